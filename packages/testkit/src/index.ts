@@ -1,0 +1,15 @@
+export { PrerequisiteError, TimeoutError } from "./errors.js";
+export { fourLetterWord } from "./fourletter.js";
+export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
+export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
+export { repoRoot, stateDir } from "./paths.js";
+export { freePort, freePorts } from "./ports.js";
+export { ManagedProcess, type ExitInfo, type ProcessSpec } from "./process.js";
+export { waitFor, type WaitOptions } from "./wait.js";
+export {
+  startZooKeeper,
+  ZooKeeperEnsemble,
+  ZooKeeperNode,
+  type ZooKeeperMode,
+  type ZooKeeperOptions,
+} from "./zookeeper.js";

@@ -1,0 +1,217 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import kafkajs from "kafkajs";
+import { classpath, ensureJars, javaBin } from "./jars.js";
+import { freePorts } from "./ports.js";
+import { ManagedProcess } from "./process.js";
+import { waitFor } from "./wait.js";
+
+const { Kafka, logLevel } = kafkajs;
+const run = promisify(execFile);
+
+export interface KafkaOptions {
+  /** Fixed broker port (the local cluster uses 9092); a free port when absent. */
+  port?: number;
+  /** Partitions of auto-created topics. Default 1 (SPEC §2). */
+  partitions?: number;
+  /** Data dir; a fresh temp folder when absent. */
+  baseDir?: string;
+  /** Max heap, MB. Default 512. */
+  heapMb?: number;
+  /** Extra broker properties, appended last (they win). */
+  properties?: Record<string, string | number | boolean>;
+  /** Resolves once the broker answers metadata requests; default 60 s. */
+  startTimeoutMs?: number;
+}
+
+const LOG4J2 = `status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+`;
+
+/** A single Kafka broker in KRaft mode (combined broker + controller), with fault injection. */
+export class KafkaBroker {
+  readonly name = "kafka";
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly baseDir: string;
+  readonly process: ManagedProcess;
+  #ownsBaseDir: boolean;
+
+  constructor(port: number, controllerPort: number, baseDir: string, process: ManagedProcess, ownsBaseDir: boolean) {
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.baseDir = baseDir;
+    this.process = process;
+    this.#ownsBaseDir = ownsBaseDir;
+  }
+
+  /** `127.0.0.1:<port>` for a client's brokers list. */
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get logFile(): string {
+    return this.process.logFile;
+  }
+
+  /** True when the broker answers a metadata request within `timeoutMs`. */
+  async isServing(timeoutMs = 2000): Promise<boolean> {
+    const admin = new Kafka({
+      clientId: "testkit-probe",
+      brokers: [this.bootstrap],
+      connectionTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const probe = (async () => {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length > 0 && cluster.controller !== null;
+      })();
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs + 500);
+      });
+      return await Promise.race([probe, timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async waitServing(timeoutMs = 60_000): Promise<void> {
+    await this.process.aliveUntil(
+      waitFor(() => this.isServing(), { timeoutMs, intervalMs: 200, what: "the Kafka broker to serve" }),
+    );
+  }
+
+  /** Creates a topic and waits for its partition leaders. */
+  async createTopic(topic: string, numPartitions = 1): Promise<void> {
+    const admin = new Kafka({ clientId: "testkit-admin", brokers: [this.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  start(): Promise<void> {
+    return this.process.start();
+  }
+  kill(): Promise<void> {
+    return this.process.kill();
+  }
+  stop(timeoutMs?: number): Promise<void> {
+    return this.process.stop(timeoutMs);
+  }
+  pause(): void {
+    this.process.pause();
+  }
+  resume(): void {
+    this.process.resume();
+  }
+  /** Stops and starts again on the same data, then waits until it serves. */
+  async restart(timeoutMs = 60_000): Promise<void> {
+    await this.process.restart();
+    await this.waitServing(timeoutMs);
+  }
+
+  /** Stops the broker and removes its data unless `keepLogs` (then the path is printed). */
+  async shutdown(options: { keepLogs?: boolean } = {}): Promise<void> {
+    await this.process.stop(10_000);
+    if (options.keepLogs || process.env.ATLAS_HA_KEEP_LOGS === "1") {
+      process.stderr.write(`[testkit] Kafka logs kept in ${this.baseDir}\n`);
+    } else if (this.#ownsBaseDir) {
+      rmSync(this.baseDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Starts a single-node Kafka (KRaft) on 127.0.0.1 and resolves once it serves metadata. */
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  const jars = await ensureJars("kafka");
+  const ownsBaseDir = options.baseDir === undefined;
+  const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), "atlas-ha-kafka-"));
+  const dataDir = join(baseDir, "data");
+  mkdirSync(dataDir, { recursive: true });
+  const [freeBroker, controllerPort] = await freePorts(2);
+  const port = options.port ?? freeBroker!;
+
+  const properties: Record<string, string | number | boolean> = {
+    "process.roles": "broker,controller",
+    "node.id": 1,
+    "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    "controller.listener.names": "CONTROLLER",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "log.dirs": dataDir,
+    "num.partitions": options.partitions ?? 1,
+    "auto.create.topics.enable": true,
+    // A single broker: every internal topic must have replication factor 1.
+    "offsets.topic.replication.factor": 1,
+    "offsets.topic.num.partitions": 1,
+    "transaction.state.log.replication.factor": 1,
+    "transaction.state.log.min.isr": 1,
+    "transaction.state.log.num.partitions": 1,
+    "share.coordinator.state.topic.replication.factor": 1,
+    "share.coordinator.state.topic.min.isr": 1,
+    "share.coordinator.state.topic.num.partitions": 1,
+    // After a failover the hook consumer group is empty; the default 3 s delay of its
+    // first rebalance would hold hook consumption back that long (SPEC §2).
+    "group.initial.rebalance.delay.ms": 0,
+    ...options.properties,
+  };
+  const configFile = join(baseDir, "server.properties");
+  writeFileSync(configFile, `${Object.entries(properties).map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
+  const log4j = join(baseDir, "log4j2.properties");
+  writeFileSync(log4j, LOG4J2);
+
+  const jvm = [
+    `-Xmx${options.heapMb ?? 512}m`,
+    "-XX:+UseSerialGC",
+    "-Djava.net.preferIPv4Stack=true",
+    `-Dlog4j2.configurationFile=${log4j}`,
+    `-Dkafka.logs.dir=${baseDir}`,
+    "-cp",
+    classpath(jars),
+  ];
+  const clusterId = randomBytes(16).toString("base64url");
+  await run(javaBin(), [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", configFile], {
+    maxBuffer: 4 * 1024 * 1024,
+  });
+
+  const process = new ManagedProcess({
+    name: "kafka",
+    command: javaBin(),
+    args: [...jvm, "kafka.Kafka", configFile],
+    cwd: baseDir,
+    logFile: join(baseDir, "server.log"),
+  });
+  const broker = new KafkaBroker(port, controllerPort!, baseDir, process, ownsBaseDir);
+  try {
+    await broker.start();
+    await broker.waitServing(options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await broker.shutdown({ keepLogs: true });
+    throw error;
+  }
+  return broker;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `npm test`: everything a fresh clone needs, then every workspace's tests, then totals.
+//
+//   1. install dependencies when missing or older than package-lock.json (npm ci);
+//   2. build every workspace (turbo, cached);
+//   3. fetch the ZooKeeper and Kafka jars once (Maven, cached in .atlas-ha/jars);
+//   4. run each workspace's vitest suite through turbo (extra arguments go to turbo,
+//      e.g. `npm test -- --filter=@atlas-ha/election-core`);
+//   5. print a table per workspace and, as the very last line, `N passed, N failed`.
+//
+// Plain Node, no dependency: it must run before `npm ci` has.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const RESULTS = ".vitest-results.json";
+const started = Date.now();
+
+function step(title, command, args, options = {}) {
+  process.stdout.write(`\n▶ ${title}: ${command} ${args.join(" ")}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  return result.status ?? 1;
+}
+
+function fail(message) {
+  process.stderr.write(`\n✖ ${message}\n`);
+  printTotals(0, 1);
+  process.exit(1);
+}
+
+function workspaces() {
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const dirs = [];
+  for (const pattern of manifest.workspaces) {
+    const base = join(root, pattern.replace(/\/\*$/, ""));
+    if (!existsSync(base)) continue;
+    for (const entry of readdirSync(base)) {
+      const dir = join(base, entry);
+      if (existsSync(join(dir, "package.json"))) dirs.push(dir);
+    }
+  }
+  return dirs;
+}
+
+function hasTests(dir) {
+  const testDir = join(dir, "test");
+  if (!existsSync(testDir)) return false;
+  const walk = (d) =>
+    readdirSync(d, { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".test.ts"),
+    );
+  return walk(testDir);
+}
+
+function printTotals(passed, failed) {
+  const line = `${passed} passed, ${failed} failed`;
+  mkdirSync(join(root, ".atlas-ha"), { recursive: true });
+  writeFileSync(join(root, ".atlas-ha", "test-totals.txt"), `${line}\n`);
+  process.stdout.write(`${line}\n`);
+}
+
+// 1. Dependencies.
+const lock = join(root, "package-lock.json");
+const installed = join(root, "node_modules", ".package-lock.json");
+if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
+  const code = existsSync(lock) ? step("install", "npm", ["ci"]) : step("install", "npm", ["install"]);
+  if (code !== 0) fail("npm could not install the dependencies");
+}
+
+// 2. Build.
+const turbo = join(root, "node_modules", ".bin", "turbo");
+if (step("build", turbo, ["run", "build", "--output-logs=errors-only"]) !== 0) fail("the build failed");
+
+// 3. Jars.
+if (step("jars", process.execPath, [join(root, "packages/testkit/dist/cli.js"), "fetch-jars"]) !== 0) {
+  fail("the ZooKeeper and Kafka jars could not be fetched (see above)");
+}
+
+// 4. Tests.
+const dirs = workspaces();
+for (const dir of dirs) rmSync(join(dir, RESULTS), { force: true });
+const extra = process.argv.slice(2);
+const testCode = step("test", turbo, [
+  "run",
+  "test",
+  "--continue",
+  "--concurrency=2",
+  ...extra,
+  "--",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${RESULTS}`,
+]);
+
+// 5. Totals over every workspace.
+let passed = 0;
+let failed = 0;
+const rows = [];
+for (const dir of dirs) {
+  const name = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
+  const file = join(dir, RESULTS);
+  if (existsSync(file)) {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    const p = report.numPassedTests ?? 0;
+    // A file that failed to load counts as a failure even when no test in it ran.
+    const f = (report.numFailedTests ?? 0) + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
+    const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    passed += p;
+    failed += f;
+    rows.push([name, p, f, s]);
+  } else if (hasTests(dir) && extra.length === 0) {
+    // It has tests but wrote no report: it crashed, or turbo never ran it.
+    failed += 1;
+    rows.push([name, 0, "no report", 0]);
+  }
+}
+process.stdout.write(`\n${"workspace".padEnd(36)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`);
+for (const [name, p, f, s] of rows) {
+  process.stdout.write(`${name.padEnd(36)}${String(p).padStart(8)}${String(f).padStart(11)}${String(s).padStart(9)}\n`);
+}
+process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+if (testCode !== 0 && failed === 0) failed = 1; // turbo failed without a failing test: count it
+printTotals(passed, failed);
+process.exit(failed > 0 ? 1 : 0);
