@@ -1,2 +1,17 @@
-// Not built yet: this package exports nothing so far (see README.md).
-export {};
+export { haRedirect, ERROR_CODES } from "./middleware.js";
+export { DEFAULT_EXEMPT_PATHS } from "./options.js";
+export type { HaRedirectOptions } from "./options.js";
+export { HaRedirectOptionsError } from "./errors.js";
+export type {
+  Logger,
+  RedirectContext,
+  RedirectCounters,
+  RedirectEvent,
+  RedirectMiddleware,
+  RejectedEvent,
+  ServiceState,
+  StateSnapshot,
+  StateSource,
+  UnavailableEvent,
+  UnavailableReason,
+} from "./types.js";

@@ -1,0 +1,157 @@
+import { originOf } from "./address.js";
+import { resolveOptions } from "./options.js";
+import type { HaRedirectOptions } from "./options.js";
+import { parseTarget, trimOneTrailingSlash } from "./target.js";
+import type { RedirectContext, RedirectMiddleware, StateSnapshot, UnavailableReason } from "./types.js";
+
+/** `errorCode` of each answer this middleware gives instead of serving (SPEC §7 error shape). */
+export const ERROR_CODES = Object.freeze({
+  transitional: "ATLAS-503-00-001",
+  active_unknown: "ATLAS-503-00-002",
+  active_is_self: "ATLAS-503-00-003",
+  active_address_invalid: "ATLAS-503-00-004",
+  state_unavailable: "ATLAS-503-00-005",
+  unredirectable_target: "ATLAS-400-00-F01",
+} as const);
+
+// Methods whose redirect may become a GET in old clients are not in this list, so they get
+// 307 (method and body kept). Anything not listed, including methods we do not know
+// (PROPFIND, TRACE, …), also gets 307: keeping the method is never the wrong guess.
+const FOUND_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Koa middleware for a member of an active/passive group (SPEC §7): serve when ACTIVE,
+ * redirect to the active when PASSIVE, answer 503 while in transition or when the active is
+ * unknown, and always let the exempt admin paths through.
+ *
+ * Mount it after request logging/authentication and before the router. Options are checked
+ * here, once; a bad one throws `HaRedirectOptionsError`.
+ */
+export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
+  const o = resolveOptions(options);
+  const counters = { redirects: 0, unavailable: 0, rejected: 0 };
+
+  // The active address changes only on failover, so parse it once per distinct value.
+  let cachedAddress: string | undefined;
+  let cachedOrigin: string | null = null;
+  const activeOrigin = (address: string): string | null => {
+    if (address !== cachedAddress) {
+      cachedAddress = address;
+      cachedOrigin = originOf(address);
+      if (cachedOrigin === null) o.logger.warn({ event: "ha_active_address_invalid", activeAddress: address });
+    }
+    return cachedOrigin;
+  };
+
+  const call = <T>(hook: ((event: T) => void) | undefined, name: string, event: T): void => {
+    if (hook === undefined) return;
+    try {
+      hook(event);
+    } catch (err) {
+      // A metrics hook must not turn a redirect into a 500.
+      o.logger.warn({ event: "ha_redirect_hook_failed", hook: name, err });
+    }
+  };
+
+  const unavailable = (ctx: RedirectContext, method: string, reason: UnavailableReason, state: string | null): void => {
+    counters.unavailable++;
+    ctx.status = 503;
+    ctx.set("Retry-After", o.retryAfter);
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = { errorCode: ERROR_CODES[reason], errorMessage: MESSAGES[reason](state) };
+    o.logger.debug({ event: "ha_unavailable", method, reason, state });
+    call(o.onUnavailable, "onUnavailable", { method, status: 503, reason, state });
+  };
+
+  const middleware = async (ctx: RedirectContext, next: () => Promise<unknown>): Promise<void> => {
+    const target = parseTarget(ctx.req.url);
+    if (target.kind === "redirectable" && o.exempt.has(trimOneTrailingSlash(target.path))) {
+      await next();
+      return;
+    }
+    const method = ctx.req.method ?? "GET";
+
+    let snapshot: StateSnapshot;
+    try {
+      const result = o.snapshot();
+      // Sources are usually synchronous (ha-state answers from memory): skip the extra tick.
+      snapshot = isPromiseLike(result) ? await result : result;
+    } catch (err) {
+      // Fail closed: an instance that cannot tell whether it is active must not serve writes.
+      o.logger.error({ event: "ha_state_source_failed", err });
+      unavailable(ctx, method, "state_unavailable", null);
+      return;
+    }
+    const state: unknown = typeof snapshot === "object" && snapshot !== null ? snapshot.state : undefined;
+
+    if (state === "ACTIVE") {
+      await next();
+      return;
+    }
+    if (state === "BECOMING_ACTIVE" || state === "BECOMING_PASSIVE") {
+      unavailable(ctx, method, "transitional", state);
+      return;
+    }
+    if (state !== "PASSIVE") {
+      o.logger.error({ event: "ha_state_unknown", state: String(state) });
+      unavailable(ctx, method, "state_unavailable", null);
+      return;
+    }
+
+    if (target.kind === "unredirectable") {
+      counters.rejected++;
+      ctx.status = 400;
+      ctx.set("Cache-Control", "no-store");
+      ctx.body = {
+        errorCode: ERROR_CODES.unredirectable_target,
+        errorMessage: "This Atlas server is passive and the request target cannot be redirected; send an origin-form request (a path starting with /)",
+      };
+      o.logger.debug({ event: "ha_rejected", method, reason: "unredirectable_target" });
+      call(o.onRejected, "onRejected", { method, status: 400, reason: "unredirectable_target" });
+      return;
+    }
+
+    const address = snapshot.activeAddress;
+    if (typeof address !== "string" || address === "") {
+      unavailable(ctx, method, "active_unknown", state);
+      return;
+    }
+    const origin = activeOrigin(address);
+    if (origin === null) {
+      unavailable(ctx, method, "active_address_invalid", state);
+      return;
+    }
+    // Leadership moved away but our own ephemeral node is still there (or another instance
+    // published our address): redirecting would send the client in a loop.
+    if (o.selfOrigins.has(origin)) {
+      unavailable(ctx, method, "active_is_self", state);
+      return;
+    }
+
+    // The target is ZooKeeper's origin plus the raw path and query; Host, X-Forwarded-* and
+    // the authority of an absolute-form target are never read (SPEC §7: no open redirect).
+    const location = origin + target.pathAndQuery;
+    const status = FOUND_METHODS.has(method) ? 302 : 307;
+    counters.redirects++;
+    ctx.status = status;
+    ctx.set("Location", location);
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = "";
+    o.logger.debug({ event: "ha_redirected", method, status, location });
+    call(o.onRedirect, "onRedirect", { method, status, location });
+  };
+
+  return Object.assign(middleware, { counters: counters as RedirectMiddleware["counters"] });
+}
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+const MESSAGES: Record<UnavailableReason, (state: string | null) => string> = {
+  transitional: (state) => `This Atlas server is ${state === "BECOMING_ACTIVE" ? "becoming active" : "becoming passive"}; retry shortly`,
+  active_unknown: () => "This Atlas server is passive and the active server is not known yet; retry shortly",
+  active_is_self: () => "This Atlas server is passive but is still published as the active server; retry shortly",
+  active_address_invalid: () => "This Atlas server is passive and the published active server address is not a valid http(s) origin; retry shortly",
+  state_unavailable: () => "This Atlas server cannot determine its HA state; retry shortly",
+};

@@ -1,0 +1,69 @@
+// Construction-time validation: a bad option is a typed error naming the option.
+import { describe, expect, it } from "vitest";
+import { haRedirect } from "../src/index.js";
+import type { HaRedirectOptions } from "../src/index.js";
+
+const source = () => ({ state: "ACTIVE" as const, activeAddress: null });
+
+function optionError(options: unknown): { name: string; code: string; option: string; message: string } {
+  try {
+    haRedirect(options as HaRedirectOptions);
+  } catch (err) {
+    return err as { name: string; code: string; option: string; message: string };
+  }
+  throw new Error("haRedirect accepted the options");
+}
+
+describe("haRedirect options", () => {
+  it.each([
+    ["options", undefined],
+    ["source", {}],
+    ["source", { source: "zk" }],
+    ["source", { source: { snapshot: 1 } }],
+    ["selfAddress", { source, selfAddress: "10.0.0.5:21000" }],
+    ["selfAddress", { source, selfAddress: "http://10.0.0.5:21000/api" }],
+    ["selfAddress", { source, selfAddress: "http://10.0.0.5:21000?x" }],
+    ["selfAddress", { source, selfAddress: "ftp://10.0.0.5:21" }],
+    ["selfAddress", { source, selfAddress: " http://10.0.0.5:21000" }],
+    ["selfAddress", { source, selfAddress: "http://a@10.0.0.5:21000" }],
+    ["selfAddress", { source, selfAddress: 21000 }],
+    ["selfAddress[1]", { source, selfAddress: ["http://10.0.0.5:21000", "not a url"] }],
+    ["exemptPaths", { source, exemptPaths: "/api/atlas/admin/status" }],
+    ["exemptPaths[0]", { source, exemptPaths: ["api/atlas/admin/status"] }],
+    ["exemptPaths[1]", { source, exemptPaths: ["/ok", "/status?x=1"] }],
+    ["retryAfter", { source, retryAfter: -1 }],
+    ["retryAfter", { source, retryAfter: 1.5 }],
+    ["retryAfter", { source, retryAfter: "1" }],
+    ["retryAfter", { source, retryAfter: Number.NaN }],
+    ["logger", { source, logger: console.log }],
+    ["logger", { source, logger: { info() {} } }],
+    ["onRedirect", { source, onRedirect: "count" }],
+    ["onUnavailable", { source, onUnavailable: 1 }],
+    ["retryAfterSeconds", { source, retryAfterSeconds: 1 }],
+  ])("rejects a bad %s with HaRedirectOptionsError", (option, options) => {
+    const err = optionError(options);
+    expect(err.name).toBe("HaRedirectOptionsError");
+    expect(err.code).toBe("HA_REDIRECT_BAD_OPTION");
+    expect(err.option).toBe(option);
+    expect(err.message).toContain(`"${option}"`);
+  });
+
+  it("accepts the documented shapes", () => {
+    expect(() =>
+      haRedirect({
+        source: { snapshot: () => ({ state: "PASSIVE", activeAddress: null }) },
+        selfAddress: ["http://10.0.0.5:21000", "https://atlas-1.example.com:21443/", "http://[::1]:21000"],
+        exemptPaths: [],
+        retryAfter: 0,
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+        onRedirect() {},
+        onUnavailable() {},
+        onRejected() {},
+      }),
+    ).not.toThrow();
+  });
+
+  it("exposes counters starting at zero", () => {
+    expect(haRedirect({ source }).counters).toEqual({ redirects: 0, unavailable: 0, rejected: 0 });
+  });
+});
