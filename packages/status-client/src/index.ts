@@ -1,2 +1,14 @@
-// Not built yet: this package exports nothing so far (see README.md).
-export {};
+// @atlas-ha/status-client: find the active instance of an Atlas HA group (SPEC §9).
+export { getStatus } from "./probe.js";
+export type { InstanceStatus, ProbeProblem } from "./probe.js";
+export { findActive } from "./group.js";
+export type { GroupProblem, GroupStatus, Verdict } from "./group.js";
+export { watch } from "./watch.js";
+export type { InstanceTransition, VerdictTransition, WatchEvent, WatchOptions } from "./watch.js";
+export type { Logger, ProbeOptions } from "./options.js";
+export { ATLAS_STATES, PROBE_STATES } from "./states.js";
+export type { AtlasState, ProbeState } from "./states.js";
+export { readAtlasConfig, parseProperties } from "./config.js";
+export type { AtlasClientConfig } from "./config.js";
+export { formatJson, formatPrometheus, formatTable } from "./format.js";
+export { StatusConfigError, StatusInputError } from "./errors.js";
