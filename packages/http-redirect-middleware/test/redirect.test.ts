@@ -37,6 +37,7 @@ describe("a passive instance with a known active", () => {
       const res = await request(app.callback())[method]("/api/atlas/v2/entity?a=%3D").send({ entity: { typeName: "hive_db" } });
       expect(res.status).toBe(307);
       expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}/api/atlas/v2/entity?a=%3D`);
+      expect(res.text).toBe("");
       expect(served).toEqual([]);
     });
   }
