@@ -45,6 +45,9 @@ export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_RETRY_INTERVAL_MS = 5000;
 const DEADLINE_MARGIN_MS = 1000;
 
+/** Node's global fetch, looked up at call time (so a test or an APM agent may replace it). */
+export const defaultFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
+
 const noop = (): void => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
@@ -61,7 +64,7 @@ export function resolveProbeOptions(options: ProbeOptions = {}): ResolvedProbeOp
     retryIntervalMs,
     deadlineMs,
     signal: options.signal,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? defaultFetch,
     now: options.now ?? Date.now,
     logger: options.logger ?? silentLogger,
   };

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { resolveProbeOptions, type ProbeOptions, type ResolvedProbeOptions } from "./options.js";
+import { defaultFetch, resolveProbeOptions, type ProbeOptions, type ResolvedProbeOptions } from "./options.js";
 import { isAtlasState, isTransitional, type ProbeState } from "./states.js";
 import { normalizeBaseUrl, statusUrl } from "./url.js";
 
@@ -108,6 +108,7 @@ export function probeInstance(base: string, opts: ResolvedProbeOptions, deadline
   const progress = { attempts: 0, attemptStartedAt: performance.now(), sleeping: false, last: undefined as InstanceStatus | undefined };
 
   const work = (async (): Promise<InstanceStatus> => {
+    if (opts.fetch === defaultFetch) await warmUpFetch();
     for (;;) {
       progress.attempts += 1;
       progress.attemptStartedAt = performance.now();
@@ -274,6 +275,21 @@ function deadlineResult(base: string, opts: ResolvedProbeOptions, attempts: numb
     problem: "DEADLINE",
     detail: `no answer before the overall deadline of ${opts.deadlineMs} ms`,
   };
+}
+
+let warmedUp: Promise<void> | undefined;
+
+/**
+ * Node loads its fetch implementation on the first call, which takes 50-200 ms; without
+ * this the first check of a process would charge that to the first instance's response
+ * time and timeout. A `data:` URL loads it without touching the network.
+ */
+function warmUpFetch(): Promise<void> {
+  warmedUp ??= globalThis.fetch("data:,").then(
+    (response) => response.arrayBuffer().then(() => undefined),
+    () => undefined,
+  );
+  return warmedUp;
 }
 
 async function readBody(response: Response): Promise<string> {

@@ -100,6 +100,12 @@ describe("getStatus", () => {
     expect(instance.requests).toHaveLength(1);
   });
 
+  it("the per-request timeout also covers a body that never finishes", async () => {
+    const instance = await pool.start({ kind: "stall-body" });
+    const status = await getStatus(instance.url, { timeoutMs: 300 });
+    expect(status).toMatchObject({ state: "UNREACHABLE", problem: "TIMEOUT" });
+  });
+
   it("a host name that does not resolve is UNREACHABLE", async () => {
     // RFC 6761: .invalid never resolves. Without a resolver the lookup may hang instead: timeout.
     const status = await getStatus("http://atlas-1.invalid:21000", { timeoutMs: 1500 });

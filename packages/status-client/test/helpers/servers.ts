@@ -8,6 +8,8 @@ export type Behaviour =
   | { kind: "redirect"; location: string; httpStatus?: number }
   /** Accepts the request and never answers. */
   | { kind: "hang" }
+  /** Sends the status line, headers and the start of a body, then nothing more. */
+  | { kind: "stall-body" }
   /** Answers only once `release()` has been called. */
   | { kind: "held"; state: string };
 
@@ -50,6 +52,10 @@ export function serverPool() {
           res.writeHead(b.httpStatus ?? 302, { location: b.location }).end();
           return;
         case "hang":
+          return;
+        case "stall-body":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.write('{"Status":');
           return;
         case "held": {
           const answer = (): void => {
