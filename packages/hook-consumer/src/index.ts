@@ -1,2 +1,43 @@
-// Not built yet: this package exports nothing so far (see README.md).
-export {};
+// Public API of @atlas-ha/hook-consumer: the consumer, its HA handler, the codec, options.
+export { createHookConsumer } from "./consumer.js";
+export type {
+  HookConsumer,
+  HookConsumerMetrics,
+  HookConsumerOptions,
+  HookHandler,
+  HookMessage,
+  PartitionLag,
+  RecordPosition,
+} from "./consumer.js";
+export { hookConsumerActivationHandler, type HookConsumerActivationHandler } from "./activation.js";
+export type { HookConsumerEvent, HookConsumerEventMap, HookConsumerEventType } from "./events.js";
+export { fileFailedMessageSink, loggerFailedMessageSink, type FailedMessageRecord, type FailedMessageSink } from "./failed.js";
+export {
+  kafkajsClient,
+  type BatchContext,
+  type KafkaBatch,
+  type KafkaClient,
+  type KafkaConsumerPort,
+  type KafkajsClientOptions,
+  type KafkaProducerPort,
+  type KafkaRecord,
+  type OutgoingRecord,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from "./kafka.js";
+export {
+  ATLAS_KEYS,
+  DEFAULT_SETTINGS,
+  hookConsumerSettingsFromProperties,
+  type HookConsumerSettings,
+} from "./options.js";
+export {
+  HookConfigError,
+  HookDecodeError,
+  HookOptionsError,
+  PermanentHookError,
+  type HookDecodeErrorCode,
+} from "./errors.js";
+export type { Clock } from "./clock.js";
+export type { Logger } from "./logger.js";
+export * from "./codec/index.js";
