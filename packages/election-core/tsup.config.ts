@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // import.meta.url in the CJS build (the native client is loaded through createRequire).
+  shims: true,
 });

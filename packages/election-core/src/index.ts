@@ -1,2 +1,29 @@
-// Not built yet: this package exports nothing so far (see README.md).
-export {};
+export { createElection, type Election, type ElectionEvents, type Participant } from "./election.js";
+export type { ElectionOptions, LeadershipTerm } from "./options.js";
+export type { ConnectionState } from "./connection.js";
+export type { ZkClient } from "./client.js";
+export type { Clock } from "./clock.js";
+export type { Logger } from "./logger.js";
+export { zkDigest } from "./acl.js";
+export {
+  ElectionClosedError,
+  ElectionOptionsError,
+  LeadershipFailedError,
+  NodeTamperedError,
+  SessionLostError,
+  ZooKeeperError,
+  type ZooKeeperErrorCode,
+} from "./errors.js";
+export {
+  PERM,
+  nativeSessionFactory,
+  type CreateMode,
+  type Watcher,
+  type WatchEvent,
+  type ZkAcl,
+  type ZkSession,
+  type ZkSessionEvent,
+  type ZkSessionFactory,
+  type ZkSessionOptions,
+  type ZkStat,
+} from "./zk.js";

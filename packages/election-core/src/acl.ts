@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { ElectionOptionsError } from "./errors.js";
+import { PERM, type ZkAcl } from "./zk.js";
+
+/**
+ * The digest id ZooKeeper stores for `user:password`: `user:base64(sha1("user:password"))`.
+ * Put it in `atlas.server.ha.zookeeper.acl` as `digest:<this>`.
+ */
+export function zkDigest(user: string, password: string): string {
+  return `${user}:${createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
+}
+
+/**
+ * Parses `scheme:id` (SPEC §3 `atlas.server.ha.zookeeper.acl`), e.g. `digest:atlas:<hash>`,
+ * `ip:10.0.0.0/8`, `world:anyone`, into the ACL every node we create carries (all
+ * permissions for that id, as Atlas gives them).
+ */
+export function parseAcl(value: string, option = "acl"): ZkAcl[] {
+  const colon = value.indexOf(":");
+  if (colon <= 0 || colon === value.length - 1) {
+    throw new ElectionOptionsError(option, `expected "scheme:id" (e.g. "digest:atlas:<base64 sha1>"), got "${value}"`);
+  }
+  const scheme = value.slice(0, colon);
+  const id = value.slice(colon + 1);
+  if (scheme === "sasl" || scheme === "x509") {
+    throw new ElectionOptionsError(
+      option,
+      `the "${scheme}" scheme needs a SASL/TLS-capable ZooKeeper client; this one supports "digest", "ip" and "world"`,
+    );
+  }
+  if (!["digest", "ip", "world", "auth"].includes(scheme)) {
+    throw new ElectionOptionsError(option, `unknown ACL scheme "${scheme}" (use digest, ip or world)`);
+  }
+  if (scheme === "digest" && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(id)) {
+    throw new ElectionOptionsError(
+      option,
+      `a digest ACL id is "user:<base64 sha1 of user:password>" (28 characters after the user); got "${id}"`,
+    );
+  }
+  return [{ perms: PERM.ALL, scheme, id }];
+}
+
+/** Parses `scheme:auth` (SPEC §3 `atlas.server.ha.zookeeper.auth`), e.g. `digest:atlas:secret`. */
+export function parseAuth(value: string, option = "auth"): { scheme: string; auth: string } {
+  const colon = value.indexOf(":");
+  if (colon <= 0 || colon === value.length - 1) {
+    throw new ElectionOptionsError(option, `expected "scheme:auth" (e.g. "digest:atlas:secret")`);
+  }
+  const scheme = value.slice(0, colon);
+  const auth = value.slice(colon + 1);
+  if (scheme !== "digest") {
+    throw new ElectionOptionsError(option, `only the "digest" scheme can authenticate this client, not "${scheme}"`);
+  }
+  if (!auth.includes(":")) {
+    throw new ElectionOptionsError(option, `a digest auth is "user:password"`);
+  }
+  return { scheme, auth };
+}
+
+/** True when two ACL lists grant the same permissions to the same ids (order aside). */
+export function sameAcl(a: ZkAcl[], b: ZkAcl[]): boolean {
+  const key = (x: ZkAcl) => `${x.scheme}:${x.id}:${x.perms}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.length === right.length && left.every((k, i) => k === right[i]);
+}

@@ -1,0 +1,122 @@
+/**
+ * ZooKeeper operations on the election's current session, with the configured ACL applied
+ * to every node created. ha-state uses the same client (and so the same session) to publish
+ * and watch `active_server_info`: one session per instance, nobody else talks to ZooKeeper.
+ */
+import { sameAcl } from "./acl.js";
+import type { Connection, ConnectionState } from "./connection.js";
+import { NodeTamperedError, isZooKeeperError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { CreateMode, Watcher, ZkAcl, ZkStat } from "./zk.js";
+
+export class ZkClient {
+  #connection: Connection;
+  #acl: ZkAcl[] | null;
+  #secureUnder: string;
+  #logger: Logger;
+
+  /** @internal created by createElection() */
+  constructor(connection: Connection, acl: ZkAcl[] | null, secureUnder: string, logger: Logger) {
+    this.#connection = connection;
+    this.#acl = acl;
+    this.#secureUnder = secureUnder;
+    this.#logger = logger;
+  }
+
+  /** Hex id of the current session ("" when none). */
+  get sessionId(): string {
+    return this.#connection.sessionId;
+  }
+
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  get connected(): boolean {
+    return this.#connection.connected;
+  }
+
+  /**
+   * Creates a node owned by this session. With an ACL configured, the node is created (the
+   * C client can only create with the open ACL), its ACL set at ACL version 0, and then
+   * checked: a node another client changed in that short window is removed and
+   * NodeTamperedError thrown, so no node of ours ever lives on with foreign content.
+   */
+  async create(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    const created = await this.#connection.run((s) => s.create(path, bytes, mode));
+    if (!this.#acl) return created;
+    try {
+      await this.#connection.run((s) => s.setAcl(created, this.#acl!, 0));
+      const stat = await this.#connection.run((s) => s.exists(created));
+      if (!stat || stat.version !== 0 || stat.aversion !== 1) throw new NodeTamperedError(created);
+      if (mode !== "persistent" && stat.ephemeralOwner !== this.sessionId) throw new NodeTamperedError(created);
+    } catch (error) {
+      if (isZooKeeperError(error, "ZK_BADVERSION", "ZK_NOAUTH") || (error as Error).name === "NodeTamperedError") {
+        await this.remove(created).catch(() => undefined);
+        throw error instanceof Error && error.name === "NodeTamperedError" ? error : new NodeTamperedError(created);
+      }
+      throw error;
+    }
+    return created;
+  }
+
+  /**
+   * Creates every missing persistent node of `path`. With an ACL configured, nodes of our
+   * own subtree that already exist with a different ACL get ours (a root left open by an
+   * earlier run would let any client join or rig the election).
+   */
+  async ensurePath(path: string): Promise<void> {
+    const parts = path.split("/").filter(Boolean);
+    let current = "";
+    for (const part of parts) {
+      current += `/${part}`;
+      const stat = await this.exists(current);
+      if (!stat) {
+        try {
+          await this.create(current, Buffer.alloc(0), "persistent");
+        } catch (error) {
+          if (!isZooKeeperError(error, "ZK_NODEEXISTS")) throw error;
+        }
+      } else if (this.#acl && (current === this.#secureUnder || current.startsWith(`${this.#secureUnder}/`))) {
+        await this.#secure(current);
+      }
+    }
+  }
+
+  async #secure(path: string): Promise<void> {
+    const { acl, stat } = await this.#connection.run((s) => s.getAcl(path));
+    if (sameAcl(acl, this.#acl!)) return;
+    try {
+      await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion));
+      this.#logger.warn({ event: "zk_acl_secured", path, previous: acl.map((a) => `${a.scheme}:${a.id}`) });
+    } catch (error) {
+      this.#logger.warn({ event: "zk_acl_not_secured", path, error: (error as Error).message });
+    }
+  }
+
+  exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {
+    return this.#connection.run((s) => s.exists(path, watcher));
+  }
+
+  getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: ZkStat }> {
+    return this.#connection.run((s) => s.getData(path, watcher));
+  }
+
+  getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.#connection.run((s) => s.getChildren(path, watcher));
+  }
+
+  getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
+    return this.#connection.run((s) => s.getAcl(path));
+  }
+
+  /** Deletes a node (any version by default); an absent node is not an error. */
+  async remove(path: string, version = -1): Promise<void> {
+    try {
+      await this.#connection.run((s) => s.remove(path, version));
+    } catch (error) {
+      if (!isZooKeeperError(error, "ZK_NONODE")) throw error;
+    }
+  }
+}

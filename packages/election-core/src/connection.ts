@@ -1,0 +1,237 @@
+/**
+ * Connection states (SPEC §5): CONNECTED, SUSPENDED (disconnected, the session may still be
+ * alive), RECONNECTED (same session back), LOST (expired, or disconnected for a whole
+ * session timeout as measured here, because a partitioned client never hears "expired").
+ * It also keeps the time of the last confirmed round trip, which bounds how long a leader
+ * may trust its leadership when it hears nothing (a paused process, a stalled event loop).
+ */
+import { backoffDelay, type Clock } from "./clock.js";
+import { ZooKeeperError } from "./errors.js";
+import { Emitter } from "./events.js";
+import type { Logger } from "./logger.js";
+import type { ZkSession, ZkSessionFactory } from "./zk.js";
+
+export type ConnectionState = "CONNECTING" | "CONNECTED" | "SUSPENDED" | "RECONNECTED" | "LOST" | "CLOSED";
+
+export interface ConnectionChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  sessionId: string;
+  /** For LOST: why the session ended. */
+  reason?: "expired" | "timeout" | "auth_failed";
+}
+
+export interface ConnectionOptions {
+  connect: string;
+  sessionTimeoutMs: number;
+  auth: { scheme: string; auth: string } | null;
+  heartbeatIntervalMs: number | null;
+  sessionFactory: ZkSessionFactory;
+  nativeLogLevel: number;
+  clock: Clock;
+  logger: Logger;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  random: () => number;
+}
+
+export class Connection {
+  readonly events = new Emitter<{ change: ConnectionChange; confirmed: { at: number } }>();
+  #options: ConnectionOptions;
+  #session: ZkSession | null = null;
+  #generation = 0;
+  #state: ConnectionState = "CONNECTING";
+  #sessionId = "";
+  #lostTimer: unknown = null;
+  #heartbeatTimer: unknown = null;
+  #lastConfirmed = Number.NEGATIVE_INFINITY;
+  #failedOpens = 0;
+
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  /** Session timeout granted by the server (the requested one until connected). */
+  get sessionTimeoutMs(): number {
+    return this.#session?.negotiatedTimeoutMs ?? this.#options.sessionTimeoutMs;
+  }
+
+  /** True while a session is usable: CONNECTED or RECONNECTED. */
+  get connected(): boolean {
+    return this.#state === "CONNECTED" || this.#state === "RECONNECTED";
+  }
+
+  /** Monotonic time of the send of the last request that the server answered on this session. */
+  get lastConfirmedAt(): number {
+    return this.#lastConfirmed;
+  }
+
+  start(): void {
+    if (this.#session || this.#state === "CLOSED") return;
+    this.#open();
+  }
+
+  #open(): void {
+    const generation = ++this.#generation;
+    const session = this.#options.sessionFactory({
+      connectString: this.#options.connect,
+      sessionTimeoutMs: this.#options.sessionTimeoutMs,
+      nativeLogLevel: this.#options.nativeLogLevel,
+    });
+    this.#session = session;
+    session.onEvent((event) => {
+      if (generation !== this.#generation) return; // an event of a session we already left
+      switch (event) {
+        case "connected":
+          void this.#onConnected(session, generation);
+          break;
+        case "disconnected":
+          this.#onDisconnected();
+          break;
+        case "expired":
+          this.#lose("expired");
+          break;
+        case "auth_failed":
+          this.#lose("auth_failed");
+          break;
+        case "closed":
+          break;
+      }
+    });
+  }
+
+  async #onConnected(session: ZkSession, generation: number): Promise<void> {
+    const sessionId = session.sessionId;
+    this.#clearLostTimer();
+    this.#lastConfirmed = this.#options.clock.now();
+    if (this.#state === "SUSPENDED" && sessionId === this.#sessionId) {
+      this.#set("RECONNECTED");
+    } else if (this.#state === "CONNECTING" || this.#state === "LOST" || this.#state === "SUSPENDED") {
+      if (this.#state === "SUSPENDED") this.#set("LOST", "expired"); // a different session: the old one is gone
+      this.#sessionId = sessionId;
+      if (this.#options.auth) {
+        try {
+          // Authenticate before anything else is done on the session, so every node we
+          // create is created by the authenticated identity.
+          await session.addAuth(this.#options.auth.scheme, this.#options.auth.auth);
+        } catch (error) {
+          this.#options.logger.error({ event: "zk_auth_failed", error: (error as Error).message });
+          if (generation === this.#generation) this.#lose("auth_failed");
+          return;
+        }
+        if (generation !== this.#generation) return;
+      }
+      this.#failedOpens = 0;
+      this.#set("CONNECTED");
+    }
+    this.#scheduleHeartbeat();
+  }
+
+  #onDisconnected(): void {
+    if (!this.connected) return;
+    this.#set("SUSPENDED");
+    // Measured from when we noticed: the server may expire the session somewhat earlier,
+    // which is why SUSPENDED already makes a leader step down.
+    this.#lostTimer = this.#options.clock.setTimeout(() => {
+      this.#lostTimer = null;
+      if (this.#state === "SUSPENDED") this.#lose("timeout");
+    }, this.sessionTimeoutMs);
+  }
+
+  #lose(reason: "expired" | "timeout" | "auth_failed"): void {
+    if (this.#state === "CLOSED") return;
+    this.#clearLostTimer();
+    this.#clearHeartbeat();
+    this.#generation++;
+    this.#session?.close();
+    this.#session = null;
+    this.#lastConfirmed = Number.NEGATIVE_INFINITY;
+    const established = this.#state !== "CONNECTING" && this.#state !== "LOST";
+    if (established) {
+      this.#failedOpens = 0;
+      this.#set("LOST", reason);
+    } else {
+      this.#failedOpens++;
+    }
+    // The first new session opens at once (the election rejoins when it is CONNECTED).
+    // A session that ends before it was ever established (a wrong password, a server that
+    // refuses it) is retried with back-off, never in a tight loop.
+    const delay =
+      reason === "auth_failed" || this.#failedOpens > 0
+        ? backoffDelay(Math.max(1, this.#failedOpens), this.#options.retryBaseMs, this.#options.retryMaxMs, this.#options.random)
+        : 0;
+    if (delay === 0) return this.#open();
+    this.#lostTimer = this.#options.clock.setTimeout(() => {
+      this.#lostTimer = null;
+      if (this.#state !== "CLOSED" && !this.#session) this.#open();
+    }, delay);
+  }
+
+  #set(state: ConnectionState, reason?: ConnectionChange["reason"]): void {
+    const previous = this.#state;
+    if (previous === state && state !== "LOST") return;
+    this.#state = state;
+    this.#options.logger.info({ event: "zk_connection", state, previous, sessionId: this.#sessionId, reason });
+    this.events.emit("change", { state, previous, sessionId: this.#sessionId, ...(reason ? { reason } : {}) });
+  }
+
+  #clearLostTimer(): void {
+    if (this.#lostTimer !== null) this.#options.clock.clearTimeout(this.#lostTimer);
+    this.#lostTimer = null;
+  }
+
+  #clearHeartbeat(): void {
+    if (this.#heartbeatTimer !== null) this.#options.clock.clearTimeout(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+  }
+
+  #scheduleHeartbeat(): void {
+    this.#clearHeartbeat();
+    const interval = this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(this.sessionTimeoutMs / 5));
+    this.#heartbeatTimer = this.#options.clock.setTimeout(() => {
+      this.#heartbeatTimer = null;
+      if (!this.connected) return;
+      // Scheduled before the answer: a request that is never answered must not stop the
+      // heartbeat (the lease needs the next answer as soon as the link works again).
+      this.#scheduleHeartbeat();
+      this.run((s) => s.exists("/")).catch(() => undefined); // trouble shows as a state change
+    }, interval);
+  }
+
+  /**
+   * Runs an operation on the current session. A success confirms the session was alive
+   * when the request was sent.
+   */
+  async run<T>(operation: (session: ZkSession) => Promise<T>): Promise<T> {
+    const session = this.#session;
+    if (!session || !this.connected) {
+      throw new ZooKeeperError("ZK_NOT_CONNECTED", "request", `no ZooKeeper session (state ${this.#state})`);
+    }
+    const sentAt = this.#options.clock.now();
+    const generation = this.#generation;
+    const result = await operation(session);
+    if (generation === this.#generation && sentAt > this.#lastConfirmed) {
+      this.#lastConfirmed = sentAt;
+      this.events.emit("confirmed", { at: sentAt });
+    }
+    return result;
+  }
+
+  close(): void {
+    if (this.#state === "CLOSED") return;
+    this.#clearLostTimer();
+    this.#clearHeartbeat();
+    this.#generation++;
+    this.#session?.close();
+    this.#session = null;
+    this.#set("CLOSED");
+  }
+}

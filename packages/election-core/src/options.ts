@@ -1,0 +1,158 @@
+import { parseAcl, parseAuth } from "./acl.js";
+import { systemClock, type Clock } from "./clock.js";
+import { ElectionOptionsError } from "./errors.js";
+import { silentLogger, type Logger } from "./logger.js";
+import { nativeSessionFactory, type ZkAcl, type ZkSessionFactory } from "./zk.js";
+
+/** What the application's leadership work receives: the term's epoch and a signal that aborts when the term ends. */
+export interface LeadershipTerm {
+  epoch: number;
+  signal: AbortSignal;
+}
+
+export interface ElectionOptions {
+  /** ZooKeeper connect string, `host:port,host:port,…` (atlas.server.ha.zookeeper.connect). */
+  connect: string;
+  /** This participant's id, stored as the data of its node (the Atlas server id). */
+  id: string;
+  /** Root path (atlas.server.ha.zookeeper.zkroot). Default `/apache_atlas`. */
+  zkRoot?: string;
+  /** Parent of the participant nodes. Default `<zkRoot>/leader_elector_path`. */
+  electionPath?: string;
+  /** Requested session timeout (atlas.server.ha.zookeeper.session.timeout.ms). Default 20000. */
+  sessionTimeoutMs?: number;
+  /** `scheme:id` every created node carries, e.g. `digest:atlas:<hash>` (atlas.server.ha.zookeeper.acl). */
+  acl?: string;
+  /** `digest:user:password` the session authenticates with (atlas.server.ha.zookeeper.auth); needs `acl`. */
+  auth?: string;
+  /** Base of the exponential back-off after failed leadership work (atlas.server.ha.zookeeper.retry.sleeptime.ms). Default 1000. */
+  retryBaseMs?: number;
+  /** Cap of that back-off. Default 30000. */
+  retryMaxMs?: number;
+  /** Attempts for a ZooKeeper operation that fails with a connection error before giving up until reconnect (atlas.server.ha.zookeeper.num.retries). Default 3. */
+  retries?: number;
+  /**
+   * The application's "became leader" work. When it rejects, the participant gives up its
+   * node and rejoins after the back-off; when it resolves, the failure count resets.
+   */
+  onLeadership?: (term: LeadershipTerm) => Promise<void>;
+  /** How often the session is confirmed alive (a small read). Default sessionTimeout / 5. */
+  heartbeatIntervalMs?: number;
+  /**
+   * How long after the last confirmed round trip a leader still trusts its leadership.
+   * Default 2/3 of the session timeout: ZooKeeper cannot expire the session (and so cannot
+   * elect another leader) earlier than a full session timeout after that round trip.
+   */
+  leaseMs?: number;
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  /** ZooKeeper transport; the native `zookeeper` client by default. */
+  sessionFactory?: ZkSessionFactory;
+  /** The C client's stderr log level (0 off … 4 debug). Default 0. */
+  nativeLogLevel?: number;
+}
+
+export interface ResolvedOptions {
+  connect: string;
+  id: string;
+  zkRoot: string;
+  electionPath: string;
+  sessionTimeoutMs: number;
+  acl: ZkAcl[] | null;
+  auth: { scheme: string; auth: string } | null;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retries: number;
+  onLeadership: ((term: LeadershipTerm) => Promise<void>) | null;
+  heartbeatIntervalMs: number | null;
+  leaseMs: number | null;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+  sessionFactory: ZkSessionFactory;
+  nativeLogLevel: number;
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+function positiveInt(options: ElectionOptions, key: keyof ElectionOptions, fallback: number, min = 1): number {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new ElectionOptionsError(key, `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function znodePath(options: ElectionOptions, key: "zkRoot" | "electionPath", value: string): string {
+  if (!value.startsWith("/") || (value.length > 1 && value.endsWith("/")) || value.includes("//")) {
+    throw new ElectionOptionsError(key, `expected an absolute ZooKeeper path like "/apache_atlas", got "${value}"`);
+  }
+  if (value === "/") throw new ElectionOptionsError(key, `the ZooKeeper root "/" cannot be used`);
+  return value;
+}
+
+/** Validates and completes createElection() options; every bad value is named. */
+export function resolveOptions(options: ElectionOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new ElectionOptionsError("options", "expected an object");
+  }
+  if (typeof options.connect !== "string" || options.connect.trim() === "") {
+    throw new ElectionOptionsError("connect", `expected "host:port[,host:port…]"`);
+  }
+  const [hosts, chroot] = [options.connect.split("/")[0]!, options.connect.includes("/")];
+  for (const part of hosts.split(",")) {
+    const match = HOST_PORT.exec(part.trim());
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new ElectionOptionsError("connect", `"${part}" is not host:port`);
+    }
+  }
+  if (chroot) {
+    throw new ElectionOptionsError("connect", "a chroot suffix is not supported; use zkRoot instead");
+  }
+  if (typeof options.id !== "string" || options.id.trim() === "" || /[\u0000-\u001f]/.test(options.id)) {
+    throw new ElectionOptionsError("id", "expected a non-empty participant id without control characters");
+  }
+  const zkRoot = znodePath(options, "zkRoot", options.zkRoot ?? "/apache_atlas");
+  const electionPath = znodePath(options, "electionPath", options.electionPath ?? `${zkRoot}/leader_elector_path`);
+  const sessionTimeoutMs = positiveInt(options, "sessionTimeoutMs", 20_000, 100);
+  if (options.auth !== undefined && options.acl === undefined) {
+    throw new ElectionOptionsError("auth", "is only used together with acl (SPEC §3); set acl too");
+  }
+  const acl = options.acl === undefined ? null : parseAcl(options.acl);
+  const auth = options.auth === undefined ? null : parseAuth(options.auth);
+  for (const key of ["onLeadership"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "function") {
+      throw new ElectionOptionsError(key, "expected a function");
+    }
+  }
+  const retryBaseMs = positiveInt(options, "retryBaseMs", 1000);
+  const retryMaxMs = positiveInt(options, "retryMaxMs", 30_000);
+  if (retryMaxMs < retryBaseMs) throw new ElectionOptionsError("retryMaxMs", "must be ≥ retryBaseMs");
+  const heartbeatIntervalMs = options.heartbeatIntervalMs === undefined ? null : positiveInt(options, "heartbeatIntervalMs", 0, 10);
+  const leaseMs = options.leaseMs === undefined ? null : positiveInt(options, "leaseMs", 0, 10);
+  if (leaseMs !== null && leaseMs >= sessionTimeoutMs) {
+    throw new ElectionOptionsError("leaseMs", "must be shorter than the session timeout, or two leaders could overlap");
+  }
+  return {
+    connect: options.connect,
+    id: options.id,
+    zkRoot,
+    electionPath,
+    sessionTimeoutMs,
+    acl,
+    auth,
+    retryBaseMs,
+    retryMaxMs,
+    retries: positiveInt(options, "retries", 3, 0),
+    onLeadership: options.onLeadership ?? null,
+    heartbeatIntervalMs,
+    leaseMs,
+    logger: options.logger ?? silentLogger,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    sessionFactory: options.sessionFactory ?? nativeSessionFactory,
+    nativeLogLevel: positiveInt(options, "nativeLogLevel", 0, 0),
+  };
+}

@@ -1,0 +1,75 @@
+import { useZooKeeper } from "@atlas-ha/testkit/vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { nativeSessionFactory, PERM, zkDigest, type ZkSession } from "../../src/index.js";
+import { Participants } from "./helpers.js";
+
+function foreignSession(connect: string): Promise<ZkSession> {
+  const session = nativeSessionFactory({ connectString: connect, sessionTimeoutMs: 4000 });
+  return new Promise((resolve) => session.onEvent((e) => e === "connected" && resolve(session)));
+}
+
+// Real server: a standalone ZooKeeper, and a second, unauthenticated client of the raw C client.
+describe("an election protected by a digest ACL", () => {
+  const zk = useZooKeeper({ nodes: 1, tickTime: 200 });
+  let group: Participants;
+  let foreign: ZkSession | undefined;
+  afterEach(async () => {
+    foreign?.close();
+    await group?.closeAll();
+  });
+
+  it("creates every node with the ACL, and a client without the credentials can neither join, delete nor change them", async () => {
+    group = new Participants();
+    const acl = `digest:${zkDigest("atlas", "s3cret")}`;
+    const leader = group.add({
+      connect: zk().connectString,
+      id: "secure-1",
+      zkRoot: "/secured",
+      sessionTimeoutMs: 4000,
+      acl,
+      auth: "digest:atlas:s3cret",
+    });
+    await leader.start();
+    await group.oneLeader(5000);
+    const [me] = await leader.getParticipants();
+    for (const path of ["/secured", "/secured/leader_elector_path", me!.node]) {
+      const { acl: actual } = await leader.zk.getAcl(path);
+      expect(actual).toEqual([{ perms: PERM.ALL, scheme: "digest", id: zkDigest("atlas", "s3cret") }]);
+    }
+
+    foreign = await foreignSession(zk().connectString);
+    const reject = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ name: "ZooKeeperError", code: "ZK_NOAUTH" });
+    // Taking over needs a node ahead in the queue: creating any child is refused.
+    await reject(foreign.create("/secured/leader_elector_path/_c_x-latch-", Buffer.from("intruder"), "ephemeral_sequential"));
+    await reject(foreign.remove(me!.node, -1));
+    await reject(foreign.setData(me!.node, Buffer.from("intruder"), -1));
+    await reject(foreign.getData(me!.node));
+    await reject(foreign.remove("/secured/leader_elector_path", -1));
+    expect(leader.isLeader()).toBe(true);
+    expect((await leader.getLeader())?.id).toBe("secure-1");
+
+    // A participant with the wrong password cannot join either.
+    const wrong = group.add({
+      connect: zk().connectString,
+      id: "wrong",
+      zkRoot: "/secured",
+      sessionTimeoutMs: 4000,
+      acl,
+      auth: "digest:atlas:guess",
+      retryBaseMs: 5000,
+    });
+    void wrong.start().catch(() => undefined);
+    const { waitFor } = await import("@atlas-ha/testkit");
+    await waitFor(() => group.events.some((e) => e.id === "wrong" && e.type === "error"), { timeoutMs: 10_000, what: "the wrong password to fail" });
+    expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
+  });
+
+  it("refuses malformed ACL and auth options with an error naming the option", async () => {
+    const { createElection } = await import("../../src/index.js");
+    const base = { connect: "127.0.0.1:2181", id: "x" };
+    expect(() => createElection({ ...base, acl: "digest:atlas" })).toThrow(expect.objectContaining({ code: "ELECTION_BAD_OPTION", option: "acl" }));
+    expect(() => createElection({ ...base, acl: "sasl:atlas" })).toThrow(/SASL/);
+    expect(() => createElection({ ...base, acl: `digest:${zkDigest("a", "b")}`, auth: "atlas" })).toThrow(expect.objectContaining({ option: "auth" }));
+    expect(() => createElection({ ...base, auth: "digest:a:b" })).toThrow(expect.objectContaining({ option: "auth" }));
+  });
+});
