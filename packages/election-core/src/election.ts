@@ -81,6 +81,12 @@ export interface Election {
   isLeader(): boolean;
   /** Re-reads ZooKeeper: true only if still first, owned by this session, same epoch. */
   confirmLeadership(): Promise<boolean>;
+  /**
+   * Gives up the current term because the application cannot lead (e.g. its store fenced
+   * it): the node is deleted and the participant rejoins after the back-off, as when
+   * `onLeadership` rejects. Does nothing when not leading.
+   */
+  resign(reason: unknown): Promise<void>;
   getLeader(): Promise<Participant | null>;
   getParticipants(): Promise<Participant[]>;
   on<K extends keyof ElectionEvents>(event: K, listener: (payload: ElectionEvents[K]) => void): () => void;
@@ -449,6 +455,20 @@ class LeaderElection implements Election {
       this.#rejoinTimer = null;
       this.#serial(() => this.#join());
     }, delay);
+  }
+
+  resign(reason: unknown): Promise<void> {
+    const term = this.#term;
+    if (!term) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#serial(async () => {
+        try {
+          await this.#giveUp(term, reason);
+        } finally {
+          resolve();
+        }
+      });
+    });
   }
 
   // ---------------------------------------------------------------------------------------

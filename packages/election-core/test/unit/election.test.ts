@@ -163,6 +163,19 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(p.isLeader()).toBe(true);
   });
 
+  it("resign() gives up the term and rejoins behind the next participant after the back-off", async () => {
+    const e = setup(2, { retryBaseMs: 100 });
+    await startInOrder(e.elections);
+    const [p1, p2] = e.elections as [Election, Election];
+    await p1.resign(new Error("fenced by the store"));
+    await settle();
+    expect(p1.isLeader()).toBe(false);
+    expect(p2.isLeader()).toBe(true);
+    expect(e.of("p1", "error")[0]!.payload.error).toMatchObject({ code: "ELECTION_LEADERSHIP_FAILED", attempt: 1 });
+    await e.clock.advance(100);
+    expect((await p2.getParticipants()).map((p) => p.id)).toEqual(["p2", "p1"]);
+  });
+
   it("does not lead with a first node that another session owns", async () => {
     const e = setup(1);
     const p = e.elections[0]!;

@@ -1,0 +1,133 @@
+/**
+ * `<zkroot>/active_server_info` (SPEC §4): the active's `http(s)://host:port`, in an
+ * EPHEMERAL node owned by the active's own session. Passives watch and cache it, so a
+ * request never waits for ZooKeeper. Apache Knox reads the same path and format.
+ */
+import type { ZkClient } from "@atlas-ha/election-core";
+
+export const ACTIVE_SERVER_INFO = "active_server_info";
+
+interface Logger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null)?.code === code;
+}
+
+/** The watched, cached value of active_server_info. */
+export class ActiveAddressCache {
+  #zk: ZkClient;
+  #path: string;
+  #logger: Logger;
+  #onChange: (address: string | null) => void;
+  #address: string | null = null;
+  #owner: string | null = null;
+  #watching = false;
+  #stopped = false;
+
+  constructor(zk: ZkClient, path: string, logger: Logger, onChange: (address: string | null) => void) {
+    this.#zk = zk;
+    this.#path = path;
+    this.#logger = logger;
+    this.#onChange = onChange;
+  }
+
+  get address(): string | null {
+    return this.#address;
+  }
+
+  /** Session id (hex) owning the node as last read. */
+  get owner(): string | null {
+    return this.#owner;
+  }
+
+  /** Call on every new session: its watches died with the old one. */
+  sessionStarted(): void {
+    this.#watching = false;
+    void this.refresh();
+  }
+
+  /**
+   * Reads the node, setting one watch when none is outstanding (after a reconnect on the same
+   * session the C client re-registers its watches itself, so none is added then).
+   */
+  async refresh(): Promise<void> {
+    if (this.#stopped || !this.#zk.connected) return;
+    const watch = !this.#watching;
+    const watcher = watch
+      ? () => {
+          this.#watching = false;
+          void this.refresh();
+        }
+      : undefined;
+    try {
+      if (watch) this.#watching = true;
+      const { data, stat } = await this.#zk.getData(this.#path, watcher);
+      this.#set(data.toString("utf8").trim() || null, stat.ephemeralOwner);
+    } catch (error) {
+      if (isCode(error, "ZK_NONODE")) {
+        // The get did not leave a watch on an absent node; watch for its creation instead.
+        try {
+          const stat = await this.#zk.exists(this.#path, watcher);
+          if (stat) return this.refresh(); // created between the two reads
+          this.#set(null, null);
+        } catch (inner) {
+          if (watch) this.#watching = false;
+          this.#logger.debug({ event: "active_address_read_failed", error: (inner as Error).message });
+        }
+        return;
+      }
+      if (watch) this.#watching = false;
+      this.#logger.debug({ event: "active_address_read_failed", error: (error as Error).message });
+    }
+  }
+
+  #set(address: string | null, owner: string | null): void {
+    this.#owner = owner;
+    if (address === this.#address) return;
+    this.#address = address;
+    this.#onChange(address);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+}
+
+/**
+ * Publishes this instance's address from its own session (SPEC §4): a node left by another
+ * session (a crashed or paused former active, whose session has not expired yet) is removed
+ * first; a node of ours with the right content is kept.
+ */
+export async function publishActiveAddress(zk: ZkClient, zkRoot: string, address: string): Promise<void> {
+  const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
+  await zk.ensurePath(zkRoot);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const stat = await zk.exists(path);
+    if (stat) {
+      if (stat.ephemeralOwner === zk.sessionId) {
+        const { data } = await zk.getData(path);
+        if (data.toString("utf8") === address) return;
+      }
+      await zk.remove(path);
+    }
+    try {
+      await zk.create(path, address, "ephemeral");
+      return;
+    } catch (error) {
+      // Someone created it between our delete and create: look again.
+      if (!isCode(error, "ZK_NODEEXISTS")) throw error;
+    }
+  }
+  throw new Error(`could not publish ${path}: it kept being recreated by another session`);
+}
+
+/** Removes the node if this session owns it (a passivating active). */
+export async function unpublishActiveAddress(zk: ZkClient, zkRoot: string): Promise<void> {
+  const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
+  if (!zk.connected) return; // ephemeral: it goes with the session if the session goes
+  const stat = await zk.exists(path);
+  if (stat && stat.ephemeralOwner === zk.sessionId) await zk.remove(path, stat.version);
+}

@@ -1,0 +1,392 @@
+/**
+ * The service state machine of SPEC §6 on top of election-core:
+ *
+ *   PASSIVE ──elected──▶ BECOMING_ACTIVE ──handlers ok, address published──▶ ACTIVE
+ *      ▲                        │ handler failed / timed out / term ended         │
+ *      └──── BECOMING_PASSIVE ◀─┴──────── suspended, lost, not leader, stop ◀─────┘
+ *
+ * Activation runs the handlers in ascending order, each with a timeout, then re-checks
+ * leadership and publishes `active_server_info`. A failure passivates what was activated
+ * (descending), and the election gives up its place and rejoins after a back-off. All
+ * transitions run one at a time.
+ */
+import { createElection, type Election, type ElectionOptions } from "@atlas-ha/election-core";
+import { ACTIVE_SERVER_INFO, ActiveAddressCache, publishActiveAddress, unpublishActiveAddress } from "./active-address.js";
+import { ActivationAbortedError, HandlerFailedError, HandlerTimeoutError, HaStateOptionsError } from "./errors.js";
+import type { ActiveStateHandler, HaSnapshot, ServiceState, Transition } from "./types.js";
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface HaZooKeeperOptions {
+  connect: string;
+  zkRoot?: string;
+  sessionTimeoutMs?: number;
+  acl?: string;
+  auth?: string;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  retries?: number;
+  /** Passed to election-core as is (lease, heartbeat, clock, session factory for tests). */
+  election?: Partial<ElectionOptions>;
+}
+
+export interface HaStateOptions {
+  /** This instance's server id (the election participant id). */
+  serverId: string;
+  /** `http://host:port` or `https://host:port` other instances redirect to (published when active). */
+  selfAddress: string;
+  /** ZooKeeper settings. Absent → standalone: ACTIVE at once, no ZooKeeper touched. */
+  zookeeper?: HaZooKeeperOptions;
+  handlers?: ActiveStateHandler[];
+  /** Default timeout of each handler call, ms. Default 30000. */
+  handlerTimeoutMs?: number;
+  /** The epoch handlers get in standalone mode (no election). Default 0. */
+  standaloneEpoch?: number;
+  logger?: Logger;
+  /** Wall clock for timestamps. */
+  now?: () => number;
+  /** For tests: builds the election. */
+  createElection?: (options: ElectionOptions) => Election;
+}
+
+export interface HaEvents {
+  transition: Transition;
+  error: { error: Error; at: number; epoch: number | null };
+  activeAddress: { address: string | null; at: number };
+}
+
+export interface HaState {
+  readonly serverId: string;
+  readonly haEnabled: boolean;
+  /** The election (null in standalone mode). */
+  readonly election: Election | null;
+  /** Adds a handler; allowed before start(). */
+  addHandler(handler: ActiveStateHandler): void;
+  /** Joins the election (standalone: activates at once). Resolves once joined. */
+  start(): Promise<void>;
+  /** Passivates if active, then leaves the election at once (hand-over in milliseconds). */
+  stop(): Promise<void>;
+  /**
+   * Gives up the active role because the instance cannot act as active (e.g. its store
+   * refused a write with a stale epoch); it rejoins the election after a back-off.
+   */
+  relinquish(reason: Error): Promise<void>;
+  snapshot(): HaSnapshot;
+  /** True only while ACTIVE and the election lease holds. */
+  isActive(): boolean;
+  on<K extends keyof HaEvents>(event: K, listener: (payload: HaEvents[K]) => void): () => void;
+}
+
+function validate(options: HaStateOptions): void {
+  if (!options || typeof options !== "object") throw new HaStateOptionsError("options", "expected an object");
+  if (typeof options.serverId !== "string" || options.serverId.trim() === "") {
+    throw new HaStateOptionsError("serverId", "expected a non-empty string");
+  }
+  let url: URL;
+  try {
+    url = new URL(options.selfAddress);
+  } catch {
+    throw new HaStateOptionsError("selfAddress", `expected "http://host:port" or "https://host:port", got ${JSON.stringify(options.selfAddress)}`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" || url.search || url.hash || options.selfAddress.endsWith("/")) {
+    throw new HaStateOptionsError("selfAddress", `expected a bare origin like "http://host:21000", got "${options.selfAddress}"`);
+  }
+  if (options.handlerTimeoutMs !== undefined && (!Number.isInteger(options.handlerTimeoutMs) || options.handlerTimeoutMs < 1)) {
+    throw new HaStateOptionsError("handlerTimeoutMs", "expected a positive integer");
+  }
+  for (const [i, h] of (options.handlers ?? []).entries()) validateHandler(h, `handlers[${i}]`);
+}
+
+function validateHandler(h: ActiveStateHandler, where: string): void {
+  if (!h || typeof h.name !== "string" || !Number.isFinite(h.order)) {
+    throw new HaStateOptionsError(where, "a handler needs a name and a numeric order");
+  }
+  if (typeof h.instanceIsActive !== "function" || typeof h.instanceIsPassive !== "function") {
+    throw new HaStateOptionsError(where, `handler "${h.name}" needs instanceIsActive and instanceIsPassive functions`);
+  }
+}
+
+/** Creates the HA state machine of one instance. Nothing happens until start(). */
+export function createHaState(options: HaStateOptions): HaState {
+  validate(options);
+  return new HaStateMachine(options);
+}
+
+class HaStateMachine implements HaState {
+  readonly serverId: string;
+  readonly haEnabled: boolean;
+  readonly election: Election | null;
+  #o: HaStateOptions;
+  #logger: Logger;
+  #now: () => number;
+  #handlers: ActiveStateHandler[];
+  #timeout: number;
+  #zkRoot: string;
+  #state: ServiceState = "PASSIVE";
+  #since: number;
+  #epoch: number | null = null;
+  #transitions = 0;
+  #activated: ActiveStateHandler[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #stopping = false;
+  #started = false;
+  #leaderId: string | null = null;
+  #address: ActiveAddressCache | null = null;
+  #listeners = new Map<keyof HaEvents, Set<(payload: never) => void>>();
+
+  constructor(options: HaStateOptions) {
+    this.#o = options;
+    this.serverId = options.serverId;
+    this.haEnabled = options.zookeeper !== undefined;
+    this.#logger = options.logger ?? silent;
+    this.#now = options.now ?? Date.now;
+    this.#since = this.#now();
+    this.#handlers = [...(options.handlers ?? [])];
+    this.#timeout = options.handlerTimeoutMs ?? 30_000;
+    this.#zkRoot = options.zookeeper?.zkRoot ?? "/apache_atlas";
+    this.election = null;
+    if (options.zookeeper) {
+      const zk = options.zookeeper;
+      const make = options.createElection ?? createElection;
+      this.election = make({
+        connect: zk.connect,
+        id: options.serverId,
+        zkRoot: this.#zkRoot,
+        ...(zk.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: zk.sessionTimeoutMs } : {}),
+        ...(zk.acl !== undefined ? { acl: zk.acl } : {}),
+        ...(zk.auth !== undefined ? { auth: zk.auth } : {}),
+        ...(zk.retryBaseMs !== undefined ? { retryBaseMs: zk.retryBaseMs } : {}),
+        ...(zk.retryMaxMs !== undefined ? { retryMaxMs: zk.retryMaxMs } : {}),
+        ...(zk.retries !== undefined ? { retries: zk.retries } : {}),
+        logger: this.#logger,
+        ...zk.election,
+        onLeadership: (term) => this.#enqueue(() => this.#activate(term.epoch, term.signal)),
+      });
+      this.#wireElection(this.election);
+    }
+  }
+
+  on<K extends keyof HaEvents>(event: K, listener: (payload: HaEvents[K]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  #emit<K extends keyof HaEvents>(event: K, payload: HaEvents[K]): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        (listener as (p: HaEvents[K]) => void)(payload);
+      } catch (error) {
+        this.#logger.error({ event: "ha_listener_failed", error: (error as Error).message });
+      }
+    }
+  }
+
+  #log(level: keyof Logger, event: string, extra: object = {}): void {
+    this.#logger[level]({ event, serverId: this.serverId, epoch: this.#epoch, state: this.#state, ...extra });
+  }
+
+  #wireElection(election: Election): void {
+    const path = `${this.#zkRoot}/${ACTIVE_SERVER_INFO}`;
+    this.#address = new ActiveAddressCache(election.zk, path, this.#logger, (address) => {
+      this.#log("info", "active_address_changed", { activeAddress: address });
+      this.#emit("activeAddress", { address, at: this.#now() });
+      void this.#refreshLeader();
+    });
+    election.on("connection", ({ state }) => {
+      if (state === "CONNECTED") this.#address?.sessionStarted();
+      else if (state === "RECONNECTED") void this.#address?.refresh();
+    });
+    election.on("suspended", ({ wasLeader, reason }) => {
+      if (wasLeader) this.#stepDown(reason === "lease" ? "lease_lapsed" : "suspended");
+    });
+    election.on("lost", ({ reason }) => this.#stepDown(`session_${reason}`));
+    election.on("follower", ({ reason }) => {
+      this.#stepDown(reason);
+      void this.#refreshLeader();
+    });
+    election.on("leader", () => void this.#refreshLeader());
+    election.on("error", ({ error, at, epoch }) => this.#emit("error", { error, at, epoch }));
+  }
+
+  async #refreshLeader(): Promise<void> {
+    if (!this.election) return;
+    try {
+      this.#leaderId = (await this.election.getLeader())?.id ?? null;
+    } catch {
+      // keep the last known value; it is refreshed on the next election event
+    }
+  }
+
+  addHandler(handler: ActiveStateHandler): void {
+    if (this.#started) throw new HaStateOptionsError("handlers", "handlers are added before start()");
+    validateHandler(handler, `handler "${handler?.name}"`);
+    this.#handlers.push(handler);
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(step);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #transition(to: ServiceState, reason: string): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#since = this.#now();
+    this.#transitions++;
+    const transition: Transition = { from, to, at: this.#since, epoch: this.#epoch, reason };
+    this.#log(to === "ACTIVE" || to === "PASSIVE" ? "info" : "debug", "state_changed", { from, to, reason });
+    this.#emit("transition", transition);
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#handlers.sort((a, b) => a.order - b.order);
+    if (!this.election) {
+      // Standalone (SPEC §3: HA off): always ACTIVE, joins no election.
+      const epoch = this.#o.standaloneEpoch ?? 0;
+      await this.#enqueue(() => this.#activate(epoch, new AbortController().signal));
+      return;
+    }
+    this.#log("info", "ha_starting", { zkRoot: this.#zkRoot });
+    await this.election.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return this.#queue;
+    this.#stopping = true;
+    this.#log("info", "ha_stopping");
+    // Passivate first (e.g. the hook consumer commits and leaves its group), then leave the
+    // election: the next active never overlaps with what this one still runs.
+    await this.#enqueue(() => this.#passivate("stopping"));
+    this.#address?.stop();
+    await this.election?.close();
+  }
+
+  async relinquish(reason: Error): Promise<void> {
+    this.#log("warn", "ha_relinquishing", { error: reason.message, code: (reason as { code?: string }).code });
+    this.#emit("error", { error: reason, at: this.#now(), epoch: this.#epoch });
+    if (this.election) {
+      await this.election.resign(reason); // the follower event passivates
+      await this.#enqueue(() => this.#passivate("relinquished"));
+    } else {
+      await this.#enqueue(() => this.#passivate("relinquished"));
+    }
+  }
+
+  #stepDown(reason: string): void {
+    if (this.#state === "PASSIVE" && this.#activated.length === 0) return;
+    void this.#enqueue(() => this.#passivate(reason));
+  }
+
+  async #activate(epoch: number, termSignal: AbortSignal): Promise<void> {
+    if (this.#stopping) throw new ActivationAbortedError("the instance is stopping");
+    if (termSignal.aborted) return; // the term ended before its turn came
+    // Handlers get a signal that aborts when the term ends or when this activation fails
+    // (e.g. a handler timed out), so work they started in the background stops too.
+    const controller = new AbortController();
+    const forward = () => controller.abort(termSignal.reason);
+    termSignal.addEventListener("abort", forward, { once: true });
+    const signal = controller.signal;
+    this.#epoch = epoch;
+    const started = this.#now();
+    this.#transition("BECOMING_ACTIVE", "elected");
+    try {
+      for (const handler of this.#handlers) {
+        if (signal.aborted) throw new ActivationAbortedError("leadership ended");
+        this.#activated.push(handler); // passivated too if it fails halfway
+        await this.#run(handler, "activate", () => handler.instanceIsActive({ epoch, signal }));
+      }
+      if (this.election) {
+        // Re-check before telling the world (SPEC §4): the handlers may have taken long.
+        if (!(await this.election.confirmLeadership())) throw new ActivationAbortedError("no longer the leader");
+        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
+      }
+      if (signal.aborted) throw new ActivationAbortedError("leadership ended");
+      this.#transition("ACTIVE", "activated");
+      this.#log("info", "became_active", { tookMs: this.#now() - started });
+    } catch (error) {
+      controller.abort(error);
+      const aborted = (error as Error).name === "ActivationAbortedError";
+      if (!aborted) this.#log("error", "activation_failed", { error: (error as Error).message, code: (error as { code?: string }).code });
+      await this.#passivate(aborted ? "activation_aborted" : "activation_failed");
+      if (!aborted) this.#emit("error", { error: error as Error, at: this.#now(), epoch });
+      // Rejecting makes the election give up its place and rejoin after a back-off.
+      if (!aborted || this.#stopping) throw error;
+    }
+  }
+
+  async #passivate(reason: string): Promise<void> {
+    if (this.#state === "PASSIVE" && this.#activated.length === 0) return;
+    this.#transition("BECOMING_PASSIVE", reason);
+    const context = { epoch: this.#epoch, reason };
+    for (const handler of [...this.#activated].reverse()) {
+      try {
+        await this.#run(handler, "passivate", () => handler.instanceIsPassive(context));
+      } catch (error) {
+        // Passivation goes on: the other handlers must still stop.
+        this.#emit("error", { error: error as Error, at: this.#now(), epoch: this.#epoch });
+        this.#log("error", "passivation_failed", { handler: handler.name, error: (error as Error).message });
+      }
+    }
+    this.#activated = [];
+    if (this.election) await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
+    this.#transition("PASSIVE", reason);
+  }
+
+  async #run(handler: ActiveStateHandler, phase: "activate" | "passivate", call: () => Promise<void> | void): Promise<void> {
+    const timeoutMs = handler.timeoutMs ?? this.#timeout;
+    let timer: NodeJS.Timeout | undefined;
+    const started = this.#now();
+    try {
+      await Promise.race([
+        Promise.resolve().then(call),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)), timeoutMs);
+        }),
+      ]);
+      this.#log("debug", `handler_${phase}d`, { handler: handler.name, tookMs: this.#now() - started });
+    } catch (error) {
+      const e = error as Error;
+      if (e.name === "HandlerTimeoutError" || e.name === "ActivationAbortedError") throw e;
+      throw new HandlerFailedError(handler.name, phase, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  snapshot(): HaSnapshot {
+    let state = this.#state;
+    // The election's lease is computed from the clock: a leader that was paused reports
+    // BECOMING_PASSIVE from its first instant awake, before any event is processed.
+    if (state === "ACTIVE" && this.election && !this.election.isLeader()) state = "BECOMING_PASSIVE";
+    const activeAddress = state === "ACTIVE" ? this.#o.selfAddress : (this.#address?.address ?? null);
+    return {
+      serverId: this.serverId,
+      state,
+      since: this.#since,
+      epoch: this.#epoch,
+      leaderId: this.election ? this.#leaderId : this.serverId,
+      activeAddress,
+      selfAddress: this.#o.selfAddress,
+      zookeeper: this.election ? this.election.connectionState : "STANDALONE",
+      haEnabled: this.haEnabled,
+      transitions: this.#transitions,
+    };
+  }
+
+  isActive(): boolean {
+    return this.snapshot().state === "ACTIVE";
+  }
+}
