@@ -67,6 +67,11 @@ export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
   reconnectBackoffMs?: number;
   /** Refuse compressed messages that decompress to more than this. Default 256 MiB. */
   maxDecompressedBytes?: number;
+  /**
+   * Longest wait of one fetch on an idle topic (default client only). stop() waits for the
+   * fetch in flight, so this bounds how long an idle consumer delays a failover. Default 500.
+   */
+  fetchMaxWaitMs?: number;
 }
 
 export interface PartitionLag {
@@ -199,7 +204,11 @@ class Consumer implements HookConsumer {
     this.#handler = options.handler;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
-    const clientOptions: Parameters<typeof kafkajsClient>[0] = { brokers: settings.brokers, logger: this.#logger };
+    const clientOptions: Parameters<typeof kafkajsClient>[0] = {
+      brokers: settings.brokers,
+      logger: this.#logger,
+      maxWaitTimeInMs: options.fetchMaxWaitMs ?? 500,
+    };
     if (options.clientId !== undefined) clientOptions.clientId = options.clientId;
     this.#kafka = options.kafka ?? kafkajsClient(clientOptions);
     this.#sink = options.failedMessages ?? loggerFailedMessageSink(this.#logger);

@@ -1,0 +1,198 @@
+import type {
+  BatchContext,
+  Clock,
+  KafkaClient,
+  KafkaConsumerPort,
+  KafkaProducerPort,
+  OutgoingRecord,
+  TopicPartition,
+  TopicPartitionOffset,
+} from "../../src/index.js";
+
+/**
+ * An in-memory KafkaClient for unit tests: the test hands batches to the consumer and
+ * reads back what it committed, resolved and produced.
+ */
+export class FakeKafka implements KafkaClient {
+  readonly consumers: FakeConsumer[] = [];
+  readonly commits: TopicPartitionOffset[][] = [];
+  readonly committed = new Map<string, string>();
+  readonly produced: { topic: string; records: OutgoingRecord[] }[] = [];
+  /** Number of connect() calls to fail before succeeding. */
+  failConnects = 0;
+  assignment: TopicPartition[] = [{ topic: "ATLAS_HOOK", partition: 0 }];
+
+  consumer(): KafkaConsumerPort {
+    const consumer = new FakeConsumer(this);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  producer(): KafkaProducerPort {
+    return {
+      connect: async () => undefined,
+      send: async (topic, records) => {
+        this.produced.push({ topic, records });
+      },
+      disconnect: async () => undefined,
+    };
+  }
+
+  committedOffset(topic: string, partition: number): string | undefined {
+    return this.committed.get(`${topic}/${partition}`);
+  }
+
+  /** The consumer that is running now. */
+  get current(): FakeConsumer {
+    const running = this.consumers.filter((c) => c.running);
+    const last = running.at(-1);
+    if (last === undefined) throw new Error("no consumer is running");
+    return last;
+  }
+}
+
+export class FakeConsumer implements KafkaConsumerPort {
+  running = false;
+  connected = false;
+  subscribed: string[] = [];
+  fromBeginning: boolean | undefined;
+  readonly resolved: string[] = [];
+  #eachBatch: ((context: BatchContext) => Promise<void>) | undefined;
+  #joins = new Set<(assignment: TopicPartition[]) => void>();
+  #crashes = new Set<(error: Error, restarting: boolean) => void>();
+  #batch: Promise<void> | undefined;
+  #kafka: FakeKafka;
+
+  constructor(kafka: FakeKafka) {
+    this.#kafka = kafka;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#kafka.failConnects > 0) {
+      this.#kafka.failConnects--;
+      throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+    }
+    this.connected = true;
+  }
+
+  async subscribe(topics: string[], fromBeginning: boolean): Promise<void> {
+    this.subscribed = topics;
+    this.fromBeginning = fromBeginning;
+  }
+
+  async run(eachBatch: (context: BatchContext) => Promise<void>): Promise<void> {
+    this.#eachBatch = eachBatch;
+    this.running = true;
+    this.rejoin();
+  }
+
+  rejoin(assignment = this.#kafka.assignment): void {
+    for (const listener of this.#joins) listener(assignment);
+  }
+
+  crash(error: Error, restarting: boolean): void {
+    for (const listener of this.#crashes) listener(error, restarting);
+  }
+
+  async commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (!this.running) throw new Error("commit on a stopped consumer");
+    this.#kafka.commits.push(offsets);
+    for (const o of offsets) this.#kafka.committed.set(`${o.topic}/${o.partition}`, o.offset);
+  }
+
+  async disconnect(): Promise<void> {
+    // Like kafkajs: stop fetching, wait for the batch in hand, then leave.
+    await this.#batch;
+    this.running = false;
+    this.connected = false;
+  }
+
+  onGroupJoin(listener: (assignment: TopicPartition[]) => void): () => void {
+    this.#joins.add(listener);
+    return () => this.#joins.delete(listener);
+  }
+
+  onCrash(listener: (error: Error, restarting: boolean) => void): () => void {
+    this.#crashes.add(listener);
+    return () => this.#crashes.delete(listener);
+  }
+
+  /** Hands one batch to the consumer; resolves when its eachBatch returns. */
+  deliver(
+    records: (string | null)[],
+    options: { topic?: string; partition?: number; firstOffset?: number; highWatermark?: number; stale?: () => boolean } = {},
+  ): Promise<void> {
+    const eachBatch = this.#eachBatch;
+    if (eachBatch === undefined || !this.running) throw new Error("the consumer is not running");
+    const first = options.firstOffset ?? 0;
+    const messages = records.map((value, i) => ({
+      offset: String(first + i),
+      value: value === null ? null : Buffer.from(value, "utf8"),
+    }));
+    const batch = eachBatch({
+      batch: {
+        topic: options.topic ?? "ATLAS_HOOK",
+        partition: options.partition ?? 0,
+        highWatermark: String(options.highWatermark ?? first + records.length),
+        messages,
+      },
+      resolveOffset: (offset) => {
+        this.resolved.push(offset);
+      },
+      heartbeat: async () => undefined,
+      isRunning: () => this.running,
+      isStale: options.stale ?? (() => false),
+    });
+    this.#batch = batch;
+    return batch;
+  }
+}
+
+/** A clock whose time moves only when the test says so. */
+export class ManualClock implements Clock {
+  #now = 0;
+  #timers = new Map<number, { at: number; callback: () => void }>();
+  #next = 1;
+
+  now(): number {
+    return this.#now;
+  }
+
+  wallTime(): number {
+    return 1_700_000_000_000 + this.#now;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.#now + ms, callback });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
+  /** Moves time forward, firing due timers in order, letting promises settle between them. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      if (due === undefined) break;
+      this.#timers.delete(due[0]);
+      this.#now = Math.max(this.#now, due[1].at);
+      due[1].callback();
+      await settle();
+    }
+    this.#now = target;
+    await settle();
+  }
+}
+
+/** Lets pending promise callbacks run (several turns of the event loop). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
