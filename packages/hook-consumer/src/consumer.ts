@@ -155,19 +155,31 @@ class Session {
   endSignal = deferred();
   /** Resolves when stop() gives up waiting for the handler in hand. */
   readonly abandonSignal = deferred();
+  readonly abandon: Promise<typeof ABANDON> = this.abandonSignal.promise.then(() => ABANDON);
   readonly loopDone = deferred();
   inFlight: Promise<void> | undefined;
   evicting: Promise<void> | undefined;
   resetAfterBatch = false;
   lastCommitAt: number;
   evictionTimer: unknown;
-  readonly lag = new Map<string, { topic: string; partition: number; highWatermark: bigint; position: bigint }>();
+  lastHeartbeatAt: number;
+  readonly lag = new Map<string, LagState>();
 
   constructor(epoch: number, decoder: HookDecoder<HeldRecord>, now: number) {
     this.epoch = epoch;
     this.decoder = decoder;
     this.lastCommitAt = now;
+    this.lastHeartbeatAt = now;
   }
+}
+
+/** Per partition, from the last batch: offsets kept as text, converted only when read. */
+interface LagState {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  firstOffset: string;
+  lastDone: string | undefined;
 }
 
 class Consumer implements HookConsumer {
@@ -409,29 +421,30 @@ class Consumer implements HookConsumer {
     const lagKey = `${batch.topic}\u0000${batch.partition}`;
     try {
       const first = batch.messages[0];
-      if (first !== undefined) {
-        session.lag.set(lagKey, {
-          topic: batch.topic,
-          partition: batch.partition,
-          highWatermark: BigInt(batch.highWatermark),
-          position: BigInt(first.offset),
-        });
-      }
+      const lag: LagState | undefined =
+        first === undefined
+          ? undefined
+          : { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, firstOffset: first.offset, lastDone: undefined };
+      if (lag !== undefined) session.lag.set(lagKey, lag);
       for (const record of batch.messages) {
         if (session.stopping || !context.isRunning() || context.isStale()) break;
-        await this.#evictExpired(session);
+        if (session.decoder.pendingSplits > 0) await this.#evictExpired(session);
         const outcome = await this.#processRecord(session, batch.topic, batch.partition, record, context);
         if (outcome === "abandoned") break;
         context.resolveOffset(record.offset);
         session.tracker.done(batch.topic, batch.partition, record.offset);
-        const lag = session.lag.get(lagKey);
-        if (lag !== undefined) lag.position = BigInt(record.offset) + 1n;
-        if (this.#clock.now() - session.lastCommitAt >= this.#commitIntervalMs) {
+        if (lag !== undefined) lag.lastDone = record.offset;
+        const now = this.#clock.now();
+        if (now - session.lastCommitAt >= this.#commitIntervalMs) {
           await this.#commit(session).catch((error: unknown) =>
             this.#logger.warn({ event: "hook_consumer_commit_failed", error: errorMessage(error) }),
           );
         }
-        await context.heartbeat();
+        // kafkajs only sends a heartbeat when its interval is due; asking once a second is plenty.
+        if (now - session.lastHeartbeatAt >= 1000) {
+          session.lastHeartbeatAt = now;
+          await context.heartbeat();
+        }
       }
     } finally {
       await this.#commit(session).catch((error: unknown) =>
@@ -495,11 +508,14 @@ class Consumer implements HookConsumer {
       message.epoch = session.epoch;
       let error: unknown;
       try {
-        const handled = Promise.resolve().then(() => this.#handler(message));
-        // A handler still running when stop() gives up keeps running; its result is ignored.
-        handled.catch(() => undefined);
-        const winner = await Promise.race([handled, session.abandonSignal.promise.then(() => ABANDON)]);
-        if (winner === ABANDON) return "abandoned";
+        const result = this.#handler(message);
+        if (isThenable(result)) {
+          const handled = Promise.resolve(result);
+          // A handler still running when stop() gives up keeps running; its result is ignored.
+          handled.catch(() => undefined);
+          const winner = await Promise.race([handled, session.abandon]);
+          if (winner === ABANDON) return "abandoned";
+        }
         this.#counters.processed++;
         if (this.#emitter.has("message_processed")) {
           this.#emit("message_processed", { topic: message.topic, partition: message.partition, offset: message.offset, type: message.notification.type, attempts: attempt });
@@ -687,9 +703,15 @@ class Consumer implements HookConsumer {
 
 function lagOf(session: Session): PartitionLag[] {
   return [...session.lag.values()].map((l) => {
-    const lag = l.highWatermark > l.position ? Number(l.highWatermark - l.position) : 0;
-    return { topic: l.topic, partition: l.partition, highWatermark: l.highWatermark.toString(), position: l.position.toString(), lag };
+    const position = l.lastDone === undefined ? BigInt(l.firstOffset) : BigInt(l.lastDone) + 1n;
+    const highWatermark = BigInt(l.highWatermark);
+    const lag = highWatermark > position ? Number(highWatermark - position) : 0;
+    return { topic: l.topic, partition: l.partition, highWatermark: l.highWatermark, position: position.toString(), lag };
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 function splitId(parts: HeldRecord[], record: KafkaRecord): string | undefined {

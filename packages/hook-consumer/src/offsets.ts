@@ -3,8 +3,8 @@ import type { TopicPartitionOffset } from "./kafka.js";
 interface PartitionState {
   topic: string;
   partition: number;
-  /** Last handled offset + 1. */
-  next: bigint | undefined;
+  /** Last handled offset (records of a partition are handled in order), as text until needed. */
+  lastDone: string | undefined;
   /** Offsets of split parts waiting for the rest of their message, with how often each is held. */
   held: Map<bigint, number>;
   committed: bigint | undefined;
@@ -22,7 +22,7 @@ export class OffsetTracker {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (state === undefined) {
-      state = { topic, partition, next: undefined, held: new Map(), committed: undefined };
+      state = { topic, partition, lastDone: undefined, held: new Map(), committed: undefined };
       this.#partitions.set(key, state);
     }
     return state;
@@ -30,9 +30,7 @@ export class OffsetTracker {
 
   /** The record at `offset` needs nothing more from this consumer. */
   done(topic: string, partition: number, offset: string): void {
-    const state = this.#state(topic, partition);
-    const next = BigInt(offset) + 1n;
-    if (state.next === undefined || next > state.next) state.next = next;
+    this.#state(topic, partition).lastDone = offset;
   }
 
   hold(topic: string, partition: number, offset: string): void {
@@ -54,8 +52,8 @@ export class OffsetTracker {
   committable(): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = [];
     for (const state of this.#partitions.values()) {
-      if (state.next === undefined) continue;
-      let limit = state.next;
+      if (state.lastDone === undefined) continue;
+      let limit = BigInt(state.lastDone) + 1n;
       for (const offset of state.held.keys()) if (offset < limit) limit = offset;
       if (state.committed === undefined || limit > state.committed) {
         out.push({ topic: state.topic, partition: state.partition, offset: limit.toString() });
