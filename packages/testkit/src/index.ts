@@ -5,6 +5,7 @@ export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
 export { repoRoot, stateDir } from "./paths.js";
 export { freePort, freePorts } from "./ports.js";
 export { ManagedProcess, type ExitInfo, type ProcessSpec } from "./process.js";
+export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {
   startZooKeeper,

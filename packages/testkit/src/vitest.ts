@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { startKafka, type KafkaBroker, type KafkaOptions } from "./kafka.js";
+import { startPostgres, type PostgresOptions, type PostgresServer } from "./postgres.js";
 import { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperOptions } from "./zookeeper.js";
 
 /**
@@ -43,5 +44,14 @@ export function useKafka(options: KafkaOptions = {}): () => KafkaBroker {
     () => startKafka(options),
     (kafka, keepLogs) => kafka.shutdown({ keepLogs }),
     (options.startTimeoutMs ?? 60_000) + 120_000,
+  );
+}
+
+/** A PostgreSQL server for the current suite: `const pg = usePostgres()`, then `pg().url`. */
+export function usePostgres(options: PostgresOptions = {}): () => PostgresServer {
+  return useResource(
+    () => startPostgres(options),
+    (pg, keepLogs) => pg.shutdown({ keepLogs }),
+    (options.startTimeoutMs ?? 60_000) + 60_000,
   );
 }
