@@ -131,6 +131,7 @@ interface HeldRecord extends RecordPosition {
 type Outcome = "done" | "abandoned";
 
 const ABANDON = Symbol("abandon");
+const HEARTBEAT_EVERY_MS = 3000;
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -419,6 +420,7 @@ class Consumer implements HookConsumer {
     session.inFlight = done.promise;
     const { batch } = context;
     const lagKey = `${batch.topic}\u0000${batch.partition}`;
+    const stopHeartbeats = this.#keepAlive(session, context);
     try {
       const first = batch.messages[0];
       const lag: LagState | undefined =
@@ -450,6 +452,7 @@ class Consumer implements HookConsumer {
       await this.#commit(session).catch((error: unknown) =>
         this.#logger.warn({ event: "hook_consumer_commit_failed", error: errorMessage(error) }),
       );
+      stopHeartbeats();
       if (session.resetAfterBatch) this.#resetPositions(session);
       session.inFlight = undefined;
       done.resolve();
@@ -668,6 +671,29 @@ class Consumer implements HookConsumer {
     this.#logger.debug({ event: "hook_consumer_committed", offsets });
     this.#emit("commit", { offsets });
     this.#lastLag = lagOf(session);
+  }
+
+  /**
+   * kafkajs has no background heartbeat: a handler slower than the session timeout (30 s)
+   * would get the consumer thrown out of the group mid-message. While a batch is in hand,
+   * heartbeat every few seconds on our own.
+   */
+  #keepAlive(session: Session, context: BatchContext): () => void {
+    let handle: unknown;
+    let active = true;
+    const beat = () => {
+      if (!active) return;
+      if (this.#clock.now() - session.lastHeartbeatAt >= HEARTBEAT_EVERY_MS) {
+        session.lastHeartbeatAt = this.#clock.now();
+        context.heartbeat().catch(() => undefined);
+      }
+      handle = this.#clock.setTimeout(beat, HEARTBEAT_EVERY_MS);
+    };
+    handle = this.#clock.setTimeout(beat, HEARTBEAT_EVERY_MS);
+    return () => {
+      active = false;
+      this.#clock.clearTimeout(handle);
+    };
   }
 
   // ---- small helpers -----------------------------------------------------------------------

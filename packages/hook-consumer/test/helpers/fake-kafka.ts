@@ -57,6 +57,7 @@ export class FakeConsumer implements KafkaConsumerPort {
   subscribed: string[] = [];
   fromBeginning: boolean | undefined;
   readonly resolved: string[] = [];
+  heartbeats = 0;
   #eachBatch: ((context: BatchContext) => Promise<void>) | undefined;
   #joins = new Set<(assignment: TopicPartition[]) => void>();
   #crashes = new Set<(error: Error, restarting: boolean) => void>();
@@ -139,7 +140,9 @@ export class FakeConsumer implements KafkaConsumerPort {
       resolveOffset: (offset) => {
         this.resolved.push(offset);
       },
-      heartbeat: async () => undefined,
+      heartbeat: async () => {
+        this.heartbeats++;
+      },
       isRunning: () => this.running,
       isStale: options.stale ?? (() => false),
     });

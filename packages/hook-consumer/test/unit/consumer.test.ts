@@ -329,13 +329,36 @@ describe("stop and start follow the HA state", () => {
     const fake = await started();
     void fake.deliver([value("stuck@cm")]);
     await settle();
-    const stopping = consumer.stop();
-    await waitFor(() => clock.pendingTimers >= 1, { timeoutMs: 2000, what: "stop() to arm its deadline" });
-    await clock.advance(5_000);
-    await stopping;
+    let stopped = false;
+    void consumer.stop().then(() => (stopped = true));
+    // Time moves on until stop() gives up on the handler (it never resolves).
+    await waitFor(
+      async () => {
+        await clock.advance(1_000);
+        return stopped;
+      },
+      { timeoutMs: 5_000, what: "stop() to abandon the handler" },
+    );
+    expect(clock.now()).toBeGreaterThanOrEqual(5_000);
     expect(abandoned).toEqual([true]);
     expect(kafka.commits).toEqual([]);
     expect(fake.resolved).toEqual([]);
+  });
+
+  it("a slow handler is kept in the group by heartbeats every few seconds", async () => {
+    const clock = new ManualClock();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { consumer, kafka, started } = setup({ clock, handler: () => gate });
+    const fake = await started();
+    const batch = fake.deliver([value("slow@cm")]);
+    await settle();
+    await clock.advance(10_000);
+    expect(fake.heartbeats).toBeGreaterThanOrEqual(3);
+    release();
+    await batch;
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("1");
+    await consumer.stop();
   });
 
   it("a stop during the wait between attempts abandons the message: not failed, not committed", async () => {
