@@ -1,0 +1,60 @@
+/**
+ * Every configuration key the server reads (SPEC §3). Atlas's names where Atlas has the
+ * setting, so an existing `atlas-application.properties` works; ours otherwise (marked in
+ * README.md). `atlas.server.address.<id>` is per id and not listed here.
+ */
+export const KEYS = Object.freeze({
+  httpPort: "atlas.server.http.port",
+  httpsPort: "atlas.server.https.port",
+  enableTls: "atlas.enableTLS",
+  tlsKeyFile: "atlas.ssl.key.file",
+  tlsCertFile: "atlas.ssl.cert.file",
+  bindAddress: "atlas.server.bind.address",
+
+  haEnabled: "atlas.server.ha.enabled",
+  ids: "atlas.server.ids",
+  serverId: "atlas.server.id",
+  zkConnect: "atlas.server.ha.zookeeper.connect",
+  zkRoot: "atlas.server.ha.zookeeper.zkroot",
+  zkSessionTimeout: "atlas.server.ha.zookeeper.session.timeout.ms",
+  zkRetrySleep: "atlas.server.ha.zookeeper.retry.sleeptime.ms",
+  zkNumRetries: "atlas.server.ha.zookeeper.num.retries",
+  zkAcl: "atlas.server.ha.zookeeper.acl",
+  zkAuth: "atlas.server.ha.zookeeper.auth",
+  handlerTimeout: "atlas.server.ha.handler.timeout.ms",
+
+  kafkaBootstrap: "atlas.kafka.bootstrap.servers",
+  kafkaGroupId: "atlas.kafka.hook.group.id",
+  hookTopics: "atlas.notification.hook.consumer.topic.names",
+  hookMaxRetries: "atlas.notification.hook.maxretries",
+  hookRetryInterval: "atlas.notification.consumer.retry.interval",
+  splitWait: "atlas.notification.split.message.segments.wait.time.seconds",
+  consumerDisabled: "atlas.notification.consumer.disabled",
+  dlqTopic: "atlas.notification.hook.dlq.topic",
+
+  clientRetries: "atlas.client.ha.retries",
+  clientSleep: "atlas.client.ha.sleep.interval.ms",
+
+  storeBackend: "atlas.store.backend",
+  sqlitePath: "atlas.store.sqlite.path",
+  postgresUrl: "atlas.store.postgres.url",
+
+  fileAuthEnabled: "atlas.authentication.method.file",
+  usersFile: "atlas.authentication.method.file.filename",
+
+  maxBodyBytes: "atlas.server.request.max.body.bytes",
+  shutdownTimeout: "atlas.server.shutdown.timeout.ms",
+  logLevel: "atlas.server.log.level",
+});
+
+export const ADDRESS_PREFIX = "atlas.server.address.";
+
+export const KNOWN_KEYS: readonly string[] = Object.freeze(Object.values(KEYS));
+
+/** The file `ATLAS_CONF` (or a `--config` directory) holds. */
+export const CONFIG_FILE_NAME = "atlas-application.properties";
+
+/** `atlas.server.ha.enabled` ↔ `ATLAS_SERVER_HA_ENABLED` (SPEC §3). */
+export function envName(key: string): string {
+  return key.replace(/\./g, "_").toUpperCase();
+}

@@ -1,0 +1,256 @@
+import { isIP } from "node:net";
+import { isAbsolute, resolve } from "node:path";
+import { ADDRESS_PREFIX, KEYS } from "./keys.js";
+import { LOG_LEVELS, type ServerConfig, type ZooKeeperConfig } from "./types.js";
+import { type Props, isHost, parseHostPort, redactUrl } from "./values.js";
+
+/** Everything but the server id and self address, which may need the network (server-id.ts). */
+export type Settings = Omit<ServerConfig, "serverId" | "selfAddress" | "properties">;
+
+export interface SchemaContext {
+  /** Absolute; users and TLS files are relative to it. */
+  configDir: string;
+  /** Absolute; the SQLite path is relative to it. */
+  cwd: string;
+}
+
+export const DEFAULTS = Object.freeze({
+  httpPort: 21_000,
+  httpsPort: 21_443,
+  bindAddress: "0.0.0.0",
+  zkRoot: "/apache_atlas",
+  zkSessionTimeoutMs: 20_000,
+  zkRetrySleepMs: 1_000,
+  zkNumRetries: 3,
+  handlerTimeoutMs: 30_000,
+  kafkaBootstrap: "localhost:9092",
+  kafkaGroupId: "atlas",
+  hookTopics: Object.freeze(["ATLAS_HOOK"]),
+  hookMaxRetries: 3,
+  hookRetryIntervalMs: 500,
+  splitWaitSeconds: 900,
+  clientRetries: 4,
+  clientSleepMs: 5_000,
+  sqlitePath: "./data/atlas.db",
+  maxBodyBytes: 1_048_576,
+  shutdownTimeoutMs: 15_000,
+  logLevel: "info" as const,
+});
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const ID = /^[^\s,]+$/;
+
+/** Reads and validates every SPEC §3 key; throws ConfigError naming the first bad key. */
+export function readSettings(props: Props, context: SchemaContext): Settings {
+  const ids = readIds(props);
+  const addresses = readAddresses(props, ids);
+  const haEnabled = props.boolean(KEYS.haEnabled, null) ?? ids.length > 1;
+  const zookeeper = readZooKeeper(props);
+
+  if (haEnabled) {
+    const why = props.has(KEYS.haEnabled) ? `${KEYS.haEnabled}=true` : `${KEYS.ids} lists more than one id`;
+    if (ids.length === 0) throw props.error(KEYS.ids, `HA is enabled (${why}) but no ids are listed; set it to e.g. id1,id2`);
+    for (const id of ids) {
+      if (addresses[id] === undefined) {
+        throw props.error(ADDRESS_PREFIX + id, `HA is enabled (${why}) and ${KEYS.ids} lists "${id}", but its address is missing; set it to host:port`);
+      }
+    }
+    if (zookeeper === null) {
+      throw props.error(KEYS.zkConnect, `HA is enabled (${why}) but no ZooKeeper is configured; set it to host:port[,host:port…]`);
+    }
+  }
+
+  return {
+    ids,
+    addresses,
+    http: readHttp(props, context),
+    ha: { enabled: haEnabled, zookeeper: haEnabled ? zookeeper : null },
+    kafka: readKafka(props),
+    store: readStore(props, context),
+    client: {
+      haRetries: props.integer(KEYS.clientRetries, DEFAULTS.clientRetries, 0),
+      haSleepIntervalMs: props.millis(KEYS.clientSleep, DEFAULTS.clientSleepMs, 0),
+    },
+    auth: { usersFile: readUsersFile(props, context) },
+    limits: {
+      maxBodyBytes: props.integer(KEYS.maxBodyBytes, DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER, " (bytes)"),
+      shutdownTimeoutMs: props.millis(KEYS.shutdownTimeout, DEFAULTS.shutdownTimeoutMs, 0),
+      handlerTimeoutMs: props.millis(KEYS.handlerTimeout, DEFAULTS.handlerTimeoutMs, 1),
+    },
+    log: { level: props.oneOf(KEYS.logLevel, DEFAULTS.logLevel, LOG_LEVELS) },
+    configDir: context.configDir,
+  };
+}
+
+function readIds(props: Props): string[] {
+  const ids = props.list(KEYS.ids, []);
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (!ID.test(id)) throw props.error(KEYS.ids, `the id ${JSON.stringify(id)} contains blanks`);
+    if (seen.has(id)) throw props.error(KEYS.ids, `lists "${id}" twice`);
+    seen.add(id);
+  }
+  return ids;
+}
+
+/** Only the listed ids count, as in Atlas; other `atlas.server.address.*` keys are ignored. */
+function readAddresses(props: Props, ids: readonly string[]): Record<string, string> {
+  const addresses: Record<string, string> = {};
+  for (const id of ids) {
+    const key = ADDRESS_PREFIX + id;
+    const got = props.get(key);
+    if (got === undefined) continue;
+    if (parseHostPort(got.value) === null) {
+      throw props.error(key, `expected host:port (e.g. atlas1.example.com:21000, [::1]:21000), got ${JSON.stringify(got.value)}`);
+    }
+    addresses[id] = got.value;
+  }
+  return addresses;
+}
+
+function readHttp(props: Props, context: SchemaContext): Settings["http"] {
+  const host = props.string(KEYS.bindAddress, DEFAULTS.bindAddress);
+  if (!isHost(host)) throw props.error(KEYS.bindAddress, `expected a host name or IP address, got ${JSON.stringify(host)}`);
+  const bindHost = host.startsWith("[") ? host.slice(1, -1) : host;
+  // Validate both ports so a typo in the unused one is still reported.
+  const httpPort = props.port(KEYS.httpPort, DEFAULTS.httpPort);
+  const httpsPort = props.port(KEYS.httpsPort, DEFAULTS.httpsPort);
+  if (!props.boolean(KEYS.enableTls, false)) return { host: bindHost, port: httpPort, tls: null };
+
+  // Atlas configures TLS with a Java keystore (keystore.file); Node needs PEM files.
+  const hint = props.has("keystore.file") ? " (this server reads PEM files, not the Java keystore in keystore.file)" : "";
+  const file = (key: string, what: string): string => {
+    const value = props.string(key, null);
+    if (value === null) throw props.error(key, `required when ${KEYS.enableTls}=true: the path of the ${what} (PEM)${hint}`);
+    return resolve(context.configDir, value);
+  };
+  return {
+    host: bindHost,
+    port: httpsPort,
+    tls: { keyFile: file(KEYS.tlsKeyFile, "private key"), certFile: file(KEYS.tlsCertFile, "certificate chain") },
+  };
+}
+
+function readZooKeeper(props: Props): ZooKeeperConfig | null {
+  const connect = props.get(KEYS.zkConnect);
+  const zkRoot = props.string(KEYS.zkRoot, DEFAULTS.zkRoot);
+  if (!zkRoot.startsWith("/") || zkRoot === "/" || zkRoot.endsWith("/") || zkRoot.includes("//")) {
+    throw props.error(KEYS.zkRoot, `expected an absolute ZooKeeper path other than "/", like "/apache_atlas", got ${JSON.stringify(zkRoot)}`);
+  }
+  const sessionTimeoutMs = props.millis(KEYS.zkSessionTimeout, DEFAULTS.zkSessionTimeoutMs, 100);
+  const retrySleepMs = props.millis(KEYS.zkRetrySleep, DEFAULTS.zkRetrySleepMs, 1);
+  const numRetries = props.integer(KEYS.zkNumRetries, DEFAULTS.zkNumRetries, 0);
+  const acl = readAcl(props);
+  const auth = readAuth(props);
+  if (connect === undefined) return null;
+
+  const slash = connect.value.indexOf("/");
+  if (slash >= 0) {
+    throw props.error(KEYS.zkConnect, `a chroot suffix ("${connect.value.slice(slash)}") is not supported; put the path in ${KEYS.zkRoot} instead`);
+  }
+  const servers = props.list(KEYS.zkConnect, []);
+  for (const server of servers) {
+    if (parseHostPort(server) === null) throw props.error(KEYS.zkConnect, `expected host:port[,host:port…], but ${JSON.stringify(server)} is not host:port`);
+  }
+  // Atlas ignores the auth unless an ACL is set (SPEC §3).
+  return { connect: servers.join(","), zkRoot, sessionTimeoutMs, retrySleepMs, numRetries, acl, auth: acl === null ? null : auth };
+}
+
+/** `scheme:id`, in the schemes the ZooKeeper client we use can apply. */
+function readAcl(props: Props): string | null {
+  const acl = props.string(KEYS.zkAcl, null);
+  if (acl === null) return null;
+  const colon = acl.indexOf(":");
+  if (colon <= 0 || colon === acl.length - 1) {
+    throw props.error(KEYS.zkAcl, `expected scheme:id (e.g. digest:atlas:<base64 sha1>, ip:10.0.0.0/8, world:anyone), got ${JSON.stringify(acl)}`);
+  }
+  const scheme = acl.slice(0, colon);
+  const id = acl.slice(colon + 1);
+  if (scheme === "sasl" || scheme === "x509") {
+    throw props.error(KEYS.zkAcl, `the "${scheme}" scheme needs a Kerberos/TLS ZooKeeper client, which this server does not have; use digest, ip or world`);
+  }
+  if (!["digest", "ip", "world", "auth"].includes(scheme)) {
+    throw props.error(KEYS.zkAcl, `unknown ACL scheme "${scheme}"; use digest, ip or world`);
+  }
+  if (scheme === "digest" && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(id)) {
+    throw props.error(KEYS.zkAcl, `a digest ACL is digest:<user>:<base64 of sha1("user:password")> (28 characters), got ${JSON.stringify(acl)}`);
+  }
+  return acl;
+}
+
+/** `digest:user:password`; the password is never echoed in a message. */
+function readAuth(props: Props): string | null {
+  const auth = props.string(KEYS.zkAuth, null);
+  if (auth === null) return null;
+  const match = /^([^:]+):([^:]+):(.+)$/.exec(auth);
+  if (match === null) throw props.error(KEYS.zkAuth, `expected digest:<user>:<password>`);
+  if (match[1] !== "digest") {
+    throw props.error(KEYS.zkAuth, `only the "digest" scheme can authenticate this server's ZooKeeper client, not "${match[1]}"`);
+  }
+  return auth;
+}
+
+function readKafka(props: Props): Settings["kafka"] {
+  const brokers = props.list(KEYS.kafkaBootstrap, [DEFAULTS.kafkaBootstrap]);
+  for (const broker of brokers) {
+    if (parseHostPort(broker) === null) {
+      throw props.error(KEYS.kafkaBootstrap, `expected host:port[,host:port…], but ${JSON.stringify(broker)} is not host:port`);
+    }
+  }
+  const topic = (key: string, name: string): string => {
+    if (!TOPIC.test(name) || name === "." || name === "..") {
+      throw props.error(key, `${JSON.stringify(name)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+    }
+    return name;
+  };
+  const dlq = props.string(KEYS.dlqTopic, null);
+  return {
+    bootstrapServers: brokers.join(","),
+    groupId: props.string(KEYS.kafkaGroupId, DEFAULTS.kafkaGroupId),
+    topics: props.list(KEYS.hookTopics, DEFAULTS.hookTopics).map((t) => topic(KEYS.hookTopics, t)),
+    maxRetries: props.integer(KEYS.hookMaxRetries, DEFAULTS.hookMaxRetries, 1),
+    retryIntervalMs: props.millis(KEYS.hookRetryInterval, DEFAULTS.hookRetryIntervalMs, 0),
+    // The consumer multiplies by 1000 for a timer, so the seconds must keep that in range.
+    splitWaitSeconds: props.integer(KEYS.splitWait, DEFAULTS.splitWaitSeconds, 1, 2_147_483, " (seconds)"),
+    consumerDisabled: props.boolean(KEYS.consumerDisabled, false),
+    dlqTopic: dlq === null ? null : topic(KEYS.dlqTopic, dlq),
+  };
+}
+
+function readStore(props: Props, context: SchemaContext): Settings["store"] {
+  const backend = props.oneOf(KEYS.storeBackend, "sqlite", ["sqlite", "postgres"] as const);
+  if (backend === "sqlite") {
+    const path = props.string(KEYS.sqlitePath, DEFAULTS.sqlitePath);
+    // Relative to the working directory, like every relative path a process is given on start.
+    return { backend, path: path === ":memory:" || isAbsolute(path) ? path : resolve(context.cwd, path) };
+  }
+  const url = props.string(KEYS.postgresUrl, null);
+  if (url === null) {
+    throw props.error(KEYS.postgresUrl, `required when ${KEYS.storeBackend}=postgres; set it to postgres://user:password@host:5432/database`);
+  }
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (parsed === null || (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")) {
+    throw props.error(KEYS.postgresUrl, `expected a postgres:// or postgresql:// URL, got ${JSON.stringify(redactUrl(url))}`);
+  }
+  if (parsed.hostname !== "" && isIP(parsed.hostname) === 0 && !isHost(decodeURIComponent(parsed.hostname))) {
+    throw props.error(KEYS.postgresUrl, `the host of ${JSON.stringify(redactUrl(url))} is not a host name`);
+  }
+  return { backend, url };
+}
+
+/**
+ * Atlas's file authentication (`atlas.authentication.method.file`, on unless `false`) reads
+ * `atlas.authentication.method.file.filename`. Without one the server has no users and
+ * refuses every request that needs authentication.
+ */
+function readUsersFile(props: Props, context: SchemaContext): string | null {
+  const enabled = props.boolean(KEYS.fileAuthEnabled, true);
+  const file = props.string(KEYS.usersFile, null);
+  if (!enabled || file === null) return null;
+  return resolve(context.configDir, file);
+}

@@ -1,0 +1,66 @@
+/** Log levels pino knows, lowest volume first. */
+export const LOG_LEVELS = Object.freeze(["fatal", "error", "warn", "info", "debug", "trace"] as const);
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** ZooKeeper settings of the election (SPEC §3, §4); present only when HA is on. */
+export interface ZooKeeperConfig {
+  /** `host:port,host:port,…` without a chroot suffix. */
+  connect: string;
+  /** Absolute path, default `/apache_atlas`. */
+  zkRoot: string;
+  sessionTimeoutMs: number;
+  /** Base of the exponential back-off between retries. */
+  retrySleepMs: number;
+  numRetries: number;
+  /** `scheme:id` every created node carries, or null for world:anyone with all permissions. */
+  acl: string | null;
+  /** `digest:user:password`; always null when `acl` is null (Atlas ignores it then). */
+  auth: string | null;
+}
+
+/** The server's whole configuration, validated (see README.md in this folder for every key). */
+export interface ServerConfig {
+  /** This instance's id: `atlas.server.id`, or inferred from the addresses and the port. */
+  serverId: string;
+  /** `atlas.server.ids`, in file order (empty when not set). */
+  ids: string[];
+  /** id → `host:port` from `atlas.server.address.<id>`, for the listed ids that have one. */
+  addresses: Record<string, string>;
+  /** `http(s)://host:port` of this instance: its address entry, else `http(s)://localhost:<port>` (HA off only). */
+  selfAddress: string;
+  http: {
+    /** Bind host (`atlas.server.bind.address`, default `0.0.0.0`). */
+    host: string;
+    /** `atlas.server.http.port`, or `atlas.server.https.port` when TLS is on. */
+    port: number;
+    /** PEM files (absolute paths) when `atlas.enableTLS=true`, else null. */
+    tls: null | { keyFile: string; certFile: string };
+  };
+  ha: { enabled: boolean; zookeeper: null | ZooKeeperConfig };
+  kafka: {
+    /** `host:port,host:port`. */
+    bootstrapServers: string;
+    groupId: string;
+    topics: string[];
+    maxRetries: number;
+    retryIntervalMs: number;
+    splitWaitSeconds: number;
+    consumerDisabled: boolean;
+    dlqTopic: string | null;
+  };
+  /** SQLite `path` is absolute (or `:memory:`). */
+  store: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string };
+  client: { haRetries: number; haSleepIntervalMs: number };
+  /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
+  auth: { usersFile: string | null };
+  limits: { maxBodyBytes: number; shutdownTimeoutMs: number; handlerTimeoutMs: number };
+  log: { level: LogLevel };
+  /** Absolute directory of the configuration file. */
+  configDir: string;
+  /**
+   * Every property after environment overrides and `${…}` interpolation, known or not, for
+   * packages that map Atlas keys themselves (e.g. hook-consumer's
+   * `hookConsumerSettingsFromProperties`).
+   */
+  properties: Record<string, string>;
+}
