@@ -9,20 +9,12 @@
 //   5. print a table per workspace and, as the very last line, `N passed, N failed`.
 //
 // Plain Node, no dependency: it must run before `npm ci` has.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build, fetchJars, install, root, step } from "./setup.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS = ".vitest-results.json";
 const started = Date.now();
-
-function step(title, command, args, options = {}) {
-  process.stdout.write(`\n▶ ${title}: ${command} ${args.join(" ")}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
-  return result.status ?? 1;
-}
 
 function fail(message) {
   process.stderr.write(`\n✖ ${message}\n`);
@@ -61,27 +53,17 @@ function printTotals(passed, failed) {
   process.stdout.write(`${line}\n`);
 }
 
-// 1. Dependencies.
-const lock = join(root, "package-lock.json");
-const installed = join(root, "node_modules", ".package-lock.json");
-if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
-  const code = existsSync(lock) ? step("install", "npm", ["ci"]) : step("install", "npm", ["install"]);
-  if (code !== 0) fail("npm could not install the dependencies");
-}
-
-// 2. Build.
-const turbo = join(root, "node_modules", ".bin", "turbo");
-if (step("build", turbo, ["run", "build", "--output-logs=errors-only"]) !== 0) fail("the build failed");
-
-// 3. Jars.
-if (step("jars", process.execPath, [join(root, "packages/testkit/dist/cli.js"), "fetch-jars"]) !== 0) {
-  fail("the ZooKeeper and Kafka jars could not be fetched (see above)");
+// 1–3. Dependencies, build, jars (shared with npm start and npm run cluster).
+for (const run of [install, build, fetchJars]) {
+  const problem = run();
+  if (problem) fail(problem);
 }
 
 // 4. Tests.
 const dirs = workspaces();
 for (const dir of dirs) rmSync(join(dir, RESULTS), { force: true });
 const extra = process.argv.slice(2);
+const turbo = join(root, "node_modules", ".bin", "turbo");
 const testCode = step("test", turbo, [
   "run",
   "test",

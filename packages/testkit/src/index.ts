@@ -1,10 +1,18 @@
+export * from "./cluster/index.js";
 export { PrerequisiteError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
 export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
 export { repoRoot, stateDir } from "./paths.js";
 export { freePort, freePorts } from "./ports.js";
-export { ManagedProcess, type ExitInfo, type ProcessSpec } from "./process.js";
+export {
+  isProcessAlive,
+  ManagedProcess,
+  processStartTime,
+  type ExitInfo,
+  type ProcessIdentity,
+  type ProcessSpec,
+} from "./process.js";
 export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {

@@ -26,6 +26,11 @@ export interface KafkaOptions {
   properties?: Record<string, string | number | boolean>;
   /** Resolves once the broker answers metadata requests; default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Run the broker detached (own session, no guard) so it outlives this process; see
+   * `ProcessSpec.detached`. Default false.
+   */
+  detached?: boolean;
 }
 
 const LOG4J2 = `status = warn
@@ -204,6 +209,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     args: [...jvm, "kafka.Kafka", configFile],
     cwd: baseDir,
     logFile: join(baseDir, "server.log"),
+    detached: options.detached === true,
   });
   const broker = new KafkaBroker(port, controllerPort!, baseDir, process, ownsBaseDir);
   try {

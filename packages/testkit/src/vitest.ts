@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from "./cluster/cluster.js";
 import { startKafka, type KafkaBroker, type KafkaOptions } from "./kafka.js";
 import { startPostgres, type PostgresOptions, type PostgresServer } from "./postgres.js";
 import { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperOptions } from "./zookeeper.js";
@@ -53,5 +54,18 @@ export function usePostgres(options: PostgresOptions = {}): () => PostgresServer
     () => startPostgres(options),
     (pg, keepLogs) => pg.shutdown({ keepLogs }),
     (options.startTimeoutMs ?? 60_000) + 60_000,
+  );
+}
+
+/**
+ * A local cluster (ZooKeeper, Kafka, atlas-server instances) for the current suite, on free
+ * ports in a temp folder: `const cluster = useLocalCluster({ instances: 2, zk: 1 })`, then
+ * `cluster().waitForActive()`.
+ */
+export function useLocalCluster(options: LocalClusterOptions = {}): () => LocalCluster {
+  return useResource(
+    () => startLocalCluster(options),
+    (cluster, keepLogs) => cluster.down({ keepLogs }),
+    (options.startTimeoutMs ?? 60_000) * 3 + 60_000,
   );
 }

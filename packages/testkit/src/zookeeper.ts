@@ -29,6 +29,11 @@ export interface ZooKeeperOptions {
   heapMb?: number;
   /** Resolves once the ensemble serves; default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Run the nodes detached (own session, no guard) so they outlive this process; see
+   * `ProcessSpec.detached`. Default false.
+   */
+  detached?: boolean;
 }
 
 /** One ZooKeeper server of an ensemble, with fault injection. */
@@ -222,6 +227,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       ],
       cwd: dir,
       logFile: join(dir, "server.log"),
+      detached: options.detached === true,
     });
     return new ZooKeeperNode(id, clientPort, dataDir, process);
   });
