@@ -1,0 +1,71 @@
+/**
+ * A hook notification → store changes, applied in ONE store transaction that is fenced by
+ * the leader epoch and records the message's Kafka position (SPEC §8). hook-consumer has
+ * already decoded the envelope and normalised V1 bodies to the V2 model.
+ *
+ * How failures reach hook-consumer (it classifies by `fenced`, `permanent` and `code`):
+ * - StoreFencedError (code STORE_FENCED, `fenced: true`) is rethrown as it is. It is not
+ *   permanent for the MESSAGE — the new active must apply it — only for this instance: the
+ *   consumer stops without committing the offset, and the server steps down. Treating it as
+ *   permanent would commit the offset and lose the message; as transient, it would be
+ *   retried against a store that refuses it every time.
+ * - An input that fails the same way however often it is tried — an unknown entity type, a
+ *   malformed entity, a partial update of an entity that does not exist, a rename onto a
+ *   taken name — becomes a PermanentHookError (`permanent: true`, the store's code): the
+ *   message goes to the failed-messages log at once and the stream moves on.
+ * - Anything else (database unreachable, lock timeout) is transient and retried.
+ */
+import { PermanentHookError, type HookNotification } from "@atlas-ha/hook-consumer";
+import { asStoreError } from "../store/errors.js";
+import type { HookApplyResult, MetadataStore, StoreChange } from "../store/types.js";
+
+export interface ApplyNotificationOptions {
+  /** The leader epoch of this instance's term (HookMessage.epoch). */
+  epoch: number;
+  topic: string;
+  partition: number;
+  /** Kafka offset of the message (of part 0 for a split message). */
+  offset: string;
+  /** The user recorded as createdBy/updatedBy when the message names none. Default "atlas". */
+  user?: string;
+}
+
+/**
+ * Atlas's meaning of each notification type (SPEC §8): create and full update upsert by
+ * type + qualifiedName with placeholders and referred entities; a partial update changes only
+ * the given attributes of the entity its `entityId` names (a new qualifiedName renames it);
+ * a delete is soft, and deleting what is gone is a no-op.
+ */
+export function notificationChanges(notification: HookNotification): StoreChange[] {
+  switch (notification.type) {
+    case "ENTITY_CREATE_V2":
+    case "ENTITY_FULL_UPDATE_V2":
+      return [{ kind: "createOrUpdate", entities: notification.entities }];
+    case "ENTITY_PARTIAL_UPDATE_V2":
+      return [{ kind: "partialUpdate", objectId: notification.entityId, entity: notification.entity }];
+    case "ENTITY_DELETE_V2":
+      return [{ kind: "delete", objectIds: notification.entities, ifMissing: "ignore" }];
+  }
+}
+
+/** Applies one notification; `{ applied: false }` when its position was applied before. */
+export async function applyNotification(
+  store: MetadataStore,
+  notification: HookNotification,
+  options: ApplyNotificationOptions,
+): Promise<HookApplyResult> {
+  const position = { topic: options.topic, partition: options.partition, offset: options.offset };
+  const user = notification.user || options.user || "atlas";
+  try {
+    return await store.applyHook(options.epoch, position, notificationChanges(notification), user);
+  } catch (error) {
+    const storeError = asStoreError(error);
+    if (storeError && storeError.code !== "STORE_FENCED" && storeError.permanent) {
+      throw new PermanentHookError(
+        `${notification.wireType} at ${position.topic}/${position.partition}@${position.offset} cannot be applied: ${storeError.message}`,
+        { code: storeError.code, cause: error },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Entities as stored (EntityRecord, one database row), and how they turn into Atlas JSON:
+ * full entities, headers, and the references inside attribute values. Backend-independent.
+ */
+import type { AtlasClassification, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasEntityHeader, EntityStatus, StoredEntity } from "./types.js";
+
+/** One row of the entities table, JSON columns parsed. */
+export interface EntityRecord {
+  guid: string;
+  typeName: string;
+  /** Copied from attributes.qualifiedName for the unique index and search; null when absent. */
+  qualifiedName: string | null;
+  /** Copied from attributes.name for search; null when absent. */
+  name: string | null;
+  status: EntityStatus;
+  version: number;
+  isIncomplete: boolean;
+  attributes: Record<string, JsonValue>;
+  relationshipAttributes: Record<string, JsonValue>;
+  classifications: AtlasClassification[];
+  createdBy: string;
+  updatedBy: string;
+  createTime: number;
+  updateTime: number;
+  /** Epoch of the write that last touched the row. */
+  writeEpoch: number;
+  /** Write-log seq of that write. */
+  writeSeq: number;
+  /** Write-log seq of the write that created the row (search order). */
+  createSeq: number;
+}
+
+/** Atlas placeholders are negative numbers (as strings), resolved within one request. */
+export function isPlaceholder(guid: string): boolean {
+  return guid.startsWith("-");
+}
+
+export function isObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A reference inside an attribute value: an Atlas object id. */
+export interface ObjectRef {
+  typeName: string;
+  guid?: string;
+  uniqueAttributes?: Record<string, JsonValue>;
+  [extra: string]: JsonValue | undefined;
+}
+
+/**
+ * An object id is an object with a `typeName` and a `guid` or `uniqueAttributes`. A struct
+ * value (`{typeName, attributes}`) is not one, and neither is a plain map.
+ */
+export function isObjectRef(value: unknown): value is ObjectRef {
+  if (!isObject(value) || typeof value.typeName !== "string") return false;
+  return typeof value.guid === "string" || isObject(value.uniqueAttributes);
+}
+
+/** Calls `visit` for every object id inside an attribute value (lists, maps, structs). */
+export function forEachRef(value: JsonValue | undefined, visit: (ref: ObjectRef) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) forEachRef(item, visit);
+  } else if (isObjectRef(value)) {
+    visit(value);
+  } else if (isObject(value)) {
+    for (const item of Object.values(value)) forEachRef(item, visit);
+  }
+}
+
+/** Rebuilds an attribute value with every object id replaced by `map(ref)`. */
+export async function mapRefs(
+  value: JsonValue,
+  map: (ref: ObjectRef) => Promise<JsonValue>,
+): Promise<JsonValue> {
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = [];
+    for (const item of value) out.push(await mapRefs(item, map));
+    return out;
+  }
+  if (isObjectRef(value)) return map(value);
+  if (isObject(value)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await mapRefs(v, map);
+    return out;
+  }
+  return value;
+}
+
+/** Guids referenced by the entity's attributes and relationship attributes. */
+export function referencedGuids(record: Pick<EntityRecord, "attributes" | "relationshipAttributes">): string[] {
+  const guids = new Set<string>();
+  const add = (ref: ObjectRef): void => {
+    if (ref.guid) guids.add(ref.guid);
+  };
+  for (const v of Object.values(record.attributes)) forEachRef(v, add);
+  for (const v of Object.values(record.relationshipAttributes)) forEachRef(v, add);
+  return [...guids];
+}
+
+/** The object id the store writes for a reference to `record`. */
+export function refTo(record: EntityRecord, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+  return {
+    guid: record.guid,
+    typeName: record.typeName,
+    uniqueAttributes: record.qualifiedName === null ? {} : { qualifiedName: record.qualifiedName },
+    ...extra,
+  };
+}
+
+export function stringAttr(attributes: Record<string, JsonValue>, name: string): string | null {
+  const v = attributes[name];
+  return typeof v === "string" ? v : null;
+}
+
+export function toStoredEntity(record: EntityRecord): StoredEntity {
+  return {
+    typeName: record.typeName,
+    guid: record.guid,
+    status: record.status,
+    version: record.version,
+    isIncomplete: record.isIncomplete,
+    createdBy: record.createdBy,
+    updatedBy: record.updatedBy,
+    createTime: record.createTime,
+    updateTime: record.updateTime,
+    attributes: record.attributes,
+    relationshipAttributes: record.relationshipAttributes,
+    classifications: record.classifications,
+  };
+}
+
+const HEADER_ATTRIBUTES = ["qualifiedName", "name", "owner", "description"];
+
+export function toHeader(record: EntityRecord): AtlasEntityHeader {
+  const attributes: Record<string, JsonValue> = {};
+  for (const name of HEADER_ATTRIBUTES) {
+    const v = record.attributes[name];
+    if (v !== undefined && v !== null) attributes[name] = v;
+  }
+  return {
+    typeName: record.typeName,
+    guid: record.guid,
+    status: record.status,
+    displayText: record.name ?? record.qualifiedName ?? record.guid,
+    attributes,
+    classificationNames: record.classifications.map((c) => c.typeName),
+    isIncomplete: record.isIncomplete,
+  };
+}
+
+/** JSON with object keys sorted: equal content gives equal text whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** What makes two versions of an entity different (not times, users, version, write marks). */
+export function contentOf(record: EntityRecord): string {
+  return canonicalJson([
+    record.typeName,
+    record.status,
+    record.isIncomplete,
+    record.attributes,
+    record.relationshipAttributes,
+    record.classifications,
+  ]);
+}

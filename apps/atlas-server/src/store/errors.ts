@@ -1,0 +1,185 @@
+/**
+ * Every failure of the store a caller can act on, with a literal `name`, a stable `code`, the
+ * HTTP status and Atlas error code the REST API answers with (SPEC §7), and — for the hook
+ * path — whether retrying can help. Callers check `name`/`code`, never `instanceof`.
+ */
+
+abstract class StoreError extends Error {
+  abstract readonly code: string;
+  /** HTTP status for the REST API. */
+  abstract readonly httpStatus: number;
+  /** `errorCode` of the Atlas error body, e.g. `ATLAS-404-00-005`. */
+  abstract readonly atlasErrorCode: string;
+  /** True when the same input fails again however often it is retried. */
+  readonly permanent: boolean = true;
+}
+
+/**
+ * A write carried an epoch lower than the highest the store has seen: another instance became
+ * active since. `fenced: true` and code `STORE_FENCED` are what hook-consumer reads to stop
+ * consuming and leave the message uncommitted for the new active.
+ */
+export class StoreFencedError extends StoreError {
+  override readonly name = "StoreFencedError" as const;
+  readonly code = "STORE_FENCED" as const;
+  readonly httpStatus = 503;
+  readonly atlasErrorCode = "ATLAS-503-00-001";
+  readonly fenced = true as const;
+  /** Not permanent for the message: the new active must apply it. */
+  override readonly permanent = false;
+  readonly epoch: number;
+  readonly highestEpoch: number;
+
+  constructor(epoch: number, highestEpoch: number) {
+    super(
+      `write with epoch ${epoch} refused: the store has seen epoch ${highestEpoch}, so another instance ` +
+        "is active; this instance must step down",
+    );
+    this.epoch = epoch;
+    this.highestEpoch = highestEpoch;
+  }
+}
+
+/** An entity, reference or search names a type the store does not know. */
+export class StoreUnknownTypeError extends StoreError {
+  override readonly name = "StoreUnknownTypeError" as const;
+  readonly code = "STORE_UNKNOWN_TYPE" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = "ATLAS-404-00-003";
+  readonly typeName: string;
+
+  constructor(typeName: string, where?: string) {
+    super(
+      `unknown type ${JSON.stringify(typeName)}${where ? ` (${where})` : ""}; create it with POST /api/atlas/v2/types/typedefs first`,
+    );
+    this.typeName = typeName;
+  }
+}
+
+/** The entity is malformed for its type: no typeName, no qualifiedName where one is required, … */
+export class StoreInvalidEntityError extends StoreError {
+  override readonly name = "StoreInvalidEntityError" as const;
+  readonly code = "STORE_INVALID_ENTITY" as const;
+  readonly httpStatus = 400;
+  readonly atlasErrorCode: string;
+
+  constructor(message: string, atlasErrorCode = "ATLAS-400-00-01A") {
+    super(message);
+    this.atlasErrorCode = atlasErrorCode;
+  }
+}
+
+/** No entity with that guid, or no entity of that type with that unique attribute. */
+export class StoreNotFoundError extends StoreError {
+  override readonly name = "StoreNotFoundError" as const;
+  readonly code = "STORE_ENTITY_NOT_FOUND" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode: string;
+
+  constructor(what: { guid: string } | { typeName: string; qualifiedName: string }) {
+    super(
+      "guid" in what
+        ? `no entity with guid ${what.guid}`
+        : `no ${what.typeName} with qualifiedName ${JSON.stringify(what.qualifiedName)}`,
+    );
+    this.atlasErrorCode = "guid" in what ? "ATLAS-404-00-005" : "ATLAS-404-00-009";
+  }
+}
+
+/** A reference by guid alone (no unique attributes) to an entity that is neither sent nor stored. */
+export class StoreReferenceError extends StoreError {
+  override readonly name = "StoreReferenceError" as const;
+  readonly code = "STORE_REFERENCE_NOT_FOUND" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = "ATLAS-404-00-00A";
+
+  constructor(reference: string) {
+    super(
+      `referenced entity ${reference} is not found: send it in referredEntities, or refer to it by typeName + uniqueAttributes.qualifiedName`,
+    );
+  }
+}
+
+/** Another active entity of the type already holds that qualifiedName (a rename onto it). */
+export class StoreConflictError extends StoreError {
+  override readonly name = "StoreConflictError" as const;
+  readonly code = "STORE_UNIQUE_CONFLICT" as const;
+  readonly httpStatus = 409;
+  readonly atlasErrorCode = "ATLAS-409-00-003";
+
+  constructor(typeName: string, qualifiedName: string) {
+    super(`another ${typeName} already has qualifiedName ${JSON.stringify(qualifiedName)}`);
+  }
+}
+
+/** A typedef of that name exists already (Atlas answers 409 and changes nothing). */
+export class StoreTypeExistsError extends StoreError {
+  override readonly name = "StoreTypeExistsError" as const;
+  readonly code = "STORE_TYPE_EXISTS" as const;
+  readonly httpStatus = 409;
+  readonly atlasErrorCode = "ATLAS-409-00-001";
+  readonly typeName: string;
+
+  constructor(typeName: string) {
+    super(`type ${JSON.stringify(typeName)} already exists; nothing was created`);
+    this.typeName = typeName;
+  }
+}
+
+/** A typedef is malformed: no name, an unknown supertype or end type, a supertype cycle. */
+export class StoreInvalidTypedefError extends StoreError {
+  override readonly name = "StoreInvalidTypedefError" as const;
+  readonly code = "STORE_INVALID_TYPEDEF" as const;
+  readonly httpStatus = 400;
+  readonly atlasErrorCode = "ATLAS-400-00-011";
+}
+
+/** The database was migrated by a newer server: this one does not know its schema. */
+export class StoreSchemaError extends StoreError {
+  override readonly name = "StoreSchemaError" as const;
+  readonly code = "STORE_SCHEMA_TOO_NEW" as const;
+  readonly httpStatus = 500;
+  readonly atlasErrorCode = "ATLAS-500-00-001";
+}
+
+/** Bad options to createStore (programming or configuration errors). */
+export class StoreConfigError extends StoreError {
+  override readonly name = "StoreConfigError" as const;
+  readonly code = "STORE_CONFIG_INVALID" as const;
+  readonly httpStatus = 500;
+  readonly atlasErrorCode = "ATLAS-500-00-001";
+}
+
+export type StoreErrorCode =
+  | StoreFencedError["code"]
+  | StoreUnknownTypeError["code"]
+  | StoreInvalidEntityError["code"]
+  | StoreNotFoundError["code"]
+  | StoreReferenceError["code"]
+  | StoreConflictError["code"]
+  | StoreTypeExistsError["code"]
+  | StoreInvalidTypedefError["code"]
+  | StoreSchemaError["code"]
+  | StoreConfigError["code"];
+
+const CODES = new Set<string>([
+  "STORE_FENCED",
+  "STORE_UNKNOWN_TYPE",
+  "STORE_INVALID_ENTITY",
+  "STORE_ENTITY_NOT_FOUND",
+  "STORE_REFERENCE_NOT_FOUND",
+  "STORE_UNIQUE_CONFLICT",
+  "STORE_TYPE_EXISTS",
+  "STORE_INVALID_TYPEDEF",
+  "STORE_SCHEMA_TOO_NEW",
+  "STORE_CONFIG_INVALID",
+]);
+
+/** The typed store error an unknown value is, if it is one (by `code`, not `instanceof`). */
+export function asStoreError(
+  error: unknown,
+): { code: StoreErrorCode; httpStatus: number; atlasErrorCode: string; permanent: boolean; message: string } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && CODES.has(code) ? (error as never) : undefined;
+}

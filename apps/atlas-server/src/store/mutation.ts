@@ -1,0 +1,377 @@
+/**
+ * Entity writes with Atlas semantics, inside one store transaction (backend-independent):
+ *
+ * - upsert by type + qualifiedName; an entity named by an assigned guid is updated in place;
+ * - negative guids are placeholders, resolved within the request — between its entities and
+ *   its referred entities — and reported in `guidAssignments`;
+ * - a reference to an entity neither sent nor stored, given by type + uniqueAttributes,
+ *   creates a SHELL entity (isIncomplete) that a later full create fills in;
+ * - updates merge: only the attributes given change (an explicit null sets null), which is
+ *   what Atlas does for both full and partial updates; a new qualifiedName renames;
+ * - an update that changes nothing writes nothing (no version bump, not in the response);
+ * - deletes are soft (status DELETED) and cascade to what the entity owns (COMPOSITION
+ *   relationships, `ownedRef`), e.g. a Hive table's columns and storage descriptor.
+ *
+ * Records are changed in memory; flush() writes what differs from what was loaded.
+ */
+import type { AtlasEntitiesWithExtInfo, AtlasEntity, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
+import {
+  contentOf,
+  forEachRef,
+  isObject,
+  isPlaceholder,
+  mapRefs,
+  refTo,
+  stringAttr,
+  toHeader,
+  type EntityRecord,
+  type ObjectRef,
+} from "./entities.js";
+import { StoreConflictError, StoreInvalidEntityError, StoreNotFoundError, StoreReferenceError } from "./errors.js";
+import type { SqlTx } from "./sql.js";
+import type { EntityMutationResponse, EntityOperation } from "./types.js";
+import type { TypeRegistry } from "./typesystem.js";
+
+export interface MutationContext {
+  tx: SqlTx;
+  types: TypeRegistry;
+  epoch: number;
+  /** This write's place in the write log; stamped on every row it touches. */
+  seq: number;
+  user: string;
+  now: number;
+  newGuid: () => string;
+}
+
+interface Item {
+  entity: AtlasEntity;
+  /** The key it had in referredEntities (its guid when the entity carries none). */
+  key?: string;
+  /** Set for a partial update: the entity it applies to is already known. */
+  target?: EntityRecord;
+}
+
+function uniqueKey(typeName: string, qualifiedName: string): string {
+  return `${typeName}\u0000${qualifiedName}`;
+}
+
+function qualifiedNameOf(value: unknown): string | undefined {
+  if (!isObject(value)) return undefined;
+  const qn = value.qualifiedName;
+  return typeof qn === "string" && qn !== "" ? qn : undefined;
+}
+
+export class Mutation {
+  readonly #c: MutationContext;
+  /** Every record loaded or created, by guid, in the order first seen (the response order). */
+  readonly #records = new Map<string, EntityRecord>();
+  /** contentOf() of loaded records as loaded; a record absent here was created by this mutation. */
+  readonly #loaded = new Map<string, string>();
+  readonly #partial = new Set<string>();
+  readonly #deleted = new Set<string>();
+  /** Guids of the request (placeholders, assigned guids, referredEntities keys) → real guids. */
+  readonly #aliases = new Map<string, string>();
+  /** type + qualifiedName → guid, for active records as they stand in this mutation. */
+  readonly #byUnique = new Map<string, string>();
+  readonly #assignments: Record<string, string> = {};
+
+  constructor(context: MutationContext) {
+    this.#c = context;
+  }
+
+  async createOrUpdate(input: AtlasEntitiesWithExtInfo): Promise<void> {
+    if (!isObject(input) || !Array.isArray(input.entities)) {
+      throw new StoreInvalidEntityError("the request needs `entities`: a list of entities (or `entity` for a single one)");
+    }
+    await this.#apply(
+      input.entities.map((entity) => ({ entity })),
+      (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>,
+    );
+  }
+
+  /** Changes only the given attributes of the active entity `objectId` names (SPEC §8). */
+  async partialUpdate(objectId: AtlasObjectId, input: AtlasEntityWithExtInfo): Promise<void> {
+    const target = await this.#findByObjectId(objectId);
+    if (!target) throw this.#notFound(objectId);
+    const entity = isObject(input) && isObject(input.entity) ? (input.entity as AtlasEntity) : undefined;
+    if (!entity) throw new StoreInvalidEntityError("a partial update needs `entity` with the attributes to change");
+    if (entity.typeName !== undefined && entity.typeName !== null && entity.typeName !== target.typeName) {
+      const info = this.#c.types.entityType(target.typeName);
+      if (!info.superTypes.has(entity.typeName)) {
+        throw new StoreInvalidEntityError(`entity ${target.guid} is a ${target.typeName}, not a ${entity.typeName}`);
+      }
+    }
+    this.#partial.add(target.guid);
+    await this.#apply([{ entity, target }], (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>);
+  }
+
+  /** Soft delete; what does not exist is a StoreNotFoundError or, with "ignore", nothing. */
+  async delete(objectId: AtlasObjectId, ifMissing: "ignore" | "error"): Promise<void> {
+    const record = await this.#findByObjectId(objectId);
+    if (record) return this.#delete(record);
+    if (ifMissing === "ignore") return;
+    // Deleting what is already deleted is a no-op, not an error (Atlas answers 200).
+    const qn = qualifiedNameOf(objectId.uniqueAttributes);
+    if (!objectId.guid && qn !== undefined) {
+      const gone = await this.#c.tx.latestByUnique(this.#c.types.withSubtypes(objectId.typeName), qn);
+      if (gone) return;
+    }
+    throw this.#notFound(objectId);
+  }
+
+  /** Writes what changed and returns Atlas's EntityMutationResponse, plus how many entities changed. */
+  async flush(): Promise<{ response: EntityMutationResponse; changed: number }> {
+    const { tx, epoch, seq, user, now } = this.#c;
+    const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
+    let changed = 0;
+    let createOrd = 0;
+    for (const record of this.#records.values()) {
+      const loaded = this.#loaded.get(record.guid);
+      let operation: EntityOperation;
+      if (loaded === undefined) {
+        await tx.insertEntity(record, createOrd++);
+        operation = "CREATE";
+      } else if (loaded !== contentOf(record)) {
+        record.version += 1;
+        record.updatedBy = user;
+        record.updateTime = now;
+        record.writeEpoch = epoch;
+        record.writeSeq = seq;
+        await tx.updateEntity(record);
+        operation = this.#deleted.has(record.guid) ? "DELETE" : this.#partial.has(record.guid) ? "PARTIAL_UPDATE" : "UPDATE";
+      } else {
+        continue;
+      }
+      changed += 1;
+      (mutated[operation] ??= []).push(toHeader(record));
+    }
+    return { response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } }, changed };
+  }
+
+  async #apply(items: Item[], referred: Record<string, AtlasEntity>): Promise<void> {
+    // 1. The referred entities reached from the request's entities (transitively) join it;
+    //    Atlas ignores the ones nothing refers to.
+    const queue = [...items];
+    const queued = new Set(items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"));
+    for (let i = 0; i < queue.length; i++) {
+      const visit = (ref: ObjectRef): void => {
+        const next = ref.guid === undefined ? undefined : referred[ref.guid];
+        if (ref.guid !== undefined && !queued.has(ref.guid) && isObject(next)) {
+          queued.add(ref.guid);
+          queue.push({ entity: next, key: ref.guid });
+        }
+      };
+      const entity = queue[i]!.entity;
+      for (const v of Object.values(isObject(entity.attributes) ? entity.attributes : {})) forEachRef(v, visit);
+      for (const v of Object.values(isObject(entity.relationshipAttributes) ? entity.relationshipAttributes : {})) forEachRef(v, visit);
+    }
+    // 2. Every entity gets its record (found or new) before any reference is resolved, so
+    //    references between entities of the request resolve whatever their order.
+    const targets: { entity: AtlasEntity; record: EntityRecord }[] = [];
+    for (const [index, item] of queue.entries()) {
+      const record = item.target ?? (await this.#identify(item.entity, item.key, `entities[${index}]`));
+      if (item.target && typeof item.entity.guid === "string" && item.entity.guid !== record.guid) {
+        this.#aliases.set(item.entity.guid, record.guid);
+      }
+      targets.push({ entity: item.entity, record });
+    }
+    // 3. References → object ids of real entities (shells where needed); then merge.
+    for (const { entity, record } of targets) {
+      const attributes = await this.#resolveAll(entity.attributes);
+      const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
+      await this.#merge(record, attributes, relationshipAttributes, entity.classifications);
+    }
+  }
+
+  async #identify(entity: AtlasEntity, key: string | undefined, where: string): Promise<EntityRecord> {
+    if (!isObject(entity) || typeof entity.typeName !== "string" || entity.typeName === "") {
+      throw new StoreInvalidEntityError(`${where}: every entity needs a typeName`);
+    }
+    const requestGuid = typeof entity.guid === "string" && entity.guid !== "" ? entity.guid : key;
+    const known = requestGuid === undefined ? undefined : this.#aliases.get(requestGuid);
+    if (known !== undefined) return this.#records.get(known)!;
+
+    const type = this.#c.types.entityType(entity.typeName, where);
+    const qn = qualifiedNameOf(entity.attributes);
+    if (type.uniqueAttributes.includes("qualifiedName") && qn === undefined) {
+      throw new StoreInvalidEntityError(
+        `${where}: a ${entity.typeName} needs attributes.qualifiedName (its unique attribute)`,
+        "ATLAS-400-00-02B",
+      );
+    }
+    let record: EntityRecord | undefined;
+    if (requestGuid !== undefined && !isPlaceholder(requestGuid)) {
+      record = await this.#load(requestGuid);
+      if (record && record.typeName !== entity.typeName) {
+        throw new StoreInvalidEntityError(`${where}: entity ${requestGuid} is a ${record.typeName}, not a ${entity.typeName}`);
+      }
+      if (record?.status === "DELETED") {
+        throw new StoreInvalidEntityError(
+          `${where}: entity ${requestGuid} is deleted; send the entity without its guid to create it again`,
+        );
+      }
+    }
+    record ??= qn === undefined ? undefined : await this.#findActive([entity.typeName], qn);
+    record ??= this.#create(entity.typeName, qn === undefined ? {} : { qualifiedName: qn }, false);
+    if (requestGuid !== undefined) {
+      this.#aliases.set(requestGuid, record.guid);
+      if (requestGuid !== record.guid) this.#assignments[requestGuid] = record.guid;
+    }
+    return record;
+  }
+
+  async #resolveAll(values: unknown): Promise<Record<string, JsonValue>> {
+    const out: Record<string, JsonValue> = {};
+    if (!isObject(values)) return out;
+    for (const [name, value] of Object.entries(values)) {
+      out[name] = await mapRefs(value, (ref) => this.#resolveRef(ref));
+    }
+    return out;
+  }
+
+  async #resolveRef(ref: ObjectRef): Promise<JsonValue> {
+    let target: EntityRecord | undefined;
+    if (ref.guid !== undefined) {
+      const alias = this.#aliases.get(ref.guid);
+      if (alias !== undefined) target = this.#records.get(alias);
+      else if (!isPlaceholder(ref.guid)) target = await this.#load(ref.guid);
+    }
+    const qn = qualifiedNameOf(ref.uniqueAttributes);
+    if (!target && qn !== undefined) {
+      const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
+      target = (await this.#findActive(typeNames, qn)) ?? this.#create(ref.typeName, { qualifiedName: qn }, true);
+      if (ref.guid !== undefined) this.#aliases.set(ref.guid, target.guid);
+    }
+    if (!target) {
+      throw new StoreReferenceError(ref.guid !== undefined ? `${ref.typeName} ${ref.guid}` : JSON.stringify(ref));
+    }
+    return refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {});
+  }
+
+  async #merge(
+    record: EntityRecord,
+    attributes: Record<string, JsonValue>,
+    relationshipAttributes: Record<string, JsonValue>,
+    classifications: unknown,
+  ): Promise<void> {
+    const before = record.qualifiedName;
+    record.attributes = { ...record.attributes, ...attributes };
+    record.relationshipAttributes = { ...record.relationshipAttributes, ...relationshipAttributes };
+    if (Array.isArray(classifications)) record.classifications = classifications;
+    record.isIncomplete = false;
+    record.name = stringAttr(record.attributes, "name");
+    record.qualifiedName = stringAttr(record.attributes, "qualifiedName");
+    if (record.qualifiedName === before) return;
+    // A rename: the unique key moves, unless another active entity of the type holds it.
+    if (record.qualifiedName === null && this.#c.types.entityType(record.typeName).uniqueAttributes.includes("qualifiedName")) {
+      throw new StoreInvalidEntityError(`entity ${record.guid}: qualifiedName cannot be removed`, "ATLAS-400-00-02B");
+    }
+    if (record.qualifiedName !== null) {
+      const holder = await this.#findActive([record.typeName], record.qualifiedName);
+      if (holder && holder !== record) throw new StoreConflictError(record.typeName, record.qualifiedName);
+      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
+    }
+    if (before !== null) this.#byUnique.delete(uniqueKey(record.typeName, before));
+  }
+
+  async #delete(record: EntityRecord): Promise<void> {
+    if (record.status === "DELETED") return;
+    record.status = "DELETED";
+    this.#deleted.add(record.guid);
+    if (record.qualifiedName !== null) this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
+    const owned = this.#c.types.isEntityType(record.typeName)
+      ? this.#c.types.entityType(record.typeName).ownedAttributes
+      : new Set<string>();
+    for (const name of owned) {
+      const guids: string[] = [];
+      const collect = (ref: ObjectRef): void => {
+        if (ref.guid !== undefined) guids.push(ref.guid);
+      };
+      forEachRef(record.relationshipAttributes[name], collect);
+      forEachRef(record.attributes[name], collect);
+      for (const guid of guids) {
+        const child = await this.#load(guid);
+        if (child) await this.#delete(child);
+      }
+    }
+  }
+
+  async #findByObjectId(objectId: AtlasObjectId): Promise<EntityRecord | undefined> {
+    if (!isObject(objectId) || typeof objectId.typeName !== "string") {
+      throw new StoreInvalidEntityError("an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName");
+    }
+    if (typeof objectId.guid === "string" && objectId.guid !== "" && !isPlaceholder(objectId.guid)) {
+      return this.#load(objectId.guid);
+    }
+    const qn = qualifiedNameOf(objectId.uniqueAttributes);
+    if (qn === undefined) {
+      throw new StoreInvalidEntityError(`an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`);
+    }
+    return this.#findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
+  }
+
+  #notFound(objectId: AtlasObjectId): StoreNotFoundError {
+    const qn = qualifiedNameOf(objectId.uniqueAttributes);
+    return typeof objectId.guid === "string" || qn === undefined
+      ? new StoreNotFoundError({ guid: String(objectId.guid) })
+      : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
+  }
+
+  #track(record: EntityRecord): EntityRecord {
+    const known = this.#records.get(record.guid);
+    if (known) return known;
+    this.#records.set(record.guid, record);
+    this.#loaded.set(record.guid, contentOf(record));
+    if (record.status === "ACTIVE" && record.qualifiedName !== null) {
+      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
+    }
+    return record;
+  }
+
+  async #load(guid: string): Promise<EntityRecord | undefined> {
+    const known = this.#records.get(guid);
+    if (known) return known;
+    const record = await this.#c.tx.entity(guid);
+    return record && this.#track(record);
+  }
+
+  /** The active record of one of `typeNames` with that qualifiedName, as it stands in this mutation. */
+  async #findActive(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
+    for (const typeName of typeNames) {
+      const guid = this.#byUnique.get(uniqueKey(typeName, qualifiedName));
+      if (guid !== undefined) return this.#records.get(guid);
+    }
+    const stored = await this.#c.tx.activeByUnique(typeNames, qualifiedName);
+    if (!stored) return undefined;
+    const record = this.#track(stored);
+    // Renamed or deleted earlier in this mutation: the stored row is stale.
+    return record.status === "ACTIVE" && record.qualifiedName === qualifiedName ? record : undefined;
+  }
+
+  #create(typeName: string, attributes: Record<string, JsonValue>, isIncomplete: boolean): EntityRecord {
+    this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
+    const { epoch, seq, user, now } = this.#c;
+    const record: EntityRecord = {
+      guid: this.#c.newGuid(),
+      typeName,
+      qualifiedName: stringAttr(attributes, "qualifiedName"),
+      name: stringAttr(attributes, "name"),
+      status: "ACTIVE",
+      version: 0,
+      isIncomplete,
+      attributes,
+      relationshipAttributes: {},
+      classifications: [],
+      createdBy: user,
+      updatedBy: user,
+      createTime: now,
+      updateTime: now,
+      writeEpoch: epoch,
+      writeSeq: seq,
+      createSeq: seq,
+    };
+    this.#records.set(record.guid, record);
+    if (record.qualifiedName !== null) this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
+    return record;
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The seam between the store's logic and a database. A backend gives transactions and a
+ * runner for its own SQL text (StoreSql, written once per backend with `@name` parameters);
+ * everything here — parameter objects, row mapping, the data-access methods — is shared, so
+ * the two backends differ in SQL and connection handling only.
+ */
+import type { AtlasClassification, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
+import type { EntityRecord } from "./entities.js";
+import type { HookPosition, WriteRecord } from "./types.js";
+
+export type SqlParams = Record<string, string | number | null>;
+export type SqlRow = Record<string, unknown>;
+
+/** Runs a backend's SQL inside the current transaction. */
+export interface SqlRunner {
+  all(sql: string, params?: SqlParams): Promise<SqlRow[]>;
+  /** Returns the number of rows changed. */
+  run(sql: string, params?: SqlParams): Promise<number>;
+}
+
+/** A versioned schema step; applied once, in order, recorded in the migrations table. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/** Every statement the store runs. Parameters are `@name`; list parameters are JSON arrays. */
+export interface StoreSql {
+  createMigrationsTable: string;
+  selectMigrations: string;
+  insertMigration: string;
+
+  /** @epoch → one row {write_seq, typedefs_version} when not fenced (and raises the highest epoch), none when fenced. */
+  claimWrite: string;
+  selectMeta: string;
+  bumpTypedefsVersion: string;
+  insertWrite: string;
+  selectWrites: string;
+
+  selectEntity: string;
+  selectEntities: string;
+  selectActiveByUnique: string;
+  selectLatestByUnique: string;
+  insertEntity: string;
+  updateEntity: string;
+  searchEntities: string;
+  countEntities: string;
+
+  selectHookOffset: string;
+  insertHookOffset: string;
+
+  selectTypedefs: string;
+  insertTypedef: string;
+}
+
+/** What a backend provides; the store (store.ts) does the rest. */
+export interface SqlBackend {
+  readonly kind: "sqlite" | "postgres";
+  readonly sql: StoreSql;
+  readonly migrations: Migration[];
+  /** A read-only transaction with one consistent snapshot. */
+  read<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * A write transaction. Writes are serialized across instances by the fence row that
+   * claimWrite updates first (SQLite: BEGIN IMMEDIATE already holds the write lock).
+   */
+  write<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T>;
+  /** A transaction no other instance's `exclusive` runs beside (migrations). */
+  exclusive<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoredTypedef {
+  category: TypeCategory;
+  def: AnyTypeDef;
+}
+
+export interface SearchFilter {
+  /** JSON list of type names; null for any type. */
+  typeNames: string[] | null;
+  /** A lower-case LIKE pattern with `\` as escape; null for any. */
+  pattern: string | null;
+  excludeDeleted: boolean;
+  limit: number;
+  offset: number;
+}
+
+function num(value: unknown): number {
+  // pg returns BIGINT as a string; the values here (epochs, seqs, epoch ms) fit a double.
+  return typeof value === "number" ? value : Number(value);
+}
+
+function str(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function json<T>(value: unknown): T {
+  // SQLite keeps JSON as text; pg parses json columns itself.
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+function toRecord(row: SqlRow): EntityRecord {
+  return {
+    guid: String(row.guid),
+    typeName: String(row.type_name),
+    qualifiedName: str(row.qualified_name),
+    name: str(row.name),
+    status: row.status === "DELETED" ? "DELETED" : "ACTIVE",
+    version: num(row.version),
+    isIncomplete: num(row.is_incomplete) === 1,
+    attributes: json<Record<string, JsonValue>>(row.attributes),
+    relationshipAttributes: json<Record<string, JsonValue>>(row.relationship_attributes),
+    classifications: json<AtlasClassification[]>(row.classifications),
+    createdBy: String(row.created_by),
+    updatedBy: String(row.updated_by),
+    createTime: num(row.create_time),
+    updateTime: num(row.update_time),
+    writeEpoch: num(row.write_epoch),
+    writeSeq: num(row.write_seq),
+    createSeq: num(row.create_seq),
+  };
+}
+
+function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
+  return {
+    guid: record.guid,
+    typeName: record.typeName,
+    qualifiedName: record.qualifiedName,
+    name: record.name,
+    status: record.status,
+    version: record.version,
+    isIncomplete: record.isIncomplete ? 1 : 0,
+    attributes: JSON.stringify(record.attributes),
+    relationshipAttributes: JSON.stringify(record.relationshipAttributes),
+    classifications: JSON.stringify(record.classifications),
+    createdBy: record.createdBy,
+    updatedBy: record.updatedBy,
+    createTime: record.createTime,
+    updateTime: record.updateTime,
+    writeEpoch: record.writeEpoch,
+    writeSeq: record.writeSeq,
+    createSeq: record.createSeq,
+    createOrd,
+  };
+}
+
+/** The store's data access inside one transaction, over any backend's SQL. */
+export class SqlTx {
+  readonly #sql: StoreSql;
+  readonly #db: SqlRunner;
+
+  constructor(sql: StoreSql, db: SqlRunner) {
+    this.#sql = sql;
+    this.#db = db;
+  }
+
+  /**
+   * The fence check and the write's place in the write order, in one statement on the single
+   * meta row: it raises the highest epoch to `epoch` and takes the next seq, or changes
+   * nothing when a higher epoch was seen. The row stays locked until the transaction ends.
+   */
+  async claimWrite(epoch: number): Promise<{ seq: number; typedefsVersion: number } | { fencedBy: number }> {
+    const [row] = await this.#db.all(this.#sql.claimWrite, { epoch });
+    if (row) return { seq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
+    return { fencedBy: (await this.meta()).highestEpoch };
+  }
+
+  async meta(): Promise<{ highestEpoch: number; writeSeq: number; typedefsVersion: number }> {
+    const [row] = await this.#db.all(this.#sql.selectMeta);
+    if (!row) throw new Error("the store is not migrated: call migrate() first");
+    return { highestEpoch: num(row.highest_epoch), writeSeq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
+  }
+
+  async bumpTypedefsVersion(): Promise<void> {
+    await this.#db.run(this.#sql.bumpTypedefsVersion);
+  }
+
+  async insertWrite(write: WriteRecord): Promise<void> {
+    await this.#db.run(this.#sql.insertWrite, { ...write });
+  }
+
+  async writes(afterSeq: number, limit: number): Promise<WriteRecord[]> {
+    const rows = await this.#db.all(this.#sql.selectWrites, { afterSeq, limit });
+    return rows.map((r) => ({
+      seq: num(r.seq),
+      epoch: num(r.epoch),
+      operation: String(r.operation),
+      user: String(r.user_name),
+      at: num(r.at),
+      changed: num(r.changed),
+    }));
+  }
+
+  async entity(guid: string): Promise<EntityRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectEntity, { guid });
+    return row ? toRecord(row) : undefined;
+  }
+
+  async entities(guids: string[]): Promise<EntityRecord[]> {
+    if (guids.length === 0) return [];
+    return (await this.#db.all(this.#sql.selectEntities, { guids: JSON.stringify(guids) })).map(toRecord);
+  }
+
+  async activeByUnique(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectActiveByUnique, { types: JSON.stringify(typeNames), qualifiedName });
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The active entity, else the most recently updated deleted one. */
+  async latestByUnique(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectLatestByUnique, { types: JSON.stringify(typeNames), qualifiedName });
+    return row ? toRecord(row) : undefined;
+  }
+
+  async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
+    await this.#db.run(this.#sql.insertEntity, recordParams(record, createOrd));
+  }
+
+  async updateEntity(record: EntityRecord): Promise<void> {
+    await this.#db.run(this.#sql.updateEntity, recordParams(record));
+  }
+
+  async search(filter: SearchFilter): Promise<{ records: EntityRecord[]; total: number }> {
+    const params: SqlParams = {
+      types: filter.typeNames === null ? null : JSON.stringify(filter.typeNames),
+      pattern: filter.pattern,
+      excludeDeleted: filter.excludeDeleted ? 1 : 0,
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+    const rows = await this.#db.all(this.#sql.searchEntities, params);
+    const [count] = await this.#db.all(this.#sql.countEntities, params);
+    return { records: rows.map(toRecord), total: num(count?.total ?? 0) };
+  }
+
+  async isHookApplied(position: HookPosition): Promise<boolean> {
+    const rows = await this.#db.all(this.#sql.selectHookOffset, { ...position });
+    return rows.length > 0;
+  }
+
+  async insertHookOffset(position: HookPosition, epoch: number, seq: number, at: number): Promise<void> {
+    await this.#db.run(this.#sql.insertHookOffset, { ...position, epoch, seq, at });
+  }
+
+  async typedefs(): Promise<StoredTypedef[]> {
+    const rows = await this.#db.all(this.#sql.selectTypedefs);
+    return rows.map((r) => ({ category: String(r.category) as TypeCategory, def: json<AnyTypeDef>(r.definition) }));
+  }
+
+  async insertTypedef(typedef: StoredTypedef, epoch: number, seq: number): Promise<void> {
+    await this.#db.run(this.#sql.insertTypedef, {
+      name: typedef.def.name,
+      category: typedef.category,
+      guid: typedef.def.guid ?? null,
+      definition: JSON.stringify(typedef.def),
+      createTime: typedef.def.createTime ?? 0,
+      epoch,
+      seq,
+    });
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return (await this.#db.all(this.#sql.selectMigrations)).map((r) => num(r.version));
+  }
+
+  async recordMigration(migration: Migration, at: number): Promise<void> {
+    await this.#db.run(this.#sql.insertMigration, { version: migration.version, name: migration.name, at });
+  }
+}

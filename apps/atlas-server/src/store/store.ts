@@ -1,0 +1,326 @@
+/**
+ * The MetadataStore over any SQL backend: fencing, the write log, the typedef cache, reads,
+ * searches and hook idempotency. Backends differ only in SQL and transactions (sql.ts).
+ */
+import { randomUUID } from "node:crypto";
+import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
+import { mapRefs, referencedGuids, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
+import { StoreFencedError } from "./errors.js";
+import { runMigrations } from "./migrations.js";
+import { Mutation } from "./mutation.js";
+import { SqlTx, type SqlBackend, type SqlRunner } from "./sql.js";
+import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
+import type {
+  EntityMutationResponse,
+  EntityWithReferred,
+  HookApplyResult,
+  HookPosition,
+  MetadataStore,
+  SearchBasicParams,
+  SearchBasicResult,
+  StoreChange,
+  StoreDeps,
+  StoreLogger,
+  WriteRecord,
+} from "./types.js";
+import { ALL_ENTITY_TYPES, TypeRegistry } from "./typesystem.js";
+
+const NOOP_LOGGER: StoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+
+function checkEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new TypeError(`epoch must be a non-negative integer, got ${String(epoch)}`);
+  }
+}
+
+function checkPosition(position: HookPosition): void {
+  if (
+    typeof position?.topic !== "string" ||
+    !Number.isInteger(position.partition) ||
+    typeof position.offset !== "string" ||
+    !/^\d+$/.test(position.offset)
+  ) {
+    throw new TypeError(`a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`);
+  }
+}
+
+/** `*` is a wildcard; everything else matches literally, case-insensitively, as a substring. */
+function likePattern(query: string | null | undefined): string | null {
+  const text = (query ?? "").trim().toLowerCase();
+  if (text === "" || /^\*+$/.test(text)) return null;
+  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
+  return `%${escaped}%`;
+}
+
+export class SqlMetadataStore implements MetadataStore {
+  readonly backend: "sqlite" | "postgres";
+  readonly #b: SqlBackend;
+  readonly #logger: StoreLogger;
+  readonly #now: () => number;
+  readonly #newGuid: () => string;
+  /** Typedefs change rarely; they are reloaded when the version in the meta row moves. */
+  #types: { version: number; registry: TypeRegistry } | undefined;
+
+  constructor(backend: SqlBackend, deps: StoreDeps = {}) {
+    this.backend = backend.kind;
+    this.#b = backend;
+    this.#logger = deps.logger ?? NOOP_LOGGER;
+    this.#now = deps.now ?? Date.now;
+    this.#newGuid = deps.newGuid ?? randomUUID;
+  }
+
+  async migrate(): Promise<void> {
+    const started = this.#now();
+    const result = await runMigrations(this.#b, { now: started, newGuid: this.#newGuid });
+    this.#types = undefined;
+    this.#logger.info({
+      event: "store_migrated",
+      backend: this.backend,
+      applied: result.applied,
+      seededTypes: result.seeded,
+      tookMs: this.#now() - started,
+    });
+  }
+
+  ping(): Promise<boolean> {
+    return this.#b.ping();
+  }
+
+  close(): Promise<void> {
+    return this.#b.close();
+  }
+
+  async fence(epoch: number): Promise<void> {
+    checkEpoch(epoch);
+    await this.#write(epoch, "system", "FENCE", async () => 0);
+    this.#logger.info({ event: "store_epoch_fenced", backend: this.backend, epoch });
+  }
+
+  async highestEpoch(): Promise<number> {
+    return this.#b.read(async (db) => (await this.#tx(db).meta()).highestEpoch);
+  }
+
+  createOrUpdate(epoch: number, entities: AtlasEntitiesWithExtInfo, user: string): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [{ kind: "createOrUpdate", entities }]);
+  }
+
+  partialUpdateByUniqueAttribute(
+    epoch: number,
+    objectId: AtlasObjectId,
+    entity: AtlasEntityWithExtInfo,
+    user: string,
+  ): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_PARTIAL_UPDATE", [{ kind: "partialUpdate", objectId, entity }]);
+  }
+
+  deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse> {
+    // The type is not needed to find an entity by guid; Mutation only reads it for errors.
+    const objectId = { guid, typeName: "" } as AtlasObjectId;
+    return this.#mutate(epoch, user, "ENTITY_DELETE", [{ kind: "delete", objectIds: [objectId], ifMissing: "error" }]);
+  }
+
+  deleteByUniqueAttribute(epoch: number, objectId: AtlasObjectId, user: string): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_DELETE", [{ kind: "delete", objectIds: [objectId], ifMissing: "error" }]);
+  }
+
+  async getByGuid(guid: string, options: { minExtInfo?: boolean } = {}): Promise<EntityWithReferred | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      const record = await tx.entity(guid);
+      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+    });
+  }
+
+  async getByUniqueAttribute(
+    typeName: string,
+    qualifiedName: string,
+    options: { minExtInfo?: boolean } = {},
+  ): Promise<EntityWithReferred | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      const types = await this.#registry(tx);
+      const record = await tx.latestByUnique(types.withSubtypes(typeName), qualifiedName);
+      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+    });
+  }
+
+  async searchBasic(params: SearchBasicParams): Promise<SearchBasicResult> {
+    const typeName = params.typeName ?? null;
+    const includeSubTypes = params.includeSubTypes ?? true;
+    const excludeDeletedEntities = params.excludeDeletedEntities ?? false;
+    const limit = Math.min(Math.max(Math.trunc(params.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
+    const offset = Math.max(Math.trunc(params.offset ?? 0), 0);
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      const types = await this.#registry(tx);
+      let typeNames: string[] | null = null;
+      if (typeName !== null && typeName !== ALL_ENTITY_TYPES) {
+        typeNames = includeSubTypes ? types.withSubtypes(typeName, "search typeName") : [types.entityType(typeName).name];
+      }
+      const { records, total } = await tx.search({
+        typeNames,
+        pattern: likePattern(params.query),
+        excludeDeleted: excludeDeletedEntities,
+        limit,
+        offset,
+      });
+      return {
+        queryType: "BASIC",
+        searchParameters: { typeName, query: params.query ?? null, limit, offset, excludeDeletedEntities, includeSubTypes },
+        entities: records.map(toHeader),
+        approximateCount: total,
+      };
+    });
+  }
+
+  async getTypedefs(): Promise<AtlasTypesDef> {
+    return this.#b.read(async (db) => groupTypedefs((await this.#registry(this.#tx(db))).all()));
+  }
+
+  async getTypedef(name: string): Promise<AnyTypeDef | null> {
+    return this.#b.read(async (db) => {
+      const found = (await this.#registry(this.#tx(db))).get(name);
+      return found ? structuredClone(found.def) : null;
+    });
+  }
+
+  async createTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef> {
+    checkEpoch(epoch);
+    let created: AtlasTypesDef | undefined;
+    await this.#write(epoch, user, "TYPEDEF_CREATE", async (tx, seq, types, now) => {
+      const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.#newGuid });
+      for (const typedef of prepared) await tx.insertTypedef(typedef, epoch, seq);
+      if (prepared.length > 0) await tx.bumpTypedefsVersion();
+      created = groupTypedefs(prepared);
+      return prepared.length;
+    });
+    return created!;
+  }
+
+  async applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string): Promise<HookApplyResult> {
+    checkPosition(position);
+    let result: HookApplyResult = { applied: false };
+    await this.#write(epoch, user, "HOOK", async (tx, seq, types, now) => {
+      // After the fence check, before any change: a redelivered message is skipped here.
+      if (await tx.isHookApplied(position)) {
+        this.#logger.debug({ event: "hook_message_already_applied", ...position });
+        return 0;
+      }
+      const { response, changed } = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
+      await tx.insertHookOffset(position, epoch, seq, now);
+      result = { applied: true, mutations: response };
+      return changed;
+    });
+    return result;
+  }
+
+  async isHookApplied(position: HookPosition): Promise<boolean> {
+    checkPosition(position);
+    return this.#b.read(async (db) => this.#tx(db).isHookApplied(position));
+  }
+
+  async writeLog(options: { afterSeq?: number; limit?: number } = {}): Promise<WriteRecord[]> {
+    return this.#b.read(async (db) => this.#tx(db).writes(options.afterSeq ?? 0, options.limit ?? 1000));
+  }
+
+  #tx(db: SqlRunner): SqlTx {
+    return new SqlTx(this.#b.sql, db);
+  }
+
+  async #registry(tx: SqlTx, version?: number): Promise<TypeRegistry> {
+    const current = version ?? (await tx.meta()).typedefsVersion;
+    if (this.#types?.version !== current) {
+      this.#types = { version: current, registry: new TypeRegistry(await tx.typedefs()) };
+    }
+    return this.#types.registry;
+  }
+
+  /**
+   * One fenced write transaction: claim (fence check + seq) first, then `work`, then the
+   * write-log row. A fenced claim throws before anything is read or written.
+   */
+  async #write(
+    epoch: number,
+    user: string,
+    operation: string,
+    work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
+  ): Promise<void> {
+    checkEpoch(epoch);
+    await this.#b.write(async (db) => {
+      const tx = this.#tx(db);
+      const claim = await tx.claimWrite(epoch);
+      if ("fencedBy" in claim) {
+        this.#logger.warn({ event: "store_write_fenced", backend: this.backend, operation, epoch, highestEpoch: claim.fencedBy });
+        throw new StoreFencedError(epoch, claim.fencedBy);
+      }
+      const now = this.#now();
+      const types = await this.#registry(tx, claim.typedefsVersion);
+      const changed = await work(tx, claim.seq, types, now);
+      await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
+    });
+  }
+
+  async #mutate(epoch: number, user: string, operation: string, changes: StoreChange[]): Promise<EntityMutationResponse> {
+    let response: EntityMutationResponse | undefined;
+    await this.#write(epoch, user, operation, async (tx, seq, types, now) => {
+      const result = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
+      response = result.response;
+      return result.changed;
+    });
+    return response!;
+  }
+
+  async #applyChanges(
+    tx: SqlTx,
+    seq: number,
+    types: TypeRegistry,
+    now: number,
+    epoch: number,
+    user: string,
+    changes: StoreChange[],
+  ): Promise<{ response: EntityMutationResponse; changed: number }> {
+    const mutation = new Mutation({ tx, types, epoch, seq, user, now, newGuid: this.#newGuid });
+    for (const change of changes) {
+      switch (change.kind) {
+        case "createOrUpdate":
+          await mutation.createOrUpdate(change.entities);
+          break;
+        case "partialUpdate":
+          await mutation.partialUpdate(change.objectId, change.entity);
+          break;
+        case "delete":
+          for (const objectId of change.objectIds) await mutation.delete(objectId, change.ifMissing);
+          break;
+      }
+    }
+    return mutation.flush();
+  }
+
+  /** The entity with the entities its attributes refer to; references show their current qualifiedName. */
+  async #withReferred(tx: SqlTx, record: EntityRecord, minExtInfo: boolean): Promise<EntityWithReferred> {
+    const referred = await tx.entities(referencedGuids(record));
+    const byGuid = new Map(referred.map((r) => [r.guid, r]));
+    const refresh = async (values: Record<string, JsonValue>): Promise<Record<string, JsonValue>> => {
+      const out: Record<string, JsonValue> = {};
+      for (const [name, value] of Object.entries(values)) {
+        out[name] = await mapRefs(value, async (ref) => {
+          const target = ref.guid === undefined ? undefined : byGuid.get(ref.guid);
+          return target ? refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {}) : (ref as unknown as JsonValue);
+        });
+      }
+      return out;
+    };
+    const entity = toStoredEntity({
+      ...record,
+      attributes: await refresh(record.attributes),
+      relationshipAttributes: await refresh(record.relationshipAttributes),
+    });
+    return {
+      entity,
+      referredEntities: minExtInfo ? {} : Object.fromEntries(referred.map((r) => [r.guid, toStoredEntity(r)])),
+    };
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The metadata store the server composes: one interface, two backends (SQLite, PostgreSQL).
+ * Shapes follow Atlas's v2 REST model so the API can return them as they are (SPEC §7).
+ */
+import type {
+  AtlasClassification,
+  AtlasEntitiesWithExtInfo,
+  AtlasEntityWithExtInfo,
+  AtlasObjectId,
+  JsonValue,
+} from "@atlas-ha/hook-consumer";
+import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
+
+export type EntityStatus = "ACTIVE" | "DELETED";
+
+/** An entity as stored and returned (Atlas `AtlasEntity`). */
+export interface StoredEntity {
+  typeName: string;
+  guid: string;
+  status: EntityStatus;
+  /** 0 on create, +1 on every write that changes the entity. */
+  version: number;
+  /** True for a shell: created from a reference, only its unique attributes are known. */
+  isIncomplete: boolean;
+  createdBy: string;
+  updatedBy: string;
+  /** Epoch ms. */
+  createTime: number;
+  updateTime: number;
+  /** As given; references are object ids `{guid, typeName, uniqueAttributes}`. */
+  attributes: Record<string, JsonValue>;
+  relationshipAttributes: Record<string, JsonValue>;
+  classifications: AtlasClassification[];
+}
+
+/** Atlas `AtlasEntityWithExtInfo`: the entity and the entities its attributes refer to. */
+export interface EntityWithReferred {
+  entity: StoredEntity;
+  referredEntities: Record<string, StoredEntity>;
+}
+
+/** Atlas `AtlasEntityHeader`. */
+export interface AtlasEntityHeader {
+  typeName: string;
+  guid: string;
+  status: EntityStatus;
+  displayText: string;
+  /** The unique attributes, plus `name`, `owner`, `description` when the entity has them. */
+  attributes: Record<string, JsonValue>;
+  classificationNames: string[];
+  isIncomplete: boolean;
+}
+
+export type EntityOperation = "CREATE" | "UPDATE" | "PARTIAL_UPDATE" | "DELETE";
+
+/**
+ * Atlas `EntityMutationResponse`. Like Atlas, an operation with no entity is left out of
+ * `mutatedEntities` (a write that changed nothing answers `mutatedEntities: {}`);
+ * `guidAssignments` is always present, `{}` when no placeholder was resolved.
+ */
+export interface EntityMutationResponse {
+  mutatedEntities: Partial<Record<EntityOperation, AtlasEntityHeader[]>>;
+  guidAssignments: Record<string, string>;
+}
+
+export interface SearchBasicParams {
+  /** An entity type; its subtypes match too unless `includeSubTypes` is false. `_ALL_ENTITY_TYPES` or absent: any. */
+  typeName?: string | null;
+  /** Case-insensitive match on `name` or `qualifiedName`: a substring, or a pattern with `*`. */
+  query?: string | null;
+  /** Default 100, at most 10 000. */
+  limit?: number | null;
+  offset?: number | null;
+  /** Default false, as in Atlas. */
+  excludeDeletedEntities?: boolean | null;
+  /** Default true. */
+  includeSubTypes?: boolean | null;
+}
+
+export interface SearchBasicResult {
+  queryType: "BASIC";
+  searchParameters: {
+    typeName: string | null;
+    query: string | null;
+    limit: number;
+    offset: number;
+    excludeDeletedEntities: boolean;
+    includeSubTypes: boolean;
+  };
+  /** Always present (`[]` when nothing matched). Ordered by creation. */
+  entities: AtlasEntityHeader[];
+  /** Exact count of matches, whatever the page. */
+  approximateCount: number;
+}
+
+/** Where a hook message came from: applying it records this, so a redelivery is skipped. */
+export interface HookPosition {
+  topic: string;
+  partition: number;
+  /** Kafka offset (a decimal int64, as kafkajs gives it). */
+  offset: string;
+}
+
+/**
+ * A store change, as a hook message decodes to (hooks/apply.ts maps each notification type to
+ * one of these). `ifMissing` says whether deleting what is not there is a no-op (hooks) or a
+ * StoreNotFoundError (REST).
+ */
+export type StoreChange =
+  | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo }
+  | { kind: "partialUpdate"; objectId: AtlasObjectId; entity: AtlasEntityWithExtInfo }
+  | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" };
+
+export type HookApplyResult =
+  | { applied: true; mutations: EntityMutationResponse }
+  /** The position was applied before (a redelivery): nothing changed. */
+  | { applied: false };
+
+/** One row of the write log: every fenced write, in the order the store serialized them. */
+export interface WriteRecord {
+  /** Strictly increasing in commit order (writes are serialized by the fence row). */
+  seq: number;
+  epoch: number;
+  operation: string;
+  user: string;
+  /** Epoch ms. */
+  at: number;
+  /** Entities created, updated or deleted (0 for FENCE and no-op writes). */
+  changed: number;
+}
+
+/**
+ * What the server needs from a store. Every write takes the writer's epoch (the leader epoch
+ * of SPEC §5) and is refused with StoreFencedError when a higher epoch was seen; the check is
+ * in the write's own transaction, so a paused former active cannot slip a write in after the
+ * new active fenced.
+ */
+export interface MetadataStore {
+  readonly backend: "sqlite" | "postgres";
+
+  /**
+   * Creates or upgrades the schema and seeds the built-in types that are missing. Idempotent,
+   * and safe when several instances run it at once on the same database.
+   */
+  migrate(): Promise<void>;
+  /** True when the database answers (readiness). Never throws. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+
+  /**
+   * Records `epoch` as the highest seen (the new active calls it on activation); an equal
+   * epoch is accepted (the same leader after a reconnect). A lower one: StoreFencedError.
+   */
+  fence(epoch: number): Promise<void>;
+  highestEpoch(): Promise<number>;
+
+  /** Upsert by type + qualifiedName, placeholders resolved (POST /v2/entity[/bulk]). */
+  createOrUpdate(epoch: number, entities: AtlasEntitiesWithExtInfo, user: string): Promise<EntityMutationResponse>;
+  /** Changes only the attributes given; a new qualifiedName among them renames the entity. */
+  partialUpdateByUniqueAttribute(
+    epoch: number,
+    objectId: AtlasObjectId,
+    entity: AtlasEntityWithExtInfo,
+    user: string,
+  ): Promise<EntityMutationResponse>;
+  /** Soft delete; an unknown guid is a StoreNotFoundError, a deleted one a no-op. */
+  deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse>;
+  deleteByUniqueAttribute(epoch: number, objectId: AtlasObjectId, user: string): Promise<EntityMutationResponse>;
+
+  /** With `minExtInfo`, `referredEntities` is left empty. */
+  getByGuid(guid: string, options?: { minExtInfo?: boolean }): Promise<EntityWithReferred | null>;
+  /** The active entity of the type (or a subtype) with that qualifiedName, else the latest deleted one. */
+  getByUniqueAttribute(typeName: string, qualifiedName: string, options?: { minExtInfo?: boolean }): Promise<EntityWithReferred | null>;
+  searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
+
+  getTypedefs(): Promise<AtlasTypesDef>;
+  getTypedef(name: string): Promise<AnyTypeDef | null>;
+  /** Creates every def or none; an existing name is a StoreTypeExistsError. Returns what was created. */
+  createTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef>;
+
+  /**
+   * Applies a hook message in ONE transaction: fence check, skip when `position` was applied
+   * before, the changes, and the position recorded — so a redelivered message changes nothing.
+   */
+  applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string): Promise<HookApplyResult>;
+  isHookApplied(position: HookPosition): Promise<boolean>;
+
+  /** The write log after `afterSeq` (for consistency checkers: epochs never decrease with seq). */
+  writeLog(options?: { afterSeq?: number; limit?: number }): Promise<WriteRecord[]>;
+}
+
+/** A pino-compatible logger. */
+export interface StoreLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export type StoreConfig =
+  | {
+      backend: "sqlite";
+      /** The database file; its folder is created when missing. Several processes may share it. */
+      path: string;
+      /** How long a write waits for another process's write lock. Default 10 000 ms. */
+      busyTimeoutMs?: number;
+    }
+  | {
+      backend: "postgres";
+      /** `postgres://user:pass@host:port/db` */
+      url: string;
+      /** Pool size. Default 10. */
+      poolSize?: number;
+      /** A query that takes longer fails (transient for hooks). Default 30 000 ms. */
+      queryTimeoutMs?: number;
+    };
+
+export interface StoreDeps {
+  logger?: StoreLogger;
+  /** Epoch ms; tests pass a fake. */
+  now?: () => number;
+  /** New entity and typedef guids; tests may pass a deterministic one. */
+  newGuid?: () => string;
+}

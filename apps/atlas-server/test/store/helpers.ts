@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AtlasEntity } from "@atlas-ha/hook-consumer";
+import type { PostgresServer } from "@atlas-ha/testkit";
+import { afterAll, afterEach } from "vitest";
+import { createStore } from "../../src/store/index.js";
+import type { MetadataStore, StoreConfig, StoreDeps } from "../../src/store/types.js";
+
+export type BackendName = "sqlite" | "postgres";
+
+/**
+ * Fresh databases for each test: a new SQLite file in a temp dir, or a new database on the
+ * suite's PostgreSQL server. Stores opened through it are closed after each test.
+ */
+export function storeFactory(backend: BackendName, pg: () => PostgresServer) {
+  const opened: MetadataStore[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "atlas-store-test-"));
+  let counter = 0;
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close().catch(() => undefined)));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const factory = {
+    async config(): Promise<StoreConfig> {
+      counter += 1;
+      if (backend === "sqlite") return { backend: "sqlite", path: join(dir, `store-${counter}`, "atlas.db") };
+      return { backend: "postgres", url: await pg().createDatabase(`store_${process.pid}_${counter}`) };
+    },
+    open(config: StoreConfig, deps: StoreDeps = {}): MetadataStore {
+      const store = createStore(config, deps);
+      opened.push(store);
+      return store;
+    },
+    /** A migrated store on a fresh database. */
+    async fresh(deps: StoreDeps = {}): Promise<{ store: MetadataStore; config: StoreConfig }> {
+      const config = await factory.config();
+      const store = factory.open(config, deps);
+      await store.migrate();
+      return { store, config };
+    },
+  };
+  return factory;
+}
+
+export function hiveDb(name: string, guid = "-1", extra: Record<string, unknown> = {}): AtlasEntity {
+  return {
+    typeName: "hive_db",
+    guid,
+    attributes: { qualifiedName: `${name}@cl1`, name, clusterName: "cl1", owner: "hive", ...extra },
+  } as AtlasEntity;
+}
+
+/** A hive_table with its storage descriptor and columns as referred entities, as the Hive hook sends it. */
+export function hiveTableWithColumns(db: string, table: string, columns: string[]) {
+  const tableQn = `${db}.${table}@cl1`;
+  const referredEntities: Record<string, AtlasEntity> = {};
+  const columnRefs = columns.map((col, i) => {
+    const guid = `-${100 + i}`;
+    referredEntities[guid] = {
+      typeName: "hive_column",
+      guid,
+      attributes: { qualifiedName: `${db}.${table}.${col}@cl1`, name: col, type: "string", position: i },
+      relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
+    } as AtlasEntity;
+    return { guid, typeName: "hive_column", relationshipType: "hive_table_columns" };
+  });
+  referredEntities["-20"] = {
+    typeName: "hive_storagedesc",
+    guid: "-20",
+    attributes: { qualifiedName: `${tableQn}_storage`, location: `hdfs://nn/warehouse/${db}.db/${table}`, compressed: false },
+    relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
+  } as AtlasEntity;
+  const entity = {
+    typeName: "hive_table",
+    guid: "-10",
+    attributes: { qualifiedName: tableQn, name: table, owner: "hive", tableType: "MANAGED_TABLE" },
+    relationshipAttributes: {
+      db: { typeName: "hive_db", uniqueAttributes: { qualifiedName: `${db}@cl1` } },
+      columns: columnRefs,
+      sd: { guid: "-20", typeName: "hive_storagedesc" },
+    },
+  } as AtlasEntity;
+  return { entities: [entity], referredEntities };
+}

@@ -1,0 +1,172 @@
+/**
+ * SQLite shared by several server processes on one host (SPEC §2): a second Node process runs
+ * the real store (bundled from src/ for it) on the same file as this test's store.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { build } from "tsup";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStore } from "../../src/store/index.js";
+import type { MetadataStore } from "../../src/store/types.js";
+import { hiveDb } from "./helpers.js";
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+// Inside the repo so that the bundle resolves better-sqlite3 from node_modules.
+const cacheDir = resolve(packageDir, "../../node_modules/.cache");
+let bundleDir: string;
+let dataDir: string;
+
+/** Another process with its own store on `path`; it runs `[method, ...args]` commands sent as JSON lines. */
+class StoreProcess {
+  readonly #child: ChildProcessByStdio<Writable, Readable, null>;
+  readonly #replies: AsyncIterator<string>;
+
+  constructor(path: string) {
+    const script = `
+      import { createStore } from ${JSON.stringify(join(bundleDir, "store.js"))};
+      import { createInterface } from "node:readline";
+      const store = createStore({ backend: "sqlite", path: ${JSON.stringify(path)} });
+      for await (const line of createInterface({ input: process.stdin })) {
+        const [method, ...args] = JSON.parse(line);
+        try {
+          const value = await store[method](...args);
+          process.stdout.write(JSON.stringify({ ok: true, value: value ?? null }) + "\\n");
+        } catch (error) {
+          process.stdout.write(JSON.stringify({ ok: false, error: { name: error.name, code: error.code, message: error.message } }) + "\\n");
+        }
+      }
+      await store.close();
+    `;
+    this.#child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["pipe", "pipe", "inherit"] });
+    this.#replies = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async call(method: keyof MetadataStore, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: { name: string; code: string } }> {
+    this.#child.stdin.write(`${JSON.stringify([method, ...args])}\n`);
+    const reply = await this.#replies.next();
+    if (reply.done) throw new Error("the store process exited");
+    return JSON.parse(reply.value);
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((r) => this.#child.once("exit", r));
+    this.#child.stdin.end();
+    await exited;
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(cacheDir, { recursive: true });
+  bundleDir = mkdtempSync(join(cacheDir, "atlas-store-bundle-"));
+  dataDir = mkdtempSync(join(tmpdir(), "atlas-store-procs-"));
+  await build({
+    entry: { store: join(packageDir, "src/store/index.ts") },
+    outDir: bundleDir,
+    format: ["esm"],
+    platform: "node",
+    target: "node20",
+    config: false,
+    silent: true,
+    dts: false,
+    sourcemap: false,
+    external: ["better-sqlite3", "pg"],
+    noExternal: ["@atlas-ha/hook-consumer"],
+  });
+}, 60_000);
+
+afterAll(() => {
+  rmSync(bundleDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("a SQLite file shared by two server processes", () => {
+  let store: MetadataStore;
+  let other: StoreProcess;
+
+  beforeAll(async () => {
+    const path = join(dataDir, "shared", "atlas.db");
+    store = createStore({ backend: "sqlite", path });
+    other = new StoreProcess(path);
+    // Both migrate at once: one applies, the other waits for the file lock and finds it done.
+    const [mine, theirs] = await Promise.all([store.migrate(), other.call("migrate")]);
+    expect(mine).toBeUndefined();
+    expect(theirs.ok).toBe(true);
+  });
+
+  afterAll(async () => {
+    await other?.close();
+    await store?.close();
+  });
+
+  it("each process sees the other's writes", async () => {
+    const created = await store.createOrUpdate(1, { entities: [hiveDb("from_test")], referredEntities: {} }, "alice");
+    const seen = await other.call("getByGuid", created.guidAssignments["-1"]);
+    expect(seen).toMatchObject({ ok: true, value: { entity: { attributes: { name: "from_test" } } } });
+    const theirs = await other.call("createOrUpdate", 1, { entities: [hiveDb("from_process")], referredEntities: {} }, "bob");
+    expect(theirs.ok).toBe(true);
+    expect((await store.getByUniqueAttribute("hive_db", "from_process@cl1"))?.entity.createdBy).toBe("bob");
+  });
+
+  it("after the other process fences a newer epoch, this one's writes are refused", async () => {
+    await store.fence(5);
+    await store.createOrUpdate(5, { entities: [hiveDb("before_failover")], referredEntities: {} }, "alice");
+    expect(await other.call("fence", 6)).toMatchObject({ ok: true });
+    await expect(store.createOrUpdate(5, { entities: [hiveDb("after_failover")], referredEntities: {} }, "alice")).rejects.toMatchObject({
+      code: "STORE_FENCED",
+      highestEpoch: 6,
+    });
+    expect(await other.call("getByUniqueAttribute", "hive_db", "after_failover@cl1")).toEqual({ ok: true, value: null });
+    expect(await other.call("fence", 5)).toMatchObject({ ok: false, error: { name: "StoreFencedError", code: "STORE_FENCED" } });
+    expect(await store.highestEpoch()).toBe(6);
+  });
+});
+
+describe("a SQLite write that waits for another process's write lock", () => {
+  it("is refused when that process fenced a newer epoch meanwhile", async () => {
+    const path = join(dataDir, "race", "atlas.db");
+    const store = createStore({ backend: "sqlite", path });
+    await store.migrate();
+    await store.fence(5);
+    // The other process takes the write lock and raises the epoch, uncommitted until told.
+    const holder = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+        import Database from "better-sqlite3";
+        import { createInterface } from "node:readline";
+        const db = new Database(${JSON.stringify(path)}, { timeout: 10000 });
+        db.exec("BEGIN IMMEDIATE");
+        db.prepare("UPDATE atlas_meta SET highest_epoch = 6, write_seq = write_seq + 1 WHERE id = 1").run();
+        process.stdout.write("locked\\n");
+        for await (const _ of createInterface({ input: process.stdin })) { db.exec("COMMIT"); break; }
+        db.close();
+      `,
+      ],
+      { cwd: packageDir, stdio: ["pipe", "pipe", "inherit"] },
+    );
+    try {
+      const lines = createInterface({ input: holder.stdout })[Symbol.asyncIterator]();
+      expect((await lines.next()).value).toBe("locked");
+      // Release and write at once: the write either waits in BEGIN IMMEDIATE for the commit
+      // or starts after it — either way its fence check must see epoch 6.
+      holder.stdin.write("commit\n");
+      await expect(store.createOrUpdate(5, { entities: [hiveDb("stale")], referredEntities: {} }, "alice")).rejects.toMatchObject({
+        code: "STORE_FENCED",
+        epoch: 5,
+        highestEpoch: 6,
+      });
+      expect(await store.getByUniqueAttribute("hive_db", "stale@cl1")).toBeNull();
+    } finally {
+      holder.stdin.end();
+      await new Promise((r) => (holder.exitCode === null ? holder.once("exit", r) : r(undefined)));
+      await store.close();
+    }
+  });
+});
