@@ -2,27 +2,15 @@
  * Entities as stored (EntityRecord, one database row), and how they turn into Atlas JSON:
  * full entities, headers, and the references inside attribute values. Backend-independent.
  */
-import type { AtlasClassification, JsonValue } from "@atlas-ha/hook-consumer";
-import type { AtlasEntityHeader, EntityStatus, StoredEntity } from "./types.js";
+import type { JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasEntityHeader, StoredEntity } from "./types.js";
 
-/** One row of the entities table, JSON columns parsed. */
-export interface EntityRecord {
-  guid: string;
-  typeName: string;
+/** One row of the entities table, JSON columns parsed: the entity plus what the store keeps beside it. */
+export interface EntityRecord extends StoredEntity {
   /** Copied from attributes.qualifiedName for the unique index and search; null when absent. */
   qualifiedName: string | null;
   /** Copied from attributes.name for search; null when absent. */
   name: string | null;
-  status: EntityStatus;
-  version: number;
-  isIncomplete: boolean;
-  attributes: Record<string, JsonValue>;
-  relationshipAttributes: Record<string, JsonValue>;
-  classifications: AtlasClassification[];
-  createdBy: string;
-  updatedBy: string;
-  createTime: number;
-  updateTime: number;
   /** Epoch of the write that last touched the row. */
   writeEpoch: number;
   /** Write-log seq of that write. */

@@ -49,7 +49,7 @@ export async function runMigrations(
       missing[list] = (defs as { name: string }[]).filter((d) => !registry.has(d.name));
     }
     const prepared = prepareTypedefs(missing as Partial<AtlasTypesDef>, registry, { user: "atlas", ...stamp });
-    for (const typedef of prepared) await tx.insertTypedef(typedef, 0, 0);
+    for (const [ord, typedef] of prepared.entries()) await tx.insertTypedef(typedef, 0, 0, ord);
     if (prepared.length > 0) await tx.bumpTypedefsVersion();
     return { applied, seeded: prepared.length };
   });

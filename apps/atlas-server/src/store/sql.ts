@@ -1,8 +1,8 @@
 /**
  * The seam between the store's logic and a database. A backend gives transactions and a
- * runner for its own SQL text (StoreSql, written once per backend with `@name` parameters);
- * everything here — parameter objects, row mapping, the data-access methods — is shared, so
- * the two backends differ in SQL and connection handling only.
+ * runner for the SQL of schema.ts in its dialect (`@name` parameters); everything here —
+ * parameter objects, row mapping, the data-access methods — is shared, so the two backends
+ * differ in dialect and connection handling only.
  */
 import type { AtlasClassification, JsonValue } from "@atlas-ha/hook-consumer";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
@@ -26,7 +26,7 @@ export interface Migration {
   statements: string[];
 }
 
-/** Every statement the store runs. Parameters are `@name`; list parameters are JSON arrays. */
+/** Every statement the store runs (schema.ts). Parameters are `@name`; list parameters are JSON arrays. */
 export interface StoreSql {
   createMigrationsTable: string;
   selectMigrations: string;
@@ -250,7 +250,7 @@ export class SqlTx {
     return rows.map((r) => ({ category: String(r.category) as TypeCategory, def: json<AnyTypeDef>(r.definition) }));
   }
 
-  async insertTypedef(typedef: StoredTypedef, epoch: number, seq: number): Promise<void> {
+  async insertTypedef(typedef: StoredTypedef, epoch: number, seq: number, ord: number): Promise<void> {
     await this.#db.run(this.#sql.insertTypedef, {
       name: typedef.def.name,
       category: typedef.category,
@@ -259,6 +259,7 @@ export class SqlTx {
       createTime: typedef.def.createTime ?? 0,
       epoch,
       seq,
+      ord,
     });
   }
 

@@ -192,7 +192,7 @@ export class SqlMetadataStore implements MetadataStore {
     let created: AtlasTypesDef | undefined;
     await this.#write(epoch, user, "TYPEDEF_CREATE", async (tx, seq, types, now) => {
       const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.#newGuid });
-      for (const typedef of prepared) await tx.insertTypedef(typedef, epoch, seq);
+      for (const [ord, typedef] of prepared.entries()) await tx.insertTypedef(typedef, epoch, seq, ord);
       if (prepared.length > 0) await tx.bumpTypedefsVersion();
       created = groupTypedefs(prepared);
       return prepared.length;

@@ -1,0 +1,161 @@
+/**
+ * The store's schema and every statement it runs, written once for both backends. What
+ * differs between SQLite and PostgreSQL is said by a small Dialect (column types, how a JSON
+ * list parameter becomes rows, casts), so the two can never drift apart.
+ *
+ * Tables:
+ * - atlas_meta: ONE row — the highest epoch seen, the write-log seq, the typedefs version.
+ *   Every write starts by updating it (the fence check); that serializes writers.
+ * - atlas_writes: the write log — one row per fenced write (seq, epoch, operation, user).
+ * - atlas_entities: one row per entity; JSON columns as given; write_epoch/write_seq of the
+ *   last write that touched the row; unique (type, qualifiedName) among ACTIVE rows.
+ * - atlas_hook_offsets: every applied hook message position, written in the same
+ *   transaction as its changes.
+ * - atlas_typedefs: one row per typedef, its JSON as stored.
+ * - atlas_schema_migrations: applied migration versions.
+ */
+import type { Migration, StoreSql } from "./sql.js";
+
+export interface Dialect {
+  /** Column type of 64-bit integers (epochs, seqs, epoch ms, Kafka offsets). */
+  bigint: string;
+  /** Column type of JSON documents. */
+  json: string;
+  /** The larger of two values. */
+  greatest: string;
+  /** A parameter with a type, where the database cannot infer one. */
+  param(name: string, type: "bigint" | "int" | "text" | "json"): string;
+  /** A subquery yielding the strings of a JSON-array parameter. */
+  jsonList(name: string): string;
+}
+
+const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
+  relationship_attributes, classifications, created_by, updated_by, create_time, update_time,
+  write_epoch, write_seq, create_seq`;
+
+export function migrations(d: Dialect): Migration[] {
+  return [
+    {
+      version: 1,
+      name: "entities, typedefs, hook offsets, fencing",
+      statements: [
+        `CREATE TABLE atlas_meta (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          highest_epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          typedefs_version ${d.bigint} NOT NULL
+        )`,
+        `INSERT INTO atlas_meta (id, highest_epoch, write_seq, typedefs_version) VALUES (1, 0, 0, 0)
+          ON CONFLICT DO NOTHING`,
+        `CREATE TABLE atlas_writes (
+          seq ${d.bigint} PRIMARY KEY,
+          epoch ${d.bigint} NOT NULL,
+          operation TEXT NOT NULL,
+          user_name TEXT NOT NULL,
+          at ${d.bigint} NOT NULL,
+          changed INTEGER NOT NULL
+        )`,
+        `CREATE TABLE atlas_entities (
+          guid TEXT PRIMARY KEY,
+          type_name TEXT NOT NULL,
+          qualified_name TEXT,
+          name TEXT,
+          status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'DELETED')),
+          version INTEGER NOT NULL,
+          is_incomplete INTEGER NOT NULL,
+          attributes ${d.json} NOT NULL,
+          relationship_attributes ${d.json} NOT NULL,
+          classifications ${d.json} NOT NULL,
+          created_by TEXT NOT NULL,
+          updated_by TEXT NOT NULL,
+          create_time ${d.bigint} NOT NULL,
+          update_time ${d.bigint} NOT NULL,
+          write_epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          create_seq ${d.bigint} NOT NULL,
+          create_ord INTEGER NOT NULL
+        )`,
+        // Unique among ACTIVE entities only: after a soft delete the name may be created again
+        // (a new guid), as Atlas does when a Hive table is dropped and re-created.
+        `CREATE UNIQUE INDEX atlas_entities_unique_active ON atlas_entities (type_name, qualified_name)
+          WHERE status = 'ACTIVE' AND qualified_name IS NOT NULL`,
+        `CREATE INDEX atlas_entities_qualified_name ON atlas_entities (qualified_name)`,
+        `CREATE INDEX atlas_entities_created ON atlas_entities (create_seq, create_ord)`,
+        `CREATE INDEX atlas_entities_type ON atlas_entities (type_name, status)`,
+        `CREATE TABLE atlas_hook_offsets (
+          topic TEXT NOT NULL,
+          kafka_partition INTEGER NOT NULL,
+          kafka_offset ${d.bigint} NOT NULL,
+          epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          applied_at ${d.bigint} NOT NULL,
+          PRIMARY KEY (topic, kafka_partition, kafka_offset)
+        )`,
+        `CREATE TABLE atlas_typedefs (
+          name TEXT PRIMARY KEY,
+          category TEXT NOT NULL,
+          guid TEXT,
+          definition ${d.json} NOT NULL,
+          create_time ${d.bigint} NOT NULL,
+          write_epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          ord INTEGER NOT NULL
+        )`,
+      ],
+    },
+  ];
+}
+
+export function statements(d: Dialect): StoreSql {
+  const types = `type_name IN (${d.jsonList("types")})`;
+  const searchWhere = `(${d.param("types", "json")} IS NULL OR ${types})
+      AND (${d.param("pattern", "text")} IS NULL OR lower(name) LIKE @pattern ESCAPE '\\'
+           OR lower(qualified_name) LIKE @pattern ESCAPE '\\')
+      AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')`;
+  const epoch = d.param("epoch", "bigint");
+  return {
+    createMigrationsTable: `CREATE TABLE IF NOT EXISTS atlas_schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${d.bigint} NOT NULL)`,
+    selectMigrations: `SELECT version FROM atlas_schema_migrations ORDER BY version`,
+    insertMigration: `INSERT INTO atlas_schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)`,
+
+    claimWrite: `UPDATE atlas_meta SET write_seq = write_seq + 1, highest_epoch = ${d.greatest}(highest_epoch, ${epoch})
+      WHERE id = 1 AND highest_epoch <= ${epoch} RETURNING write_seq, typedefs_version`,
+    selectMeta: `SELECT highest_epoch, write_seq, typedefs_version FROM atlas_meta WHERE id = 1`,
+    bumpTypedefsVersion: `UPDATE atlas_meta SET typedefs_version = typedefs_version + 1 WHERE id = 1`,
+    insertWrite: `INSERT INTO atlas_writes (seq, epoch, operation, user_name, at, changed)
+      VALUES (@seq, @epoch, @operation, @user, @at, @changed)`,
+    selectWrites: `SELECT seq, epoch, operation, user_name, at, changed FROM atlas_writes
+      WHERE seq > @afterSeq ORDER BY seq LIMIT @limit`,
+
+    selectEntity: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE guid = @guid`,
+    selectEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE guid IN (${d.jsonList("guids")})`,
+    selectActiveByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
+      WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND ${types}
+      ORDER BY create_seq, create_ord LIMIT 1`,
+    selectLatestByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
+      WHERE qualified_name = @qualifiedName AND ${types}
+      ORDER BY CASE status WHEN 'ACTIVE' THEN 0 ELSE 1 END, write_seq DESC LIMIT 1`,
+    insertEntity: `INSERT INTO atlas_entities (${ENTITY_COLUMNS}, create_ord) VALUES (@guid, @typeName,
+      @qualifiedName, @name, @status, @version, @isIncomplete, @attributes, @relationshipAttributes,
+      @classifications, @createdBy, @updatedBy, @createTime, @updateTime, @writeEpoch, @writeSeq,
+      @createSeq, @createOrd)`,
+    updateEntity: `UPDATE atlas_entities SET qualified_name = @qualifiedName, name = @name, status = @status,
+      version = @version, is_incomplete = @isIncomplete, attributes = @attributes,
+      relationship_attributes = @relationshipAttributes, classifications = @classifications,
+      updated_by = @updatedBy, update_time = @updateTime, write_epoch = @writeEpoch, write_seq = @writeSeq
+      WHERE guid = @guid`,
+    searchEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${searchWhere}
+      ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
+    countEntities: `SELECT count(*) AS total FROM atlas_entities WHERE ${searchWhere}`,
+
+    selectHookOffset: `SELECT 1 AS hit FROM atlas_hook_offsets
+      WHERE topic = @topic AND kafka_partition = @partition AND kafka_offset = ${d.param("offset", "bigint")}`,
+    insertHookOffset: `INSERT INTO atlas_hook_offsets (topic, kafka_partition, kafka_offset, epoch, write_seq, applied_at)
+      VALUES (@topic, @partition, @offset, @epoch, @seq, @at)`,
+
+    selectTypedefs: `SELECT category, definition FROM atlas_typedefs ORDER BY write_seq, ord`,
+    insertTypedef: `INSERT INTO atlas_typedefs (name, category, guid, definition, create_time, write_epoch, write_seq, ord)
+      VALUES (@name, @category, @guid, @definition, @createTime, @epoch, @seq, @ord)`,
+  };
+}

@@ -1,0 +1,259 @@
+/**
+ * Hook application with real Atlas hook messages (/work/shared/fixtures/atlas-hook, decoded
+ * by hook-consumer's codec) on a SQLite store; both backends share this logic, and the store
+ * contract runs on both.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeBody, HookDecoder, type HookNotification } from "@atlas-ha/hook-consumer";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applyNotification, notificationChanges } from "../../src/hooks/apply.js";
+import { createStore } from "../../src/store/index.js";
+import type { MetadataStore, StoredEntity } from "../../src/store/types.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = resolve(here, "../../../../../shared/fixtures/atlas-hook");
+const dir = mkdtempSync(join(tmpdir(), "atlas-hook-apply-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Fills a template fixture: `--name--`, `--clName--`, `--execTime--`, and the quoted `"--ts--"`. */
+function fill(file: string, values: { name: string; clName: string; execTime?: number; ts?: number }): string {
+  return readFileSync(join(fixtures, file), "utf8")
+    .replaceAll('"--ts--"', String(values.ts ?? 1_700_000_000_000))
+    .replaceAll('"--execTime--"', String(values.execTime ?? 1_700_000_000_123))
+    .replaceAll("--execTime--", String(values.execTime ?? 1_700_000_000_123))
+    .replaceAll("--name--", values.name)
+    .replaceAll("--clName--", values.clName);
+}
+
+function decodeValue(value: string): HookNotification {
+  const result = new HookDecoder().decode(value, undefined);
+  if (result.status !== "complete") throw new Error(`fixture did not decode: ${result.status}`);
+  return result.notification;
+}
+
+function bodies(file: string): HookNotification[] {
+  return (JSON.parse(readFileSync(join(fixtures, file), "utf8")) as unknown[]).map((b) => decodeBody(b));
+}
+
+let store: MetadataStore;
+let offset = 0;
+const EPOCH = 3;
+
+function apply(notification: HookNotification, at?: { offset: string }) {
+  offset += 1;
+  return applyNotification(store, notification, { epoch: EPOCH, topic: "ATLAS_HOOK", partition: 0, offset: at?.offset ?? String(offset) });
+}
+
+async function get(typeName: string, qualifiedName: string): Promise<StoredEntity> {
+  const found = await store.getByUniqueAttribute(typeName, qualifiedName);
+  if (!found) throw new Error(`no ${typeName} ${qualifiedName}`);
+  return found.entity;
+}
+
+beforeEach(async () => {
+  store = createStore({ backend: "sqlite", path: join(dir, `${Date.now()}-${offset}`, "atlas.db") });
+  await store.migrate();
+  await store.fence(EPOCH);
+});
+afterEach(() => store.close());
+
+describe.skipIf(!existsSync(fixtures))("hook notifications from real Atlas hooks", () => {
+  it("ENTITY_CREATE_V2 (create database) creates the hive_db, and a redelivery changes nothing", async () => {
+    const notification = decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }));
+    const result = await apply(notification, { offset: "100" });
+    expect(result.applied).toBe(true);
+    const db = await get("hive_db", "sales@cm");
+    expect(db).toMatchObject({
+      status: "ACTIVE",
+      createdBy: "hive",
+      version: 0,
+      attributes: { name: "sales", clusterName: "cm", owner: "admin", ownerType: "USER", location: "some_location", managedLocation: null, parameters: {} },
+    });
+    expect(result.applied && result.mutations.guidAssignments).toEqual({ "-72583599150177287": db.guid });
+    expect(await apply(notification, { offset: "100" })).toEqual({ applied: false });
+    expect(await get("hive_db", "sales@cm")).toEqual(db);
+  });
+
+  it("the GZIP and split forms of the same message decode and apply to the same entity", async () => {
+    const whole = JSON.parse(readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.envelope.filled.json"), "utf8"));
+    const qualifiedName = whole.message.entities.entities[0].attributes.qualifiedName as string;
+    await apply(decodeValue(readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.gzip.json"), "utf8")));
+    const guid = (await get("hive_db", qualifiedName)).guid;
+    const decoder = new HookDecoder();
+    const parts = readdirSync(join(fixtures, "derived")).filter((f) => f.includes("split-gzip.part")).sort();
+    let assembled: HookNotification | undefined;
+    for (const part of parts) {
+      const r = decoder.decode(readFileSync(join(fixtures, "derived", part), "utf8"), undefined);
+      if (r.status === "complete") assembled = r.notification;
+    }
+    expect(assembled).toBeDefined();
+    const again = await apply(assembled!);
+    expect(again).toMatchObject({ applied: true, mutations: { mutatedEntities: {} } });
+    expect((await get("hive_db", qualifiedName)).guid).toBe(guid);
+  });
+
+  it("a hive_db_ddl refers to its database by qualifiedName through relationshipAttributes", async () => {
+    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" })));
+    const db = await get("hive_db", "sales@cm");
+    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db-ddl.json", { name: "sales", clName: "cm", execTime: 1_700_000_000_555 })));
+    const ddl = await get("hive_db_ddl", "sales@cm:1700000000555");
+    expect(ddl.attributes).toMatchObject({ queryText: "create database sales", execTime: 1_700_000_000_555, serviceType: "hive" });
+    expect(ddl.relationshipAttributes.db).toEqual({
+      guid: db.guid,
+      typeName: "hive_db",
+      uniqueAttributes: { qualifiedName: "sales@cm" },
+      relationshipType: "hive_db_ddl_queries",
+    });
+    expect(ddl.createdBy).toBe("root");
+  });
+
+  it("a hive_process with its execution resolves placeholders, referred hdfs_path and the output table (a shell)", async () => {
+    const [notification] = bodies("ENTITY_CREATE_V2.body-list.hs2-load-inpath.json");
+    const result = await apply(notification!);
+    expect(result.applied).toBe(true);
+    const process = await get("hive_process", "LOAD->:default.table_nrx8uoggc0@primary:1622738598000");
+    const path = await get("hdfs_path", "file:/users/hive/apache/atlas-wip/addons/hive-bridge/target/load-data-thi5jt1lgj");
+    const table = await get("hive_table", "default.table_nrx8uoggc0@primary");
+    const execution = await get("hive_process_execution", "LOAD->:default.table_nrx8uoggc0@primary:1622738598000:1622738658982:1622738659471");
+    expect(path).toMatchObject({ isIncomplete: false, attributes: { clusterName: "primary" } });
+    expect(table).toMatchObject({ isIncomplete: true, attributes: { qualifiedName: "default.table_nrx8uoggc0@primary" } });
+    expect(process.relationshipAttributes.inputs).toEqual([
+      { guid: path.guid, typeName: "hdfs_path", uniqueAttributes: { qualifiedName: path.attributes.qualifiedName }, relationshipType: "dataset_process_inputs" },
+    ]);
+    expect(process.relationshipAttributes.outputs).toEqual([
+      { guid: table.guid, typeName: "hive_table", uniqueAttributes: { qualifiedName: table.attributes.qualifiedName }, relationshipType: "process_dataset_outputs" },
+    ]);
+    expect(execution.relationshipAttributes.process).toMatchObject({ guid: process.guid, typeName: "hive_process" });
+    expect(process.attributes.recentQueries).toHaveLength(1);
+    expect(result.applied && Object.keys(result.mutations.guidAssignments).sort()).toEqual(["-98504074851374", "-98504074851381", "-98504074851382"]);
+  });
+
+  it("a table with columns, then DROP TABLE / DROP DATABASE soft-delete them; deleting again is a no-op", async () => {
+    const db = decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "cadb02", clName: "cm" }));
+    await apply(db);
+    // What the Hive hook sends for CREATE TABLE: the table, its columns and storage descriptor.
+    const createTable = (table: string): HookNotification =>
+      decodeBody({
+        type: "ENTITY_CREATE_V2",
+        user: "hive",
+        entities: {
+          entities: [
+            {
+              typeName: "hive_table",
+              guid: "-1",
+              attributes: { qualifiedName: `cadb02.${table}@cm`, name: table, owner: "hive", tableType: "MANAGED_TABLE", temporary: false },
+              relationshipAttributes: {
+                db: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "cadb02@cm" }, relationshipType: "hive_table_db" },
+                columns: [{ guid: "-2", typeName: "hive_column", relationshipType: "hive_table_columns" }],
+                sd: { guid: "-3", typeName: "hive_storagedesc", relationshipType: "hive_table_storagedesc" },
+              },
+            },
+          ],
+          referredEntities: {
+            "-2": {
+              typeName: "hive_column",
+              guid: "-2",
+              attributes: { qualifiedName: `cadb02.${table}.id@cm`, name: "id", type: "int", position: 0 },
+              relationshipAttributes: { table: { guid: "-1", typeName: "hive_table", relationshipType: "hive_table_columns" } },
+            },
+            "-3": {
+              typeName: "hive_storagedesc",
+              guid: "-3",
+              attributes: { qualifiedName: `cadb02.${table}@cm_storage`, location: `hdfs://nn/warehouse/cadb02.db/${table}`, compressed: false },
+              relationshipAttributes: { table: { guid: "-1", typeName: "hive_table", relationshipType: "hive_table_storagedesc" } },
+            },
+          },
+        },
+      });
+    for (const table of ["hh6_renamed", "hh6_renamed_view2", "cc1"]) await apply(createTable(table));
+    const table = await get("hive_table", "cadb02.cc1@cm");
+    const column = await get("hive_column", "cadb02.cc1.id@cm");
+    expect(table.relationshipAttributes.db).toMatchObject({ typeName: "hive_db", uniqueAttributes: { qualifiedName: "cadb02@cm" } });
+    expect(table.relationshipAttributes.columns).toEqual([expect.objectContaining({ guid: column.guid })]);
+    expect(column.relationshipAttributes.table).toMatchObject({ guid: table.guid });
+
+    const drops = bodies("ENTITY_DELETE_V2.body-list.hs2-drop-table.json");
+    for (const drop of drops) expect((await apply(drop)).applied).toBe(true);
+    for (const t of ["hh6_renamed", "hh6_renamed_view2", "cc1"]) {
+      expect((await get("hive_table", `cadb02.${t}@cm`)).status).toBe("DELETED");
+      expect((await get("hive_column", `cadb02.${t}.id@cm`)).status).toBe("DELETED");
+      expect((await get("hive_storagedesc", `cadb02.${t}@cm_storage`)).status).toBe("DELETED");
+    }
+    expect((await get("hive_db", "cadb02@cm")).status).toBe("DELETED");
+    // Redelivered at new offsets (a replay after failover): nothing left to delete, no error.
+    for (const drop of drops) {
+      expect(await apply(drop)).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: {} } });
+    }
+    // The delete-db envelope for a database that never existed is a no-op too.
+    expect((await apply(decodeValue(fill("ENTITY_DELETE_V2.envelope.delete-db.json", { name: "never", clName: "cm" })))).applied).toBe(true);
+  });
+
+  it("ENTITY_PARTIAL_UPDATE_V2 changes only the given attributes and renames by a new qualifiedName", async () => {
+    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" })));
+    const before = await get("hive_db", "sales@cm");
+    const rename = decodeBody({
+      type: "ENTITY_PARTIAL_UPDATE_V2",
+      user: "hive",
+      entityId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cm" } },
+      entity: { entity: { typeName: "hive_db", attributes: { qualifiedName: "revenue@cm", name: "revenue" } }, referredEntities: {} },
+    });
+    const result = await apply(rename);
+    expect(result.applied && result.mutations.mutatedEntities.PARTIAL_UPDATE?.map((h) => h.guid)).toEqual([before.guid]);
+    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).toBeNull();
+    expect(await get("hive_db", "revenue@cm")).toMatchObject({
+      guid: before.guid,
+      version: 1,
+      attributes: { name: "revenue", owner: "admin", location: "some_location", clusterName: "cm" },
+    });
+  });
+
+  it("a V1 ENTITY_CREATE is applied through the same model", async () => {
+    const v1 = decodeBody({
+      type: "ENTITY_CREATE",
+      user: "sqoop",
+      entities: [
+        {
+          jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference",
+          id: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id", id: "-11", version: 0, typeName: "kafka_topic", state: "ACTIVE" },
+          typeName: "kafka_topic",
+          values: { qualifiedName: "orders@cm", name: "orders", topic: "orders", uri: "kafka://b1:9092/orders" },
+          traitNames: [],
+          traits: {},
+        },
+      ],
+    });
+    expect(notificationChanges(v1)).toEqual([{ kind: "createOrUpdate", entities: (v1 as { entities: unknown }).entities }]);
+    await apply(v1);
+    expect(await get("kafka_topic", "orders@cm")).toMatchObject({ createdBy: "sqoop", attributes: { topic: "orders" } });
+  });
+
+  it("an entity of an unknown type fails permanently (failed-messages log) and records nothing", async () => {
+    // The legacy V1 fixture uses a type no server knows ("sometype") and names no user.
+    const notification = decodeBody(JSON.parse(readFileSync(join(fixtures, "ENTITY_CREATE.v1-legacy-unwrapped.HookNotificationTest.json"), "utf8")));
+    const error = await apply(notification, { offset: "7" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "PermanentHookError", permanent: true, code: "STORE_UNKNOWN_TYPE" });
+    expect((error as Error).message).toMatch(/ENTITY_CREATE at ATLAS_HOOK\/0@7.*sometype/);
+    expect((error as { cause?: { name?: string } }).cause?.name).toBe("StoreUnknownTypeError");
+    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "7" })).toBe(false);
+    // A partial update of an entity that does not exist cannot succeed on retry either.
+    const orphan = decodeBody({
+      type: "ENTITY_PARTIAL_UPDATE_V2",
+      user: "hive",
+      entityId: { typeName: "hive_table", uniqueAttributes: { qualifiedName: "ghost@cm" } },
+      entity: { entity: { typeName: "hive_table", attributes: { comment: "x" } }, referredEntities: {} },
+    });
+    await expect(apply(orphan)).rejects.toMatchObject({ name: "PermanentHookError", code: "STORE_ENTITY_NOT_FOUND" });
+  });
+
+  it("a fenced write is not permanent: it surfaces as STORE_FENCED so the consumer stops without committing", async () => {
+    await store.fence(EPOCH + 1);
+    const notification = decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }));
+    const error = await apply(notification, { offset: "9" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "StoreFencedError", code: "STORE_FENCED", fenced: true, permanent: false, epoch: EPOCH, highestEpoch: EPOCH + 1 });
+    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "9" })).toBe(false);
+    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).toBeNull();
+  });
+});
