@@ -8,6 +8,7 @@
 import { mkdirSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { StoreConfigError } from "./errors.js";
 import { migrations, statements, type Dialect } from "./schema.js";
 import type { SqlBackend, SqlParams, SqlRow, SqlRunner } from "./sql.js";
 
@@ -57,8 +58,15 @@ export class SqliteBackend implements SqlBackend {
   readonly #lane: Lane;
 
   constructor(options: SqliteBackendOptions) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    try {
+      if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+      this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    } catch (error) {
+      throw new StoreConfigError(
+        `cannot open the SQLite store at ${options.path} (atlas.store.sqlite.path): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     this.#lane = laneFor(options.path === ":memory:" ? undefined : realpathSync(options.path));
     this.#db.pragma("journal_mode = WAL");
     // FULL: a commit is on disk before the hook offset is committed to Kafka (SPEC §8).

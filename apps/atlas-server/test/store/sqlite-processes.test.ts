@@ -28,7 +28,7 @@ class StoreProcess {
 
   constructor(path: string) {
     const script = `
-      import { createStore } from ${JSON.stringify(join(bundleDir, "store.js"))};
+      import { createStore } from ${JSON.stringify(join(bundleDir, "store.mjs"))};
       import { createInterface } from "node:readline";
       const store = createStore({ backend: "sqlite", path: ${JSON.stringify(path)} });
       for await (const line of createInterface({ input: process.stdin })) {
@@ -76,6 +76,8 @@ beforeAll(async () => {
     sourcemap: false,
     external: ["better-sqlite3", "pg"],
     noExternal: ["@atlas-ha/hook-consumer"],
+    // .mjs: ESM whatever package.json the folder is under.
+    outExtension: () => ({ js: ".mjs" }),
   });
 }, 60_000);
 
