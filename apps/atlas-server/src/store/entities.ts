@@ -45,6 +45,11 @@ export function isObjectRef(value: unknown): value is ObjectRef {
   return typeof value.guid === "string" || isObject(value.uniqueAttributes);
 }
 
+/** The reference's guid; absent when missing, null or empty (bodies may carry explicit nulls). */
+export function refGuid(ref: ObjectRef): string | undefined {
+  return typeof ref.guid === "string" && ref.guid !== "" ? ref.guid : undefined;
+}
+
 /** Calls `visit` for every object id inside an attribute value (lists, maps, structs). */
 export function forEachRef(value: JsonValue | undefined, visit: (ref: ObjectRef) => void): void {
   if (Array.isArray(value)) {
@@ -79,7 +84,8 @@ export async function mapRefs(
 export function referencedGuids(record: Pick<EntityRecord, "attributes" | "relationshipAttributes">): string[] {
   const guids = new Set<string>();
   const add = (ref: ObjectRef): void => {
-    if (ref.guid) guids.add(ref.guid);
+    const guid = refGuid(ref);
+    if (guid !== undefined) guids.add(guid);
   };
   for (const v of Object.values(record.attributes)) forEachRef(v, add);
   for (const v of Object.values(record.relationshipAttributes)) forEachRef(v, add);

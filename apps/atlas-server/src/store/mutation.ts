@@ -21,6 +21,7 @@ import {
   isObject,
   isPlaceholder,
   mapRefs,
+  refGuid,
   refTo,
   stringAttr,
   toHeader,
@@ -53,6 +54,12 @@ interface Item {
 
 function uniqueKey(typeName: string, qualifiedName: string): string {
   return `${typeName}\u0000${qualifiedName}`;
+}
+
+/** The real (not placeholder) guid an entity id names, if any. */
+function assignedGuid(objectId: AtlasObjectId): string | undefined {
+  const guid = objectId.guid;
+  return typeof guid === "string" && guid !== "" && !isPlaceholder(guid) ? guid : undefined;
 }
 
 function qualifiedNameOf(value: unknown): string | undefined {
@@ -112,7 +119,7 @@ export class Mutation {
     if (ifMissing === "ignore") return;
     // Deleting what is already deleted is a no-op, not an error (Atlas answers 200).
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
-    if (!objectId.guid && qn !== undefined) {
+    if (assignedGuid(objectId) === undefined && qn !== undefined) {
       const gone = await this.#c.tx.latestByUnique(this.#c.types.withSubtypes(objectId.typeName), qn);
       if (gone) return;
     }
@@ -155,10 +162,11 @@ export class Mutation {
     const queued = new Set(items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"));
     for (let i = 0; i < queue.length; i++) {
       const visit = (ref: ObjectRef): void => {
-        const next = ref.guid === undefined ? undefined : referred[ref.guid];
-        if (ref.guid !== undefined && !queued.has(ref.guid) && isObject(next)) {
-          queued.add(ref.guid);
-          queue.push({ entity: next, key: ref.guid });
+        const guid = refGuid(ref);
+        const next = guid === undefined ? undefined : referred[guid];
+        if (guid !== undefined && !queued.has(guid) && isObject(next)) {
+          queued.add(guid);
+          queue.push({ entity: next, key: guid });
         }
       };
       const entity = queue[i]!.entity;
@@ -231,19 +239,20 @@ export class Mutation {
 
   async #resolveRef(ref: ObjectRef): Promise<JsonValue> {
     let target: EntityRecord | undefined;
-    if (ref.guid !== undefined) {
-      const alias = this.#aliases.get(ref.guid);
+    const guid = refGuid(ref);
+    if (guid !== undefined) {
+      const alias = this.#aliases.get(guid);
       if (alias !== undefined) target = this.#records.get(alias);
-      else if (!isPlaceholder(ref.guid)) target = await this.#load(ref.guid);
+      else if (!isPlaceholder(guid)) target = await this.#load(guid);
     }
     const qn = qualifiedNameOf(ref.uniqueAttributes);
     if (!target && qn !== undefined) {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
       target = (await this.#findActive(typeNames, qn)) ?? this.#create(ref.typeName, { qualifiedName: qn }, true);
-      if (ref.guid !== undefined) this.#aliases.set(ref.guid, target.guid);
+      if (guid !== undefined) this.#aliases.set(guid, target.guid);
     }
     if (!target) {
-      throw new StoreReferenceError(ref.guid !== undefined ? `${ref.typeName} ${ref.guid}` : JSON.stringify(ref));
+      throw new StoreReferenceError(guid !== undefined ? `${ref.typeName} ${guid}` : JSON.stringify(ref));
     }
     return refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {});
   }
@@ -285,7 +294,8 @@ export class Mutation {
     for (const name of owned) {
       const guids: string[] = [];
       const collect = (ref: ObjectRef): void => {
-        if (ref.guid !== undefined) guids.push(ref.guid);
+        const guid = refGuid(ref);
+        if (guid !== undefined) guids.push(guid);
       };
       forEachRef(record.relationshipAttributes[name], collect);
       forEachRef(record.attributes[name], collect);
@@ -300,8 +310,9 @@ export class Mutation {
     if (!isObject(objectId) || typeof objectId.typeName !== "string") {
       throw new StoreInvalidEntityError("an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName");
     }
-    if (typeof objectId.guid === "string" && objectId.guid !== "" && !isPlaceholder(objectId.guid)) {
-      return this.#load(objectId.guid);
+    const guid = assignedGuid(objectId);
+    if (guid !== undefined) {
+      return this.#load(guid);
     }
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
     if (qn === undefined) {
@@ -312,7 +323,7 @@ export class Mutation {
 
   #notFound(objectId: AtlasObjectId): StoreNotFoundError {
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
-    return typeof objectId.guid === "string" || qn === undefined
+    return assignedGuid(objectId) !== undefined || qn === undefined
       ? new StoreNotFoundError({ guid: String(objectId.guid) })
       : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
   }

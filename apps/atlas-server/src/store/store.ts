@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { mapRefs, referencedGuids, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
+import { mapRefs, referencedGuids, refGuid, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
 import { StoreFencedError } from "./errors.js";
 import { runMigrations } from "./migrations.js";
 import { Mutation } from "./mutation.js";
@@ -307,7 +307,8 @@ export class SqlMetadataStore implements MetadataStore {
       const out: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(values)) {
         out[name] = await mapRefs(value, async (ref) => {
-          const target = ref.guid === undefined ? undefined : byGuid.get(ref.guid);
+          const guid = refGuid(ref);
+          const target = guid === undefined ? undefined : byGuid.get(guid);
           return target ? refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {}) : (ref as unknown as JsonValue);
         });
       }

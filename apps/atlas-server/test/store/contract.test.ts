@@ -221,6 +221,31 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       ]);
     });
 
+    it("accepts explicit nulls for every unset field", async () => {
+      const { store } = await stores.fresh();
+      const response = await create(store, [
+        {
+          typeName: "hive_table",
+          guid: "-1",
+          status: null,
+          classifications: null,
+          relationshipAttributes: null,
+          attributes: {
+            qualifiedName: "sales.orders@cl1",
+            name: "orders",
+            comment: null,
+            db: { guid: null, typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } },
+          },
+        } as unknown as AtlasEntity,
+      ]);
+      expect(response.mutatedEntities.CREATE?.map((h) => h.typeName)).toEqual(["hive_table", "hive_db"]);
+      const table = await entity(store, "hive_table", "sales.orders@cl1");
+      expect(table).toMatchObject({ classifications: [], relationshipAttributes: {}, attributes: { comment: null } });
+      expect(table.attributes.db).toMatchObject({ typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } });
+      await store.deleteByUniqueAttribute(1, { guid: null, typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } } as never, USER);
+      expect((await entity(store, "hive_table", "sales.orders@cl1")).status).toBe("DELETED");
+    });
+
     it("refuses an unknown type, a missing qualifiedName and an unresolvable reference, and writes nothing of the request", async () => {
       const { store } = await stores.fresh();
       const unknown = await create(store, [hiveDb("sales"), { typeName: "no_such_type", guid: "-2", attributes: { qualifiedName: "x" } } as AtlasEntity]).catch((e: unknown) => e);
