@@ -378,7 +378,8 @@ async function foreground(initial: LocalCluster, stopRequested: Promise<string>,
       for (const [key, value] of now) {
         const before = last.get(key);
         if (before !== undefined && before !== value && !stopping) {
-          out.write(`${clock()}  ${key.replace(/ state$/, "").padEnd(8)} ${key.endsWith(" state") ? `${before} → ${value}` : `process ${value}`}\n`);
+          const what = key.endsWith(" state") ? `${before} → ${value}` : value === "not running" ? `process gone (was pid ${/pid (\d+)/.exec(before)?.[1] ?? "?"})` : `process ${value}`;
+          out.write(`${clock()}  ${key.replace(/ state$/, "").padEnd(8)} ${what}\n`);
         }
       }
       last = now;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import kafkajs from "kafkajs";
@@ -545,6 +545,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const ownsStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "atlas-ha-cluster-"));
   mkdirSync(stateDir, { recursive: true });
+  // mkdtemp makes a 0700 folder; PostgreSQL runs as its own OS user when we are root and must
+  // reach its data dir inside.
+  if (ownsStateDir && backend === "postgres") chmodSync(stateDir, 0o755);
   const clusterFile = options.clusterFile ?? join(stateDir, "cluster.json");
   const tickTime = tickTimeFor(sessionTimeoutMs);
   log.info({ event: "cluster_starting", stateDir, instances: count, zk: zkNodes, backend, sessionTimeoutMs, tickTime, detached });
@@ -717,6 +720,7 @@ async function startSharedPostgres(
   detached: boolean,
   startTimeoutMs: number,
 ): Promise<{ server: PostgresServer; url: string }> {
+  mkdirSync(baseDir, { recursive: true });
   let server = await startPostgres({ ...(port !== undefined ? { port } : {}), baseDir, startTimeoutMs });
   try {
     const url = await server.createDatabase("atlas");
