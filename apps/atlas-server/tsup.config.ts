@@ -1,11 +1,21 @@
 import { defineConfig } from "tsup";
 
-// Two builds side by side (ESM and CJS), each with its own type declarations.
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-});
+export default defineConfig([
+  // The library (createAtlasServer, loadConfig, …): ESM and CJS, each with its declarations.
+  {
+    entry: ["src/index.ts"],
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: "node20",
+    shims: true,
+  },
+  // The `atlas-server` bin: one ESM file.
+  {
+    entry: { main: "src/main.ts" },
+    format: ["esm"],
+    sourcemap: true,
+    target: "node20",
+  },
+]);

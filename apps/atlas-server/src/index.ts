@@ -1,2 +1,6 @@
-// Not built yet: this package exports nothing so far (see README.md).
-export {};
+// Public API of @atlas-ha/atlas-server: the server as a library (the `atlas-server` bin is
+// main.ts), its configuration loader and the store, for embedding and for tests.
+export { createAtlasServer, type AtlasServer, type AtlasServerOptions } from "./server.js";
+export { loadConfig, isConfigError, ConfigError, type ServerConfig } from "./config/index.js";
+export { createStore, type MetadataStore } from "./store/index.js";
+export { hashPassword, verifyPassword } from "./auth/passwords.js";

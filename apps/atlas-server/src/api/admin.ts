@@ -1,0 +1,79 @@
+/**
+ * SPEC §7 status and health endpoints: answered locally by every instance, whatever its
+ * state, never redirected. `/status` is exactly `{"Status":"<STATE>"}` (load balancers
+ * match the text), so nothing else goes in it.
+ */
+import type { Router } from "../http/router.js";
+import type { ApiContext } from "./context.js";
+
+export const ADMIN = "/api/atlas/admin";
+export const UNAUTHENTICATED_PATHS = [`${ADMIN}/status`, `${ADMIN}/health`, `${ADMIN}/liveness`, `${ADMIN}/readiness`] as const;
+
+export function adminRoutes(router: Router, api: ApiContext): void {
+  router.on("GET", `${ADMIN}/status`, (ctx) => {
+    ctx.set("Cache-Control", "no-store");
+    ctx.type = "application/json";
+    ctx.body = JSON.stringify({ Status: api.ha.snapshot().state });
+  });
+
+  router.on("GET", `${ADMIN}/health`, (ctx) => {
+    const s = api.ha.snapshot();
+    const consumer = api.consumer?.metrics();
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = {
+      serverId: s.serverId,
+      state: s.state,
+      since: new Date(s.since).toISOString(),
+      leaderId: s.leaderId,
+      activeAddress: s.activeAddress,
+      selfAddress: s.selfAddress,
+      epoch: s.epoch,
+      haEnabled: s.haEnabled,
+      zookeeper: s.zookeeper,
+      transitions: s.transitions,
+      uptimeSeconds: Math.round((Date.now() - api.startedAt) / 1000),
+      hookConsumer: consumer
+        ? { state: consumer.state, processed: consumer.processed, failed: consumer.failed, totalLag: consumer.totalLag, lag: consumer.lag }
+        : { state: "disabled" },
+      store: api.config.store.backend,
+      version: api.version.version,
+    };
+  });
+
+  // 200 whatever the state: a passive is healthy (Atlas answers 500 on passives, which makes
+  // orchestrators restart them; SPEC §7 deliberately differs).
+  router.on("GET", `${ADMIN}/liveness`, (ctx) => {
+    ctx.set("Cache-Control", "no-store");
+    ctx.body = { alive: true, state: api.ha.snapshot().state };
+  });
+
+  router.on("GET", `${ADMIN}/readiness`, async (ctx) => {
+    const state = api.ha.snapshot().state;
+    const storeOk = state === "ACTIVE" ? await api.store.ping().catch(() => false) : false;
+    ctx.set("Cache-Control", "no-store");
+    ctx.status = state === "ACTIVE" && storeOk ? 200 : 503;
+    ctx.body = { ready: ctx.status === 200, state, store: storeOk ? "reachable" : state === "ACTIVE" ? "unreachable" : "not checked" };
+  });
+
+  router.on("GET", `${ADMIN}/version`, (ctx) => {
+    ctx.body = {
+      Version: api.version.version,
+      Revision: api.version.revision,
+      Name: api.version.name,
+      Description: api.version.description,
+    };
+  });
+
+  router.on("GET", `${ADMIN}/metrics/prometheus`, async (ctx) => {
+    const consumer = api.consumer?.metrics();
+    if (consumer) {
+      api.metrics.hookProcessed.set(consumer.processed);
+      api.metrics.hookFailed.set(consumer.failed);
+      api.metrics.hookRetried.set(consumer.retried);
+      api.metrics.hookLag.reset();
+      for (const p of consumer.lag) api.metrics.hookLag.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
+    }
+    ctx.type = api.metrics.registry.contentType;
+    ctx.body = await api.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,24 @@
+import type { HaState } from "@atlas-ha/ha-state";
+import type { HookConsumer } from "@atlas-ha/hook-consumer";
+import type { Logger } from "pino";
+import type { ServerConfig } from "../config/index.js";
+import type { Metrics } from "../metrics.js";
+import type { MetadataStore } from "../store/index.js";
+
+/** What every route handler may use. Built once by createAtlasServer(). */
+export interface ApiContext {
+  config: ServerConfig;
+  ha: HaState;
+  store: MetadataStore;
+  consumer: HookConsumer | null;
+  metrics: Metrics;
+  logger: Logger;
+  startedAt: number;
+  version: { version: string; revision: string; name: string; description: string };
+  /**
+   * Runs a store write with this term's epoch. 503 unless this instance is ACTIVE (the
+   * redirect middleware lets only ACTIVE through, but the state may change mid-request);
+   * a write the store refuses for a stale epoch makes the instance step down.
+   */
+  write<T>(operation: (epoch: number) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,46 @@
+/** Atlas v2 entity REST subset (SPEC §7): create, bulk, get by guid / unique attribute, delete. */
+import { readJsonObject } from "../http/body.js";
+import { errors } from "../http/errors.js";
+import type { Router } from "../http/router.js";
+import type { ApiContext } from "./context.js";
+import { booleanParam, entitiesWithExtInfo, entityWithExtInfo, guidParam } from "./normalize.js";
+
+const V2 = "/api/atlas/v2";
+
+export function entityRoutes(router: Router, api: ApiContext): void {
+  const limit = api.config.limits.maxBodyBytes;
+  const user = (state: Record<string, unknown>) => (typeof state.user === "string" ? state.user : "anonymous");
+
+  router.on("POST", `${V2}/entity`, async (ctx) => {
+    const body = entityWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntityWithExtInfo"));
+    ctx.body = await api.write((epoch) => api.store.createOrUpdate(epoch, body as never, user(ctx.state)));
+  });
+
+  router.on("POST", `${V2}/entity/bulk`, async (ctx) => {
+    const body = entitiesWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntitiesWithExtInfo"));
+    ctx.body = await api.write((epoch) => api.store.createOrUpdate(epoch, body as never, user(ctx.state)));
+  });
+
+  router.on("GET", `${V2}/entity/guid/:guid`, async (ctx, { guid }) => {
+    const minExtInfo = booleanParam(ctx.query.minExtInfo, "minExtInfo", false);
+    const found = await api.store.getByGuid(guidParam(guid!), { minExtInfo });
+    if (!found) throw errors.guidNotFound(guid!);
+    ctx.body = found;
+  });
+
+  router.on("DELETE", `${V2}/entity/guid/:guid`, async (ctx, { guid }) => {
+    guidParam(guid!);
+    ctx.body = await api.write((epoch) => api.store.deleteByGuid(epoch, guid!, user(ctx.state)));
+  });
+
+  router.on("GET", `${V2}/entity/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
+    const raw = ctx.query["attr:qualifiedName"];
+    const qualifiedName = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
+    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY") throw errors.unknownType(typeName!);
+    const minExtInfo = booleanParam(ctx.query.minExtInfo, "minExtInfo", false);
+    const found = await api.store.getByUniqueAttribute(typeName!, qualifiedName, { minExtInfo });
+    if (!found) throw errors.uniqueNotFound(typeName!, qualifiedName);
+    ctx.body = found;
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * The Koa app, in the order of STYLE.md: request id and logging → error boundary →
+ * authentication → http-redirect-middleware → routes → store.
+ */
+import { randomUUID } from "node:crypto";
+import { haRedirect } from "@atlas-ha/http-redirect-middleware";
+import Koa from "koa";
+import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
+import type { ApiContext } from "../api/context.js";
+import { entityRoutes } from "../api/entity.js";
+import { searchRoutes } from "../api/search.js";
+import { typeRoutes } from "../api/types.js";
+import type { User } from "../auth/users.js";
+import { basicAuth } from "./auth.js";
+import { errorBoundary } from "./errors.js";
+import { Router } from "./router.js";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function routeClass(path: string): string {
+  if (path.startsWith("/api/atlas/admin/")) return path.replace(/\/$/, "");
+  if (path.startsWith("/api/atlas/v2/entity")) return "/api/atlas/v2/entity";
+  if (path.startsWith("/api/atlas/v2/search")) return "/api/atlas/v2/search";
+  if (path.startsWith("/api/atlas/v2/types")) return "/api/atlas/v2/types";
+  return "other";
+}
+
+export function createHttpApp(api: ApiContext, users: Map<string, User> | null): Koa {
+  const app = new Koa();
+  app.proxy = false; // never trust X-Forwarded-* (SPEC §7: no open redirect)
+  app.silent = true; // errors are logged by the boundary, as events
+
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get("x-request-id");
+    ctx.state.requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.set("X-Request-Id", ctx.state.requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = performance.now() - started;
+      api.metrics.requests.observe({ route: routeClass(ctx.path), status: String(ctx.status) }, ms / 1000);
+      const quiet = ctx.path.startsWith("/api/atlas/admin/") && ctx.status < 400;
+      api.logger[quiet ? "debug" : "info"]({
+        event: "http_request",
+        requestId: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(ms * 10) / 10,
+        user: ctx.state.user,
+      });
+    }
+  });
+
+  app.use(
+    errorBoundary((error, ctx) =>
+      api.logger.error({ event: "http_unexpected_error", requestId: ctx.state.requestId, error: (error as Error)?.message, stack: (error as Error)?.stack }),
+    ),
+  );
+
+  app.use(
+    basicAuth({
+      users,
+      exempt: UNAUTHENTICATED_PATHS,
+      onFailure: (reason) => api.metrics.authFailures.inc({ reason }),
+    }),
+  );
+
+  app.use(
+    haRedirect({
+      source: api.ha,
+      selfAddress: api.config.selfAddress,
+      logger: api.logger,
+      onRedirect: (e) => api.metrics.redirects.inc({ status: String(e.status) }),
+      onUnavailable: (e) => api.metrics.unavailable.inc({ reason: e.reason }),
+    }),
+  );
+
+  const router = new Router();
+  adminRoutes(router, api);
+  entityRoutes(router, api);
+  searchRoutes(router, api);
+  typeRoutes(router, api);
+  app.use(router.middleware());
+  return app;
+}

@@ -1,0 +1,67 @@
+/**
+ * HTTP Basic authentication against the users file, for everything but the paths a load
+ * balancer or an orchestrator probes (status, health, liveness, readiness). Verified
+ * credentials are remembered for a few minutes under an HMAC of the pair, so scrypt's cost
+ * is paid once per user, not per request; failures are never cached and always counted.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import type { Context, Next } from "koa";
+import { verifyPassword } from "../auth/passwords.js";
+import type { User } from "../auth/users.js";
+import { errors } from "./errors.js";
+
+export interface AuthOptions {
+  users: Map<string, User> | null;
+  exempt: readonly string[];
+  onFailure: (reason: "missing" | "malformed" | "unknown_user" | "bad_password") => void;
+  cacheTtlMs?: number;
+}
+
+export function basicAuth(options: AuthOptions) {
+  const key = randomBytes(32);
+  const verified = new Map<string, number>();
+  const ttl = options.cacheTtlMs ?? 5 * 60_000;
+  const exempt = new Set(options.exempt);
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const path = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
+    if (exempt.has(path)) return next();
+    const header = ctx.get("authorization");
+    const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
+    if (!header || !options.users) {
+      options.onFailure("missing");
+      throw errors.unauthenticated();
+    }
+    if (!match) {
+      options.onFailure("malformed");
+      throw errors.unauthenticated();
+    }
+    const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon <= 0) {
+      options.onFailure("malformed");
+      throw errors.unauthenticated();
+    }
+    const name = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const user = options.users.get(name);
+    const fingerprint = createHmac("sha256", key).update(decoded).digest("base64");
+    const until = verified.get(fingerprint);
+    if (!(until !== undefined && until > Date.now() && user)) {
+      // Unknown users are checked against a dummy hash too, so timing does not tell which
+      // user names exist.
+      const ok = await verifyPassword(password, user?.hash ?? DUMMY);
+      if (!ok || !user) {
+        options.onFailure(user ? "bad_password" : "unknown_user");
+        throw errors.unauthenticated();
+      }
+      if (verified.size > 10_000) verified.clear();
+      verified.set(fingerprint, Date.now() + ttl);
+    }
+    ctx.state.user = user!.name;
+    ctx.state.role = user!.role;
+    await next();
+  };
+}
+
+// scrypt of a random password: the work of a real check, never a match.
+const DUMMY = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

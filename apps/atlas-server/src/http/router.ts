@@ -1,0 +1,64 @@
+/**
+ * A small router for the handful of Atlas routes: exact patterns on the raw path (one
+ * trailing slash ignored, SPEC §7), 405 with `Allow` for a known path and another method.
+ */
+import type { Context, Next } from "koa";
+import { errors } from "./errors.js";
+
+export type Handler = (ctx: Context, params: Record<string, string>) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+export class Router {
+  #routes: Route[] = [];
+
+  /** `path` like "/api/atlas/v2/entity/guid/:guid"; a param matches one path segment. */
+  on(method: string | string[], path: string, handler: Handler): this {
+    const names: string[] = [];
+    const source = path
+      .split("/")
+      .map((segment) => {
+        if (segment.startsWith(":")) {
+          names.push(segment.slice(1));
+          return "([^/]+)";
+        }
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    const pattern = new RegExp(`^${source}$`);
+    for (const m of Array.isArray(method) ? method : [method]) this.#routes.push({ method: m, pattern, names, handler });
+    return this;
+  }
+
+  middleware() {
+    return async (ctx: Context, next: Next): Promise<void> => {
+      const raw = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
+      const allowed: string[] = [];
+      for (const route of this.#routes) {
+        const match = route.pattern.exec(raw);
+        if (!match) continue;
+        if (route.method !== ctx.method && !(route.method === "GET" && ctx.method === "HEAD")) {
+          allowed.push(route.method);
+          continue;
+        }
+        const params: Record<string, string> = {};
+        route.names.forEach((name, i) => {
+          try {
+            params[name] = decodeURIComponent(match[i + 1]!);
+          } catch {
+            throw errors.invalid(`malformed percent-encoding in the path segment "${match[i + 1]}"`);
+          }
+        });
+        await route.handler(ctx, params);
+        return;
+      }
+      if (allowed.length > 0) throw errors.methodNotAllowed(ctx.method, [...new Set(allowed)]);
+      await next();
+    };
+  }
+}

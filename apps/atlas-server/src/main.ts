@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/**
+ * The `atlas-server` process: configuration, start, and signals. SIGTERM / SIGINT stop the
+ * hook consumer (committing what was applied), leave the election at once so another
+ * instance takes over without waiting for the session timeout, drain in-flight requests,
+ * and exit 0 within a bounded time. A second signal exits at once.
+ */
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { hashPassword } from "./auth/passwords.js";
+import { isConfigError, loadConfig } from "./config/index.js";
+import { createAtlasServer } from "./server.js";
+import { versionInfo } from "./version.js";
+
+const HELP = `atlas-server — an Apache-Atlas-compatible metadata server with active/passive HA
+
+Usage:
+  atlas-server [--config DIR|FILE]     start an instance
+  atlas-server hash-password           read a password on stdin, print its hash for the users file
+  atlas-server --version | --help
+
+Configuration: atlas-application.properties in --config (a directory or the file itself),
+else in $ATLAS_CONF. Any key can be overridden by an environment variable named like the key
+in upper case with dots as underscores (ATLAS_SERVER_HTTP_PORT=21001).
+
+Users file (atlas.authentication.method.file.filename): one "user=ROLE::hash" per line, the
+hash from "atlas-server hash-password". Status, health, liveness and readiness need no login.
+
+Signals: SIGTERM/SIGINT shut down cleanly (hand-over in milliseconds); a second one exits at once.
+`;
+
+async function readStdin(): Promise<string> {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) return line;
+  return "";
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "hash-password") {
+    if (process.stdin.isTTY) process.stderr.write("password: ");
+    const password = await readStdin();
+    if (!password) {
+      process.stderr.write("atlas-server: no password on stdin\n");
+      return 2;
+    }
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return 0;
+  }
+  let values: { config?: string; help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`atlas-server: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    const v = versionInfo();
+    process.stdout.write(`${v.name} ${v.version} (${v.revision})\n`);
+    return 0;
+  }
+
+  let config;
+  try {
+    config = await loadConfig(values.config !== undefined ? { config: values.config } : {});
+  } catch (error) {
+    const e = error as { name?: string; message: string };
+    process.stderr.write(`atlas-server: ${isConfigError(e) ? "" : "start-up failed: "}${e.message}\n`);
+    return 2;
+  }
+
+  let server;
+  try {
+    server = createAtlasServer(config);
+    await server.start();
+  } catch (error) {
+    process.stderr.write(`atlas-server: start-up failed: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  return new Promise<number>((resolveExit) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        server.logger.warn({ event: "second_signal", signal });
+        server.logger.flush?.();
+        process.exit(1);
+      }
+      signalled = true;
+      server.logger.info({ event: "signal", signal });
+      const hardStop = setTimeout(() => {
+        server.logger.error({ event: "shutdown_timeout" });
+        server.logger.flush?.();
+        process.exit(1);
+      }, config.limits.shutdownTimeoutMs + 5000);
+      hardStop.unref();
+      server.stop().then(
+        () => resolveExit(0),
+        (error: Error) => {
+          server.logger.error({ event: "shutdown_failed", error: error.message });
+          resolveExit(1);
+        },
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Give pino's async destination a moment to flush, then leave.
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 50);
+  },
+  (error: Error) => {
+    process.stderr.write(`atlas-server: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,219 @@
+/**
+ * One atlas-server instance: the store, the HTTP server, ha-state (or standalone), the
+ * redirect middleware and the hook consumer, wired as SPEC §6–§8 say. Activation: store
+ * fenced with the new epoch → hook consumer started → (ha-state) address published.
+ * Passivation in reverse.
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { createHaState, type ActiveStateHandler, type HaState } from "@atlas-ha/ha-state";
+import {
+  createHookConsumer,
+  fileFailedMessageSink,
+  hookConsumerActivationHandler,
+  hookConsumerSettingsFromProperties,
+  type HookConsumer,
+  type KafkaClient,
+} from "@atlas-ha/hook-consumer";
+import type { Logger } from "pino";
+import type { ApiContext } from "./api/context.js";
+import { loadUsers } from "./auth/users.js";
+import type { ServerConfig } from "./config/index.js";
+import { applyNotification } from "./hooks/apply.js";
+import { errors } from "./http/errors.js";
+import { createHttpApp } from "./http/app.js";
+import { createLogger } from "./logger.js";
+import { createMetrics, setState } from "./metrics.js";
+import { createStore, type MetadataStore } from "./store/index.js";
+import { versionInfo } from "./version.js";
+
+export interface AtlasServerOptions {
+  logger?: Logger;
+  /** Kafka client for the hook consumer (tests); kafkajs over the configured brokers by default. */
+  kafka?: KafkaClient;
+}
+
+export interface AtlasServer {
+  readonly config: ServerConfig;
+  readonly ha: HaState;
+  readonly store: MetadataStore;
+  readonly logger: Logger;
+  /** Port the HTTP server listens on (after start()). */
+  readonly port: number;
+  /** Opens the store, starts HTTP, then joins the election in the background. */
+  start(): Promise<void>;
+  /**
+   * Clean shutdown: stop the hook consumer (committing what was applied) and leave the
+   * election at once, then drain in-flight HTTP requests, bounded by the shutdown timeout.
+   */
+  stop(): Promise<void>;
+}
+
+export function createAtlasServer(config: ServerConfig, options: AtlasServerOptions = {}): AtlasServer {
+  let ha: HaState;
+  let activeEpoch: number | null = null;
+  const logger =
+    options.logger ?? createLogger(config.serverId, config.log.level, () => ({ state: ha?.snapshot().state ?? "PASSIVE", epoch: ha?.snapshot().epoch ?? null }));
+  const metrics = createMetrics(config.serverId);
+  const store = createStore(config.store, { logger });
+
+  const settings = hookConsumerSettingsFromProperties(config.properties);
+  const failedFile = resolve(config.properties["atlas.notification.failed.messages.file"] ?? `logs/failed-messages-${config.serverId}.jsonl`);
+  const consumer: HookConsumer | null = settings.disabled
+    ? null
+    : createHookConsumer({
+        ...settings,
+        clientId: `atlas-${config.serverId}`,
+        ...(options.kafka ? { kafka: options.kafka } : {}),
+        logger: logger.child({ component: "hook-consumer" }),
+        failedMessages: fileFailedMessageSink(failedFile),
+        handler: async (message) => {
+          await applyNotification(store, message.notification, {
+            epoch: message.epoch,
+            topic: message.topic,
+            partition: message.partition,
+            offset: message.offset,
+          });
+        },
+      });
+
+  const storeHandler: ActiveStateHandler = {
+    name: "store",
+    order: 1,
+    instanceIsActive: async ({ epoch }) => {
+      // Standalone has no election; its epoch continues the store's so that an instance
+      // that once ran with HA is not fenced out of its own store.
+      const effective = config.ha.enabled ? epoch : Math.max(epoch, await store.highestEpoch());
+      await store.fence(effective);
+      activeEpoch = effective;
+    },
+    instanceIsPassive: () => {
+      activeEpoch = null;
+    },
+  };
+  const handlers: ActiveStateHandler[] = [storeHandler];
+  if (consumer) handlers.push({ ...hookConsumerActivationHandler(consumer), order: 2 });
+
+  const zk = config.ha.zookeeper;
+  ha = createHaState({
+    serverId: config.serverId,
+    selfAddress: config.selfAddress,
+    handlers,
+    handlerTimeoutMs: config.limits.handlerTimeoutMs,
+    logger: logger.child({ component: "ha" }),
+    ...(config.ha.enabled && zk
+      ? {
+          zookeeper: {
+            connect: zk.connect,
+            zkRoot: zk.zkRoot,
+            sessionTimeoutMs: zk.sessionTimeoutMs,
+            retryBaseMs: zk.retrySleepMs,
+            retries: zk.numRetries,
+            ...(zk.acl ? { acl: zk.acl } : {}),
+            ...(zk.auth ? { auth: zk.auth } : {}),
+          },
+        }
+      : {}),
+  });
+
+  const fenced = (error: Error) => {
+    logger.error({ event: "store_fenced", error: error.message });
+    void ha.relinquish(error);
+  };
+  consumer?.on("fenced", (event) => fenced((event as unknown as { error: Error }).error));
+
+  let becameActiveAt = 0;
+  ha.on("transition", ({ to, epoch }) => {
+    setState(metrics, to);
+    metrics.transitions.inc({ to });
+    if (epoch !== null) metrics.epoch.set(epoch);
+    if (to === "BECOMING_ACTIVE") becameActiveAt = performance.now();
+    if (to === "ACTIVE") metrics.activation.observe((performance.now() - becameActiveAt) / 1000);
+  });
+
+  const api: ApiContext = {
+    config,
+    ha,
+    store,
+    consumer,
+    metrics,
+    logger,
+    startedAt: Date.now(),
+    version: versionInfo(),
+    write: async (operation) => {
+      const epoch = activeEpoch;
+      if (epoch === null || !ha.isActive()) throw errors.notActive(ha.snapshot().state);
+      try {
+        return await operation(epoch);
+      } catch (error) {
+        if ((error as { code?: string }).code === "STORE_FENCED") fenced(error as Error);
+        throw error;
+      }
+    },
+  };
+
+  const users = config.auth.usersFile ? loadUsers(config.auth.usersFile) : null;
+  const app = createHttpApp(api, users);
+  const callback = app.callback();
+  const http: Server = config.http.tls
+    ? createHttpsServer({ key: readFileSync(config.http.tls.keyFile), cert: readFileSync(config.http.tls.certFile) }, callback)
+    : createHttpServer(callback);
+  // Slow clients (slowloris) get a 408 rather than holding a socket forever.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 30_000;
+  http.keepAliveTimeout = 5_000;
+
+  let stopping: Promise<void> | null = null;
+  let port = config.http.port;
+
+  return {
+    config,
+    ha,
+    store,
+    logger,
+    get port() {
+      return port;
+    },
+    async start() {
+      logger.info({ event: "server_starting", store: config.store.backend, ha: config.ha.enabled, selfAddress: config.selfAddress });
+      await store.migrate();
+      await new Promise<void>((resolvePromise, reject) => {
+        http.once("error", reject);
+        http.listen(config.http.port, config.http.host, () => {
+          http.off("error", reject);
+          resolvePromise();
+        });
+      });
+      port = (http.address() as AddressInfo).port;
+      logger.info({ event: "http_listening", port, tls: !!config.http.tls });
+      // The election may wait for ZooKeeper indefinitely; status endpoints answer meanwhile.
+      ha.start().catch((error: Error) => logger.error({ event: "ha_start_failed", error: error.message }));
+    },
+    stop() {
+      stopping ??= (async () => {
+        const started = performance.now();
+        logger.info({ event: "server_stopping" });
+        await ha.stop();
+        logger.info({ event: "left_election", tookMs: Math.round(performance.now() - started) });
+        await new Promise<void>((resolvePromise) => {
+          const timer = setTimeout(() => {
+            http.closeAllConnections();
+            resolvePromise();
+          }, config.limits.shutdownTimeoutMs);
+          http.close(() => {
+            clearTimeout(timer);
+            resolvePromise();
+          });
+          http.closeIdleConnections();
+        });
+        await store.close();
+        logger.info({ event: "server_stopped", tookMs: Math.round(performance.now() - started) });
+        logger.flush?.();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import Koa from "koa";
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { hashKind, hashPassword, verifyPassword } from "../../src/auth/passwords.js";
+import { parseUsers } from "../../src/auth/users.js";
+import { basicAuth } from "../../src/http/auth.js";
+import { errorBoundary } from "../../src/http/errors.js";
+
+describe("password hashes", () => {
+  it("hashes with scrypt and a random salt, and verifies only the right password", async () => {
+    const a = await hashPassword("s3cret");
+    const b = await hashPassword("s3cret");
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword("s3cret", a)).toBe(true);
+    expect(await verifyPassword("s3cret!", a)).toBe(false);
+    expect(await verifyPassword("", a)).toBe(false);
+  });
+
+  it("accepts Atlas's legacy SHA-256 hex hashes for an existing users file", async () => {
+    const legacy = createHash("sha256").update("admin").digest("hex");
+    expect(hashKind(legacy)).toBe("sha256");
+    expect(await verifyPassword("admin", legacy)).toBe(true);
+    expect(await verifyPassword("Admin", legacy)).toBe(false);
+    expect(hashKind("plaintext")).toBe("invalid");
+  });
+});
+
+describe("users file", () => {
+  it("reads user=ROLE::hash lines and skips comments", () => {
+    const users = parseUsers(`# users\nadmin=ADMIN::${"a".repeat(64)}\n\n! other comment\nrover=DATA_STEWARD::${"b".repeat(64)}\n`, "users.properties");
+    expect([...users.keys()]).toEqual(["admin", "rover"]);
+    expect(users.get("rover")?.role).toBe("DATA_STEWARD");
+  });
+
+  it("names the file and line of a malformed entry", () => {
+    expect(() => parseUsers("admin=ADMIN\n", "users.properties")).toThrow(expect.objectContaining({ code: "USERS_FILE_INVALID", message: expect.stringMatching(/users\.properties: line 1/) }));
+    expect(() => parseUsers("admin=ADMIN::clear-text\n", "u")).toThrow(/hash-password/);
+  });
+});
+
+describe("HTTP Basic authentication", () => {
+  async function app() {
+    const users = parseUsers(`admin=ADMIN::${await hashPassword("admin")}\n`, "users");
+    const failures: string[] = [];
+    const koa = new Koa();
+    koa.use(errorBoundary(() => undefined));
+    koa.use(basicAuth({ users, exempt: ["/api/atlas/admin/status"], onFailure: (r) => failures.push(r) }));
+    koa.use((ctx) => {
+      ctx.body = { user: ctx.state.user };
+    });
+    return { koa, failures };
+  }
+
+  it("lets the right credentials through and answers 401 with an Atlas error otherwise, counting failures", async () => {
+    const { koa, failures } = await app();
+    const ok = await request(koa.callback()).get("/api/atlas/v2/types/typedefs").auth("admin", "admin");
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ user: "admin" });
+    // Verified credentials are remembered: a second request works the same.
+    expect((await request(koa.callback()).get("/x").auth("admin", "admin")).status).toBe(200);
+    for (const [user, pass] of [["admin", "wrong"], ["nobody", "admin"]] as const) {
+      const res = await request(koa.callback()).get("/x").auth(user, pass);
+      expect(res.status).toBe(401);
+      expect(res.body.errorCode).toBe("ATLAS-401-00-001");
+      expect(res.headers["www-authenticate"]).toMatch(/^Basic/);
+    }
+    const none = await request(koa.callback()).get("/x");
+    expect(none.status).toBe(401);
+    const garbage = await request(koa.callback()).get("/x").set("Authorization", "Basic !!!");
+    expect(garbage.status).toBe(401);
+    expect(failures).toEqual(["bad_password", "unknown_user", "missing", "malformed"]);
+  });
+
+  it("exempts the status endpoint by exact path", async () => {
+    const { koa } = await app();
+    expect((await request(koa.callback()).get("/api/atlas/admin/status")).status).toBe(200);
+    expect((await request(koa.callback()).get("/api/atlas/admin/status/")).status).toBe(200);
+    expect((await request(koa.callback()).get("/api/atlas/admin/statusX")).status).toBe(401);
+  });
+});
