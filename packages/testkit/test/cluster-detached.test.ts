@@ -8,8 +8,8 @@ import { isListening, isProcessAlive, LocalCluster, runClusterCli, waitFor, type
 
 const { Kafka, logLevel } = kafkajs;
 
-// Real servers: a standalone ZooKeeper and a Kafka broker (Java), started DETACHED by a
-// launcher process that exits; this test process then acts on them as the CLI would, through
+// Real servers: a standalone ZooKeeper, a Kafka broker (Java) and one atlas-server, started
+// DETACHED by a launcher process that exits; this test process then acts on them as the CLI would, through
 // runClusterCli and LocalCluster.attach, on free ports in a temp folder (never the fixed ones).
 const home = mkdtempSync(join(tmpdir(), "atlas-ha-cluster-detached-"));
 const stateDir = join(home, "cluster");
@@ -33,7 +33,7 @@ function description(): ClusterDescription {
 
 const seen = new Set<number>();
 function remember(d: ClusterDescription): void {
-  for (const p of [...d.zookeeper, d.kafka]) if (p.pid) seen.add(p.pid);
+  for (const p of [...d.instances, ...d.zookeeper, d.kafka]) if (p.pid) seen.add(p.pid);
 }
 
 afterAll(async () => {
@@ -49,11 +49,11 @@ afterAll(async () => {
   if (!process.env.ATLAS_HA_KEEP_LOGS) rmSync(home, { recursive: true, force: true });
 });
 
-describe("a detached local cluster (ZooKeeper and Kafka)", () => {
+describe("a detached local cluster", () => {
   beforeAll(async () => {
     const script = `
       import { startLocalCluster } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
-      await startLocalCluster({ instances: 0, zk: 1, detached: true, stateDir: ${JSON.stringify(stateDir)}, clusterFile: ${JSON.stringify(clusterFile)} });
+      await startLocalCluster({ instances: 1, zk: 1, detached: true, stateDir: ${JSON.stringify(stateDir)}, clusterFile: ${JSON.stringify(clusterFile)} });
       process.exit(0);
     `;
     const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "inherit", "inherit"] });
@@ -70,8 +70,8 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
     expect(d.zookeeper).toHaveLength(1);
     expect(d.zookeeper[0]!.name).toBe("zk-1");
     expect(d.kafka.name).toBe("kafka");
-    expect(isProcessAlive(d.zookeeper[0]!.pid!)).toBe(true);
-    expect(isProcessAlive(d.kafka.pid!)).toBe(true);
+    expect(d.instances.map((i) => i.name)).toEqual(["atlas-1"]);
+    for (const p of [...d.instances, ...d.zookeeper, d.kafka]) expect(isProcessAlive(p.pid!)).toBe(true);
 
     const cluster = LocalCluster.attach({ stateDir });
     expect(await cluster.zookeeper.nodes[0]!.mode()).toBe("standalone");
@@ -79,6 +79,7 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
     // A tick of a tenth of the 4 s session timeout, so ZooKeeper grants it (2–20 ticks).
     const conf = await cluster.zookeeper.nodes[0]!.fourLetterWord("conf");
     expect(conf).toMatch(/^tickTime=400$/m);
+    expect(await cluster.instance("atlas-1").status()).toBe("ACTIVE");
   });
 
   it("refuses a second up while it runs, and says how to stop it", async () => {
@@ -93,7 +94,7 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
       },
     });
     expect(code).toBe(1);
-    expect(err.text()).toMatch(/already up .*zk-1 pid \d+.*down/s);
+    expect(err.text()).toMatch(/already up .*atlas-1 pid \d+.*zk-1 pid \d+.*down/s);
     expect(prepared).toBe(false);
     expect(existsSync(clusterFile)).toBe(true);
   });
@@ -123,6 +124,17 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
   });
 
   it("kills, starts, pauses and resumes its processes by name, keeping cluster.json's pids current", async () => {
+    const atlasPid = description().instances[0]!.pid!;
+    expect((await cli("kill", "atlas-1")).out).toMatch(/atlas-1: killed \(SIGKILL, pid \d+\)/);
+    expect(isProcessAlive(atlasPid)).toBe(false);
+    expect(description().instances[0]!.pid).toBeNull();
+    const restarted = await cli("start", "atlas-1");
+    expect(restarted.code).toBe(0);
+    expect(restarted.out).toMatch(/atlas-1: started \(pid \d+, serving after .* reports [A-Z_]+\)/);
+    remember(description());
+    expect(description().instances[0]!.pid).not.toBe(atlasPid);
+    expect(await LocalCluster.attach({ stateDir }).instance("atlas-1").status()).toBeDefined();
+
     const before = description();
     const zkPid = before.zookeeper[0]!.pid!;
     expect((await cli("kill", "zk-1")).code).toBe(0);
@@ -130,7 +142,6 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
     expect(description().zookeeper[0]!.pid).toBeNull();
 
     const status = await cli("status", "--json");
-    expect(status.code).toBe(0);
     const rows = (JSON.parse(status.out) as { processes: { name: string; process: string }[] }).processes;
     expect(rows.find((r) => r.name === "zk-1")!.process).toBe("stopped");
     expect(rows.find((r) => r.name === "kafka")!.process).toBe("running");
@@ -152,7 +163,7 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
 
     const unknown = await cli("kill", "atlas-9");
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toMatch(/no process named "atlas-9".*zk-1, kafka/);
+    expect(unknown.err).toMatch(/no process named "atlas-9" in the cluster \(there are: atlas-1, zk-1, kafka\)/);
   });
 
   it("goes down leaving no process running and no port listening", async () => {
@@ -161,7 +172,7 @@ describe("a detached local cluster (ZooKeeper and Kafka)", () => {
     const pids = cluster.members.map((m) => m.process.pid!);
     const result = await cli("down");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/stopped zk-1, kafka .*nothing is left running or listening/);
+    expect(result.out).toMatch(/stopped atlas-1, zk-1, kafka .*nothing is left running or listening/);
     for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
     for (const port of ports) expect(await isListening(port)).toBe(false);
     expect(existsSync(clusterFile)).toBe(false);

@@ -36,7 +36,7 @@ export class PortInUseError extends Error {
     super(
       `${ports.length === 1 ? "a port" : "ports"} of the local cluster ${ports.length === 1 ? "is" : "are"} in use:\n` +
         `${lines.join("\n")}\n` +
-        "Stop what holds them (if it is an earlier local cluster: npm run cluster -- down) and try again.",
+        `Stop what holds ${ports.length === 1 ? "it" : "them"} (an earlier local cluster? npm run cluster -- down) and try again.`,
     );
     this.ports = ports;
   }
