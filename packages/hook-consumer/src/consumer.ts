@@ -211,6 +211,7 @@ class Consumer implements HookConsumer {
       splitWaitMs: options.splitWaitMs ?? DEFAULT_SETTINGS.splitWaitMs,
       disabled: options.disabled ?? DEFAULT_SETTINGS.disabled,
       dlqTopic: options.dlqTopic ?? DEFAULT_SETTINGS.dlqTopic,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SETTINGS.sessionTimeoutMs,
     };
     validateSettings(settings);
     this.settings = Object.freeze(settings);
@@ -221,6 +222,7 @@ class Consumer implements HookConsumer {
       brokers: settings.brokers,
       logger: this.#logger,
       maxWaitTimeInMs: options.fetchMaxWaitMs ?? 500,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
     };
     if (options.clientId !== undefined) clientOptions.clientId = options.clientId;
     this.#kafka = options.kafka ?? kafkajsClient(clientOptions);

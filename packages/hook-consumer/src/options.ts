@@ -18,6 +18,14 @@ export interface HookConsumerSettings {
   disabled: boolean;
   /** `atlas.notification.hook.dlq.topic`; undefined: no dead-letter topic. */
   dlqTopic: string | undefined;
+  /**
+   * `atlas.kafka.session.timeout.ms`: how long the group waits for a consumer that stopped
+   * heartbeating. After a crash of the active, the next one's consumer receives the
+   * partitions only when the dead member's session has timed out, so this bounds how long
+   * hook consumption pauses after a crash (a clean stop leaves the group at once). The
+   * broker accepts 6000–1800000 by default.
+   */
+  sessionTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
@@ -29,6 +37,7 @@ export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
   splitWaitMs: 900_000,
   disabled: false,
   dlqTopic: undefined,
+  sessionTimeoutMs: 10_000,
 });
 
 /** The Atlas property keys read by `hookConsumerSettingsFromProperties`. */
@@ -41,6 +50,7 @@ export const ATLAS_KEYS = Object.freeze({
   splitWaitSeconds: "atlas.notification.split.message.segments.wait.time.seconds",
   disabled: "atlas.notification.consumer.disabled",
   dlqTopic: "atlas.notification.hook.dlq.topic",
+  sessionTimeoutMs: "atlas.kafka.session.timeout.ms",
 });
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -75,6 +85,8 @@ export function hookConsumerSettingsFromProperties(properties: Record<string, st
   if (disabled !== undefined) settings.disabled = boolean(ATLAS_KEYS.disabled, disabled);
   const dlq = read(ATLAS_KEYS.dlqTopic);
   if (dlq !== undefined) settings.dlqTopic = topic(ATLAS_KEYS.dlqTopic, dlq);
+  const session = read(ATLAS_KEYS.sessionTimeoutMs);
+  if (session !== undefined) settings.sessionTimeoutMs = integer(ATLAS_KEYS.sessionTimeoutMs, session, 1);
   return settings;
 }
 
@@ -122,4 +134,7 @@ export function validateSettings(settings: HookConsumerSettings): void {
   }
   if (!(settings.retryIntervalMs >= 0)) throw new HookOptionsError("retryIntervalMs", `must be ≥ 0, got ${settings.retryIntervalMs}`);
   if (!(settings.splitWaitMs > 0)) throw new HookOptionsError("splitWaitMs", `must be > 0, got ${settings.splitWaitMs}`);
+  if (!Number.isInteger(settings.sessionTimeoutMs) || settings.sessionTimeoutMs < 1) {
+    throw new HookOptionsError("sessionTimeoutMs", `must be a positive integer, got ${settings.sessionTimeoutMs}`);
+  }
 }

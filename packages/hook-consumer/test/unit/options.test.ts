@@ -12,6 +12,7 @@ describe("Atlas properties map to consumer settings (SPEC §3)", () => {
       splitWaitMs: 900_000,
       disabled: false,
       dlqTopic: undefined,
+      sessionTimeoutMs: 10_000,
     });
   });
 
@@ -26,6 +27,7 @@ describe("Atlas properties map to consumer settings (SPEC §3)", () => {
         "atlas.notification.split.message.segments.wait.time.seconds": "60",
         "atlas.notification.consumer.disabled": "True",
         "atlas.notification.hook.dlq.topic": "ATLAS_HOOK_DLQ",
+        "atlas.kafka.session.timeout.ms": "6000",
         "atlas.server.http.port": "21000",
       }),
     ).toEqual({
@@ -37,10 +39,12 @@ describe("Atlas properties map to consumer settings (SPEC §3)", () => {
       splitWaitMs: 60_000,
       disabled: true,
       dlqTopic: "ATLAS_HOOK_DLQ",
+      sessionTimeoutMs: 6000,
     });
   });
 
   it.each([
+    [ATLAS_KEYS.sessionTimeoutMs, "10s"],
     [ATLAS_KEYS.brokers, "localhost"],
     [ATLAS_KEYS.brokers, "a:9092,,b:9092"],
     [ATLAS_KEYS.topics, "ATLAS HOOK"],
