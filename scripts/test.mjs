@@ -69,6 +69,11 @@ const testCode = step("test", turbo, [
   "test",
   "--continue",
   "--concurrency=2",
+  // Everything was built just above. Without --only, turbo would build again here: the
+  // pass-through reporter arguments change every task's hash, so the builds miss the cache,
+  // and a workspace rebuilding (its dist cleaned) under another workspace's running tests
+  // (the testkit starts atlas-server from its dist) fails them.
+  "--only",
   ...extra,
   "--",
   "--reporter=default",

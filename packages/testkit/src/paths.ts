@@ -24,3 +24,17 @@ export function repoRoot(): string {
 export function stateDir(): string {
   return process.env.ATLAS_HA_STATE_DIR ?? join(repoRoot(), ".atlas-ha");
 }
+
+/**
+ * The folder of real Atlas hook messages shared with the project (`../shared/fixtures/atlas-hook`
+ * next to the checkout, or `/work/shared/…` when the checkout lives elsewhere, e.g. a CI clone),
+ * or undefined when absent: tests that use them skip then. `ATLAS_HA_FIXTURES` overrides.
+ */
+export function hookFixturesDir(): string | undefined {
+  const candidates = [
+    process.env.ATLAS_HA_FIXTURES,
+    join(repoRoot(), "..", "shared", "fixtures", "atlas-hook"),
+    "/work/shared/fixtures/atlas-hook",
+  ];
+  return candidates.find((dir): dir is string => !!dir && existsSync(dir));
+}

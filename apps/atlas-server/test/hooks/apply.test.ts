@@ -9,12 +9,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeBody, HookDecoder, type HookNotification } from "@atlas-ha/hook-consumer";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hookFixturesDir } from "@atlas-ha/testkit";
 import { applyNotification, notificationChanges } from "../../src/hooks/apply.js";
 import { createStore } from "../../src/store/index.js";
 import type { MetadataStore, StoredEntity } from "../../src/store/types.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fixtures = resolve(here, "../../../../../shared/fixtures/atlas-hook");
+const fixtures = hookFixturesDir() ?? resolve(here, "../../../../../shared/fixtures/atlas-hook");
 const dir = mkdtempSync(join(tmpdir(), "atlas-hook-apply-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "@atlas-ha/testkit";
+import { hookFixturesDir } from "@atlas-ha/testkit";
 
 /** Real Atlas hook samples, kept beside the repo (never copied into it). */
-export const FIXTURES = join(repoRoot(), "..", "shared", "fixtures", "atlas-hook");
-export const hasFixtures = existsSync(FIXTURES);
+export const FIXTURES = hookFixturesDir() ?? "(absent)";
+export const hasFixtures = FIXTURES !== "(absent)";
 
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), "utf8");
