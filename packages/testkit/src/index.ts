@@ -1,5 +1,5 @@
 export * from "./cluster/index.js";
-export { PrerequisiteError, TimeoutError } from "./errors.js";
+export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
 export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
@@ -13,6 +13,14 @@ export {
   type ProcessIdentity,
   type ProcessSpec,
 } from "./process.js";
+export {
+  startTcpProxy,
+  TcpProxy,
+  type TcpProxyCutMode,
+  type TcpProxyCutOptions,
+  type TcpProxyOptions,
+  type TcpProxyState,
+} from "./proxy.js";
 export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {

@@ -6,6 +6,7 @@ import { KafkaBroker, startKafka } from "../kafka.js";
 import { freePorts } from "../ports.js";
 import { PostgresServer, startPostgres } from "../postgres.js";
 import { isProcessAlive, isStopped, ManagedProcess, type ProcessSpec } from "../process.js";
+import { startTcpProxy, type TcpProxy, type TcpProxyCutOptions } from "../proxy.js";
 import { waitFor } from "../wait.js";
 import { startZooKeeper, ZooKeeperEnsemble, ZooKeeperNode } from "../zookeeper.js";
 import { AtlasInstance, atlasServerBin, hashPassword, startAtlasInstance, type AtlasState } from "./atlas.js";
@@ -85,6 +86,14 @@ export interface LocalClusterOptions {
   adminPassword?: string;
   /** Extra `atlas-application.properties` keys for every instance (they win). */
   properties?: Record<string, PropertyValue>;
+  /** Extra environment variables for every instance (e.g. `{ ATLAS_HA_DEBUG: "1" }`). */
+  env?: Record<string, string>;
+  /**
+   * Each instance reaches ZooKeeper through proxies of its own (one per ZooKeeper node), so
+   * `cluster.zkProxy("atlas-1").cut()` partitions that instance alone from the ensemble.
+   * The proxies run in the launcher's process: not with `detached`. Default false.
+   */
+  zkProxy?: boolean;
   /** The server's entry point; default `apps/atlas-server/dist/main.js`. */
   serverBin?: string;
   /** Deadline of each start-up step; default 60 s. */
@@ -157,6 +166,43 @@ function descendants(pid: number): number[] {
 }
 
 /**
+ * The proxies between one instance and every ZooKeeper node (`zkProxy: true`): cutting them
+ * partitions that instance from the whole ensemble, while the others keep talking to it.
+ */
+export class ZooKeeperProxy {
+  readonly instance: string;
+  /** One per ZooKeeper node, in node order; the instance's connect string lists their ports. */
+  readonly proxies: TcpProxy[];
+
+  constructor(instance: string, proxies: TcpProxy[]) {
+    this.instance = instance;
+    this.proxies = proxies;
+  }
+
+  /** `127.0.0.1:p1,127.0.0.1:p2,…`: what the instance is configured with. */
+  get connectString(): string {
+    return this.proxies.map((p) => p.address).join(",");
+  }
+
+  get isCut(): boolean {
+    return this.proxies.some((p) => p.state === "refusing" || p.state === "blackholing");
+  }
+
+  /** Cuts the instance from every ZooKeeper node (see TcpProxy.cut for the modes). */
+  async cut(options: TcpProxyCutOptions = {}): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.cut(options)));
+  }
+
+  async restore(): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.restore()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.close()));
+  }
+}
+
+/**
  * A running local cluster: a ZooKeeper ensemble, a Kafka broker, optionally PostgreSQL, and
  * atlas-server instances, with fault injection by name (`atlas-1`, `zk-2`, `kafka`,
  * `postgres`). Every change of a process is written to `state.json` and `cluster.json`, so
@@ -174,10 +220,17 @@ export class LocalCluster {
   readonly instances: AtlasInstance[];
   #state: ClusterState;
   #ownsStateDir: boolean;
+  #zkProxies: Map<string, ZooKeeperProxy>;
 
   constructor(
     state: ClusterState,
-    parts: { zookeeper: ZooKeeperEnsemble; kafka: KafkaBroker; postgres?: PostgresServer | undefined; instances: AtlasInstance[] },
+    parts: {
+      zookeeper: ZooKeeperEnsemble;
+      kafka: KafkaBroker;
+      postgres?: PostgresServer | undefined;
+      instances: AtlasInstance[];
+      zkProxies?: Map<string, ZooKeeperProxy>;
+    },
     ownsStateDir = false,
   ) {
     this.#state = state;
@@ -190,6 +243,7 @@ export class LocalCluster {
     this.kafka = parts.kafka;
     this.postgres = parts.postgres;
     this.instances = parts.instances;
+    this.#zkProxies = parts.zkProxies ?? new Map();
     this.#ownsStateDir = ownsStateDir;
   }
 
@@ -310,6 +364,17 @@ export class LocalCluster {
     const instance = this.instances.find((i) => i.name === name);
     if (!instance) throw new UnknownMemberError(name, this.instances.map((i) => i.name));
     return instance;
+  }
+
+  /**
+   * The ZooKeeper proxies of instance `name` (a cluster started with `zkProxy: true`):
+   * `await cluster.zkProxy("atlas-1").cut()` partitions it from ZooKeeper, `restore()` heals.
+   */
+  zkProxy(name: string): ZooKeeperProxy {
+    const proxy = this.#zkProxies.get(name);
+    if (proxy) return proxy;
+    this.instance(name); // an unknown name is an UnknownMemberError
+    throw new ClusterStateError("CLUSTER_NO_ZK_PROXY", `${name} has no ZooKeeper proxy: start the cluster with zkProxy: true`);
   }
 
   /** True while any process of the cluster runs. */
@@ -443,9 +508,12 @@ export class LocalCluster {
   async down(options: { keepLogs?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const members = this.members;
+    // Healed first, so that every instance leaves its election cleanly rather than timing out.
+    await Promise.all([...this.#zkProxies.values()].map((p) => p.restore().catch(() => undefined)));
     // A paused process cannot act on SIGTERM; ManagedProcess.stop resumes it first.
     await Promise.all(members.filter((m) => m.kind === "atlas").map((m) => m.stop(timeoutMs)));
     await Promise.all(members.filter((m) => m.kind !== "atlas").map((m) => m.stop(timeoutMs)));
+    await Promise.all([...this.#zkProxies.values()].map((p) => p.close()));
     const pids = this.#allRecordedPids();
     await waitFor(
       async () => {
@@ -499,6 +567,9 @@ function validate(options: LocalClusterOptions): void {
   }
   if (ports.zookeeper && ports.zookeeper.length < zk) {
     throw new ClusterOptionsError("ports.zookeeper", `needs ${zk} ports, got ${ports.zookeeper.length}`);
+  }
+  if (options.zkProxy && options.detached) {
+    throw new ClusterOptionsError("zkProxy", "needs the launcher's process to keep running: not with detached: true");
   }
 }
 
@@ -629,7 +700,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     instances: [],
   };
   const instances: AtlasInstance[] = [];
-  const cluster = new LocalCluster(state, { zookeeper, kafka, postgres: postgres?.server, instances }, ownsStateDir);
+  const zkProxies = new Map<string, ZooKeeperProxy>();
+  const cluster = new LocalCluster(state, { zookeeper, kafka, postgres: postgres?.server, instances, zkProxies }, ownsStateDir);
   cluster.save();
 
   try {
@@ -660,10 +732,21 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     };
     if (count > 0 && !postgres) mkdirSync(join(stateDir, "store"), { recursive: true });
 
+    if (options.zkProxy) {
+      for (const { name } of names) {
+        const proxies: TcpProxy[] = [];
+        zkProxies.set(name, new ZooKeeperProxy(name, proxies));
+        for (const node of zookeeper.nodes) {
+          proxies.push(await startTcpProxy({ target: node.clientPort, name: `${name} → ${node.name}` }));
+        }
+      }
+    }
+
     const startOne = async (i: number): Promise<AtlasInstance> => {
       const { name, id } = names[i]!;
       const dir = join(stateDir, name);
       const t0 = Date.now();
+      const zkProxy = zkProxies.get(name);
       const instance = await startAtlasInstance({
         name,
         port: portOf(i),
@@ -671,8 +754,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         serverBin,
         detached,
         startTimeoutMs,
+        ...(options.env ? { env: options.env } : {}),
         properties: {
           ...common,
+          ...(zkProxy ? { "atlas.server.ha.zookeeper.connect": zkProxy.connectString } : {}),
           "atlas.server.id": id,
           "atlas.notification.failed.messages.file": join(dir, "failed-messages.log"),
           ...options.properties,

@@ -44,12 +44,13 @@ export class PortInUseError extends Error {
 
 /**
  * The cluster is not in a state that allows the request: `CLUSTER_ALREADY_UP` (refusing a
- * second `up`), `CLUSTER_NOT_UP` (nothing to act on).
+ * second `up`), `CLUSTER_NOT_UP` (nothing to act on), `CLUSTER_NO_ZK_PROXY` (a proxy asked of
+ * a cluster started without `zkProxy`).
  */
 export class ClusterStateError extends Error {
   override readonly name = "ClusterStateError" as const;
-  readonly code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP";
-  constructor(code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP", message: string) {
+  readonly code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP" | "CLUSTER_NO_ZK_PROXY";
+  constructor(code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP" | "CLUSTER_NO_ZK_PROXY", message: string) {
     super(message);
     this.code = code;
   }

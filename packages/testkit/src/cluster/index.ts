@@ -18,6 +18,7 @@ export {
   type LocalClusterOptions,
   type LocalClusterPorts,
   type MemberKind,
+  ZooKeeperProxy,
 } from "./cluster.js";
 export { ClusterOptionsError, ClusterStateError, PortInUseError, UnknownMemberError, type TakenPort } from "./errors.js";
 export { isListening, isPortFree, portHolder } from "./ports.js";

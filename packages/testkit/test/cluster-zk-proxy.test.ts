@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { startLocalCluster, waitFor } from "../src/index.js";
+import { useLocalCluster } from "../src/vitest.js";
+
+// Real servers: a standalone ZooKeeper, Kafka and two atlas-server instances, each instance
+// talking to ZooKeeper through TcpProxies of its own, on free ports in a temp folder, guarded.
+describe("a local cluster whose instances reach ZooKeeper through proxies (zkProxy: true)", () => {
+  const cluster = useLocalCluster({
+    instances: 2,
+    zk: 1,
+    sessionTimeoutMs: 3000,
+    zkProxy: true,
+    // An environment override of a configuration key (SPEC §3) shows that `env` reaches the process.
+    env: { ATLAS_NOTIFICATION_CONSUMER_DISABLED: "true" },
+  });
+
+  it("configures each instance with its own proxies and passes the environment to every instance", async () => {
+    const c = cluster();
+    const [one, two] = [c.zkProxy("atlas-1"), c.zkProxy("atlas-2")];
+    expect(one.proxies).toHaveLength(1);
+    expect(one.proxies[0]!.targetPort).toBe(c.zookeeper.nodes[0]!.clientPort);
+    expect(one.connectString).not.toBe(two.connectString);
+    for (const name of ["atlas-1", "atlas-2"]) {
+      const config = readFileSync(c.instance(name).configFile, "utf8");
+      expect(config).toContain(`atlas.server.ha.zookeeper.connect=${c.zkProxy(name).connectString}\n`);
+      const health = await c.instance(name).health();
+      expect(health).toMatchObject({ zookeeper: "CONNECTED", hookConsumer: { state: "disabled" } });
+      expect(c.zkProxy(name).proxies[0]!.connections).toBeGreaterThan(0);
+    }
+  });
+
+  it("a cut longer than the session timeout partitions the active alone: the other takes over, and the healed one comes back PASSIVE", async () => {
+    const c = cluster();
+    const first = await c.waitForActive();
+    await c.zkProxy(first.name).cut({ mode: "blackhole" });
+    expect(c.zkProxy(first.name).isCut).toBe(true);
+    const next = await c.waitForActive({ not: first.name, timeoutMs: 30_000 });
+    expect(next.name).not.toBe(first.name);
+    expect(await first.status()).not.toBe("ACTIVE");
+    await c.zkProxy(first.name).restore();
+    // A new session once the link works again (the old one expired meanwhile), as a PASSIVE.
+    await waitFor(async () => (await first.health())?.zookeeper === "CONNECTED", { timeoutMs: 30_000, what: `${first.name} to reconnect` });
+    expect(await first.status()).toBe("PASSIVE");
+    expect((await c.waitForActive()).name).toBe(next.name);
+  });
+
+  it("asking for the proxies of an unknown instance is an UnknownMemberError", () => {
+    expect(() => cluster().zkProxy("atlas-9")).toThrow(expect.objectContaining({ name: "UnknownMemberError" }));
+  });
+});
+
+describe("zkProxy options", () => {
+  it("refuses zkProxy with detached (the proxies live in the launcher's process)", async () => {
+    await expect(startLocalCluster({ instances: 1, zk: 1, zkProxy: true, detached: true })).rejects.toMatchObject({
+      name: "ClusterOptionsError",
+      code: "CLUSTER_BAD_OPTION",
+      option: "zkProxy",
+    });
+  });
+});
