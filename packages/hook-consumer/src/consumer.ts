@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { systemClock, type Clock } from "./clock.js";
 import { HookDecoder, incompleteSplitError } from "./codec/decoder.js";
 import type { EnvelopeInfo, HookNotification } from "./codec/model.js";
@@ -569,6 +570,7 @@ class Consumer implements HookConsumer {
         reason,
         value: part.value === null ? null : part.value.toString("utf8"),
       };
+      if (part.value !== null && !isUtf8(part.value)) record.valueBase64 = part.value.toString("base64");
       if (msgId !== undefined) record.msgId = msgId;
       if (attempts !== undefined) record.attempts = attempts;
       this.#counters.failed++;

@@ -26,7 +26,12 @@ export type HookDecodeErrorCode =
   /** A field the body's type requires is absent or null. */
   | "HOOK_MISSING_FIELD"
   /** A field is present but of the wrong kind (e.g. a string where a list is required). */
-  | "HOOK_INVALID_FIELD";
+  | "HOOK_INVALID_FIELD"
+  /**
+   * The message is beyond what can be decoded: V1 values nested deeper than 100 levels, or a
+   * reassembled text longer than the runtime's longest string.
+   */
+  | "HOOK_LIMIT_EXCEEDED";
 
 export class HookDecodeError extends Error {
   override readonly name = "HookDecodeError" as const;

@@ -15,6 +15,11 @@ export interface FailedMessageRecord {
   reason: string;
   /** The raw Kafka value, UTF-8 (null for a record without a value). */
   value: string | null;
+  /**
+   * The raw value in base64, present only when it is not valid UTF-8: `value` is then a lossy
+   * reading (U+FFFD for each bad byte), and this is what to republish.
+   */
+  valueBase64?: string;
   /** The split message this record was a part of, if any. */
   msgId?: string;
   /** Handler attempts made (absent when the record could not be decoded). */

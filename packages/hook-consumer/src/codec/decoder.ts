@@ -66,7 +66,15 @@ export class HookDecoder<M = undefined> {
       return { status: "complete", notification: decodeBody(inner.body), envelope, parts };
     } catch (error) {
       if (isDecodeError(error)) return { status: "failed", error, parts };
-      throw error;
+      // Whatever else a value manages to provoke (a string past V8's maximum length, a stack
+      // overflow) is still this one record's fault: thrown, it would fail the batch again on
+      // every redelivery and stop the stream (SPEC §8).
+      const detail = error instanceof Error ? error.message : String(error);
+      return {
+        status: "failed",
+        error: new HookDecodeError("HOOK_LIMIT_EXCEEDED", `the message cannot be decoded within the runtime's limits: ${detail}`, { cause: error }),
+        parts,
+      };
     }
   }
 

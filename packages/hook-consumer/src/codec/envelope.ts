@@ -1,6 +1,6 @@
 import { HookDecodeError } from "../errors.js";
 import { isObject } from "./fields.js";
-import { unpackText } from "./gzip.js";
+import { unpackText, utf8Text } from "./gzip.js";
 import { CURRENT_VERSION, type CompressionKind, type EnvelopeInfo, type JsonObject, type JsonValue } from "./model.js";
 
 /** One record of a split message: its slice of the base64 text and where it goes. */
@@ -26,7 +26,7 @@ export function parseValue(value: string | Uint8Array | null | undefined, option
   if (value === null || value === undefined || value.length === 0) {
     throw new HookDecodeError("HOOK_EMPTY_VALUE", "the Kafka record has no value");
   }
-  const text = typeof value === "string" ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8");
+  const text = typeof value === "string" ? value : utf8Text(Buffer.from(value.buffer, value.byteOffset, value.byteLength), "the Kafka value");
   return parseDocument(parseJson(text, "the Kafka value"), options, 0);
 }
 

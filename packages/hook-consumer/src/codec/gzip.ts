@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { HookDecodeError } from "../errors.js";
 
@@ -33,10 +34,22 @@ export function gunzip(bytes: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES)
   }
 }
 
+/**
+ * Bytes → text, refusing what is not UTF-8 (SPEC §8: a value is one UTF-8 JSON document).
+ * Node's own decoding would put U+FFFD in place of each bad byte and hand on a message that
+ * silently differs from the one sent; refused, it reaches the failed log as it was.
+ */
+export function utf8Text(bytes: Buffer, what: string): string {
+  if (!isUtf8(bytes)) {
+    throw new HookDecodeError("HOOK_BAD_JSON", `${what} is not valid UTF-8 (${bytes.length} bytes), so it is not a JSON document`);
+  }
+  return bytes.toString("utf8");
+}
+
 /** base64 → (gunzip when GZIP) → UTF-8 text: the inner document of a compressed or split message. */
 export function unpackText(text: string, compressed: boolean, maxBytes?: number): string {
   const bytes = decodeBase64(text);
-  return (compressed ? gunzip(bytes, maxBytes) : bytes).toString("utf8");
+  return utf8Text(compressed ? gunzip(bytes, maxBytes) : bytes, compressed ? "the decompressed message" : "the decoded message");
 }
 
 /** UTF-8 text → gzip → base64, as Atlas's `gzipCompressAndEncodeBase64`. */

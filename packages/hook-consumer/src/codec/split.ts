@@ -25,9 +25,11 @@ export interface EvictedSplit<M> {
 interface PendingSet<M> {
   count: number;
   compression: CompressionKind;
-  chunks: (string | undefined)[];
-  metas: (M | undefined)[];
-  received: number;
+  /**
+   * By part index. A Map, not an array of `count` slots: `count` comes off the wire, and a
+   * single part claiming 2^31 parts must cost one entry, not gigabytes.
+   */
+  parts: Map<number, { chunk: string; meta: M }>;
   firstSeenAt: number;
 }
 
@@ -62,14 +64,7 @@ export class SplitAssembler<M> {
     }
     let set = this.#pending.get(part.msgId);
     if (set === undefined) {
-      set = {
-        count: part.count,
-        compression: part.compression,
-        chunks: new Array<string | undefined>(part.count).fill(undefined),
-        metas: new Array<M | undefined>(part.count).fill(undefined),
-        received: 0,
-        firstSeenAt: this.#now(),
-      };
+      set = { count: part.count, compression: part.compression, parts: new Map(), firstSeenAt: this.#now() };
       this.#pending.set(part.msgId, set);
     } else if (set.count !== part.count || set.compression !== part.compression) {
       throw new HookDecodeError(
@@ -78,24 +73,24 @@ export class SplitAssembler<M> {
           `earlier parts said ${set.count}/${set.compression}`,
       );
     }
-    if (set.chunks[part.index] !== undefined) {
+    if (set.parts.has(part.index)) {
       return { status: "duplicate", msgId: part.msgId, reason: "part_already_received" };
     }
-    set.chunks[part.index] = part.chunk;
-    set.metas[part.index] = meta;
-    set.received++;
-    if (set.received < set.count) {
-      return { status: "pending", msgId: part.msgId, received: set.received, count: set.count };
+    set.parts.set(part.index, { chunk: part.chunk, meta });
+    if (set.parts.size < set.count) {
+      return { status: "pending", msgId: part.msgId, received: set.parts.size, count: set.count };
     }
     this.#pending.delete(part.msgId);
     this.#rememberAssembled(part.msgId);
+    // Every index 0..count-1 is present: indexes are checked against the count, and repeats refused.
+    const ordered = [...set.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     return {
       status: "complete",
       msgId: part.msgId,
       count: set.count,
       compression: set.compression,
-      text: set.chunks.join(""),
-      parts: set.metas as M[],
+      text: ordered.map((p) => p.chunk).join(""),
+      parts: ordered.map((p) => p.meta),
     };
   }
 
@@ -109,8 +104,8 @@ export class SplitAssembler<M> {
       evicted.push({
         msgId,
         count: set.count,
-        received: set.received,
-        parts: set.metas.filter((m): m is M => m !== undefined),
+        received: set.parts.size,
+        parts: metasOf(set),
         firstSeenAt: set.firstSeenAt,
       });
     }
@@ -133,7 +128,7 @@ export class SplitAssembler<M> {
 
   /** Forgets every incomplete set (their records will be delivered again); returns their metas. */
   clearPending(): M[] {
-    const metas = [...this.#pending.values()].flatMap((s) => s.metas.filter((m): m is M => m !== undefined));
+    const metas = [...this.#pending.values()].flatMap((s) => metasOf(s));
     this.#pending.clear();
     return metas;
   }
@@ -144,7 +139,7 @@ export class SplitAssembler<M> {
 
   get heldParts(): number {
     let n = 0;
-    for (const set of this.#pending.values()) n += set.received;
+    for (const set of this.#pending.values()) n += set.parts.size;
     return n;
   }
 
@@ -156,6 +151,11 @@ export class SplitAssembler<M> {
       this.#assembled.delete(oldest.value);
     }
   }
+}
+
+/** The metas of the parts a set holds, by part index. */
+function metasOf<M>(set: PendingSet<M>): M[] {
+  return [...set.parts.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p.meta);
 }
 
 /** Cuts `text` into slices of at most `size` characters (base64 is ASCII, so bytes too). */

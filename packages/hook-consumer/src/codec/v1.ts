@@ -8,6 +8,13 @@ import type { AtlasClassification, AtlasEntity, AtlasObjectId, HookNotification,
  * converted to the V2 model the way Atlas's own V1→V2 converter does: a nested
  * Referenceable becomes a referred entity plus an object id in the attribute.
  */
+/**
+ * Deepest nesting of V1 values converted. Real hooks nest a few levels (table → column →
+ * storage descriptor → serde struct → map); the conversion recurses, so a hostile message
+ * nested thousands deep would otherwise overflow the stack.
+ */
+export const MAX_V1_DEPTH = 100;
+
 export function decodeV1(body: JsonObject, type: V1Type): HookNotification {
   const user = optionalString(body.user, "user");
   const base = { format: "V1" as const, wireType: type, ...(user === undefined ? {} : { user }) };
@@ -67,7 +74,7 @@ function guidOf(id: JsonValue | undefined, path: string): string | undefined {
   throw new HookDecodeError("HOOK_INVALID_FIELD", `${path}.id must be an id object or a guid string`, { field: `${path}.id` });
 }
 
-function referenceable(value: unknown, path: string, referred: Record<string, AtlasEntity>, fallbackType?: string): AtlasEntity {
+function referenceable(value: unknown, path: string, referred: Record<string, AtlasEntity>, fallbackType?: string, depth = 0): AtlasEntity {
   const obj = requireObject(value, path);
   const idObj = isObject(obj.id) ? obj.id : undefined;
   const typeName =
@@ -76,14 +83,14 @@ function referenceable(value: unknown, path: string, referred: Record<string, At
   const guid = guidOf(obj.id, path);
   if (guid !== undefined) entity.guid = guid;
   const values = optionalObject(obj.values, `${path}.values`) ?? {};
-  entity.attributes = convertMap(values, `${path}.values`, referred);
-  const classifications = traits(obj, path, referred);
+  entity.attributes = convertMap(values, `${path}.values`, referred, depth + 1);
+  const classifications = traits(obj, path, referred, depth + 1);
   if (classifications.length > 0) entity.classifications = classifications;
   if (idObj !== undefined && (idObj.state === "ACTIVE" || idObj.state === "DELETED")) entity.status = idObj.state;
   return entity;
 }
 
-function traits(obj: JsonObject, path: string, referred: Record<string, AtlasEntity>): AtlasClassification[] {
+function traits(obj: JsonObject, path: string, referred: Record<string, AtlasEntity>, depth: number): AtlasClassification[] {
   const traitMap = optionalObject(obj.traits, `${path}.traits`) ?? {};
   const names = Array.isArray(obj.traitNames) ? obj.traitNames.filter((n): n is string => typeof n === "string") : [];
   const all = new Set([...names, ...Object.keys(traitMap)]);
@@ -91,24 +98,29 @@ function traits(obj: JsonObject, path: string, referred: Record<string, AtlasEnt
     const trait = traitMap[name];
     const classification: AtlasClassification = { typeName: name };
     if (isObject(trait) && isObject(trait.values)) {
-      classification.attributes = convertMap(trait.values, `${path}.traits.${name}.values`, referred);
+      classification.attributes = convertMap(trait.values, `${path}.traits.${name}.values`, referred, depth + 1);
     }
     return classification;
   });
 }
 
-function convertMap(values: JsonObject, path: string, referred: Record<string, AtlasEntity>): Record<string, JsonValue> {
+function convertMap(values: JsonObject, path: string, referred: Record<string, AtlasEntity>, depth: number): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [key, v] of Object.entries(values)) out[key] = convertValue(v, `${path}.${key}`, referred);
+  for (const [key, v] of Object.entries(values)) out[key] = convertValue(v, `${path}.${key}`, referred, depth);
   return out;
 }
 
-function convertValue(value: JsonValue, path: string, referred: Record<string, AtlasEntity>): JsonValue {
-  if (Array.isArray(value)) return value.map((v, i) => convertValue(v, `${path}[${i}]`, referred));
-  if (!isObject(value)) return value;
+function convertValue(value: JsonValue, path: string, referred: Record<string, AtlasEntity>, depth: number): JsonValue {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_V1_DEPTH) {
+    // The path would be as deep as the value: name where it starts going down.
+    const field = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+    throw new HookDecodeError("HOOK_LIMIT_EXCEEDED", `${field} is nested more than ${MAX_V1_DEPTH} levels deep`, { field });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => convertValue(v, `${path}[${i}]`, referred, depth + 1));
   switch (kindOf(value)) {
     case "reference": {
-      const nested = referenceable(value, path, referred);
+      const nested = referenceable(value, path, referred, undefined, depth + 1);
       const ref: AtlasObjectId = { typeName: nested.typeName };
       if (nested.guid !== undefined) {
         ref.guid = nested.guid;
@@ -127,11 +139,11 @@ function convertValue(value: JsonValue, path: string, referred: Record<string, A
     case "struct":
       return {
         typeName: requireString(value.typeName, `${path}.typeName`),
-        attributes: convertMap(optionalObject(value.values, `${path}.values`) ?? {}, `${path}.values`, referred),
+        attributes: convertMap(optionalObject(value.values, `${path}.values`) ?? {}, `${path}.values`, referred, depth + 1),
       };
     case "map": {
       const { jsonClass: _ignored, ...rest } = value;
-      return convertMap(rest, path, referred);
+      return convertMap(rest, path, referred, depth + 1);
     }
   }
 }

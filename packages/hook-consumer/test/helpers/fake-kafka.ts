@@ -120,7 +120,7 @@ export class FakeConsumer implements KafkaConsumerPort {
 
   /** Hands one batch to the consumer; resolves when its eachBatch returns. */
   deliver(
-    records: (string | null)[],
+    records: (string | Buffer | null)[],
     options: { topic?: string; partition?: number; firstOffset?: number; highWatermark?: number; stale?: () => boolean } = {},
   ): Promise<void> {
     const eachBatch = this.#eachBatch;
@@ -128,7 +128,7 @@ export class FakeConsumer implements KafkaConsumerPort {
     const first = options.firstOffset ?? 0;
     const messages = records.map((value, i) => ({
       offset: String(first + i),
-      value: value === null ? null : Buffer.from(value, "utf8"),
+      value: value === null ? null : typeof value === "string" ? Buffer.from(value, "utf8") : value,
     }));
     const batch = eachBatch({
       batch: {
