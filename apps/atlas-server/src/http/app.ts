@@ -11,6 +11,7 @@ import { entityRoutes } from "../api/entity.js";
 import { searchRoutes } from "../api/search.js";
 import { typeRoutes } from "../api/types.js";
 import type { User } from "../auth/users.js";
+import { debugRoutes } from "../debug.js";
 import { basicAuth } from "./auth.js";
 import { errorBoundary } from "./errors.js";
 import { Router } from "./router.js";
@@ -82,6 +83,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   entityRoutes(router, api);
   searchRoutes(router, api);
   typeRoutes(router, api);
+  debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());
   return app;
 }
