@@ -50,6 +50,28 @@ export function refGuid(ref: ObjectRef): string | undefined {
   return typeof ref.guid === "string" && ref.guid !== "" ? ref.guid : undefined;
 }
 
+/**
+ * Deepest nesting the store accepts in an entity (the entity object is level 1). Real
+ * entities nest a few levels (a struct in a list in an attribute); the walks over attribute
+ * values recurse, so a body nested thousands deep would otherwise overflow the stack and
+ * turn into a 500, or a retried hook message.
+ */
+export const MAX_ENTITY_DEPTH = 64;
+
+/** The first entity of `entities` nested deeper than MAX_ENTITY_DEPTH, by its key; checked without recursion. */
+export function tooDeep(entities: Iterable<[string, unknown]>): string | undefined {
+  for (const [key, entity] of entities) {
+    const stack: [unknown, number][] = [[entity, 1]];
+    while (stack.length > 0) {
+      const [value, depth] = stack.pop()!;
+      if (typeof value !== "object" || value === null) continue;
+      if (depth > MAX_ENTITY_DEPTH) return key;
+      for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 /** Calls `visit` for every object id inside an attribute value (lists, maps, structs). */
 export function forEachRef(value: JsonValue | undefined, visit: (ref: ObjectRef) => void): void {
   if (Array.isArray(value)) {

@@ -25,6 +25,8 @@ import {
   refTo,
   stringAttr,
   toHeader,
+  tooDeep,
+  MAX_ENTITY_DEPTH,
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
@@ -68,6 +70,11 @@ function qualifiedNameOf(value: unknown): string | undefined {
   return typeof qn === "string" && qn !== "" ? qn : undefined;
 }
 
+function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
+  const where = tooDeep([...entities, ...Object.entries(referred).map(([guid, e]): [string, unknown] => [`referredEntities["${guid}"]`, e])]);
+  if (where !== undefined) throw new StoreInvalidEntityError(`${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`);
+}
+
 export class Mutation {
   readonly #c: MutationContext;
   /** Every record loaded or created, by guid, in the order first seen (the response order). */
@@ -90,14 +97,17 @@ export class Mutation {
     if (!isObject(input) || !Array.isArray(input.entities)) {
       throw new StoreInvalidEntityError("the request needs `entities`: a list of entities (or `entity` for a single one)");
     }
+    const referred = (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>;
+    checkDepth(input.entities.map((e, i) => [`entities[${i}]`, e]), referred);
     await this.#apply(
       input.entities.map((entity) => ({ entity })),
-      (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>,
+      referred,
     );
   }
 
   /** Changes only the given attributes of the active entity `objectId` names (SPEC §8). */
   async partialUpdate(objectId: AtlasObjectId, input: AtlasEntityWithExtInfo): Promise<void> {
+    if (isObject(input)) checkDepth([["entity", input.entity]], isObject(input.referredEntities) ? input.referredEntities : {});
     const target = await this.#findByObjectId(objectId);
     if (!target) throw this.#notFound(objectId);
     const entity = isObject(input) && isObject(input.entity) ? (input.entity as AtlasEntity) : undefined;

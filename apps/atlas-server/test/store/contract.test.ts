@@ -2,7 +2,7 @@
  * The store contract, run against both backends: SQLite (a temp file) and a real PostgreSQL
  * server started by the testkit (Debian's binaries). Each test gets a fresh database.
  */
-import type { AtlasEntity } from "@atlas-ha/hook-consumer";
+import type { AtlasEntity, JsonValue } from "@atlas-ha/hook-consumer";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import type { MetadataStore } from "../../src/store/types.js";
@@ -262,6 +262,22 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }] } } as AtlasEntity]),
       ).rejects.toMatchObject({ code: "STORE_UNKNOWN_TYPE" });
       expect((await store.searchBasic({})).approximateCount).toBe(0);
+    });
+
+    it("refuses an entity nested deeper than 64 levels with a typed 400 (not a stack overflow) and takes one at the limit", async () => {
+      const { store } = await stores.fresh();
+      const nested = (levels: number) => JSON.parse(`${"[".repeat(levels)}${"]".repeat(levels)}`) as JsonValue;
+      // entity (1) → attributes (2) → description (3…): 62 list levels reach the limit of 64.
+      for (const [where, attempt] of [
+        ["entities[0]", () => create(store, [hiveDb("deep", "-1", { description: nested(100_000) })])],
+        ["referredEntities[\"-2\"]", () => create(store, [hiveDb("deep")], 1, { "-2": hiveDb("deeper", "-2", { description: nested(63) }) })],
+        ["entity", () => store.applyHook(1, { topic: "T", partition: 0, offset: "1" }, [{ kind: "partialUpdate", objectId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "x@cl1" } }, entity: { entity: { typeName: "hive_db", attributes: { description: nested(1000) } }, referredEntities: {} } }], USER)],
+      ] as const) {
+        await expect(attempt()).rejects.toMatchObject({ name: "StoreInvalidEntityError", code: "STORE_INVALID_ENTITY", httpStatus: 400, permanent: true, message: `${where} is nested more than 64 levels deep` });
+      }
+      expect((await store.searchBasic({})).approximateCount).toBe(0);
+      await create(store, [hiveDb("at-the-limit", "-1", { description: nested(62) })]);
+      expect(await store.getByUniqueAttribute("hive_db", "at-the-limit@cl1")).not.toBeNull();
     });
 
     it("soft-deletes by guid: status DELETED, a second delete is a no-op, an unknown guid is not found", async () => {
