@@ -158,13 +158,18 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
   const users = config.auth.usersFile ? loadUsers(config.auth.usersFile) : null;
   const app = createHttpApp(api, users);
   const callback = app.callback();
+  // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
+  // these timeouts only every connectionsCheckingInterval (30 s by default), which would let a
+  // client trickling its headers hold a socket three times longer than configured.
+  const timeouts = {
+    headersTimeout: config.limits.headersTimeoutMs,
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
+    keepAliveTimeout: 5_000,
+  };
   const http: Server = config.http.tls
-    ? createHttpsServer({ key: readFileSync(config.http.tls.keyFile), cert: readFileSync(config.http.tls.certFile) }, callback)
-    : createHttpServer(callback);
-  // Slow clients (slowloris) get a 408 rather than holding a socket forever.
-  http.headersTimeout = 10_000;
-  http.requestTimeout = 30_000;
-  http.keepAliveTimeout = 5_000;
+    ? createHttpsServer({ ...timeouts, key: readFileSync(config.http.tls.keyFile), cert: readFileSync(config.http.tls.certFile) }, callback)
+    : createHttpServer(timeouts, callback);
 
   let stopping: Promise<void> | null = null;
   let port = config.http.port;

@@ -32,8 +32,23 @@ export function adminRoutes(router: Router, api: ApiContext): void {
       zookeeper: s.zookeeper,
       transitions: s.transitions,
       uptimeSeconds: Math.round((Date.now() - api.startedAt) / 1000),
+      // Split sets waiting for parts are held in memory until complete or dropped after
+      // atlas.notification.split.message.segments.wait.time.seconds: pendingSplits and
+      // heldParts show what is held, droppedSplits what was given up.
       hookConsumer: consumer
-        ? { state: consumer.state, processed: consumer.processed, failed: consumer.failed, totalLag: consumer.totalLag, lag: consumer.lag }
+        ? {
+            state: consumer.state,
+            received: consumer.received,
+            processed: consumer.processed,
+            failed: consumer.failed,
+            retried: consumer.retried,
+            droppedSplits: consumer.droppedSplits,
+            duplicateParts: consumer.duplicateParts,
+            pendingSplits: consumer.pendingSplits,
+            heldParts: consumer.heldParts,
+            totalLag: consumer.totalLag,
+            lag: consumer.lag,
+          }
         : { state: "disabled" },
       store: api.config.store.backend,
       version: api.version.version,

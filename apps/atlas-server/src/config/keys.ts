@@ -43,6 +43,8 @@ export const KEYS = Object.freeze({
   usersFile: "atlas.authentication.method.file.filename",
 
   maxBodyBytes: "atlas.server.request.max.body.bytes",
+  headersTimeout: "atlas.server.http.headers.timeout.ms",
+  requestTimeout: "atlas.server.http.request.timeout.ms",
   shutdownTimeout: "atlas.server.shutdown.timeout.ms",
   logLevel: "atlas.server.log.level",
 });

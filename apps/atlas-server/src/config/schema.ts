@@ -33,6 +33,8 @@ export const DEFAULTS = Object.freeze({
   clientSleepMs: 5_000,
   sqlitePath: "./data/atlas.db",
   maxBodyBytes: 1_048_576,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   shutdownTimeoutMs: 15_000,
   logLevel: "info" as const,
 });
@@ -60,6 +62,13 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
     }
   }
 
+  const headersTimeoutMs = props.millis(KEYS.headersTimeout, DEFAULTS.headersTimeoutMs, 1);
+  const requestTimeoutMs = props.millis(KEYS.requestTimeout, DEFAULTS.requestTimeoutMs, 1);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    // Node refuses to start a server with headers allowed longer than the whole request.
+    throw props.error(KEYS.headersTimeout, `${headersTimeoutMs} ms is longer than ${KEYS.requestTimeout} (${requestTimeoutMs} ms), which covers the headers too`);
+  }
+
   return {
     ids,
     addresses,
@@ -76,6 +85,8 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
       maxBodyBytes: props.integer(KEYS.maxBodyBytes, DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER, " (bytes)"),
       shutdownTimeoutMs: props.millis(KEYS.shutdownTimeout, DEFAULTS.shutdownTimeoutMs, 0),
       handlerTimeoutMs: props.millis(KEYS.handlerTimeout, DEFAULTS.handlerTimeoutMs, 1),
+      headersTimeoutMs,
+      requestTimeoutMs,
     },
     log: { level: props.oneOf(KEYS.logLevel, DEFAULTS.logLevel, LOG_LEVELS) },
     configDir: context.configDir,

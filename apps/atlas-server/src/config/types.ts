@@ -53,7 +53,15 @@ export interface ServerConfig {
   client: { haRetries: number; haSleepIntervalMs: number };
   /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
   auth: { usersFile: string | null };
-  limits: { maxBodyBytes: number; shutdownTimeoutMs: number; handlerTimeoutMs: number };
+  limits: {
+    maxBodyBytes: number;
+    shutdownTimeoutMs: number;
+    handlerTimeoutMs: number;
+    /** A request whose headers take longer gets 408 (slow clients, slowloris). */
+    headersTimeoutMs: number;
+    /** A request whose headers and body take longer gets 408. */
+    requestTimeoutMs: number;
+  };
   log: { level: LogLevel };
   /** Absolute directory of the configuration file. */
   configDir: string;

@@ -93,7 +93,7 @@ describe("defaults (SPEC §3)", () => {
       },
       client: { haRetries: 4, haSleepIntervalMs: 5000 },
       auth: { usersFile: null },
-      limits: { maxBodyBytes: 1_048_576, shutdownTimeoutMs: 15_000, handlerTimeoutMs: 30_000 },
+      limits: { maxBodyBytes: 1_048_576, shutdownTimeoutMs: 15_000, handlerTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
       log: { level: "info" },
       properties: {},
     });
@@ -364,9 +364,10 @@ describe("store, users file, limits", () => {
 
   it("limits and log level are read from our keys", async () => {
     const config = await load(
-      "atlas.server.request.max.body.bytes=5242880\natlas.server.shutdown.timeout.ms=0\natlas.server.ha.handler.timeout.ms=1000\natlas.server.log.level=trace\natlas.server.bind.address=127.0.0.1\n",
+      "atlas.server.request.max.body.bytes=5242880\natlas.server.shutdown.timeout.ms=0\natlas.server.ha.handler.timeout.ms=1000\natlas.server.log.level=trace\natlas.server.bind.address=127.0.0.1\n" +
+        "atlas.server.http.headers.timeout.ms=2000\natlas.server.http.request.timeout.ms=4000\n",
     );
-    expect(config.limits).toEqual({ maxBodyBytes: 5_242_880, shutdownTimeoutMs: 0, handlerTimeoutMs: 1000 });
+    expect(config.limits).toEqual({ maxBodyBytes: 5_242_880, shutdownTimeoutMs: 0, handlerTimeoutMs: 1000, headersTimeoutMs: 2000, requestTimeoutMs: 4000 });
     expect(config.log.level).toBe("trace");
     expect(config.http.host).toBe("127.0.0.1");
   });

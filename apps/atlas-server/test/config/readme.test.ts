@@ -40,6 +40,8 @@ describe("src/config/README.md", () => {
       ["atlas.client.ha.sleep.interval.ms", DEFAULTS.clientSleepMs],
       ["atlas.store.sqlite.path", DEFAULTS.sqlitePath],
       ["atlas.server.request.max.body.bytes", DEFAULTS.maxBodyBytes],
+      ["atlas.server.http.headers.timeout.ms", DEFAULTS.headersTimeoutMs],
+      ["atlas.server.http.request.timeout.ms", DEFAULTS.requestTimeoutMs],
       ["atlas.server.shutdown.timeout.ms", DEFAULTS.shutdownTimeoutMs],
       ["atlas.server.log.level", DEFAULTS.logLevel],
     ];
