@@ -1,0 +1,107 @@
+// Issue figures 1 and 2: how long writes fail when the active goes away.
+//
+// failover-clean: SIGTERM to the active → the first write that another instance answers 2xx.
+// failover-crash: SIGKILL to the active, with session timeouts of 4 s and 20 s → the same,
+//   and that time minus the session timeout (what the server adds to ZooKeeper's expiry).
+//
+// Baseline: election-core alone on the same ZooKeeper (participant processes): close →
+// next leader, kill → next leader.
+import { others, reconfigure, SESSION_TIMEOUT_MS, settled } from "../lib/cluster.mjs";
+import { electionHandover } from "../lib/election.mjs";
+import { firstSuccessfulWrite } from "../lib/http.mjs";
+import { figure } from "../lib/report.mjs";
+
+/** One failover of the current active by `how` ("stop" | "kill"); resolves ms until a write succeeds elsewhere. */
+async function failoverOnce(cluster, how, timeoutMs) {
+  const active = await settled(cluster);
+  const urls = others(cluster, active).map((i) => i.url);
+  const t0 = performance.now();
+  const gone = how === "stop" ? cluster.stop(active.name) : cluster.kill(active.name);
+  const { at } = await firstSuccessfulWrite(urls, { timeoutMs });
+  await gone;
+  await cluster.start(active.name);
+  return at - t0;
+}
+
+export const failoverClean = {
+  name: "failover-clean",
+  title: "1. failover on clean shutdown (SIGTERM)",
+  async run({ quick, clusters, log }) {
+    const cluster = await clusters.get("sqlite");
+    const rounds = quick ? 3 : 20;
+    const samples = [];
+    const baseline = [];
+    for (let i = 0; i < rounds; i++) {
+      samples.push(await failoverOnce(cluster, "stop", 30_000));
+      log(`  round ${i + 1}/${rounds}: ${Math.round(samples.at(-1))} ms`);
+    }
+    for (let i = 0; i < (quick ? 3 : 10); i++) {
+      baseline.push(await electionHandover(cluster.zookeeper.connectString, "clean", SESSION_TIMEOUT_MS, `clean${i}`));
+    }
+    return [
+      figure({
+        scenario: this.name,
+        name: "SIGTERM → write 2xx on the new active",
+        unit: "ms",
+        samples,
+        baseline,
+        baselineName: "election-core close → next leader",
+        target: { text: "p50 ≤ 300, p99 ≤ 1000", check: (s) => s.p50 <= 300 && s.p99 <= 1000 },
+      }),
+    ];
+  },
+};
+
+export const failoverCrash = {
+  name: "failover-crash",
+  title: "2. failover on crash (SIGKILL), session timeouts 4 s and 20 s",
+  async run({ quick, clusters, log }) {
+    const cluster = await clusters.get("sqlite");
+    const figures = [];
+    const plans = quick
+      ? [{ timeoutMs: SESSION_TIMEOUT_MS, rounds: 2, baselineRounds: 1 }]
+      : [
+          { timeoutMs: SESSION_TIMEOUT_MS, rounds: 10, baselineRounds: 3 },
+          { timeoutMs: 20_000, rounds: 5, baselineRounds: 2 },
+        ];
+    for (const { timeoutMs, rounds, baselineRounds } of plans) {
+      const restore =
+        timeoutMs === SESSION_TIMEOUT_MS ? undefined : await reconfigure(cluster, { "atlas.server.ha.zookeeper.session.timeout.ms": timeoutMs });
+      try {
+        const samples = [];
+        for (let i = 0; i < rounds; i++) {
+          samples.push(await failoverOnce(cluster, "kill", timeoutMs + 30_000));
+          log(`  session ${timeoutMs} ms, round ${i + 1}/${rounds}: ${Math.round(samples.at(-1))} ms`);
+        }
+        const baseline = [];
+        for (let i = 0; i < baselineRounds; i++) {
+          baseline.push(await electionHandover(cluster.zookeeper.connectString, "crash", timeoutMs, `crash${timeoutMs}_${i}`));
+        }
+        const s = timeoutMs / 1000;
+        figures.push(
+          figure({
+            scenario: this.name,
+            name: `SIGKILL → write 2xx (session ${s} s)`,
+            unit: "ms",
+            samples,
+            baseline,
+            baselineName: "election-core kill → next leader",
+            target: { text: `p50 ≤ ${timeoutMs + 500}`, check: (st) => st.p50 <= timeoutMs + 500 },
+          }),
+          figure({
+            scenario: this.name,
+            name: `  minus the session timeout (${s} s)`,
+            unit: "ms",
+            samples: samples.map((v) => v - timeoutMs),
+            baseline: baseline.map((v) => v - timeoutMs),
+            baselineName: "election-core",
+            target: { text: "p50 ≤ 500", check: (st) => st.p50 <= 500 },
+          }),
+        );
+      } finally {
+        await restore?.();
+      }
+    }
+    return figures;
+  },
+};

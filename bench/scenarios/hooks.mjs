@@ -1,0 +1,114 @@
+// Issue figure 5: the hook pipeline, Kafka → hook-consumer → store, in messages per second.
+// Each round publishes N small ENTITY_CREATE_V2 messages while no instance runs, then starts
+// one instance alone and times from its first applied message to its last (its /health
+// `hookConsumer.processed`), so neither the producer nor the election is in the figure.
+//
+// Next to it, in the same run on the same topic, each in a process of its own:
+// - a bare kafkajs consumer with a no-op eachBatch handler (the issue's baseline);
+// - @atlas-ha/hook-consumer with a no-op handler (what decoding and offset tracking add);
+// - the store alone (lib/store-worker.mjs): the same applies with no Kafka in front.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { settled } from "../lib/cluster.mjs";
+import { publishCreates } from "../lib/hook-messages.mjs";
+import { health, sleep } from "../lib/http.mjs";
+import { forkWorker } from "../lib/processes.mjs";
+import { figure } from "../lib/report.mjs";
+
+let runSeq = 0;
+
+/** Stops every instance, publishes `count` creates, starts the first instance alone; resolves its rate. */
+async function serverRound(cluster, count) {
+  for (const i of cluster.instances) await cluster.stop(i.name);
+  const run = `r${process.pid}_${runSeq++}`;
+  await publishCreates(cluster.kafka.bootstrap, cluster.hookTopic, run, count);
+  const [first, ...rest] = cluster.instances;
+  await cluster.start(first.name);
+  let firstAt;
+  const deadline = performance.now() + 600_000;
+  for (;;) {
+    const h = await health(first.url);
+    const processed = h?.hookConsumer?.processed ?? 0;
+    if (processed > 0 && firstAt === undefined) firstAt = performance.now();
+    if (processed >= count) break;
+    if (h?.hookConsumer?.failed > 0) throw new Error(`${h.hookConsumer.failed} hook messages failed; see ${first.logFile}`);
+    if (performance.now() > deadline) throw new Error(`only ${processed} of ${count} hook messages applied in 10 minutes`);
+    await sleep(processed > 0 ? 20 : 50);
+  }
+  const lastAt = performance.now();
+  for (const i of rest) await cluster.start(i.name);
+  await settled(cluster);
+  // From the poll that first saw a message applied: up to one poll interval is missed, so
+  // the rate is a shade optimistic on short runs; rounds last seconds.
+  return count / ((lastAt - firstAt) / 1000);
+}
+
+async function baselineRound(kind, cluster, total) {
+  const w = await forkWorker(new URL("../lib/consumer-worker.mjs", import.meta.url), [kind, cluster.kafka.bootstrap, cluster.hookTopic, String(total)]);
+  await w.stop();
+  return w.first.perSec;
+}
+
+async function topicSize(cluster) {
+  const { default: kafkajs } = await import("kafkajs");
+  const admin = new kafkajs.Kafka({ brokers: [cluster.kafka.bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(cluster.hookTopic);
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function storeRound(mode, cluster, count) {
+  let where;
+  let dir;
+  if (cluster.backend === "postgres") {
+    where = await cluster.postgres.createDatabase(`bench_${mode}_${process.pid}_${runSeq++}`);
+  } else {
+    dir = mkdtempSync(join(tmpdir(), "atlas-ha-bench-store-"));
+    where = join(dir, "atlas.db");
+  }
+  try {
+    const w = await forkWorker(new URL("../lib/store-worker.mjs", import.meta.url), [mode, cluster.backend, where, String(count)]);
+    await w.stop();
+    return w.first;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const hooks = {
+  name: "hooks",
+  title: "5. hook pipeline: ENTITY_CREATE_V2 from Kafka into the store",
+  async run({ quick, clusters, log }) {
+    const figures = [];
+    const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
+    const count = quick ? 10_000 : 50_000;
+    const rounds = quick ? 1 : 3;
+    for (const backend of backends) {
+      const cluster = await clusters.get(backend);
+      const server = [];
+      const bare = [];
+      const hookConsumer = [];
+      const store = [];
+      for (let round = 0; round < rounds; round++) {
+        server.push(await serverRound(cluster, count));
+        const total = await topicSize(cluster);
+        bare.push(await baselineRound("kafkajs", cluster, total));
+        hookConsumer.push(await baselineRound("hook-consumer", cluster, total));
+        store.push((await storeRound("hook", cluster, quick ? 5000 : 20_000)).perSec);
+        log(`  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s, bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`);
+      }
+      const target = backend === "sqlite" ? { text: "≥ 5000", check: (s) => s.p50 >= 5000 } : undefined;
+      figures.push(
+        figure({ scenario: this.name, name: `${backend}: Kafka → store (atlas-server)`, unit: "msg/s", better: "higher", samples: server, baseline: bare, baselineName: "bare kafkajs no-op", target }),
+        figure({ scenario: this.name, name: `${backend}:   hook-consumer, no-op handler`, unit: "msg/s", better: "higher", samples: hookConsumer, baseline: bare, baselineName: "bare kafkajs no-op" }),
+        figure({ scenario: this.name, name: `${backend}:   store alone (applyHook loop)`, unit: "msg/s", better: "higher", samples: store, baseline: bare, baselineName: "bare kafkajs no-op" }),
+      );
+    }
+    return figures;
+  },
+};
