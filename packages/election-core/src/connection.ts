@@ -164,10 +164,16 @@ export class Connection {
     // The first new session opens at once (the election rejoins when it is CONNECTED).
     // A session that ends before it was ever established (a wrong password, a server that
     // refuses it) is retried with back-off, never in a tight loop.
+    // Capped low: after an outage every participant must be back within seconds, not wait
+    // out a long back-off that started while the ensemble was down.
+    const cap = Math.min(this.#options.retryMaxMs, 4 * this.#options.retryBaseMs);
     const delay =
       reason === "auth_failed" || this.#failedOpens > 0
-        ? backoffDelay(Math.max(1, this.#failedOpens), this.#options.retryBaseMs, this.#options.retryMaxMs, this.#options.random)
+        ? backoffDelay(Math.max(1, this.#failedOpens), this.#options.retryBaseMs, cap, this.#options.random)
         : 0;
+    if (!established) {
+      this.#options.logger.warn({ event: "zk_session_failed", reason, attempt: this.#failedOpens, retryInMs: delay });
+    }
     if (delay === 0) return this.#open();
     this.#lostTimer = this.#options.clock.setTimeout(() => {
       this.#lostTimer = null;

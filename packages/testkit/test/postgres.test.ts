@@ -74,7 +74,8 @@ describe("a PostgreSQL server (real postgres from Debian's binaries)", () => {
     pg().pause();
     try {
       const frozen = [pg().process.pid!, ...backends];
-      await waitFor(() => frozen.every((pid) => !isAlive(pid) || processState(pid) === "T"), {
+      // A backend that was exiting stays a zombie ("Z") while its stopped postmaster cannot reap it.
+      await waitFor(() => frozen.every((pid) => !isAlive(pid) || ["T", "Z"].includes(processState(pid))), {
         timeoutMs: 5000,
         what: "the postmaster and every backend to be stopped",
       });
