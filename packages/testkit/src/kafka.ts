@@ -198,8 +198,9 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     "-cp",
     classpath(jars),
   ];
+  // base64url may start with "-": given as "-t <id>" such an id reads as an option (1 start in 64 failed).
   const clusterId = randomBytes(16).toString("base64url");
-  await run(javaBin(), [...jvm, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", configFile], {
+  await run(javaBin(), [...jvm, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", configFile], {
     maxBuffer: 4 * 1024 * 1024,
   });
 
