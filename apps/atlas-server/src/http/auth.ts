@@ -20,6 +20,10 @@ export interface AuthOptions {
 export function basicAuth(options: AuthOptions) {
   const key = randomBytes(32);
   const verified = new Map<string, number>();
+  // A client that opens many connections at once sends the same credentials on each before
+  // the first check is done: they share that one scrypt rather than queueing one each on
+  // the thread pool (64 connections cost seconds of CPU; bench/, figure 4).
+  const checking = new Map<string, Promise<boolean>>();
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
   const exempt = new Set(options.exempt);
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -49,7 +53,14 @@ export function basicAuth(options: AuthOptions) {
     if (!(until !== undefined && until > Date.now() && user)) {
       // Unknown users are checked against a dummy hash too, so timing does not tell which
       // user names exist.
-      const ok = await verifyPassword(password, user?.hash ?? DUMMY);
+      let check = checking.get(fingerprint);
+      if (!check) {
+        check = verifyPassword(password, user?.hash ?? DUMMY);
+        checking.set(fingerprint, check);
+        const forget = () => checking.delete(fingerprint);
+        check.then(forget, forget);
+      }
+      const ok = await check;
       if (!ok || !user) {
         options.onFailure(user ? "bad_password" : "unknown_user");
         throw errors.unauthenticated();
