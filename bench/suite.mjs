@@ -48,7 +48,12 @@ export async function runSuite({ quick, profile, packages, list, only, out }) {
       log(`\n▶ ${scenario.title}${quick ? " (quick)" : ""}`);
       const t0 = performance.now();
       try {
-        const got = await scenario.run({ quick, clusters, log });
+        // A part that cannot run (no PostgreSQL on this machine) is reported, the rest still runs.
+        const partFailed = (part, error) => {
+          errors.push({ scenario: `${scenario.name} (${part})`, error: error.stack ?? String(error) });
+          log(`✖ ${scenario.name} (${part}) failed: ${error.message ?? error}`);
+        };
+        const got = await scenario.run({ quick, clusters, log, partFailed });
         figures.push(...got);
         printTable(got);
         log(`  (${Math.round((performance.now() - t0) / 1000)} s)`);

@@ -83,13 +83,19 @@ export async function storeRound(mode, cluster, count) {
 export const hooks = {
   name: "hooks",
   title: "5. hook pipeline: ENTITY_CREATE_V2 from Kafka into the store",
-  async run({ quick, clusters, log }) {
+  async run({ quick, clusters, log, partFailed }) {
     const figures = [];
     const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
     const count = quick ? 10_000 : 50_000;
     const rounds = quick ? 1 : 3;
     for (const backend of backends) {
-      const cluster = await clusters.get(backend);
+      let cluster;
+      try {
+        cluster = await clusters.get(backend);
+      } catch (error) {
+        partFailed(backend, error);
+        continue;
+      }
       const server = [];
       const bare = [];
       const hookConsumer = [];

@@ -14,14 +14,20 @@ const CONNECTIONS = 16;
 export const restWrites = {
   name: "rest",
   title: `6. REST entity creates on the active (${CONNECTIONS} connections)`,
-  async run({ quick, clusters, log }) {
+  async run({ quick, clusters, log, partFailed }) {
     const figures = [];
     const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
     const seconds = quick ? 3 : 10;
     const rounds = quick ? 1 : 3;
     try {
       for (const backend of backends) {
-        const cluster = await clusters.get(backend);
+        let cluster;
+        try {
+          cluster = await clusters.get(backend);
+        } catch (error) {
+          partFailed(backend, error);
+          continue;
+        }
         const rps = [];
         const p99 = [];
         const store = [];
