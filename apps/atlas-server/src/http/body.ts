@@ -1,10 +1,11 @@
+import { isUtf8 } from "node:buffer";
 import type { Context } from "koa";
 import { errors } from "./errors.js";
 
 /**
  * Reads a JSON request body with a size limit. 413 beyond the limit (checked on
  * Content-Length first, then while streaming), 415 for a declared non-JSON type, 400 for
- * malformed JSON. An absent body is `undefined`.
+ * malformed JSON or a body that is not UTF-8. An absent body is `undefined`.
  */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   const declared = ctx.get("content-length");
@@ -25,7 +26,10 @@ export async function readJson(ctx: Context, limit: number): Promise<unknown> {
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString("utf8");
+  const bytes = Buffer.concat(chunks);
+  // JSON is UTF-8 (RFC 8259); decoding anything else would store U+FFFD in place of each bad byte.
+  if (!isUtf8(bytes)) throw errors.badJson(`the body is not valid UTF-8 (${bytes.length} bytes)`);
+  const text = bytes.toString("utf8");
   try {
     return JSON.parse(text);
   } catch (error) {
