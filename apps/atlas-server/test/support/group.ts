@@ -1,0 +1,95 @@
+/**
+ * A group of real atlas-server processes (apps/atlas-server/dist/main.js, started by the
+ * testkit) on one ZooKeeper, sharing one SQLite file, with a users file holding `admin`. For
+ * suites that need their own properties (ACLs, timeouts, TLS) where the local cluster's
+ * fixed layout does not fit; the hook consumer is off unless a suite turns it on.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePorts, hashPassword, startAtlasInstance, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
+
+export type Properties = Record<string, string | number | boolean>;
+
+export interface GroupOptions {
+  zkConnect: string;
+  instances?: number;
+  /** Extra properties for every instance (they win). */
+  properties?: Properties;
+  adminPassword?: string;
+}
+
+export interface Group {
+  dir: string;
+  usersFile: string;
+  /** The users-file line's hash of the admin password. */
+  adminHash: string;
+  instances: AtlasInstance[];
+  /** Waits until exactly one instance reports ACTIVE and the others PASSIVE. */
+  roles(timeoutMs?: number): Promise<{ active: AtlasInstance; passives: AtlasInstance[] }>;
+  stop(keepLogs?: boolean): Promise<void>;
+}
+
+export async function startGroup(options: GroupOptions): Promise<Group> {
+  const count = options.instances ?? 2;
+  const dir = mkdtempSync(join(tmpdir(), "atlas-ha-group-"));
+  const adminHash = await hashPassword(options.adminPassword ?? "admin");
+  const usersFile = join(dir, "users-credentials.properties");
+  writeFileSync(usersFile, `admin=ADMIN::${adminHash}\n`, { mode: 0o600 });
+  const ports = await freePorts(count);
+  const ids = ports.map((_, i) => `id${i + 1}`);
+  const common: Properties = {
+    "atlas.server.ids": ids.join(","),
+    ...Object.fromEntries(ids.map((id, i) => [`atlas.server.address.${id}`, `127.0.0.1:${ports[i]}`])),
+    "atlas.server.ha.enabled": true,
+    "atlas.server.ha.zookeeper.connect": options.zkConnect,
+    "atlas.server.ha.zookeeper.session.timeout.ms": 4000,
+    "atlas.store.sqlite.path": join(dir, "atlas.db"),
+    "atlas.authentication.method.file.filename": usersFile,
+    "atlas.notification.consumer.disabled": true,
+    "atlas.server.bind.address": "127.0.0.1",
+  };
+  const instances: AtlasInstance[] = [];
+  const start = async (i: number) => {
+    const instance = await startAtlasInstance({
+      name: `atlas-${i + 1}`,
+      port: ports[i]!,
+      dir: join(dir, `atlas-${i + 1}`),
+      properties: { ...common, "atlas.server.id": ids[i]!, ...options.properties },
+    });
+    instances[i] = instance;
+    return instance;
+  };
+  const group: Group = {
+    dir,
+    usersFile,
+    adminHash,
+    instances,
+    async roles(timeoutMs = 30_000) {
+      return waitFor(
+        async () => {
+          const states = await Promise.all(instances.map((i) => i.status()));
+          const active = instances.filter((_, k) => states[k] === "ACTIVE");
+          const passives = instances.filter((_, k) => states[k] === "PASSIVE");
+          return active.length === 1 && passives.length === instances.length - 1 ? { active: active[0]!, passives } : undefined;
+        },
+        { timeoutMs, intervalMs: 100, what: "one ACTIVE instance and the others PASSIVE" },
+      );
+    },
+    async stop(keepLogs = false) {
+      await Promise.all(instances.map((i) => i.shutdown({ keepLogs })));
+      if (!keepLogs && process.env.ATLAS_HA_KEEP_LOGS !== "1") rmSync(dir, { recursive: true, force: true });
+      else process.stderr.write(`[group] configuration, store and logs kept in ${dir}\n`);
+    },
+  };
+  try {
+    // The first one leads: roles are known in the tests.
+    await (await start(0)).waitForState("ACTIVE");
+    await Promise.all(ports.slice(1).map((_, i) => start(i + 1)));
+    await group.roles();
+  } catch (error) {
+    await group.stop(true).catch(() => undefined);
+    throw error;
+  }
+  return group;
+}
