@@ -1,0 +1,23 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 });
+
+describe("the chaos CLI (dist/cli.js)", () => {
+  it("prints its help, with every fault kind, and exits 0", () => {
+    const result = run("--help");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/--faults N/);
+    expect(result.stdout).toMatch(/partition-long/);
+  });
+
+  it("exits 2 on a bad argument before starting anything, naming the problem", () => {
+    for (const args of [["--faults", "ten"], ["--kinds", "kill-everything"], ["--backend", "mysql"], ["--frobnicate"]]) {
+      const result = run(...args);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/^chaos: /);
+    }
+  });
+});
