@@ -64,35 +64,78 @@ export class ZkClient {
   /**
    * Creates every missing persistent node of `path`. With an ACL configured, nodes of our
    * own subtree that already exist with a different ACL get ours (a root left open by an
-   * earlier run would let any client join or rig the election).
+   * earlier run would let any client join or rig the election), and what was created under
+   * such a node while it was open is removed (see #purgeForeign).
    */
   async ensurePath(path: string): Promise<void> {
     const parts = path.split("/").filter(Boolean);
     let current = "";
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       current += `/${part}`;
+      const ours = this.#acl !== null && (current === this.#secureUnder || current.startsWith(`${this.#secureUnder}/`));
       const stat = await this.exists(current);
+      let wasOpen = false;
       if (!stat) {
         try {
           await this.create(current, Buffer.alloc(0), "persistent");
+          wasOpen = true; // the C client creates with the open ACL; ours came an instant later
         } catch (error) {
           if (!isZooKeeperError(error, "ZK_NODEEXISTS")) throw error;
         }
-      } else if (this.#acl && (current === this.#secureUnder || current.startsWith(`${this.#secureUnder}/`))) {
-        await this.#secure(current);
+      } else if (ours) {
+        wasOpen = await this.#secure(current);
+      }
+      if (ours && wasOpen) await this.#purgeForeign(current, parts[i + 1]);
+    }
+  }
+
+  /** Gives `path` our ACL; true when it had another one (and so may hold foreign children). */
+  async #secure(path: string): Promise<boolean> {
+    const { acl, stat } = await this.#connection.run((s) => s.getAcl(path));
+    if (sameAcl(acl, this.#acl!)) return false;
+    try {
+      await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion));
+      this.#logger.warn({ event: "zk_acl_secured", path, previous: acl.map((a) => `${a.scheme}:${a.id}`) });
+      return true;
+    } catch (error) {
+      this.#logger.warn({ event: "zk_acl_not_secured", path, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  /**
+   * While a node of our subtree was open (before an earlier run secured it, or in the instant
+   * between creating it and setting its ACL), a client without the credentials could create
+   * children in it: a participant node that sorts first and so "leads" forever, or an
+   * `active_server_info` naming its own host, to which every passive would redirect. Once
+   * the node carries our ACL nobody else can add children, so the children it has now that
+   * do not carry our ACL are removed (with what is under them), except `keep`, the next node
+   * of the path being ensured, which is secured and purged in its turn.
+   *
+   * A participant of the group creates its node open and sets our ACL right after; one
+   * caught in that instant is removed too and joins again after its back-off. That can only
+   * happen here, at the first start of a secured group, never once the nodes are ours.
+   */
+  async #purgeForeign(path: string, keep: string | undefined): Promise<void> {
+    const children = await this.getChildren(path).catch(() => [] as string[]);
+    for (const child of children) {
+      if (child === keep) continue;
+      const full = `${path}/${child}`;
+      try {
+        const { acl } = await this.getAcl(full);
+        if (sameAcl(acl, this.#acl!)) continue;
+        await this.#removeTree(full);
+        this.#logger.warn({ event: "zk_foreign_node_removed", path: full, acl: acl.map((a) => `${a.scheme}:${a.id}`) });
+      } catch (error) {
+        if (isZooKeeperError(error, "ZK_NONODE")) continue;
+        this.#logger.warn({ event: "zk_foreign_node_not_removed", path: full, error: (error as Error).message });
       }
     }
   }
 
-  async #secure(path: string): Promise<void> {
-    const { acl, stat } = await this.#connection.run((s) => s.getAcl(path));
-    if (sameAcl(acl, this.#acl!)) return;
-    try {
-      await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion));
-      this.#logger.warn({ event: "zk_acl_secured", path, previous: acl.map((a) => `${a.scheme}:${a.id}`) });
-    } catch (error) {
-      this.#logger.warn({ event: "zk_acl_not_secured", path, error: (error as Error).message });
-    }
+  async #removeTree(path: string): Promise<void> {
+    for (const child of await this.getChildren(path).catch(() => [] as string[])) await this.#removeTree(`${path}/${child}`);
+    await this.remove(path);
   }
 
   exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {

@@ -64,6 +64,34 @@ describe("an election protected by a digest ACL", () => {
     expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
   });
 
+  it("what a client without the credentials put in the root before the group secured it is removed: its participant cannot lead, its active_server_info is gone", async () => {
+    // The squatter acts first, while /squatted and its election path do not exist yet: a
+    // participant node that sorts before any real one (and names a real id), and an
+    // active_server_info of its own, the way a passive would find it.
+    foreign = await foreignSession(zk().connectString);
+    await foreign.create("/squatted", Buffer.alloc(0), "persistent");
+    await foreign.create("/squatted/leader_elector_path", Buffer.alloc(0), "persistent");
+    const squatter = await foreign.create("/squatted/leader_elector_path/_c_00000000-0000-0000-0000-000000000000-latch-", Buffer.from("secure-1"), "ephemeral_sequential");
+    await foreign.create("/squatted/leader_elector_path/_c_11111111-0000-0000-0000-000000000000-latch-", Buffer.from("secure-1"), "persistent");
+    await foreign.create("/squatted/active_server_info", Buffer.from("http://evil.example.com:80"), "persistent");
+    await foreign.create("/squatted/other", Buffer.alloc(0), "persistent");
+    await foreign.create("/squatted/other/deeper", Buffer.alloc(0), "persistent");
+
+    group = new Participants();
+    const acl = `digest:${zkDigest("atlas", "s3cret")}`;
+    const leader = group.add({ connect: zk().connectString, id: "secure-1", zkRoot: "/squatted", sessionTimeoutMs: 4000, acl, auth: "digest:atlas:s3cret" });
+    await leader.start();
+    await group.oneLeader(10_000);
+    expect(leader.isLeader()).toBe(true);
+    const participants = await leader.getParticipants();
+    expect(participants.map((p) => [p.id, p.isSelf])).toEqual([["secure-1", true]]);
+    expect(participants[0]!.node).not.toBe(squatter);
+    expect((await leader.zk.getChildren("/squatted")).sort()).toEqual(["leader_elector_path"]);
+    // And the squatter cannot come back.
+    await expect(foreign.create("/squatted/active_server_info", Buffer.from("http://evil.example.com:80"), "persistent")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    await expect(foreign.create("/squatted/leader_elector_path/_c_x-latch-", Buffer.from("secure-1"), "ephemeral_sequential")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+  });
+
   it("refuses malformed ACL and auth options with an error naming the option", async () => {
     const { createElection } = await import("../../src/index.js");
     const base = { connect: "127.0.0.1:2181", id: "x" };
