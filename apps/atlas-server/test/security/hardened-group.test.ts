@@ -4,7 +4,8 @@
  * Real servers: one ZooKeeper node, PostgreSQL, two atlas-server processes (logging at trace).
  *
  * - A ZooKeeper client without the credentials (the raw C client) can neither join, reorder
- *   or end the election nor rewrite `active_server_info` (SPEC §4).
+ *   or end the election nor rewrite `active_server_info` (SPEC §4) — not even when it got in
+ *   first and squatted the root before the group ever started.
  * - A passive's redirect goes only where ZooKeeper says, whatever Host or X-Forwarded-* a
  *   request carries (SPEC §7: no open redirect).
  * - No secret reaches a log line, /health, /metrics or an error body.
@@ -48,9 +49,19 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
   const pg = usePostgres();
   let group: Group;
   const sessions: ZkSession[] = [];
+  let squatter: ZkSession;
+  let squatterNode: string;
   let failed = false;
 
   beforeAll(async () => {
+    // Before the group ever runs, a client without the credentials squats the root: a
+    // participant node that sorts first and names id1, and an active_server_info of its own.
+    squatter = await session(zk().connectString);
+    await squatter.create(ZK_ROOT, Buffer.alloc(0), "persistent");
+    await squatter.create(ELECTION, Buffer.alloc(0), "persistent");
+    squatterNode = await squatter.create(`${ELECTION}/_c_00000000-0000-0000-0000-000000000000-latch-`, Buffer.from("id1"), "ephemeral_sequential");
+    await squatter.create(INFO, Buffer.from("http://evil.example.com:80"), "persistent");
+
     const base = new URL(await pg().createDatabase("atlas_hardened"));
     // The testkit's PostgreSQL trusts local connections, so any password gets in: enough to
     // check where this one travels.
@@ -73,6 +84,7 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     for (const s of sessions.splice(0)) s.close();
   });
   afterAll(async () => {
+    squatter?.close();
     await group?.stop(failed);
   });
 
@@ -80,9 +92,13 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     const { active, passives } = await group.roles();
     const trusted = await session(zk().connectString, `${ZK_USER}:${ZK_PASSWORD}`);
     sessions.push(trusted);
-    // With the credentials, the layout is what SPEC §4 says, and every node carries the ACL.
+    // With the credentials, the layout is what SPEC §4 says, and every node carries the ACL:
+    // the squatter's nodes were removed when the first instance secured the root.
     const participants = await trusted.getChildren(ELECTION);
     expect(participants).toHaveLength(2);
+    expect(participants.map((p) => `${ELECTION}/${p}`)).not.toContain(squatterNode);
+    expect((await trusted.getChildren(ZK_ROOT)).sort()).toEqual(["active_server_info", "leader_elector_path"]);
+    expect((await trusted.getData(INFO)).stat.ephemeralOwner).not.toBe("0");
     expect((await trusted.getData(INFO)).data.toString("utf8")).toBe(active.url);
     const acl = [{ perms: PERM.ALL, scheme: "digest", id: zkDigest(ZK_USER, ZK_PASSWORD) }];
     for (const path of [ZK_ROOT, ELECTION, INFO, ...participants.map((p) => `${ELECTION}/${p}`)]) {
@@ -90,9 +106,9 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     }
     const leaderNode = `${ELECTION}/${[...participants].sort((a, b) => Number(a.split("-latch-")[1]) - Number(b.split("-latch-")[1]))[0]}`;
 
-    for (const auth of [undefined, `${ZK_USER}:${WRONG_PASSWORD}`, `intruder:${ZK_PASSWORD}`]) {
-      const foreign = await session(zk().connectString, auth);
-      sessions.push(foreign);
+    for (const auth of ["squatter", undefined, `${ZK_USER}:${WRONG_PASSWORD}`, `intruder:${ZK_PASSWORD}`]) {
+      const foreign = auth === "squatter" ? squatter : await session(zk().connectString, auth);
+      if (foreign !== squatter) sessions.push(foreign);
       const refused = async (what: string, attempt: Promise<unknown>) => {
         const error = await attempt.then(() => undefined, (e: unknown) => e);
         expect({ auth, what, error: (error as { code?: string } | undefined)?.code }).toEqual({ auth, what, error: "ZK_NOAUTH" });
