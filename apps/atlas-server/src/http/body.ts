@@ -9,24 +9,16 @@ import { errors } from "./errors.js";
  */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   const declared = ctx.get("content-length");
-  if (declared && Number(declared) > limit) throw errors.tooLarge(limit);
+  if (declared && Number(declared) > limit) {
+    await linger(ctx.req);
+    throw errors.tooLarge(limit);
+  }
   const type = ctx.get("content-type");
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
     throw errors.unsupportedMediaType(type.split(";")[0]!.trim());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      // Stop reading; the connection is closed after the answer so the rest is not parsed.
-      ctx.set("Connection", "close");
-      throw errors.tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readBody(ctx, limit);
+  if (bytes.length === 0) return undefined;
   // JSON is UTF-8 (RFC 8259); decoding anything else would store U+FFFD in place of each bad byte.
   if (!isUtf8(bytes)) throw errors.badJson(`the body is not valid UTF-8 (${bytes.length} bytes)`);
   const text = bytes.toString("utf8");
@@ -35,6 +27,67 @@ export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   } catch (error) {
     throw errors.badJson((error as Error).message);
   }
+}
+
+/**
+ * How long an oversized body is read on (and dropped) before the 413 goes out. A server that
+ * answers and closes while the client is still sending closes a socket with unread input, the
+ * kernel resets the connection, and the client sees a broken pipe instead of the 413: an
+ * ordinary client sending a few megabytes has finished within this. A slower one gets the
+ * answer after it, and the rest of its body is dropped until it ends or
+ * atlas.server.http.request.timeout.ms.
+ */
+const LINGER_MS = 1000;
+
+function linger(req: Context["req"]): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.readableEnded) return resolve();
+    const timer = setTimeout(finish, LINGER_MS);
+    function finish() {
+      clearTimeout(timer);
+      req.off("end", finish);
+      req.off("close", finish);
+      resolve();
+    }
+    req.on("end", finish);
+    req.on("close", finish);
+    // Flowing with no data listener: Node reads and drops the rest.
+    req.resume();
+  });
+}
+
+/** The body, up to `limit` bytes; past it, a 413 once the rest is dropped (see LINGER_MS). */
+function readBody(ctx: Context, limit: number): Promise<Buffer> {
+  const req = ctx.req;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = errors.tooLarge(limit);
+    const done = (error?: Error) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", done);
+      req.off("aborted", onAborted);
+      if (error) {
+        if (error === tooLarge) linger(req).then(() => reject(error), reject);
+        else reject(error);
+      } else {
+        resolve(Buffer.concat(chunks, size));
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return done(tooLarge);
+      chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    // The client went away: nobody reads the answer, but it must not count as a server error.
+    const onAborted = () => done(errors.invalid("the request body ended before its declared length"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", done);
+    req.on("aborted", onAborted);
+  });
 }
 
 /** Like readJson, but the body must be a JSON object. */
