@@ -45,6 +45,7 @@ export function rawRequest(port: number, parts: (string | Buffer)[], options: Ra
     const deadline = setTimeout(() => finish(false), options.timeoutMs ?? 15_000);
     let writer: NodeJS.Timeout | undefined;
     let next = 0;
+    // A naive client: it sends everything, whatever the server answered meanwhile.
     const send = () => {
       if (done || socket.destroyed || next >= parts.length) return;
       socket.write(parts[next++]!, () => {
