@@ -76,8 +76,12 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
             topic: message.topic,
             partition: message.partition,
             offset: message.offset,
+            durable: false,
           });
         },
+        // Group commit: the messages applied since the last commit reach the disk together,
+        // before their offsets are committed (SPEC §8: effects durable before the commit).
+        beforeCommit: () => store.sync(),
       });
 
   const storeHandler: ActiveStateHandler = {

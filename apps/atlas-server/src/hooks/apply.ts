@@ -28,6 +28,11 @@ export interface ApplyNotificationOptions {
   offset: string;
   /** The user recorded as createdBy/updatedBy when the message names none. Default "atlas". */
   user?: string;
+  /**
+   * false: durable only at the store's next `sync()`, which the hook consumer runs before it
+   * commits the offset (group commit). Default true.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function applyNotification(
   const position = { topic: options.topic, partition: options.partition, offset: options.offset };
   const user = notification.user || options.user || "atlas";
   try {
-    return await store.applyHook(options.epoch, position, notificationChanges(notification), user);
+    return await store.applyHook(options.epoch, position, notificationChanges(notification), user, { durable: options.durable !== false });
   } catch (error) {
     const storeError = asStoreError(error);
     if (storeError && storeError.code !== "STORE_FENCED" && storeError.permanent) {

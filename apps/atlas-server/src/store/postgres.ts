@@ -105,6 +105,9 @@ export class PostgresBackend implements SqlBackend {
     return this.#transaction(["BEGIN"], fn);
   }
 
+  /** Every PostgreSQL commit is durable when it returns (synchronous_commit): nothing to do. */
+  async sync(): Promise<void> {}
+
   exclusive<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T> {
     return this.#transaction(["BEGIN", `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`], fn);
   }

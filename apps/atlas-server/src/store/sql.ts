@@ -55,6 +55,15 @@ export interface StoreSql {
   insertTypedef: string;
 }
 
+export interface WriteOptions {
+  /**
+   * false: the commit may reach the disk only at the next `sync()` (a group commit for hook
+   * messages, whose Kafka offsets are committed after that sync). A crash of the process loses
+   * nothing; a power loss may lose what was committed since the last sync. Default true.
+   */
+  durable?: boolean;
+}
+
 /** What a backend provides; the store (store.ts) does the rest. */
 export interface SqlBackend {
   readonly kind: "sqlite" | "postgres";
@@ -66,7 +75,9 @@ export interface SqlBackend {
    * A write transaction. Writes are serialized across instances by the fence row that
    * claimWrite updates first (SQLite: BEGIN IMMEDIATE already holds the write lock).
    */
-  write<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T>;
+  write<T>(fn: (db: SqlRunner) => Promise<T>, options?: WriteOptions): Promise<T>;
+  /** Makes every write committed so far durable (after writes with `durable: false`). */
+  sync(): Promise<void>;
   /** A transaction no other instance's `exclusive` runs beside (migrations). */
   exclusive<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;

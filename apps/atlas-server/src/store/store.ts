@@ -9,7 +9,7 @@ import { mapRefs, referencedGuids, refGuid, refTo, toHeader, toStoredEntity, typ
 import { StoreFencedError } from "./errors.js";
 import { runMigrations } from "./migrations.js";
 import { Mutation } from "./mutation.js";
-import { SqlTx, type SqlBackend, type SqlRunner } from "./sql.js";
+import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
 import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
 import type {
   EntityMutationResponse,
@@ -95,7 +95,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async fence(epoch: number): Promise<void> {
     checkEpoch(epoch);
-    await this.#write(epoch, "system", "FENCE", async () => 0);
+    await this.#write(epoch, "system", "FENCE", {}, async () => 0);
     this.#logger.info({ event: "store_epoch_fenced", backend: this.backend, epoch });
   }
 
@@ -190,7 +190,7 @@ export class SqlMetadataStore implements MetadataStore {
   async createTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef> {
     checkEpoch(epoch);
     let created: AtlasTypesDef | undefined;
-    await this.#write(epoch, user, "TYPEDEF_CREATE", async (tx, seq, types, now) => {
+    await this.#write(epoch, user, "TYPEDEF_CREATE", {}, async (tx, seq, types, now) => {
       const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.#newGuid });
       for (const [ord, typedef] of prepared.entries()) await tx.insertTypedef(typedef, epoch, seq, ord);
       if (prepared.length > 0) await tx.bumpTypedefsVersion();
@@ -200,10 +200,16 @@ export class SqlMetadataStore implements MetadataStore {
     return created!;
   }
 
-  async applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string): Promise<HookApplyResult> {
+  async applyHook(
+    epoch: number,
+    position: HookPosition,
+    changes: StoreChange[],
+    user: string,
+    options: { durable?: boolean } = {},
+  ): Promise<HookApplyResult> {
     checkPosition(position);
     let result: HookApplyResult = { applied: false };
-    await this.#write(epoch, user, "HOOK", async (tx, seq, types, now) => {
+    await this.#write(epoch, user, "HOOK", { durable: options.durable !== false }, async (tx, seq, types, now) => {
       // After the fence check, before any change: a redelivered message is skipped here.
       if (await tx.isHookApplied(position)) {
         this.#logger.debug({ event: "hook_message_already_applied", ...position });
@@ -215,6 +221,10 @@ export class SqlMetadataStore implements MetadataStore {
       return changed;
     });
     return result;
+  }
+
+  sync(): Promise<void> {
+    return this.#b.sync();
   }
 
   async isHookApplied(position: HookPosition): Promise<boolean> {
@@ -246,6 +256,7 @@ export class SqlMetadataStore implements MetadataStore {
     epoch: number,
     user: string,
     operation: string,
+    options: WriteOptions,
     work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
   ): Promise<void> {
     checkEpoch(epoch);
@@ -260,12 +271,12 @@ export class SqlMetadataStore implements MetadataStore {
       const types = await this.#registry(tx, claim.typedefsVersion);
       const changed = await work(tx, claim.seq, types, now);
       await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
-    });
+    }, options);
   }
 
   async #mutate(epoch: number, user: string, operation: string, changes: StoreChange[]): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
-    await this.#write(epoch, user, operation, async (tx, seq, types, now) => {
+    await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
       const result = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
       response = result.response;
       return result.changed;

@@ -182,8 +182,14 @@ export interface MetadataStore {
    * Applies a hook message in ONE transaction: fence check, skip when `position` was applied
    * before, the changes, and the position recorded — so a redelivered message changes nothing.
    */
-  applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string): Promise<HookApplyResult>;
+  applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string, options?: { durable?: boolean }): Promise<HookApplyResult>;
   isHookApplied(position: HookPosition): Promise<boolean>;
+  /**
+   * Makes every write committed so far durable. Hook messages applied with `durable: false`
+   * (one fsync per message caps SQLite at a few thousand a second) are durable once it
+   * resolves: the hook consumer calls it before committing their offsets (SPEC §8).
+   */
+  sync(): Promise<void>;
 
   /** The write log after `afterSeq` (for consistency checkers: epochs never decrease with seq). */
   writeLog(options?: { afterSeq?: number; limit?: number }): Promise<WriteRecord[]>;
