@@ -27,9 +27,9 @@ export async function publishCreates(bootstrap, topic, run, count) {
   await producer.connect();
   let bytes = 0;
   try {
-    for (let start = 0; start < count; start += 2000) {
+    for (let start = 0; start < count; start += 1000) {
       const messages = [];
-      for (let i = start; i < Math.min(count, start + 2000); i++) {
+      for (let i = start; i < Math.min(count, start + 1000); i++) {
         const value = createMessage(run, i);
         bytes += value.length;
         messages.push({ value });

@@ -29,8 +29,12 @@ export const memory = {
     for (let run = 0; run < runs; run++) {
       expected += perRun;
       let max = 0;
-      const publishing = publishCreates(cluster.kafka.bootstrap, cluster.hookTopic, `mem${process.pid}_${run}`, perRun);
+      let publishError;
+      const publishing = publishCreates(cluster.kafka.bootstrap, cluster.hookTopic, `mem${process.pid}_${run}`, perRun).catch((error) => {
+        publishError = error;
+      });
       for (;;) {
+        if (publishError) throw publishError;
         max = Math.max(max, rssMb(active.process.pid) ?? 0);
         const h = await health(active.url);
         if ((h?.hookConsumer?.processed ?? 0) >= expected) break;
