@@ -94,8 +94,11 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     sessions.push(trusted);
     // With the credentials, the layout is what SPEC §4 says, and every node carries the ACL:
     // the squatter's nodes were removed when the first instance secured the root.
-    const participants = await trusted.getChildren(ELECTION);
-    expect(participants).toHaveLength(2);
+    // PASSIVE is also the state before joining: wait for the second participant node.
+    const participants = await waitFor(async () => {
+      const children = await trusted.getChildren(ELECTION);
+      return children.length === 2 ? children : undefined;
+    }, { timeoutMs: 15_000, what: "both instances in the election" });
     expect(participants.map((p) => `${ELECTION}/${p}`)).not.toContain(squatterNode);
     expect((await trusted.getChildren(ZK_ROOT)).sort()).toEqual(["active_server_info", "leader_elector_path"]);
     expect((await trusted.getData(INFO)).stat.ephemeralOwner).not.toBe("0");
