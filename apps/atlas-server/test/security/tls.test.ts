@@ -82,7 +82,10 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
         const states = await Promise.all(instances.map(state));
         const active = instances.filter((_, k) => states[k] === "ACTIVE");
         const passive = instances.filter((_, k) => states[k] === "PASSIVE");
-        return active.length === 1 && passive.length === instances.length - 1 ? { active: active[0]!, passive: passive[0]! } : undefined;
+        if (active.length !== 1 || passive.length !== 1) return undefined;
+        // Settled once the passive knows the active's address (its ZooKeeper watch).
+        const health = JSON.parse((await https(`${passive[0]!.url}/api/atlas/admin/health`, cert)).text) as { activeAddress: string | null };
+        return health.activeAddress === active[0]!.url ? { active: active[0]!, passive: passive[0]! } : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 100, what: "one ACTIVE and one PASSIVE over HTTPS" },
     );
@@ -176,10 +179,15 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
     const { active, passive } = await roles();
     await active.process.stop(15_000);
     await waitFor(async () => (await state(passive)) === "ACTIVE", { timeoutMs: 30_000, what: `${passive.name} to take over` });
-    const health = JSON.parse((await https(`${passive.url}/api/atlas/admin/health`, cert)).text) as { activeAddress: string };
-    expect(health.activeAddress).toBe(passive.url);
+    const s = nativeSessionFactory({ connectString: zk().connectString, sessionTimeoutMs: 4000 });
+    sessions.push(s);
+    await new Promise<void>((resolve) => s.onEvent((e) => e === "connected" && resolve()));
+    expect((await s.getData("/apache_atlas/active_server_info")).data.toString("utf8")).toBe(passive.url);
+    // The instances learn the address from their watch on that node, an instant later.
+    const activeAddress = async (i: TlsInstance) => (JSON.parse((await https(`${i.url}/api/atlas/admin/health`, cert)).text) as { activeAddress: string | null }).activeAddress;
+    await waitFor(async () => (await activeAddress(passive)) === passive.url, { timeoutMs: 10_000, what: `${passive.name} to report itself as the active address` });
     await active.process.start();
-    await waitFor(async () => (await state(active)) === "PASSIVE", { timeoutMs: 60_000, what: `${active.name} to come back PASSIVE` });
+    await waitFor(async () => (await state(active)) === "PASSIVE" && (await activeAddress(active)) === passive.url, { timeoutMs: 60_000, what: `${active.name} to come back PASSIVE, knowing the new active` });
     const redirect = await https(`${active.url}/api/atlas/v2/types/typedefs`, cert, { authorization: ADMIN });
     expect({ status: redirect.status, location: redirect.headers.location }).toEqual({ status: 302, location: `${passive.url}/api/atlas/v2/types/typedefs` });
   });

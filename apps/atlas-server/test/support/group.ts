@@ -25,7 +25,7 @@ export interface Group {
   /** The users-file line's hash of the admin password. */
   adminHash: string;
   instances: AtlasInstance[];
-  /** Waits until exactly one instance reports ACTIVE and the others PASSIVE. */
+  /** Waits until exactly one instance reports ACTIVE and the others PASSIVE, knowing its address. */
   roles(timeoutMs?: number): Promise<{ active: AtlasInstance; passives: AtlasInstance[] }>;
   stop(keepLogs?: boolean): Promise<void>;
 }
@@ -71,7 +71,11 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
           const states = await Promise.all(instances.map((i) => i.status()));
           const active = instances.filter((_, k) => states[k] === "ACTIVE");
           const passives = instances.filter((_, k) => states[k] === "PASSIVE");
-          return active.length === 1 && passives.length === instances.length - 1 ? { active: active[0]!, passives } : undefined;
+          if (active.length !== 1 || passives.length !== instances.length - 1) return undefined;
+          // A passive learns the active's address from its ZooKeeper watch an instant after it
+          // reports PASSIVE; until then it answers 503 rather than redirecting.
+          const known = await Promise.all(passives.map(async (p) => (await p.health())?.activeAddress === active[0]!.url));
+          return known.every(Boolean) ? { active: active[0]!, passives } : undefined;
         },
         { timeoutMs, intervalMs: 100, what: "one ACTIVE instance and the others PASSIVE" },
       );
