@@ -7,7 +7,7 @@
  *       exists exactly once, ACTIVE, at version 0;
  *   (3) every REST write acknowledged with 200 is there afterwards;
  *   (4) moments where two instances answered ACTIVE (a figure, not a verdict);
- *   (5) time to recovery of each fault (computed by the runner).
+ *   (5) time to recovery of each fault (from the acknowledgement times, `writeAvailability`).
  *
  * The pure parts (epochs, split brain) take plain data, so unit tests can feed them.
  */
@@ -203,40 +203,66 @@ export interface RestCheck {
   ok: boolean;
   acknowledged: number;
   /** Acknowledged writes whose entity is not there (or not ACTIVE). */
-  missing: { n: number; qualifiedName: string; status: string }[];
+  missing: { qualifiedName: string; status: string }[];
   missingCount: number;
   /** Acknowledged with one guid, stored under another. */
-  wrongGuid: { n: number; acked: string; stored: string }[];
+  wrongGuid: { qualifiedName: string; acked: string; stored: string }[];
+  wrongGuidCount: number;
   /** Attempted but never acknowledged, and there anyway (allowed: the answer was lost). */
   unacknowledgedPresent: number;
 }
 
-/** (3) */
-export async function checkRestWrites(store: MetadataStore, acks: readonly AckedWrite[], attempted: number): Promise<RestCheck> {
+/** (3), over every writer's acknowledgements. */
+export async function checkRestWrites(store: MetadataStore, writers: readonly { id: number; acks: readonly AckedWrite[]; attempted: number }[]): Promise<RestCheck> {
   const counts = await countByQualifiedName(store, REST_SUFFIX);
   const missing: RestCheck["missing"] = [];
   const wrongGuid: RestCheck["wrongGuid"] = [];
   let missingCount = 0;
-  for (const ack of acks) {
-    const found = await store.getByUniqueAttribute("hive_db", ack.qualifiedName, { minExtInfo: true });
-    if (!found || found.entity.status !== "ACTIVE") {
-      missingCount++;
-      if (missing.length < EXAMPLES) missing.push({ n: ack.n, qualifiedName: ack.qualifiedName, status: found?.entity.status ?? "MISSING" });
-      continue;
-    }
-    if (ack.guid !== null && found.entity.guid !== ack.guid && wrongGuid.length < EXAMPLES) {
-      wrongGuid.push({ n: ack.n, acked: ack.guid, stored: found.entity.guid });
-    }
-  }
-  const ackedNumbers = new Set(acks.map((a) => a.n));
+  let wrongGuidCount = 0;
+  let acknowledged = 0;
   let unacknowledgedPresent = 0;
-  for (let n = 0; n < attempted; n++) if (!ackedNumbers.has(n) && counts.has(restQualifiedName(n))) unacknowledgedPresent++;
-  return {
-    ok: missingCount === 0 && wrongGuid.length === 0,
-    acknowledged: acks.length,
-    missing,
-    missingCount,
-    wrongGuid,
-    unacknowledgedPresent,
-  };
+  for (const writer of writers) {
+    acknowledged += writer.acks.length;
+    for (const ack of writer.acks) {
+      const found = await store.getByUniqueAttribute("hive_db", ack.qualifiedName, { minExtInfo: true });
+      if (!found || found.entity.status !== "ACTIVE") {
+        missingCount++;
+        if (missing.length < EXAMPLES) missing.push({ qualifiedName: ack.qualifiedName, status: found?.entity.status ?? "MISSING" });
+        continue;
+      }
+      if (ack.guid !== null && found.entity.guid !== ack.guid) {
+        wrongGuidCount++;
+        if (wrongGuid.length < EXAMPLES) wrongGuid.push({ qualifiedName: ack.qualifiedName, acked: ack.guid, stored: found.entity.guid });
+      }
+    }
+    const acked = new Set(writer.acks.map((a) => a.n));
+    for (let n = 0; n < writer.attempted; n++) if (!acked.has(n) && counts.has(restQualifiedName(writer.id, n))) unacknowledgedPresent++;
+  }
+  return { ok: missingCount === 0 && wrongGuidCount === 0, acknowledged, missing, missingCount, wrongGuid, wrongGuidCount, unacknowledgedPresent };
+}
+
+/**
+ * (5) Write availability between `from` and `to` (epoch ms), from the acknowledgement times
+ * of every writer (sorted): the longest stretch without an acknowledgement (counted from
+ * `from` itself), and when writes were served again for good — the acknowledgement that ended
+ * the last stretch of at least `outageMs`, or, when there was no such outage, the first
+ * acknowledgement after `from`. `servedAt` is null when writes were not served at the end.
+ */
+export function writeAvailability(ackTimes: readonly number[], from: number, to: number, outageMs: number): { longestGapMs: number; servedAt: number | null } {
+  let previous = from;
+  let longestGapMs = 0;
+  let first: number | null = null;
+  let afterLastOutage: number | null = null;
+  for (const at of ackTimes) {
+    if (at < from) continue;
+    if (at > to) break;
+    const gap = at - previous;
+    longestGapMs = Math.max(longestGapMs, gap);
+    first ??= at;
+    if (gap >= outageMs) afterLastOutage = at;
+    previous = at;
+  }
+  longestGapMs = Math.max(longestGapMs, to - previous);
+  if (to - previous >= outageMs) return { longestGapMs, servedAt: null };
+  return { longestGapMs, servedAt: afterLastOutage ?? first };
 }

@@ -21,7 +21,8 @@ Usage: npm run chaos -- [options]
   --backend B            sqlite (default) or postgres
   --kinds K,K…           only these fault kinds (default: all)
   --rate N               hook messages per second (default 20)
-  --write-interval MS    pause between acknowledged REST writes (default 50)
+  --writers N            REST clients writing side by side (default 2)
+  --write-interval MS    pause after each acknowledged REST write of a client (default 50)
   --report FILE          JSON report (default .atlas-ha/chaos/report-<seed>.json)
   --keep-logs            keep the cluster's data and logs (kept anyway when a check fails)
   --json                 print the JSON report instead of the table
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
         backend: { type: "string" },
         kinds: { type: "string" },
         rate: { type: "string" },
+        writers: { type: "string" },
         "write-interval": { type: "string" },
         report: { type: "string" },
         "keep-logs": { type: "boolean" },
@@ -87,13 +89,13 @@ async function main(argv: string[]): Promise<number> {
       ...(backend !== undefined ? { backend } : {}),
       ...(kinds ? { kinds } : {}),
       ...(rate !== undefined ? { hookRatePerSec: rate } : {}),
+      ...(values.writers !== undefined ? { writers: int("writers", values.writers)! } : {}),
       ...(values["write-interval"] !== undefined ? { writeIntervalMs: int("write-interval", values["write-interval"])! } : {}),
       ...(values.report !== undefined ? { reportFile: values.report } : {}),
       keepLogs: values["keep-logs"] === true,
-      logger: lineLogger((line) => process.stderr.write(line), false),
+      logger: lineLogger((line) => process.stderr.write(line), values.verbose ? "info" : "error"),
       progress: (line) => process.stderr.write(`[chaos] ${line}\n`),
     };
-    if (!values.verbose) options.logger = { debug() {}, info() {}, warn() {}, error: options.logger!.error };
   } catch (error) {
     return fail((error as Error).message);
   }

@@ -9,11 +9,16 @@ export interface Logger {
 const noop = (): void => {};
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
-/** What the CLI prints: one compact JSON line per event at info and above, on stderr. */
-export function lineLogger(write: (line: string) => void, verbose = false): Logger {
-  const emit = (level: string) => (obj: object, msg?: string) =>
-    write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 23), level, ...obj, ...(msg ? { msg } : {}) })}\n`);
-  return { debug: verbose ? emit("debug") : noop, info: emit("info"), warn: emit("warn"), error: emit("error") };
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** What the CLI prints: one compact JSON line per event from `level` up. */
+export function lineLogger(write: (line: string) => void, level: (typeof LEVELS)[number] = "info"): Logger {
+  const min = LEVELS.indexOf(level);
+  const emit = (name: (typeof LEVELS)[number]) =>
+    LEVELS.indexOf(name) < min
+      ? noop
+      : (obj: object, msg?: string) => write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 23), level: name, ...obj, ...(msg ? { msg } : {}) })}\n`);
+  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

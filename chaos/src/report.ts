@@ -36,7 +36,7 @@ export function formatReport(report: ChaosReport): string {
     `(2) hook messages exactly once    ${verdict(hooks.ok)}  ${hooks.published} published, ${hooks.topicRecords} records in the topic, ${hooks.unappliedRecords} not applied, ` +
       `${hooks.missing.length} missing, ${hooks.duplicated.length} duplicated, ${hooks.changed.length} not at version 0` +
       (failed ? `; ${failed} lines in failed-messages logs` : ""),
-    `(3) acknowledged writes present   ${verdict(rest.ok)}  ${rest.acknowledged} acknowledged, ${rest.missingCount} missing, ${rest.wrongGuid.length} under another guid ` +
+    `(3) acknowledged writes present   ${verdict(rest.ok)}  ${rest.acknowledged} acknowledged, ${rest.missingCount} missing, ${rest.wrongGuidCount} under another guid ` +
       `(${rest.unacknowledgedPresent} unacknowledged but present)`,
     `(4) moments with two ACTIVE       ${splitBrain.moments} of ${splitBrain.samples} samples (none ACTIVE in ${splitBrain.noActive})`,
     `(5) time to recovery              median ${s(report.recovery.medianMs)}, p90 ${s(report.recovery.p90Ms)}, max ${s(report.recovery.maxMs)} over ${report.recovery.count} faults`,

@@ -17,6 +17,7 @@ import {
   countSplitBrain,
   readWriteLog,
   unappliedPositions,
+  writeAvailability,
   type EpochCheck,
   type HookCheck,
   type RestCheck,
@@ -46,7 +47,9 @@ export interface ChaosOptions {
   kinds?: readonly FaultKind[];
   /** Hook messages per second. Default 20. */
   hookRatePerSec?: number;
-  /** Pause between two acknowledged REST writes, ms. Default 50. */
+  /** REST clients writing side by side. Default 2. */
+  writers?: number;
+  /** Pause between two acknowledged REST writes of one client, ms. Default 50. */
   writeIntervalMs?: number;
   /** Status sampling period, ms. Default 50. */
   sampleIntervalMs?: number;
@@ -106,6 +109,7 @@ export interface ChaosReport {
     backend: "sqlite" | "postgres";
     kinds: FaultKind[];
     hookRatePerSec: number;
+    writers: number;
     writeIntervalMs: number;
     sampleIntervalMs: number;
   };
@@ -118,7 +122,7 @@ export interface ChaosReport {
     hookSendFailures: number;
     restWrites: number;
     restFailedAttempts: number;
-    restUnexpected: { n: number; at: string; status: number; body: string }[];
+    restUnexpected: { writer: number; n: number; at: string; status: number; body: string }[];
   };
   /** Lines of the instances' failed-messages logs (hook messages given up on). */
   failedMessages: { instance: string; lines: number; examples: string[] }[];
@@ -134,6 +138,7 @@ function validate(o: ChaosOptions): void {
   positiveInt("faults", o.faults, 0);
   positiveInt("sessionTimeoutMs", o.sessionTimeoutMs, 1000);
   positiveInt("writeIntervalMs", o.writeIntervalMs, 0);
+  positiveInt("writers", o.writers, 1);
   positiveInt("sampleIntervalMs", o.sampleIntervalMs, 10);
   positiveInt("settleTimeoutMs", o.settleTimeoutMs, 1000);
   positiveInt("drainTimeoutMs", o.drainTimeoutMs, 1000);
@@ -205,6 +210,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const kinds = [...(options.kinds ?? FAULT_KINDS)];
   const hookRatePerSec = options.hookRatePerSec ?? 20;
   const writeIntervalMs = options.writeIntervalMs ?? 50;
+  const writerCount = options.writers ?? 2;
   const sampleIntervalMs = options.sampleIntervalMs ?? 50;
   const settleTimeoutMs = options.settleTimeoutMs ?? 90_000;
   const drainTimeoutMs = options.drainTimeoutMs ?? 120_000;
@@ -235,13 +241,22 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   let store: MetadataStore | undefined;
   let passed = false;
   const producer = new HookProducer({ bootstrap: cluster.kafka.bootstrap, topic: cluster.hookTopic, ratePerSec: hookRatePerSec, logger });
-  const writer = new RestWriter({
-    urls: cluster.instances.map((i) => i.url),
-    authorization: AUTHORIZATION,
-    intervalMs: writeIntervalMs,
-    requestTimeoutMs: 3000,
-    logger,
-  });
+  const writers = Array.from(
+    { length: writerCount },
+    (_, id) =>
+      new RestWriter({
+        id,
+        urls: cluster.instances.map((i) => i.url),
+        authorization: AUTHORIZATION,
+        intervalMs: writeIntervalMs,
+        requestTimeoutMs: 3000,
+        logger,
+      }),
+  );
+  const ackTimes = () =>
+    writers
+      .flatMap((w) => w.acks.map((a) => a.ackedAt))
+      .sort((a, b) => a - b);
   const sampler = new StatusSampler({
     instances: cluster.instances.map((i) => ({ name: i.name, url: i.url })),
     intervalMs: sampleIntervalMs,
@@ -263,7 +278,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       const states = await cluster.statuses(500);
       if (states.filter((s) => s.state === "ACTIVE").length !== 1) return false;
       if (states.some((s) => s.state !== "ACTIVE" && s.state !== "PASSIVE")) return false;
-      if (!writer.firstAckStartedAfter(since)) return false;
+      if (!writers.every((w) => w.firstAckStartedAfter(since))) return false;
       const hook = producer.records.find((r) => r.ackedAt >= since);
       if (!hook || !(await applied(hook.partition, hook.offset))) return false;
       const modes = await Promise.all(cluster.zookeeper.nodes.map((n) => n.mode(500)));
@@ -280,10 +295,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 
     sampler.start();
     producer.start();
-    writer.start();
+    for (const w of writers) w.start();
     const warm = await settle(started);
     if (warm === null) throw new Error(`the workload did not get going within ${settleTimeoutMs} ms (no write acknowledged or no hook message applied)`);
-    progress(`workload running: ${hookRatePerSec} hook messages/s, REST writes every ${writeIntervalMs} ms after the last answer`);
+    progress(`workload running: ${hookRatePerSec} hook messages/s, ${writerCount} REST writers (${writeIntervalMs} ms after each answer)`);
 
     const outcomes: FaultOutcome[] = [];
     let abortedReason: string | null = null;
@@ -301,7 +316,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         settledAt = await settle(Date.now());
       }
       const window = sampler.between(injected.injectedAt, settledAt ?? Date.now());
-      const writes = writer.availability(injected.injectedAt, settledAt ?? Date.now(), OUTAGE_MS);
+      const writes = writeAvailability(ackTimes(), injected.injectedAt, settledAt ?? Date.now(), OUTAGE_MS);
       const states = await cluster.statuses(500);
       const activeAfter = states.find((s) => s.state === "ACTIVE")?.name ?? null;
       const health = activeAfter ? await cluster.instance(activeAfter).health() : undefined;
@@ -335,9 +350,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       }
     }
 
-    await writer.stop();
+    await Promise.all(writers.map((w) => w.stop()));
     await producer.stop();
-    progress(`workload stopped: ${producer.records.length} hook messages, ${writer.acks.length} acknowledged REST writes; waiting for the last hook messages`);
+    const restWrites = writers.reduce((sum, w) => sum + w.acks.length, 0);
+    progress(`workload stopped: ${producer.records.length} hook messages, ${restWrites} acknowledged REST writes; waiting for the last hook messages`);
     const records = await topicRecords(cluster.kafka.bootstrap, topic);
     let unapplied = await unappliedPositions(store, records);
     const drainDeadline = Date.now() + drainTimeoutMs;
@@ -349,7 +365,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 
     const epochs = checkEpochs(await readWriteLog(store));
     const hooks = await checkHooks(store, records, producer.attempted, new Set(producer.records.map((r) => r.n)), unapplied);
-    const rest = await checkRestWrites(store, writer.acks, writer.attempted);
+    const rest = await checkRestWrites(store, writers.map((w) => ({ id: w.id, acks: w.acks, attempted: w.attempted })));
     const splitBrain = countSplitBrain(sampler.samples);
     const recoveries = outcomes.map((o) => o.recoveryMs).filter((v): v is number => v !== null);
     passed = epochs.ok && hooks.ok && rest.ok;
@@ -361,7 +377,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       abortedReason,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      settings: { faults: plan.length, sessionTimeoutMs, backend, kinds, hookRatePerSec, writeIntervalMs, sampleIntervalMs },
+      settings: { faults: plan.length, sessionTimeoutMs, backend, kinds, hookRatePerSec, writers: writerCount, writeIntervalMs, sampleIntervalMs },
       stateDir: cluster.stateDir,
       faults: outcomes,
       checks: { epochs, hooks, rest, splitBrain },
@@ -374,9 +390,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       workload: {
         hookMessages: producer.records.length,
         hookSendFailures: producer.failedSends,
-        restWrites: writer.acks.length,
-        restFailedAttempts: writer.failedAttempts,
-        restUnexpected: writer.unexpected.slice(0, 20).map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
+        restWrites,
+        restFailedAttempts: writers.reduce((sum, w) => sum + w.failedAttempts, 0),
+        restUnexpected: writers
+          .flatMap((w) => w.unexpected)
+          .slice(0, 20)
+          .map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
       },
       failedMessages: failedMessages(cluster),
       reportFile: options.reportFile === null ? null : (options.reportFile ?? defaultReportFile(seed)),
@@ -387,7 +406,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     }
     return report;
   } finally {
-    await writer.stop().catch(() => undefined);
+    await Promise.all(writers.map((w) => w.stop().catch(() => undefined)));
     await producer.stop().catch(() => undefined);
     await sampler.stop().catch(() => undefined);
     await store?.close().catch(() => undefined);

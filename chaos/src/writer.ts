@@ -3,7 +3,8 @@
  * group would — find the active with `findActive` (status-client), POST to it, follow a
  * passive's 307 once, and on anything else find the active again and retry.
  *
- * Write `n` creates the hive_db `rest-n@chaos-rest` and is retried with the same body until
+ * Several writers may run side by side (more writes in flight when a fault hits). Write `n`
+ * of writer `w` creates the hive_db `rest-w-n@chaos-rest` and is retried with the same body until
  * acknowledged (a create repeated after a lost answer is an upsert that changes nothing), so
  * the acknowledged writes are exactly the ones the checker must find afterwards.
  */
@@ -12,11 +13,12 @@ import { sleep, type Logger } from "./log.js";
 
 export const REST_SUFFIX = "@chaos-rest";
 
-export function restQualifiedName(n: number): string {
-  return `rest-${n}${REST_SUFFIX}`;
+export function restQualifiedName(writer: number, n: number): string {
+  return `rest-${writer}-${n}${REST_SUFFIX}`;
 }
 
 export interface AckedWrite {
+  writer: number;
   n: number;
   qualifiedName: string;
   /** From the answer's CREATE or UPDATE header; null when the answer named none (a repeat that changed nothing). */
@@ -29,6 +31,8 @@ export interface AckedWrite {
 }
 
 export interface RestWriterOptions {
+  /** This writer's number, part of every qualifiedName it writes. */
+  id: number;
   urls: string[];
   /** `Basic …` */
   authorization: string;
@@ -44,7 +48,7 @@ export class RestWriter {
   /** Attempts that got no 200: 503s, timeouts, refused connections, 5xx. */
   failedAttempts = 0;
   /** Answers other than 200, 307, 503 and network errors: each is suspicious and logged. */
-  readonly unexpected: { n: number; at: number; status: number; body: string }[] = [];
+  readonly unexpected: { writer: number; n: number; at: number; status: number; body: string }[] = [];
   #o: RestWriterOptions;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
@@ -53,6 +57,10 @@ export class RestWriter {
 
   constructor(options: RestWriterOptions) {
     this.#o = options;
+  }
+
+  get id(): number {
+    return this.#o.id;
   }
 
   /** Writes attempted: 0 … attempted-1 (only the last may lack an acknowledgement). */
@@ -82,32 +90,6 @@ export class RestWriter {
     return this.acks[lo];
   }
 
-  /**
-   * Write availability between `from` and `to` (epoch ms): the longest stretch without an
-   * acknowledgement (counted from `from` itself), and when writes were served again for good —
-   * the acknowledgement that ended the last stretch of at least `outageMs`, or, when there was
-   * no such outage, the first acknowledgement after `from`. `servedAt` is null when no write
-   * was acknowledged in the window.
-   */
-  availability(from: number, to: number, outageMs: number): { longestGapMs: number; servedAt: number | null } {
-    let previous = from;
-    let longestGapMs = 0;
-    let first: number | null = null;
-    let afterLastOutage: number | null = null;
-    for (const ack of this.acks) {
-      if (ack.ackedAt < from) continue;
-      if (ack.ackedAt > to) break;
-      const gap = ack.ackedAt - previous;
-      longestGapMs = Math.max(longestGapMs, gap);
-      first ??= ack.ackedAt;
-      if (gap >= outageMs) afterLastOutage = ack.ackedAt;
-      previous = ack.ackedAt;
-    }
-    longestGapMs = Math.max(longestGapMs, to - previous);
-    if (to - previous >= outageMs) return { longestGapMs, servedAt: null };
-    return { longestGapMs, servedAt: afterLastOutage ?? first };
-  }
-
   async #run(): Promise<void> {
     const signal = this.#stop.signal;
     let n = 0;
@@ -134,9 +116,10 @@ export class RestWriter {
   }
 
   async #attempt(n: number): Promise<AckedWrite | null> {
-    const qualifiedName = restQualifiedName(n);
+    const writer = this.#o.id;
+    const qualifiedName = restQualifiedName(writer, n);
     const body = JSON.stringify({
-      entity: { typeName: "hive_db", attributes: { qualifiedName, name: `rest-${n}`, clusterName: "chaos", description: `chaos REST write ${n}` } },
+      entity: { typeName: "hive_db", attributes: { qualifiedName, name: `rest-${writer}-${n}`, clusterName: "chaos", description: `chaos REST write ${n} of writer ${writer}` } },
     });
     let url = await this.#findActive();
     if (!url) return null;
@@ -155,13 +138,13 @@ export class RestWriter {
         });
         text = await response.text();
       } catch (error) {
-        this.#o.logger.debug({ event: "rest_write_failed", n, url, error: (error as Error).message });
+        this.#o.logger.debug({ event: "rest_write_failed", writer: this.#o.id, n, url, error: (error as Error).message });
         return null;
       }
       if (response.status === 200) {
         const answer = JSON.parse(text) as { mutatedEntities?: Record<string, { guid: string }[]> };
         const header = answer.mutatedEntities?.CREATE?.[0] ?? answer.mutatedEntities?.UPDATE?.[0];
-        return { n, qualifiedName, guid: header?.guid ?? null, startedAt, ackedAt: Date.now(), url };
+        return { writer, n, qualifiedName, guid: header?.guid ?? null, startedAt, ackedAt: Date.now(), url };
       }
       if (response.status === 307 && hop === 0) {
         const location = response.headers.get("location");
@@ -170,8 +153,8 @@ export class RestWriter {
         continue;
       }
       if (response.status !== 503 && response.status !== 307) {
-        this.unexpected.push({ n, at: startedAt, status: response.status, body: text.slice(0, 500) });
-        this.#o.logger.warn({ event: "rest_write_unexpected", n, url, status: response.status, body: text.slice(0, 200) });
+        this.unexpected.push({ writer, n, at: startedAt, status: response.status, body: text.slice(0, 500) });
+        this.#o.logger.warn({ event: "rest_write_unexpected", writer, n, url, status: response.status, body: text.slice(0, 200) });
       }
       return null;
     }

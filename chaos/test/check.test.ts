@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEpochs, countSplitBrain } from "../src/index.js";
+import { checkEpochs, countSplitBrain, writeAvailability } from "../src/index.js";
 import { RestWriter } from "../src/writer.js";
 
 const write = (seq: number, epoch: number, operation = "HOOK") => ({ seq, epoch, operation, user: "u", at: seq, changed: 1 });
@@ -45,29 +45,21 @@ describe("figure (4): moments with two ACTIVE", () => {
 });
 
 describe("figure (5): when writes were served again", () => {
-  function writerWith(ackTimes: number[]): RestWriter {
-    const writer = new RestWriter({ urls: ["http://127.0.0.1:1"], authorization: "", intervalMs: 0, requestTimeoutMs: 1, logger: console });
-    ackTimes.forEach((t, n) => writer.acks.push({ n, qualifiedName: `q${n}`, guid: null, startedAt: t - 5, ackedAt: t, url: "" }));
-    return writer;
-  }
-
   it("is the end of the last outage of a second or more", () => {
-    const writer = writerWith([900, 1100, 1200, 4200, 4300, 4400, 6000, 6100]);
-    expect(writer.availability(1000, 7000, 1000)).toEqual({ longestGapMs: 3000, servedAt: 6000 });
+    expect(writeAvailability([900, 1100, 1200, 4200, 4300, 4400, 6000, 6100], 1000, 7000, 1000)).toEqual({ longestGapMs: 3000, servedAt: 6000 });
   });
 
   it("is the first acknowledgement when writes were never interrupted that long", () => {
-    const writer = writerWith([1100, 1200, 1300, 1400]);
-    expect(writer.availability(1000, 1450, 1000)).toEqual({ longestGapMs: 100, servedAt: 1100 });
+    expect(writeAvailability([1100, 1200, 1300, 1400], 1000, 1450, 1000)).toEqual({ longestGapMs: 100, servedAt: 1100 });
   });
 
   it("is unknown when writes were still not served at the end of the window", () => {
-    const writer = writerWith([1100, 1200]);
-    expect(writer.availability(1000, 5000, 1000)).toEqual({ longestGapMs: 3800, servedAt: null });
+    expect(writeAvailability([1100, 1200], 1000, 5000, 1000)).toEqual({ longestGapMs: 3800, servedAt: null });
   });
 
-  it("finds the first acknowledgement of a write sent after a moment", () => {
-    const writer = writerWith([100, 200, 300]);
+  it("a writer finds its first acknowledgement of a write sent after a moment", () => {
+    const writer = new RestWriter({ id: 0, urls: ["http://127.0.0.1:1"], authorization: "", intervalMs: 0, requestTimeoutMs: 1, logger: console });
+    [100, 200, 300].forEach((t, n) => writer.acks.push({ writer: 0, n, qualifiedName: `q${n}`, guid: null, startedAt: t - 5, ackedAt: t, url: "" }));
     expect(writer.firstAckStartedAfter(150)?.n).toBe(1);
     expect(writer.firstAckStartedAfter(400)).toBeUndefined();
   });
