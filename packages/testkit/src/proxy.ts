@@ -104,7 +104,7 @@ export class TcpProxy {
       if (options.live === "stall") this.#stall(link);
       else this.#drop(link);
     }
-    if (mode === "refuse") await this.#unlisten();
+    if (mode === "refuse") await this.#unlisten(false);
     else if (!this.#server) await this.#listen();
   }
 
@@ -126,7 +126,7 @@ export class TcpProxy {
     if (this.#state === "closed") return;
     this.#state = "closed";
     for (const link of [...this.#links]) this.#drop(link);
-    await this.#unlisten();
+    await this.#unlisten(true);
   }
 
   #checkOpen(what: string): void {
@@ -155,12 +155,18 @@ export class TcpProxy {
     this.#server = server;
   }
 
-  async #unlisten(): Promise<void> {
+  /**
+   * Closes the listening socket. Stalled links stay open through a cut, so only close()
+   * (which dropped them all) waits for the connections to end; a cut only waits until the
+   * port no longer accepts.
+   */
+  async #unlisten(waitForConnections: boolean): Promise<void> {
     const server = this.#server;
     this.#server = null;
     if (!server) return;
-    // close() waits for accepted connections; every one of them was dropped or is tracked.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // The listening handle is released on the next turn of the event loop.
+    await (waitForConnections ? closed : new Promise<void>((resolve) => setImmediate(resolve)));
   }
 
   #accept(client: Socket): void {

@@ -129,6 +129,25 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     expect(received[index]).toBe("one");
   });
 
+  it("refuse with stall: the cut takes effect at once while live connections stay open and silent", async () => {
+    const live = await open(proxy.port);
+    await roundTrip(live, "alpha");
+    const index = received.length - 1;
+    // Resolves although the stalled connection is still open: a cut never waits for clients.
+    await proxy.cut({ mode: "refuse", live: "stall" });
+    expect(live.socket.destroyed).toBe(false);
+    expect(await connectError(proxy.port)).toBe("ECONNREFUSED");
+    live.socket.write("beta");
+    await waitFor(() => live.socket.bytesWritten === "alphabeta".length, { timeoutMs: 5000, what: "the write to leave the client" });
+    await proxy.restore();
+    await live.closed;
+    expect(live.text()).toBe("alpha");
+    expect(received[index]).toBe("alpha");
+    const again = await open(proxy.port);
+    await roundTrip(again, "gamma");
+    again.socket.destroy();
+  });
+
   it("a cut proxy can change its mode; close() ends it for good", async () => {
     const other = await startTcpProxy({ target: echoPort });
     await other.cut({ mode: "blackhole" });
