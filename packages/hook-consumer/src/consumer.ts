@@ -141,6 +141,15 @@ type Outcome = "done" | "abandoned";
 
 const ABANDON = Symbol("abandon");
 const HEARTBEAT_EVERY_MS = 3000;
+/**
+ * Longest stretch of handling before the event loop gets a turn. A handler over a synchronous
+ * store (better-sqlite3) resolves in microtasks only, so a whole Kafka batch (thousands of
+ * messages) ran without one: status requests waited up to a second, and election-core's
+ * lease, renewed by ZooKeeper answers handled on the event loop, could lapse and make the
+ * active step down under hook load (bench/, figures 5 and 7).
+ */
+const YIELD_EVERY_MS = 20;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -473,6 +482,7 @@ class Consumer implements HookConsumer {
           ? undefined
           : { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, firstOffset: first.offset, lastDone: undefined };
       if (lag !== undefined) session.lag.set(lagKey, lag);
+      let turnAt = performance.now();
       for (const record of batch.messages) {
         if (session.stopping || !context.isRunning() || context.isStale()) break;
         if (session.decoder.pendingSplits > 0) await this.#evictExpired(session);
@@ -491,6 +501,11 @@ class Consumer implements HookConsumer {
         if (now - session.lastHeartbeatAt >= 1000) {
           session.lastHeartbeatAt = now;
           await context.heartbeat();
+        }
+        // Real time, not the injected clock: this is about the process's own event loop.
+        if (performance.now() - turnAt >= YIELD_EVERY_MS) {
+          await nextTurn();
+          turnAt = performance.now();
         }
       }
     } finally {
