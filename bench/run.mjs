@@ -17,6 +17,7 @@ const { values, positionals } = parseArgs({
     packages: { type: "boolean", default: false },
     list: { type: "boolean", default: false },
     out: { type: "string" },
+    "node-options": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -29,6 +30,8 @@ if (values.help) {
   --packages   afterwards, run every other workspace's own bench script (turbo)
   --list       list the scenarios and exit
   --out FILE   where the results go (default bench/results.json)
+  --node-options "FLAGS"  extra Node flags for the atlas-server instances (NODE_OPTIONS),
+               e.g. "--max-semi-space-size=4"
   SCENARIO…    run only these (default: all); see --list
 `);
   process.exit(0);
@@ -47,6 +50,7 @@ const { runSuite } = await import("./suite.mjs");
 process.exitCode = await runSuite({
   quick: values.quick,
   profile: values.profile,
+  nodeOptions: values["node-options"],
   packages: values.packages,
   list: values.list,
   only: positionals,

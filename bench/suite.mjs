@@ -16,7 +16,7 @@ import { restWrites } from "./scenarios/rest.mjs";
 /** In run order: the idle figures first, the failovers (which restart instances) last. */
 export const SCENARIOS = [memory, httpLoad, restWrites, hooks, failoverClean, failoverCrash, zkBlip];
 
-export async function runSuite({ quick, profile, packages, list, only, out }) {
+export async function runSuite({ quick, profile, nodeOptions, packages, list, only, out }) {
   if (list) {
     for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(16)} ${s.title}\n`);
     return 0;
@@ -38,6 +38,10 @@ export async function runSuite({ quick, profile, packages, list, only, out }) {
     process.env.BENCH_PROFILE_DIR = dir;
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${join(repoRoot(), "bench", "lib", "cpu-profile.cjs")}`.trim();
     log(`profiling atlas-server instances into ${dir}`);
+  }
+  if (nodeOptions) {
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} ${nodeOptions}`.trim();
+    log(`atlas-server instances run with NODE_OPTIONS=${process.env.NODE_OPTIONS}`);
   }
   const clusters = new Clusters({ log });
   const figures = [];
@@ -70,7 +74,7 @@ export async function runSuite({ quick, profile, packages, list, only, out }) {
   }
   log(`\natlas-ha bench${quick ? " (quick)" : ""}: ${figures.length} figures in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
   printTable(figures);
-  writeResults(out, { figures, errors, startedAt, settings: { quick, profile, scenarios: chosen.map((s) => s.name) } });
+  writeResults(out, { figures, errors, startedAt, settings: { quick, profile, nodeOptions: nodeOptions ?? null, scenarios: chosen.map((s) => s.name) } });
   log(`\nwritten ${out}`);
   for (const e of errors) log(`✖ ${e.scenario}: ${e.error.split("\n")[0]}`);
 

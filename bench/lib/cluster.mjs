@@ -82,11 +82,15 @@ export async function restartAll(cluster) {
   return settled(cluster);
 }
 
-/** Resident set size of `pid` in MB (VmRSS), undefined when it is gone. */
-export function rssMb(pid) {
+/**
+ * Resident set size of `pid` in MB, undefined when it is gone: `VmRSS` (all of it), or
+ * `RssAnon` (private memory: without the Node binary and libraries mapped from files, which
+ * every Node process on the host shares).
+ */
+export function rssMb(pid, field = "VmRSS") {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1]);
     return Number.isFinite(kb) ? kb / 1024 : undefined;
   } catch {
     return undefined;

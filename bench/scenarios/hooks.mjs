@@ -26,9 +26,12 @@ async function serverRound(cluster, count) {
   const [first, ...rest] = cluster.instances;
   await cluster.start(first.name);
   let firstAt;
+  let slowest = 0;
   const deadline = performance.now() + 600_000;
   for (;;) {
+    const asked = performance.now();
     const h = await health(first.url);
+    if (firstAt !== undefined) slowest = Math.max(slowest, performance.now() - asked);
     const processed = h?.hookConsumer?.processed ?? 0;
     if (processed > 0 && firstAt === undefined) firstAt = performance.now();
     if (processed >= count) break;
@@ -41,7 +44,7 @@ async function serverRound(cluster, count) {
   await settled(cluster);
   // From the poll that first saw a message applied: up to one poll interval is missed, so
   // the rate is a shade optimistic on short runs; rounds last seconds.
-  return count / ((lastAt - firstAt) / 1000);
+  return { perSec: count / ((lastAt - firstAt) / 1000), slowestHealthMs: slowest };
 }
 
 async function baselineRound(kind, cluster, total) {
@@ -100,19 +103,24 @@ export const hooks = {
       const bare = [];
       const hookConsumer = [];
       const store = [];
+      const slowestHealth = [];
       for (let round = 0; round < rounds; round++) {
-        server.push(await serverRound(cluster, count));
+        const r = await serverRound(cluster, count);
+        server.push(r.perSec);
+        slowestHealth.push(r.slowestHealthMs);
         const total = await topicSize(cluster);
         bare.push(await baselineRound("kafkajs", cluster, total));
         hookConsumer.push(await baselineRound("hook-consumer", cluster, total));
         store.push((await storeRound("hook", cluster, quick ? 5000 : 20_000)).perSec);
-        log(`  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s, bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`);
+        log(`  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s (slowest /health ${Math.round(slowestHealth.at(-1))} ms), bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`);
       }
       const target = backend === "sqlite" ? { text: "≥ 5000", check: (s) => s.p50 >= 5000 } : undefined;
       figures.push(
         figure({ scenario: this.name, name: `${backend}: Kafka → store (atlas-server)`, unit: "msg/s", better: "higher", samples: server, baseline: bare, baselineName: "bare kafkajs no-op", target }),
         figure({ scenario: this.name, name: `${backend}:   hook-consumer, no-op handler`, unit: "msg/s", better: "higher", samples: hookConsumer, baseline: bare, baselineName: "bare kafkajs no-op" }),
         figure({ scenario: this.name, name: `${backend}:   store alone (applyHook loop)`, unit: "msg/s", better: "higher", samples: store, baseline: bare, baselineName: "bare kafkajs no-op" }),
+        // The event loop while applying: a status probe or a ZooKeeper answer waits this long.
+        figure({ scenario: this.name, name: `${backend}: slowest /health answer while applying`, unit: "ms", samples: slowestHealth }),
       );
     }
     return figures;

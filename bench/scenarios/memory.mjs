@@ -18,6 +18,7 @@ export const memory = {
     const idle = cluster.instances.map((i) => rssMb(i.process.pid));
     const bare = await forkWorker(new URL("../lib/bare-app.mjs", import.meta.url), [active.url]);
     const bareRss = rssMb(bare.first.pid);
+    const bareAnon = rssMb(bare.first.pid, "RssAnon");
     await bare.stop();
     log(`  idle: ${cluster.instances.map((i, n) => `${i.name} ${idle[n].toFixed(1)} MB`).join(", ")} (bare Koa ${bareRss.toFixed(1)} MB)`);
 
@@ -25,6 +26,7 @@ export const memory = {
     const runs = quick ? 2 : 3;
     const after = [];
     const peak = [];
+    const anon = [];
     let expected = (await health(active.url))?.hookConsumer?.processed ?? 0;
     for (let run = 0; run < runs; run++) {
       expected += perRun;
@@ -44,6 +46,7 @@ export const memory = {
       await publishing;
       await sleep(1000);
       after.push(rssMb(active.process.pid));
+      anon.push(rssMb(active.process.pid, "RssAnon"));
       peak.push(max);
       log(`  run ${run + 1}/${runs}: ${perRun} messages applied, RSS ${after.at(-1).toFixed(1)} MB (peak ${max.toFixed(1)} MB)`);
     }
@@ -51,6 +54,7 @@ export const memory = {
     return [
       figure({ scenario: this.name, name: "idle instance RSS", unit: "MB", samples: idle, baseline: [bareRss], baselineName: "bare Koa app" }),
       figure({ scenario: this.name, name: `active RSS after each ${n} messages`, unit: "MB", samples: after, baseline: [bareRss], baselineName: "bare Koa app", target: { text: "≤ 150", check: (s) => s.max <= 150 } }),
+      figure({ scenario: this.name, name: "  of which private (RssAnon)", unit: "MB", samples: anon, baseline: [bareAnon], baselineName: "bare Koa app" }),
       figure({ scenario: this.name, name: "active peak RSS while applying", unit: "MB", samples: peak }),
       figure({ scenario: this.name, name: "growth, last run − first run", unit: "MB", samples: [after.at(-1) - after[0]], target: { text: "≤ 10 (none)", check: (s) => s.max <= 10 } }),
     ];
