@@ -23,7 +23,7 @@ export const memory = {
     log(`  idle: ${cluster.instances.map((i, n) => `${i.name} ${idle[n].toFixed(1)} MB`).join(", ")} (bare Koa ${bareRss.toFixed(1)} MB)`);
 
     const perRun = quick ? 10_000 : 100_000;
-    const runs = quick ? 2 : 3;
+    const runs = 3;
     const after = [];
     const peak = [];
     const anon = [];
@@ -56,7 +56,8 @@ export const memory = {
       figure({ scenario: this.name, name: `active RSS after each ${n} messages`, unit: "MB", samples: after, baseline: [bareRss], baselineName: "bare Koa app", target: { text: "≤ 150", check: (s) => s.max <= 150 } }),
       figure({ scenario: this.name, name: "  of which private (RssAnon)", unit: "MB", samples: anon, baseline: [bareAnon], baselineName: "bare Koa app" }),
       figure({ scenario: this.name, name: "active peak RSS while applying", unit: "MB", samples: peak }),
-      figure({ scenario: this.name, name: "growth, last run − first run", unit: "MB", samples: [after.at(-1) - after[0]], target: { text: "≤ 10 (none)", check: (s) => s.max <= 10 } }),
+      // From the second run on: the first one also grows V8's heap and SQLite's cache to size.
+      figure({ scenario: this.name, name: "growth, last run − second run", unit: "MB", samples: [after.at(-1) - after[1]], target: { text: "≤ 10 (none)", check: (s) => s.max <= 10 } }),
     ];
   },
 };
