@@ -127,7 +127,8 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
     logger.error({ event: "store_fenced", error: error.message });
     void ha.relinquish(error);
   };
-  consumer?.on("fenced", (event) => fenced((event as unknown as { error: Error }).error));
+  // The consumer's events are kafkajs-style `{ type, timestamp, payload }`: the error is in the payload.
+  consumer?.on("fenced", (event) => fenced(event.payload.error));
 
   let becameActiveAt = 0;
   ha.on("transition", ({ to, epoch }) => {
