@@ -40,6 +40,8 @@ export function formatReport(report: ChaosReport): string {
       `(${rest.unacknowledgedPresent} unacknowledged but present)`,
     `(4) moments with two ACTIVE       ${splitBrain.moments} of ${splitBrain.samples} samples (none ACTIVE in ${splitBrain.noActive})`,
     `(5) time to recovery              median ${s(report.recovery.medianMs)}, p90 ${s(report.recovery.p90Ms)}, max ${s(report.recovery.maxMs)} over ${report.recovery.count} faults`,
+    `    server logs                    ${Object.values(report.serverLogs.byEvent).reduce((sum, e) => sum + e.count, 0)} warnings and errors; ` +
+      `${report.serverLogs.suspiciousCount} pointing at a bug${report.serverLogs.suspiciousCount ? ` (${[...new Set(report.serverLogs.suspicious.map((e) => e.event))].join(", ")})` : ""}`,
     "",
     `seed ${report.seed}: ${report.passed ? "PASSED" : "FAILED"}${report.completed ? "" : ` (incomplete: ${report.abortedReason ?? "some fault needed a repair"})`} in ${s(report.durationMs)}` +
       (report.reportFile ? `; report ${report.reportFile}` : ""),

@@ -16,11 +16,13 @@ import {
   checkRestWrites,
   countSplitBrain,
   readWriteLog,
+  scanServerLogs,
   unappliedPositions,
   writeAvailability,
   type EpochCheck,
   type HookCheck,
   type RestCheck,
+  type ServerLogFigure,
   type SplitBrainFigure,
   type TopicRecords,
 } from "./check.js";
@@ -126,6 +128,8 @@ export interface ChaosReport {
   };
   /** Lines of the instances' failed-messages logs (hook messages given up on). */
   failedMessages: { instance: string; lines: number; examples: string[] }[];
+  /** Warnings and errors the instances logged, and those that point at a bug. */
+  serverLogs: ServerLogFigure;
   reportFile: string | null;
 }
 
@@ -398,6 +402,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
           .map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
       },
       failedMessages: failedMessages(cluster),
+      serverLogs: scanServerLogs(
+        cluster.instances.map((i) => ({ instance: i.name, text: existsSync(i.logFile) ? readFileSync(i.logFile, "utf8") : "" })),
+      ),
       reportFile: options.reportFile === null ? null : (options.reportFile ?? defaultReportFile(seed)),
     };
     if (report.reportFile) {

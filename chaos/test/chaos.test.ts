@@ -27,6 +27,8 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
     expect(report.checks.rest).toMatchObject({ ok: true, missingCount: 0, wrongGuid: [] });
     expect(report.checks.rest.acknowledged).toBeGreaterThan(0);
     expect(report.passed).toBe(true);
+    // No listener threw, no request failed unexpectedly, no step failed in any instance.
+    expect(report.serverLogs.suspicious).toEqual([]);
   }, 600_000);
 
   it("injected one fault of each kind and recovered from every one without a repair", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEpochs, countSplitBrain, writeAvailability } from "../src/index.js";
+import { checkEpochs, countSplitBrain, scanServerLogs, writeAvailability } from "../src/index.js";
 import { RestWriter } from "../src/writer.js";
 
 const write = (seq: number, epoch: number, operation = "HOOK") => ({ seq, epoch, operation, user: "u", at: seq, changed: 1 });
@@ -62,5 +62,26 @@ describe("figure (5): when writes were served again", () => {
     [100, 200, 300].forEach((t, n) => writer.acks.push({ writer: 0, n, qualifiedName: `q${n}`, guid: null, startedAt: t - 5, ackedAt: t, url: "" }));
     expect(writer.firstAckStartedAfter(150)?.n).toBe(1);
     expect(writer.firstAckStartedAfter(400)).toBeUndefined();
+  });
+});
+
+describe("the server-log scan", () => {
+  it("counts warnings and errors by event and singles out those that mean a bug", () => {
+    const text = [
+      '{"level":"info","event":"became_active"}',
+      '{"level":"warn","event":"leadership_suspended","time":"t1"}',
+      '{"level":"warn","event":"leadership_suspended","time":"t2"}',
+      '{"level":"warn","event":"hook_consumer_listener_failed","time":"t3","error":"Cannot read properties of undefined"}',
+      '{"level":"error","event":"http_unexpected_error","time":"t4","error":"boom"}',
+      "a native line that is not JSON",
+    ].join("\n");
+    const figure = scanServerLogs([{ instance: "atlas-1", text }]);
+    expect(figure.byEvent).toEqual({
+      leadership_suspended: { level: "warn", count: 2 },
+      hook_consumer_listener_failed: { level: "warn", count: 1 },
+      http_unexpected_error: { level: "error", count: 1 },
+    });
+    expect(figure.suspiciousCount).toBe(2);
+    expect(figure.suspicious[0]).toEqual({ instance: "atlas-1", time: "t3", event: "hook_consumer_listener_failed", error: "Cannot read properties of undefined" });
   });
 });
