@@ -26,10 +26,12 @@ function workspaces() {
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const dirs = [];
   for (const pattern of manifest.workspaces) {
-    const base = join(root, pattern.replace(/\/\*$/, ""));
+    // "packages/*" lists the folders below; a plain entry ("chaos") is one workspace.
+    const globbed = pattern.endsWith("/*");
+    const base = join(root, globbed ? pattern.slice(0, -2) : pattern);
     if (!existsSync(base)) continue;
-    for (const entry of readdirSync(base)) {
-      const dir = join(base, entry);
+    const candidates = globbed ? readdirSync(base).map((entry) => join(base, entry)) : [base];
+    for (const dir of candidates) {
       if (existsSync(join(dir, "package.json"))) dirs.push(dir);
     }
   }

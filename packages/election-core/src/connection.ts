@@ -33,6 +33,8 @@ export interface ConnectionOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   random: () => number;
+  /** A new session not connected after this long is replaced (doubling, up to 4×). Default the session timeout (≥ 1 s). */
+  connectTimeoutMs?: number;
 }
 
 export class Connection {
@@ -46,9 +48,13 @@ export class Connection {
   #heartbeatTimer: unknown = null;
   #lastConfirmed = Number.NEGATIVE_INFINITY;
   #failedOpens = 0;
+  #connectTimer: unknown = null;
+  #connectRetries = 0;
+  #hostOffset: number;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    this.#hostOffset = Math.floor(options.random() * 1_000_000);
   }
 
   get state(): ConnectionState {
@@ -81,13 +87,23 @@ export class Connection {
 
   #open(): void {
     const generation = ++this.#generation;
+    // Each new handle starts with the next server of a rotation that began at a random one:
+    // clients spread over the ensemble, and a handle that got stuck on one server (the native
+    // client can stop polling a connection attempt that never completes) is replaced by one
+    // that starts elsewhere.
+    const hosts = this.#options.connect.split(",");
+    const first = (this.#hostOffset++ % hosts.length + hosts.length) % hosts.length;
+    const connectString = [...hosts.slice(first), ...hosts.slice(0, first)].join(",");
     const session = this.#options.sessionFactory({
-      connectString: this.#options.connect,
+      connectString,
+      deterministicHostOrder: true,
       sessionTimeoutMs: this.#options.sessionTimeoutMs,
       nativeLogLevel: this.#options.nativeLogLevel,
     });
     this.#session = session;
+    this.#armConnectWatchdog(generation);
     session.onEvent((event) => {
+      this.#options.logger.debug({ event: "zk_session_event", kind: event, generation, current: this.#generation });
       if (generation !== this.#generation) return; // an event of a session we already left
       switch (event) {
         case "connected":
@@ -106,6 +122,46 @@ export class Connection {
           break;
       }
     });
+  }
+
+  /**
+   * Opens the next session on a later turn of the event loop, never in the turn that closed
+   * the previous handle: the closed handle's socket descriptor is released by libuv only at
+   * the end of that turn, and a new handle whose socket got the same number would then fail
+   * to register it for polling (the `zookeeper` package ignores that error) and never connect.
+   */
+  #openAfterClose(): void {
+    const generation = this.#generation;
+    this.#options.clock.setTimeout(() => {
+      if (generation === this.#generation && this.#state !== "CLOSED" && !this.#session) this.#open();
+    }, 0);
+  }
+
+  /**
+   * A new handle that never connects is replaced. The `zookeeper` package (7.3) can stop
+   * polling a handle for good when its first connection attempts are all refused (its poll
+   * loop returns without re-arming its timer when the C client has no socket), which
+   * happens while the ensemble has no quorum: without this, such an instance would never
+   * rejoin once the ensemble is back.
+   */
+  #armConnectWatchdog(generation: number): void {
+    if (this.#connectTimer !== null) this.#options.clock.clearTimeout(this.#connectTimer);
+    // Long enough for the C client to go round the servers (it waits about a third of the
+    // session timeout after a round of refusals), and doubling, so a slow ensemble is never
+    // raced by ever-new handles.
+    const base = this.#options.connectTimeoutMs ?? Math.max(1000, this.#options.sessionTimeoutMs);
+    const timeout = Math.min(base * 2 ** this.#connectRetries, base * 4);
+    this.#connectTimer = this.#options.clock.setTimeout(() => {
+      this.#connectTimer = null;
+      if (generation !== this.#generation || this.#state === "CLOSED") return;
+      if (this.#state !== "CONNECTING" && this.#state !== "LOST") return; // it connected
+      this.#connectRetries++;
+      this.#options.logger.warn({ event: "zk_connect_retry", afterMs: timeout, connect: this.#options.connect });
+      this.#generation++;
+      this.#session?.close();
+      this.#session = null;
+      this.#openAfterClose();
+    }, timeout);
   }
 
   async #onConnected(session: ZkSession, generation: number): Promise<void> {
@@ -130,6 +186,7 @@ export class Connection {
         if (generation !== this.#generation) return;
       }
       this.#failedOpens = 0;
+      this.#connectRetries = 0;
       this.#set("CONNECTED");
     }
     this.#scheduleHeartbeat();
@@ -174,7 +231,7 @@ export class Connection {
     if (!established) {
       this.#options.logger.warn({ event: "zk_session_failed", reason, attempt: this.#failedOpens, retryInMs: delay });
     }
-    if (delay === 0) return this.#open();
+    if (delay === 0) return this.#openAfterClose();
     this.#lostTimer = this.#options.clock.setTimeout(() => {
       this.#lostTimer = null;
       if (this.#state !== "CLOSED" && !this.#session) this.#open();
@@ -233,6 +290,8 @@ export class Connection {
 
   close(): void {
     if (this.#state === "CLOSED") return;
+    if (this.#connectTimer !== null) this.#options.clock.clearTimeout(this.#connectTimer);
+    this.#connectTimer = null;
     this.#clearLostTimer();
     this.#clearHeartbeat();
     this.#generation++;

@@ -67,6 +67,8 @@ export interface ZkSessionOptions {
   sessionTimeoutMs: number;
   /** The C client's own log level on stderr: 0 off (default), 1 error … 4 debug. */
   nativeLogLevel?: number;
+  /** Try the servers in the order of the connect string (the caller spreads the load). Default false: random. */
+  deterministicHostOrder?: boolean;
 }
 
 export type ZkSessionFactory = (options: ZkSessionOptions) => ZkSession;
@@ -183,12 +185,13 @@ class NativeSession implements ZkSession {
       connect: options.connectString,
       timeout: options.sessionTimeoutMs,
       debug_level: options.nativeLogLevel ?? 0,
-      // Random server order: clients of one group spread over the ensemble.
-      host_order_deterministic: false,
-      // The package closes the handle as "expired" after 10 empty reads in a row, which
-      // happens while a server without quorum keeps dropping the connection: a session that
-      // is alive would be reported lost. Only the server's word (or our own LOST timer)
-      // may end a session, so that heuristic is switched off.
+      // Random server order unless the caller orders the list itself.
+      host_order_deterministic: options.deterministicHostOrder ?? false,
+      // The package closes the handle as "expired" after 10 empty reads in a row, which also
+      // happens to healthy handles of a busy process and while a server without quorum keeps
+      // dropping the connection: a session that is alive would be reported lost. Only the
+      // server's word (or our own LOST timer) may end a session, so that heuristic is off;
+      // Connection replaces a new handle that never connects instead.
       response_counter_limit: 2_147_483_647,
     });
     this.#client.on("connect", () => this.#emit("connected"));

@@ -87,12 +87,12 @@ describe("election recipe (fake ZooKeeper)", () => {
   });
 
   it("on session expiry drops everything, opens a new session and rejoins at the back", async () => {
-    const { elections, session, of, zk } = setup(2);
+    const { elections, session, of, zk, clock } = setup(2);
     await startInOrder(elections);
     const [p1, p2] = elections as [Election, Election];
     const oldId = session(p1).id;
     zk.expire(oldId);
-    await settle();
+    await clock.advance(0); // the new session opens on a later turn than the old one closed
     expect(of("p1", "lost")[0]!.payload).toMatchObject({ reason: "expired", wasLeader: true });
     expect(p1.zk.sessionId).not.toBe(oldId);
     expect(p2.isLeader()).toBe(true);
@@ -174,6 +174,23 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(e.of("p1", "error")[0]!.payload.error).toMatchObject({ code: "ELECTION_LEADERSHIP_FAILED", attempt: 1 });
     await e.clock.advance(100);
     expect((await p2.getParticipants()).map((p) => p.id)).toEqual(["p2", "p1"]);
+  });
+
+  it("replaces a new session that never connects (a stalled native handle), and joins on the next", async () => {
+    const e = setup(0);
+    e.zk.deadHandles = 2;
+    const p = e.add("p1");
+    const started = p.start();
+    await settle();
+    expect(p.connectionState).toBe("CONNECTING");
+    await e.clock.advance(3000); // one session timeout: replaced once, still dead
+    expect(e.zk.handlesCreated).toBe(2);
+    await e.clock.advance(5999); // the next wait is twice as long
+    expect(e.zk.handlesCreated).toBe(2);
+    await e.clock.advance(1); // replaced again: this one connects
+    await started;
+    expect(e.zk.handlesCreated).toBe(3);
+    expect(p.isLeader()).toBe(true);
   });
 
   it("does not lead with a first node that another session owns", async () => {

@@ -66,11 +66,16 @@ export class FakeEnsemble {
   #childWatches = new Map<string, Set<{ session: FakeSession; watcher: Watcher }>>();
   /** Requests answered so far; a "hung" session gets no answers. */
   requests = 0;
+  /** The next this-many new handles never connect (as the native client's stalled ones). */
+  deadHandles = 0;
+  handlesCreated = 0;
 
   factory: ZkSessionFactory = (options) => {
     const session = new FakeSession(this, (this.#nextSession++).toString(16), options.sessionTimeoutMs);
     this.sessions.set(session.id, session);
-    queueMicrotask(() => session.connectNow());
+    this.handlesCreated++;
+    if (this.deadHandles > 0) this.deadHandles--;
+    else queueMicrotask(() => session.connectNow());
     return session;
   };
 
@@ -269,7 +274,10 @@ export class FakeSession implements ZkSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Only a connected handle can tell the server to end its session; a disconnected one
+    // just goes away, and the session lives on until it expires or is resumed.
+    const wasConnected = this.connected;
     this.connected = false;
-    if (!this.expired) for (const [path, node] of [...this.#ensemble.nodes]) if (node.owner === this.id) this.#ensemble.deleteNode(path);
+    if (wasConnected && !this.expired) for (const [path, node] of [...this.#ensemble.nodes]) if (node.owner === this.id) this.#ensemble.deleteNode(path);
   }
 }
