@@ -62,14 +62,14 @@ function readBody(ctx: Context, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const tooLarge = errors.tooLarge(limit);
+    let overLimit = false;
     const done = (error?: Error) => {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", done);
       req.off("aborted", onAborted);
       if (error) {
-        if (error === tooLarge) linger(req).then(() => reject(error), reject);
+        if (overLimit) linger(req).then(() => reject(error), reject);
         else reject(error);
       } else {
         resolve(Buffer.concat(chunks, size));
@@ -77,7 +77,11 @@ function readBody(ctx: Context, limit: number): Promise<Buffer> {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) return done(tooLarge);
+      if (size > limit) {
+        // Built only here: an error (with its stack) per request costs the happy path.
+        overLimit = true;
+        return done(errors.tooLarge(limit));
+      }
       chunks.push(chunk);
     };
     const onEnd = () => done();
