@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { PrerequisiteError } from "./errors.js";
 import { freePort } from "./ports.js";
-import { ManagedProcess } from "./process.js";
+import { descendantPids as descendants, ManagedProcess } from "./process.js";
 import { waitFor } from "./wait.js";
 
 const run = promisify(execFile);
@@ -102,31 +102,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Every process below `pid` (the postmaster's backends and auxiliary processes), from /proc. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
-}
 
 /** A PostgreSQL server on 127.0.0.1 with trust authentication, under test control. */
 export class PostgresServer {

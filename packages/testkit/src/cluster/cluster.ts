@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import kafkajs from "kafkajs";
 import { KafkaBroker, startKafka } from "../kafka.js";
 import { freePorts } from "../ports.js";
 import { PostgresServer, startPostgres } from "../postgres.js";
-import { isProcessAlive, isStopped, ManagedProcess, type ProcessSpec } from "../process.js";
+import { descendantPids as descendants, isProcessAlive, isStopped, ManagedProcess, type ProcessSpec } from "../process.js";
 import { startTcpProxy, type TcpProxy, type TcpProxyCutOptions } from "../proxy.js";
 import { waitFor } from "../wait.js";
 import { startZooKeeper, ZooKeeperEnsemble, ZooKeeperNode } from "../zookeeper.js";
@@ -139,30 +139,6 @@ function attachRecord(rec: ProcessRecord): ManagedProcess {
   return rec.pid === null
     ? new ManagedProcess({ ...rec.spec, detached: true })
     : ManagedProcess.attach(rec.spec, { pid: rec.pid, startTime: rec.startTime ?? undefined });
-}
-
-/** Pids below `pid`, from /proc (PostgreSQL's backends under its postmaster). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
 }
 
 /**
