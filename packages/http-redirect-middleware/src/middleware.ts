@@ -63,39 +63,52 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     call(o.onUnavailable, "onUnavailable", { method, status: 503, reason, state });
   };
 
-  const middleware = async (ctx: RedirectContext, next: () => Promise<unknown>): Promise<void> => {
+  // Not async: serving (ACTIVE, exempt paths) hands straight on to `next` without a promise
+  // of its own, which a status probe or an API call would otherwise pay for every time.
+  const middleware = (ctx: RedirectContext, next: () => Promise<unknown>): Promise<void> => {
+    try {
+      return route(ctx, next);
+    } catch (err) {
+      // Still a promise, as an async middleware would give: callers may not expect a throw.
+      return Promise.reject(err);
+    }
+  };
+
+  const route = (ctx: RedirectContext, next: () => Promise<unknown>): Promise<void> => {
     const target = parseTarget(ctx.req.url);
     if (target.kind === "redirectable" && o.exempt.has(trimOneTrailingSlash(target.path))) {
-      await next();
-      return;
+      return next() as Promise<void>;
     }
     const method = ctx.req.method ?? "GET";
-
-    let snapshot: StateSnapshot;
-    try {
-      const result = o.snapshot();
-      // Sources are usually synchronous (ha-state answers from memory): skip the extra tick.
-      snapshot = isPromiseLike(result) ? await result : result;
-    } catch (err) {
-      // Fail closed: an instance that cannot tell whether it is active must not serve writes.
+    // Fail closed: an instance that cannot tell whether it is active must not serve writes.
+    const failed = (err: unknown): void => {
       o.logger.error({ event: "ha_state_source_failed", err });
       unavailable(ctx, method, "state_unavailable", null);
-      return;
+    };
+    let result: StateSnapshot | Promise<StateSnapshot>;
+    try {
+      result = o.snapshot();
+    } catch (err) {
+      failed(err);
+      return DONE;
     }
+    // Sources are usually synchronous (ha-state answers from memory): no extra tick then.
+    if (isPromiseLike(result)) return Promise.resolve(result).then((snapshot) => decide(ctx, next, target, method, snapshot), failed);
+    return decide(ctx, next, target, method, result);
+  };
+
+  const decide = (ctx: RedirectContext, next: () => Promise<unknown>, target: ReturnType<typeof parseTarget>, method: string, snapshot: StateSnapshot): Promise<void> => {
     const state: unknown = typeof snapshot === "object" && snapshot !== null ? snapshot.state : undefined;
 
-    if (state === "ACTIVE") {
-      await next();
-      return;
-    }
+    if (state === "ACTIVE") return next() as Promise<void>;
     if (state === "BECOMING_ACTIVE" || state === "BECOMING_PASSIVE") {
       unavailable(ctx, method, "transitional", state);
-      return;
+      return DONE;
     }
     if (state !== "PASSIVE") {
       o.logger.error({ event: "ha_state_unknown", state: String(state) });
       unavailable(ctx, method, "state_unavailable", null);
-      return;
+      return DONE;
     }
 
     if (target.kind === "unredirectable") {
@@ -108,24 +121,24 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
       };
       o.logger.debug({ event: "ha_rejected", method, reason: "unredirectable_target" });
       call(o.onRejected, "onRejected", { method, status: 400, reason: "unredirectable_target" });
-      return;
+      return DONE;
     }
 
     const address = snapshot.activeAddress;
     if (typeof address !== "string" || address === "") {
       unavailable(ctx, method, "active_unknown", state);
-      return;
+      return DONE;
     }
     const origin = activeOrigin(address);
     if (origin === null) {
       unavailable(ctx, method, "active_address_invalid", state);
-      return;
+      return DONE;
     }
     // Leadership moved away but our own ephemeral node is still there (or another instance
     // published our address): redirecting would send the client in a loop.
     if (o.selfOrigins.has(origin)) {
       unavailable(ctx, method, "active_is_self", state);
-      return;
+      return DONE;
     }
 
     // The target is ZooKeeper's origin plus the raw path and query; Host, X-Forwarded-* and
@@ -139,10 +152,13 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     ctx.body = "";
     o.logger.debug({ event: "ha_redirected", method, status, location });
     call(o.onRedirect, "onRedirect", { method, status, location });
+    return DONE;
   };
 
   return Object.assign(middleware, { counters: counters as RedirectMiddleware["counters"] });
 }
+
+const DONE: Promise<void> = Promise.resolve();
 
 function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";

@@ -1,7 +1,7 @@
 // Behaviour of SPEC §7 through a real Koa app (app.callback()) and real HTTP via supertest.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_EXEMPT_PATHS, ERROR_CODES } from "../src/index.js";
+import { DEFAULT_EXEMPT_PATHS, ERROR_CODES, haRedirect } from "../src/index.js";
 import type { RedirectEvent, ServiceState, StateSnapshot, UnavailableEvent } from "../src/index.js";
 import { ACTIVE_ADDRESS, SELF_ADDRESS, appWith, passive } from "./helpers.js";
 
@@ -16,6 +16,29 @@ describe("an active instance", () => {
     expect(post.status).toBe(200);
     expect(served).toEqual(["/api/atlas/v2/entity/guid/g1?x=1", "/api/atlas/v2/entity"]);
     expect(mw.counters).toEqual({ redirects: 0, unavailable: 0, rejected: 0 });
+  });
+});
+
+describe("the middleware as a function", () => {
+  it("always returns a promise: a failure downstream or in a state source rejects it rather than throwing", async () => {
+    const failing = () => {
+      throw new Error("downstream broke");
+    };
+    const ctx = { req: { url: "/api/atlas/v2/types/typedefs", method: "GET" } } as never;
+    const active = haRedirect({ selfAddress: SELF_ADDRESS, source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }) });
+    let outcome: Promise<void> | undefined;
+    expect(() => {
+      outcome = active(ctx, failing as never);
+    }).not.toThrow();
+    await expect(outcome).rejects.toThrow("downstream broke");
+    // An exempt path goes straight on: what `next` resolves to is awaited through it.
+    const order: string[] = [];
+    const exempt = active({ req: { url: "/api/atlas/admin/status", method: "GET" } } as never, async () => {
+      await Promise.resolve();
+      order.push("next done");
+    });
+    await exempt;
+    expect(order).toEqual(["next done"]);
   });
 });
 

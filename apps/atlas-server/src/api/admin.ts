@@ -10,10 +10,18 @@ export const ADMIN = "/api/atlas/admin";
 export const UNAUTHENTICATED_PATHS = [`${ADMIN}/status`, `${ADMIN}/health`, `${ADMIN}/liveness`, `${ADMIN}/readiness`] as const;
 
 export function adminRoutes(router: Router, api: ApiContext): void {
+  // Probed continuously by load balancers and atlas-status: the answers are made once.
+  const statusBodies = new Map<string, string>();
   router.on("GET", `${ADMIN}/status`, (ctx) => {
+    const state = api.ha.snapshot().state;
+    let body = statusBodies.get(state);
+    if (body === undefined) {
+      body = JSON.stringify({ Status: state });
+      statusBodies.set(state, body);
+    }
     ctx.set("Cache-Control", "no-store");
-    ctx.type = "application/json";
-    ctx.body = JSON.stringify({ Status: api.ha.snapshot().state });
+    ctx.set("Content-Type", "application/json; charset=utf-8");
+    ctx.body = body;
   });
 
   router.on("GET", `${ADMIN}/health`, (ctx) => {

@@ -3,8 +3,10 @@
  * balancer or an orchestrator probes (status, health, liveness, readiness). Verified
  * credentials are remembered for a few minutes under an HMAC of the pair, so scrypt's cost
  * is paid once per user, not per request; failures are never cached and always counted.
+ * A keep-alive connection that sends the credentials it was last admitted with skips even
+ * the HMAC (a constant-time comparison with what that connection sent before).
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import { verifyPassword } from "../auth/passwords.js";
 import type { User } from "../auth/users.js";
@@ -26,10 +28,20 @@ export function basicAuth(options: AuthOptions) {
   const checking = new Map<string, Promise<boolean>>();
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
   const exempt = new Set(options.exempt);
-  return async (ctx: Context, next: Next): Promise<void> => {
-    const path = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
-    if (exempt.has(path)) return next();
+  // Per connection: the Authorization header it was last admitted with. Held by the socket
+  // object only (gone with the connection), compared in constant time: a proxy that pools
+  // connections may send several users' requests on one.
+  const admitted = new WeakMap<object, { header: Buffer; user: User; until: number }>();
+
+  const authenticate = async (ctx: Context, next: Next): Promise<void> => {
     const header = ctx.get("authorization");
+    const socket = ctx.req.socket;
+    const known = admitted.get(socket);
+    if (known !== undefined && known.until > Date.now() && sameHeader(known.header, header)) {
+      ctx.state.user = known.user.name;
+      ctx.state.role = known.user.role;
+      return next();
+    }
     const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
     if (!header || !options.users) {
       options.onFailure("missing");
@@ -49,7 +61,7 @@ export function basicAuth(options: AuthOptions) {
     const password = decoded.slice(colon + 1);
     const user = options.users.get(name);
     const fingerprint = createHmac("sha256", key).update(decoded).digest("base64");
-    const until = verified.get(fingerprint);
+    let until = verified.get(fingerprint);
     if (!(until !== undefined && until > Date.now() && user)) {
       // Unknown users are checked against a dummy hash too, so timing does not tell which
       // user names exist.
@@ -66,12 +78,27 @@ export function basicAuth(options: AuthOptions) {
         throw errors.unauthenticated();
       }
       if (verified.size > 10_000) verified.clear();
-      verified.set(fingerprint, Date.now() + ttl);
+      until = Date.now() + ttl;
+      verified.set(fingerprint, until);
     }
+    admitted.set(socket, { header: Buffer.from(header), user: user!, until });
     ctx.state.user = user!.name;
     ctx.state.role = user!.role;
     await next();
   };
+
+  // Not async: the exempt probes (status, health) skip a promise of their own.
+  return (ctx: Context, next: Next): Promise<unknown> => {
+    const path = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
+    if (exempt.has(path)) return next();
+    return authenticate(ctx, next);
+  };
+}
+
+function sameHeader(known: Buffer, header: string): boolean {
+  if (header.length !== known.length) return false;
+  const candidate = Buffer.from(header);
+  return candidate.length === known.length && timingSafeEqual(candidate, known);
 }
 
 // scrypt of a random password: the work of a real check, never a match.

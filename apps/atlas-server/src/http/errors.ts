@@ -68,17 +68,31 @@ export function send(ctx: Context, error: AtlasHttpError): void {
   ctx.body = { errorCode: error.errorCode, errorMessage: error.message };
 }
 
-/** Outermost error boundary: every failure leaves as Atlas JSON, never as a stack trace. */
+/** Turns a failure into its Atlas JSON answer; unexpected ones are reported first. */
+export function answerError(ctx: Context, error: unknown, onUnexpected: (error: unknown, ctx: Context) => void): void {
+  const mapped = toHttpError(error);
+  if (mapped) return send(ctx, mapped);
+  onUnexpected(error, ctx);
+  send(ctx, new AtlasHttpError(500, "ATLAS-500-00-001", `internal error (request id ${ctx.state.requestId ?? "unknown"}); see the server log`));
+}
+
+/** No route answered: Atlas JSON 404 rather than Koa's plain "Not Found". */
+export function answerNoRoute(ctx: Context): void {
+  if (ctx.status === 404 && ctx.body === undefined) send(ctx, errors.noRoute(ctx.method, ctx.path));
+}
+
+/**
+ * Outermost error boundary: every failure leaves as Atlas JSON, never as a stack trace.
+ * (The server's app folds this into its request middleware, one async layer fewer per
+ * request; this stand-alone form is for apps and tests that compose their own.)
+ */
 export function errorBoundary(onUnexpected: (error: unknown, ctx: Context) => void) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) send(ctx, errors.noRoute(ctx.method, ctx.path));
+      answerNoRoute(ctx);
     } catch (error) {
-      const mapped = toHttpError(error);
-      if (mapped) return send(ctx, mapped);
-      onUnexpected(error, ctx);
-      send(ctx, new AtlasHttpError(500, "ATLAS-500-00-001", `internal error (request id ${ctx.state.requestId ?? "unknown"}); see the server log`));
+      answerError(ctx, error, onUnexpected);
     }
   };
 }

@@ -35,30 +35,38 @@ export class Router {
     return this;
   }
 
+  /** Not async: a route's handler is called without a promise of the router's own. */
   middleware() {
-    return async (ctx: Context, next: Next): Promise<void> => {
-      const raw = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
-      const allowed: string[] = [];
-      for (const route of this.#routes) {
-        const match = route.pattern.exec(raw);
-        if (!match) continue;
-        if (route.method !== ctx.method && !(route.method === "GET" && ctx.method === "HEAD")) {
-          allowed.push(route.method);
-          continue;
-        }
-        const params: Record<string, string> = {};
-        route.names.forEach((name, i) => {
-          try {
-            params[name] = decodeURIComponent(match[i + 1]!);
-          } catch {
-            throw errors.invalid(`malformed percent-encoding in the path segment "${match[i + 1]}"`);
-          }
-        });
-        await route.handler(ctx, params);
-        return;
+    return (ctx: Context, next: Next): Promise<unknown> => {
+      try {
+        return this.#dispatch(ctx, next);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      if (allowed.length > 0) throw errors.methodNotAllowed(ctx.method, [...new Set(allowed)]);
-      await next();
     };
+  }
+
+  #dispatch(ctx: Context, next: Next): Promise<unknown> {
+    const raw = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
+    const allowed: string[] = [];
+    for (const route of this.#routes) {
+      const match = route.pattern.exec(raw);
+      if (!match) continue;
+      if (route.method !== ctx.method && !(route.method === "GET" && ctx.method === "HEAD")) {
+        allowed.push(route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        try {
+          params[name] = decodeURIComponent(match[i + 1]!);
+        } catch {
+          throw errors.invalid(`malformed percent-encoding in the path segment "${match[i + 1]}"`);
+        }
+      });
+      return Promise.resolve(route.handler(ctx, params));
+    }
+    if (allowed.length > 0) throw errors.methodNotAllowed(ctx.method, [...new Set(allowed)]);
+    return next();
   }
 }

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { once } from "node:events";
+import http, { type AddressInfo } from "node:http";
 import Koa from "koa";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
@@ -78,5 +80,49 @@ describe("HTTP Basic authentication", () => {
     expect((await request(koa.callback()).get("/api/atlas/admin/status")).status).toBe(200);
     expect((await request(koa.callback()).get("/api/atlas/admin/status/")).status).toBe(200);
     expect((await request(koa.callback()).get("/api/atlas/admin/statusX")).status).toBe(401);
+  });
+
+  it("re-checks every request on a keep-alive connection: another user or a wrong password on it is not admitted", async () => {
+    // A proxy pooling connections sends several users' requests on one socket; the
+    // per-connection shortcut must only ever admit the exact credentials it saw there.
+    const users = parseUsers(`admin=ADMIN::${await hashPassword("admin")}\nrover=DATA_STEWARD::${await hashPassword("rover")}\n`, "users");
+    const failures: string[] = [];
+    const koa = new Koa();
+    koa.use(errorBoundary(() => undefined));
+    koa.use(basicAuth({ users, exempt: [], onFailure: (r) => failures.push(r) }));
+    koa.use((ctx) => {
+      ctx.body = { user: ctx.state.user, role: ctx.state.role, socket: ctx.req.socket.remotePort };
+    });
+    const server = http.createServer(koa.callback()).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (user: string, pass: string) =>
+      new Promise<{ status: number; body: { user?: string; role?: string; socket?: number } }>((resolve, reject) => {
+        const req = http.get(
+          { host: "127.0.0.1", port: (server.address() as AddressInfo).port, path: "/x", agent, headers: { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => (text += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on("error", reject);
+      });
+    try {
+      const first = await get("admin", "admin");
+      expect(first).toMatchObject({ status: 200, body: { user: "admin", role: "ADMIN" } });
+      expect(await get("admin", "admin")).toMatchObject({ status: 200, body: { user: "admin", socket: first.body.socket } });
+      // Same length as the admitted credentials, same connection: still refused.
+      const wrong = await get("admin", "admix");
+      expect(wrong.status).toBe(401);
+      const other = await get("rover", "rover");
+      expect(other).toMatchObject({ status: 200, body: { user: "rover", role: "DATA_STEWARD", socket: first.body.socket } });
+      expect((await get("admin", "admin")).body.user).toBe("admin");
+      expect(failures).toEqual(["bad_password"]);
+    } finally {
+      agent.destroy();
+      server.close();
+    }
   });
 });
