@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import http, { type AddressInfo } from "node:http";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import Koa from "koa";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
