@@ -170,6 +170,8 @@ class Session {
   consumer: KafkaConsumerPort | undefined;
   producer: Promise<KafkaProducerPort> | undefined;
   phase: "connecting" | "joining" | "running" | "backoff" | "ended" = "connecting";
+  /** The current client has joined its group (got an assignment) at least once. */
+  joined = false;
   stopping = false;
   /** Resolves when stop is requested. */
   readonly stopSignal = deferred();
@@ -369,6 +371,7 @@ class Consumer implements HookConsumer {
       while (!session.stopping) {
         const consumer = this.#kafka.consumer({ groupId: this.settings.groupId });
         session.consumer = consumer;
+        session.joined = false;
         session.endSignal = deferred();
         const offJoin = consumer.onGroupJoin((assignment) => this.#onGroupJoin(session, assignment));
         const offCrash = consumer.onCrash((error, restarting) => {
@@ -436,6 +439,14 @@ class Consumer implements HookConsumer {
     // While connecting or waiting to reconnect nothing can be handled any more: the loop
     // cleans up on its own, and stop() need not wait for a broker that does not answer.
     if (wasPhase === "connecting" || wasPhase === "backoff") return abandoned;
+    // Still waiting for the group to form (e.g. right after a crash failover the coordinator
+    // holds the join until the dead member's Kafka session expires, 10 s by default): nothing
+    // was handled, so nothing is left to commit. Leaving the group waits for that join, and
+    // stop() need not: the instance can leave its election now, the loop disconnects behind.
+    if (!session.joined && session.inFlight === undefined && session.tracker.committable().length === 0) {
+      this.#logger.info({ event: "hook_consumer_stopped_before_join", groupId: this.settings.groupId });
+      return abandoned;
+    }
     await session.loopDone.promise;
     return abandoned;
   }
@@ -453,6 +464,7 @@ class Consumer implements HookConsumer {
   }
 
   #onGroupJoin(session: Session, assignment: TopicPartition[]): void {
+    session.joined = true;
     this.#logger.info({ event: "hook_consumer_group_joined", groupId: this.settings.groupId, assignment });
     this.#emit("group_join", { assignment });
     // After a (re)join the client reads again from the committed offsets, so every record not

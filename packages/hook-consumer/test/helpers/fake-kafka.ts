@@ -20,6 +20,12 @@ export class FakeKafka implements KafkaClient {
   readonly produced: { topic: string; records: OutgoingRecord[] }[] = [];
   /** Number of connect() calls to fail before succeeding. */
   failConnects = 0;
+  /**
+   * When set, a consumer's run() starts but its group join stays pending until
+   * `releaseJoin()`, and disconnect() waits for it — as kafkajs does while the coordinator
+   * holds a JoinGroup for a dead member's session to expire.
+   */
+  holdJoins = false;
   assignment: TopicPartition[] = [{ topic: "ATLAS_HOOK", partition: 0 }];
 
   consumer(): KafkaConsumerPort {
@@ -53,6 +59,7 @@ export class FakeKafka implements KafkaClient {
 
 export class FakeConsumer implements KafkaConsumerPort {
   running = false;
+  disconnecting = false;
   connected = false;
   subscribed: string[] = [];
   fromBeginning: boolean | undefined;
@@ -81,10 +88,31 @@ export class FakeConsumer implements KafkaConsumerPort {
     this.fromBeginning = fromBeginning;
   }
 
+  #pendingJoin: { promise: Promise<void>; release: () => void } | undefined;
+
   async run(eachBatch: (context: BatchContext) => Promise<void>): Promise<void> {
     this.#eachBatch = eachBatch;
     this.running = true;
-    this.rejoin();
+    if (!this.#kafka.holdJoins) {
+      this.rejoin();
+      return;
+    }
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    this.#pendingJoin = { promise, release };
+  }
+
+  get joinPending(): boolean {
+    return this.#pendingJoin !== undefined;
+  }
+
+  /** Completes a join held by `holdJoins`. */
+  releaseJoin(): void {
+    const pending = this.#pendingJoin;
+    if (pending === undefined) throw new Error("no join is pending");
+    this.#pendingJoin = undefined;
+    if (this.running) this.rejoin();
+    pending.release();
   }
 
   rejoin(assignment = this.#kafka.assignment): void {
@@ -102,7 +130,9 @@ export class FakeConsumer implements KafkaConsumerPort {
   }
 
   async disconnect(): Promise<void> {
-    // Like kafkajs: stop fetching, wait for the batch in hand, then leave.
+    // Like kafkajs: a pending join first, then stop fetching, wait for the batch in hand, leave.
+    this.disconnecting = true;
+    await this.#pendingJoin?.promise;
     await this.#batch;
     this.running = false;
     this.connected = false;

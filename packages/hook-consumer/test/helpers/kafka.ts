@@ -35,6 +35,30 @@ export async function committed(bootstrap: string, groupId: string, topic: strin
   }
 }
 
+/** The group's state as the coordinator reports it ("Stable", "PreparingRebalance", "Empty" …). */
+export async function groupState(bootstrap: string, groupId: string): Promise<string> {
+  const admin = client(bootstrap).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.state ?? "Unknown";
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** How many members the coordinator lists for the group. */
+export async function groupMembers(bootstrap: string, groupId: string): Promise<number> {
+  const admin = client(bootstrap).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.members.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Reads every record of a topic from the start (until `count` arrived). */
 export async function readAll(bootstrap: string, topic: string, count: number, timeoutMs = 30_000): Promise<{ value: string | null; headers: Record<string, string> }[]> {
   const consumer = client(bootstrap).consumer({ groupId: unique("reader"), maxWaitTimeInMs: 100 });

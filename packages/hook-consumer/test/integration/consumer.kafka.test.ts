@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +15,7 @@ import {
   type HookConsumerOptions,
   type HookMessage,
 } from "../../src/index.js";
-import { committed, produce, readAll, unique } from "../helpers/kafka.js";
+import { committed, groupMembers, groupState, produce, readAll, unique } from "../helpers/kafka.js";
 
 // Against a real Kafka 4.1 broker (KRaft, one per file, from the testkit); each test has its
 // own topics and consumer group.
@@ -134,6 +136,40 @@ describe("hook consumer against a real Kafka broker", () => {
     expect(byB).toHaveLength(25);
     expect(new Set([...byA, ...byB]).size).toBe(30);
     expect(byA.filter((q) => byB.includes(q))).toEqual([]);
+  });
+
+  it("stop() while the group join waits for a dead member does not wait for that member's session to expire", async () => {
+    // Right after a crash failover: the crashed active's Kafka member is still in the group,
+    // so the coordinator holds the new active's JoinGroup until that member's session expires.
+    // A SIGTERM to the new active in that window must not hold its hand-over that long.
+    const topic = unique("deadjoin");
+    const groupId = unique("group");
+    await kafka().createTopic(topic, 1);
+    const member = spawn(process.execPath, [new URL("../helpers/dead-member.mjs", import.meta.url).pathname, kafka().bootstrap, groupId, topic, "15000"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let joined = false;
+    member.stdout.on("data", (chunk: Buffer) => (joined ||= chunk.toString().includes("joined")));
+    try {
+      await waitFor(() => joined, { timeoutMs: 30_000, what: "the soon-dead member to join" });
+    } finally {
+      member.kill("SIGKILL");
+    }
+    await once(member, "exit");
+    expect(await groupMembers(kafka().bootstrap, groupId)).toBe(1);
+
+    const events: string[] = [];
+    const b = consumer({ groupId, topics: [topic], handler: () => undefined });
+    b.on("group_join", () => events.push("group_join"));
+    await b.start({ epoch: 2 });
+    // B's JoinGroup has reached the coordinator: the group is rebalancing.
+    await waitFor(async () => (await groupState(kafka().bootstrap, groupId)) === "PreparingRebalance", { timeoutMs: 30_000, what: "the rebalance B's join started" });
+    await b.stop();
+    events.push("stopped");
+    // The dead member was still there when stop() returned: it did not wait for the join.
+    expect(await groupMembers(kafka().bootstrap, groupId)).toBeGreaterThanOrEqual(1);
+    expect(events).toEqual(["stopped"]);
+    expect(b.metrics().state).toBe("stopped");
   });
 
   it("a poison message goes to the failed-messages file and the dead-letter topic, and the stream continues", async () => {

@@ -305,6 +305,61 @@ describe("stop and start follow the HA state", () => {
     expect(stops).toEqual([false]);
   });
 
+  it("a stop while the group join is still pending resolves at once; the client leaves behind, and a new start works", async () => {
+    // Right after a crash failover the coordinator holds the new member's join until the
+    // dead member's Kafka session expires: stop() must not hold the instance's hand-over
+    // for that long when nothing was handled.
+    const { consumer, kafka, handled } = setup();
+    kafka.holdJoins = true;
+    const stops: boolean[] = [];
+    consumer.on("stop", (e) => stops.push(e.payload.abandoned));
+    await consumer.start({ epoch: 3 });
+    await waitFor(() => kafka.consumers[0]?.joinPending === true, { timeoutMs: 2000, what: "the pending join" });
+    const first = kafka.consumers[0]!;
+    let stopped = false;
+    const stopping = consumer.stop().then(() => (stopped = true));
+    try {
+      await waitFor(() => stopped, { timeoutMs: 2000, what: "stop() to resolve while the join is pending" });
+    } finally {
+      if (!stopped) {
+        first.releaseJoin();
+        await stopping;
+      }
+    }
+    expect(stops).toEqual([false]);
+    expect(consumer.metrics().state).toBe("stopped");
+    // The client is still leaving: its disconnect waits for the join.
+    await waitFor(() => first.disconnecting, { timeoutMs: 2000, what: "the disconnect" });
+    expect(first.joinPending).toBe(true);
+    first.releaseJoin();
+    await waitFor(() => !first.running, { timeoutMs: 2000, what: "the old client to leave" });
+    // A batch the released join could have brought is not handled by a stopped session.
+    expect(handled).toEqual([]);
+    expect(kafka.commits).toEqual([]);
+    kafka.holdJoins = false;
+    await consumer.start({ epoch: 4 });
+    await waitFor(() => kafka.consumers.length === 2 && kafka.consumers[1]!.running, { timeoutMs: 2000, what: "the new client" });
+    await kafka.consumers[1]!.deliver([value("a@cm")]);
+    expect(handled.map((m) => [qnOf(m), m.epoch])).toEqual([["a@cm", 4]]);
+    await consumer.stop();
+  });
+
+  it("a stop after the join still waits for the client to leave the group", async () => {
+    const { consumer, kafka } = setup();
+    kafka.holdJoins = true;
+    await consumer.start({ epoch: 3 });
+    await waitFor(() => kafka.consumers[0]?.joinPending === true, { timeoutMs: 2000, what: "the pending join" });
+    const fake = kafka.consumers[0]!;
+    fake.releaseJoin();
+    await fake.deliver([value("a@cm")]);
+    let stopped = false;
+    const stopping = consumer.stop().then(() => (stopped = true));
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(fake.running).toBe(false);
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("1");
+  });
+
   it("stop() waits for the handler in hand before it resolves", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
