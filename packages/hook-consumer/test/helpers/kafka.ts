@@ -23,40 +23,31 @@ export async function produce(bootstrap: string, topic: string, values: string[]
   }
 }
 
-/** The group's committed offset per partition ("-1": none). */
-export async function committed(bootstrap: string, groupId: string, topic: string): Promise<Record<number, string>> {
+/** Runs `work` with a connected admin client, disconnected afterwards. */
+async function withAdmin<T>(bootstrap: string, work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
   const admin = client(bootstrap).admin();
   await admin.connect();
   try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The group's committed offset per partition ("-1": none). */
+export function committed(bootstrap: string, groupId: string, topic: string): Promise<Record<number, string>> {
+  return withAdmin(bootstrap, async (admin) => {
     const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return Object.fromEntries((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
-/** The group's state as the coordinator reports it ("Stable", "PreparingRebalance", "Empty" …). */
-export async function groupState(bootstrap: string, groupId: string): Promise<string> {
-  const admin = client(bootstrap).admin();
-  await admin.connect();
-  try {
+/** The group as the coordinator reports it: its state ("Stable", "PreparingRebalance", "Empty" …) and how many members it lists. */
+export function describeGroup(bootstrap: string, groupId: string): Promise<{ state: string; members: number }> {
+  return withAdmin(bootstrap, async (admin) => {
     const { groups } = await admin.describeGroups([groupId]);
-    return groups[0]?.state ?? "Unknown";
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** How many members the coordinator lists for the group. */
-export async function groupMembers(bootstrap: string, groupId: string): Promise<number> {
-  const admin = client(bootstrap).admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    return groups[0]?.members.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
+    return { state: groups[0]?.state ?? "Unknown", members: groups[0]?.members.length ?? 0 };
+  });
 }
 
 /** Reads every record of a topic from the start (until `count` arrived). */

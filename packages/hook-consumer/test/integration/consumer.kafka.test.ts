@@ -15,7 +15,7 @@ import {
   type HookConsumerOptions,
   type HookMessage,
 } from "../../src/index.js";
-import { committed, groupMembers, groupState, produce, readAll, unique } from "../helpers/kafka.js";
+import { committed, describeGroup, produce, readAll, unique } from "../helpers/kafka.js";
 
 // Against a real Kafka 4.1 broker (KRaft, one per file, from the testkit); each test has its
 // own topics and consumer group.
@@ -156,18 +156,18 @@ describe("hook consumer against a real Kafka broker", () => {
       member.kill("SIGKILL");
     }
     await once(member, "exit");
-    expect(await groupMembers(kafka().bootstrap, groupId)).toBe(1);
+    expect((await describeGroup(kafka().bootstrap, groupId)).members).toBe(1);
 
     const events: string[] = [];
     const b = consumer({ groupId, topics: [topic], handler: () => undefined });
     b.on("group_join", () => events.push("group_join"));
     await b.start({ epoch: 2 });
     // B's JoinGroup has reached the coordinator: the group is rebalancing.
-    await waitFor(async () => (await groupState(kafka().bootstrap, groupId)) === "PreparingRebalance", { timeoutMs: 30_000, what: "the rebalance B's join started" });
+    await waitFor(async () => (await describeGroup(kafka().bootstrap, groupId)).state === "PreparingRebalance", { timeoutMs: 30_000, what: "the rebalance B's join started" });
     await b.stop();
     events.push("stopped");
     // The dead member was still there when stop() returned: it did not wait for the join.
-    expect(await groupMembers(kafka().bootstrap, groupId)).toBeGreaterThanOrEqual(1);
+    expect((await describeGroup(kafka().bootstrap, groupId)).members).toBeGreaterThanOrEqual(1);
     expect(events).toEqual(["stopped"]);
     expect(b.metrics().state).toBe("stopped");
   });
