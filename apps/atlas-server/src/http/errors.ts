@@ -3,7 +3,7 @@
  * with that HTTP status. Never a stack trace: unexpected errors are logged with the request
  * id and answered with a generic 500 that names the id.
  */
-import type { Context, Next } from "koa";
+import type { Context } from "koa";
 
 export class AtlasHttpError extends Error {
   override readonly name = "AtlasHttpError" as const;
@@ -79,20 +79,4 @@ export function answerError(ctx: Context, error: unknown, onUnexpected: (error: 
 /** No route answered: Atlas JSON 404 rather than Koa's plain "Not Found". */
 export function answerNoRoute(ctx: Context): void {
   if (ctx.status === 404 && ctx.body === undefined) send(ctx, errors.noRoute(ctx.method, ctx.path));
-}
-
-/**
- * Outermost error boundary: every failure leaves as Atlas JSON, never as a stack trace.
- * (The server's app folds this into its request middleware, one async layer fewer per
- * request; this stand-alone form is for apps and tests that compose their own.)
- */
-export function errorBoundary(onUnexpected: (error: unknown, ctx: Context) => void) {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    try {
-      await next();
-      answerNoRoute(ctx);
-    } catch (error) {
-      answerError(ctx, error, onUnexpected);
-    }
-  };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import * as passwords from "../../src/auth/passwords.js";
 import { parseUsers } from "../../src/auth/users.js";
 import { basicAuth } from "../../src/http/auth.js";
-import { errorBoundary } from "../../src/http/errors.js";
+import { errorBoundary } from "../support/error-boundary.js";
 
 // The real scrypt check, counted.
 vi.mock("../../src/auth/passwords.js", async (importOriginal) => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { hashKind, hashPassword, verifyPassword } from "../../src/auth/passwords.js";
 import { parseUsers } from "../../src/auth/users.js";
 import { basicAuth } from "../../src/http/auth.js";
-import { errorBoundary } from "../../src/http/errors.js";
+import { errorBoundary } from "../support/error-boundary.js";
 
 describe("password hashes", () => {
   it("hashes with scrypt and a random salt, and verifies only the right password", async () => {
