@@ -11,6 +11,7 @@ import type { Context, Next } from "koa";
 import { verifyPassword } from "../auth/passwords.js";
 import type { User } from "../auth/users.js";
 import { errors } from "./errors.js";
+import { routePath } from "./router.js";
 
 export interface AuthOptions {
   users: Map<string, User> | null;
@@ -89,8 +90,7 @@ export function basicAuth(options: AuthOptions) {
 
   // Not async: the exempt probes (status, health) skip a promise of their own.
   return (ctx: Context, next: Next): Promise<unknown> => {
-    const path = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
-    if (exempt.has(path)) return next();
+    if (exempt.has(routePath(ctx))) return next();
     return authenticate(ctx, next);
   };
 }

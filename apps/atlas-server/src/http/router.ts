@@ -5,6 +5,12 @@
 import type { Context, Next } from "koa";
 import { errors } from "./errors.js";
 
+/** The path routes and exempt lists are matched against: one trailing slash ignored (SPEC §7). */
+export function routePath(ctx: Context): string {
+  const path = ctx.path;
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
 export type Handler = (ctx: Context, params: Record<string, string>) => Promise<void> | void;
 
 interface Route {
@@ -47,7 +53,7 @@ export class Router {
   }
 
   #dispatch(ctx: Context, next: Next): Promise<unknown> {
-    const raw = ctx.path.length > 1 && ctx.path.endsWith("/") ? ctx.path.slice(0, -1) : ctx.path;
+    const raw = routePath(ctx);
     const allowed: string[] = [];
     for (const route of this.#routes) {
       const match = route.pattern.exec(raw);
