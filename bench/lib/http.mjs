@@ -1,46 +1,16 @@
 // HTTP from the bench process to the instances: a write probe (the client's view of
 // "the service is up"), and status/health reads. Keep-alive agents, loopback only.
 import http from "node:http";
+import { httpRequest } from "@atlas-ha/testkit";
 
 export const ADMIN_AUTH = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
 export const ENTITY_PATH = "/api/atlas/v2/entity";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-/** A request with a deadline for the whole exchange; resolves `{ status, body }`, rejects on network errors. */
+/** A request on the bench's keep-alive agent with a deadline for the whole exchange; resolves `{ status, headers, body }`, rejects on network errors. */
 export function request(url, { method = "GET", body, headers = {}, timeoutMs = 2000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
-        });
-        res.on("error", (e) => {
-          clearTimeout(timer);
-          reject(e);
-        });
-      },
-    );
-    const timer = setTimeout(() => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
-    req.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    req.end(payload);
-  });
+  return httpRequest(url, { method, body, headers, agent, timeoutMs });
 }
 
 /** A small hive_db create, unique per call: what a user's write looks like. */

@@ -21,5 +21,6 @@ export {
   ZooKeeperProxy,
 } from "./cluster.js";
 export { ClusterOptionsError, ClusterStateError, PortInUseError, UnknownMemberError, type TakenPort } from "./errors.js";
+export { httpRequest, type HttpAnswer, type HttpRequestOptions } from "./http.js";
 export { isListening, isPortFree, portHolder } from "./ports.js";
 export type { ClusterDescription, StoreBackend } from "./state.js";
