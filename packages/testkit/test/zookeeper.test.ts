@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startZooKeeper, waitFor, type ZooKeeperEnsemble } from "../src/index.js";
+import { portHolder, startZooKeeper, waitFor, type ZooKeeperEnsemble } from "../src/index.js";
 import { connectClient, createNode, readNode, type ZooKeeper } from "./zk-client.js";
 
 // Real servers: a 3-node ZooKeeper ensemble (Java, jars from Maven Central), on free ports.
@@ -64,6 +64,9 @@ describe("a 3-node ZooKeeper ensemble", () => {
   it("sees a paused (SIGSTOP) node as unreachable and serving again after resume", async () => {
     const node = zk.nodes[0]!;
     expect(await node.mode()).not.toBeNull();
+    // The answers come from this node's own process (after the restarts above, another
+    // test's server on the same port would answer for it and survive the pause).
+    expect(portHolder(node.clientPort)?.pid).toBe(node.process.pid);
     node.pause();
     await expect(node.fourLetterWord("ruok", 500)).rejects.toThrow(/no answer/);
     expect(await node.mode(500)).toBeNull();
