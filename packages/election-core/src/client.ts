@@ -5,9 +5,12 @@
  */
 import { sameAcl } from "./acl.js";
 import type { Connection, ConnectionState } from "./connection.js";
-import { NodeTamperedError, isZooKeeperError } from "./errors.js";
+import { AclConflictError, NodeTamperedError, isZooKeeperError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { CreateMode, Watcher, ZkAcl, ZkStat } from "./zk.js";
+
+/** Writes go through the quorum leader: their success confirms the session (see Connection.run). */
+const WRITE = { confirms: true } as const;
 
 export class ZkClient {
   #connection: Connection;
@@ -44,10 +47,10 @@ export class ZkClient {
    */
   async create(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    const created = await this.#connection.run((s) => s.create(path, bytes, mode));
+    const created = await this.#connection.run((s) => s.create(path, bytes, mode), WRITE);
     if (!this.#acl) return created;
     try {
-      await this.#connection.run((s) => s.setAcl(created, this.#acl!, 0));
+      await this.#connection.run((s) => s.setAcl(created, this.#acl!, 0), WRITE);
       const stat = await this.#connection.run((s) => s.exists(created));
       if (!stat || stat.version !== 0 || stat.aversion !== 1) throw new NodeTamperedError(created);
       if (mode !== "persistent" && stat.ephemeralOwner !== this.sessionId) throw new NodeTamperedError(created);
@@ -93,8 +96,11 @@ export class ZkClient {
   async #secure(path: string): Promise<boolean> {
     const { acl, stat } = await this.#connection.run((s) => s.getAcl(path));
     if (sameAcl(acl, this.#acl!)) return false;
+    // Before anything is locked: an instance still running without ACLs (a rolling restart
+    // that turns them on) would lose access to its own nodes, and its nodes would be purged.
+    await this.#refuseLiveForeign(this.#secureUnder);
     try {
-      await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion));
+      await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion), WRITE);
       this.#logger.warn({ event: "zk_acl_secured", path, previous: acl.map((a) => `${a.scheme}:${a.id}`) });
       return true;
     } catch (error) {
@@ -112,9 +118,11 @@ export class ZkClient {
    * do not carry our ACL are removed (with what is under them), except `keep`, the next node
    * of the path being ensured, which is secured and purged in its turn.
    *
-   * A participant of the group creates its node open and sets our ACL right after; one
-   * caught in that instant is removed too and joins again after its back-off. That can only
-   * happen here, at the first start of a secured group, never once the nodes are ours.
+   * A node owned by a live session is never removed: a participant of the group creates its
+   * node open and sets our ACL right after, so such a node is given a moment to get it; one
+   * that does not belongs to an instance running without ACLs, and deleting it would depose
+   * that instance behind its back (its node gone, another participant first, while it still
+   * acts as leader). That is AclConflictError: ACLs are turned on with every instance stopped.
    */
   async #purgeForeign(path: string, keep: string | undefined): Promise<void> {
     const children = await this.getChildren(path).catch(() => [] as string[]);
@@ -122,20 +130,60 @@ export class ZkClient {
       if (child === keep) continue;
       const full = `${path}/${child}`;
       try {
-        const { acl } = await this.getAcl(full);
-        if (sameAcl(acl, this.#acl!)) continue;
+        if (await this.#hasOurAcl(full)) continue;
         await this.#removeTree(full);
-        this.#logger.warn({ event: "zk_foreign_node_removed", path: full, acl: acl.map((a) => `${a.scheme}:${a.id}`) });
       } catch (error) {
+        if ((error as Error).name === "AclConflictError") throw error;
         if (isZooKeeperError(error, "ZK_NONODE")) continue;
         this.#logger.warn({ event: "zk_foreign_node_not_removed", path: full, error: (error as Error).message });
       }
     }
   }
 
+  /**
+   * True when the node carries our ACL. A node of a live session (ephemeral) that does not is
+   * given a moment, since a participant sets its ACL right after creating its node; one that
+   * still does not is another instance's live node, which is never deleted: AclConflictError.
+   */
+  async #hasOurAcl(path: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const { acl, stat } = await this.getAcl(path);
+      if (sameAcl(acl, this.#acl!)) return true;
+      if (stat.ephemeralOwner === "0" || stat.ephemeralOwner === "") return false;
+      if (attempt >= 10) throw new AclConflictError(path, stat.ephemeralOwner, acl.map((a) => `${a.scheme}:${a.id}`).join(","));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Throws AclConflictError when a live session's node without our ACL is in the subtree. */
+  async #refuseLiveForeign(path: string): Promise<void> {
+    let children: string[];
+    try {
+      children = await this.getChildren(path);
+    } catch (error) {
+      if (isZooKeeperError(error, "ZK_NONODE")) return;
+      throw error;
+    }
+    for (const child of children) {
+      const full = `${path}/${child}`;
+      try {
+        await this.#hasOurAcl(full); // throws for a live foreign node
+        await this.#refuseLiveForeign(full);
+      } catch (error) {
+        if (!isZooKeeperError(error, "ZK_NONODE")) throw error;
+      }
+    }
+  }
+
+  /** Removes a foreign subtree; a live session's node in it stops the purge (AclConflictError). */
   async #removeTree(path: string): Promise<void> {
+    const { acl, stat } = await this.getAcl(path);
+    if (stat.ephemeralOwner !== "0" && stat.ephemeralOwner !== "") {
+      if (await this.#hasOurAcl(path)) return; // a live node of ours: never deleted here
+    }
     for (const child of await this.getChildren(path).catch(() => [] as string[])) await this.#removeTree(`${path}/${child}`);
     await this.remove(path);
+    this.#logger.warn({ event: "zk_foreign_node_removed", path, acl: acl.map((a) => `${a.scheme}:${a.id}`) });
   }
 
   exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {
@@ -150,6 +198,12 @@ export class ZkClient {
     return this.#connection.run((s) => s.getChildren(path, watcher));
   }
 
+  /** Sets a node's data (a write: it goes through the quorum leader). */
+  setData(path: string, data: Buffer | string, version = -1): Promise<ZkStat> {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    return this.#connection.run((s) => s.setData(path, bytes, version), WRITE);
+  }
+
   getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
     return this.#connection.run((s) => s.getAcl(path));
   }
@@ -157,7 +211,7 @@ export class ZkClient {
   /** Deletes a node (any version by default); an absent node is not an error. */
   async remove(path: string, version = -1): Promise<void> {
     try {
-      await this.#connection.run((s) => s.remove(path, version));
+      await this.#connection.run((s) => s.remove(path, version), WRITE);
     } catch (error) {
       if (!isZooKeeperError(error, "ZK_NONODE")) throw error;
     }

@@ -47,6 +47,8 @@ export class Connection {
   #lostTimer: unknown = null;
   #heartbeatTimer: unknown = null;
   #lastConfirmed = Number.NEGATIVE_INFINITY;
+  /** Wall-clock twin of #lastConfirmed: the monotonic clock stands still while the host is suspended. */
+  #lastConfirmedWall = Number.NEGATIVE_INFINITY;
   #failedOpens = 0;
   #connectTimer: unknown = null;
   #connectRetries = 0;
@@ -75,9 +77,28 @@ export class Connection {
     return this.#state === "CONNECTED" || this.#state === "RECONNECTED";
   }
 
-  /** Monotonic time of the send of the last request that the server answered on this session. */
+  /**
+   * Monotonic time of the send of the last request that the quorum answered on this
+   * session: a sync (the heartbeat), a write, or the session's (re-)establishment. Plain
+   * reads do not count: a follower cut off from its quorum answers them on its own.
+   */
   get lastConfirmedAt(): number {
     return this.#lastConfirmed;
+  }
+
+  /**
+   * Time since that send: the larger of the monotonic and the wall-clock measure, because
+   * the monotonic clock does not advance while the host is suspended (a laptop lid, a VM
+   * paused by its hypervisor) while the ensemble's clocks do.
+   */
+  confirmedElapsed(): number {
+    const clock = this.#options.clock;
+    return Math.max(clock.now() - this.#lastConfirmed, clock.wallTime() - this.#lastConfirmedWall);
+  }
+
+  #confirm(sentAt: number, sentAtWall: number): void {
+    this.#lastConfirmed = sentAt;
+    this.#lastConfirmedWall = sentAtWall;
   }
 
   start(): void {
@@ -167,7 +188,8 @@ export class Connection {
   async #onConnected(session: ZkSession, generation: number): Promise<void> {
     const sessionId = session.sessionId;
     this.#clearLostTimer();
-    this.#lastConfirmed = this.#options.clock.now();
+    // A session is (re-)established through the quorum leader: that is a confirmation.
+    this.#confirm(this.#options.clock.now(), this.#options.clock.wallTime());
     if (this.#state === "SUSPENDED" && sessionId === this.#sessionId) {
       this.#set("RECONNECTED");
     } else if (this.#state === "CONNECTING" || this.#state === "LOST" || this.#state === "SUSPENDED") {
@@ -210,7 +232,7 @@ export class Connection {
     this.#generation++;
     this.#session?.close();
     this.#session = null;
-    this.#lastConfirmed = Number.NEGATIVE_INFINITY;
+    this.#confirm(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
     const established = this.#state !== "CONNECTING" && this.#state !== "LOST";
     if (established) {
       this.#failedOpens = 0;
@@ -265,24 +287,34 @@ export class Connection {
       // Scheduled before the answer: a request that is never answered must not stop the
       // heartbeat (the lease needs the next answer as soon as the link works again).
       this.#scheduleHeartbeat();
-      this.run((s) => s.exists("/")).catch(() => undefined); // trouble shows as a state change
+      // A sync first: answered only once the quorum leader has seen it, so a server cut off
+      // from its quorum cannot keep the lease alive by answering the read on its own.
+      this.run(
+        async (s) => {
+          await s.sync("/");
+          return s.exists("/");
+        },
+        { confirms: true },
+      ).catch(() => undefined); // trouble shows as a state change
     }, interval);
   }
 
   /**
-   * Runs an operation on the current session. A success confirms the session was alive
-   * when the request was sent.
+   * Runs an operation on the current session. With `confirms` (for operations the quorum
+   * leader answers: syncs and writes), a success confirms the session was alive when the
+   * request was sent, which renews a leader's lease.
    */
-  async run<T>(operation: (session: ZkSession) => Promise<T>): Promise<T> {
+  async run<T>(operation: (session: ZkSession) => Promise<T>, options: { confirms?: boolean } = {}): Promise<T> {
     const session = this.#session;
     if (!session || !this.connected) {
       throw new ZooKeeperError("ZK_NOT_CONNECTED", "request", `no ZooKeeper session (state ${this.#state})`);
     }
     const sentAt = this.#options.clock.now();
+    const sentAtWall = this.#options.clock.wallTime();
     const generation = this.#generation;
     const result = await operation(session);
-    if (generation === this.#generation && sentAt > this.#lastConfirmed) {
-      this.#lastConfirmed = sentAt;
+    if (options.confirms && generation === this.#generation && sentAt > this.#lastConfirmed) {
+      this.#confirm(sentAt, sentAtWall);
       this.events.emit("confirmed", { at: sentAt });
     }
     return result;

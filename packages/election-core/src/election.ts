@@ -23,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./clock.js";
 import { ZkClient } from "./client.js";
 import { Connection, type ConnectionChange, type ConnectionState } from "./connection.js";
-import { CONNECTION_CODES, ElectionClosedError, LeadershipFailedError, isZooKeeperError } from "./errors.js";
+import { CONNECTION_CODES, ElectionClosedError, FATAL_CODES, LeadershipFailedError, isZooKeeperError } from "./errors.js";
 import { Emitter } from "./events.js";
 import { resolveOptions, type ElectionOptions, type ResolvedOptions } from "./options.js";
 
@@ -89,6 +89,12 @@ export interface Election {
   resign(reason: unknown): Promise<void>;
   getLeader(): Promise<Participant | null>;
   getParticipants(): Promise<Participant[]>;
+  /**
+   * The ensemble's zxid now (by a write to the election path): every epoch this ensemble has
+   * handed out is at most this. An epoch above it (kept in a store) came from another
+   * ensemble: the one this replaced.
+   */
+  currentZxid(): Promise<number>;
   on<K extends keyof ElectionEvents>(event: K, listener: (payload: ElectionEvents[K]) => void): () => void;
 }
 
@@ -123,6 +129,13 @@ class LeaderElection implements Election {
   #rejoinTimer: unknown = null;
   #retryTimer: unknown = null;
   #retryAttempt = 0;
+  /** Nodes of this session that must go (given up, or stale): deleted until done or the session ends. */
+  #doomed = new Set<string>();
+  /** The node a leader watches (its own), so that it steps down when someone deletes it. */
+  #ownWatch: string | null = null;
+  #leaseClampLogged = false;
+  /** An error no retry can help with: the participant stays out of the election. */
+  #fatal: Error | null = null;
   #closed = false;
   #started: Promise<void> | null = null;
   #joined: { resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -181,12 +194,26 @@ class LeaderElection implements Election {
     this.#o.logger[level]({ event, participant: this.#o.id, epoch: this.#epoch, ...extra });
   }
 
+  /**
+   * The lease, against the session timeout the server granted (it may grant less than was
+   * asked: its maxSessionTimeout). An explicit leaseMs that is not shorter than the granted
+   * timeout could outlive the session, so the default (2/3 of it) is used instead.
+   */
   get #leaseMs(): number {
-    return this.#o.leaseMs ?? Math.floor((this.#connection.sessionTimeoutMs * 2) / 3);
+    const granted = this.#connection.sessionTimeoutMs;
+    const fallback = Math.floor((granted * 2) / 3);
+    const explicit = this.#o.leaseMs;
+    if (explicit === null) return fallback;
+    if (explicit < granted) return explicit;
+    if (!this.#leaseClampLogged && this.#connection.connected) {
+      this.#leaseClampLogged = true;
+      this.#log("warn", "election_lease_clamped", { leaseMs: explicit, grantedSessionTimeoutMs: granted, usedLeaseMs: fallback });
+    }
+    return fallback;
   }
 
   #leaseValid(): boolean {
-    return this.#connection.connected && this.#o.clock.now() - this.#connection.lastConfirmedAt < this.#leaseMs;
+    return this.#connection.connected && this.#connection.confirmedElapsed() < this.#leaseMs;
   }
 
   isLeader(): boolean {
@@ -238,6 +265,8 @@ class LeaderElection implements Election {
         // A new session: whatever node we had died with the previous one.
         this.#node = null;
         this.#pendingPrefix = null;
+        this.#doomed.clear();
+        this.#ownWatch = null;
         this.#serial(() => this.#join());
         break;
       case "SUSPENDED": {
@@ -253,6 +282,8 @@ class LeaderElection implements Election {
         const wasLeader = this.#stepDown();
         this.#node = null;
         this.#pendingPrefix = null;
+        this.#doomed.clear();
+        this.#ownWatch = null;
         this.#role = "none";
         this.#log(wasLeader ? "warn" : "info", "session_lost", { reason: change.reason, wasLeader });
         this.#events.emit("lost", { ...this.#stamp(), wasLeader, reason: change.reason ?? "expired" });
@@ -273,7 +304,7 @@ class LeaderElection implements Election {
 
   #scheduleLeaseCheck(): void {
     if (this.#leaseTimer !== null) this.#o.clock.clearTimeout(this.#leaseTimer);
-    const remaining = this.#connection.lastConfirmedAt + this.#leaseMs - this.#o.clock.now();
+    const remaining = this.#leaseMs - this.#connection.confirmedElapsed();
     this.#leaseTimer = this.#o.clock.setTimeout(() => {
       this.#leaseTimer = null;
       if (!this.#leader) return;
@@ -290,12 +321,21 @@ class LeaderElection implements Election {
 
   #serial(step: () => Promise<void>): void {
     this.#queue = this.#queue.then(async () => {
-      if (this.#closed) return;
+      if (this.#closed || this.#fatal) return;
       try {
         await step();
         this.#retryAttempt = 0;
       } catch (error) {
         if (this.#closed) return;
+        if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: unknown }).code)) {
+          // Retrying cannot help (see AclConflictError): start() rejects, nothing more is tried.
+          this.#fatal = error as Error;
+          this.#log("error", "election_refused", { error: (error as Error).message, code: (error as { code?: string }).code });
+          this.#events.emit("error", { ...this.#stamp(), error: error as Error });
+          this.#joined?.reject(error as Error);
+          this.#joined = null;
+          return;
+        }
         const connectionTrouble = isZooKeeperError(error, ...CONNECTION_CODES);
         if (connectionTrouble && !this.#connection.connected) {
           // The connection's state change (RECONNECTED or a new session) brings us back.
@@ -323,6 +363,7 @@ class LeaderElection implements Election {
   async #join(): Promise<void> {
     if (this.#closed || !this.#connection.connected || this.#rejoinTimer !== null) return;
     if (this.#node) return this.#check();
+    await this.#deleteDoomed();
     await this.zk.ensurePath(this.#o.electionPath);
     if (this.#pendingPrefix) {
       // A create whose answer was lost with the connection may still have happened:
@@ -347,15 +388,25 @@ class LeaderElection implements Election {
 
   async #check(): Promise<void> {
     if (this.#closed || !this.#connection.connected) return;
+    await this.#deleteDoomed();
     if (!this.#node) return this.#join();
     const node = this.#node;
-    const children = (await this.zk.getChildren(this.#o.electionPath))
-      .filter((c) => !Number.isNaN(sequenceOf(c)))
-      .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+    let children: string[];
+    try {
+      children = await this.#participantNodes();
+    } catch (error) {
+      // The election path itself was deleted (and our node with it): join again, which
+      // recreates the path. Retrying the read would fail forever (Curator's CURATOR-724).
+      if (isZooKeeperError(error, "ZK_NONODE")) return this.#nodeLost(node);
+      throw error;
+    }
     const index = children.indexOf(node.slice(this.#o.electionPath.length + 1));
     if (index === -1) return this.#nodeLost(node);
+    // A node of this very session ahead of ours is one whose delete was lost with the
+    // connection: left there, it would lead nobody and block everyone behind it for good.
+    if (index > 0 && (await this.#removeStaleOwnNodes(children.slice(0, index)))) return this.#check();
     if (index === 0) {
-      const stat = await this.zk.exists(node);
+      const stat = await this.zk.exists(node, this.#watchOwnNode(node));
       if (!stat) return this.#nodeLost(node);
       if (stat.ephemeralOwner !== this.zk.sessionId) {
         // Not ours to lead with (Curator ≥ 5.7 checks the same): drop it and rejoin.
@@ -380,6 +431,55 @@ class LeaderElection implements Election {
     const stat = await this.zk.exists(predecessor, () => this.#serial(() => this.#check()));
     if (!stat) return this.#check(); // gone between the two reads: look again
     this.#resolveJoined();
+  }
+
+  /** The participant nodes under the election path, in sequence order. */
+  async #participantNodes(): Promise<string[]> {
+    return (await this.zk.getChildren(this.#o.electionPath))
+      .filter((c) => !Number.isNaN(sequenceOf(c)))
+      .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+  }
+
+  /**
+   * A one-shot watch on the leader's own node, set once per node: when somebody deletes it
+   * (an operator, a purge by a misconfigured instance), the leader looks again and steps
+   * down, instead of leading on while another participant is first.
+   */
+  #watchOwnNode(node: string): (() => void) | undefined {
+    if (this.#ownWatch === node) return undefined;
+    this.#ownWatch = node;
+    return () => {
+      if (this.#ownWatch === node) this.#ownWatch = null;
+      this.#serial(() => this.#check());
+    };
+  }
+
+  /** Deletes those of `names` that this session owns; true when it deleted any. */
+  async #removeStaleOwnNodes(names: string[]): Promise<boolean> {
+    let removed = false;
+    for (const name of names) {
+      const path = `${this.#o.electionPath}/${name}`;
+      const stat = await this.zk.exists(path);
+      if (!stat || stat.ephemeralOwner !== this.zk.sessionId) continue;
+      this.#log("warn", "election_stale_node_removed", { node: path, current: this.#node });
+      this.#doomed.add(path);
+      await this.#deleteDoomed();
+      removed = true;
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes the nodes this session gave up. A delete whose answer was lost with the
+   * connection is retried on the next step (Curator's guaranteed delete); a failure here
+   * fails the step, which is retried after reconnection or the back-off.
+   */
+  async #deleteDoomed(): Promise<void> {
+    for (const path of [...this.#doomed]) {
+      await this.zk.remove(path);
+      this.#doomed.delete(path);
+      this.#log("info", "election_node_deleted", { node: path });
+    }
   }
 
   async #nodeLost(node: string): Promise<void> {
@@ -446,7 +546,13 @@ class LeaderElection implements Election {
     this.#stepDown();
     const node = this.#node;
     this.#node = null;
-    if (node) await this.zk.remove(node).catch(() => undefined);
+    if (node) {
+      this.#doomed.add(node);
+      await this.#deleteDoomed().catch((e: Error) =>
+        // Still doomed: retried by the next step (the rejoin, or the check after reconnection).
+        this.#log("warn", "election_node_delete_failed", { node, error: e.message }),
+      );
+    }
     const error = new LeadershipFailedError(term.epoch, this.#failures, delay, cause);
     this.#log("error", "leadership_failed", { error: error.message, attempt: this.#failures, retryInMs: delay });
     this.#events.emit("error", { ...this.#stamp(), error });
@@ -477,18 +583,20 @@ class LeaderElection implements Election {
   async confirmLeadership(): Promise<boolean> {
     if (!this.isLeader() || !this.#node) return false;
     const node = this.#node;
-    const children = (await this.zk.getChildren(this.#o.electionPath))
-      .filter((c) => !Number.isNaN(sequenceOf(c)))
-      .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+    let children: string[];
+    try {
+      children = await this.#participantNodes();
+    } catch (error) {
+      if (isZooKeeperError(error, "ZK_NONODE")) return false; // the election path is gone
+      throw error;
+    }
     if (`${this.#o.electionPath}/${children[0]}` !== node) return false;
     const stat = await this.zk.exists(node);
     return !!stat && stat.ephemeralOwner === this.zk.sessionId && stat.czxid === this.#epoch && this.isLeader();
   }
 
   async getParticipants(): Promise<Participant[]> {
-    const names = (await this.zk.getChildren(this.#o.electionPath))
-      .filter((c) => !Number.isNaN(sequenceOf(c)))
-      .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+    const names = await this.#participantNodes();
     const read = await Promise.all(
       names.map(async (name) => {
         const path = `${this.#o.electionPath}/${name}`;
@@ -510,6 +618,12 @@ class LeaderElection implements Election {
       isLeader: i === 0,
       isSelf: p.path === this.#node,
     }));
+  }
+
+  async currentZxid(): Promise<number> {
+    await this.zk.ensurePath(this.#o.electionPath);
+    const stat = await this.zk.setData(this.#o.electionPath, Buffer.alloc(0));
+    return stat.mzxid;
   }
 
   async getLeader(): Promise<Participant | null> {

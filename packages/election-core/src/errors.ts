@@ -31,6 +31,7 @@ export type ZooKeeperErrorCode =
   | "ZK_CLOSING"
   | "ZK_NOT_CONNECTED"
   | "ZK_TIMEOUT"
+  | "ZK_BADARGUMENTS"
   | "ZK_ERROR";
 
 /** A ZooKeeper operation failed; `code` says how (`ZK_NONODE`, `ZK_CONNECTIONLOSS`, …). */
@@ -97,6 +98,31 @@ export class NodeTamperedError extends Error {
     super(`${path} was modified by another client before its ACL was set; it was removed and will be created again`);
   }
 }
+
+/**
+ * ACLs are configured, and a node of our subtree without our ACL is owned by a live session
+ * (an instance running without ACLs, or its active_server_info). Deleting it would depose
+ * that instance behind its back, so the participant refuses to start instead: ACLs are
+ * turned on with every instance stopped. Not retried.
+ */
+export class AclConflictError extends Error {
+  override readonly name = "AclConflictError" as const;
+  readonly code = "ELECTION_ACL_CONFLICT" as const;
+  readonly path: string;
+  readonly owner: string;
+  constructor(path: string, owner: string, acl: string) {
+    super(
+      `${path} has the ACL ${acl} and belongs to the live ZooKeeper session 0x${owner}: an instance without ` +
+        `ZooKeeper ACLs is running. Turning ACLs on (atlas.server.ha.zookeeper.acl) needs every instance ` +
+        `stopped first, then all started with the same acl and auth; this instance will not join meanwhile.`,
+    );
+    this.path = path;
+    this.owner = owner;
+  }
+}
+
+/** Errors after which a participant does not retry: its start() rejects with them. */
+export const FATAL_CODES = ["ELECTION_ACL_CONFLICT"] as const;
 
 /** True when the error is a ZooKeeperError with one of the given codes. */
 export function isZooKeeperError(error: unknown, ...codes: ZooKeeperErrorCode[]): error is ZooKeeperError {

@@ -6,6 +6,7 @@ export type { Clock } from "./clock.js";
 export type { Logger } from "./logger.js";
 export { zkDigest } from "./acl.js";
 export {
+  AclConflictError,
   ElectionClosedError,
   ElectionOptionsError,
   LeadershipFailedError,

@@ -85,11 +85,30 @@ function positiveInt(options: ElectionOptions, key: keyof ElectionOptions, fallb
   return value;
 }
 
-function znodePath(options: ElectionOptions, key: "zkRoot" | "electionPath", value: string): string {
-  if (!value.startsWith("/") || (value.length > 1 && value.endsWith("/")) || value.includes("//")) {
-    throw new ElectionOptionsError(key, `expected an absolute ZooKeeper path like "/apache_atlas", got "${value}"`);
+/**
+ * A path ZooKeeper accepts (its PathUtils.validatePath): absolute, no empty, "." or ".."
+ * segment, no trailing slash, none of the characters it refuses. The C client refuses a bad
+ * path without a callback, so a path that slipped through would hang the start.
+ */
+function znodePath(key: "zkRoot" | "electionPath", value: unknown): string {
+  const example = `an absolute ZooKeeper path like "/apache_atlas"`;
+  if (typeof value !== "string" || !value.startsWith("/")) {
+    throw new ElectionOptionsError(key, `expected ${example}, got ${JSON.stringify(value)}`);
   }
   if (value === "/") throw new ElectionOptionsError(key, `the ZooKeeper root "/" cannot be used`);
+  if (value.endsWith("/")) throw new ElectionOptionsError(key, `"${value}" ends with "/"; expected ${example}`);
+  for (const segment of value.slice(1).split("/")) {
+    if (segment === "") throw new ElectionOptionsError(key, `"${value}" has an empty segment ("//")`);
+    if (segment === "." || segment === "..") {
+      throw new ElectionOptionsError(key, `"${value}" has a relative segment "${segment}", which ZooKeeper refuses`);
+    }
+  }
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.exec(value);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).padStart(4, "0");
+    throw new ElectionOptionsError(key, `"${value}" has the character U+${code}, which ZooKeeper refuses in a path`);
+  }
   return value;
 }
 
@@ -114,8 +133,8 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
   if (typeof options.id !== "string" || options.id.trim() === "" || /[\u0000-\u001f]/.test(options.id)) {
     throw new ElectionOptionsError("id", "expected a non-empty participant id without control characters");
   }
-  const zkRoot = znodePath(options, "zkRoot", options.zkRoot ?? "/apache_atlas");
-  const electionPath = znodePath(options, "electionPath", options.electionPath ?? `${zkRoot}/leader_elector_path`);
+  const zkRoot = znodePath("zkRoot", options.zkRoot ?? "/apache_atlas");
+  const electionPath = znodePath("electionPath", options.electionPath ?? `${zkRoot}/leader_elector_path`);
   const sessionTimeoutMs = positiveInt(options, "sessionTimeoutMs", 20_000, 100);
   if (options.auth !== undefined && options.acl === undefined) {
     throw new ElectionOptionsError("auth", "is only used together with acl (SPEC §3); set acl too");

@@ -58,6 +58,13 @@ export interface ZkSession {
   getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }>;
   setAcl(path: string, acl: ZkAcl[], aclVersion: number): Promise<void>;
   addAuth(scheme: string, auth: string): Promise<void>;
+  /**
+   * Flushes the channel between the server this session is connected to and the quorum
+   * leader; it is answered only once the leader has seen it. A read answered after a sync
+   * proves the server was part of the quorum then, which a plain read does not: a follower
+   * cut off from its quorum keeps answering reads on its own for a while.
+   */
+  sync(path: string): Promise<void>;
   /** Ends the session (the server deletes its ephemeral nodes at once). */
   close(): void;
 }
@@ -95,18 +102,19 @@ interface NativeClient {
   close(): void;
   readonly client_id: string;
   readonly timeout: number;
-  a_create(path: string, data: Buffer, flags: number, cb: RcCallback<[string]>): void;
-  a_delete_(path: string, version: number, cb: RcCallback<[]>): void;
-  a_exists(path: string, watch: boolean, cb: RcCallback<[NativeStat | null]>): void;
-  aw_exists(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null]>): void;
-  a_get(path: string, watch: boolean, cb: RcCallback<[NativeStat | null, Buffer | null]>): void;
-  aw_get(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null, Buffer | null]>): void;
-  a_set(path: string, data: Buffer, version: number, cb: RcCallback<[NativeStat | null]>): void;
-  a_get_children(path: string, watch: boolean, cb: RcCallback<[string[] | null]>): void;
-  aw_get_children(path: string, watcher: NativeWatcher, cb: RcCallback<[string[] | null]>): void;
-  a_get_acl(path: string, cb: RcCallback<[{ perms: number; scheme: string; auth: string }[] | null, NativeStat | null]>): void;
-  a_set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[], cb: RcCallback<[]>): void;
-  add_auth(scheme: string, auth: string, cb: RcCallback<[]>): void;
+  a_create(path: string, data: Buffer, flags: number, cb: RcCallback<[string]>): number;
+  a_delete_(path: string, version: number, cb: RcCallback<[]>): number;
+  a_exists(path: string, watch: boolean, cb: RcCallback<[NativeStat | null]>): number;
+  aw_exists(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null]>): number;
+  a_get(path: string, watch: boolean, cb: RcCallback<[NativeStat | null, Buffer | null]>): number;
+  aw_get(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null, Buffer | null]>): number;
+  a_set(path: string, data: Buffer, version: number, cb: RcCallback<[NativeStat | null]>): number;
+  a_get_children(path: string, watch: boolean, cb: RcCallback<[string[] | null]>): number;
+  aw_get_children(path: string, watcher: NativeWatcher, cb: RcCallback<[string[] | null]>): number;
+  a_get_acl(path: string, cb: RcCallback<[{ perms: number; scheme: string; auth: string }[] | null, NativeStat | null]>): number;
+  a_set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[], cb: RcCallback<[]>): number;
+  add_auth(scheme: string, auth: string, cb: RcCallback<[]>): number;
+  a_sync(path: string, cb: RcCallback<[string]>): number;
 }
 type NativeWatcher = (type: number, state: number, path: string) => void;
 interface NativeModule {
@@ -125,7 +133,7 @@ function loadNative(): NativeModule {
 const RC_NAMES: Record<number, ZooKeeperErrorCode> = {
   [-4]: "ZK_CONNECTIONLOSS",
   [-7]: "ZK_OPERATIONTIMEOUT",
-  [-8]: "ZK_ERROR", // bad arguments
+  [-8]: "ZK_BADARGUMENTS",
   [-9]: "ZK_NOT_CONNECTED", // invalid state: the handle is closed or expired
   [-101]: "ZK_NONODE",
   [-102]: "ZK_NOAUTH",
@@ -138,6 +146,13 @@ const RC_NAMES: Record<number, ZooKeeperErrorCode> = {
   [-115]: "ZK_AUTHFAILED",
   [-116]: "ZK_CLOSING",
   [-118]: "ZK_SESSIONMOVED",
+};
+
+/** What the C client means by the codes it returns synchronously. */
+const SYNC_RC_TEXT: Record<number, string> = {
+  [-8]: "bad arguments (a malformed path?)",
+  [-9]: "invalid state: the handle is closed or expired",
+  [-5]: "marshalling error",
 };
 
 function stat(s: NativeStat): ZkStat {
@@ -223,16 +238,21 @@ class NativeSession implements ZkSession {
     this.#listeners.push(listener);
   }
 
-  #call<T>(operation: string, start: (done: (rc: number, error: string, value: T) => void) => void): Promise<T> {
+  #call<T>(operation: string, start: (done: (rc: number, error: string, value: T) => void) => unknown): Promise<T> {
     if (this.#closed) {
       return Promise.reject(new ZooKeeperError("ZK_CLOSING", operation, "the session is closed"));
     }
     return new Promise<T>((resolve, reject) => {
+      const fail = (rc: number, error: string) =>
+        reject(new ZooKeeperError(RC_NAMES[rc] ?? "ZK_ERROR", operation, `${error} (rc ${rc})`, rc));
       try {
-        start((rc, error, value) => {
-          if (rc === 0) resolve(value);
-          else reject(new ZooKeeperError(RC_NAMES[rc] ?? "ZK_ERROR", operation, `${error} (rc ${rc})`, rc));
+        const rc = start((code, error, value) => {
+          if (code === 0) resolve(value);
+          else fail(code, error);
         });
+        // The C client answers some errors synchronously (a malformed path, a closed handle):
+        // it returns the code and never calls back, so that return value is the only answer.
+        if (typeof rc === "number" && rc !== 0) fail(rc, SYNC_RC_TEXT[rc] ?? "refused by the client");
       } catch (error) {
         reject(new ZooKeeperError("ZK_NOT_CONNECTED", operation, error instanceof Error ? error.message : String(error)));
       }
@@ -278,8 +298,7 @@ class NativeSession implements ZkSession {
     return this.#call(`get ${path}`, (done) => {
       const cb: RcCallback<[NativeStat | null, Buffer | null]> = (rc, error, s, data) =>
         done(rc, error, { data: data ?? Buffer.alloc(0), stat: s ? stat(s) : (undefined as never) });
-      if (watcher) this.#client.aw_get(path, this.#watcher(watcher), cb);
-      else this.#client.a_get(path, false, cb);
+      return watcher ? this.#client.aw_get(path, this.#watcher(watcher), cb) : this.#client.a_get(path, false, cb);
     });
   }
 
@@ -313,6 +332,10 @@ class NativeSession implements ZkSession {
     return this.#call(`setAcl ${path}`, (done) =>
       this.#client.a_set_acl(path, aclVersion, native, (rc, error) => done(rc, error, undefined)),
     );
+  }
+
+  sync(path: string): Promise<void> {
+    return this.#call(`sync ${path}`, (done) => this.#client.a_sync(path, (rc, error) => done(rc, error, undefined)));
   }
 
   addAuth(scheme: string, auth: string): Promise<void> {

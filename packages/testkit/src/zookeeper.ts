@@ -5,6 +5,7 @@ import { fourLetterWord } from "./fourletter.js";
 import { classpath, ensureJars, javaBin } from "./jars.js";
 import { freePorts } from "./ports.js";
 import { ManagedProcess } from "./process.js";
+import { TcpProxy, type TcpProxyCutOptions } from "./proxy.js";
 import { waitFor } from "./wait.js";
 
 export type ZooKeeperMode = "leader" | "follower" | "standalone";
@@ -25,6 +26,18 @@ export interface ZooKeeperOptions {
   clientPorts?: number[];
   /** Parent folder for the data dirs; a fresh temp folder when absent. */
   baseDir?: string;
+  /**
+   * ZooKeeper's syncLimit (ticks a follower may lag or be silent before the leader drops it,
+   * and before it gives up on the leader). Default 10.
+   */
+  syncLimit?: number;
+  /**
+   * Make the node with the highest id (3) isolatable: its links to the other two go through
+   * TCP proxies (`isolate()` / `heal()`), so it can be cut off from its quorum while its
+   * clients still reach it. ZooKeeper keeps one link per pair of servers, opened by the
+   * higher id, so the highest id's links are exactly those it opens. Started as a follower.
+   */
+  isolatable?: boolean;
   /** Max heap per node, MB. Default 128. */
   heapMb?: number;
   /** Resolves once the ensemble serves; default 60 s. */
@@ -43,13 +56,30 @@ export class ZooKeeperNode {
   readonly clientPort: number;
   readonly dataDir: string;
   readonly process: ManagedProcess;
+  /** Proxies of its links to the other servers (quorum and election ports), when isolatable. */
+  readonly peerLinks: TcpProxy[];
 
-  constructor(id: number, clientPort: number, dataDir: string, process: ManagedProcess) {
+  constructor(id: number, clientPort: number, dataDir: string, process: ManagedProcess, peerLinks: TcpProxy[] = []) {
     this.id = id;
     this.name = `zk-${id}`;
     this.clientPort = clientPort;
     this.dataDir = dataDir;
     this.process = process;
+    this.peerLinks = peerLinks;
+  }
+
+  /**
+   * Cuts this server off from the other servers while its clients still reach it. The
+   * default stalls the live links (no byte moves, no socket closes), so the server notices
+   * only by its own timeouts (syncLimit × tickTime) and answers reads on its own meanwhile.
+   */
+  async isolate(options: TcpProxyCutOptions = { mode: "blackhole", live: "stall" }): Promise<void> {
+    if (this.peerLinks.length === 0) throw new Error(`${this.name} was not started isolatable`);
+    await Promise.all(this.peerLinks.map((p) => p.cut(options)));
+  }
+
+  async heal(): Promise<void> {
+    await Promise.all(this.peerLinks.map((p) => p.restore()));
   }
 
   /** `127.0.0.1:<clientPort>` */
@@ -160,6 +190,7 @@ export class ZooKeeperEnsemble {
    */
   async shutdown(options: { keepLogs?: boolean } = {}): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.process.stop(5_000)));
+    await Promise.all(this.nodes.flatMap((n) => n.peerLinks.map((p) => p.close())));
     if (options.keepLogs || process.env.ATLAS_HA_KEEP_LOGS === "1") {
       process.stderr.write(`[testkit] ZooKeeper logs kept in ${this.baseDir}\n`);
     } else if (this.#ownsBaseDir) {
@@ -189,6 +220,18 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
           (_, i) => `server.${i + 1}=127.0.0.1:${quorumPorts[i]}:${electionPorts[i]}`,
         )
       : [];
+  // The isolatable node (the highest id) sees the others through proxies.
+  const isolated = options.isolatable && count > 1 ? count : 0;
+  const peerLinks: TcpProxy[] = [];
+  const isolatedServers = [...servers];
+  if (isolated) {
+    for (let i = 0; i < count - 1; i++) {
+      const quorum = await TcpProxy.start({ target: quorumPorts[i]!, name: `zk-${isolated} → zk-${i + 1} quorum` });
+      const election = await TcpProxy.start({ target: electionPorts[i]!, name: `zk-${isolated} → zk-${i + 1} election` });
+      peerLinks.push(quorum, election);
+      isolatedServers[i] = `server.${i + 1}=127.0.0.1:${quorum.port}:${election.port}`;
+    }
+  }
 
   const nodes = clientPorts.map((clientPort, i) => {
     const id = i + 1;
@@ -199,7 +242,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     const config = [
       `tickTime=${tickTime}`,
       `initLimit=20`,
-      `syncLimit=10`,
+      `syncLimit=${options.syncLimit ?? 10}`,
       `dataDir=${dataDir}`,
       `clientPort=${clientPort}`,
       `clientPortAddress=127.0.0.1`,
@@ -210,7 +253,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       `4lw.commands.whitelist=*`,
       `reconfigEnabled=false`,
       `standaloneEnabled=true`,
-      ...servers,
+      ...(id === isolated ? isolatedServers : servers),
     ].join("\n");
     const configFile = join(dir, "zoo.cfg");
     writeFileSync(configFile, `${config}\n`);
@@ -229,12 +272,20 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       logFile: join(dir, "server.log"),
       detached: options.detached === true,
     });
-    return new ZooKeeperNode(id, clientPort, dataDir, process);
+    return new ZooKeeperNode(id, clientPort, dataDir, process, id === isolated ? peerLinks : []);
   });
 
   const ensemble = new ZooKeeperEnsemble(nodes, baseDir, tickTime, ownsBaseDir);
   try {
-    await Promise.all(nodes.map((n) => n.start()));
+    if (isolated) {
+      // The others first: they elect a leader among themselves, and the isolatable node
+      // joins as a follower (a follower is the one that answers reads on its own when cut).
+      await Promise.all(nodes.filter((n) => n.id !== isolated).map((n) => n.start()));
+      await ensemble.waitServing(options.startTimeoutMs ?? 60_000);
+      await ensemble.node(isolated).start();
+    } else {
+      await Promise.all(nodes.map((n) => n.start()));
+    }
     await ensemble.waitServing(options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await ensemble.shutdown({ keepLogs: true });

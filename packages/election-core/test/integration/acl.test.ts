@@ -64,7 +64,7 @@ describe("an election protected by a digest ACL", () => {
     expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
   });
 
-  it("what a client without the credentials put in the root before the group secured it is removed: its participant cannot lead, its active_server_info is gone", async () => {
+  it("what a client without the credentials put in the root before the group secured it: a live session's node stops the start (AclConflictError), persistent leftovers are removed", async () => {
     // The squatter acts first, while /squatted and its election path do not exist yet: a
     // participant node that sorts before any real one (and names a real id), and an
     // active_server_info of its own, the way a passive would find it.
@@ -79,17 +79,44 @@ describe("an election protected by a digest ACL", () => {
 
     group = new Participants();
     const acl = `digest:${zkDigest("atlas", "s3cret")}`;
-    const leader = group.add({ connect: zk().connectString, id: "secure-1", zkRoot: "/squatted", sessionTimeoutMs: 4000, acl, auth: "digest:atlas:s3cret" });
+    const options = { connect: zk().connectString, id: "secure-1", zkRoot: "/squatted", sessionTimeoutMs: 4000, acl, auth: "digest:atlas:s3cret" };
+    // A node of a live session is never deleted (it could be an instance running without
+    // ACLs, which would then be deposed behind its back): the participant refuses to start.
+    const refused = group.add(options);
+    await expect(refused.start()).rejects.toMatchObject({ name: "AclConflictError", code: "ELECTION_ACL_CONFLICT", path: squatter });
+    expect(refused.isLeader()).toBe(false);
+    expect(await foreign.exists(squatter)).not.toBeNull();
+
+    // Once that session is gone, the next start removes what is left and leads.
+    foreign.close();
+    foreign = undefined;
+    const leader = group.add(options);
     await leader.start();
-    await group.oneLeader(10_000);
-    expect(leader.isLeader()).toBe(true);
+    await group.oneLeader(10_000, [leader]);
     const participants = await leader.getParticipants();
     expect(participants.map((p) => [p.id, p.isSelf])).toEqual([["secure-1", true]]);
     expect(participants[0]!.node).not.toBe(squatter);
     expect((await leader.zk.getChildren("/squatted")).sort()).toEqual(["leader_elector_path"]);
-    // And the squatter cannot come back.
+    // And nobody without the credentials can come back.
+    foreign = await foreignSession(zk().connectString);
     await expect(foreign.create("/squatted/active_server_info", Buffer.from("http://evil.example.com:80"), "persistent")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
     await expect(foreign.create("/squatted/leader_elector_path/_c_x-latch-", Buffer.from("secure-1"), "ephemeral_sequential")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+  });
+
+  it("a rolling restart that turns ACLs on (passive first) never deletes the active's node: the restarted participant refuses, the old leader keeps leading alone", async () => {
+    group = new Participants();
+    const base = { connect: zk().connectString, zkRoot: "/rolling-acl", sessionTimeoutMs: 4000 };
+    const active = group.add({ ...base, id: "open-1" });
+    await active.start();
+    await group.oneLeader(10_000, [active]);
+    // The passive, restarted with ACLs on.
+    const secured = group.add({ ...base, id: "secured-2", acl: `digest:${zkDigest("atlas", "s3cret")}`, auth: "digest:atlas:s3cret" });
+    await expect(secured.start()).rejects.toMatchObject({ name: "AclConflictError", code: "ELECTION_ACL_CONFLICT" });
+    // Before the fix, the purge deleted open-1's node and secured-2 led beside it.
+    expect(secured.isLeader()).toBe(false);
+    expect(active.isLeader()).toBe(true);
+    expect(await active.confirmLeadership()).toBe(true);
+    expect((await active.getParticipants()).map((p) => p.id)).toEqual(["open-1"]);
   });
 
   it("refuses malformed ACL and auth options with an error naming the option", async () => {

@@ -25,8 +25,13 @@ export class ManualClock implements Clock {
   now(): number {
     return this.#now;
   }
+  #suspended = 0;
   wallTime(): number {
-    return 1_700_000_000_000 + this.#now;
+    return 1_700_000_000_000 + this.#now + this.#suspended;
+  }
+  /** A host suspend: the wall clock moves on, the monotonic clock (and every timer) does not. */
+  suspend(ms: number): void {
+    this.#suspended += ms;
   }
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.#next++;
@@ -135,6 +140,13 @@ export class FakeSession implements ZkSession {
   hung = false;
   /** When set, the next create is applied but answered with CONNECTIONLOSS. */
   loseNextCreateAnswer = false;
+  /** When set, the next delete never reaches the server: the link drops (CONNECTIONLOSS). */
+  dropNextDelete = false;
+  /**
+   * When set, this session's server is cut off from its quorum: it still answers reads on
+   * its own, but syncs and writes (which need the quorum leader) are never answered.
+   */
+  cutFromQuorum = false;
 
   constructor(ensemble: FakeEnsemble, id: string, timeout: number) {
     this.#ensemble = ensemble;
@@ -169,14 +181,19 @@ export class FakeSession implements ZkSession {
     this.#emit("expired");
   }
 
-  async #op<T>(name: string, fn: () => T): Promise<T> {
+  async #op<T>(name: string, fn: () => T, quorum = false): Promise<T> {
     if (this.closed) throw new ZooKeeperError("ZK_CLOSING", name, "closed");
     if (this.expired) throw new ZooKeeperError("ZK_SESSIONEXPIRED", name, "expired");
     if (!this.connected) throw new ZooKeeperError("ZK_CONNECTIONLOSS", name, "connection loss");
-    if (this.hung) return new Promise<T>(() => undefined);
+    if (this.hung || (quorum && this.cutFromQuorum)) return new Promise<T>(() => undefined);
     await Promise.resolve();
     this.#ensemble.requests++;
     return fn();
+  }
+
+  /** A write: answered by the quorum leader. */
+  #write<T>(name: string, fn: () => T): Promise<T> {
+    return this.#op(name, fn, true);
   }
 
   #stat(node: Node): ZkStat {
@@ -193,7 +210,7 @@ export class FakeSession implements ZkSession {
   }
 
   create(path: string, data: Buffer, mode: CreateMode): Promise<string> {
-    return this.#op(`create ${path}`, () => {
+    return this.#write(`create ${path}`, () => {
       const e = this.#ensemble;
       const parentPath = e.parent(path);
       const parent = e.nodes.get(parentPath);
@@ -214,7 +231,12 @@ export class FakeSession implements ZkSession {
     });
   }
   remove(path: string, _version: number): Promise<void> {
-    return this.#op(`delete ${path}`, () => {
+    if (this.dropNextDelete && this.connected) {
+      this.dropNextDelete = false;
+      this.disconnect();
+      return Promise.reject(new ZooKeeperError("ZK_CONNECTIONLOSS", `delete ${path}`, "connection loss"));
+    }
+    return this.#write(`delete ${path}`, () => {
       if (!this.#ensemble.nodes.has(path)) throw new ZooKeeperError("ZK_NONODE", `delete ${path}`, "no node");
       this.#ensemble.deleteNode(path);
     });
@@ -235,7 +257,7 @@ export class FakeSession implements ZkSession {
     });
   }
   setData(path: string, data: Buffer, version: number): Promise<ZkStat> {
-    return this.#op(`set ${path}`, () => {
+    return this.#write(`set ${path}`, () => {
       const node = this.#ensemble.nodes.get(path);
       if (!node) throw new ZooKeeperError("ZK_NONODE", `set ${path}`, "no node");
       if (version !== -1 && version !== node.version) throw new ZooKeeperError("ZK_BADVERSION", `set ${path}`, "bad version");
@@ -260,13 +282,16 @@ export class FakeSession implements ZkSession {
     });
   }
   setAcl(path: string, acl: ZkAcl[], aclVersion: number): Promise<void> {
-    return this.#op(`setAcl ${path}`, () => {
+    return this.#write(`setAcl ${path}`, () => {
       const node = this.#ensemble.nodes.get(path);
       if (!node) throw new ZooKeeperError("ZK_NONODE", `setAcl ${path}`, "no node");
       if (aclVersion !== -1 && aclVersion !== node.aversion) throw new ZooKeeperError("ZK_BADVERSION", `setAcl ${path}`, "bad version");
       node.acl = acl;
       node.aversion++;
     });
+  }
+  sync(path: string): Promise<void> {
+    return this.#op(`sync ${path}`, () => undefined, true);
   }
   addAuth(): Promise<void> {
     return Promise.resolve();
