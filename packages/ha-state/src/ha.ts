@@ -136,6 +136,8 @@ class HaStateMachine implements HaState {
   #activated: ActiveStateHandler[] = [];
   #queue: Promise<void> = Promise.resolve();
   #stopping = false;
+  /** Aborts the activation in progress (stop() must not wait behind a slow handler). */
+  #activation: AbortController | null = null;
   #started = false;
   #leaderId: string | null = null;
   #address: ActiveAddressCache | null = null;
@@ -267,6 +269,9 @@ class HaStateMachine implements HaState {
     if (this.#stopping) return this.#queue;
     this.#stopping = true;
     this.#log("info", "ha_stopping");
+    // An activation in progress is abandoned at once: its handler may take up to its timeout,
+    // and the instance must not go ACTIVE (nor keep its node) after it was told to stop.
+    this.#activation?.abort(new ActivationAbortedError("the instance is stopping"));
     // Passivate first (e.g. the hook consumer commits and leaves its group), then leave the
     // election: the next active never overlaps with what this one still runs.
     await this.#enqueue(() => this.#passivate("stopping"));
@@ -275,6 +280,13 @@ class HaStateMachine implements HaState {
   }
 
   async relinquish(reason: Error): Promise<void> {
+    // A fencing error names the epoch that was refused. One about an earlier term (a write
+    // of that term that finished late) says nothing about the current one: keep it.
+    const refused = (reason as { epoch?: unknown }).epoch;
+    if (typeof refused === "number" && refused !== this.#epoch) {
+      this.#log("warn", "ha_relinquish_ignored", { error: reason.message, refusedEpoch: refused });
+      return;
+    }
     this.#log("warn", "ha_relinquishing", { error: reason.message, code: (reason as { code?: string }).code });
     this.#emit("error", { error: reason, at: this.#now(), epoch: this.#epoch });
     if (this.election) {
@@ -299,6 +311,7 @@ class HaStateMachine implements HaState {
     const forward = () => controller.abort(termSignal.reason);
     termSignal.addEventListener("abort", forward, { once: true });
     const signal = controller.signal;
+    this.#activation = controller;
     this.#epoch = epoch;
     const started = this.#now();
     this.#transition("BECOMING_ACTIVE", "elected");
@@ -306,14 +319,14 @@ class HaStateMachine implements HaState {
       for (const handler of this.#handlers) {
         if (signal.aborted) throw new ActivationAbortedError("leadership ended");
         this.#activated.push(handler); // passivated too if it fails halfway
-        await this.#run(handler, "activate", () => handler.instanceIsActive({ epoch, signal }));
+        await this.#run(handler, "activate", () => handler.instanceIsActive({ epoch, signal }), signal);
       }
       if (this.election) {
         // Re-check before telling the world (SPEC §4): the handlers may have taken long.
         if (!(await this.election.confirmLeadership())) throw new ActivationAbortedError("no longer the leader");
         await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
       }
-      if (signal.aborted) throw new ActivationAbortedError("leadership ended");
+      if (signal.aborted || this.#stopping) throw new ActivationAbortedError(this.#stopping ? "the instance is stopping" : "leadership ended");
       this.#transition("ACTIVE", "activated");
       this.#log("info", "became_active", { tookMs: this.#now() - started });
     } catch (error) {
@@ -324,6 +337,9 @@ class HaStateMachine implements HaState {
       if (!aborted) this.#emit("error", { error: error as Error, at: this.#now(), epoch });
       // Rejecting makes the election give up its place and rejoin after a back-off.
       if (!aborted || this.#stopping) throw error;
+    } finally {
+      termSignal.removeEventListener("abort", forward);
+      if (this.#activation === controller) this.#activation = null;
     }
   }
 
@@ -345,15 +361,28 @@ class HaStateMachine implements HaState {
     this.#transition("PASSIVE", reason);
   }
 
-  async #run(handler: ActiveStateHandler, phase: "activate" | "passivate", call: () => Promise<void> | void): Promise<void> {
+  async #run(
+    handler: ActiveStateHandler,
+    phase: "activate" | "passivate",
+    call: () => Promise<void> | void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const timeoutMs = handler.timeoutMs ?? this.#timeout;
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const started = this.#now();
     try {
       await Promise.race([
         Promise.resolve().then(call),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)), timeoutMs);
+        }),
+        // An aborted activation does not wait for a handler that ignores its signal.
+        new Promise<never>((_, reject) => {
+          if (!signal) return;
+          onAbort = () => reject(new ActivationAbortedError(`activation abandoned during handler "${handler.name}"`));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener("abort", onAbort, { once: true });
         }),
       ]);
       this.#log("debug", `handler_${phase}d`, { handler: handler.name, tookMs: this.#now() - started });
@@ -363,6 +392,7 @@ class HaStateMachine implements HaState {
       throw new HandlerFailedError(handler.name, phase, error);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
   }
 
