@@ -8,6 +8,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { hashPassword } from "./auth/passwords.js";
+import { formatRebase, rebaseEpoch } from "./cli/epoch-rebase.js";
 import { isConfigError, loadConfig } from "./config/index.js";
 import { createAtlasServer } from "./server.js";
 import { versionInfo } from "./version.js";
@@ -17,6 +18,9 @@ const HELP = `atlas-server — an Apache-Atlas-compatible metadata server with a
 Usage:
   atlas-server [--config DIR|FILE]     start an instance
   atlas-server hash-password           read a password on stdin, print its hash for the users file
+  atlas-server epoch rebase [--config DIR|FILE] [--json]
+                                       after the ZooKeeper ensemble was replaced: let the store
+                                       accept its epochs (every instance stopped first)
   atlas-server --version | --help
 
 Configuration: atlas-application.properties in --config (a directory or the file itself),
@@ -35,6 +39,34 @@ async function readStdin(): Promise<string> {
   return "";
 }
 
+async function epochCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { config: { type: "string", short: "c" }, json: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`atlas-server epoch: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.positionals[0] !== "rebase" || parsed.positionals.length !== 1) {
+    process.stderr.write(`atlas-server epoch: the only command is "epoch rebase [--config DIR|FILE] [--json]"\n`);
+    return 2;
+  }
+  try {
+    const config = await loadConfig(parsed.values.config !== undefined ? { config: parsed.values.config } : {});
+    const result = await rebaseEpoch(config, `operator:${process.env.USER ?? "unknown"}`);
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(result)}\n` : `${formatRebase(result)}\n`);
+    return result.outcome === "refused" ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`atlas-server epoch rebase: ${(error as Error).message}\n`);
+    return isConfigError(error as Error) ? 2 : 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "hash-password") {
     if (process.stdin.isTTY) process.stderr.write("password: ");
@@ -46,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await hashPassword(password)}\n`);
     return 0;
   }
+  if (argv[0] === "epoch") return epochCommand(argv.slice(1));
   let values: { config?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
@@ -76,9 +109,21 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let server;
+  let server: ReturnType<typeof createAtlasServer> | undefined;
   try {
-    server = createAtlasServer(config);
+    let onFatal: (error: Error) => void = () => undefined;
+    server = createAtlasServer(config, { onFatal: (error) => onFatal(error) });
+    onFatal = (error) => {
+      process.stderr.write(`atlas-server: cannot serve: ${error.message}\n`);
+      // Leave the election and stop cleanly, then exit 1 (a supervisor sees the failure).
+      const exit = () => {
+        server?.logger.flush?.();
+        process.exit(1);
+      };
+      const hardStop = setTimeout(exit, config.limits.shutdownTimeoutMs + 5000);
+      hardStop.unref();
+      server!.stop().then(exit, exit);
+    };
     await server.start();
   } catch (error) {
     process.stderr.write(`atlas-server: start-up failed: ${(error as Error).message}\n`);

@@ -23,6 +23,7 @@ import type { ApiContext } from "./api/context.js";
 import { loadUsers } from "./auth/users.js";
 import type { ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
+import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
 import { createHttpApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
@@ -34,6 +35,11 @@ export interface AtlasServerOptions {
   logger?: Logger;
   /** Kafka client for the hook consumer (tests); kafkajs over the configured brokers by default. */
   kafka?: KafkaClient;
+  /**
+   * Called once when the instance cannot serve and no retry can help (an epoch regression,
+   * a ZooKeeper ACL conflict): the process should stop with the error. `main.ts` exits 1.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 export interface AtlasServer {
@@ -87,11 +93,23 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
   const storeHandler: ActiveStateHandler = {
     name: "store",
     order: 1,
-    instanceIsActive: async ({ epoch }) => {
+    instanceIsActive: async ({ epoch, signal }) => {
       // Standalone has no election; its epoch continues the store's so that an instance
       // that once ran with HA is not fenced out of its own store.
       const effective = config.ha.enabled ? epoch : Math.max(epoch, await store.highestEpoch());
-      await store.fence(effective);
+      try {
+        await store.fence(effective, { signal });
+      } catch (error) {
+        // Refused: a newer active exists — or the ensemble was replaced and no epoch of it
+        // can ever pass (then retrying the election forever would help nobody).
+        if ((error as { code?: string }).code === "STORE_FENCED" && ha.election) {
+          await checkEpochRegression(store, ha.election).catch((regression: Error) => {
+            fatal(regression);
+            throw regression;
+          });
+        }
+        throw error;
+      }
       activeEpoch = effective;
     },
     instanceIsPassive: () => {
@@ -122,6 +140,14 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
         }
       : {}),
   });
+
+  let fatalError: Error | null = null;
+  function fatal(error: Error): void {
+    if (fatalError) return;
+    fatalError = error;
+    logger.fatal({ event: "server_cannot_serve", code: (error as { code?: string }).code, error: error.message });
+    options.onFatal?.(error);
+  }
 
   const fenced = (error: Error) => {
     logger.error({ event: "store_fenced", error: error.message });
@@ -200,7 +226,20 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
       port = (http.address() as AddressInfo).port;
       logger.info({ event: "http_listening", port, tls: !!config.http.tls });
       // The election may wait for ZooKeeper indefinitely; status endpoints answer meanwhile.
-      ha.start().catch((error: Error) => logger.error({ event: "ha_start_failed", error: error.message }));
+      ha.start().then(
+        async () => {
+          // Checked at start too, so that every instance (not only the one elected) says why.
+          if (!ha.election) return;
+          await checkEpochRegression(store, ha.election).catch((error: Error) => {
+            if (error.name === "EpochRegressionError") fatal(error);
+            else logger.warn({ event: "epoch_check_failed", error: error.message });
+          });
+        },
+        (error: Error) => {
+          logger.error({ event: "ha_start_failed", error: error.message, code: (error as { code?: string }).code });
+          if ((error as { code?: string }).code === "ELECTION_ACL_CONFLICT") fatal(error);
+        },
+      );
     },
     stop() {
       stopping ??= (async () => {

@@ -38,6 +38,7 @@ export const KEYS = Object.freeze({
   storeBackend: "atlas.store.backend",
   sqlitePath: "atlas.store.sqlite.path",
   postgresUrl: "atlas.store.postgres.url",
+  postgresIdleTransactionTimeout: "atlas.store.postgres.idle.transaction.timeout.ms",
 
   fileAuthEnabled: "atlas.authentication.method.file",
   usersFile: "atlas.authentication.method.file.filename",

@@ -32,6 +32,7 @@ export const DEFAULTS = Object.freeze({
   clientRetries: 4,
   clientSleepMs: 5_000,
   sqlitePath: "./data/atlas.db",
+  postgresIdleTransactionTimeoutMs: 5000,
   maxBodyBytes: 1_048_576,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -251,7 +252,16 @@ function readStore(props: Props, context: SchemaContext): Settings["store"] {
   if (parsed.hostname !== "" && isIP(parsed.hostname) === 0 && !isHost(decodeURIComponent(parsed.hostname))) {
     throw props.error(KEYS.postgresUrl, `the host of ${JSON.stringify(redactUrl(url))} is not a host name`);
   }
-  return { backend, url };
+  // Well under the ZooKeeper session timeout: a transaction a dead active left open must be
+  // gone by the time its successor fences the store.
+  const idleTransactionTimeoutMs = props.integer(
+    KEYS.postgresIdleTransactionTimeout,
+    DEFAULTS.postgresIdleTransactionTimeoutMs,
+    100,
+    600_000,
+    " (ms)",
+  );
+  return { backend, url, idleTransactionTimeoutMs };
 }
 
 /**

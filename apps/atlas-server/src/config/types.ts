@@ -49,7 +49,7 @@ export interface ServerConfig {
     dlqTopic: string | null;
   };
   /** SQLite `path` is absolute (or `:memory:`). */
-  store: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string };
+  store: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string; idleTransactionTimeoutMs: number };
   client: { haRetries: number; haSleepIntervalMs: number };
   /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
   auth: { usersFile: string | null };

@@ -40,6 +40,25 @@ export class StoreFencedError extends StoreError {
   }
 }
 
+/**
+ * The write lock could not be had in time: another writer holds it, or a transaction that a
+ * dead or frozen instance left open (PostgreSQL ends those after
+ * atlas.store.postgres.idle.transaction.timeout.ms). Retrying later can help.
+ */
+export class StoreBusyError extends StoreError {
+  override readonly name = "StoreBusyError" as const;
+  readonly code = "STORE_BUSY" as const;
+  readonly httpStatus = 503;
+  readonly atlasErrorCode = "ATLAS-503-00-001";
+  override readonly permanent = false;
+  readonly waitedMs: number;
+
+  constructor(waitedMs: number, cause?: unknown) {
+    super(`the store's write lock was not free within ${waitedMs} ms (another writer, or a transaction left open)`, { cause });
+    this.waitedMs = waitedMs;
+  }
+}
+
 /** An entity, reference or search names a type the store does not know. */
 export class StoreUnknownTypeError extends StoreError {
   override readonly name = "StoreUnknownTypeError" as const;

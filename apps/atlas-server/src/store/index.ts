@@ -27,6 +27,7 @@ export function createStore(config: StoreConfig, deps: StoreDeps = {}): Metadata
           url: config.url,
           poolSize: config.poolSize,
           queryTimeoutMs: config.queryTimeoutMs,
+          idleTransactionTimeoutMs: config.idleTransactionTimeoutMs,
           logger: deps.logger ?? { debug() {}, info() {}, warn() {}, error() {} },
         }),
         deps,

@@ -6,9 +6,10 @@
  * of an older epoch commits after a newer epoch was fenced. Migrations hold an advisory lock.
  */
 import pg from "pg";
+import { StoreBusyError } from "./errors.js";
 import type { StoreLogger } from "./types.js";
 import { migrations, statements, type Dialect } from "./schema.js";
-import type { SqlBackend, SqlParams, SqlRow, SqlRunner } from "./sql.js";
+import type { SqlBackend, SqlParams, SqlRow, SqlRunner, WriteOptions } from "./sql.js";
 
 const { Pool } = pg;
 
@@ -39,6 +40,13 @@ export interface PostgresBackendOptions {
   url: string;
   poolSize?: number;
   queryTimeoutMs?: number;
+  /**
+   * A connection of ours that sits idle inside a transaction this long is ended by the server,
+   * which frees the locks it holds: an instance that lost power or was frozen in the middle
+   * of a write must not block the next active's fence for hours (until TCP gives up). The
+   * server also probes our connections with TCP keepalives on the same scale. Default 5000.
+   */
+  idleTransactionTimeoutMs?: number;
   logger: StoreLogger;
 }
 
@@ -50,11 +58,23 @@ export class PostgresBackend implements SqlBackend {
   readonly #statements = new Map<string, { text: string; names: string[] }>();
 
   constructor(options: PostgresBackendOptions) {
+    const idle = options.idleTransactionTimeoutMs ?? 5_000;
     this.#pool = new Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 10_000,
       query_timeout: options.queryTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: idle,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 1000,
+      // Server-side keepalives and a TCP user timeout on each of our sessions: a peer that
+      // vanished (power loss, partition) is noticed by the server within about `idle` too.
+      options: [
+        `-c tcp_keepalives_idle=${Math.max(1, Math.floor(idle / 3000))}`,
+        "-c tcp_keepalives_interval=1",
+        "-c tcp_keepalives_count=3",
+        `-c tcp_user_timeout=${idle}`,
+      ].join(" "),
     });
     // An idle client whose server went away emits here; without a listener it would crash the
     // process. The next query gets a fresh connection.
@@ -101,8 +121,16 @@ export class PostgresBackend implements SqlBackend {
     return this.#transaction(["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"], fn);
   }
 
-  write<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T> {
-    return this.#transaction(["BEGIN"], fn);
+  async write<T>(fn: (db: SqlRunner) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    if (options.lockWaitMs === undefined) return this.#transaction(["BEGIN"], fn);
+    const begin = ["BEGIN", `SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs))}`];
+    try {
+      return await this.#transaction(begin, fn);
+    } catch (error) {
+      // 55P03 lock_not_available: lock_timeout expired.
+      if ((error as { code?: string }).code === "55P03") throw new StoreBusyError(options.lockWaitMs, error);
+      throw error;
+    }
   }
 
   /** Every PostgreSQL commit is durable when it returns (synchronous_commit): nothing to do. */

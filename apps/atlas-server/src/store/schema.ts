@@ -122,6 +122,8 @@ export function statements(d: Dialect): StoreSql {
     claimWrite: `UPDATE atlas_meta SET write_seq = write_seq + 1, highest_epoch = ${d.greatest}(highest_epoch, ${epoch})
       WHERE id = 1 AND highest_epoch <= ${epoch} RETURNING write_seq, typedefs_version`,
     selectMeta: `SELECT highest_epoch, write_seq, typedefs_version FROM atlas_meta WHERE id = 1`,
+    rebaseEpoch: `UPDATE atlas_meta SET write_seq = write_seq + 1, highest_epoch = 0
+      WHERE id = 1 AND highest_epoch = ${d.param("from", "bigint")} RETURNING write_seq`,
     bumpTypedefsVersion: `UPDATE atlas_meta SET typedefs_version = typedefs_version + 1 WHERE id = 1`,
     insertWrite: `INSERT INTO atlas_writes (seq, epoch, operation, user_name, at, changed)
       VALUES (@seq, @epoch, @operation, @user, @at, @changed)`,

@@ -37,6 +37,8 @@ export interface StoreSql {
   selectMeta: string;
   bumpTypedefsVersion: string;
   insertWrite: string;
+  /** @from → one row {write_seq} when highest_epoch was @from (now 0), none otherwise. */
+  rebaseEpoch: string;
   selectWrites: string;
 
   selectEntity: string;
@@ -62,6 +64,11 @@ export interface WriteOptions {
    * nothing; a power loss may lose what was committed since the last sync. Default true.
    */
   durable?: boolean;
+  /**
+   * How long to wait for the write lock before StoreBusyError. The wait never blocks the
+   * event loop (SQLite is polled; PostgreSQL gets a lock_timeout). Default: the backend's.
+   */
+  lockWaitMs?: number;
 }
 
 /** What a backend provides; the store (store.ts) does the rest. */
@@ -183,6 +190,12 @@ export class SqlTx {
     const [row] = await this.#db.all(this.#sql.selectMeta);
     if (!row) throw new Error("the store is not migrated: call migrate() first");
     return { highestEpoch: num(row.highest_epoch), writeSeq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
+  }
+
+  /** Sets the highest epoch back to 0 if it is still `from`; the write's seq, or null when it moved. */
+  async rebaseEpoch(from: number): Promise<number | null> {
+    const [row] = await this.#db.all(this.#sql.rebaseEpoch, { from });
+    return row ? num(row.write_seq) : null;
   }
 
   async bumpTypedefsVersion(): Promise<void> {

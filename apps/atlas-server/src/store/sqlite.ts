@@ -9,7 +9,8 @@ import { mkdirSync, realpathSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { StoreConfigError } from "./errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { StoreBusyError, StoreConfigError } from "./errors.js";
 import { migrations, statements, type Dialect } from "./schema.js";
 import type { SqlBackend, SqlParams, SqlRow, SqlRunner, WriteOptions } from "./sql.js";
 
@@ -47,8 +48,18 @@ function laneFor(file: string | undefined): Lane {
 
 export interface SqliteBackendOptions {
   path: string;
+  /** How long a write waits for another process's write lock. Default 10 000 ms. */
   busyTimeoutMs?: number;
 }
+
+/**
+ * SQLite's own busy handler waits synchronously: a write waiting there for another process's
+ * lock (e.g. one frozen by SIGSTOP inside BEGIN IMMEDIATE) would block this process's event
+ * loop — no ZooKeeper heartbeat, no status answer — for the whole wait. So it waits only this
+ * long per attempt, and the attempts are spaced out asynchronously.
+ */
+const BUSY_SLICE_MS = 20;
+const BUSY_PAUSE_MS = 25;
 
 export class SqliteBackend implements SqlBackend {
   readonly kind = "sqlite" as const;
@@ -58,6 +69,7 @@ export class SqliteBackend implements SqlBackend {
   readonly #runner: SqlRunner;
   readonly #lane: Lane;
   readonly #walFile: string | undefined;
+  readonly #busyTimeoutMs: number;
   #synchronous: "FULL" | "NORMAL" = "FULL";
   /** A write committed with synchronous = NORMAL has not been fsynced yet. */
   #unsynced = false;
@@ -65,13 +77,14 @@ export class SqliteBackend implements SqlBackend {
   constructor(options: SqliteBackendOptions) {
     try {
       if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-      this.#db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 10_000 });
+      this.#db = new Database(options.path, { timeout: BUSY_SLICE_MS });
     } catch (error) {
       throw new StoreConfigError(
         `cannot open the SQLite store at ${options.path} (atlas.store.sqlite.path): ${(error as Error).message}`,
         { cause: error },
       );
     }
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     const file = options.path === ":memory:" ? undefined : realpathSync(options.path);
     this.#lane = laneFor(file);
     this.#walFile = file === undefined ? undefined : `${file}-wal`;
@@ -111,7 +124,7 @@ export class SqliteBackend implements SqlBackend {
   }
 
   write<T>(fn: (db: SqlRunner) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    return this.#transaction("BEGIN IMMEDIATE", fn, options.durable !== false);
+    return this.#transaction("BEGIN IMMEDIATE", fn, options.durable !== false, options.lockWaitMs);
   }
 
   /**
@@ -143,14 +156,14 @@ export class SqliteBackend implements SqlBackend {
   }
 
   /** `durable` is undefined for reads, which commit nothing. */
-  #transaction<T>(begin: string, fn: (db: SqlRunner) => Promise<T>, durable?: boolean): Promise<T> {
+  #transaction<T>(begin: string, fn: (db: SqlRunner) => Promise<T>, durable?: boolean, lockWaitMs?: number): Promise<T> {
     const next = this.#lane.queue.then(async () => {
       const synchronous = durable === false ? "NORMAL" : "FULL";
       if (durable !== undefined && this.#synchronous !== synchronous) {
         this.#db.pragma(`synchronous = ${synchronous}`);
         this.#synchronous = synchronous;
       }
-      this.#db.exec(begin);
+      await this.#begin(begin, lockWaitMs ?? this.#busyTimeoutMs);
       try {
         const result = await fn(this.#runner);
         this.#db.exec("COMMIT");
@@ -163,6 +176,22 @@ export class SqliteBackend implements SqlBackend {
     });
     this.#lane.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** BEGIN, retried asynchronously while another process holds the lock, up to `waitMs`. */
+  async #begin(statement: string, waitMs: number): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      try {
+        this.#db.exec(statement);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+        const waited = performance.now() - started;
+        if (waited >= waitMs) throw new StoreBusyError(Math.round(waited), error);
+        await sleep(Math.min(BUSY_PAUSE_MS, Math.max(1, waitMs - waited)));
+      }
+    }
   }
 
   async ping(): Promise<boolean> {

@@ -3,6 +3,7 @@
  * searches and hook idempotency. Backends differ only in SQL and transactions (sql.ts).
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import { mapRefs, referencedGuids, refGuid, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
@@ -14,6 +15,7 @@ import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
 import type {
   EntityMutationResponse,
   EntityWithReferred,
+  FenceOptions,
   HookApplyResult,
   HookPosition,
   MetadataStore,
@@ -29,6 +31,10 @@ import { ALL_ENTITY_TYPES, TypeRegistry } from "./typesystem.js";
 const NOOP_LOGGER: StoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
+/** The fence's wait for the write lock: one slice, the pause between slices, and the cap without a signal. */
+const FENCE_LOCK_SLICE_MS = 1000;
+const FENCE_PAUSE_MS = 100;
+const FENCE_MAX_WAIT_MS = 60_000;
 
 function checkEpoch(epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
@@ -93,10 +99,43 @@ export class SqlMetadataStore implements MetadataStore {
     return this.#b.close();
   }
 
-  async fence(epoch: number): Promise<void> {
+  /**
+   * The fence waits for the write lock in short slices, never long in one piece: the lock may
+   * be held by a transaction a dead or frozen active left open (PostgreSQL ends it after the
+   * idle-transaction timeout; on SQLite it lasts as long as that process is frozen), and the
+   * new active must stay responsive — heartbeats, status — while it waits.
+   */
+  async fence(epoch: number, options: FenceOptions = {}): Promise<void> {
     checkEpoch(epoch);
-    await this.#write(epoch, "system", "FENCE", {}, async () => 0);
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#write(epoch, "system", "FENCE", { lockWaitMs: FENCE_LOCK_SLICE_MS }, async () => 0);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "STORE_BUSY") throw error;
+        const waited = Math.round(performance.now() - started);
+        if (options.signal?.aborted) throw options.signal.reason ?? error;
+        if (!options.signal && waited >= FENCE_MAX_WAIT_MS) throw error;
+        this.#logger.warn({ event: "store_fence_waiting", backend: this.backend, epoch, attempt, waitedMs: waited });
+        await sleep(FENCE_PAUSE_MS);
+      }
+    }
     this.#logger.info({ event: "store_epoch_fenced", backend: this.backend, epoch });
+  }
+
+  async rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null> {
+    checkEpoch(expected);
+    const seq = await this.#b.write(async (db) => {
+      const tx = this.#tx(db);
+      const claimed = await tx.rebaseEpoch(expected);
+      if (claimed === null) return null;
+      await tx.insertWrite({ seq: claimed, epoch: 0, operation: "EPOCH_REBASE", user, at: this.#now(), changed: 0 });
+      return claimed;
+    });
+    if (seq === null) return null;
+    this.#logger.warn({ event: "store_epoch_rebased", backend: this.backend, previousEpoch: expected, seq, user });
+    return { seq };
   }
 
   async highestEpoch(): Promise<number> {

@@ -151,8 +151,15 @@ export interface MetadataStore {
    * Records `epoch` as the highest seen (the new active calls it on activation); an equal
    * epoch is accepted (the same leader after a reconnect). A lower one: StoreFencedError.
    */
-  fence(epoch: number): Promise<void>;
+  fence(epoch: number, options?: FenceOptions): Promise<void>;
   highestEpoch(): Promise<number>;
+  /**
+   * The operator's way out after the ZooKeeper ensemble was replaced (its zxids, and so its
+   * epochs, start low again): the highest epoch goes back to 0 if it is still `expected`, and
+   * the write log records an EPOCH_REBASE at epoch 0 — the one place where the log's epochs
+   * go down. Null (nothing changed) when the highest epoch is no longer `expected`.
+   */
+  rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null>;
 
   /** Upsert by type + qualifiedName, placeholders resolved (POST /v2/entity[/bulk]). */
   createOrUpdate(epoch: number, entities: AtlasEntitiesWithExtInfo, user: string): Promise<EntityMutationResponse>;
@@ -219,7 +226,17 @@ export type StoreConfig =
       poolSize?: number;
       /** A query that takes longer fails (transient for hooks). Default 30 000 ms. */
       queryTimeoutMs?: number;
+      /** The server ends a session of ours idle inside a transaction this long (frees its locks). Default 5000 ms. */
+      idleTransactionTimeoutMs?: number;
     };
+
+export interface FenceOptions {
+  /**
+   * Ends the wait for the write lock (the term ended). Without it the fence waits up to a
+   * minute, then throws StoreBusyError.
+   */
+  signal?: AbortSignal;
+}
 
 export interface StoreDeps {
   logger?: StoreLogger;

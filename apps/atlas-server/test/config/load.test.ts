@@ -346,7 +346,11 @@ describe("store, users file, limits", () => {
     const error = await rejection(load("atlas.store.backend=postgres\n"));
     expect(error.key).toBe("atlas.store.postgres.url");
     const config = await load("atlas.store.backend=Postgres\natlas.store.postgres.url=postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require\n");
-    expect(config.store).toEqual({ backend: "postgres", url: "postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require" });
+    expect(config.store).toEqual({ backend: "postgres", url: "postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require", idleTransactionTimeoutMs: 5000 });
+    const tuned = await load("atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=2000\n");
+    expect(tuned.store).toMatchObject({ idleTransactionTimeoutMs: 2000 });
+    const bad = await rejection(load("atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=soon\n"));
+    expect(bad.key).toBe("atlas.store.postgres.idle.transaction.timeout.ms");
   });
 
   it("the users file is resolved against the config directory and must exist", async () => {

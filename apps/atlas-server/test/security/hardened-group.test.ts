@@ -56,10 +56,13 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
   beforeAll(async () => {
     // Before the group ever runs, a client without the credentials squats the root: a
     // participant node that sorts first and names id1, and an active_server_info of its own.
+    // Persistent, so they outlive the squatter's session: a node of a live session is never
+    // deleted (it may be an instance running without ACLs; the instance refuses to start
+    // instead, see election-core's acl.test.ts), but leftovers are.
     squatter = await session(zk().connectString);
     await squatter.create(ZK_ROOT, Buffer.alloc(0), "persistent");
     await squatter.create(ELECTION, Buffer.alloc(0), "persistent");
-    squatterNode = await squatter.create(`${ELECTION}/_c_00000000-0000-0000-0000-000000000000-latch-`, Buffer.from("id1"), "ephemeral_sequential");
+    squatterNode = await squatter.create(`${ELECTION}/_c_00000000-0000-0000-0000-000000000000-latch-0000000000`, Buffer.from("id1"), "persistent");
     await squatter.create(INFO, Buffer.from("http://evil.example.com:80"), "persistent");
 
     const base = new URL(await pg().createDatabase("atlas_hardened"));

@@ -3,22 +3,21 @@
  * the real store (bundled from src/ for it) on the same file as this test's store.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore } from "../../src/store/index.js";
 import type { MetadataStore } from "../../src/store/types.js";
+import { bundleStore, type StoreBundle } from "../support/store-bundle.js";
 import { hiveDb } from "./helpers.js";
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-// Inside the repo so that the bundle resolves better-sqlite3 from node_modules.
-const cacheDir = resolve(packageDir, "../../node_modules/.cache");
-let bundleDir: string;
+// The holder process below resolves better-sqlite3 from the package's node_modules.
+const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+let bundle: StoreBundle;
 let dataDir: string;
 
 /** Another process with its own store on `path`; it runs `[method, ...args]` commands sent as JSON lines. */
@@ -28,7 +27,7 @@ class StoreProcess {
 
   constructor(path: string) {
     const script = `
-      import { createStore } from ${JSON.stringify(join(bundleDir, "store.mjs"))};
+      import { createStore } from ${JSON.stringify(bundle.file)};
       import { createInterface } from "node:readline";
       const store = createStore({ backend: "sqlite", path: ${JSON.stringify(path)} });
       for await (const line of createInterface({ input: process.stdin })) {
@@ -61,28 +60,12 @@ class StoreProcess {
 }
 
 beforeAll(async () => {
-  mkdirSync(cacheDir, { recursive: true });
-  bundleDir = mkdtempSync(join(cacheDir, "atlas-store-bundle-"));
+  bundle = await bundleStore();
   dataDir = mkdtempSync(join(tmpdir(), "atlas-store-procs-"));
-  await build({
-    entry: { store: join(packageDir, "src/store/index.ts") },
-    outDir: bundleDir,
-    format: ["esm"],
-    platform: "node",
-    target: "node20",
-    config: false,
-    silent: true,
-    dts: false,
-    sourcemap: false,
-    external: ["better-sqlite3", "pg"],
-    noExternal: ["@atlas-ha/hook-consumer"],
-    // .mjs: ESM whatever package.json the folder is under.
-    outExtension: () => ({ js: ".mjs" }),
-  });
 }, 60_000);
 
 afterAll(() => {
-  rmSync(bundleDir, { recursive: true, force: true });
+  bundle?.remove();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

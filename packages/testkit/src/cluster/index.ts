@@ -1,5 +1,6 @@
 export {
   AtlasInstance,
+  atlasProcess,
   atlasServerBin,
   hashPassword,
   startAtlasInstance,
