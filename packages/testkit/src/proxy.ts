@@ -52,6 +52,7 @@ export class TcpProxy {
   #state: TcpProxyState = "open";
   #links = new Set<Link>();
   #accepted = 0;
+  #discarded = 0;
 
   private constructor(options: TcpProxyOptions) {
     const target = typeof options.target === "number" ? { host: "127.0.0.1", port: options.target } : options.target;
@@ -85,6 +86,11 @@ export class TcpProxy {
   /** Connections open through the proxy now (blackholed ones included). */
   get connections(): number {
     return this.#links.size;
+  }
+
+  /** Bytes read from blackholed or stalled connections and forgotten (either direction). */
+  get discardedBytes(): number {
+    return this.#discarded;
   }
 
   /** Connections accepted since the start (refused ones never are). */
@@ -177,7 +183,7 @@ export class TcpProxy {
     client.once("close", () => this.#drop(link));
     if (this.#state !== "open") {
       // Blackhole: read and forget, never answer (a refusing proxy does not listen at all).
-      client.on("data", () => undefined);
+      client.on("data", (chunk: Buffer) => (this.#discarded += chunk.length));
       client.resume();
       return;
     }
@@ -200,7 +206,7 @@ export class TcpProxy {
       if (!socket) continue;
       socket.unpipe();
       socket.removeAllListeners("data");
-      socket.on("data", () => undefined);
+      socket.on("data", (chunk: Buffer) => (this.#discarded += chunk.length));
       socket.resume();
     }
     // The target giving up on the silent link must not reach the client: nothing crosses a cut.
