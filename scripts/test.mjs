@@ -5,20 +5,35 @@
 //   2. build every workspace (turbo, cached);
 //   3. fetch the ZooKeeper and Kafka jars once (Maven, cached in .atlas-ha/jars);
 //   4. run each workspace's vitest suite through turbo (extra arguments go to turbo,
-//      e.g. `npm test -- --filter=@atlas-ha/election-core`);
-//   5. print a table per workspace and, as the very last line, `N passed, N failed`.
+//      e.g. `npm test -- --filter=@atlas-ha/election-core`), in two steps:
+//      a. everything except the files that start whole clusters, two workspaces at a time;
+//      b. then those files (each workspace's vitest.config.ts lists them; it reads
+//         ATLAS_HA_TEST_PHASE), one workspace and one file at a time, so that a cluster
+//         never shares the two cores with other suites;
+//   5. print a table per workspace and, as the very last line, `N passed, N failed, N skipped`.
+//
+// A test counts as failed when it failed, when it was skipped because its suite failed (a
+// failing beforeAll), or when it skipped and is not on the allow-list (scripts/allowed-skips.mjs);
+// `skipped` counts only the allowed skips. A test file that fails to load, a workspace with test
+// files that reports no test, and a missing or unreadable report each count as a failure.
 //
 // Plain Node, no dependency: it must run before `npm ci` has.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { allowedSkips } from "./allowed-skips.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
-const RESULTS = ".vitest-results.json";
+const PHASE_ENV = "ATLAS_HA_TEST_PHASE";
+const PHASES = [
+  { name: "parallel", results: ".vitest-results.json", label: "" },
+  { name: "serial", results: ".vitest-results-serial.json", label: " (serial)" },
+];
+const TOTALS = join(root, ".atlas-ha", "test-totals.txt");
 const started = Date.now();
 
 function fail(message) {
   process.stderr.write(`\n✖ ${message}\n`);
-  printTotals(0, 1);
+  printTotals(0, 1, 0);
   process.exit(1);
 }
 
@@ -48,12 +63,84 @@ function hasTests(dir) {
   return walk(testDir);
 }
 
-function printTotals(passed, failed) {
-  const line = `${passed} passed, ${failed} failed`;
+/** A workspace whose vitest config splits its files into the two steps. */
+function hasSerialStep(dir) {
+  const config = join(dir, "vitest.config.ts");
+  return existsSync(config) && readFileSync(config, "utf8").includes(PHASE_ENV);
+}
+
+function printTotals(passed, failed, skipped) {
+  const line = `${passed} passed, ${failed} failed, ${skipped} skipped`;
   mkdirSync(join(root, ".atlas-ha"), { recursive: true });
-  writeFileSync(join(root, ".atlas-ha", "test-totals.txt"), `${line}\n`);
+  writeFileSync(TOTALS, `${line}\n`);
   process.stdout.write(`${line}\n`);
 }
+
+function allowedSkip(file, titles) {
+  return allowedSkips.find(
+    (entry) => entry.file === file && entry.titles.length <= titles.length && entry.titles.every((t, i) => titles[i] === t),
+  );
+}
+
+/**
+ * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
+ * report is not a vitest JSON report.
+ */
+function readReport(file) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  if (!report || !Array.isArray(report.testResults)) throw new Error("no testResults list");
+  const counts = { passed: 0, failed: 0, skipped: 0, tests: 0 };
+  const problems = [];
+  const allowed = [];
+  for (const result of report.testResults) {
+    if (!result || typeof result.name !== "string" || !Array.isArray(result.assertionResults)) {
+      throw new Error("a test file's entry has no name or no assertionResults");
+    }
+    const path = relative(root, result.name);
+    const fileFailed = result.status === "failed";
+    const anyTestFailed = result.assertionResults.some((a) => a.status === "failed");
+    let fileFailures = 0;
+    for (const a of result.assertionResults) {
+      counts.tests += 1;
+      const name = `${path} > ${[...(a.ancestorTitles ?? []), a.title].join(" > ")}`;
+      if (a.status === "passed") {
+        counts.passed += 1;
+      } else if (a.status === "failed") {
+        counts.failed += 1;
+        fileFailures += 1;
+        problems.push(`${name}: failed`);
+      } else if (fileFailed && !anyTestFailed) {
+        // The file failed without a failing test: a suite hook (beforeAll) failed and vitest
+        // reports the tests it never ran as skipped.
+        counts.failed += 1;
+        fileFailures += 1;
+        problems.push(`${name}: not run, its suite failed${result.message ? ` (${result.message})` : ""}`);
+      } else {
+        // skipped, pending, todo
+        const entry = allowedSkip(path, [...(a.ancestorTitles ?? []), a.title]);
+        if (entry) {
+          counts.skipped += 1;
+          allowed.push(entry);
+        } else {
+          counts.failed += 1;
+          fileFailures += 1;
+          problems.push(`${name}: ${a.status}, and not on the allow-list (scripts/allowed-skips.mjs)`);
+        }
+      }
+    }
+    if (fileFailed && fileFailures === 0) {
+      // It failed to load, or failed after its tests (an afterAll): one failure for the file.
+      counts.failed += 1;
+      problems.push(`${path}: the file failed${result.message ? `: ${result.message}` : ""}`);
+    }
+  }
+  return { counts, problems, allowed };
+}
+
+// Start from nothing: a totals file or report left by an earlier run must not be read as this one's.
+rmSync(TOTALS, { force: true });
+const dirs = workspaces();
+for (const dir of dirs) for (const phase of PHASES) rmSync(join(dir, phase.results), { force: true });
 
 // 1–3. Dependencies, build, jars (shared with npm start and npm run cluster).
 for (const run of [install, build, fetchJars]) {
@@ -62,54 +149,118 @@ for (const run of [install, build, fetchJars]) {
 }
 
 // 4. Tests.
-const dirs = workspaces();
-for (const dir of dirs) rmSync(join(dir, RESULTS), { force: true });
 const extra = process.argv.slice(2);
 const turbo = join(root, "node_modules", ".bin", "turbo");
-const testCode = step("test", turbo, [
-  "run",
-  "test",
-  "--continue",
-  "--concurrency=2",
-  // Everything was built just above. Without --only, turbo would build again here: the
-  // pass-through reporter arguments change every task's hash, so the builds miss the cache,
-  // and a workspace rebuilding (its dist cleaned) under another workspace's running tests
-  // (the testkit starts atlas-server from its dist) fails them.
-  "--only",
-  ...extra,
-  "--",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile.json=${RESULTS}`,
-]);
+const reporters = (phase) => ["--reporter=default", "--reporter=json", `--outputFile.json=${phase.results}`];
+const names = new Map(dirs.map((dir) => [dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name]));
+// `--filter=NAME` / `--filter NAME` given to npm test: the serial step runs only those workspaces.
+const filters = extra.flatMap((arg, i) =>
+  arg.startsWith("--filter=") ? [arg.slice("--filter=".length)] : arg === "--filter" && extra[i + 1] ? [extra[i + 1]] : [],
+);
+const serialDirs = dirs.filter((dir) => hasSerialStep(dir) && (filters.length === 0 || filters.includes(names.get(dir))));
 
-// 5. Totals over every workspace.
+// a. Everything but the whole-cluster files.
+const codes = [];
+codes.push(
+  step(
+    "test",
+    turbo,
+    [
+      "run",
+      "test",
+      "--continue",
+      "--concurrency=2",
+      // Everything was built just above. Without --only, turbo would build again here: the
+      // pass-through reporter arguments change every task's hash, so the builds miss the cache,
+      // and a workspace rebuilding (its dist cleaned) under another workspace's running tests
+      // (the testkit starts atlas-server from its dist) fails them.
+      "--only",
+      ...extra,
+      "--",
+      ...reporters(PHASES[0]),
+    ],
+    { env: { ...process.env, [PHASE_ENV]: "parallel" } },
+  ),
+);
+// b. The whole-cluster files, alone.
+if (serialDirs.length > 0) {
+  codes.push(
+    step(
+      "test, whole clusters, one at a time",
+      turbo,
+      [
+        "run",
+        "test",
+        "--continue",
+        "--concurrency=1",
+        "--only",
+        ...serialDirs.map((dir) => `--filter=${names.get(dir)}`),
+        "--",
+        ...reporters(PHASES[1]),
+      ],
+      { env: { ...process.env, [PHASE_ENV]: "serial" } },
+    ),
+  );
+}
+
+// 5. Totals over every workspace and both steps.
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const rows = [];
+const problems = [];
+const allowed = [];
 for (const dir of dirs) {
-  const name = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
-  const file = join(dir, RESULTS);
-  if (existsSync(file)) {
-    const report = JSON.parse(readFileSync(file, "utf8"));
-    const p = report.numPassedTests ?? 0;
-    // A file that failed to load counts as a failure even when no test in it ran.
-    const f = (report.numFailedTests ?? 0) + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
-    const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    passed += p;
-    failed += f;
-    rows.push([name, p, f, s]);
-  } else if (hasTests(dir) && extra.length === 0) {
-    // It has tests but wrote no report: it crashed, or turbo never ran it.
+  const name = names.get(dir);
+  let tests = 0;
+  let reports = 0;
+  for (const phase of PHASES) {
+    if (phase.name === "serial" && !hasSerialStep(dir)) continue;
+    const file = join(dir, phase.results);
+    const expected = phase.name === "serial" ? serialDirs.includes(dir) : extra.length === 0 && hasTests(dir);
+    if (!existsSync(file)) {
+      if (expected) {
+        // It has tests but wrote no report: it crashed, or turbo never ran it.
+        failed += 1;
+        rows.push([`${name}${phase.label}`, 0, "no report", 0]);
+        problems.push(`${name}${phase.label}: no test report (${relative(root, file)})`);
+      }
+      continue;
+    }
+    reports += 1;
+    let read;
+    try {
+      read = readReport(file);
+    } catch (error) {
+      failed += 1;
+      rows.push([`${name}${phase.label}`, 0, "bad report", 0]);
+      problems.push(`${name}${phase.label}: unreadable test report ${relative(root, file)}: ${error instanceof Error ? error.message : error}`);
+      continue;
+    }
+    const { counts } = read;
+    tests += counts.tests;
+    passed += counts.passed;
+    failed += counts.failed;
+    skipped += counts.skipped;
+    problems.push(...read.problems);
+    allowed.push(...read.allowed);
+    rows.push([`${name}${phase.label}`, counts.passed, counts.failed, counts.skipped]);
+  }
+  if (reports > 0 && tests === 0 && hasTests(dir)) {
     failed += 1;
-    rows.push([name, 0, "no report", 0]);
+    problems.push(`${name}: has test files but reported no test`);
   }
 }
-process.stdout.write(`\n${"workspace".padEnd(36)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`);
+process.stdout.write(`\n${"workspace".padEnd(45)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`);
 for (const [name, p, f, s] of rows) {
-  process.stdout.write(`${name.padEnd(36)}${String(p).padStart(8)}${String(f).padStart(11)}${String(s).padStart(9)}\n`);
+  process.stdout.write(`${name.padEnd(45)}${String(p).padStart(8)}${String(f).padStart(11)}${String(s).padStart(9)}\n`);
 }
+for (const entry of new Set(allowed)) {
+  const count = allowed.filter((a) => a === entry).length;
+  process.stdout.write(`\n${count} skipped, as allowed: ${entry.file} > ${entry.titles.join(" > ")}\n  (${entry.reason})\n`);
+}
+if (problems.length > 0) process.stdout.write(`\nnot passed:\n${problems.map((p) => `  ✖ ${p}\n`).join("")}`);
 process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-if (testCode !== 0 && failed === 0) failed = 1; // turbo failed without a failing test: count it
-printTotals(passed, failed);
+if (codes.some((code) => code !== 0) && failed === 0) failed = 1; // turbo failed without a failing test: count it
+printTotals(passed, failed, skipped);
 process.exit(failed > 0 ? 1 : 0);

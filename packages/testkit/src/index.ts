@@ -3,7 +3,7 @@ export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
 export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
-export { hookFixturesDir, repoRoot, stateDir } from "./paths.js";
+export { atlasSamplesRequired, hookFixturesDir, hookMessagesDir, repoRoot, stateDir } from "./paths.js";
 export { freePort, freePorts } from "./ports.js";
 export {
   isProcessAlive,

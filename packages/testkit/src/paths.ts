@@ -26,15 +26,31 @@ export function stateDir(): string {
 }
 
 /**
+ * The project's own hook messages, carried in the repository (`packages/testkit/fixtures/hook-messages`):
+ * every envelope form (V1, V2, legacy bare body, GZIP, split) and every notification type, for
+ * Hive, HBase, Kafka and HDFS entities. Written after Atlas's formats; see the folder's README.
+ */
+export function hookMessagesDir(): string {
+  return join(testkitDir, "fixtures", "hook-messages");
+}
+
+/**
  * The folder of real Atlas hook messages shared with the project (`../shared/fixtures/atlas-hook`
  * next to the checkout, or `/work/shared/…` when the checkout lives elsewhere, e.g. a CI clone),
- * or undefined when absent: tests that use them skip then. `ATLAS_HA_FIXTURES` overrides.
+ * or undefined when absent. They are an extra cross-check beside {@link hookMessagesDir}: tests
+ * that use them skip when they are absent, unless {@link atlasSamplesRequired}. `ATLAS_HA_FIXTURES`
+ * overrides
+ * (alone: when set to a folder that does not exist, the samples count as absent).
  */
 export function hookFixturesDir(): string | undefined {
-  const candidates = [
-    process.env.ATLAS_HA_FIXTURES,
-    join(repoRoot(), "..", "shared", "fixtures", "atlas-hook"),
-    "/work/shared/fixtures/atlas-hook",
-  ];
-  return candidates.find((dir): dir is string => !!dir && existsSync(dir));
+  const override = process.env.ATLAS_HA_FIXTURES;
+  const candidates = override
+    ? [override]
+    : [join(repoRoot(), "..", "shared", "fixtures", "atlas-hook"), "/work/shared/fixtures/atlas-hook"];
+  return candidates.find((dir) => existsSync(dir));
+}
+
+/** In CI (`CI` set) the real Atlas samples must be there: their absence fails the cross-check instead of skipping it. */
+export function atlasSamplesRequired(): boolean {
+  return !!process.env.CI;
 }

@@ -133,7 +133,12 @@ describe("a detached local cluster", () => {
     expect(restarted.out).toMatch(/atlas-1: started \(pid \d+, serving after .* reports [A-Z_]+\)/);
     remember(description());
     expect(description().instances[0]!.pid).not.toBe(atlasPid);
-    expect(await LocalCluster.attach({ stateDir }).instance("atlas-1").status()).toBeDefined();
+    // Attaching again finds the new process (its pid from cluster.json), and the instance, alone
+    // with ZooKeeper up, is the active again.
+    const attached = LocalCluster.attach({ stateDir }).instance("atlas-1");
+    expect(attached.process.pid).toBe(description().instances[0]!.pid);
+    await attached.waitForState("ACTIVE", 30_000);
+    expect(await attached.status()).toBe("ACTIVE");
 
     const before = description();
     const zkPid = before.zookeeper[0]!.pid!;

@@ -120,8 +120,11 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     await roundTrip(live, "one");
     const index = received.length - 1;
     await proxy.cut({ mode: "blackhole", live: "stall" });
+    const discardedBefore = proxy.discardedBytes;
     live.socket.write("two");
-    await waitFor(() => live.socket.bytesWritten === "onetwo".length, { timeoutMs: 5000, what: "the write to leave the client" });
+    // Restore only once the proxy has read "two" and dropped it: had it forwarded the bytes
+    // instead, they would not count as discarded (and the target would have them).
+    await waitFor(() => proxy.discardedBytes - discardedBefore === "two".length, { timeoutMs: 5000, what: "the proxy to read and drop the write" });
     expect(live.socket.destroyed).toBe(false);
     await proxy.restore();
     await live.closed;

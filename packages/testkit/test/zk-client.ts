@@ -32,25 +32,50 @@ export async function connectClient(connect: string, timeoutMs = 4000): Promise<
   return client;
 }
 
+/** ZooKeeper's return codes these tests tell apart (zookeeper.h); others keep their number. */
+const RC_NAMES: Record<number, string> = {
+  [-4]: "ZCONNECTIONLOSS",
+  [-7]: "ZOPERATIONTIMEOUT",
+  [-101]: "ZNONODE",
+  [-110]: "ZNODEEXISTS",
+  [-112]: "ZSESSIONEXPIRED",
+};
+
+/** A call that failed: `code` is ZooKeeper's (ZCONNECTIONLOSS, ZNONODE, …) or TIMEOUT when no answer came. */
+export class ZooKeeperCallError extends Error {
+  override readonly name = "ZooKeeperCallError";
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly rc?: number,
+  ) {
+    super(message);
+  }
+}
+
+function callError(what: string, rc: number, error: string): ZooKeeperCallError {
+  return new ZooKeeperCallError(`${what}: ${error} (${rc})`, RC_NAMES[rc] ?? `RC_${rc}`, rc);
+}
+
 /** Creates a persistent node; rejects when the ensemble cannot take writes. */
 export function createNode(client: ZooKeeper, path: string, data: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`create ${path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new ZooKeeperCallError(`create ${path}: no answer within ${timeoutMs} ms`, "TIMEOUT")), timeoutMs);
     client.a_create(path, data, ZooKeeper.constants.ZOO_PERSISTENT, (rc: number, error: string, created: string) => {
       clearTimeout(timer);
       if (rc === 0) resolve(created);
-      else reject(new Error(`create ${path}: ${error} (${rc})`));
+      else reject(callError(`create ${path}`, rc, error));
     });
   });
 }
 
 export function readNode(client: ZooKeeper, path: string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`get ${path}: no answer`)), timeoutMs);
+    const timer = setTimeout(() => reject(new ZooKeeperCallError(`get ${path}: no answer within ${timeoutMs} ms`, "TIMEOUT")), timeoutMs);
     client.a_get(path, false, (rc: number, error: string, _stat: unknown, data: Buffer | null) => {
       clearTimeout(timer);
       if (rc === 0) resolve(data ? data.toString("utf8") : "");
-      else reject(new Error(`get ${path}: ${error} (${rc})`));
+      else reject(callError(`get ${path}`, rc, error));
     });
   });
 }

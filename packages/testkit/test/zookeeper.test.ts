@@ -45,7 +45,9 @@ describe("a 3-node ZooKeeper ensemble", () => {
     await second!.kill();
     await lastStanding!.waitNotServing(30_000);
     expect(await lastStanding!.mode()).toBeNull();
-    await expect(createNode(client!, "/without-quorum", "3", 2000)).rejects.toThrow();
+    // The node left alone refuses the client's connections, so the client fails the write with
+    // a connection loss (long before the 10 s of no answer that would be a TIMEOUT).
+    await expect(createNode(client!, "/without-quorum", "3", 10_000)).rejects.toMatchObject({ name: "ZooKeeperCallError", code: "ZCONNECTIONLOSS" });
 
     // Restart with the same data: the old node rejoins and quorum is back.
     await down.start();
@@ -55,6 +57,8 @@ describe("a 3-node ZooKeeper ensemble", () => {
       timeoutMs: 30_000,
       what: "a write after quorum returned",
     });
+    // The write refused without quorum was not applied later either.
+    await expect(readNode(client!, "/without-quorum")).rejects.toMatchObject({ name: "ZooKeeperCallError", code: "ZNONODE" });
     // Data written before the outage is still there: restart kept each node's data dir.
     expect(await readNode(client!, "/after-leader-loss")).toBe("2");
     await second!.start();

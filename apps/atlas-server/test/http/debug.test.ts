@@ -56,23 +56,30 @@ describe("the debug stall trigger", () => {
   });
 
   it("with ATLAS_HA_DEBUG=1, blocks the whole process: a status request sent meanwhile is answered only after the stall", async () => {
-    const probes: { answeredAt: number }[] = [];
+    const probes: { sentAt: number; answeredAt: number }[] = [];
     let stallAnsweredAt = 0;
+    const stallSentAt = performance.now();
     const stall = post(debug, "/api/atlas/admin/debug/stall?ms=1500").then((answer) => {
       stallAnsweredAt = performance.now();
       return answer;
     });
-    // Back-to-back status probes until the stall answers: the one in flight when the event
-    // loop froze can only be answered after the stall's own answer.
+    // Back-to-back status probes until the stall answers. The one in flight when the event loop
+    // froze can only be answered when the stall ends, so it waits nearly the whole 1.5 s; a stall
+    // that slept without blocking would have every probe answered within milliseconds.
     while (stallAnsweredAt === 0) {
+      const sentAt = performance.now();
       const response = await fetch(`${debug.url}/api/atlas/admin/status`);
       await response.text();
-      probes.push({ answeredAt: performance.now() });
+      probes.push({ sentAt, answeredAt: performance.now() });
     }
     const answer = await stall;
     expect(answer.status).toBe(200);
     expect(answer.json.stalledMs).toBeGreaterThanOrEqual(1500);
-    expect(probes.at(-1)!.answeredAt).toBeGreaterThanOrEqual(stallAnsweredAt);
+    const during = probes.filter((p) => p.sentAt >= stallSentAt && p.sentAt < stallAnsweredAt);
+    expect(during.length).toBeGreaterThan(0);
+    const longestWait = Math.max(...during.map((p) => p.answeredAt - p.sentAt));
+    const waits = during.map((p) => Math.round(p.answeredAt - p.sentAt)).sort((a, b) => b - a);
+    expect(longestWait, `${during.length} probes sent during the stall; longest waits (ms): ${waits.slice(0, 5).join(", ")}`).toBeGreaterThanOrEqual(1400);
     expect(await debug.status()).toBe("ACTIVE");
   });
 

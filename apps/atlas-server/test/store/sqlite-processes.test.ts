@@ -31,12 +31,19 @@ class StoreProcess {
       import { createInterface } from "node:readline";
       const store = createStore({ backend: "sqlite", path: ${JSON.stringify(path)} });
       for await (const line of createInterface({ input: process.stdin })) {
-        const [method, ...args] = JSON.parse(line);
+        let [method, ...args] = JSON.parse(line);
+        // "@timed": say when the call begins ({waiting}), and stamp the reply with when it ended.
+        const timed = method === "@timed";
+        if (timed) {
+          [method, ...args] = args;
+          process.stdout.write(JSON.stringify({ waiting: Date.now() }) + "\\n");
+        }
+        const stamp = () => (timed ? { at: Date.now() } : {});
         try {
           const value = await store[method](...args);
-          process.stdout.write(JSON.stringify({ ok: true, value: value ?? null }) + "\\n");
+          process.stdout.write(JSON.stringify({ ok: true, value: value ?? null, ...stamp() }) + "\\n");
         } catch (error) {
-          process.stdout.write(JSON.stringify({ ok: false, error: { name: error.name, code: error.code, message: error.message } }) + "\\n");
+          process.stdout.write(JSON.stringify({ ok: false, error: { name: error.name, code: error.code, message: error.message }, ...stamp() }) + "\\n");
         }
       }
       await store.close();
@@ -50,6 +57,22 @@ class StoreProcess {
     const reply = await this.#replies.next();
     if (reply.done) throw new Error("the store process exited");
     return JSON.parse(reply.value);
+  }
+
+  /**
+   * Starts a call and returns once the process says it is making it (`waiting`: its wall-clock
+   * ms); `reply` gives the outcome, stamped with when the call ended (`at`).
+   */
+  async begin(method: keyof MetadataStore, ...args: unknown[]): Promise<{ waiting: number; reply: Promise<{ ok: boolean; at: number; error?: { name: string; code: string } }> }> {
+    this.#child.stdin.write(`${JSON.stringify(["@timed", method, ...args])}\n`);
+    const first = await this.#replies.next();
+    if (first.done) throw new Error("the store process exited");
+    const { waiting } = JSON.parse(first.value) as { waiting: number };
+    const reply = this.#replies.next().then((r) => {
+      if (r.done) throw new Error("the store process exited");
+      return JSON.parse(r.value);
+    });
+    return { waiting, reply };
   }
 
   async close(): Promise<void> {
@@ -112,12 +135,13 @@ describe("a SQLite file shared by two server processes", () => {
 });
 
 describe("a SQLite write that waits for another process's write lock", () => {
-  it("is refused when that process fenced a newer epoch meanwhile", async () => {
+  it("waits until that process commits, and is refused when it fenced a newer epoch meanwhile", async () => {
     const path = join(dataDir, "race", "atlas.db");
     const store = createStore({ backend: "sqlite", path });
     await store.migrate();
     await store.fence(5);
-    // The other process takes the write lock and raises the epoch, uncommitted until told.
+    // One process takes the write lock and raises the epoch, uncommitted until told; it says
+    // when it committed.
     const holder = spawn(
       process.execPath,
       [
@@ -131,26 +155,37 @@ describe("a SQLite write that waits for another process's write lock", () => {
         db.prepare("UPDATE atlas_meta SET highest_epoch = 6, write_seq = write_seq + 1 WHERE id = 1").run();
         process.stdout.write("locked\\n");
         for await (const _ of createInterface({ input: process.stdin })) { db.exec("COMMIT"); break; }
+        process.stdout.write("committed " + Date.now() + "\\n");
         db.close();
       `,
       ],
       { cwd: packageDir, stdio: ["pipe", "pipe", "inherit"] },
     );
+    // Another process, with the real store, writes with the old epoch meanwhile. Its BEGIN
+    // IMMEDIATE waits for the lock in SQLite's busy handler (its whole process is blocked there).
+    const writer = new StoreProcess(path);
     try {
       const lines = createInterface({ input: holder.stdout })[Symbol.asyncIterator]();
       expect((await lines.next()).value).toBe("locked");
-      // Release and write at once: the write either waits in BEGIN IMMEDIATE for the commit
-      // or starts after it — either way its fence check must see epoch 6.
+      const write = await writer.begin("createOrUpdate", 5, { entities: [hiveDb("stale")], referredEntities: {} }, "alice");
+      // The writer has begun while the lock is held; only now is the lock released.
       holder.stdin.write("commit\n");
-      await expect(store.createOrUpdate(5, { entities: [hiveDb("stale")], referredEntities: {} }, "alice")).rejects.toMatchObject({
-        code: "STORE_FENCED",
-        epoch: 5,
-        highestEpoch: 6,
-      });
+      const committed = /^committed (\d+)$/.exec(String((await lines.next()).value));
+      expect(committed).not.toBeNull();
+      const committedAt = Number(committed![1]);
+      const reply = await write.reply;
+      // It waited: it began before the commit and ended only after it, and then its fence check
+      // saw the epoch the other process committed (a write that had not waited for the lock
+      // would have seen epoch 5, or failed with SQLITE_BUSY).
+      expect(write.waiting).toBeLessThanOrEqual(committedAt);
+      expect(reply.at).toBeGreaterThanOrEqual(committedAt);
+      expect(reply).toMatchObject({ ok: false, error: { name: "StoreFencedError", code: "STORE_FENCED" } });
       expect(await store.getByUniqueAttribute("hive_db", "stale@cl1")).toBeNull();
+      expect(await store.highestEpoch()).toBe(6);
     } finally {
       holder.stdin.end();
       await new Promise((r) => (holder.exitCode === null ? holder.once("exit", r) : r(undefined)));
+      await writer.close();
       await store.close();
     }
   });

@@ -1,6 +1,7 @@
 import { waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Election } from "../../src/index.js";
 import { ChildParticipant, Participants } from "./helpers.js";
 
 // Real server: a standalone ZooKeeper (tickTime 200 ms, so 2–4 s session timeouts are granted).
@@ -38,14 +39,26 @@ describe("leader election among three participants", () => {
     await Promise.all(group.all.map((e) => e.start()));
     const first = await group.oneLeader(5000);
     const firstEpoch = first.epoch!;
+    const sessionTimeoutMs = first.sessionTimeoutMs; // as ZooKeeper granted it
+    // When a participant took over, from its own "leader" event (stamped as it happened, not
+    // when this test polled).
+    const tookOverAt = (e: Election) => {
+      const event = group.events.find((x) => x.id === e.id && x.type === "leader" && (x.payload as { epoch: number }).epoch === e.epoch);
+      return (event!.payload as { at: number }).at;
+    };
+    // The node is deleted at close: the next leader does not wait for the session timeout (it
+    // takes over in well under half of it; waiting for the session would take all of it).
+    let closedAt = Date.now();
     await first.close();
-    // The node is deleted at close: the next leader does not wait for the 4 s session timeout.
-    const second = await group.oneLeader(1500, group.all.filter((e) => e !== first));
+    const second = await group.oneLeader(sessionTimeoutMs * 2, group.all.filter((e) => e !== first));
     expect(second.epoch!).toBeGreaterThan(firstEpoch);
+    expect(tookOverAt(second) - closedAt).toBeLessThan(sessionTimeoutMs / 2);
     expect(first.isLeader()).toBe(false);
+    closedAt = Date.now();
     await second.close();
-    const third = await group.oneLeader(1500, group.all.filter((e) => e !== first && e !== second));
+    const third = await group.oneLeader(sessionTimeoutMs * 2, group.all.filter((e) => e !== first && e !== second));
     expect(third.epoch!).toBeGreaterThan(second.epoch!);
+    expect(tookOverAt(third) - closedAt).toBeLessThan(sessionTimeoutMs / 2);
     expect((await third.getParticipants()).map((p) => p.id)).toEqual([third.id]);
   });
 
@@ -66,12 +79,19 @@ describe("leader election among three participants", () => {
         const [s2, s3] = await Promise.all([p2.status(), p3.status()]);
         return s2.isLeader ? { p: p2, s: s2 } : s3.isLeader ? { p: p3, s: s3 } : undefined;
       },
-      { timeoutMs: sessionTimeoutMs + 3000, intervalMs: 20, what: "a new leader after SIGKILL" },
+      { timeoutMs: sessionTimeoutMs * 4, intervalMs: 20, what: "a new leader after SIGKILL" },
     );
+    // When the successor took over, from its own "leader" event (not from this test's polling).
     const leaderEvent = next.p.lines.find((l) => l.type === "leader")!;
-    // ZooKeeper expires the dead session after the session timeout (plus up to a tick);
-    // the successor's predecessor watch fires at once.
-    expect(leaderEvent.at! - killedAt).toBeLessThan(sessionTimeoutMs + 1500);
+    const handover = leaderEvent.at! - killedAt;
+    // Bounds from the session timeout T, nothing else: ZooKeeper expires the dead session no
+    // sooner than T after it last heard from it, and the client pings once idle for T/3, so not
+    // before 2T/3 after the kill (T/2 here: no successor may lead while the old session lives);
+    // and by T after the kill plus a tick, after which the successor's predecessor watch fires
+    // at once. T more covers a loaded machine; a hand-over that waited for anything else (a
+    // second session, a client timeout) takes longer.
+    expect(handover).toBeGreaterThanOrEqual(sessionTimeoutMs / 2);
+    expect(handover).toBeLessThan(sessionTimeoutMs * 2);
     expect(next.s.epoch!).toBeGreaterThan(oldEpoch);
     const other = next.p === p2 ? p3 : p2;
     expect((await other.status()).isLeader).toBe(false);

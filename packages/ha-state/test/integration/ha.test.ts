@@ -69,12 +69,13 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const log: string[] = [];
     const zkRoot = "/ha-stop";
     const transitions: (Transition & { id: string })[] = [];
+    const sessionTimeoutMs = 4000;
     for (const id of ["id1", "id2"]) {
       const r = recorder(id, log);
       const ha = group.add({
         serverId: id,
         selfAddress: `http://127.0.0.1:2200${id.slice(2)}`,
-        zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000 },
+        zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs },
         handlers: [r.handler("a", 1), r.handler("b", 2)],
       });
       ha.on("transition", (t) => transitions.push({ ...t, id }));
@@ -85,10 +86,15 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const firstEpoch = first.snapshot().epoch!;
     const other = group.instances.find((i) => i !== first)!;
     log.length = 0;
+    const stoppedAt = Date.now();
     await first.stop();
     expect(log.slice(0, 2)).toEqual([`${first.serverId}:b:passivate`, `${first.serverId}:a:passivate`]);
-    const second = await group.oneActive(3000, [other]);
+    const second = await group.oneActive(sessionTimeoutMs * 2, [other]);
     expect(second.snapshot().epoch!).toBeGreaterThan(firstEpoch);
+    // stop() deletes the election node: the other takes over at once, not after the session
+    // timeout. Measured from its own transition event (stamped as it happened).
+    const takeover = transitions.find((t) => t.id === second.serverId && t.to === "BECOMING_ACTIVE")!;
+    expect(takeover.at - stoppedAt).toBeLessThan(sessionTimeoutMs / 2);
     await waitFor(() => second.snapshot().activeAddress === `http://127.0.0.1:2200${second.serverId.slice(2)}`, { timeoutMs: 5000, what: "the new address" });
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);

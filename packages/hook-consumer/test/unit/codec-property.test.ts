@@ -100,16 +100,24 @@ describe("the encoder and decoder agree on any message", () => {
   });
 
   it("each slice of a split message is at most maxMessageBytes of base64", () => {
+    let split = 0;
     fc.assert(
       fc.property(body, fc.integer({ min: 4, max: 100 }), (b, max) => {
         const values = encodeHookMessage(b as JsonValue, { compression: "NONE", maxMessageBytes: max });
-        for (const v of values) {
-          const doc = JSON.parse(v) as { message: unknown };
-          if (values.length > 1) expect((doc.message as string).length).toBeLessThanOrEqual(max);
+        if (values.length === 1) {
+          // Not split: then it was small enough to go as one plain envelope.
+          expect(Buffer.byteLength(values[0]!, "utf8")).toBeLessThanOrEqual(max);
+          return;
         }
+        split += 1;
+        const docs = values.map((v) => JSON.parse(v) as { message: string; msgSplitIdx: number; msgSplitCount: number });
+        for (const doc of docs) expect(doc.message.length).toBeLessThanOrEqual(max);
+        expect(docs.map((d) => [d.msgSplitIdx, d.msgSplitCount])).toEqual(docs.map((_, i) => [i, docs.length]));
       }),
       { numRuns: 100 },
     );
+    // Every envelope is longer than 100 bytes, so every run splits: the checks above ran.
+    expect(split).toBe(100);
   });
 
   it("a small message is sent as one plain envelope unless GZIP is asked for, as Atlas does", () => {

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { decodeBody, encodeHookMessage, HookDecoder } from "../../src/index.js";
 import { decodeAll } from "../helpers/decode.js";
-import { fill, fixture, fixtureNames, hasFixtures, permutations } from "../helpers/fixtures.js";
+import { FIXTURES, fill, fixture, fixtureNames, hasFixtures, permutations, skipAtlasSamples } from "../helpers/fixtures.js";
 
-// Real Atlas hook messages from /work/shared/fixtures/atlas-hook (skipped when absent).
-describe.skipIf(!hasFixtures)("real Atlas hook messages decode to the expected notification", () => {
+// Real Atlas hook messages from ../shared/fixtures/atlas-hook: a cross-check beside the project's
+// own messages (hook-messages.test.ts). Skipped when absent, except under CI, where absent fails.
+describe.skipIf(skipAtlasSamples)("real Atlas hook messages decode to the expected notification", () => {
   const ts = 1_700_000_123_456;
+
+  it("the real Atlas samples are present (required when CI is set)", () => {
+    expect(hasFixtures, `no real Atlas samples at ../shared/fixtures/atlas-hook (found: ${FIXTURES}); set ATLAS_HA_FIXTURES`).toBe(true);
+  });
 
   it("every fixture file is covered by a test below", () => {
     const covered = new Set([
