@@ -5,7 +5,9 @@ export default defineConfig([
   {
     entry: ["src/index.ts"],
     format: ["esm", "cjs"],
-    dts: true,
+    // The private @atlas-ha/shared is bundled in (code and types): no runtime dependency on it.
+    noExternal: ["@atlas-ha/shared"],
+    dts: { resolve: ["@atlas-ha/shared"] },
     sourcemap: true,
     clean: false,
     target: "node20",
@@ -15,6 +17,7 @@ export default defineConfig([
   {
     entry: { main: "src/main.ts" },
     format: ["esm"],
+    noExternal: ["@atlas-ha/shared"],
     sourcemap: true,
     target: "node20",
   },

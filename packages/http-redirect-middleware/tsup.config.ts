@@ -4,7 +4,9 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/index.ts"],
   format: ["esm", "cjs"],
-  dts: true,
+  // The private @atlas-ha/shared is bundled in (code and types): no runtime dependency on it.
+  noExternal: ["@atlas-ha/shared"],
+  dts: { resolve: ["@atlas-ha/shared"] },
   sourcemap: true,
   clean: true,
   target: "node20",

@@ -1,18 +1,29 @@
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import { originOf } from "./address.js";
 import { resolveOptions } from "./options.js";
 import type { HaRedirectOptions } from "./options.js";
 import { parseTarget, trimOneTrailingSlash } from "./target.js";
 import type { RedirectContext, RedirectMiddleware, StateSnapshot, UnavailableReason } from "./types.js";
 
-/** `errorCode` of each answer this middleware gives instead of serving (SPEC §7 error shape). */
-export const ERROR_CODES = Object.freeze({
-  transitional: "ATLAS-503-00-001",
-  active_unknown: "ATLAS-503-00-002",
-  active_is_self: "ATLAS-503-00-003",
-  active_address_invalid: "ATLAS-503-00-004",
-  state_unavailable: "ATLAS-503-00-005",
-  unredirectable_target: "ATLAS-400-00-F01",
-} as const);
+/**
+ * `errorCode` of each answer this middleware gives instead of serving (SPEC §7 error shape),
+ * from atlas-ha's one table of Atlas error codes (shared with atlas-server).
+ */
+export const ERROR_CODES: Readonly<{
+  transitional: string;
+  active_unknown: string;
+  active_is_self: string;
+  active_address_invalid: string;
+  state_unavailable: string;
+  unredirectable_target: string;
+}> = Object.freeze({
+  transitional: ATLAS_ERRORS.TRANSITIONAL.code,
+  active_unknown: ATLAS_ERRORS.ACTIVE_UNKNOWN.code,
+  active_is_self: ATLAS_ERRORS.ACTIVE_IS_SELF.code,
+  active_address_invalid: ATLAS_ERRORS.ACTIVE_ADDRESS_INVALID.code,
+  state_unavailable: ATLAS_ERRORS.STATE_UNAVAILABLE.code,
+  unredirectable_target: ATLAS_ERRORS.UNREDIRECTABLE_TARGET.code,
+});
 
 // Methods whose redirect may become a GET in old clients are not in this list, so they get
 // 307 (method and body kept). Anything not listed, including methods we do not know

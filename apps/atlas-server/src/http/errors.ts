@@ -3,6 +3,7 @@
  * with that HTTP status. Never a stack trace: unexpected errors are logged with the request
  * id and answered with a generic 500 that names the id.
  */
+import { ATLAS_ERRORS, type AtlasErrorCodeEntry } from "@atlas-ha/shared";
 import type { Context } from "koa";
 
 export class AtlasHttpError extends Error {
@@ -19,25 +20,28 @@ export class AtlasHttpError extends Error {
   }
 }
 
+/** An answer of the table (status and code from atlas-ha's one table of Atlas error codes). */
+const answer = (entry: AtlasErrorCodeEntry, message: string, headers?: Record<string, string>) =>
+  new AtlasHttpError(entry.status, entry.code, message, headers);
+const E = ATLAS_ERRORS;
+
 export const errors = {
-  badJson: (detail: string) => new AtlasHttpError(400, "ATLAS-400-00-001", `malformed JSON in the request body: ${detail}`),
-  invalid: (detail: string) => new AtlasHttpError(400, "ATLAS-400-00-002", detail),
-  unauthenticated: () =>
-    new AtlasHttpError(401, "ATLAS-401-00-001", "authentication required", { "WWW-Authenticate": 'Basic realm="atlas", charset="UTF-8"' }),
-  forbidden: (detail: string) => new AtlasHttpError(403, "ATLAS-403-00-001", detail),
-  noRoute: (method: string, path: string) => new AtlasHttpError(404, "ATLAS-404-00-001", `no resource for ${method} ${path}`),
-  unknownType: (typeName: string) => new AtlasHttpError(404, "ATLAS-404-00-003", `Given typename ${typeName} was invalid`),
-  guidNotFound: (guid: string) => new AtlasHttpError(404, "ATLAS-404-00-005", `Given instance guid ${guid} is invalid/not found`),
+  badJson: (detail: string) => answer(E.BAD_JSON, `malformed JSON in the request body: ${detail}`),
+  invalid: (detail: string) => answer(E.INVALID_REQUEST, detail),
+  unauthenticated: () => answer(E.UNAUTHENTICATED, "authentication required", { "WWW-Authenticate": 'Basic realm="atlas", charset="UTF-8"' }),
+  forbidden: (detail: string) => answer(E.FORBIDDEN, detail),
+  noRoute: (method: string, path: string) => answer(E.NO_ROUTE, `no resource for ${method} ${path}`),
+  unknownType: (typeName: string) => answer(E.UNKNOWN_TYPE, `Given typename ${typeName} was invalid`),
+  guidNotFound: (guid: string) => answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
   uniqueNotFound: (typeName: string, value: string) =>
-    new AtlasHttpError(404, "ATLAS-404-00-009", `Instance ${typeName} with unique attribute {qualifiedName:${value}} does not exist`),
+    answer(E.UNIQUE_ATTRIBUTE_NOT_FOUND, `Instance ${typeName} with unique attribute {qualifiedName:${value}} does not exist`),
   methodNotAllowed: (method: string, allowed: string[]) =>
-    new AtlasHttpError(405, "ATLAS-405-00-001", `method ${method} is not allowed here (allowed: ${allowed.join(", ")})`, { Allow: allowed.join(", ") }),
-  conflict: (detail: string) => new AtlasHttpError(409, "ATLAS-409-00-001", detail),
-  tooLarge: (limit: number) => new AtlasHttpError(413, "ATLAS-413-00-001", `request body larger than ${limit} bytes`),
-  unsupportedMediaType: (type: string) =>
-    new AtlasHttpError(415, "ATLAS-415-00-001", `unsupported content type "${type}"; send application/json`),
-  notActive: (state: string) =>
-    new AtlasHttpError(503, "ATLAS-503-00-001", `this instance is ${state}; retry shortly`, { "Retry-After": "1" }),
+    answer(E.METHOD_NOT_ALLOWED, `method ${method} is not allowed here (allowed: ${allowed.join(", ")})`, { Allow: allowed.join(", ") }),
+  tooLarge: (limit: number) => answer(E.TOO_LARGE, `request body larger than ${limit} bytes`),
+  unsupportedMediaType: (type: string) => answer(E.UNSUPPORTED_MEDIA_TYPE, `unsupported content type "${type}"; send application/json`),
+  notActive: (state: string) => answer(E.TRANSITIONAL, `this instance is ${state}; retry shortly`, { "Retry-After": "1" }),
+  noLongerActive: () => answer(E.NO_LONGER_ACTIVE, "this instance is no longer the active one; retry shortly", { "Retry-After": "1" }),
+  internal: (requestId: string) => answer(E.INTERNAL, `internal error (request id ${requestId}); see the server log`),
 };
 
 /** Maps an error a store or a package threw (by `name`/`code`) to the HTTP answer. */
@@ -47,7 +51,7 @@ export function toHttpError(error: unknown): AtlasHttpError | null {
   if (e.name === "AtlasHttpError") return e as AtlasHttpError;
   if (e.code === "STORE_FENCED") {
     // The instance is stepping down: to a client that is "not the active one, retry".
-    return new AtlasHttpError(503, "ATLAS-503-00-002", "this instance is no longer the active one; retry shortly", { "Retry-After": "1" });
+    return errors.noLongerActive();
   }
   // Store errors say which HTTP answer they are (SPEC §7 codes), e.g. 404 ATLAS-404-00-003.
   if (typeof e.code === "string" && e.code.startsWith("STORE_") && typeof e.httpStatus === "number" && typeof e.atlasErrorCode === "string") {
@@ -73,7 +77,7 @@ export function answerError(ctx: Context, error: unknown, onUnexpected: (error: 
   const mapped = toHttpError(error);
   if (mapped) return send(ctx, mapped);
   onUnexpected(error, ctx);
-  send(ctx, new AtlasHttpError(500, "ATLAS-500-00-001", `internal error (request id ${ctx.state.requestId ?? "unknown"}); see the server log`));
+  send(ctx, errors.internal(String(ctx.state.requestId ?? "unknown")));
 }
 
 /** No route answered: Atlas JSON 404 rather than Koa's plain "Not Found". */

@@ -4,6 +4,8 @@
  * path — whether retrying can help. Callers check `name`/`code`, never `instanceof`.
  */
 
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
+
 abstract class StoreError extends Error {
   abstract readonly code: string;
   /** HTTP status for the REST API. */
@@ -23,7 +25,7 @@ export class StoreFencedError extends StoreError {
   override readonly name = "StoreFencedError" as const;
   readonly code = "STORE_FENCED" as const;
   readonly httpStatus = 503;
-  readonly atlasErrorCode = "ATLAS-503-00-001";
+  readonly atlasErrorCode = ATLAS_ERRORS.NO_LONGER_ACTIVE.code;
   readonly fenced = true as const;
   /** Not permanent for the message: the new active must apply it. */
   override readonly permanent = false;
@@ -49,7 +51,7 @@ export class StoreBusyError extends StoreError {
   override readonly name = "StoreBusyError" as const;
   readonly code = "STORE_BUSY" as const;
   readonly httpStatus = 503;
-  readonly atlasErrorCode = "ATLAS-503-00-001";
+  readonly atlasErrorCode = ATLAS_ERRORS.STORE_BUSY.code;
   override readonly permanent = false;
   readonly waitedMs: number;
 
@@ -64,7 +66,7 @@ export class StoreUnknownTypeError extends StoreError {
   override readonly name = "StoreUnknownTypeError" as const;
   readonly code = "STORE_UNKNOWN_TYPE" as const;
   readonly httpStatus = 404;
-  readonly atlasErrorCode = "ATLAS-404-00-003";
+  readonly atlasErrorCode = ATLAS_ERRORS.UNKNOWN_TYPE.code;
   readonly typeName: string;
 
   constructor(typeName: string, where?: string) {
@@ -82,7 +84,7 @@ export class StoreInvalidEntityError extends StoreError {
   readonly httpStatus = 400;
   readonly atlasErrorCode: string;
 
-  constructor(message: string, atlasErrorCode = "ATLAS-400-00-01A") {
+  constructor(message: string, atlasErrorCode: string = ATLAS_ERRORS.INVALID_ENTITY.code) {
     super(message);
     this.atlasErrorCode = atlasErrorCode;
   }
@@ -101,7 +103,7 @@ export class StoreNotFoundError extends StoreError {
         ? `no entity with guid ${what.guid}`
         : `no ${what.typeName} with qualifiedName ${JSON.stringify(what.qualifiedName)}`,
     );
-    this.atlasErrorCode = "guid" in what ? "ATLAS-404-00-005" : "ATLAS-404-00-009";
+    this.atlasErrorCode = "guid" in what ? ATLAS_ERRORS.GUID_NOT_FOUND.code : ATLAS_ERRORS.UNIQUE_ATTRIBUTE_NOT_FOUND.code;
   }
 }
 
@@ -110,7 +112,7 @@ export class StoreReferenceError extends StoreError {
   override readonly name = "StoreReferenceError" as const;
   readonly code = "STORE_REFERENCE_NOT_FOUND" as const;
   readonly httpStatus = 404;
-  readonly atlasErrorCode = "ATLAS-404-00-00A";
+  readonly atlasErrorCode = ATLAS_ERRORS.REFERENCE_NOT_FOUND.code;
 
   constructor(reference: string) {
     super(
@@ -124,7 +126,7 @@ export class StoreConflictError extends StoreError {
   override readonly name = "StoreConflictError" as const;
   readonly code = "STORE_UNIQUE_CONFLICT" as const;
   readonly httpStatus = 409;
-  readonly atlasErrorCode = "ATLAS-409-00-003";
+  readonly atlasErrorCode = ATLAS_ERRORS.UNIQUE_CONFLICT.code;
 
   constructor(typeName: string, qualifiedName: string) {
     super(`another ${typeName} already has qualifiedName ${JSON.stringify(qualifiedName)}`);
@@ -136,7 +138,7 @@ export class StoreTypeExistsError extends StoreError {
   override readonly name = "StoreTypeExistsError" as const;
   readonly code = "STORE_TYPE_EXISTS" as const;
   readonly httpStatus = 409;
-  readonly atlasErrorCode = "ATLAS-409-00-001";
+  readonly atlasErrorCode = ATLAS_ERRORS.TYPE_EXISTS.code;
   readonly typeName: string;
 
   constructor(typeName: string) {
@@ -150,7 +152,7 @@ export class StoreInvalidTypedefError extends StoreError {
   override readonly name = "StoreInvalidTypedefError" as const;
   readonly code = "STORE_INVALID_TYPEDEF" as const;
   readonly httpStatus = 400;
-  readonly atlasErrorCode = "ATLAS-400-00-011";
+  readonly atlasErrorCode = ATLAS_ERRORS.INVALID_TYPEDEF.code;
 }
 
 /** The database was migrated by a newer server: this one does not know its schema. */
@@ -158,7 +160,7 @@ export class StoreSchemaError extends StoreError {
   override readonly name = "StoreSchemaError" as const;
   readonly code = "STORE_SCHEMA_TOO_NEW" as const;
   readonly httpStatus = 500;
-  readonly atlasErrorCode = "ATLAS-500-00-001";
+  readonly atlasErrorCode = ATLAS_ERRORS.INTERNAL.code;
 }
 
 /** Bad options to createStore (programming or configuration errors). */
@@ -166,7 +168,7 @@ export class StoreConfigError extends StoreError {
   override readonly name = "StoreConfigError" as const;
   readonly code = "STORE_CONFIG_INVALID" as const;
   readonly httpStatus = 500;
-  readonly atlasErrorCode = "ATLAS-500-00-001";
+  readonly atlasErrorCode = ATLAS_ERRORS.INTERNAL.code;
 }
 
 export type StoreErrorCode =

@@ -14,6 +14,7 @@
  *
  * Records are changed in memory; flush() writes what differs from what was loaded.
  */
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import type { AtlasEntitiesWithExtInfo, AtlasEntity, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
 import {
   contentOf,
@@ -214,7 +215,7 @@ export class Mutation {
     if (type.uniqueAttributes.includes("qualifiedName") && qn === undefined) {
       throw new StoreInvalidEntityError(
         `${where}: a ${entity.typeName} needs attributes.qualifiedName (its unique attribute)`,
-        "ATLAS-400-00-02B",
+        ATLAS_ERRORS.MISSING_UNIQUE_ATTRIBUTE.code,
       );
     }
     let record: EntityRecord | undefined;
@@ -283,7 +284,7 @@ export class Mutation {
     if (record.qualifiedName === before) return;
     // A rename: the unique key moves, unless another active entity of the type holds it.
     if (record.qualifiedName === null && this.#c.types.entityType(record.typeName).uniqueAttributes.includes("qualifiedName")) {
-      throw new StoreInvalidEntityError(`entity ${record.guid}: qualifiedName cannot be removed`, "ATLAS-400-00-02B");
+      throw new StoreInvalidEntityError(`entity ${record.guid}: qualifiedName cannot be removed`, ATLAS_ERRORS.MISSING_UNIQUE_ATTRIBUTE.code);
     }
     if (record.qualifiedName !== null) {
       const holder = await this.#findActive([record.typeName], record.qualifiedName);

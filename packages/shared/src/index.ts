@@ -1,0 +1,1 @@
+export { ATLAS_ERRORS, type AtlasErrorCodeEntry, type AtlasErrorName } from "./atlas-errors.js";
