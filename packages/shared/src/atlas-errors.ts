@@ -48,6 +48,7 @@ export const ATLAS_ERRORS = Object.freeze({
   STATE_UNAVAILABLE: entry(503, "ATLAS-503-00-005", "the instance's state could not be read"),
   NO_LONGER_ACTIVE: entry(503, "ATLAS-503-00-006", "the store refused this instance's epoch: another instance is active"),
   STORE_BUSY: entry(503, "ATLAS-503-00-007", "the store's write lock was not free in time"),
+  STORE_UNAVAILABLE: entry(503, "ATLAS-503-00-008", "the database cannot be reached right now"),
 });
 
 export type AtlasErrorName = keyof typeof ATLAS_ERRORS;

@@ -53,11 +53,31 @@ export class StoreBusyError extends StoreError {
   readonly httpStatus = 503;
   readonly atlasErrorCode = ATLAS_ERRORS.STORE_BUSY.code;
   override readonly permanent = false;
+  /** Nothing is wrong with what was written: hook-consumer keeps the message and waits. */
+  readonly unavailable = true as const;
   readonly waitedMs: number;
 
   constructor(waitedMs: number, cause?: unknown) {
     super(`the store's write lock was not free within ${waitedMs} ms (another writer, or a transaction left open)`, { cause });
     this.waitedMs = waitedMs;
+  }
+}
+
+/**
+ * The database cannot be reached or refused the connection (it restarts, the network is cut,
+ * the server ended our session). Nothing is wrong with what was written: a hook message that
+ * meets this waits for the store rather than going to the failed-messages log.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly name = "StoreUnavailableError" as const;
+  readonly code = "STORE_UNAVAILABLE" as const;
+  readonly httpStatus = 503;
+  readonly atlasErrorCode = ATLAS_ERRORS.STORE_UNAVAILABLE.code;
+  override readonly permanent = false;
+  readonly unavailable = true as const;
+
+  constructor(detail: string, cause?: unknown) {
+    super(`the database is unavailable: ${detail}`, { cause });
   }
 }
 
@@ -181,10 +201,14 @@ export type StoreErrorCode =
   | StoreTypeExistsError["code"]
   | StoreInvalidTypedefError["code"]
   | StoreSchemaError["code"]
-  | StoreConfigError["code"];
+  | StoreConfigError["code"]
+  | StoreBusyError["code"]
+  | StoreUnavailableError["code"];
 
 const CODES = new Set<string>([
   "STORE_FENCED",
+  "STORE_BUSY",
+  "STORE_UNAVAILABLE",
   "STORE_UNKNOWN_TYPE",
   "STORE_INVALID_ENTITY",
   "STORE_ENTITY_NOT_FOUND",

@@ -6,7 +6,7 @@
  * of an older epoch commits after a newer epoch was fenced. Migrations hold an advisory lock.
  */
 import pg from "pg";
-import { StoreBusyError } from "./errors.js";
+import { StoreBusyError, StoreUnavailableError } from "./errors.js";
 import type { StoreLogger } from "./types.js";
 import { migrations, statements, type Dialect } from "./schema.js";
 import type { SqlBackend, SqlParams, SqlRow, SqlRunner, WriteOptions } from "./sql.js";
@@ -24,6 +24,23 @@ export const POSTGRES_DIALECT: Dialect = {
   param: (name, type) => `@${name}::${type}`,
   jsonList: (name) => `SELECT json_array_elements_text(@${name}::json)`,
 };
+
+/** SQLSTATEs and socket errors that say the database is out of reach, not that the write is wrong. */
+const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "25P03"]);
+const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND"]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/;
+
+/** The error as StoreUnavailableError when it says the database is out of reach; else as it is. */
+function unavailable(error: unknown): unknown {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== "object") return error;
+  const code = typeof e.code === "string" ? e.code : "";
+  const message = typeof e.message === "string" ? e.message : "";
+  if (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_MESSAGES.test(message)) {
+    return new StoreUnavailableError(`${message}${code ? ` (${code})` : ""}`, error);
+  }
+  return error;
+}
 
 /** `@name` parameters → pg's `$n`, once per statement text. */
 function positional(sql: string): { text: string; names: string[] } {
@@ -97,7 +114,12 @@ export class PostgresBackend implements SqlBackend {
   }
 
   async #transaction<T>(begin: string[], fn: (db: SqlRunner) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw unavailable(error);
+    }
     let broken: Error | undefined;
     try {
       for (const statement of begin) await client.query(statement);
@@ -111,7 +133,7 @@ export class PostgresBackend implements SqlBackend {
         // The connection is unusable (server gone, timeout): drop it rather than pool it.
         broken = rollbackError as Error;
       }
-      throw error;
+      throw unavailable(error);
     } finally {
       client.release(broken);
     }
