@@ -35,9 +35,13 @@ export interface StaleAttempt {
   /** Why it was made: "periodic" or "after fault <n>". */
   reason: string;
   outcome: "refused" | "accepted" | "error";
-  /** For "error": `name code: message`. */
+  /** Tries made: a try that failed before reaching the fence (database busy) is repeated. */
+  tries: number;
+  /** For "error": `name code: message` of the last try. */
   error?: string;
 }
+
+const MAX_TRIES = 3;
 
 type ApplyChanges = Parameters<MetadataStore["applyHook"]>[2];
 
@@ -94,20 +98,31 @@ export class StaleWriter {
       entities: [{ typeName: "hive_db", attributes: { qualifiedName: staleQualifiedName(i), name: `stale-${i}`, clusterName: "chaos", description: `stale write ${i} with epoch ${epoch}` } }],
       referredEntities: {},
     };
-    const attempt: StaleAttempt = { i, kind, epoch, highestEpoch, at: Date.now(), reason, outcome: "accepted" };
+    const attempt: StaleAttempt = { i, kind, epoch, highestEpoch, at: Date.now(), reason, outcome: "accepted", tries: 0 };
     this.attempts.push(attempt);
-    try {
-      if (kind === "rest") await this.#store.createOrUpdate(epoch, entities as Parameters<MetadataStore["createOrUpdate"]>[1], "chaos-stale");
-      else await this.#store.applyHook(epoch, { topic: STALE_TOPIC, partition: 0, offset: String(i) }, [{ kind: "createOrUpdate", entities }] as ApplyChanges, "chaos-stale");
-      this.#logger.error({ event: "stale_write_accepted", ...attempt });
-    } catch (error) {
-      const e = error as { name?: string; code?: string; message?: string };
-      if (e.name === "StoreFencedError" && e.code === "STORE_FENCED") {
-        attempt.outcome = "refused";
-      } else {
+    // A write that failed before reaching the fence (the database locked past its busy
+    // timeout, e.g. by a paused active holding SQLite's write lock) proves nothing either way:
+    // it is tried again, as a deposed instance would, up to MAX_TRIES times.
+    for (;;) {
+      attempt.tries++;
+      try {
+        if (kind === "rest") await this.#store.createOrUpdate(epoch, entities as Parameters<MetadataStore["createOrUpdate"]>[1], "chaos-stale");
+        else await this.#store.applyHook(epoch, { topic: STALE_TOPIC, partition: 0, offset: String(i) }, [{ kind: "createOrUpdate", entities }] as ApplyChanges, "chaos-stale");
+        attempt.outcome = "accepted";
+        delete attempt.error;
+        this.#logger.error({ event: "stale_write_accepted", ...attempt });
+        return attempt;
+      } catch (error) {
+        const e = error as { name?: string; code?: string; message?: string };
+        if (e.name === "StoreFencedError" && e.code === "STORE_FENCED") {
+          attempt.outcome = "refused";
+          delete attempt.error;
+          return attempt;
+        }
         attempt.outcome = "error";
         attempt.error = `${e.name ?? "?"} ${e.code ?? ""}: ${e.message ?? String(error)}`.slice(0, 300);
         this.#logger.warn({ event: "stale_write_failed", ...attempt });
+        if (attempt.tries >= MAX_TRIES) return attempt;
       }
     }
     return attempt;
@@ -130,8 +145,10 @@ export interface StaleWriteCheck {
   refused: number;
   /** Written despite the stale epoch: the fence let them through. */
   accepted: number;
-  /** Failed otherwise than by the fence (neither proof of the fence nor of its absence). */
+  /** Failed otherwise than by the fence on every try (neither proof of the fence nor of its absence). */
   errors: number;
+  /** Attempts that needed more than one try (the database busy). */
+  retried: number;
   byKind: { rest: number; hook: number };
   leftovers: { entities: number; positions: number };
   examples: StaleAttempt[];
@@ -149,8 +166,9 @@ export function checkStaleWrites(attempts: readonly StaleAttempt[], leftovers: {
     refused,
     accepted,
     errors,
+    retried: attempts.filter((a) => a.tries > 1).length,
     byKind: { rest: attempts.filter((a) => a.kind === "rest").length, hook: attempts.filter((a) => a.kind === "hook").length },
     leftovers,
-    examples: attempts.filter((a) => a.outcome !== "refused").slice(0, 20),
+    examples: attempts.filter((a) => a.outcome !== "refused" || a.tries > 1).slice(0, 20),
   };
 }

@@ -105,7 +105,7 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       ok: staleWrites.ok,
       detail:
         `${staleWrites.refused} of ${staleWrites.attempts} refused (${staleWrites.byKind.rest} entity writes, ${staleWrites.byKind.hook} hook applications), ` +
-        `${staleWrites.accepted} accepted, ${staleWrites.errors} failed otherwise, ${staleWrites.leftovers.entities + staleWrites.leftovers.positions} left in the store; ` +
+        `${staleWrites.accepted} accepted, ${staleWrites.errors} failed otherwise (${staleWrites.retried} needed another try), ${staleWrites.leftovers.entities + staleWrites.leftovers.positions} left in the store; ` +
         `${input.checks.deposedRefused} more refused from deposed instances`,
     },
     {

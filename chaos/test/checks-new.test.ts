@@ -190,7 +190,7 @@ describe("the cross-check of the store's stamps against its write log", () => {
 });
 
 describe("check (1): stale-epoch writes", () => {
-  const attempt = (i: number, outcome: StaleAttempt["outcome"]): StaleAttempt => ({ i, kind: i % 2 ? "hook" : "rest", epoch: 4, highestEpoch: 5, at: i, reason: "periodic", outcome });
+  const attempt = (i: number, outcome: StaleAttempt["outcome"]): StaleAttempt => ({ i, kind: i % 2 ? "hook" : "rest", epoch: 4, highestEpoch: 5, at: i, reason: "periodic", outcome, tries: 1 });
 
   it("passes only when every attempt was refused and none left anything in the store", () => {
     expect(checkStaleWrites([attempt(0, "refused"), attempt(1, "refused")], { entities: 0, positions: 0 })).toMatchObject({ ok: true, refused: 2, byKind: { rest: 1, hook: 1 } });
@@ -198,6 +198,34 @@ describe("check (1): stale-epoch writes", () => {
     expect(checkStaleWrites([attempt(0, "refused"), attempt(1, "error")], { entities: 0, positions: 0 })).toMatchObject({ ok: false, errors: 1 });
     expect(checkStaleWrites([attempt(0, "refused")], { entities: 1, positions: 0 }).ok).toBe(false);
     expect(checkStaleWrites([], { entities: 0, positions: 0 }).ok).toBe(false);
+  });
+});
+
+describe("the stale writer on a busy database", () => {
+  const busy = Object.assign(new Error("database is locked"), { name: "SqliteError", code: "SQLITE_BUSY" });
+  const fenced = Object.assign(new Error("fenced"), { name: "StoreFencedError", code: "STORE_FENCED" });
+  const fakeStore = (answers: Error[]) =>
+    ({
+      highestEpoch: async () => 7,
+      createOrUpdate: async () => {
+        const next = answers.shift();
+        if (next) throw next;
+        return { mutatedEntities: {}, guidAssignments: {} };
+      },
+    }) as unknown as MetadataStore;
+
+  it("tries again a write that did not reach the fence, and judges the try that did", async () => {
+    const writer = new StaleWriter({ store: fakeStore([busy, fenced]), intervalMs: 60_000, logger: silentLogger });
+    expect(await writer.inject("t")).toMatchObject({ outcome: "refused", tries: 2, epoch: 6 });
+    const accepting = new StaleWriter({ store: fakeStore([busy]), intervalMs: 60_000, logger: silentLogger });
+    expect(await accepting.inject("t")).toMatchObject({ outcome: "accepted", tries: 2 });
+  });
+
+  it("gives up after three tries, as an error that fails the check", async () => {
+    const writer = new StaleWriter({ store: fakeStore([busy, busy, busy, fenced]), intervalMs: 60_000, logger: silentLogger });
+    const attempt = await writer.inject("t");
+    expect(attempt).toMatchObject({ outcome: "error", tries: 3, error: "SqliteError SQLITE_BUSY: database is locked" });
+    expect(checkStaleWrites(writer.attempts, { entities: 0, positions: 0 })).toMatchObject({ ok: false, errors: 1, retried: 1 });
   });
 });
 

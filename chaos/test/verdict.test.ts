@@ -9,7 +9,7 @@ function healthy(): VerdictInput {
     checks: {
       epochs: { ok: true, writes: 500, terms: [], byOperation: {}, violations: [], violationCount: 0, disorder: 0, distinctEpochs: 2 },
       terms: { ok: true, terms: 2, failovers: 1, newTerms: 1, failoversWithoutNewTerm: [] },
-      staleWrites: { ok: true, attempts: 10, refused: 10, accepted: 0, errors: 0, byKind: { rest: 5, hook: 5 }, leftovers: { entities: 0, positions: 0 }, examples: [] },
+      staleWrites: { ok: true, attempts: 10, refused: 10, accepted: 0, errors: 0, retried: 0, byKind: { rest: 5, hook: 5 }, leftovers: { entities: 0, positions: 0 }, examples: [] },
       deposedRefused: 0,
       store: { ok: true, writes: 500, entities: 400, offsets: 100, hookWrites: 101, skippedRedeliveries: 1, problems: [] },
       hooks: { ok: true, published: 100, acknowledged: 100, topicRecords: 100, unappliedRecords: 0, unapplied: [], missing: [], duplicated: [], changed: [] },
