@@ -2,17 +2,22 @@
  * The checker: what the run must prove, read from the store itself (the write log, the
  * entities, the applied hook positions) and from the status samples.
  *
- *   (1) writes the store accepted are monotone in epoch along its commit order;
- *   (2) every hook record in the topic was applied, and every published message's entity
- *       exists exactly once, ACTIVE, at version 0;
+ *   (1) writes the store accepted are monotone in epoch along its commit order, with a new
+ *       term for every failover (`checkEpochs`, `checkTerms`);
+ *   (2) every hook record in the topic was applied, every published create's entity exists
+ *       exactly once, ACTIVE, at version 0 (`checkHooks`), and each partition's counter ends
+ *       at its last seq with one version per update (`checkCounters`);
  *   (3) every REST write acknowledged with 200 is there afterwards;
- *   (4) moments where two instances answered ACTIVE (a figure, not a verdict);
- *   (5) time to recovery of each fault (from the acknowledgement times, `writeAvailability`).
+ *   (4) moments where two instances answered ACTIVE (a figure), meaningful only with the
+ *       sampler's coverage (`checkSampler`);
+ *   (5) time to recovery of each fault (from the acknowledgement times, `writeAvailability`);
+ *   and faults aimed at the active deposed it (`checkDeposals`).
  *
- * The pure parts (epochs, split brain) take plain data, so unit tests can feed them.
+ * The pure parts take plain data, so unit tests can feed them.
  */
 import type { MetadataStore } from "@atlas-ha/atlas-server";
-import { hookQualifiedName, HOOK_SUFFIX } from "./producer.js";
+import type { FaultKind } from "./plan.js";
+import { counterQualifiedName, counterSeq, hookQualifiedName, HOOK_SUFFIX, messageKind } from "./producer.js";
 import type { Sample } from "./sampler.js";
 import { restQualifiedName, REST_SUFFIX, type AckedWrite } from "./writer.js";
 
@@ -32,6 +37,8 @@ export interface EpochCheck {
   violationCount: number;
   /** Seqs that did not increase (the log is read in seq order, so this is a store bug). */
   disorder: number;
+  /** Distinct epochs in the log (a term that came back after another counts once). */
+  distinctEpochs: number;
 }
 
 /** (1), on the write log in seq order. */
@@ -60,7 +67,87 @@ export function checkEpochs(log: readonly WriteRecord[]): EpochCheck {
     }
     previous = w;
   }
-  return { ok: violationCount === 0 && disorder === 0, writes: log.length, terms, byOperation, violations, violationCount, disorder };
+  return {
+    ok: violationCount === 0 && disorder === 0,
+    writes: log.length,
+    terms,
+    byOperation,
+    violations,
+    violationCount,
+    disorder,
+    distinctEpochs: new Set(log.map((w) => w.epoch)).size,
+  };
+}
+
+/** What the term and deposal checks need of a fault's outcome. */
+export interface FaultTerms {
+  index: number;
+  kind: FaultKind;
+  /** Who was hit. */
+  target: string;
+  /** partition-*: aimed at the active or at a passive. */
+  spec: { target?: "active" | "passive" };
+  activeBefore: string | null;
+  activeAfter: string | null;
+  /** The store's highest epoch just before the injection (the active's term when the group was whole). */
+  epochBefore: number | null;
+  /** The active's epoch once the group was whole again. */
+  epochAfter: number | null;
+}
+
+export interface TermCheck {
+  ok: boolean;
+  /** Distinct epochs in the write log. */
+  terms: number;
+  /** Faults after which another instance was active. */
+  failovers: number;
+  /** Faults after which the active's epoch was higher than before. */
+  newTerms: number;
+  /** Failovers without a higher epoch: a new active that did not take a new term. */
+  failoversWithoutNewTerm: number[];
+}
+
+/** (1) The write log holds a term for the first active and one more for every new term the faults brought. */
+export function checkTerms(distinctEpochs: number, faults: readonly FaultTerms[]): TermCheck {
+  const rose = (f: FaultTerms) => f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore;
+  const failovers = faults.filter((f) => f.activeBefore !== null && f.activeAfter !== null && f.activeBefore !== f.activeAfter);
+  const newTerms = faults.filter(rose).length;
+  const failoversWithoutNewTerm = failovers.filter((f) => !rose(f)).map((f) => f.index);
+  return {
+    ok: distinctEpochs >= 1 + newTerms && distinctEpochs >= 1 + failovers.length && failoversWithoutNewTerm.length === 0,
+    terms: distinctEpochs,
+    failovers: failovers.length,
+    newTerms,
+    failoversWithoutNewTerm,
+  };
+}
+
+export interface DeposalCheck {
+  ok: boolean;
+  /** Faults that froze or cut the active for longer than the session timeout. */
+  aimed: number;
+  /** …after which the active's epoch was higher. */
+  deposed: number;
+  /** …after which it was not. */
+  notDeposed: { index: number; kind: FaultKind; target: string; epochBefore: number | null; epochAfter: number | null }[];
+}
+
+/**
+ * (7) A pause, a stall or a long partition of the active outlasts its session: the group must
+ * elect a new term (the epoch rises), whoever holds it afterwards. Faults that found no
+ * active (the victim was drawn at random) and partitions of a passive are not counted.
+ */
+export function checkDeposals(faults: readonly FaultTerms[]): DeposalCheck {
+  const aimed = faults.filter(
+    (f) =>
+      f.activeBefore !== null &&
+      f.target === f.activeBefore &&
+      (f.kind === "pause-active" || f.kind === "stall-active" || (f.kind === "partition-long" && f.spec.target === "active")),
+  );
+  const notDeposed = aimed
+    .filter((f) => !(f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore))
+    .map((f) => ({ index: f.index, kind: f.kind, target: f.target, epochBefore: f.epochBefore, epochAfter: f.epochAfter }));
+  return { ok: notDeposed.length === 0, aimed: aimed.length, deposed: aimed.length - notDeposed.length, notDeposed };
 }
 
 export interface SplitBrainFigure {
@@ -86,6 +173,89 @@ export function countSplitBrain(samples: readonly Sample[]): SplitBrainFigure {
     }
   }
   return { samples: samples.length, moments, examples, noActive };
+}
+
+export interface SamplerInstanceFigure {
+  name: string;
+  samples: number;
+  active: number;
+  passive: number;
+  /** BECOMING_ACTIVE, BECOMING_PASSIVE, … */
+  other: number;
+  unreachable: number;
+  /** Samples outside every fault window (and after the warm-up), and how many of those were UNREACHABLE. */
+  calmSamples: number;
+  calmUnreachable: number;
+}
+
+export interface SamplerCheck {
+  ok: boolean;
+  instances: SamplerInstanceFigure[];
+  /** Instances the sampler saw ACTIVE at least once. */
+  seenActive: string[];
+  /** Instances the runner itself found ACTIVE (before or after a fault), through its own status reads. */
+  runnerSawActive: string[];
+  /** Found ACTIVE by the runner, never by the sampler: the sampler missed answers. */
+  missedActive: string[];
+  /** Not every instance was active during the run (by either view): the run was too short to cover them all. */
+  tooShort: boolean;
+  calmSamples: number;
+  calmUnreachable: number;
+  calmUnreachableShare: number | null;
+  /** Fails above this share of UNREACHABLE outside fault windows. */
+  bound: number;
+}
+
+/**
+ * The sampler's coverage, without which (4) means nothing: every instance the runner found
+ * ACTIVE must have been seen ACTIVE by the sampler too (an instance that was never active by
+ * either view only makes the run too short — said, not failed), and outside the fault
+ * windows — every process running, the group whole — at most `bound` of the answers may be
+ * UNREACHABLE. `windows` are the faults' [injection, group whole again]; samples before
+ * `calmFrom` (the warm-up) are not calm either.
+ */
+export function checkSampler(
+  samples: readonly Sample[],
+  names: readonly string[],
+  windows: readonly { from: number; to: number }[],
+  runnerSawActive: readonly string[],
+  options: { calmFrom: number; bound: number },
+): SamplerCheck {
+  const instances: SamplerInstanceFigure[] = names.map((name) => ({ name, samples: 0, active: 0, passive: 0, other: 0, unreachable: 0, calmSamples: 0, calmUnreachable: 0 }));
+  for (const s of samples) {
+    const calm = s.at >= options.calmFrom && !windows.some((w) => s.at >= w.from && s.at <= w.to);
+    s.states.forEach((state, i) => {
+      const figure = instances[i];
+      if (!figure) return;
+      figure.samples++;
+      if (state === "ACTIVE") figure.active++;
+      else if (state === "PASSIVE") figure.passive++;
+      else if (state === "UNREACHABLE") figure.unreachable++;
+      else figure.other++;
+      if (calm) {
+        figure.calmSamples++;
+        if (state === "UNREACHABLE") figure.calmUnreachable++;
+      }
+    });
+  }
+  const seenActive = instances.filter((i) => i.active > 0).map((i) => i.name);
+  const runner = names.filter((n) => runnerSawActive.includes(n));
+  const missedActive = runner.filter((n) => !seenActive.includes(n));
+  const calmSamples = instances.reduce((sum, i) => sum + i.calmSamples, 0);
+  const calmUnreachable = instances.reduce((sum, i) => sum + i.calmUnreachable, 0);
+  const calmUnreachableShare = calmSamples === 0 ? null : calmUnreachable / calmSamples;
+  return {
+    ok: missedActive.length === 0 && calmUnreachableShare !== null && calmUnreachableShare <= options.bound,
+    instances,
+    seenActive,
+    runnerSawActive: runner,
+    missedActive,
+    tooShort: names.some((n) => !seenActive.includes(n) && !runner.includes(n)),
+    calmSamples,
+    calmUnreachable,
+    calmUnreachableShare,
+    bound: options.bound,
+  };
 }
 
 /** The whole write log, page by page. */
@@ -144,7 +314,7 @@ export interface HookCheck {
   missing: number[];
   /** Messages whose qualifiedName is carried by more than one entity. */
   duplicated: { n: number; count: number }[];
-  /** Entities of messages at another version than 0, or not ACTIVE. */
+  /** Entities of create messages at another version than 0, or not ACTIVE. */
   changed: { n: number; version: number; status: string }[];
 }
 
@@ -155,6 +325,7 @@ export async function checkHooks(
   published: number,
   acknowledged: ReadonlySet<number>,
   unapplied: { partition: number; offset: number }[],
+  partitions = 1,
 ): Promise<HookCheck> {
   const counts = await countByQualifiedName(store, HOOK_SUFFIX);
   const missing: number[] = [];
@@ -164,6 +335,7 @@ export async function checkHooks(
   let duplicatedCount = 0;
   let changedCount = 0;
   for (let n = 0; n < published; n++) {
+    if (messageKind(n, partitions).kind !== "create") continue;
     const qn = hookQualifiedName(n);
     const count = counts.get(qn) ?? 0;
     if (count === 0) {
@@ -197,6 +369,99 @@ export async function checkHooks(
     duplicated,
     changed,
   };
+}
+
+export interface CounterExpectation {
+  partition: number;
+  /** The message creating the counter (seq 0) was acknowledged by Kafka. */
+  createAcknowledged: boolean;
+  /** The highest seq whose update Kafka acknowledged (0: only the create), null: none. */
+  lastAcknowledged: number | null;
+  /** The highest seq sent at all (the last send may have reached the log unacknowledged). */
+  lastAttempted: number | null;
+}
+
+/** What each partition's counter must show, from the numbers acknowledged and the count attempted. */
+export function counterExpectations(partitions: number, acknowledged: Iterable<number>, attempted: number): CounterExpectation[] {
+  const out: CounterExpectation[] = Array.from({ length: partitions }, (_, partition) => ({ partition, createAcknowledged: false, lastAcknowledged: null, lastAttempted: null }));
+  const seqOf = (n: number): { partition: number; seq: number } | null => {
+    const what = messageKind(n, partitions);
+    if (what.kind === "counter") return { partition: what.partition, seq: what.seq };
+    return what.createsCounter ? { partition: what.partition, seq: 0 } : null;
+  };
+  for (const n of acknowledged) {
+    const c = seqOf(n);
+    if (!c) continue;
+    const e = out[c.partition]!;
+    if (c.seq === 0) e.createAcknowledged = true;
+    e.lastAcknowledged = Math.max(e.lastAcknowledged ?? 0, c.seq);
+  }
+  for (let n = 0; n < attempted; n++) {
+    const c = seqOf(n);
+    if (c) out[c.partition]!.lastAttempted = Math.max(out[c.partition]!.lastAttempted ?? 0, c.seq);
+  }
+  return out;
+}
+
+export interface CounterFound {
+  version: number;
+  status: string;
+  /** The seq its description carries; null when it carries none. */
+  seq: number | null;
+}
+
+export interface CounterCheck {
+  ok: boolean;
+  partitions: { partition: number; seq: number | null; version: number | null; lastAcknowledged: number | null; lastAttempted: number | null }[];
+  /** Updates applied, summed over the counters (their final seqs). */
+  updates: number;
+  problems: { partition: number; problem: string }[];
+}
+
+/**
+ * (2) Order and count: a counter applied once per update, in order, ends at the last seq sent
+ * (at least the last acknowledged) with version = seq. A version above the seq is an update
+ * applied again after a later one; below it, an update lost; a seq below the last
+ * acknowledged, updates lost at the end.
+ */
+export function checkCounters(expected: readonly CounterExpectation[], found: ReadonlyMap<number, CounterFound | null>): CounterCheck {
+  const problems: CounterCheck["problems"] = [];
+  const partitions: CounterCheck["partitions"] = [];
+  let updates = 0;
+  for (const e of expected) {
+    const f = found.get(e.partition) ?? null;
+    partitions.push({ partition: e.partition, seq: f?.seq ?? null, version: f?.version ?? null, lastAcknowledged: e.lastAcknowledged, lastAttempted: e.lastAttempted });
+    const problem = (text: string) => problems.push({ partition: e.partition, problem: text });
+    if (!f) {
+      if (e.createAcknowledged) problem("the counter is missing though its create was acknowledged");
+      continue;
+    }
+    if (f.status !== "ACTIVE") problem(`the counter is ${f.status}`);
+    if (f.seq === null) {
+      problem("the counter's description carries no seq");
+      continue;
+    }
+    updates += f.seq;
+    if (e.lastAcknowledged !== null && f.seq < e.lastAcknowledged) problem(`at seq ${f.seq}, but updates up to seq ${e.lastAcknowledged} were acknowledged (lost or reordered)`);
+    if (f.seq > (e.lastAttempted ?? 0)) problem(`at seq ${f.seq}, beyond the last seq sent (${e.lastAttempted ?? "none"})`);
+    if (f.version !== f.seq) {
+      problem(
+        `version ${f.version} at seq ${f.seq}: ` +
+          (f.version > f.seq ? `${f.version - f.seq} more changes than updates (an update applied again after a later one)` : `${f.seq - f.version} updates missing`),
+      );
+    }
+  }
+  return { ok: problems.length === 0, partitions, updates, problems };
+}
+
+/** The counters as the store has them. */
+export async function readCounters(store: MetadataStore, partitions: number): Promise<Map<number, CounterFound | null>> {
+  const out = new Map<number, CounterFound | null>();
+  for (let p = 0; p < partitions; p++) {
+    const found = await store.getByUniqueAttribute("hive_db", counterQualifiedName(p), { minExtInfo: true });
+    out.set(p, found ? { version: found.entity.version ?? -1, status: found.entity.status ?? "?", seq: counterSeq(found.entity.attributes?.description) } : null);
+  }
+  return out;
 }
 
 export interface RestCheck {

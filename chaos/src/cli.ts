@@ -10,12 +10,13 @@ import { FAULT_DESCRIPTIONS, FAULT_KINDS, type FaultKind } from "./plan.js";
 import { lineLogger } from "./log.js";
 import { formatReport } from "./report.js";
 import { runChaos } from "./run.js";
+import { MIN_HOOK_MESSAGES_PER_FAULT, MIN_REST_WRITES_PER_FAULT, MIN_STALE_WRITES_PER_FAULT } from "./verdict.js";
 
 const HELP = `atlas-ha chaos — fault injection against a local atlas-ha group
 
 Usage: npm run chaos -- [options]
 
-  --faults N             faults to inject (default 10)
+  --faults N             faults to inject, at least 1 (default 10)
   --seed S               seed of the fault plan: the same seed, the same faults (default: random, printed)
   --session-timeout MS   the instances' ZooKeeper session timeout (default 4000)
   --backend B            sqlite (default) or postgres
@@ -32,8 +33,9 @@ Usage: npm run chaos -- [options]
 Fault kinds:
 ${FAULT_KINDS.map((k) => `  ${k.padEnd(18)} ${FAULT_DESCRIPTIONS[k]}`).join("\n")}
 
-Exit: 0 all checks passed, 1 a promise was broken (epochs, hook messages, acknowledged
-writes), 3 the run could not finish, 2 bad arguments.
+Exit: 0 every check passed, 1 a check failed (a promise broken, or a minimum not reached:
+every planned fault injected, ${MIN_HOOK_MESSAGES_PER_FAULT} hook messages applied, ${MIN_REST_WRITES_PER_FAULT} REST writes acknowledged and
+${MIN_STALE_WRITES_PER_FAULT} stale-epoch write refused per fault), 3 the run could not finish, 2 bad arguments.
 `;
 
 function fail(message: string): number {
@@ -82,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
     const rate = values.rate === undefined ? undefined : Number(values.rate);
     if (rate !== undefined && !Number.isFinite(rate)) throw new Error(`--rate expects a number, got "${values.rate}"`);
     const backend = values.backend as "sqlite" | "postgres" | undefined;
+    if (values.faults !== undefined && int("faults", values.faults) === 0) {
+      throw new Error("--faults 0: a run without faults injects nothing, so its checks would prove nothing; give at least 1");
+    }
     options = {
       ...(values.faults !== undefined ? { faults: int("faults", values.faults)! } : {}),
       seed: values.seed ?? String(Date.now() % 1_000_000),

@@ -1,4 +1,4 @@
-/** The human side of a ChaosReport: the per-fault table and the five figures. */
+/** The human side of a ChaosReport: the per-fault table, one line per verdict, and the figures. */
 import { describeFault } from "./plan.js";
 import type { ChaosReport } from "./run.js";
 
@@ -10,15 +10,15 @@ function table(rows: string[][]): string {
 }
 
 export function formatReport(report: ChaosReport): string {
-  const { epochs, hooks, rest, splitBrain } = report.checks;
+  const { splitBrain } = report.checks;
   const rows = [
-    ["#", "fault", "target", "active before → after", "epoch", "recovery", "no writes", "no ACTIVE", "settled", "2×ACTIVE", "notes"],
+    ["#", "fault", "target", "active before → after", "epoch before → after", "recovery", "no writes", "no ACTIVE", "settled", "2×ACTIVE", "notes"],
     ...report.faults.map((f) => [
       String(f.index),
       describeFault(f.spec),
       f.target || "-",
       `${f.activeBefore ?? "-"} → ${f.activeAfter ?? "-"}`,
-      f.epochAfter === null ? "-" : String(f.epochAfter),
+      `${f.epochBefore ?? "-"} → ${f.epochAfter ?? "-"}`,
       s(f.recoveryMs),
       s(f.writeOutageMs),
       s(f.noActiveMs),
@@ -27,21 +27,18 @@ export function formatReport(report: ChaosReport): string {
       [...f.problems, ...(f.repaired.length ? [`repaired: ${f.repaired.join(", ")}`] : [])].join("; "),
     ]),
   ];
-  const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
-  const failed = report.failedMessages.reduce((sum, f) => sum + f.lines, 0);
+  const width = Math.max(...report.verdicts.map((v) => v.label.length));
   const lines = [
     table(rows),
     "",
-    `(1) writes monotone in epoch      ${verdict(epochs.ok)}  ${epochs.writes} writes in ${epochs.terms.length} terms, ${epochs.violationCount} violations${epochs.disorder ? `, ${epochs.disorder} out of seq order` : ""}`,
-    `(2) hook messages exactly once    ${verdict(hooks.ok)}  ${hooks.published} published, ${hooks.topicRecords} records in the topic, ${hooks.unappliedRecords} not applied, ` +
-      `${hooks.missing.length} missing, ${hooks.duplicated.length} duplicated, ${hooks.changed.length} not at version 0` +
-      (failed ? `; ${failed} lines in failed-messages logs` : ""),
-    `(3) acknowledged writes present   ${verdict(rest.ok)}  ${rest.acknowledged} acknowledged, ${rest.missingCount} missing, ${rest.wrongGuidCount} under another guid ` +
-      `(${rest.unacknowledgedPresent} unacknowledged but present)`,
-    `(4) moments with two ACTIVE       ${splitBrain.moments} of ${splitBrain.samples} samples (none ACTIVE in ${splitBrain.noActive})`,
-    `(5) time to recovery              median ${s(report.recovery.medianMs)}, p90 ${s(report.recovery.p90Ms)}, max ${s(report.recovery.maxMs)} over ${report.recovery.count} faults`,
-    `    server logs                    ${Object.values(report.serverLogs.byEvent).reduce((sum, e) => sum + e.count, 0)} warnings and errors; ` +
-      `${report.serverLogs.suspiciousCount} pointing at a bug${report.serverLogs.suspiciousCount ? ` (${[...new Set(report.serverLogs.suspicious.map((e) => e.event))].join(", ")})` : ""}`,
+    ...report.verdicts.map((v) => `${v.label.padEnd(width)}  ${v.ok ? "PASS" : "FAIL"}  ${v.detail}`),
+    `${"(4) moments with two ACTIVE".padEnd(width)}  ${splitBrain.moments} of ${splitBrain.samples} samples (none ACTIVE in ${splitBrain.noActive})`,
+    `${"    samples by instance".padEnd(width)}  ` +
+      report.checks.sampler.instances
+        .map((i) => `${i.name} ${i.active} ACTIVE, ${i.passive} PASSIVE, ${i.other} other, ${i.unreachable} UNREACHABLE (${i.calmUnreachable} of ${i.calmSamples} outside faults)`)
+        .join("; "),
+    `${"(5) time to recovery".padEnd(width)}  median ${s(report.recovery.medianMs)}, p90 ${s(report.recovery.p90Ms)}, max ${s(report.recovery.maxMs)} over ${report.recovery.count} faults`,
+    `${"    server logs".padEnd(width)}  ${Object.values(report.serverLogs.byEvent).reduce((sum, e) => sum + e.count, 0)} warnings and errors`,
     "",
     `seed ${report.seed}: ${report.passed ? "PASSED" : "FAILED"}${report.completed ? "" : ` (incomplete: ${report.abortedReason ?? "some fault needed a repair"})`} in ${s(report.durationMs)}` +
       (report.reportFile ? `; report ${report.reportFile}` : ""),

@@ -10,20 +10,31 @@ import { dirname, join } from "node:path";
 import { createStore, type MetadataStore } from "@atlas-ha/atlas-server";
 import { repoRoot, startLocalCluster, type LocalCluster } from "@atlas-ha/testkit";
 import kafkajs from "kafkajs";
+import { crossCheckStore, readStoreTables, type StoreCrossCheck } from "./audit.js";
 import {
+  checkCounters,
+  checkDeposals,
   checkEpochs,
   checkHooks,
   checkRestWrites,
+  checkSampler,
+  checkTerms,
+  counterExpectations,
   countSplitBrain,
+  readCounters,
   readWriteLog,
   scanServerLogs,
   unappliedPositions,
   writeAvailability,
+  type CounterCheck,
+  type DeposalCheck,
   type EpochCheck,
   type HookCheck,
   type RestCheck,
+  type SamplerCheck,
   type ServerLogFigure,
   type SplitBrainFigure,
+  type TermCheck,
   type TopicRecords,
 } from "./check.js";
 import { ChaosOptionsError } from "./errors.js";
@@ -32,12 +43,14 @@ import { silentLogger, sleep, type Logger } from "./log.js";
 import { describeFault, FAULT_KINDS, planFaults, type FaultKind, type FaultSpec } from "./plan.js";
 import { HookProducer } from "./producer.js";
 import { StatusSampler, type Sample } from "./sampler.js";
+import { checkStaleWrites, staleLeftovers, StaleWriter, type StaleWriteCheck } from "./stale.js";
+import { verdicts, type Minimums, type Verdict } from "./verdict.js";
 import { RestWriter } from "./writer.js";
 
 const { Kafka, logLevel } = kafkajs;
 
 export interface ChaosOptions {
-  /** Faults to inject. Default 10. */
+  /** Faults to inject (at least 1: a run without faults proves nothing). Default 10. */
   faults?: number;
   /** Seed of the fault plan; the same seed gives the same sequence. Default "1". */
   seed?: string;
@@ -49,6 +62,10 @@ export interface ChaosOptions {
   kinds?: readonly FaultKind[];
   /** Hook messages per second. Default 20. */
   hookRatePerSec?: number;
+  /** Partitions of the hook topic (one counter entity each). Default 2. */
+  hookPartitions?: number;
+  /** Period of the stale-epoch writes against the store, ms (besides one after each fault). Default 1000. */
+  staleIntervalMs?: number;
   /** REST clients writing side by side. Default 2. */
   writers?: number;
   /** Pause between two acknowledged REST writes of one client, ms. Default 50. */
@@ -86,6 +103,10 @@ export interface FaultOutcome extends InjectedFault {
   writeOutageMs: number;
   /** Heal → the group whole again, ms. */
   settledMs: number | null;
+  /** The store's highest epoch just before the injection: the active's term then. */
+  epochBefore: number | null;
+  /** Epoch ms the group was whole again (null: never, even after a repair). */
+  settledAt: number | null;
   /** Longest stretch of samples with no ACTIVE instance between injection and recovery, ms. */
   noActiveMs: number;
   /** Sampled moments with two ACTIVE instances between injection and recovery. */
@@ -111,19 +132,38 @@ export interface ChaosReport {
     backend: "sqlite" | "postgres";
     kinds: FaultKind[];
     hookRatePerSec: number;
+    hookPartitions: number;
     writers: number;
     writeIntervalMs: number;
     sampleIntervalMs: number;
   };
   stateDir: string;
   faults: FaultOutcome[];
-  checks: { epochs: EpochCheck; hooks: HookCheck; rest: RestCheck; splitBrain: SplitBrainFigure };
+  checks: {
+    epochs: EpochCheck;
+    terms: TermCheck;
+    staleWrites: StaleWriteCheck;
+    /** Stale writes the instances themselves had refused (`store_write_fenced` in their logs): deposed actives still trying. */
+    deposedRefused: number;
+    store: StoreCrossCheck;
+    hooks: HookCheck;
+    counters: CounterCheck;
+    rest: RestCheck;
+    deposals: DeposalCheck;
+    sampler: SamplerCheck;
+    splitBrain: SplitBrainFigure;
+  };
+  minimums: Minimums;
+  /** Every check the CLI prints, with its verdict; `passed` is all of them. */
+  verdicts: Verdict[];
   recovery: { count: number; medianMs: number | null; p90Ms: number | null; maxMs: number | null };
   workload: {
     hookMessages: number;
     hookSendFailures: number;
     restWrites: number;
     restFailedAttempts: number;
+    /** Answers other than 200, 307 and 503 (and network errors) to REST writes: count, and the first 20. */
+    restUnexpectedCount: number;
     restUnexpected: { writer: number; n: number; at: string; status: number; body: string }[];
   };
   /** Lines of the instances' failed-messages logs (hook messages given up on). */
@@ -139,7 +179,9 @@ function validate(o: ChaosOptions): void {
       throw new ChaosOptionsError(name, `must be a whole number ≥ ${min}, got ${String(value)}`);
     }
   };
-  positiveInt("faults", o.faults, 0);
+  positiveInt("faults", o.faults, 1);
+  positiveInt("hookPartitions", o.hookPartitions, 1);
+  positiveInt("staleIntervalMs", o.staleIntervalMs, 50);
   positiveInt("sessionTimeoutMs", o.sessionTimeoutMs, 1000);
   positiveInt("writeIntervalMs", o.writeIntervalMs, 0);
   positiveInt("writers", o.writers, 1);
@@ -157,6 +199,14 @@ function validate(o: ChaosOptions): void {
 
 /** A stretch without an acknowledged write at least this long is an outage (writes normally come every ~0.1 s). */
 const OUTAGE_MS = 1000;
+
+/**
+ * Outside fault windows every instance runs and answers its status endpoint in milliseconds;
+ * the sampler waits 250 ms. More than this share of UNREACHABLE answers there means the
+ * sampler (or the machine) cannot see the group, and (4) would count moments it did not see.
+ * Measured on a loaded 2-core machine: see the README.
+ */
+export const CALM_UNREACHABLE_BOUND = 0.02;
 
 const AUTHORIZATION = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
 
@@ -213,6 +263,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const backend = options.backend ?? "sqlite";
   const kinds = [...(options.kinds ?? FAULT_KINDS)];
   const hookRatePerSec = options.hookRatePerSec ?? 20;
+  const hookPartitions = options.hookPartitions ?? 2;
+  const staleIntervalMs = options.staleIntervalMs ?? 1000;
   const writeIntervalMs = options.writeIntervalMs ?? 50;
   const writerCount = options.writers ?? 2;
   const sampleIntervalMs = options.sampleIntervalMs ?? 50;
@@ -231,6 +283,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     sessionTimeoutMs,
     backend,
     zkProxy: true,
+    hookPartitions,
     env: { ATLAS_HA_DEBUG: "1" },
     properties: {
       // The Kafka group notices a dead active's consumer after this; 6 s is the broker's minimum.
@@ -244,7 +297,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       : { backend: "sqlite" as const, path: join(cluster.stateDir, "store", "atlas.db") };
   let store: MetadataStore | undefined;
   let passed = false;
-  const producer = new HookProducer({ bootstrap: cluster.kafka.bootstrap, topic: cluster.hookTopic, ratePerSec: hookRatePerSec, logger });
+  const producer = new HookProducer({ bootstrap: cluster.kafka.bootstrap, topic: cluster.hookTopic, ratePerSec: hookRatePerSec, partitions: hookPartitions, logger });
   const writers = Array.from(
     { length: writerCount },
     (_, id) =>
@@ -267,8 +320,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     timeoutMs: 250,
   });
 
+  let stale: StaleWriter | undefined;
+
   try {
     store = createStore(storeConfig);
+    stale = new StaleWriter({ store, intervalMs: staleIntervalMs, logger });
     const topic = cluster.hookTopic;
     const applied = async (partition: number, offset: string) => store!.isHookApplied({ topic, partition, offset });
 
@@ -302,13 +358,18 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     for (const w of writers) w.start();
     const warm = await settle(started);
     if (warm === null) throw new Error(`the workload did not get going within ${settleTimeoutMs} ms (no write acknowledged or no hook message applied)`);
-    progress(`workload running: ${hookRatePerSec} hook messages/s, ${writerCount} REST writers (${writeIntervalMs} ms after each answer)`);
+    stale.start();
+    progress(
+      `workload running: ${hookRatePerSec} hook messages/s on ${hookPartitions} partitions, ${writerCount} REST writers (${writeIntervalMs} ms after each answer), ` +
+        `a stale-epoch write every ${staleIntervalMs} ms`,
+    );
 
     const outcomes: FaultOutcome[] = [];
     let abortedReason: string | null = null;
     for (const spec of plan) {
       await sleep(quietMs);
-      logger.info({ event: "fault_starting", fault: spec.index, spec });
+      const epochBefore = await store.highestEpoch().catch(() => null);
+      logger.info({ event: "fault_starting", fault: spec.index, spec, epochBefore });
       const injected = await runFault({ cluster, authorization: AUTHORIZATION, logger }, spec);
       logger.info({ event: "fault_healed", fault: spec.index, target: injected.target, problems: injected.problems });
       let settledAt = await settle(injected.healedAt);
@@ -324,6 +385,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       const states = await cluster.statuses(500);
       const activeAfter = states.find((s) => s.state === "ACTIVE")?.name ?? null;
       const health = activeAfter ? await cluster.instance(activeAfter).health() : undefined;
+      // What the deposed term would still try, now that the group is whole under the new one.
+      if (settledAt !== null) await stale.inject(`after fault ${spec.index}`).catch(() => undefined);
       const outcome: FaultOutcome = {
         index: spec.index,
         kind: spec.kind,
@@ -336,6 +399,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         noActiveMs: longestNoActive(window, sampleIntervalMs),
         splitBrainMoments: countSplitBrain(window).moments,
         activeAfter,
+        epochBefore,
+        settledAt,
         epochAfter: typeof health?.epoch === "number" ? health.epoch : null,
         repaired,
       };
@@ -354,6 +419,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       }
     }
 
+    await stale.stop();
     await Promise.all(writers.map((w) => w.stop()));
     await producer.stop();
     const restWrites = writers.reduce((sum, w) => sum + w.acks.length, 0);
@@ -368,11 +434,48 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     await sampler.stop();
 
     const epochs = checkEpochs(await readWriteLog(store));
-    const hooks = await checkHooks(store, records, producer.attempted, new Set(producer.records.map((r) => r.n)), unapplied);
+    const acknowledged = new Set(producer.records.map((r) => r.n));
+    const hooks = await checkHooks(store, records, producer.attempted, acknowledged, unapplied, hookPartitions);
+    const counters = checkCounters(counterExpectations(hookPartitions, acknowledged, producer.attempted), await readCounters(store, hookPartitions));
     const rest = await checkRestWrites(store, writers.map((w) => ({ id: w.id, acks: w.acks, attempted: w.attempted })));
+    const staleWrites = checkStaleWrites(stale.attempts, await staleLeftovers(store, stale.attempts));
+    const storeCheck = crossCheckStore(await readStoreTables(storeConfig));
     const splitBrain = countSplitBrain(sampler.samples);
+    const sampled = checkSampler(
+      sampler.samples,
+      cluster.instances.map((i) => i.name),
+      outcomes.map((o) => ({ from: o.injectedAt, to: o.settledAt ?? Date.now() })),
+      [...new Set(outcomes.flatMap((o) => [o.activeBefore, o.activeAfter]).filter((n): n is string => n !== null))],
+      { calmFrom: warm, bound: CALM_UNREACHABLE_BOUND },
+    );
+    const serverLogs = scanServerLogs(
+      cluster.instances.map((i) => ({ instance: i.name, text: existsSync(i.logFile) ? readFileSync(i.logFile, "utf8") : "" })),
+    );
     const recoveries = outcomes.map((o) => o.recoveryMs).filter((v): v is number => v !== null);
-    passed = epochs.ok && hooks.ok && rest.ok;
+    const unexpected = writers.flatMap((w) => w.unexpected);
+    const partial = {
+      seed,
+      faults: outcomes,
+      checks: {
+        epochs,
+        terms: checkTerms(epochs.distinctEpochs, outcomes),
+        staleWrites,
+        deposedRefused: serverLogs.byEvent.store_write_fenced?.count ?? 0,
+        store: storeCheck,
+        hooks,
+        counters,
+        rest,
+        deposals: checkDeposals(outcomes),
+        sampler: sampled,
+        splitBrain,
+      },
+      settings: { faults: plan.length },
+      workload: { restWrites, restUnexpectedCount: unexpected.length },
+      failedMessages: failedMessages(cluster),
+      serverLogs,
+    };
+    const judged = verdicts(partial);
+    passed = judged.verdicts.every((v) => v.ok);
     const report: ChaosReport = {
       version: 1,
       seed,
@@ -381,10 +484,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       abortedReason,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      settings: { faults: plan.length, sessionTimeoutMs, backend, kinds, hookRatePerSec, writers: writerCount, writeIntervalMs, sampleIntervalMs },
+      settings: { faults: plan.length, sessionTimeoutMs, backend, kinds, hookRatePerSec, hookPartitions, writers: writerCount, writeIntervalMs, sampleIntervalMs },
       stateDir: cluster.stateDir,
       faults: outcomes,
-      checks: { epochs, hooks, rest, splitBrain },
+      checks: partial.checks,
+      minimums: judged.minimums,
+      verdicts: judged.verdicts,
       recovery: {
         count: recoveries.length,
         medianMs: percentile(recoveries, 50),
@@ -396,15 +501,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         hookSendFailures: producer.failedSends,
         restWrites,
         restFailedAttempts: writers.reduce((sum, w) => sum + w.failedAttempts, 0),
-        restUnexpected: writers
-          .flatMap((w) => w.unexpected)
-          .slice(0, 20)
-          .map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
+        restUnexpectedCount: unexpected.length,
+        restUnexpected: unexpected.slice(0, 20).map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
       },
-      failedMessages: failedMessages(cluster),
-      serverLogs: scanServerLogs(
-        cluster.instances.map((i) => ({ instance: i.name, text: existsSync(i.logFile) ? readFileSync(i.logFile, "utf8") : "" })),
-      ),
+      failedMessages: partial.failedMessages,
+      serverLogs,
       reportFile: options.reportFile === null ? null : (options.reportFile ?? defaultReportFile(seed)),
     };
     if (report.reportFile) {
@@ -413,6 +514,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     }
     return report;
   } finally {
+    await stale?.stop().catch(() => undefined);
     await Promise.all(writers.map((w) => w.stop().catch(() => undefined)));
     await producer.stop().catch(() => undefined);
     await sampler.stop().catch(() => undefined);

@@ -26,9 +26,21 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
     expect(report.checks.hooks.acknowledged).toBeGreaterThan(0);
     expect(report.checks.rest).toMatchObject({ ok: true, missingCount: 0, wrongGuid: [] });
     expect(report.checks.rest.acknowledged).toBeGreaterThan(0);
-    expect(report.passed).toBe(true);
+    // The fence was exercised: stale-epoch writes went in during the run and every one was refused.
+    expect(report.checks.staleWrites).toMatchObject({ ok: true, accepted: 0, errors: 0 });
+    expect(report.checks.staleWrites.refused).toBeGreaterThanOrEqual(10);
+    expect(report.checks.store.problems).toEqual([]);
+    expect(report.checks.counters).toMatchObject({ ok: true, problems: [] });
+    expect(report.checks.counters.updates).toBeGreaterThan(0);
+    expect(report.checks.terms).toMatchObject({ ok: true, failoversWithoutNewTerm: [] });
+    expect(report.checks.deposals).toMatchObject({ ok: true, notDeposed: [] });
+    expect(report.checks.sampler.missedActive).toEqual([]);
+    expect(report.workload.restUnexpectedCount).toBe(0);
     // No listener threw, no request failed unexpectedly, no step failed in any instance.
     expect(report.serverLogs.suspicious).toEqual([]);
+    // passed is every printed verdict.
+    expect(report.verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(report.passed).toBe(true);
   }, 600_000);
 
   it("injected one fault of each kind and recovered from every one without a repair", () => {
@@ -39,13 +51,15 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
       expect(fault.recoveryMs, `fault ${fault.index} ${fault.kind}`).not.toBeNull();
     }
     expect(report.completed).toBe(true);
-    // A failover happened where the active was taken away.
+    // A failover, with a new term, happened where the active was taken away.
     for (const fault of report.faults.filter((f) => f.kind === "kill-active" || f.kind === "term-active")) {
       expect(fault.activeAfter).not.toBe(fault.activeBefore);
+      expect(fault.epochAfter!).toBeGreaterThan(fault.epochBefore!);
     }
+    expect(report.checks.terms.terms).toBeGreaterThanOrEqual(1 + report.checks.terms.failovers);
   });
 
-  it("writes the JSON report with the figures (1)–(5)", () => {
+  it("writes the JSON report with the verdicts and the figures (1)–(5)", () => {
     const saved = JSON.parse(readFileSync(join(home, "report.json"), "utf8")) as ChaosReport;
     expect(saved.seed).toBe("ci");
     expect(saved.passed).toBe(true);
@@ -53,5 +67,7 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
     expect(typeof saved.checks.splitBrain.moments).toBe("number");
     expect(saved.faults).toHaveLength(10);
     expect(saved.recovery.count).toBe(10);
+    expect(saved.verdicts.map((v) => v.ok)).toEqual(saved.verdicts.map(() => true));
+    expect(saved.minimums.ok).toBe(true);
   });
 });

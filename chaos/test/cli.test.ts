@@ -14,10 +14,17 @@ describe("the chaos CLI (dist/cli.js)", () => {
   });
 
   it("exits 2 on a bad argument before starting anything, naming the problem", () => {
-    for (const args of [["--faults", "ten"], ["--kinds", "kill-everything"], ["--backend", "mysql"], ["--frobnicate"]]) {
+    for (const args of [["--faults", "ten"], ["--faults", "0"], ["--kinds", "kill-everything"], ["--backend", "mysql"], ["--frobnicate"]]) {
       const result = run(...args);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/^chaos: /);
     }
+  });
+
+  it("refuses --faults 0 with a reason, and states its minimums in the help", () => {
+    const result = run("--faults", "0");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^chaos: --faults 0: a run without faults injects nothing/);
+    expect(run("--help").stdout).toMatch(/a minimum not reached/);
   });
 });
