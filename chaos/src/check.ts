@@ -142,7 +142,10 @@ export function checkDeposals(faults: readonly FaultTerms[]): DeposalCheck {
     (f) =>
       f.activeBefore !== null &&
       f.target === f.activeBefore &&
-      (f.kind === "pause-active" || f.kind === "stall-active" || (f.kind === "partition-long" && f.spec.target === "active")),
+      (f.kind === "pause-active" ||
+        f.kind === "stall-active" ||
+        f.kind === "zk-follower-isolated" ||
+        (f.kind === "partition-long" && f.spec.target === "active")),
   );
   const notDeposed = aimed
     .filter((f) => !(f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore))

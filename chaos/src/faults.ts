@@ -2,15 +2,21 @@
  * Doing a planned fault to a running cluster: inject, hold, heal. Healing always runs, even
  * when the injection went wrong, so the next fault starts from a whole cluster.
  */
-import type { AtlasInstance, LocalCluster } from "@atlas-ha/testkit";
+import { atlasProcess, waitFor, type AtlasInstance, type LocalCluster } from "@atlas-ha/testkit";
+import { zkDigest } from "@atlas-ha/election-core";
 import { sleep, type Logger } from "./log.js";
 import type { FaultSpec } from "./plan.js";
+import { deleteElectionPath, startFrozenWriter, type FrozenWriter, type StoreConfig } from "./store-faults.js";
 
 export interface FaultContext {
   cluster: LocalCluster;
   /** `Basic …` of an ADMIN user (the stall trigger). */
   authorization: string;
   logger: Logger;
+  /** The store the instances share (held-transaction, term-during-activation). */
+  store: StoreConfig;
+  /** The instances' ZooKeeper root. */
+  zkRoot: string;
 }
 
 export interface InjectedFault {
@@ -125,6 +131,96 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
         if (spec.signal === "SIGKILL") await cluster.kill("kafka");
         else await cluster.stop("kafka", 30_000);
         await hold(injectedAt);
+        break;
+      }
+      case "held-transaction":
+      case "term-during-activation": {
+        const victim = active ?? chooseFrom(cluster.instances, spec.choice)!;
+        let frozen: FrozenWriter | undefined;
+        const terminated: string[] = [];
+        heal = async () => {
+          await frozen?.kill();
+          for (const name of [victim.name, ...terminated]) await cluster.start(name);
+        };
+        frozen = await startFrozenWriter(ctx.store);
+        injectedAt = Date.now();
+        await cluster.kill(victim.name);
+        target = victim.name;
+        if (spec.kind === "term-during-activation") {
+          // The next leader's fence waits for the frozen writer's lock: it is BECOMING_ACTIVE
+          // for as long as that lasts (on PostgreSQL until the server ends the frozen session).
+          const becoming = await waitFor(
+            async () => (await cluster.statuses(300)).find((s) => s.state === "BECOMING_ACTIVE")?.name,
+            { timeoutMs: spec.holdMs + 4 * cluster.sessionTimeoutMs, intervalMs: 20, what: "an instance BECOMING_ACTIVE" },
+          );
+          await cluster.stop(becoming, 30_000);
+          terminated.push(becoming);
+          target = `${victim.name}+${becoming}`;
+        }
+        await hold(injectedAt);
+        break;
+      }
+      case "zk-follower-isolated": {
+        const isolated = cluster.zookeeper.node(3);
+        // The cut-off server must be a follower (a cut-off leader just loses its quorum).
+        if ((await isolated.mode()) === "leader") {
+          await cluster.kill(isolated.name);
+          await cluster.start(isolated.name);
+          await isolated.waitServing(60_000);
+        }
+        const pinned = (await currentActive(cluster)) ?? chooseFrom(cluster.instances, spec.choice)!;
+        target = pinned.name; // pinned to zk-3, which is cut off below
+        const proxies = cluster.zkProxy(pinned.name).proxies;
+        heal = async () => {
+          await isolated.heal();
+          await Promise.all(proxies.map((p) => p.restore()));
+        };
+        // Pin: the instance keeps only its link to zk-3 (its session moves there).
+        await Promise.all(proxies.slice(0, 2).map((p) => p.cut({ mode: "refuse", live: "drop" })));
+        // Its session moved to zk-3 (the only server it reaches) once it leads again.
+        await waitFor(async () => ((await pinned.status(500)) === "ACTIVE" ? true : undefined), {
+          timeoutMs: 3 * cluster.sessionTimeoutMs,
+          what: `${pinned.name} ACTIVE again through ${isolated.name} alone`,
+        }).catch((error: unknown) => note("pin", error));
+        injectedAt = Date.now();
+        await isolated.isolate();
+        await hold(injectedAt);
+        break;
+      }
+      case "election-path-deleted": {
+        target = "leader_elector_path";
+        injectedAt = Date.now();
+        const attempts = await deleteElectionPath(cluster.zookeeper.connectString, ctx.zkRoot);
+        logger.info({ event: "election_path_deleted", fault: spec.index, attempts });
+        break;
+      }
+      case "acl-rolling-restart": {
+        const passives = cluster.instances.filter((i) => i !== active);
+        const victim = chooseFrom(passives, spec.choice) ?? chooseFrom(cluster.instances, spec.choice)!;
+        target = victim.name;
+        heal = () => cluster.start(victim.name);
+        await cluster.stop(victim.name, 30_000);
+        injectedAt = Date.now();
+        // Restarted with ACLs on, the others still without: it must refuse (exit 1) rather
+        // than delete their live nodes (which deposed the active behind its back).
+        const password = "chaos-acl";
+        const secured = atlasProcess(`${victim.name}-acl`, victim.dir, {
+          env: {
+            ATLAS_SERVER_HA_ZOOKEEPER_ACL: `digest:${zkDigest("atlas", password)}`,
+            ATLAS_SERVER_HA_ZOOKEEPER_AUTH: `digest:atlas:${password}`,
+          },
+        });
+        await secured.start();
+        const exit = await Promise.race([
+          secured.exited,
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
+        ]);
+        if (exit === null) {
+          await secured.kill();
+          problems.push(`${victim.name} started with ACLs beside instances without them and did not refuse within 30 s`);
+        } else if (exit.code !== 1) {
+          problems.push(`${victim.name} with ACLs exited ${exit.code ?? exit.signal}, expected 1 (ELECTION_ACL_CONFLICT)`);
+        }
         break;
       }
       case "partition-short":

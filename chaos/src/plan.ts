@@ -18,6 +18,11 @@ export const FAULT_KINDS = [
   "kafka-restart",
   "partition-short",
   "partition-long",
+  "held-transaction",
+  "term-during-activation",
+  "zk-follower-isolated",
+  "election-path-deleted",
+  "acl-rolling-restart",
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -34,6 +39,15 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
   "kafka-restart": "stop (SIGTERM) or kill (SIGKILL) the Kafka broker; start it again after the hold",
   "partition-short": "cut one instance (mostly the active) from ZooKeeper for less than the session timeout",
   "partition-long": "cut one instance (mostly the active) from ZooKeeper for longer than the session timeout",
+  "held-transaction":
+    "a writer frozen inside its store transaction (holding the write lock) while the active is SIGKILLed; the writer is killed after the hold",
+  "term-during-activation":
+    "as held-transaction, and the instance seen BECOMING_ACTIVE (its fence waiting for the lock) gets SIGTERM",
+  "zk-follower-isolated":
+    "the active pinned to ZooKeeper's zk-3 (its links to zk-1 and zk-2 cut), then zk-3 cut off from its quorum while still answering its clients",
+  "election-path-deleted": "the election path deleted under the running group (an operator's deleteall)",
+  "acl-rolling-restart":
+    "a passive restarted with ZooKeeper ACLs on while the others run without: it must refuse to start (ELECTION_ACL_CONFLICT); then started as before",
 };
 
 export interface FaultSpec {
@@ -106,6 +120,17 @@ export function planFaults(options: PlanOptions): FaultSpec[] {
         break;
       case "kafka-restart":
         plan.push({ index, kind, holdMs: ms(0, 3000), signal: random.chance(0.5) ? "SIGTERM" : "SIGKILL", choice });
+        break;
+      case "held-transaction":
+      case "term-during-activation":
+        plan.push({ index, kind, holdMs: ms(1.25 * t, 2 * t), choice });
+        break;
+      case "zk-follower-isolated":
+        plan.push({ index, kind, holdMs: ms(1.5 * t, 2.5 * t), choice });
+        break;
+      case "election-path-deleted":
+      case "acl-rolling-restart":
+        plan.push({ index, kind, holdMs: 0, choice });
         break;
       case "partition-short":
       case "partition-long": {

@@ -283,6 +283,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     sessionTimeoutMs,
     backend,
     zkProxy: true,
+    // zk-3 can be cut off from its quorum (zk-follower-isolated), and keeps answering its
+    // clients for 2 × the session timeout meanwhile, past the moment the quorum expires their
+    // sessions: the case where a lease renewed by its reads would overlap the next leader.
+    zookeeper: { isolatable: true, syncLimit: 20 },
     hookPartitions,
     env: { ATLAS_HA_DEBUG: "1" },
     properties: {
@@ -370,7 +374,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       await sleep(quietMs);
       const epochBefore = await store.highestEpoch().catch(() => null);
       logger.info({ event: "fault_starting", fault: spec.index, spec, epochBefore });
-      const injected = await runFault({ cluster, authorization: AUTHORIZATION, logger }, spec);
+      const injected = await runFault({ cluster, authorization: AUTHORIZATION, logger, store: storeConfig, zkRoot: "/apache_atlas" }, spec);
       logger.info({ event: "fault_healed", fault: spec.index, target: injected.target, problems: injected.problems });
       let settledAt = await settle(injected.healedAt);
       const recovered = settledAt !== null && injected.problems.length === 0;

@@ -94,6 +94,12 @@ export interface LocalClusterOptions {
    * The proxies run in the launcher's process: not with `detached`. Default false.
    */
   zkProxy?: boolean;
+  /**
+   * ZooKeeper's own settings for fault injection: `isolatable` makes zk-3 cut-able from the
+   * other two servers (`cluster.zookeeper.node(3).isolate()`), `syncLimit` how long a cut-off
+   * follower goes on answering its clients (× tickTime). See startZooKeeper.
+   */
+  zookeeper?: { isolatable?: boolean; syncLimit?: number };
   /** The server's entry point; default `apps/atlas-server/dist/main.js`. */
   serverBin?: string;
   /** Deadline of each start-up step; default 60 s. */
@@ -615,6 +621,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         baseDir: join(stateDir, "zookeeper"),
         startTimeoutMs,
         detached,
+        ...(options.zookeeper?.isolatable ? { isolatable: true } : {}),
+        ...(options.zookeeper?.syncLimit !== undefined ? { syncLimit: options.zookeeper.syncLimit } : {}),
       }),
     ),
     timed(async () => {
