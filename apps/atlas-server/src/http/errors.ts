@@ -55,6 +55,8 @@ export function toHttpError(error: unknown): AtlasHttpError | null {
   }
   // Store errors say which HTTP answer they are (SPEC §7 codes), e.g. 404 ATLAS-404-00-003.
   if (typeof e.code === "string" && e.code.startsWith("STORE_") && typeof e.httpStatus === "number" && typeof e.atlasErrorCode === "string") {
+    // Out of reach or busy for now: a 503 the client may retry, like the redirect middleware's.
+    if (e.httpStatus === 503) return new AtlasHttpError(503, e.atlasErrorCode, e.message ?? "store unavailable", { "Retry-After": "1" });
     if (e.httpStatus >= 500) return null; // a broken store is a 500, logged with the request id
     return new AtlasHttpError(e.httpStatus, e.atlasErrorCode, e.message ?? "store error");
   }
