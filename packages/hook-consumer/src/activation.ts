@@ -1,4 +1,4 @@
-import type { HookConsumer } from "./consumer.js";
+import type { HookConsumer } from "./types.js";
 
 /**
  * The consumer as an HA activation handler (structurally what ha-state runs): start on

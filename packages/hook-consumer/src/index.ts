@@ -1,14 +1,6 @@
 // Public API of @atlas-ha/hook-consumer: the consumer, its HA handler, the codec, options.
 export { createHookConsumer } from "./consumer.js";
-export type {
-  HookConsumer,
-  HookConsumerMetrics,
-  HookConsumerOptions,
-  HookHandler,
-  HookMessage,
-  PartitionLag,
-  RecordPosition,
-} from "./consumer.js";
+export type { HookConsumer, HookConsumerMetrics, HookHandler, HookMessage, PartitionLag, RecordPosition } from "./types.js";
 export { hookConsumerActivationHandler, type HookConsumerActivationHandler } from "./activation.js";
 export type { HookConsumerEvent, HookConsumerEventMap, HookConsumerEventType } from "./events.js";
 export { fileFailedMessageSink, loggerFailedMessageSink, type FailedMessageRecord, type FailedMessageSink } from "./failed.js";
@@ -25,12 +17,8 @@ export {
   type TopicPartition,
   type TopicPartitionOffset,
 } from "./kafka.js";
-export {
-  ATLAS_KEYS,
-  DEFAULT_SETTINGS,
-  hookConsumerSettingsFromProperties,
-  type HookConsumerSettings,
-} from "./options.js";
+export { DEFAULT_SETTINGS, type HookConsumerOptions, type HookConsumerSettings } from "./options.js";
+export { ATLAS_KEYS, hookConsumerSettingsFromProperties } from "./properties.js";
 export {
   HookConfigError,
   HookDecodeError,

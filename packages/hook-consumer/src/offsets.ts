@@ -1,3 +1,5 @@
+// Per partition, the offset that may be committed: past every handled record, never past a
+// split part still waiting for the rest of its message. (Used by offset-manager.ts.)
 import type { TopicPartitionOffset } from "./kafka.js";
 
 interface PartitionState {

@@ -1,4 +1,12 @@
-import { HookConfigError, HookOptionsError } from "./errors.js";
+// What createHookConsumer accepts, every default in one place, and the one resolver that
+// checks the options (unknown keys rejected, each bad value named) and fills in the defaults.
+import { systemClock, type Clock } from "./clock.js";
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "./codec/gzip.js";
+import { HookOptionsError } from "./errors.js";
+import { loggerFailedMessageSink, type FailedMessageSink } from "./failed.js";
+import { kafkajsClient, type KafkaClient, type TopicPartitionOffset } from "./kafka.js";
+import { silentLogger, type Logger } from "./logger.js";
+import type { HookHandler } from "./types.js";
 
 /** The settings an operator controls through `atlas-application.properties` (SPEC §3). */
 export interface HookConsumerSettings {
@@ -40,101 +48,223 @@ export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
   sessionTimeoutMs: 10_000,
 });
 
-/** The Atlas property keys read by `hookConsumerSettingsFromProperties`. */
-export const ATLAS_KEYS = Object.freeze({
-  brokers: "atlas.kafka.bootstrap.servers",
-  groupId: "atlas.kafka.hook.group.id",
-  topics: "atlas.notification.hook.consumer.topic.names",
-  maxRetries: "atlas.notification.hook.maxretries",
-  retryIntervalMs: "atlas.notification.consumer.retry.interval",
-  splitWaitSeconds: "atlas.notification.split.message.segments.wait.time.seconds",
-  disabled: "atlas.notification.consumer.disabled",
-  dlqTopic: "atlas.notification.hook.dlq.topic",
-  sessionTimeoutMs: "atlas.kafka.session.timeout.ms",
-});
-
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
+  handler: HookHandler;
+  /** Kafka client id for the default client. */
+  clientId?: string;
+  /** Default: kafkajs over `brokers`. */
+  kafka?: KafkaClient;
+  /** Default: an error-level log event per failed message. See `fileFailedMessageSink`. */
+  failedMessages?: FailedMessageSink;
+  clock?: Clock;
+  logger?: Logger;
+  /** During a long batch, commit at least this often (ms). Batches also commit when they end. Default 1000. */
+  commitIntervalMs?: number;
+  /**
+   * Runs before each offset commit, with the offsets about to be committed. A handler that
+   * does not make each message durable on its own (one fsync per message caps a store at a
+   * few thousand messages a second) makes everything handled so far durable here: a group
+   * commit. While it rejects, nothing is committed (the next commit tries again).
+   */
+  beforeCommit?: (offsets: TopicPartitionOffset[]) => Promise<void> | void;
+  /** How long stop() waits for the handler in hand before abandoning it (uncommitted). Default 30 000. */
+  stopTimeoutMs?: number;
+  /** First delay before reconnecting after a failed connect or a fatal client crash; doubles up to 30 s. Default 1000. */
+  reconnectBackoffMs?: number;
+  /** Refuse compressed messages that decompress to more than this. Default 256 MiB. */
+  maxDecompressedBytes?: number;
+  /**
+   * Longest wait of one fetch on an idle topic (default client only). stop() waits for the
+   * fetch in flight, so this bounds how long an idle consumer delays a failover. Default 100:
+   * at 500 a clean hand-over took 120–840 ms depending on where the fetch was (bench/,
+   * figure 1); an idle consumer's ten small fetches a second cost the broker next to nothing,
+   * and a fetch with records to return answers at once whatever this is.
+   */
+  fetchMaxWaitMs?: number;
+}
 
 /**
- * Maps a flat Atlas properties object to consumer settings. Absent keys take Atlas's
- * defaults, unknown keys are ignored, and a malformed value throws a HookConfigError
- * naming its key (SPEC §3).
+ * Defaults of the options given in code only (the settings' are DEFAULT_SETTINGS). Absent:
+ * `clock` (the system clock), `logger` (silent), `failedMessages` (a log event per message),
+ * `kafka` (kafkajs over `brokers`, client id `atlas-ha-hook-consumer` unless `clientId`).
  */
-export function hookConsumerSettingsFromProperties(properties: Record<string, string | undefined>): HookConsumerSettings {
-  const read = (key: string): string | undefined => {
-    const value = properties[key];
-    if (value === undefined) return undefined;
-    const trimmed = value.trim();
-    return trimmed === "" ? undefined : trimmed;
-  };
-  const settings: HookConsumerSettings = { ...DEFAULT_SETTINGS, brokers: [...DEFAULT_SETTINGS.brokers], topics: [...DEFAULT_SETTINGS.topics] };
+const DEFAULT_OPTIONS = Object.freeze({
+  fetchMaxWaitMs: 100,
+  commitIntervalMs: 1000,
+  stopTimeoutMs: 30_000,
+  reconnectBackoffMs: 1000,
+  maxDecompressedBytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+});
 
-  const brokers = read(ATLAS_KEYS.brokers);
-  if (brokers !== undefined) settings.brokers = list(ATLAS_KEYS.brokers, brokers).map((b) => broker(ATLAS_KEYS.brokers, b));
-  const groupId = read(ATLAS_KEYS.groupId);
-  if (groupId !== undefined) settings.groupId = groupId;
-  const topics = read(ATLAS_KEYS.topics);
-  if (topics !== undefined) settings.topics = list(ATLAS_KEYS.topics, topics).map((t) => topic(ATLAS_KEYS.topics, t));
-  const maxRetries = read(ATLAS_KEYS.maxRetries);
-  if (maxRetries !== undefined) settings.maxRetries = integer(ATLAS_KEYS.maxRetries, maxRetries, 1);
-  const interval = read(ATLAS_KEYS.retryIntervalMs);
-  if (interval !== undefined) settings.retryIntervalMs = integer(ATLAS_KEYS.retryIntervalMs, interval, 0);
-  const wait = read(ATLAS_KEYS.splitWaitSeconds);
-  if (wait !== undefined) settings.splitWaitMs = integer(ATLAS_KEYS.splitWaitSeconds, wait, 1) * 1000;
-  const disabled = read(ATLAS_KEYS.disabled);
-  if (disabled !== undefined) settings.disabled = boolean(ATLAS_KEYS.disabled, disabled);
-  const dlq = read(ATLAS_KEYS.dlqTopic);
-  if (dlq !== undefined) settings.dlqTopic = topic(ATLAS_KEYS.dlqTopic, dlq);
-  const session = read(ATLAS_KEYS.sessionTimeoutMs);
-  if (session !== undefined) settings.sessionTimeoutMs = integer(ATLAS_KEYS.sessionTimeoutMs, session, 1);
-  return settings;
+/** The options with every default filled in: what the rest of the consumer reads. */
+export interface ResolvedOptions {
+  readonly settings: Readonly<HookConsumerSettings>;
+  readonly handler: HookHandler;
+  readonly kafka: KafkaClient;
+  readonly failedMessages: FailedMessageSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly commitIntervalMs: number;
+  readonly beforeCommit: HookConsumerOptions["beforeCommit"];
+  readonly stopTimeoutMs: number;
+  readonly reconnectBackoffMs: number;
+  readonly maxDecompressedBytes: number;
 }
 
-function list(key: string, value: string): string[] {
-  const items = value.split(",").map((s) => s.trim());
-  if (items.some((s) => s === "")) throw new HookConfigError(key, `empty entry in the list ${JSON.stringify(value)}`);
-  return items;
-}
+// Typed as a record of every key, so an option added to HookConsumerOptions cannot be left out.
+const KNOWN_KEYS: Record<keyof HookConsumerOptions, true> = {
+  brokers: true,
+  groupId: true,
+  topics: true,
+  maxRetries: true,
+  retryIntervalMs: true,
+  splitWaitMs: true,
+  disabled: true,
+  dlqTopic: true,
+  sessionTimeoutMs: true,
+  handler: true,
+  clientId: true,
+  kafka: true,
+  failedMessages: true,
+  clock: true,
+  logger: true,
+  commitIntervalMs: true,
+  beforeCommit: true,
+  stopTimeoutMs: true,
+  reconnectBackoffMs: true,
+  maxDecompressedBytes: true,
+  fetchMaxWaitMs: true,
+};
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(KNOWN_KEYS));
 
-function broker(key: string, value: string): string {
-  const match = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value);
-  const port = match === null ? 0 : Number(match[1]);
-  if (port < 1 || port > 65_535) throw new HookConfigError(key, `expected host:port, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function topic(key: string, value: string): string {
-  if (!TOPIC.test(value) || value === "." || value === "..") {
-    throw new HookConfigError(key, `${JSON.stringify(value)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+/** Checks the options of createHookConsumer and fills in the defaults; throws HookOptionsError naming the option. */
+export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new HookOptionsError("options", "must be an object with at least `handler`");
   }
-  return value;
-}
+  // A misspelt option (`retryInterval`) would otherwise be ignored in silence.
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new HookOptionsError(key, `is not an option (known: ${[...KNOWN].join(", ")})`);
+  }
+  if (typeof options.handler !== "function") throw new HookOptionsError("handler", "a handler function is required");
+  const settings: HookConsumerSettings = {
+    brokers: options.brokers ?? [...DEFAULT_SETTINGS.brokers],
+    groupId: options.groupId ?? DEFAULT_SETTINGS.groupId,
+    topics: options.topics ?? [...DEFAULT_SETTINGS.topics],
+    maxRetries: options.maxRetries ?? DEFAULT_SETTINGS.maxRetries,
+    retryIntervalMs: options.retryIntervalMs ?? DEFAULT_SETTINGS.retryIntervalMs,
+    splitWaitMs: options.splitWaitMs ?? DEFAULT_SETTINGS.splitWaitMs,
+    disabled: options.disabled ?? DEFAULT_SETTINGS.disabled,
+    dlqTopic: options.dlqTopic ?? DEFAULT_SETTINGS.dlqTopic,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SETTINGS.sessionTimeoutMs,
+  };
+  validateSettings(settings);
 
-function integer(key: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value)) throw new HookConfigError(key, `expected a whole number, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new HookConfigError(key, `expected a whole number ≥ ${min}, got ${value}`);
-  return n;
-}
+  const logger = options.logger ?? silentLogger;
+  if (options.logger !== undefined) checkMethods("logger", options.logger, ["debug", "info", "warn", "error"], "pino-compatible");
+  if (options.clock !== undefined) checkMethods("clock", options.clock, ["now", "wallTime", "setTimeout", "clearTimeout"], "a Clock");
+  if (options.kafka !== undefined) checkMethods("kafka", options.kafka, ["consumer", "producer"], "a KafkaClient");
+  if (options.failedMessages !== undefined) checkMethods("failedMessages", options.failedMessages, ["write"], "a FailedMessageSink");
+  if (options.beforeCommit !== undefined && typeof options.beforeCommit !== "function") {
+    throw new HookOptionsError("beforeCommit", "must be a function");
+  }
+  if (options.clientId !== undefined && (typeof options.clientId !== "string" || options.clientId === "")) {
+    throw new HookOptionsError("clientId", `must be a non-empty string, got ${show(options.clientId)}`);
+  }
+  const commitIntervalMs = millis("commitIntervalMs", options.commitIntervalMs, DEFAULT_OPTIONS.commitIntervalMs);
+  const stopTimeoutMs = millis("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_OPTIONS.stopTimeoutMs);
+  const reconnectBackoffMs = millis("reconnectBackoffMs", options.reconnectBackoffMs, DEFAULT_OPTIONS.reconnectBackoffMs);
+  const maxDecompressedBytes = count("maxDecompressedBytes", options.maxDecompressedBytes, DEFAULT_OPTIONS.maxDecompressedBytes, 1);
+  const fetchMaxWaitMs = count("fetchMaxWaitMs", options.fetchMaxWaitMs, DEFAULT_OPTIONS.fetchMaxWaitMs, 0);
 
-function boolean(key: string, value: string): boolean {
-  const lower = value.toLowerCase();
-  if (lower === "true") return true;
-  if (lower === "false") return false;
-  throw new HookConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+  // Everything checked: only now build the default client.
+
+  let kafka = options.kafka;
+  if (kafka === undefined) {
+    const clientOptions: Parameters<typeof kafkajsClient>[0] = {
+      brokers: settings.brokers,
+      logger,
+      maxWaitTimeInMs: fetchMaxWaitMs,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+    };
+    if (options.clientId !== undefined) clientOptions.clientId = options.clientId;
+    kafka = kafkajsClient(clientOptions);
+  }
+  return {
+    settings: Object.freeze(settings),
+    handler: options.handler,
+    kafka,
+    failedMessages: options.failedMessages ?? loggerFailedMessageSink(logger),
+    clock: options.clock ?? systemClock,
+    logger,
+    commitIntervalMs,
+    beforeCommit: options.beforeCommit,
+    stopTimeoutMs,
+    reconnectBackoffMs,
+    maxDecompressedBytes,
+  };
 }
 
 /** Checks settings given in code (not from properties); throws HookOptionsError. */
-export function validateSettings(settings: HookConsumerSettings): void {
+function validateSettings(settings: HookConsumerSettings): void {
+  stringList("brokers", settings.brokers);
   if (settings.brokers.length === 0) throw new HookOptionsError("brokers", "at least one broker is needed");
+  stringList("topics", settings.topics);
   if (settings.topics.length === 0) throw new HookOptionsError("topics", "at least one topic is needed");
+  if (typeof settings.groupId !== "string") throw new HookOptionsError("groupId", `must be a string, got ${show(settings.groupId)}`);
   if (settings.groupId === "") throw new HookOptionsError("groupId", "must not be empty");
   if (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 1) {
     throw new HookOptionsError("maxRetries", `must be an integer ≥ 1, got ${settings.maxRetries}`);
   }
-  if (!(settings.retryIntervalMs >= 0)) throw new HookOptionsError("retryIntervalMs", `must be ≥ 0, got ${settings.retryIntervalMs}`);
-  if (!(settings.splitWaitMs > 0)) throw new HookOptionsError("splitWaitMs", `must be > 0, got ${settings.splitWaitMs}`);
+  if (typeof settings.retryIntervalMs !== "number" || !(settings.retryIntervalMs >= 0)) {
+    throw new HookOptionsError("retryIntervalMs", `must be ≥ 0, got ${settings.retryIntervalMs}`);
+  }
+  if (typeof settings.splitWaitMs !== "number" || !(settings.splitWaitMs > 0)) {
+    throw new HookOptionsError("splitWaitMs", `must be > 0, got ${settings.splitWaitMs}`);
+  }
+  if (typeof settings.disabled !== "boolean") throw new HookOptionsError("disabled", `must be true or false, got ${show(settings.disabled)}`);
+  if (settings.dlqTopic !== undefined && (typeof settings.dlqTopic !== "string" || settings.dlqTopic === "")) {
+    throw new HookOptionsError("dlqTopic", `must be a topic name, got ${show(settings.dlqTopic)}`);
+  }
   if (!Number.isInteger(settings.sessionTimeoutMs) || settings.sessionTimeoutMs < 1) {
     throw new HookOptionsError("sessionTimeoutMs", `must be a positive integer, got ${settings.sessionTimeoutMs}`);
   }
+}
+
+/** A value as an error message shows it (NaN and functions too, which JSON would hide). */
+function show(value: unknown): string {
+  return typeof value === "string" || (typeof value === "object" && value !== null) ? JSON.stringify(value) : String(value);
+}
+
+function stringList(option: string, value: unknown): void {
+  if (!Array.isArray(value)) throw new HookOptionsError(option, `must be an array of strings, got ${show(value)}`);
+  value.forEach((item: unknown, i) => {
+    if (typeof item !== "string" || item === "") throw new HookOptionsError(`${option}[${i}]`, `must be a non-empty string, got ${show(item)}`);
+  });
+}
+
+/** A duration in ms: a number ≥ 0 (fractions allowed, as timers take them). */
+function millis(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0) || value === Infinity) {
+    throw new HookOptionsError(option, `must be a number of ms ≥ 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A whole number ≥ `min`. */
+function count(option: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new HookOptionsError(option, `must be a whole number ≥ ${min}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function checkMethods(option: string, value: unknown, methods: readonly string[], what: string): void {
+  const ok =
+    typeof value === "object" &&
+    value !== null &&
+    methods.every((method) => typeof (value as Record<string, unknown>)[method] === "function");
+  if (!ok) throw new HookOptionsError(option, `must have ${methods.join(", ")} methods (${what})`);
 }

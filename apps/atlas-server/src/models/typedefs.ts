@@ -2,7 +2,7 @@
  * The Atlas type system's JSON model (`/api/atlas/v2/types/typedefs`), as far as this server
  * reads it. Fields it does not interpret are kept as they came (`[extra: string]: unknown`).
  */
-import type { JsonValue } from "@atlas-ha/hook-consumer";
+import type { JsonValue } from "@atlas-ha/atlas-model";
 
 export type TypeCategory = "ENUM" | "STRUCT" | "CLASSIFICATION" | "ENTITY" | "RELATIONSHIP" | "BUSINESS_METADATA";
 export type Cardinality = "SINGLE" | "LIST" | "SET";

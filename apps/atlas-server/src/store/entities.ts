@@ -2,7 +2,7 @@
  * Entities as stored (EntityRecord, one database row), and how they turn into Atlas JSON:
  * full entities, headers, and the references inside attribute values. Backend-independent.
  */
-import type { JsonValue } from "@atlas-ha/hook-consumer";
+import type { JsonValue } from "@atlas-ha/atlas-model";
 import type { AtlasEntityHeader, StoredEntity } from "./types.js";
 
 /** One row of the entities table, JSON columns parsed: the entity plus what the store keeps beside it. */

@@ -15,7 +15,7 @@
  * Records are changed in memory; flush() writes what differs from what was loaded.
  */
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
-import type { AtlasEntitiesWithExtInfo, AtlasEntity, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasEntitiesWithExtInfo, AtlasEntity, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
 import {
   contentOf,
   forEachRef,

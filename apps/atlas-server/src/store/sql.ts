@@ -4,7 +4,7 @@
  * parameter objects, row mapping, the data-access methods — is shared, so the two backends
  * differ in dialect and connection handling only.
  */
-import type { AtlasClassification, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
 import type { EntityRecord } from "./entities.js";
 import type { HookPosition, WriteRecord } from "./types.js";

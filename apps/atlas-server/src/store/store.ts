@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import { mapRefs, referencedGuids, refGuid, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
 import { StoreFencedError } from "./errors.js";

@@ -8,7 +8,7 @@ import type {
   AtlasEntityWithExtInfo,
   AtlasObjectId,
   JsonValue,
-} from "@atlas-ha/hook-consumer";
+} from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 
 export type EntityStatus = "ACTIVE" | "DELETED";

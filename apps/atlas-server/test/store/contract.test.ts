@@ -2,7 +2,7 @@
  * The store contract, run against both backends: SQLite (a temp file) and a real PostgreSQL
  * server started by the testkit (Debian's binaries). Each test gets a fresh database.
  */
-import type { AtlasEntity, JsonValue } from "@atlas-ha/hook-consumer";
+import type { AtlasEntity, JsonValue } from "@atlas-ha/atlas-model";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import type { MetadataStore } from "../../src/store/types.js";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AtlasEntity } from "@atlas-ha/hook-consumer";
+import type { AtlasEntity } from "@atlas-ha/atlas-model";
 import type { PostgresServer } from "@atlas-ha/testkit";
 import { afterAll, afterEach } from "vitest";
 import { createStore } from "../../src/store/index.js";

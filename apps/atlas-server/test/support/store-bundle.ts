@@ -31,7 +31,7 @@ export async function bundleStore(): Promise<StoreBundle> {
     dts: false,
     sourcemap: false,
     external: ["better-sqlite3", "pg"],
-    noExternal: ["@atlas-ha/hook-consumer"],
+    noExternal: ["@atlas-ha/atlas-model"],
     // .mjs: ESM whatever package.json the folder is under.
     outExtension: () => ({ js: ".mjs" }),
   });

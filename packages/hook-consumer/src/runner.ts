@@ -1,0 +1,212 @@
+// The batch loop of one session: each record decoded, handed to the handler (with the retry
+// policy: transient errors retried, permanent ones and exhausted retries routed to the failed
+// log, a fenced write stopping the consumer), marked done and committed; heartbeats kept up
+// and the event loop given turns while a batch is in hand.
+import type { ConsumerContext } from "./context.js";
+import { classifyHandlerError, errorCode } from "./errors.js";
+import type { BatchContext, KafkaRecord } from "./kafka.js";
+import type { LagState } from "./offset-manager.js";
+import type { Session } from "./session.js";
+import type { HeldRecord, HookMessage } from "./types.js";
+import { ABANDON, deferred, sleep } from "./wait.js";
+
+type Outcome = "done" | "abandoned";
+
+const HEARTBEAT_EVERY_MS = 3000;
+/**
+ * Longest stretch of handling before the event loop gets a turn. A handler over a synchronous
+ * store (better-sqlite3) resolves in microtasks only, so a whole Kafka batch (thousands of
+ * messages) ran without one: status requests waited up to a second, and election-core's
+ * lease, renewed by ZooKeeper answers handled on the event loop, could lapse and make the
+ * active step down under hook load (bench/, figures 5 and 7).
+ */
+const YIELD_EVERY_MS = 20;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Runner {
+  readonly #ctx: ConsumerContext;
+  readonly #session: Session;
+  /** No longer the active instance: the consumer stops (the face's stop()). */
+  readonly #onFenced: () => void;
+  #lastHeartbeatAt: number;
+
+  constructor(ctx: ConsumerContext, session: Session, onFenced: () => void, now: number) {
+    this.#ctx = ctx;
+    this.#session = session;
+    this.#onFenced = onFenced;
+    this.#lastHeartbeatAt = now;
+  }
+
+  async eachBatch(context: BatchContext): Promise<void> {
+    const session = this.#session;
+    const { clock } = this.#ctx.options;
+    if (session.stopping) return;
+    if (session.eviction.evicting !== undefined) await session.eviction.evicting;
+    const done = deferred();
+    session.inFlight = done.promise;
+    const { batch } = context;
+    const stopHeartbeats = this.#keepAlive(context);
+    try {
+      const lag: LagState | undefined = session.offsets.beginBatch(batch);
+      let turnAt = performance.now();
+      for (const record of batch.messages) {
+        if (session.stopping || !context.isRunning() || context.isStale()) break;
+        if (session.decoder.pendingSplits > 0) await session.eviction.evictExpired();
+        const outcome = await this.#processRecord(batch.topic, batch.partition, record, context);
+        if (outcome === "abandoned") break;
+        context.resolveOffset(record.offset);
+        session.offsets.done(lag, batch.topic, batch.partition, record.offset);
+        const now = clock.now();
+        if (session.offsets.commitDue(now)) await session.offsets.commitOrWarn(session.consumer);
+        // kafkajs only sends a heartbeat when its interval is due; asking once a second is plenty.
+        if (now - this.#lastHeartbeatAt >= 1000) {
+          this.#lastHeartbeatAt = now;
+          await context.heartbeat();
+        }
+        // Real time, not the injected clock: this is about the process's own event loop.
+        if (performance.now() - turnAt >= YIELD_EVERY_MS) {
+          await nextTurn();
+          turnAt = performance.now();
+        }
+      }
+    } finally {
+      await session.offsets.commitOrWarn(session.consumer);
+      stopHeartbeats();
+      if (session.resetAfterBatch) session.resetPositions();
+      session.inFlight = undefined;
+      done.resolve();
+      session.eviction.arm();
+    }
+  }
+
+  async #processRecord(topic: string, partition: number, record: KafkaRecord, context: BatchContext): Promise<Outcome> {
+    const session = this.#session;
+    const { logger } = this.#ctx.options;
+    this.#ctx.counters.received++;
+    const held: HeldRecord = { topic, partition, offset: record.offset, value: record.value };
+    const result = session.decoder.decode(record.value, held);
+    switch (result.status) {
+      case "pending":
+        session.offsets.hold(topic, partition, record.offset);
+        logger.debug({ event: "hook_split_part_held", msgId: result.msgId, received: result.received, count: result.count, topic, partition, offset: record.offset });
+        return "done";
+      case "duplicate":
+        this.#ctx.counters.duplicateParts++;
+        logger.info({ event: "hook_split_part_duplicate", msgId: result.msgId, reason: result.reason, topic, partition, offset: record.offset });
+        return "done";
+      case "failed":
+        await session.failed.fail(result.parts, result.error.code, result.error.message, undefined, splitId(result.parts, record));
+        session.offsets.releaseOthers(result.parts, held);
+        return "done";
+      case "complete": {
+        const identity = result.parts[0] ?? held;
+        const message: HookMessage = {
+          notification: result.notification,
+          envelope: result.envelope,
+          topic: identity.topic,
+          partition: identity.partition,
+          offset: identity.offset,
+          parts: result.parts.map(({ topic: t, partition: p, offset: o }) => ({ topic: t, partition: p, offset: o })),
+          epoch: session.epoch,
+          attempt: 1,
+        };
+        const outcome = await this.#handle(message, result.parts, context);
+        // An abandoned message keeps its parts held: nothing past them is committed, and the
+        // next consumer reassembles it from the redelivered records.
+        if (outcome === "done") session.offsets.releaseOthers(result.parts, held);
+        return outcome;
+      }
+    }
+  }
+
+  /** The retry policy: attempts until done, permanent, fenced, out of attempts or stopped. */
+  async #handle(message: HookMessage, parts: HeldRecord[], context: BatchContext): Promise<Outcome> {
+    const session = this.#session;
+    const { settings, handler, logger, clock } = this.#ctx.options;
+    const max = settings.maxRetries;
+    for (let attempt = 1; ; attempt++) {
+      message.attempt = attempt;
+      message.epoch = session.epoch;
+      let error: unknown;
+      try {
+        const result = handler(message);
+        if (isThenable(result)) {
+          const handled = Promise.resolve(result);
+          // A handler still running when stop() gives up keeps running; its result is ignored.
+          handled.catch(() => undefined);
+          const winner = await session.abandonment.untilAbandoned(handled);
+          if (winner === ABANDON) return "abandoned";
+        }
+        this.#ctx.counters.processed++;
+        if (this.#ctx.hasListeners("message_processed")) {
+          this.#ctx.emit("message_processed", { topic: message.topic, partition: message.partition, offset: message.offset, type: message.notification.type, attempts: attempt });
+        }
+        return "done";
+      } catch (caught) {
+        error = caught;
+      }
+      const kind = classifyHandlerError(error);
+      const asError = error instanceof Error ? error : new Error(String(error));
+      if (kind === "fenced") {
+        logger.warn({ event: "hook_consumer_fenced", epoch: session.epoch, error: asError.message });
+        this.#ctx.emit("fenced", { epoch: session.epoch, error: asError });
+        // No longer the active instance: leave the message uncommitted for the new active and
+        // stop consuming until activated again.
+        session.stopping = true;
+        this.#onFenced();
+        return "abandoned";
+      }
+      if (kind === "permanent" || attempt >= max) {
+        const code = errorCode(error, "HOOK_HANDLER_FAILED");
+        const reason = kind === "permanent" ? asError.message : `gave up after ${attempt} attempts: ${asError.message}`;
+        await session.failed.fail(parts, code, reason, attempt, message.envelope.splitCount > 1 ? message.envelope.msgId : undefined);
+        return "done";
+      }
+      this.#ctx.counters.retried++;
+      logger.warn({ event: "hook_message_retry", topic: message.topic, partition: message.partition, offset: message.offset, attempt, error: asError.message, retryInMs: settings.retryIntervalMs });
+      this.#ctx.emit("message_retried", { topic: message.topic, partition: message.partition, offset: message.offset, attempt, error: asError });
+      // A stop during the wait abandons the message: the next active retries it from Kafka.
+      const stopped = await sleep(clock, settings.retryIntervalMs, session.stopSignal.promise);
+      if (stopped || session.stopping) return "abandoned";
+      await context.heartbeat();
+    }
+  }
+
+  /**
+   * kafkajs has no background heartbeat: a handler slower than the session timeout (30 s)
+   * would get the consumer thrown out of the group mid-message. While a batch is in hand,
+   * heartbeat every few seconds on our own.
+   */
+  #keepAlive(context: BatchContext): () => void {
+    const { clock } = this.#ctx.options;
+    let handle: unknown;
+    let active = true;
+    const beat = () => {
+      if (!active) return;
+      if (clock.now() - this.#lastHeartbeatAt >= HEARTBEAT_EVERY_MS) {
+        this.#lastHeartbeatAt = clock.now();
+        context.heartbeat().catch(() => undefined);
+      }
+      handle = clock.setTimeout(beat, HEARTBEAT_EVERY_MS);
+    };
+    handle = clock.setTimeout(beat, HEARTBEAT_EVERY_MS);
+    return () => {
+      active = false;
+      clock.clearTimeout(handle);
+    };
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function splitId(parts: HeldRecord[], record: KafkaRecord): string | undefined {
+  if (parts.length <= 1 || record.value === null) return undefined;
+  try {
+    const doc = JSON.parse(record.value.toString("utf8")) as { msgId?: unknown };
+    return typeof doc.msgId === "string" ? doc.msgId : undefined;
+  } catch {
+    return undefined;
+  }
+}
