@@ -88,7 +88,7 @@ export class PermanentHookError extends Error {
 }
 
 /** How the consumer reads a handler's error (see README "Failures"). */
-export type ErrorClass = "transient" | "permanent" | "fenced";
+export type ErrorClass = "transient" | "permanent" | "fenced" | "unavailable";
 
 export function classifyHandlerError(error: unknown): ErrorClass {
   if (typeof error !== "object" || error === null) return "transient";
@@ -97,6 +97,10 @@ export function classifyHandlerError(error: unknown): ErrorClass {
   // uncommitted so the new active applies it (SPEC §8 fencing).
   if (e.fenced === true || e.code === "STORE_FENCED") return "fenced";
   if (e.permanent === true || e.code === "HOOK_PERMANENT_FAILURE" || e.name === "HookDecodeError") return "permanent";
+  // The store cannot take writes right now (busy, out of reach): nothing is wrong with the
+  // message, so it waits for the store instead of using up its attempts and going to the
+  // failed-messages log, which would take it out of the stream.
+  if ((e as { unavailable?: unknown }).unavailable === true) return "unavailable";
   return "transient";
 }
 

@@ -22,6 +22,8 @@ const HEARTBEAT_EVERY_MS = 3000;
  */
 const YIELD_EVERY_MS = 20;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Longest wait between two tries of a message while the store is unavailable. */
+const UNAVAILABLE_MAX_WAIT_MS = 10_000;
 
 export class Runner {
   readonly #ctx: ConsumerContext;
@@ -124,6 +126,7 @@ export class Runner {
     const session = this.#session;
     const { settings, handler, logger, clock } = this.#ctx.options;
     const max = settings.maxRetries;
+    let unavailableFor = 0;
     for (let attempt = 1; ; attempt++) {
       message.attempt = attempt;
       message.epoch = session.epoch;
@@ -155,6 +158,18 @@ export class Runner {
         session.stopping = true;
         this.#onFenced();
         return "abandoned";
+      }
+      if (kind === "unavailable") {
+        // Not counted as an attempt, and the partition waits (applying later messages first
+        // would reorder them); a stop abandons it, uncommitted, for the next active.
+        attempt--;
+        unavailableFor++;
+        const waitMs = Math.min(settings.retryIntervalMs * 2 ** Math.min(unavailableFor - 1, 6), UNAVAILABLE_MAX_WAIT_MS);
+        logger.warn({ event: "hook_store_unavailable", topic: message.topic, partition: message.partition, offset: message.offset, waits: unavailableFor, error: asError.message, retryInMs: waitMs });
+        const stopped = await sleep(clock, waitMs, session.stopSignal.promise);
+        if (stopped || session.stopping) return "abandoned";
+        await context.heartbeat();
+        continue;
       }
       if (kind === "permanent" || attempt >= max) {
         const code = errorCode(error, "HOOK_HANDLER_FAILED");

@@ -154,6 +154,37 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
     await consumer.stop();
   });
 
+  it("a store that is unavailable does not use up the message's attempts: it waits, with back-off, and the message is applied once the store is back", async () => {
+    const clock = new ManualClock();
+    let storeUp = false;
+    const tries: number[] = [];
+    const { started, kafka, failed, consumer } = setup({
+      clock,
+      maxRetries: 2,
+      retryIntervalMs: 100,
+      handler: () => {
+        tries.push(clock.now());
+        if (!storeUp) throw Object.assign(new Error("the database is unavailable: connect ECONNREFUSED"), { code: "STORE_UNAVAILABLE", unavailable: true });
+      },
+    });
+    const fake = await started();
+    const batch = fake.deliver([value("a@cm")]);
+    await waitFor(() => tries.length === 1, { timeoutMs: 2000, what: "the first try" });
+    // Far more tries than maxRetries, 100, 200, 400, 800 … ms apart.
+    for (const step of [100, 200, 400, 800, 1600]) await clock.advance(step);
+    expect(tries).toEqual([0, 100, 300, 700, 1500, 3100]);
+    expect(failed).toEqual([]);
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBeUndefined();
+    storeUp = true;
+    await clock.advance(3200);
+    await batch;
+    expect(tries).toHaveLength(7);
+    expect(failed).toEqual([]);
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("1");
+    expect(consumer.metrics()).toMatchObject({ processed: 1, failed: 0 });
+    await consumer.stop();
+  });
+
   it("an error marked permanent is not retried", async () => {
     let calls = 0;
     const { started, failed, consumer } = setup({
