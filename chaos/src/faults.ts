@@ -6,7 +6,8 @@ import { atlasProcess, waitFor, type AtlasInstance, type LocalCluster } from "@a
 import { zkDigest } from "@atlas-ha/election-core";
 import { sleep, type Logger } from "./log.js";
 import type { FaultSpec } from "./plan.js";
-import { deleteElectionPath, startFrozenWriter, type FrozenWriter, type StoreConfig } from "./store-faults.js";
+import type { FrozenWriter } from "@atlas-ha/testkit";
+import { deleteElectionPath, startFrozenStoreWriter, type StoreConfig } from "./store-faults.js";
 
 export interface FaultContext {
   cluster: LocalCluster;
@@ -142,7 +143,7 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
           await frozen?.kill();
           for (const name of [victim.name, ...terminated]) await cluster.start(name);
         };
-        frozen = await startFrozenWriter(ctx.store);
+        frozen = await startFrozenStoreWriter(ctx.store);
         injectedAt = Date.now();
         await cluster.kill(victim.name);
         target = victim.name;

@@ -7,65 +7,17 @@
  *   the idle-transaction timeout; on SQLite it holds the file's lock until it is killed;
  * - the election path deleted under the running group (an operator's `deleteall`).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { nativeSessionFactory, type ZkSession } from "@atlas-ha/election-core";
+import { startFrozenWriter, type FrozenWriter } from "@atlas-ha/testkit";
 
 export type StoreConfig = { backend: "sqlite"; path: string } | { backend: "postgres"; url: string };
 
-export interface FrozenWriter {
-  readonly pid: number;
-  /** SIGKILL: the frozen transaction is rolled back (the process is gone). */
-  kill(): Promise<void>;
-}
-
 /**
- * Starts the store in another process, fences it with the store's current highest epoch (an
- * equal epoch is accepted, so the write takes the lock) and freezes it inside that write.
- * Resolves once it is frozen.
+ * The real store of the instances in another process, fenced with the store's current highest
+ * epoch (an equal epoch is accepted, so the write takes the lock) and frozen inside that write.
  */
-export async function startFrozenWriter(store: StoreConfig, timeoutMs = 30_000): Promise<FrozenWriter> {
-  const entry = import.meta.resolve("@atlas-ha/atlas-server");
-  const script = `
-    import { createStore } from ${JSON.stringify(entry)};
-    let armed = false;
-    // The store reads the clock inside the write transaction, right after the fence check
-    // took the lock: the place to freeze.
-    const now = () => {
-      if (armed) {
-        armed = false;
-        process.stdout.write("frozen\\n");
-        process.kill(process.pid, "SIGSTOP");
-      }
-      return Date.now();
-    };
-    const store = createStore(${JSON.stringify(store)}, { now });
-    const epoch = await store.highestEpoch();
-    armed = true;
-    await store.fence(epoch);
-  `;
-  const child: ChildProcess = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const first = await Promise.race([
-    lines.next(),
-    exited.then(() => ({ value: "exited", done: true })),
-    new Promise<{ value: string }>((resolve) => setTimeout(() => resolve({ value: "timeout" }), timeoutMs)),
-  ]);
-  if (first.value !== "frozen") {
-    child.kill("SIGKILL");
-    throw new Error(`the frozen writer did not freeze (${first.value}): ${stderr.slice(0, 500)}`);
-  }
-  return {
-    pid: child.pid!,
-    async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
+export function startFrozenStoreWriter(store: StoreConfig): Promise<FrozenWriter> {
+  return startFrozenWriter({ storeModule: import.meta.resolve("@atlas-ha/atlas-server"), config: store });
 }
 
 async function connect(connectString: string): Promise<ZkSession> {

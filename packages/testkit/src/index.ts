@@ -22,6 +22,7 @@ export {
   type TcpProxyState,
 } from "./proxy.js";
 export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
+export { startFrozenWriter, type FrozenWriter, type FrozenWriterOptions } from "./frozen-writer.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {
   startZooKeeper,

@@ -5,12 +5,10 @@
  * its fence check took the lock; the new active is the real store in this process.
  * Real servers: PostgreSQL from the testkit; SQLite files.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { waitFor } from "@atlas-ha/testkit";
+import { startFrozenWriter, waitFor, type FrozenWriter } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +18,7 @@ import { bundleStore, type StoreBundle } from "../support/store-bundle.js";
 
 let bundle: StoreBundle;
 let dataDir: string;
-const children: ChildProcess[] = [];
+const writers: FrozenWriter[] = [];
 
 beforeAll(async () => {
   bundle = await bundleStore();
@@ -32,39 +30,15 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGCONT");
-    child.kill("SIGKILL");
-  }
+afterEach(async () => {
+  for (const writer of writers.splice(0)) await writer.kill();
 });
 
-/** Starts a store process that writes with `epoch` and freezes (SIGSTOP) inside that write. */
-async function frozenWriter(config: StoreConfig, epoch: number): Promise<ChildProcess> {
-  const script = `
-    import { createStore } from ${JSON.stringify(bundle.file)};
-    let armed = false;
-    // The store reads the clock inside the write transaction, right after the fence check
-    // took the lock: the place to freeze.
-    const now = () => {
-      if (armed) {
-        armed = false;
-        process.stdout.write("frozen\\n");
-        process.kill(process.pid, "SIGSTOP");
-      }
-      return Date.now();
-    };
-    const store = createStore(${JSON.stringify(config)}, { now });
-    await store.migrate();
-    armed = true;
-    await store.fence(${epoch});
-  `;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const first = await lines.next();
-  expect(first.value).toBe("frozen");
-  return child;
+/** The real store in another process, frozen inside a write with `epoch` (see the testkit). */
+async function frozenWriter(config: StoreConfig, epoch: number): Promise<FrozenWriter> {
+  const writer = await startFrozenWriter({ storeModule: bundle.file, config, epoch });
+  writers.push(writer);
+  return writer;
 }
 
 /** The longest time the event loop went without running a 10 ms interval, while `work` runs. */
@@ -98,7 +72,7 @@ describe("SQLite: a writer frozen inside BEGIN IMMEDIATE", () => {
         // It is waiting (and logging it) while the frozen process holds the lock.
         await waitFor(() => waiting.length > 0, { timeoutMs: 5000, what: "the fence to wait for the lock" });
         const killedAt = performance.now();
-        frozen.kill("SIGKILL"); // the operator (or the OOM killer) ends the frozen process
+        await frozen.kill(); // the operator (or the OOM killer) ends the frozen process
         await fencing;
         return performance.now() - killedAt;
       });
