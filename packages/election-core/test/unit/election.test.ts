@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
-import { FakeEnsemble, ManualClock, settle, type FakeSession } from "./fake-zk.js";
+import { FakeEnsemble, ManualClock, settle, type FakeSession } from "../../src/testing/index.js";
 
 function setup(count: number, extra: Partial<ElectionOptions> = {}) {
   const zk = new FakeEnsemble();
