@@ -43,7 +43,6 @@ export interface HaZooKeeperOptions {
   auth?: string;
   retryBaseMs?: number;
   retryMaxMs?: number;
-  retries?: number;
   /**
    * Passed to election-core as is (lease, heartbeat, session factory, …). Its `clock` defaults
    * to the instance's `clock`.
@@ -61,8 +60,6 @@ export interface HaStateOptions {
   handlers?: ActiveStateHandler[];
   /** Default timeout of each handler call, ms. Default 30000. */
   handlerTimeoutMs?: number;
-  /** The epoch handlers get in standalone mode (no election). Default 0. */
-  standaloneEpoch?: number;
   logger?: Logger;
   /**
    * Time and timers (election-core's `Clock`): `wallTime` stamps transitions and events,
@@ -70,8 +67,6 @@ export interface HaStateOptions {
    * clock unless `zookeeper.election.clock` is set. Default: the system clock.
    */
   clock?: Clock;
-  /** For tests: builds the election. */
-  createElection?: (options: ElectionOptions) => Election;
 }
 
 export interface HaEvents {
@@ -174,8 +169,7 @@ class HaStateMachine implements HaState {
     this.election = null;
     if (options.zookeeper) {
       const zk = options.zookeeper;
-      const make = options.createElection ?? createElection;
-      this.election = make({
+      this.election = createElection({
         connect: zk.connect,
         id: options.serverId,
         zkRoot: this.#zkRoot,
@@ -184,7 +178,6 @@ class HaStateMachine implements HaState {
         ...(zk.auth !== undefined ? { auth: zk.auth } : {}),
         ...(zk.retryBaseMs !== undefined ? { retryBaseMs: zk.retryBaseMs } : {}),
         ...(zk.retryMaxMs !== undefined ? { retryMaxMs: zk.retryMaxMs } : {}),
-        ...(zk.retries !== undefined ? { retries: zk.retries } : {}),
         logger: this.#logger,
         ...(options.clock !== undefined ? { clock: options.clock } : {}),
         ...zk.election,
@@ -275,9 +268,8 @@ class HaStateMachine implements HaState {
     this.#started = true;
     this.#handlers.sort((a, b) => a.order - b.order);
     if (!this.election) {
-      // Standalone (SPEC §3: HA off): always ACTIVE, joins no election.
-      const epoch = this.#o.standaloneEpoch ?? 0;
-      await this.#enqueue(() => this.#activate(epoch, new AbortController().signal));
+      // Standalone (SPEC §3: HA off): always ACTIVE with epoch 0, joins no election.
+      await this.#enqueue(() => this.#activate(0, new AbortController().signal));
       return;
     }
     this.#log("info", "ha_starting", { zkRoot: this.#zkRoot });
@@ -309,7 +301,7 @@ class HaStateMachine implements HaState {
     this.#log("warn", "ha_relinquishing", { error: reason.message, code: (reason as { code?: string }).code });
     this.#emit("error", { error: reason, at: this.#clock.wallTime(), epoch: this.#epoch });
     if (this.election) {
-      await this.election.resign(reason); // the follower event passivates
+      await this.election.relinquish(reason); // the follower event passivates
       await this.#enqueue(() => this.#passivate("relinquished"));
     } else {
       await this.#enqueue(() => this.#passivate("relinquished"));
