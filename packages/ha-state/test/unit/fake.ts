@@ -6,8 +6,8 @@
 import { FakeEnsemble, ManualClock, settle, type FakeSession } from "@atlas-ha/election-core/testing";
 import { createHaState, type ActiveStateHandler, type HaState, type HaStateOptions } from "../../src/index.js";
 
-export const ZK_ROOT = "/apache_atlas";
-export const ACTIVE_INFO = `${ZK_ROOT}/active_server_info`;
+const ZK_ROOT = "/apache_atlas";
+const ACTIVE_INFO = `${ZK_ROOT}/active_server_info`;
 
 /** What a handler saw, in order: "<server>:<handler>:activate|passivate". */
 export interface Recorder {
