@@ -133,7 +133,6 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
             zkRoot: zk.zkRoot,
             sessionTimeoutMs: zk.sessionTimeoutMs,
             retryBaseMs: zk.retrySleepMs,
-            retries: zk.numRetries,
             ...(zk.acl ? { acl: zk.acl } : {}),
             ...(zk.auth ? { auth: zk.auth } : {}),
           },

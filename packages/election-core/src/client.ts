@@ -4,7 +4,7 @@
  * and watch `active_server_info`: one session per instance, nobody else talks to ZooKeeper.
  */
 import { sameAcl } from "./acl.js";
-import type { Connection, ConnectionState } from "./connection.js";
+import type { Connection } from "./connection.js";
 import { AclConflictError, NodeTamperedError, isZooKeeperError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { CreateMode, Watcher, ZkAcl, ZkStat } from "./zk.js";
@@ -29,10 +29,6 @@ export class ZkClient {
   /** Hex id of the current session ("" when none). */
   get sessionId(): string {
     return this.#connection.sessionId;
-  }
-
-  get state(): ConnectionState {
-    return this.#connection.state;
   }
 
   get connected(): boolean {

@@ -33,8 +33,6 @@ export interface ConnectionOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   random: () => number;
-  /** A new session not connected after this long is replaced (doubling, up to 4×). Default the session timeout (≥ 1 s). */
-  connectTimeoutMs?: number;
 }
 
 export class Connection {
@@ -78,18 +76,11 @@ export class Connection {
   }
 
   /**
-   * Monotonic time of the send of the last request that the quorum answered on this
-   * session: a sync (the heartbeat), a write, or the session's (re-)establishment. Plain
-   * reads do not count: a follower cut off from its quorum answers them on its own.
-   */
-  get lastConfirmedAt(): number {
-    return this.#lastConfirmed;
-  }
-
-  /**
-   * Time since that send: the larger of the monotonic and the wall-clock measure, because
-   * the monotonic clock does not advance while the host is suspended (a laptop lid, a VM
-   * paused by its hypervisor) while the ensemble's clocks do.
+   * Time since the send of the last request that the quorum answered on this session: a sync
+   * (the heartbeat), a write, or the session's (re-)establishment. Plain reads do not count:
+   * a follower cut off from its quorum answers them on its own. The larger of the monotonic
+   * and the wall-clock measure, because the monotonic clock does not advance while the host
+   * is suspended (a laptop lid, a VM paused by its hypervisor) while the ensemble's clocks do.
    */
   confirmedElapsed(): number {
     const clock = this.#options.clock;
@@ -170,7 +161,8 @@ export class Connection {
     // Long enough for the C client to go round the servers (it waits about a third of the
     // session timeout after a round of refusals), and doubling, so a slow ensemble is never
     // raced by ever-new handles.
-    const base = this.#options.connectTimeoutMs ?? Math.max(1000, this.#options.sessionTimeoutMs);
+    // A new session not connected after the session timeout (at least 1 s) is replaced.
+    const base = Math.max(1000, this.#options.sessionTimeoutMs);
     const timeout = Math.min(base * 2 ** this.#connectRetries, base * 4);
     this.#connectTimer = this.#options.clock.setTimeout(() => {
       this.#connectTimer = null;

@@ -86,7 +86,7 @@ export interface Election {
    * it): the node is deleted and the participant rejoins after the back-off, as when
    * `onLeadership` rejects. Does nothing when not leading.
    */
-  resign(reason: unknown): Promise<void>;
+  relinquish(reason: unknown): Promise<void>;
   getLeader(): Promise<Participant | null>;
   getParticipants(): Promise<Participant[]>;
   /**
@@ -563,7 +563,7 @@ class LeaderElection implements Election {
     }, delay);
   }
 
-  resign(reason: unknown): Promise<void> {
+  relinquish(reason: unknown): Promise<void> {
     const term = this.#term;
     if (!term) return Promise.resolve();
     return new Promise<void>((resolve) => {

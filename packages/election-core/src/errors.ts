@@ -59,17 +59,6 @@ export class ElectionClosedError extends Error {
   }
 }
 
-/** The ZooKeeper session ended (expired, or unreachable for the whole session timeout). */
-export class SessionLostError extends Error {
-  override readonly name = "SessionLostError" as const;
-  readonly code = "ELECTION_SESSION_EXPIRED" as const;
-  readonly reason: "expired" | "timeout" | "auth_failed";
-  constructor(reason: "expired" | "timeout" | "auth_failed", message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
 /** The application's leadership work failed; the participant gave up its node and will rejoin. */
 export class LeadershipFailedError extends Error {
   override readonly name = "LeadershipFailedError" as const;

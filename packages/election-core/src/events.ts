@@ -19,15 +19,6 @@ export class Emitter<Events extends object> {
     };
   }
 
-  /** Subscribes for one event only; returns the unsubscribe function. */
-  once<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
-    const off = this.on(event, (payload) => {
-      off();
-      listener(payload);
-    });
-    return off;
-  }
-
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.#listeners.get(event);
     if (!set) return;

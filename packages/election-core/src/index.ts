@@ -11,7 +11,6 @@ export {
   ElectionOptionsError,
   LeadershipFailedError,
   NodeTamperedError,
-  SessionLostError,
   ZooKeeperError,
   type ZooKeeperErrorCode,
 } from "./errors.js";

@@ -29,8 +29,6 @@ export interface ElectionOptions {
   retryBaseMs?: number;
   /** Cap of that back-off. Default 30000. */
   retryMaxMs?: number;
-  /** Attempts for a ZooKeeper operation that fails with a connection error before giving up until reconnect (atlas.server.ha.zookeeper.num.retries). Default 3. */
-  retries?: number;
   /**
    * The application's "became leader" work. When it rejects, the participant gives up its
    * node and rejoins after the back-off; when it resolves, the failure count resets.
@@ -63,7 +61,6 @@ export interface ResolvedOptions {
   auth: { scheme: string; auth: string } | null;
   retryBaseMs: number;
   retryMaxMs: number;
-  retries: number;
   onLeadership: ((term: LeadershipTerm) => Promise<void>) | null;
   heartbeatIntervalMs: number | null;
   leaseMs: number | null;
@@ -164,7 +161,6 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
     auth,
     retryBaseMs,
     retryMaxMs,
-    retries: positiveInt(options, "retries", 3, 0),
     onLeadership: options.onLeadership ?? null,
     heartbeatIntervalMs,
     leaseMs,

@@ -32,7 +32,7 @@ export interface ZkAcl {
   id: string;
 }
 
-export type WatchEventType = "created" | "deleted" | "changed" | "child" | "notwatching";
+type WatchEventType = "created" | "deleted" | "changed" | "child" | "notwatching";
 export interface WatchEvent {
   type: WatchEventType;
   path: string;

@@ -23,7 +23,6 @@ export class ActiveAddressCache {
   #logger: Logger;
   #onChange: (address: string | null) => void;
   #address: string | null = null;
-  #owner: string | null = null;
   #watching = false;
   #stopped = false;
 
@@ -36,11 +35,6 @@ export class ActiveAddressCache {
 
   get address(): string | null {
     return this.#address;
-  }
-
-  /** Session id (hex) owning the node as last read. */
-  get owner(): string | null {
-    return this.#owner;
   }
 
   /** Call on every new session: its watches died with the old one. */
@@ -64,15 +58,15 @@ export class ActiveAddressCache {
       : undefined;
     try {
       if (watch) this.#watching = true;
-      const { data, stat } = await this.#zk.getData(this.#path, watcher);
-      this.#set(data.toString("utf8").trim() || null, stat.ephemeralOwner);
+      const { data } = await this.#zk.getData(this.#path, watcher);
+      this.#set(data.toString("utf8").trim() || null);
     } catch (error) {
       if (isCode(error, "ZK_NONODE")) {
         // The get did not leave a watch on an absent node; watch for its creation instead.
         try {
           const stat = await this.#zk.exists(this.#path, watcher);
           if (stat) return this.refresh(); // created between the two reads
-          this.#set(null, null);
+          this.#set(null);
         } catch (inner) {
           if (watch) this.#watching = false;
           this.#logger.debug({ event: "active_address_read_failed", error: (inner as Error).message });
@@ -84,8 +78,7 @@ export class ActiveAddressCache {
     }
   }
 
-  #set(address: string | null, owner: string | null): void {
-    this.#owner = owner;
+  #set(address: string | null): void {
     if (address === this.#address) return;
     this.#address = address;
     this.#onChange(address);

@@ -10,7 +10,7 @@
  * (descending), and the election gives up its place and rejoins after a back-off. All
  * transitions run one at a time.
  */
-import { createElection, type Election, type ElectionOptions } from "@atlas-ha/election-core";
+import { createElection, type Clock, type Election, type ElectionOptions } from "@atlas-ha/election-core";
 import { ACTIVE_SERVER_INFO, ActiveAddressCache, publishActiveAddress, unpublishActiveAddress } from "./active-address.js";
 import { ActivationAbortedError, HandlerFailedError, HandlerTimeoutError, HaStateOptionsError } from "./errors.js";
 import type { ActiveStateHandler, HaSnapshot, ServiceState, Transition } from "./types.js";
@@ -24,6 +24,17 @@ export interface Logger {
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/**
+ * The real clock. Unlike the election's, its timers keep the process alive: a handler
+ * timeout must fire even when the handler waits on nothing else that does.
+ */
+const systemClock: Clock = {
+  now: () => performance.now(),
+  wallTime: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface HaZooKeeperOptions {
   connect: string;
   zkRoot?: string;
@@ -32,8 +43,10 @@ export interface HaZooKeeperOptions {
   auth?: string;
   retryBaseMs?: number;
   retryMaxMs?: number;
-  retries?: number;
-  /** Passed to election-core as is (lease, heartbeat, clock, session factory for tests). */
+  /**
+   * Passed to election-core as is (lease, heartbeat, session factory, …). Its `clock` defaults
+   * to the instance's `clock`.
+   */
   election?: Partial<ElectionOptions>;
 }
 
@@ -47,13 +60,13 @@ export interface HaStateOptions {
   handlers?: ActiveStateHandler[];
   /** Default timeout of each handler call, ms. Default 30000. */
   handlerTimeoutMs?: number;
-  /** The epoch handlers get in standalone mode (no election). Default 0. */
-  standaloneEpoch?: number;
   logger?: Logger;
-  /** Wall clock for timestamps. */
-  now?: () => number;
-  /** For tests: builds the election. */
-  createElection?: (options: ElectionOptions) => Election;
+  /**
+   * Time and timers (election-core's `Clock`): `wallTime` stamps transitions and events,
+   * `setTimeout` bounds each handler call, `now` measures durations. Also the election's
+   * clock unless `zookeeper.election.clock` is set. Default: the system clock.
+   */
+  clock?: Clock;
 }
 
 export interface HaEvents {
@@ -125,7 +138,7 @@ class HaStateMachine implements HaState {
   readonly election: Election | null;
   #o: HaStateOptions;
   #logger: Logger;
-  #now: () => number;
+  #clock: Clock;
   #handlers: ActiveStateHandler[];
   #timeout: number;
   #zkRoot: string;
@@ -148,16 +161,15 @@ class HaStateMachine implements HaState {
     this.serverId = options.serverId;
     this.haEnabled = options.zookeeper !== undefined;
     this.#logger = options.logger ?? silent;
-    this.#now = options.now ?? Date.now;
-    this.#since = this.#now();
+    this.#clock = options.clock ?? systemClock;
+    this.#since = this.#clock.wallTime();
     this.#handlers = [...(options.handlers ?? [])];
     this.#timeout = options.handlerTimeoutMs ?? 30_000;
     this.#zkRoot = options.zookeeper?.zkRoot ?? "/apache_atlas";
     this.election = null;
     if (options.zookeeper) {
       const zk = options.zookeeper;
-      const make = options.createElection ?? createElection;
-      this.election = make({
+      this.election = createElection({
         connect: zk.connect,
         id: options.serverId,
         zkRoot: this.#zkRoot,
@@ -166,8 +178,8 @@ class HaStateMachine implements HaState {
         ...(zk.auth !== undefined ? { auth: zk.auth } : {}),
         ...(zk.retryBaseMs !== undefined ? { retryBaseMs: zk.retryBaseMs } : {}),
         ...(zk.retryMaxMs !== undefined ? { retryMaxMs: zk.retryMaxMs } : {}),
-        ...(zk.retries !== undefined ? { retries: zk.retries } : {}),
         logger: this.#logger,
+        ...(options.clock !== undefined ? { clock: options.clock } : {}),
         ...zk.election,
         onLeadership: (term) => this.#enqueue(() => this.#activate(term.epoch, term.signal)),
       });
@@ -200,7 +212,7 @@ class HaStateMachine implements HaState {
     const path = `${this.#zkRoot}/${ACTIVE_SERVER_INFO}`;
     this.#address = new ActiveAddressCache(election.zk, path, this.#logger, (address) => {
       this.#log("info", "active_address_changed", { activeAddress: address });
-      this.#emit("activeAddress", { address, at: this.#now() });
+      this.#emit("activeAddress", { address, at: this.#clock.wallTime() });
       void this.#refreshLeader();
     });
     election.on("connection", ({ state }) => {
@@ -244,7 +256,7 @@ class HaStateMachine implements HaState {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
-    this.#since = this.#now();
+    this.#since = this.#clock.wallTime();
     this.#transitions++;
     const transition: Transition = { from, to, at: this.#since, epoch: this.#epoch, reason };
     this.#log(to === "ACTIVE" || to === "PASSIVE" ? "info" : "debug", "state_changed", { from, to, reason });
@@ -256,9 +268,8 @@ class HaStateMachine implements HaState {
     this.#started = true;
     this.#handlers.sort((a, b) => a.order - b.order);
     if (!this.election) {
-      // Standalone (SPEC §3: HA off): always ACTIVE, joins no election.
-      const epoch = this.#o.standaloneEpoch ?? 0;
-      await this.#enqueue(() => this.#activate(epoch, new AbortController().signal));
+      // Standalone (SPEC §3: HA off): always ACTIVE with epoch 0, joins no election.
+      await this.#enqueue(() => this.#activate(0, new AbortController().signal));
       return;
     }
     this.#log("info", "ha_starting", { zkRoot: this.#zkRoot });
@@ -288,9 +299,9 @@ class HaStateMachine implements HaState {
       return;
     }
     this.#log("warn", "ha_relinquishing", { error: reason.message, code: (reason as { code?: string }).code });
-    this.#emit("error", { error: reason, at: this.#now(), epoch: this.#epoch });
+    this.#emit("error", { error: reason, at: this.#clock.wallTime(), epoch: this.#epoch });
     if (this.election) {
-      await this.election.resign(reason); // the follower event passivates
+      await this.election.relinquish(reason); // the follower event passivates
       await this.#enqueue(() => this.#passivate("relinquished"));
     } else {
       await this.#enqueue(() => this.#passivate("relinquished"));
@@ -313,7 +324,7 @@ class HaStateMachine implements HaState {
     const signal = controller.signal;
     this.#activation = controller;
     this.#epoch = epoch;
-    const started = this.#now();
+    const started = this.#clock.now();
     this.#transition("BECOMING_ACTIVE", "elected");
     try {
       for (const handler of this.#handlers) {
@@ -328,13 +339,13 @@ class HaStateMachine implements HaState {
       }
       if (signal.aborted || this.#stopping) throw new ActivationAbortedError(this.#stopping ? "the instance is stopping" : "leadership ended");
       this.#transition("ACTIVE", "activated");
-      this.#log("info", "became_active", { tookMs: this.#now() - started });
+      this.#log("info", "became_active", { tookMs: Math.round(this.#clock.now() - started) });
     } catch (error) {
       controller.abort(error);
       const aborted = (error as Error).name === "ActivationAbortedError";
       if (!aborted) this.#log("error", "activation_failed", { error: (error as Error).message, code: (error as { code?: string }).code });
       await this.#passivate(aborted ? "activation_aborted" : "activation_failed");
-      if (!aborted) this.#emit("error", { error: error as Error, at: this.#now(), epoch });
+      if (!aborted) this.#emit("error", { error: error as Error, at: this.#clock.wallTime(), epoch });
       // Rejecting makes the election give up its place and rejoin after a back-off.
       if (!aborted || this.#stopping) throw error;
     } finally {
@@ -352,7 +363,7 @@ class HaStateMachine implements HaState {
         await this.#run(handler, "passivate", () => handler.instanceIsPassive(context));
       } catch (error) {
         // Passivation goes on: the other handlers must still stop.
-        this.#emit("error", { error: error as Error, at: this.#now(), epoch: this.#epoch });
+        this.#emit("error", { error: error as Error, at: this.#clock.wallTime(), epoch: this.#epoch });
         this.#log("error", "passivation_failed", { handler: handler.name, error: (error as Error).message });
       }
     }
@@ -368,14 +379,14 @@ class HaStateMachine implements HaState {
     signal?: AbortSignal,
   ): Promise<void> {
     const timeoutMs = handler.timeoutMs ?? this.#timeout;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     let onAbort: (() => void) | undefined;
-    const started = this.#now();
+    const started = this.#clock.now();
     try {
       await Promise.race([
         Promise.resolve().then(call),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)), timeoutMs);
+          timer = this.#clock.setTimeout(() => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)), timeoutMs);
         }),
         // An aborted activation does not wait for a handler that ignores its signal.
         new Promise<never>((_, reject) => {
@@ -385,13 +396,13 @@ class HaStateMachine implements HaState {
           else signal.addEventListener("abort", onAbort, { once: true });
         }),
       ]);
-      this.#log("debug", `handler_${phase}d`, { handler: handler.name, tookMs: this.#now() - started });
+      this.#log("debug", `handler_${phase}d`, { handler: handler.name, tookMs: Math.round(this.#clock.now() - started) });
     } catch (error) {
       const e = error as Error;
       if (e.name === "HandlerTimeoutError" || e.name === "ActivationAbortedError") throw e;
       throw new HandlerFailedError(handler.name, phase, error);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
       if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
   }

@@ -11,6 +11,11 @@ export interface ZooKeeperConfig {
   sessionTimeoutMs: number;
   /** Base of the exponential back-off between retries. */
   retrySleepMs: number;
+  /**
+   * `atlas.server.ha.zookeeper.num.retries`: accepted and validated, because Atlas
+   * configuration files carry it, but unused (the election retries a failed step after
+   * reconnection or a back-off, not a fixed number of times).
+   */
   numRetries: number;
   /** `scheme:id` every created node carries, or null for world:anyone with all permissions. */
   acl: string | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
-import { FakeEnsemble, ManualClock, settle, type FakeSession } from "./fake-zk.js";
+import { FakeEnsemble, ManualClock, settle, type FakeSession } from "../../src/testing/index.js";
 
 function setup(count: number, extra: Partial<ElectionOptions> = {}) {
   const zk = new FakeEnsemble();
@@ -163,11 +163,11 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(p.isLeader()).toBe(true);
   });
 
-  it("resign() gives up the term and rejoins behind the next participant after the back-off", async () => {
+  it("relinquish() gives up the term and rejoins behind the next participant after the back-off", async () => {
     const e = setup(2, { retryBaseMs: 100 });
     await startInOrder(e.elections);
     const [p1, p2] = e.elections as [Election, Election];
-    await p1.resign(new Error("fenced by the store"));
+    await p1.relinquish(new Error("fenced by the store"));
     await settle();
     expect(p1.isLeader()).toBe(false);
     expect(p2.isLeader()).toBe(true);

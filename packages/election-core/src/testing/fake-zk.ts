@@ -1,13 +1,15 @@
 /**
  * An in-memory ZooKeeper behind our ZkSession interface, with a manual clock, for fast
- * deterministic unit tests of the recipe. Every behaviour tested here is also tested
- * against a real ensemble (test/integration).
+ * deterministic unit tests of the recipe and of what is built on it (ha-state). Every
+ * behaviour of the recipe tested on it is also tested against a real ensemble
+ * (election-core's test/integration).
  */
-import type { Clock, ZkAcl, ZkSession, ZkSessionEvent, ZkSessionFactory, ZkStat } from "../../src/index.js";
-import { ZooKeeperError } from "../../src/index.js";
-import type { CreateMode, Watcher, WatchEvent } from "../../src/index.js";
+import type { Clock } from "../clock.js";
+import { ZooKeeperError } from "../errors.js";
+import type { CreateMode, Watcher, WatchEvent, ZkAcl, ZkSession, ZkSessionEvent, ZkSessionFactory, ZkStat } from "../zk.js";
 
-interface Node {
+/** A node of the fake ensemble (`FakeEnsemble.nodes`). */
+export interface FakeNode {
   data: Buffer;
   czxid: number;
   version: number;
@@ -63,7 +65,7 @@ export async function settle(): Promise<void> {
 }
 
 export class FakeEnsemble {
-  readonly nodes = new Map<string, Node>([["/", { data: Buffer.alloc(0), czxid: 0, version: 0, aversion: 0, cversion: 0, owner: "0", acl: [], seq: 0 }]]);
+  readonly nodes = new Map<string, FakeNode>([["/", { data: Buffer.alloc(0), czxid: 0, version: 0, aversion: 0, cversion: 0, owner: "0", acl: [], seq: 0 }]]);
   readonly sessions = new Map<string, FakeSession>();
   #zxid = 100;
   #nextSession = 0x1000;
@@ -155,7 +157,7 @@ export class FakeSession implements ZkSession {
   }
 
   get sessionId(): string {
-    return this.connected || this.expired ? this.id : this.id;
+    return this.id;
   }
   get negotiatedTimeoutMs(): number {
     return this.#timeout;
@@ -196,7 +198,7 @@ export class FakeSession implements ZkSession {
     return this.#op(name, fn, true);
   }
 
-  #stat(node: Node): ZkStat {
+  #stat(node: FakeNode): ZkStat {
     return {
       czxid: node.czxid,
       mzxid: node.czxid,

@@ -1,0 +1,6 @@
+/**
+ * `@atlas-ha/election-core/testing`: an in-memory ZooKeeper and a manual clock, for fast,
+ * deterministic unit tests of code built on the election. Pass `sessionFactory:
+ * ensemble.factory` and `clock` to createElection(). Not part of the main entry.
+ */
+export { FakeEnsemble, FakeSession, ManualClock, settle, type FakeNode } from "./fake-zk.js";
