@@ -178,11 +178,21 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
         };
         // Pin: the instance keeps only its link to zk-3 (its session moves there).
         await Promise.all(proxies.slice(0, 2).map((p) => p.cut({ mode: "refuse", live: "drop" })));
-        // Its session moved to zk-3 (the only server it reaches) once it leads again.
-        await waitFor(async () => ((await pinned.status(500)) === "ACTIVE" ? true : undefined), {
-          timeoutMs: 3 * cluster.sessionTimeoutMs,
-          what: `${pinned.name} ACTIVE again through ${isolated.name} alone`,
-        }).catch((error: unknown) => note("pin", error));
+        // Its session is on zk-3 (the only server it reaches) once its link through the zk-3
+        // proxy is up and it answers a settled state again. It may have lost its term meanwhile
+        // (its session can expire while the native client paces its reconnection): then the
+        // fault cuts off a passive's server, which the run checks just the same.
+        await waitFor(
+          async () => {
+            if (proxies[2]!.connections === 0) return undefined;
+            const state = await pinned.status(500);
+            return state === "ACTIVE" || state === "PASSIVE" ? state : undefined;
+          },
+          { timeoutMs: 3 * cluster.sessionTimeoutMs, what: `${pinned.name} connected through ${isolated.name} alone` },
+        ).then(
+          (state) => logger.info({ event: "fault_pinned", fault: spec.index, instance: pinned.name, state }),
+          (error: unknown) => note("pin", error),
+        );
         injectedAt = Date.now();
         await isolated.isolate();
         await hold(injectedAt);

@@ -361,6 +361,20 @@ class LeaderElection implements Election {
   }
 
   async #join(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#joinOnce();
+      } catch (error) {
+        // The election path was deleted between ensuring it and creating our node in it (an
+        // operator's deleteall): ensure it again, a few times, rather than fail the step.
+        if (!isZooKeeperError(error, "ZK_NONODE") || attempt >= 5 || this.#node) throw error;
+        this.#pendingPrefix = null; // a create answered NONODE did not happen
+        this.#log("info", "election_path_gone", { attempt });
+      }
+    }
+  }
+
+  async #joinOnce(): Promise<void> {
     if (this.#closed || !this.#connection.connected || this.#rejoinTimer !== null) return;
     if (this.#node) return this.#check();
     await this.#deleteDoomed();

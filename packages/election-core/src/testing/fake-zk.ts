@@ -144,6 +144,8 @@ export class FakeSession implements ZkSession {
   loseNextCreateAnswer = false;
   /** When set, the next delete never reaches the server: the link drops (CONNECTIONLOSS). */
   dropNextDelete = false;
+  /** When set, runs before each create reaches the server (with its path), e.g. to delete its parent. */
+  beforeCreate: ((path: string) => void) | null = null;
   /**
    * When set, this session's server is cut off from its quorum: it still answers reads on
    * its own, but syncs and writes (which need the quorum leader) are never answered.
@@ -213,6 +215,7 @@ export class FakeSession implements ZkSession {
 
   create(path: string, data: Buffer, mode: CreateMode): Promise<string> {
     return this.#write(`create ${path}`, () => {
+      this.beforeCreate?.(path);
       const e = this.#ensemble;
       const parentPath = e.parent(path);
       const parent = e.nodes.get(parentPath);

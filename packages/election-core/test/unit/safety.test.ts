@@ -116,6 +116,23 @@ describe("election safety, round 2 (fake ZooKeeper)", () => {
     expect([a, b].filter((e) => e.isLeader())).toHaveLength(1);
   });
 
+  it("a join that finds the election path deleted between ensuring it and creating its node ensures it again, without a failed step", async () => {
+    const { clock, add, zk, events, children } = setup();
+    const a = add("a");
+    const starting = a.start();
+    const session = [...zk.sessions.values()][0]!;
+    // Deleted right after the participant ensured it, just before its node is created.
+    let deletions = 0;
+    session.beforeCreate = (path) => {
+      if (path.includes("-latch-") && deletions++ === 0) zk.deleteNode("/apache_atlas/leader_elector_path");
+    };
+    await starting;
+    await clock.advance(10);
+    expect(children()).toHaveLength(1);
+    expect(a.isLeader()).toBe(true);
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
+  });
+
   it("a leader watches its own node and steps down when it is deleted", async () => {
     const { clock, add, zk, children } = setup();
     const a = add("a");
