@@ -2,7 +2,7 @@
  * Doing a planned fault to a running cluster: inject, hold, heal. Healing always runs, even
  * when the injection went wrong, so the next fault starts from a whole cluster.
  */
-import type { AtlasInstance, LocalCluster } from "@atlas-ha/testkit";
+import type { AtlasInstance, LocalCluster } from "@atlas-ha/local-cluster";
 import { sleep, type Logger } from "./log.js";
 import type { FaultSpec } from "./plan.js";
 
