@@ -273,7 +273,7 @@ export class LocalCluster {
     if (this.#ownsStateDir && !options.keepLogs && process.env.ATLAS_HA_KEEP_LOGS !== "1") {
       rmSync(this.stateDir, { recursive: true, force: true });
     } else if (this.#ownsStateDir) {
-      process.stderr.write(`[testkit] local cluster data and logs kept in ${this.stateDir}\n`);
+      process.stderr.write(`[local-cluster] local cluster data and logs kept in ${this.stateDir}\n`);
     }
   }
 
