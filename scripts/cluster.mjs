@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run cluster -- <command>`: the local cluster of SPEC §10 (`npm run cluster -- --help`).
-// The launcher itself is @atlas-ha/testkit's runClusterCli; this file gets a fresh clone to
-// the point where it can run: `up` installs, builds and fetches jars first (scripts/setup.mjs;
-// ATLAS_HA_SKIP_SETUP=1 skips that), the other commands only need the testkit built.
+// The launcher itself is runClusterCli of the private workspace tools/local-cluster
+// (@atlas-ha/local-cluster); this file gets a fresh clone to the point where it can run: `up`
+// installs, builds and fetches jars first (scripts/setup.mjs; ATLAS_HA_SKIP_SETUP=1 skips
+// that), the other commands only need the launcher built.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,13 +18,13 @@ function setupOrExit() {
 }
 
 const skipSetup = process.env.ATLAS_HA_SKIP_SETUP === "1";
-const testkit = join(root, "packages", "testkit", "dist", "index.js");
+const launcher = join(root, "tools", "local-cluster", "dist", "index.js");
 let setUp = false;
-if (!existsSync(testkit) && !skipSetup) {
+if (!existsSync(launcher) && !skipSetup) {
   setupOrExit();
   setUp = true;
 }
-const { runClusterCli } = await import(pathToFileURL(testkit).href);
+const { runClusterCli } = await import(pathToFileURL(launcher).href);
 const code = await runClusterCli(process.argv.slice(2), {
   program: "npm run cluster --",
   prepare: setUp || skipSetup ? undefined : setupOrExit,

@@ -173,7 +173,7 @@ codes.push(
       // Everything was built just above. Without --only, turbo would build again here: the
       // pass-through reporter arguments change every task's hash, so the builds miss the cache,
       // and a workspace rebuilding (its dist cleaned) under another workspace's running tests
-      // (the testkit starts atlas-server from its dist) fails them.
+      // (the local cluster and atlas-server's own tests start atlas-server from its dist) fails them.
       "--only",
       ...extra,
       "--",

@@ -1,10 +1,11 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-// The files that start whole clusters (ZooKeeper, Kafka, several atlas-server processes).
+// The files that start whole groups of servers (ZooKeeper and atlas-server processes; the
+// end-to-end tests over the whole local cluster live in tools/local-cluster).
 // `npm test` (scripts/test.mjs) runs them after every other suite, one file at a time, so they
 // never share the cores with other suites: ATLAS_HA_TEST_PHASE=parallel leaves them out,
 // ATLAS_HA_TEST_PHASE=serial runs only them. Unset (vitest run by hand): everything.
-const serial = ["test/e2e/**/*.test.ts", "test/hostile/hook-corpus.test.ts"];
+const serial = ["test/e2e/**/*.test.ts"];
 const phase = process.env.ATLAS_HA_TEST_PHASE;
 
 export default defineConfig({

@@ -2,7 +2,8 @@
 // per backend per run), and what the scenarios do to their instances: restart with changed
 // properties, wait until a write succeeds, read RSS.
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
-import { startLocalCluster, waitFor } from "@atlas-ha/testkit";
+import { startLocalCluster } from "@atlas-ha/local-cluster";
+import { waitFor } from "@atlas-ha/testkit";
 import { firstSuccessfulWrite } from "./http.mjs";
 
 export const SESSION_TIMEOUT_MS = 4000;

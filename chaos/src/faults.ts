@@ -2,11 +2,11 @@
  * Doing a planned fault to a running cluster: inject, hold, heal. Healing always runs, even
  * when the injection went wrong, so the next fault starts from a whole cluster.
  */
-import { atlasProcess, waitFor, type AtlasInstance, type LocalCluster } from "@atlas-ha/testkit";
 import { zkDigest } from "@atlas-ha/election-core";
+import { atlasServerBin, type AtlasInstance, type LocalCluster } from "@atlas-ha/local-cluster";
+import { atlasProcess, waitFor, type FrozenWriter } from "@atlas-ha/testkit";
 import { sleep, type Logger } from "./log.js";
 import type { FaultSpec } from "./plan.js";
-import type { FrozenWriter } from "@atlas-ha/testkit";
 import { deleteElectionPath, startFrozenStoreWriter, type StoreConfig } from "./store-faults.js";
 
 export interface FaultContext {
@@ -216,6 +216,7 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
         // than delete their live nodes (which deposed the active behind its back).
         const password = "chaos-acl";
         const secured = atlasProcess(`${victim.name}-acl`, victim.dir, {
+          serverBin: atlasServerBin(),
           env: {
             ATLAS_SERVER_HA_ZOOKEEPER_ACL: `digest:${zkDigest("atlas", password)}`,
             ATLAS_SERVER_HA_ZOOKEEPER_AUTH: `digest:atlas:${password}`,

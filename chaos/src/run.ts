@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createStore, type MetadataStore } from "@atlas-ha/atlas-server";
-import { repoRoot, startLocalCluster, type LocalCluster } from "@atlas-ha/testkit";
+import { startLocalCluster, type LocalCluster } from "@atlas-ha/local-cluster";
+import { repoRoot } from "@atlas-ha/testkit";
 import kafkajs from "kafkajs";
 import { crossCheckStore, readStoreTables, type StoreCrossCheck } from "./audit.js";
 import {

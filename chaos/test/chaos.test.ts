@@ -1,6 +1,6 @@
 /**
  * The CI chaos run: real ZooKeeper (3 nodes), Kafka and three atlas-server processes
- * (SQLite store) from the testkit's local-cluster launcher, ten seeded faults — one of each
+ * (SQLite store) from the local-cluster launcher, ten seeded faults — one of each
  * kind — under a steady hook stream and a REST writer, then the checker.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -1,17 +1,10 @@
-import { configDefaults, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
-// The files that start whole clusters (ZooKeeper, Kafka, several atlas-server processes).
-// `npm test` (scripts/test.mjs) runs them after every other suite, one file at a time, so they
-// never share the cores with other suites: ATLAS_HA_TEST_PHASE=parallel leaves them out,
-// ATLAS_HA_TEST_PHASE=serial runs only them. Unset (vitest run by hand): everything.
-const serial = ["test/cluster.test.ts", "test/cluster-zk-proxy.test.ts", "test/cluster-detached.test.ts"];
-const phase = process.env.ATLAS_HA_TEST_PHASE;
-
+// No file here starts a whole cluster (those tests live with the launcher, in
+// tools/local-cluster), so every file runs in `npm test`'s parallel step.
 export default defineConfig({
   test: {
-    include: phase === "serial" ? serial : ["test/**/*.test.ts"],
-    exclude: phase === "parallel" ? [...configDefaults.exclude, ...serial] : configDefaults.exclude,
-    fileParallelism: phase !== "serial",
+    include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
   },

@@ -21,7 +21,7 @@ import {
 import type { Logger } from "pino";
 import type { ApiContext } from "./api/context.js";
 import { loadUsers } from "./auth/users.js";
-import type { ServerConfig } from "./config/index.js";
+import { FAILED_MESSAGES_FILE_KEY, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
@@ -67,7 +67,7 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
   const store = createStore(config.store, { logger });
 
   const settings = hookConsumerSettingsFromProperties(config.properties);
-  const failedFile = resolve(config.properties["atlas.notification.failed.messages.file"] ?? `logs/failed-messages-${config.serverId}.jsonl`);
+  const failedFile = resolve(config.properties[FAILED_MESSAGES_FILE_KEY] ?? `logs/failed-messages-${config.serverId}.jsonl`);
   const consumer: HookConsumer | null = settings.disabled
     ? null
     : createHookConsumer({

@@ -1,12 +1,23 @@
-export * from "./cluster/index.js";
+export {
+  AtlasInstance,
+  atlasProcess,
+  hashPassword,
+  startAtlasInstance,
+  type AtlasInstanceOptions,
+  type AtlasState,
+} from "./atlas.js";
+export { ATLAS_ADMIN_AUTH, atlasCall, guidOf, hiveDb, type AtlasAnswer } from "./atlas-client.js";
 export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
 export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
 export { atlasSamplesRequired, hookFixturesDir, hookMessagesDir, repoRoot, stateDir } from "./paths.js";
-export { freePort, freePorts } from "./ports.js";
+export { httpRequest, type HttpAnswer, type HttpRequestOptions } from "./http.js";
+export { freePort, freePorts, isListening, isPortFree, portHolder } from "./ports.js";
 export {
+  descendantPids,
   isProcessAlive,
+  isStopped,
   ManagedProcess,
   processStartTime,
   type ExitInfo,
@@ -21,6 +32,7 @@ export {
   type TcpProxyOptions,
   type TcpProxyState,
 } from "./proxy.js";
+export type { PropertyValue } from "./properties.js";
 export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
 export { startFrozenWriter, type FrozenWriter, type FrozenWriterOptions } from "./frozen-writer.js";
 export { waitFor, type WaitOptions } from "./wait.js";

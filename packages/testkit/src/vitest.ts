@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from "./cluster/cluster.js";
 import { startKafka, type KafkaBroker, type KafkaOptions } from "./kafka.js";
 import { startPostgres, type PostgresOptions, type PostgresServer } from "./postgres.js";
 import { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperOptions } from "./zookeeper.js";
 
 /**
  * Starts a resource before the suite's tests and shuts it down after them. When a test of
- * the suite failed, its data and logs are kept and their path printed.
+ * the suite failed, its data and logs are kept and their path printed. The other `use…`
+ * helpers are this over one server (the local cluster's `useLocalCluster` too).
  */
-function useResource<T>(
+export function useResource<T>(
   start: () => Promise<T>,
   shutdown: (resource: T, keepLogs: boolean) => Promise<void>,
   startTimeoutMs: number,
@@ -54,18 +54,5 @@ export function usePostgres(options: PostgresOptions = {}): () => PostgresServer
     () => startPostgres(options),
     (pg, keepLogs) => pg.shutdown({ keepLogs }),
     (options.startTimeoutMs ?? 60_000) + 60_000,
-  );
-}
-
-/**
- * A local cluster (ZooKeeper, Kafka, atlas-server instances) for the current suite, on free
- * ports in a temp folder: `const cluster = useLocalCluster({ instances: 2, zk: 1 })`, then
- * `cluster().waitForActive()`.
- */
-export function useLocalCluster(options: LocalClusterOptions = {}): () => LocalCluster {
-  return useResource(
-    () => startLocalCluster(options),
-    (cluster, keepLogs) => cluster.down({ keepLogs }),
-    (options.startTimeoutMs ?? 60_000) * 3 + 60_000,
   );
 }

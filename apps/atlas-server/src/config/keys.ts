@@ -52,6 +52,18 @@ export const KEYS = Object.freeze({
 
 export const ADDRESS_PREFIX = "atlas.server.address.";
 
+/** `atlas.server.address.<id>`: the `host:port` of server `id` of `atlas.server.ids`. */
+export function addressKey(id: string): string {
+  return ADDRESS_PREFIX + id;
+}
+
+/**
+ * Where the hook consumer's failed-messages log goes (default
+ * `logs/failed-messages-<server id>.jsonl`). Read by the server's composition (server.ts),
+ * not by the schema: it is not one of KEYS, so no environment variable overrides it.
+ */
+export const FAILED_MESSAGES_FILE_KEY = "atlas.notification.failed.messages.file";
+
 export const KNOWN_KEYS: readonly string[] = Object.freeze(Object.values(KEYS));
 
 /** The file `ATLAS_CONF` (or a `--config` directory) holds. */

@@ -10,10 +10,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { atlasProcess, atlasServerBin, freePort, httpRequest, waitFor } from "@atlas-ha/testkit";
+import { atlasProcess, freePort, httpRequest, waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore } from "../../src/index.js";
+import { atlasServerBin } from "../support/server-bin.js";
 
 const run = promisify(execFile);
 
@@ -60,7 +61,7 @@ describe("a store whose epochs came from a replaced ZooKeeper ensemble", () => {
     );
 
   it("an instance stops with EPOCH_REGRESSION instead of staying PASSIVE for good; the rebase lets it become ACTIVE; a rebase is refused while it is", async () => {
-    const instance = atlasProcess("atlas-1", join(dir, "atlas-1"));
+    const instance = atlasProcess("atlas-1", join(dir, "atlas-1"), { serverBin: atlasServerBin() });
     await instance.start();
     // Before the fix it never exited: it stayed PASSIVE, its fence refused over and over.
     const exit = await Promise.race([instance.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);

@@ -8,8 +8,9 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { atlasServerBin, freePort } from "@atlas-ha/testkit";
+import { freePort } from "@atlas-ha/testkit";
 import { afterAll, describe, expect, it } from "vitest";
+import { atlasServerBin } from "../support/server-bin.js";
 
 function run(dir: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

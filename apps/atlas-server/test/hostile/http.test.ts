@@ -5,9 +5,9 @@
  * redirect on the passive, Node's own 400/408/431 for broken HTTP and slow clients; never a
  * stack trace; both keep serving afterwards.
  */
+import { atlasCall as call, hiveDb } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, hiveDb } from "../e2e/client.js";
 import { startGroup, type Group } from "../support/group.js";
 import { ADMIN_BASIC, hasStackTrace, rawRequest, request, type RawAnswer } from "../support/raw-http.js";
 

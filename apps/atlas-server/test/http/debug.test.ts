@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword, startAtlasInstance, type AtlasInstance } from "@atlas-ha/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { atlasServerBin } from "../support/server-bin.js";
 
 // The spawned servers inherit this process's environment: make "absent" really absent.
 delete process.env.ATLAS_HA_DEBUG;
@@ -27,7 +28,7 @@ async function post(instance: AtlasInstance, path: string, authorization = basic
 
 beforeAll(async () => {
   const users = join(home, "users-credentials.properties");
-  writeFileSync(users, `admin=ADMIN::${await hashPassword("admin")}\nrover=DATA_STEWARD::${await hashPassword("rover")}\n`);
+  writeFileSync(users, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\nrover=DATA_STEWARD::${await hashPassword("rover", atlasServerBin())}\n`);
   const properties = (name: string) => ({
     "atlas.server.ha.enabled": false,
     "atlas.store.backend": "sqlite",
@@ -36,8 +37,8 @@ beforeAll(async () => {
     "atlas.authentication.method.file.filename": users,
   });
   [plain, debug] = await Promise.all([
-    startAtlasInstance({ name: "plain", dir: join(home, "plain"), properties: properties("plain") }),
-    startAtlasInstance({ name: "debug", dir: join(home, "debug"), properties: properties("debug"), env: { ATLAS_HA_DEBUG: "1" } }),
+    startAtlasInstance({ name: "plain", serverBin: atlasServerBin(), dir: join(home, "plain"), properties: properties("plain") }),
+    startAtlasInstance({ name: "debug", serverBin: atlasServerBin(), dir: join(home, "debug"), properties: properties("debug"), env: { ATLAS_HA_DEBUG: "1" } }),
   ]);
   await Promise.all([plain.waitForState("ACTIVE"), debug.waitForState("ACTIVE")]);
 }, 120_000);

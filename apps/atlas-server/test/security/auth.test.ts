@@ -8,9 +8,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword, startAtlasInstance, type AtlasInstance } from "@atlas-ha/testkit";
+import { atlasCall as call, hashPassword, hiveDb, startAtlasInstance, type AtlasInstance } from "@atlas-ha/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, hiveDb } from "../e2e/client.js";
+import { atlasServerBin } from "../support/server-bin.js";
 
 const PASSWORD = `pw-${randomBytes(6).toString("hex")}`;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -32,9 +32,10 @@ describe("HTTP Basic authentication on a real server (1 atlas-server process, HA
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "atlas-auth-"));
     usersFile = join(dir, "users-credentials.properties");
-    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword(PASSWORD)}\nreader=DATA_STEWARD::${await hashPassword(`other-${PASSWORD}`)}\n`, { mode: 0o600 });
+    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword(PASSWORD, atlasServerBin())}\nreader=DATA_STEWARD::${await hashPassword(`other-${PASSWORD}`, atlasServerBin())}\n`, { mode: 0o600 });
     instance = await startAtlasInstance({
       name: "atlas-auth",
+      serverBin: atlasServerBin(),
       dir: join(dir, "instance"),
       properties: {
         "atlas.server.ha.enabled": false,
@@ -86,7 +87,7 @@ describe("HTTP Basic authentication on a real server (1 atlas-server process, HA
     const lines = readFileSync(usersFile, "utf8").trim().split("\n");
     for (const line of lines) expect(line).toMatch(/^\w+=[A-Z_]+::scrypt\$16384\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/);
     expect(readFileSync(usersFile, "utf8")).not.toContain(PASSWORD);
-    const [again, andAgain] = await Promise.all([hashPassword(PASSWORD), hashPassword(PASSWORD)]);
+    const [again, andAgain] = await Promise.all([hashPassword(PASSWORD, atlasServerBin()), hashPassword(PASSWORD, atlasServerBin())]);
     expect(again).not.toBe(andAgain);
   });
 

@@ -13,10 +13,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { nativeSessionFactory, PERM, zkDigest, type ZkSession } from "@atlas-ha/election-core";
-import { waitFor } from "@atlas-ha/testkit";
+import { atlasCall as call, hiveDb, waitFor } from "@atlas-ha/testkit";
 import { usePostgres, useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { call, hiveDb } from "../e2e/client.js";
 import { startGroup, type Group } from "../support/group.js";
 import { rawRequest, request } from "../support/raw-http.js";
 

@@ -13,10 +13,11 @@ import { tmpdir } from "node:os";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { nativeSessionFactory, type ZkSession } from "@atlas-ha/election-core";
-import { atlasServerBin, freePorts, hashPassword, ManagedProcess, waitFor } from "@atlas-ha/testkit";
+import { freePorts, hashPassword, ManagedProcess, waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest, request } from "../support/raw-http.js";
+import { atlasServerBin } from "../support/server-bin.js";
 
 const ADMIN = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
 
@@ -97,7 +98,7 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
     execFileSync("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile, "-days", "2"], { stdio: "ignore" });
     cert = readFileSync(certFile);
     const usersFile = join(dir, "users-credentials.properties");
-    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword("admin")}\n`, { mode: 0o600 });
+    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\n`, { mode: 0o600 });
     const ports = await freePorts(2);
     const properties = (id: string, port: number) =>
       [

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePorts, hashPassword, startAtlasInstance, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
+import { atlasServerBin } from "./server-bin.js";
 
 export type Properties = Record<string, string | number | boolean>;
 
@@ -33,7 +34,7 @@ export interface Group {
 export async function startGroup(options: GroupOptions): Promise<Group> {
   const count = options.instances ?? 2;
   const dir = mkdtempSync(join(tmpdir(), "atlas-ha-group-"));
-  const adminHash = await hashPassword(options.adminPassword ?? "admin");
+  const adminHash = await hashPassword(options.adminPassword ?? "admin", atlasServerBin());
   const usersFile = join(dir, "users-credentials.properties");
   writeFileSync(usersFile, `admin=ADMIN::${adminHash}\n`, { mode: 0o600 });
   const ports = await freePorts(count);
@@ -53,6 +54,7 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
   const start = async (i: number) => {
     const instance = await startAtlasInstance({
       name: `atlas-${i + 1}`,
+      serverBin: atlasServerBin(),
       port: ports[i]!,
       dir: join(dir, `atlas-${i + 1}`),
       properties: { ...common, "atlas.server.id": ids[i]!, ...options.properties },

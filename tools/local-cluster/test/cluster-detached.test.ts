@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import kafkajs from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isListening, isProcessAlive, LocalCluster, runClusterCli, waitFor, type ClusterDescription } from "../src/index.js";
+import { isListening, isProcessAlive, waitFor } from "@atlas-ha/testkit";
+import { LocalCluster, runClusterCli, type ClusterDescription } from "../src/index.js";
 
 const { Kafka, logLevel } = kafkajs;
 

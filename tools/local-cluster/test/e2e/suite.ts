@@ -1,13 +1,13 @@
 /**
  * The end-to-end suite of atlas-server (issue: server, store, local cluster), run on each
  * store backend: real ZooKeeper, a real Kafka broker, real server processes started by the
- * testkit's local-cluster launcher (free ports, temp folder).
+ * local-cluster launcher (free ports, temp folder).
  */
 import { encodeHookMessage } from "@atlas-ha/hook-consumer";
-import { waitFor, type AtlasInstance, type LocalCluster } from "@atlas-ha/testkit";
-import { useLocalCluster } from "@atlas-ha/testkit/vitest";
+import { atlasCall as call, guidOf, hiveDb, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
 import { describe, expect, it } from "vitest";
-import { call, guidOf, hiveDb } from "./client.js";
+import type { LocalCluster } from "../../src/index.js";
+import { useLocalCluster } from "../../src/vitest.js";
 
 async function activeAndPassives(cluster: LocalCluster): Promise<{ active: AtlasInstance; passives: AtlasInstance[] }> {
   const active = await cluster.waitForActive({ timeoutMs: 30_000 });

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runClusterCli, waitFor } from "../src/index.js";
+import { repoRoot, waitFor } from "@atlas-ha/testkit";
+import { runClusterCli } from "../src/index.js";
 import { useLocalCluster } from "../src/vitest.js";
 
 // Real servers: a standalone ZooKeeper, a Kafka broker and two atlas-server instances

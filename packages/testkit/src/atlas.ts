@@ -2,23 +2,23 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PrerequisiteError } from "../errors.js";
-import { repoRoot } from "../paths.js";
-import { freePort } from "../ports.js";
-import { ManagedProcess } from "../process.js";
-import { waitFor } from "../wait.js";
+import { PrerequisiteError } from "./errors.js";
 import { httpGet } from "./http.js";
+import { freePort } from "./ports.js";
+import { ManagedProcess } from "./process.js";
 import { formatProperties, type PropertyValue } from "./properties.js";
+import { waitFor } from "./wait.js";
 
 /** What `GET /api/atlas/admin/status` reports (SPEC §7). */
 export type AtlasState = "ACTIVE" | "PASSIVE" | "BECOMING_ACTIVE" | "BECOMING_PASSIVE";
 
 const STATES = new Set<string>(["ACTIVE", "PASSIVE", "BECOMING_ACTIVE", "BECOMING_PASSIVE"]);
 
-/** `apps/atlas-server/dist/main.js` of this repo. */
-export function atlasServerBin(): string {
-  return join(repoRoot(), "apps", "atlas-server", "dist", "main.js");
-}
+/*
+ * An Atlas-compatible server process for tests: the caller says which server to run (its
+ * `serverBin`, e.g. atlas-server's own `dist/main.js`, or the `atlas-server` bin resolved
+ * through its package.json); the testkit knows no path into another workspace.
+ */
 
 function checkServerBin(bin: string): void {
   if (!existsSync(bin)) {
@@ -30,7 +30,7 @@ function checkServerBin(bin: string): void {
  * The hash of `password` for a users file line (`admin=ADMIN::<hash>`), made by the server
  * itself (`atlas-server hash-password`), so the launcher never carries a hash format of its own.
  */
-export function hashPassword(password: string, serverBin = atlasServerBin()): Promise<string> {
+export function hashPassword(password: string, serverBin: string): Promise<string> {
   checkServerBin(serverBin);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [serverBin, "hash-password"], { stdio: ["pipe", "pipe", "pipe"] });
@@ -61,8 +61,8 @@ export interface AtlasInstanceOptions {
   port?: number;
   /** Folder for the properties file and the log; a fresh temp folder when absent. */
   dir?: string;
-  /** The server's entry point; default `apps/atlas-server/dist/main.js` of this repo. */
-  serverBin?: string;
+  /** The server's entry point (`node <serverBin> --config <dir>`), e.g. atlas-server's `dist/main.js`. */
+  serverBin: string;
   /** Outlive this process (own session, no guard); see `ProcessSpec.detached`. Default false. */
   detached?: boolean;
   /** Extra environment variables for the server. */
@@ -172,11 +172,11 @@ export class AtlasInstance {
 }
 
 /** The ManagedProcess of an instance whose configuration is in `dir`. */
-export function atlasProcess(name: string, dir: string, options: { serverBin?: string; detached?: boolean; env?: Record<string, string> } = {}): ManagedProcess {
+export function atlasProcess(name: string, dir: string, options: { serverBin: string; detached?: boolean; env?: Record<string, string> }): ManagedProcess {
   return new ManagedProcess({
     name,
     command: process.execPath,
-    args: [options.serverBin ?? atlasServerBin(), "--config", dir],
+    args: [options.serverBin, "--config", dir],
     cwd: dir,
     ...(options.env ? { env: options.env } : {}),
     logFile: join(dir, "server.log"),
@@ -186,12 +186,12 @@ export function atlasProcess(name: string, dir: string, options: { serverBin?: s
 
 /**
  * Writes `atlas-application.properties` into the instance's folder, starts the server
- * (`node apps/atlas-server/dist/main.js --config <dir>`) and resolves once its status
+ * (`node <serverBin> --config <dir>`) and resolves once its status
  * endpoint answers, in whatever state: with HA on, a new instance starts PASSIVE and may
  * stay so.
  */
 export async function startAtlasInstance(options: AtlasInstanceOptions): Promise<AtlasInstance> {
-  const serverBin = options.serverBin ?? atlasServerBin();
+  const { serverBin } = options;
   checkServerBin(serverBin);
   const ownsDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), `atlas-ha-${options.name}-`));

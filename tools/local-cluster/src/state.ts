@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ProcessSpec } from "../process.js";
+import type { ProcessSpec } from "@atlas-ha/testkit";
 
 export type StoreBackend = "sqlite" | "postgres";
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { startLocalCluster, waitFor } from "../src/index.js";
+import { waitFor } from "@atlas-ha/testkit";
+import { startLocalCluster } from "../src/index.js";
 import { useLocalCluster } from "../src/vitest.js";
 
 // Real servers: a standalone ZooKeeper, Kafka and two atlas-server instances, each instance

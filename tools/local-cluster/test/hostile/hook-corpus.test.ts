@@ -9,11 +9,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeHookMessage } from "@atlas-ha/hook-consumer";
-import { waitFor, type AtlasInstance, type LocalCluster } from "@atlas-ha/testkit";
-import { useLocalCluster } from "@atlas-ha/testkit/vitest";
+import { atlasCall as call, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { call } from "../e2e/client.js";
+import type { LocalCluster } from "../../src/index.js";
+import { useLocalCluster } from "../../src/vitest.js";
 import { buildCorpus, corpusStats, QN_SUFFIX, type KafkaValue } from "./corpus.js";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;

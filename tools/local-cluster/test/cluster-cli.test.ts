@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, runClusterCli, startLocalCluster, tickTimeFor } from "../src/index.js";
+import { freePort } from "@atlas-ha/testkit";
+import { runClusterCli, startLocalCluster, tickTimeFor } from "../src/index.js";
 
 const home = mkdtempSync(join(tmpdir(), "atlas-ha-cluster-cli-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));

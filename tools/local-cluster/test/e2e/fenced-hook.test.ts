@@ -4,15 +4,14 @@
  * applied under the next term. Found by the chaos run: the server read the consumer's
  * `fenced` event without its payload, threw in the listener and stayed ACTIVE with a stopped
  * consumer. Real servers: a standalone ZooKeeper, Kafka and one atlas-server process (SQLite),
- * started by the testkit's local-cluster launcher.
+ * started by the local-cluster launcher.
  */
 import { join } from "node:path";
+import { createStore } from "@atlas-ha/atlas-server";
 import { encodeHookMessage } from "@atlas-ha/hook-consumer";
-import { waitFor } from "@atlas-ha/testkit";
-import { useLocalCluster } from "@atlas-ha/testkit/vitest";
+import { atlasCall as call, waitFor } from "@atlas-ha/testkit";
 import { describe, expect, it } from "vitest";
-import { createStore } from "../../src/index.js";
-import { call } from "./client.js";
+import { useLocalCluster } from "../../src/vitest.js";
 
 function hookCreate(name: string): string {
   const body = {
