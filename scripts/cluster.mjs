@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run cluster -- <command>`: the local cluster of SPEC §10 (`npm run cluster -- --help`).
+// `npm run cluster -- <command>`: the local cluster of docs/contracts/local-cluster.md (`npm run cluster -- --help`).
 // The launcher itself is runClusterCli of the private workspace tools/local-cluster
 // (@atlas-ha/local-cluster); this file gets a fresh clone to the point where it can run: `up`
 // installs, builds and fetches jars first (scripts/setup.mjs; ATLAS_HA_SKIP_SETUP=1 skips

@@ -1,6 +1,6 @@
 // Issue figure 3: a short ZooKeeper blip (the active cut from ZooKeeper for half the session
 // timeout, through a severable proxy per instance, lib/zk-proxy.mjs). Does the active role
-// move (it must not: SPEC §5 — RECONNECTED with the same session leads again with the same
+// move (it must not: docs/contracts/election.md — RECONNECTED with the same session leads again with the same
 // epoch), and how long are writes refused (SUSPENDED steps down at once)?
 //
 // Writes go back to back to every instance during the round; "refused" is the time from the

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of one instance (SPEC §7 `/api/atlas/admin/metrics/prometheus`): state,
+ * Prometheus metrics of one instance (docs/contracts/http.md `/api/atlas/admin/metrics/prometheus`): state,
  * epoch, transitions, failover (activation) durations, redirects, hook messages and lag,
  * failed logins, request durations. One registry per server object (tests run several).
  */

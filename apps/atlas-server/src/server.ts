@@ -1,6 +1,6 @@
 /**
  * One atlas-server instance: the store, the HTTP server, ha-state (or standalone), the
- * redirect middleware and the hook consumer, wired as SPEC §6–§8 say. Activation: store
+ * redirect middleware and the hook consumer, wired as docs/contracts/states.md, hooks.md and http.md say. Activation: store
  * fenced with the new epoch → hook consumer started → (ha-state) address published.
  * Passivation in reverse.
  */
@@ -86,7 +86,7 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
           });
         },
         // Group commit: the messages applied since the last commit reach the disk together,
-        // before their offsets are committed (SPEC §8: effects durable before the commit).
+        // before their offsets are committed (docs/contracts/hooks.md: effects durable before the commit).
         beforeCommit: () => store.sync(),
       });
 

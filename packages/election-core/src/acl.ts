@@ -11,7 +11,7 @@ export function zkDigest(user: string, password: string): string {
 }
 
 /**
- * Parses `scheme:id` (SPEC §3 `atlas.server.ha.zookeeper.acl`), e.g. `digest:atlas:<hash>`,
+ * Parses `scheme:id` (docs/contracts/config.md `atlas.server.ha.zookeeper.acl`), e.g. `digest:atlas:<hash>`,
  * `ip:10.0.0.0/8`, `world:anyone`, into the ACL every node we create carries (all
  * permissions for that id, as Atlas gives them).
  */
@@ -40,7 +40,7 @@ export function parseAcl(value: string, option = "acl"): ZkAcl[] {
   return [{ perms: PERM.ALL, scheme, id }];
 }
 
-/** Parses `scheme:auth` (SPEC §3 `atlas.server.ha.zookeeper.auth`), e.g. `digest:atlas:secret`. */
+/** Parses `scheme:auth` (docs/contracts/config.md `atlas.server.ha.zookeeper.auth`), e.g. `digest:atlas:secret`. */
 export function parseAuth(value: string, option = "auth"): { scheme: string; auth: string } {
   const colon = value.indexOf(":");
   if (colon <= 0 || colon === value.length - 1) {

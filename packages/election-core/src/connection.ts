@@ -1,5 +1,5 @@
 /**
- * Connection states (SPEC §5): CONNECTED, SUSPENDED (disconnected, the session may still be
+ * Connection states (docs/contracts/election.md): CONNECTED, SUSPENDED (disconnected, the session may still be
  * alive), RECONNECTED (same session back), LOST (expired, or disconnected for a whole
  * session timeout as measured here, because a partitioned client never hears "expired").
  * It also keeps the time of the last confirmed round trip, which bounds how long a leader

@@ -1,5 +1,5 @@
 /**
- * The election recipe (SPEC §5), in the manner of Curator's LeaderLatch:
+ * The election recipe (docs/contracts/election.md), in the manner of Curator's LeaderLatch:
  *
  * - each participant creates an EPHEMERAL_SEQUENTIAL node `_c_<uuid>-latch-<seq>` under the
  *   election path, with its id as data; the lowest sequence leads;

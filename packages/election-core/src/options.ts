@@ -134,7 +134,7 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
   const electionPath = znodePath("electionPath", options.electionPath ?? `${zkRoot}/leader_elector_path`);
   const sessionTimeoutMs = positiveInt(options, "sessionTimeoutMs", 20_000, 100);
   if (options.auth !== undefined && options.acl === undefined) {
-    throw new ElectionOptionsError("auth", "is only used together with acl (SPEC §3); set acl too");
+    throw new ElectionOptionsError("auth", "is only used together with acl (docs/contracts/config.md); set acl too");
   }
   const acl = options.acl === undefined ? null : parseAcl(options.acl);
   const auth = options.auth === undefined ? null : parseAuth(options.auth);

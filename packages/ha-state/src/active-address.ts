@@ -1,5 +1,5 @@
 /**
- * `<zkroot>/active_server_info` (SPEC §4): the active's `http(s)://host:port`, in an
+ * `<zkroot>/active_server_info` (docs/contracts/zookeeper.md): the active's `http(s)://host:port`, in an
  * EPHEMERAL node owned by the active's own session. Passives watch and cache it, so a
  * request never waits for ZooKeeper. Apache Knox reads the same path and format.
  */
@@ -90,7 +90,7 @@ export class ActiveAddressCache {
 }
 
 /**
- * Publishes this instance's address from its own session (SPEC §4): a node left by another
+ * Publishes this instance's address from its own session (docs/contracts/zookeeper.md): a node left by another
  * session (a crashed or paused former active, whose session has not expired yet) is removed
  * first; a node of ours with the right content is kept.
  */

@@ -1,5 +1,5 @@
 /**
- * The service state machine of SPEC §6 on top of election-core:
+ * The service state machine of docs/contracts/states.md on top of election-core:
  *
  *   PASSIVE ──elected──▶ BECOMING_ACTIVE ──handlers ok, address published──▶ ACTIVE
  *      ▲                        │ handler failed / timed out / term ended         │
@@ -268,7 +268,7 @@ class HaStateMachine implements HaState {
     this.#started = true;
     this.#handlers.sort((a, b) => a.order - b.order);
     if (!this.election) {
-      // Standalone (SPEC §3: HA off): always ACTIVE with epoch 0, joins no election.
+      // Standalone (docs/contracts/config.md: HA off): always ACTIVE with epoch 0, joins no election.
       await this.#enqueue(() => this.#activate(0, new AbortController().signal));
       return;
     }
@@ -333,7 +333,7 @@ class HaStateMachine implements HaState {
         await this.#run(handler, "activate", () => handler.instanceIsActive({ epoch, signal }), signal);
       }
       if (this.election) {
-        // Re-check before telling the world (SPEC §4): the handlers may have taken long.
+        // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have taken long.
         if (!(await this.election.confirmLeadership())) throw new ActivationAbortedError("no longer the leader");
         await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
       }

@@ -1,6 +1,6 @@
 import type { ConnectionState } from "@atlas-ha/election-core";
 
-/** SPEC §6. PASSIVE is the start-up state when HA is on. */
+/** docs/contracts/states.md. PASSIVE is the start-up state when HA is on. */
 export type ServiceState = "PASSIVE" | "BECOMING_ACTIVE" | "ACTIVE" | "BECOMING_PASSIVE";
 
 export interface ActivationContext {
@@ -33,7 +33,7 @@ export interface ActiveStateHandler {
 /** What status endpoints report: a consistent picture, read without touching ZooKeeper. */
 export interface HaSnapshot {
   serverId: string;
-  /** ACTIVE only while the election lease holds (SPEC §5); otherwise BECOMING_PASSIVE at once. */
+  /** ACTIVE only while the election lease holds (docs/contracts/election.md); otherwise BECOMING_PASSIVE at once. */
   state: ServiceState;
   /** Wall-clock ms of the last transition. */
   since: number;

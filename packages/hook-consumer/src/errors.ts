@@ -94,7 +94,7 @@ export function classifyHandlerError(error: unknown): ErrorClass {
   if (typeof error !== "object" || error === null) return "transient";
   const e = error as { permanent?: unknown; fenced?: unknown; code?: unknown; name?: unknown };
   // A fenced write means this instance is no longer the active one: the message must stay
-  // uncommitted so the new active applies it (SPEC §8 fencing).
+  // uncommitted so the new active applies it (docs/contracts/hooks.md fencing).
   if (e.fenced === true || e.code === "STORE_FENCED") return "fenced";
   if (e.permanent === true || e.code === "HOOK_PERMANENT_FAILURE" || e.name === "HookDecodeError") return "permanent";
   // The store cannot take writes right now (busy, out of reach): nothing is wrong with the

@@ -96,7 +96,7 @@ export class FailedMessageRouter {
         await failedMessages.write(record);
       } catch (error) {
         // The record is still in the log above and, if configured, the dead-letter topic;
-        // holding the whole stream for a full disk would be worse (SPEC §8).
+        // holding the whole stream for a full disk would be worse (docs/contracts/hooks.md).
         logger.error({ event: "hook_failed_sink_error", error: errorMessage(error), ...record });
         this.#ctx.emit("sink_failed", { target: "sink", error: error instanceof Error ? error : new Error(String(error)) });
       }

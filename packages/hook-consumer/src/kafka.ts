@@ -113,7 +113,7 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
         subscribe: (topics, fromBeginning) => consumer.subscribe({ topics, fromBeginning }),
         run: (eachBatch) =>
           consumer.run({
-            // Commits are ours alone, after the handler's effects are durable (SPEC §8).
+            // Commits are ours alone, after the handler's effects are durable (docs/contracts/hooks.md).
             autoCommit: false,
             // A batch cut short by stop() must not mark its unread records consumed.
             eachBatchAutoResolve: false,

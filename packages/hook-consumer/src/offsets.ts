@@ -14,7 +14,7 @@ interface PartitionState {
 
 /**
  * What may be committed, per partition: everything handled, but never past a split part
- * whose message is not assembled yet (SPEC §8). Committing past such a part would lose it if
+ * whose message is not assembled yet (docs/contracts/hooks.md). Committing past such a part would lose it if
  * this consumer stopped: the next one would start after it and never see that slice.
  */
 export class OffsetTracker {

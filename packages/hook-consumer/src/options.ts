@@ -8,7 +8,7 @@ import { kafkajsClient, type KafkaClient, type TopicPartitionOffset } from "./ka
 import { silentLogger, type Logger } from "./logger.js";
 import type { HookHandler } from "./types.js";
 
-/** The settings an operator controls through `atlas-application.properties` (SPEC §3). */
+/** The settings an operator controls through `atlas-application.properties` (docs/contracts/config.md). */
 export interface HookConsumerSettings {
   /** `atlas.kafka.bootstrap.servers`. */
   brokers: string[];

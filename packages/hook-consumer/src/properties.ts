@@ -21,7 +21,7 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 /**
  * Maps a flat Atlas properties object to consumer settings. Absent keys take Atlas's
  * defaults, unknown keys are ignored, and a malformed value throws a HookConfigError
- * naming its key (SPEC §3).
+ * naming its key (docs/contracts/config.md).
  */
 export function hookConsumerSettingsFromProperties(properties: Record<string, string | undefined>): HookConsumerSettings {
   const read = (key: string): string | undefined => {

@@ -21,7 +21,7 @@ export interface HookMessage extends RecordPosition {
    * a message assembled again after redelivery has the same identity.
    */
   parts: RecordPosition[];
-  /** The epoch given to `start()`: carry it with every store write (SPEC §8 fencing). */
+  /** The epoch given to `start()`: carry it with every store write (docs/contracts/hooks.md fencing). */
   epoch: number;
   /** 1 for the first attempt. */
   attempt: number;
@@ -68,7 +68,7 @@ export interface HookConsumerMetrics {
 }
 
 export interface HookConsumer {
-  /** Starts consuming in the background (SPEC §2: activation must not wait for Kafka). */
+  /** Starts consuming in the background (docs/contracts/components.md: activation must not wait for Kafka). */
   start(options: { epoch: number }): Promise<void>;
   /**
    * Stops: resolves once nothing more will be handled and what was handled is committed.

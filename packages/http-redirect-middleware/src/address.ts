@@ -1,5 +1,5 @@
 /**
- * Server addresses as ZooKeeper's `active_server_info` holds them (SPEC §4):
+ * Server addresses as ZooKeeper's `active_server_info` holds them (docs/contracts/zookeeper.md):
  * `http://host:port` or `https://host:port`, nothing else.
  */
 

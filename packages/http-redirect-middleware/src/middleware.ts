@@ -6,7 +6,7 @@ import { parseTarget, trimOneTrailingSlash } from "./target.js";
 import type { RedirectContext, RedirectMiddleware, StateSnapshot, UnavailableReason } from "./types.js";
 
 /**
- * `errorCode` of each answer this middleware gives instead of serving (SPEC §7 error shape),
+ * `errorCode` of each answer this middleware gives instead of serving (docs/contracts/http.md error shape),
  * from atlas-ha's one table of Atlas error codes (shared with atlas-server).
  */
 export const ERROR_CODES: Readonly<{
@@ -31,7 +31,7 @@ export const ERROR_CODES: Readonly<{
 const FOUND_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Koa middleware for a member of an active/passive group (SPEC §7): serve when ACTIVE,
+ * Koa middleware for a member of an active/passive group (docs/contracts/http.md): serve when ACTIVE,
  * redirect to the active when PASSIVE, answer 503 while in transition or when the active is
  * unknown, and always let the exempt admin paths through.
  *
@@ -153,7 +153,7 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     }
 
     // The target is ZooKeeper's origin plus the raw path and query; Host, X-Forwarded-* and
-    // the authority of an absolute-form target are never read (SPEC §7: no open redirect).
+    // the authority of an absolute-form target are never read (docs/contracts/http.md: no open redirect).
     const location = origin + target.pathAndQuery;
     const status = FOUND_METHODS.has(method) ? 302 : 307;
     counters.redirects++;

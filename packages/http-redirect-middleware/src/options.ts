@@ -14,7 +14,7 @@ export interface HaRedirectOptions {
   selfAddress?: string | readonly string[];
   /**
    * Paths answered locally whatever the state, matched exactly after removing one trailing
-   * slash. Replaces the default list (SPEC §7 status, health, liveness, readiness, version,
+   * slash. Replaces the default list (docs/contracts/http.md status, health, liveness, readiness, version,
    * metrics), so include those if you extend it.
    */
   exemptPaths?: readonly string[];
@@ -26,7 +26,7 @@ export interface HaRedirectOptions {
   onRejected?: (event: RejectedEvent) => void;
 }
 
-/** SPEC §7: answered locally by every instance, never redirected. */
+/** docs/contracts/http.md: answered locally by every instance, never redirected. */
 export const DEFAULT_EXEMPT_PATHS: readonly string[] = Object.freeze([
   "/api/atlas/admin/status",
   "/api/atlas/admin/health",

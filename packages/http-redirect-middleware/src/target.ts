@@ -23,7 +23,7 @@ export function parseTarget(raw: string | undefined): RequestTarget {
   }
   // Absolute-form (`GET http://evil.example/x HTTP/1.1`): the authority in it names the server
   // the client *thinks* it talks to. We drop it, as we drop Host, and keep only path and
-  // query, so the redirect still goes to the address from ZooKeeper (SPEC §7: no open redirect).
+  // query, so the redirect still goes to the address from ZooKeeper (docs/contracts/http.md: no open redirect).
   const scheme = ABSOLUTE_FORM.exec(raw);
   if (scheme === null) return UNREDIRECTABLE;
   let rest = raw.slice(scheme[0].length);
@@ -39,7 +39,7 @@ function pathPart(pathAndQuery: string): string {
   return end === -1 ? pathAndQuery : pathAndQuery.slice(0, end);
 }
 
-/** SPEC §7: exemptions match the exact path after removing one trailing slash. */
+/** docs/contracts/http.md: exemptions match the exact path after removing one trailing slash. */
 export function trimOneTrailingSlash(path: string): string {
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
 }

@@ -1,4 +1,4 @@
-/** The service states of SPEC §6, as ha-state reports them. */
+/** The service states of docs/contracts/states.md, as ha-state reports them. */
 export type ServiceState = "ACTIVE" | "PASSIVE" | "BECOMING_ACTIVE" | "BECOMING_PASSIVE";
 
 /**

@@ -102,7 +102,7 @@ describe("a request target that cannot be redirected", () => {
   });
 });
 
-describe("methods outside the SPEC's two lists", () => {
+describe("methods outside the contract's two lists (302 or 307)", () => {
   for (const method of ["PROPFIND", "PURGE", "TRACE", "MKCOL"]) {
     it(`redirects ${method} with 307 so the method is kept`, async () => {
       const { app } = appWith({ source: () => passive() });

@@ -1,4 +1,4 @@
-// Behaviour of SPEC §7 through a real Koa app (app.callback()) and real HTTP via supertest.
+// Behaviour of docs/contracts/http.md through a real Koa app (app.callback()) and real HTTP via supertest.
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_EXEMPT_PATHS, ERROR_CODES, haRedirect } from "../src/index.js";

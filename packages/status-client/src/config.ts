@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_INTERVAL_MS } from "./options.js";
 export interface AtlasClientConfig {
   /** Base URL of every instance, in `atlas.server.ids` order. */
   urls: string[];
-  /** `atlas.client.ha.retries` (default 4, as in Atlas and SPEC §3). */
+  /** `atlas.client.ha.retries` (default 4, as in Atlas and docs/contracts/config.md). */
   retries: number;
   /** `atlas.client.ha.sleep.interval.ms` (default 5000). */
   retryIntervalMs: number;

@@ -56,7 +56,7 @@ export async function findActive(urls: readonly string[], options: ProbeOptions 
   }
 }
 
-/** The verdict for a set of probe results (SPEC §9 exit codes). */
+/** The verdict for a set of probe results (docs/contracts/status-client.md exit codes). */
 export function judge(instances: InstanceStatus[], checkedAt: string, durationMs: number): GroupStatus {
   const actives = instances.filter((i) => i.state === "ACTIVE");
   const others = instances.filter((i) => i.state !== "ACTIVE");

@@ -1,4 +1,4 @@
-// @atlas-ha/status-client: find the active instance of an Atlas HA group (SPEC §9).
+// @atlas-ha/status-client: find the active instance of an Atlas HA group (docs/contracts/status-client.md).
 export { getStatus } from "./probe.js";
 export type { InstanceStatus, ProbeProblem } from "./probe.js";
 export { findActive } from "./group.js";

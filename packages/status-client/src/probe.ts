@@ -189,7 +189,7 @@ async function attempt(
 type Classified = Pick<InstanceStatus, "state" | "httpStatus" | "problem" | "detail">;
 
 /**
- * SPEC §7: 200 with exactly `{"Status":"<STATE>"}`. A 503 whose body names a transitional
+ * docs/contracts/http.md: 200 with exactly `{"Status":"<STATE>"}`. A 503 whose body names a transitional
  * state is that state (a proxy or an older server may answer so while the role moves).
  */
 export function classify(httpStatus: number, body: string): Classified {

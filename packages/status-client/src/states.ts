@@ -1,4 +1,4 @@
-/** The four service states an Atlas instance reports on its status endpoint (SPEC §6). */
+/** The four service states an Atlas instance reports on its status endpoint (docs/contracts/states.md). */
 export const ATLAS_STATES = ["ACTIVE", "PASSIVE", "BECOMING_ACTIVE", "BECOMING_PASSIVE"] as const;
 export type AtlasState = (typeof ATLAS_STATES)[number];
 

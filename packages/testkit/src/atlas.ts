@@ -9,7 +9,7 @@ import { ManagedProcess } from "./process.js";
 import { formatProperties, type PropertyValue } from "./properties.js";
 import { waitFor } from "./wait.js";
 
-/** What `GET /api/atlas/admin/status` reports (SPEC §7). */
+/** What `GET /api/atlas/admin/status` reports (docs/contracts/http.md). */
 export type AtlasState = "ACTIVE" | "PASSIVE" | "BECOMING_ACTIVE" | "BECOMING_PASSIVE";
 
 const STATES = new Set<string>(["ACTIVE", "PASSIVE", "BECOMING_ACTIVE", "BECOMING_PASSIVE"]);
@@ -52,7 +52,7 @@ export interface AtlasInstanceOptions {
   /** Name in logs, errors and the cluster, e.g. "atlas-1". */
   name: string;
   /**
-   * The instance's `atlas-application.properties` (SPEC §3). `atlas.server.http.port` is set
+   * The instance's `atlas-application.properties` (docs/contracts/config.md). `atlas.server.http.port` is set
    * from `port`; everything else (ids, addresses, ZooKeeper, Kafka, store, users file) is the
    * caller's.
    */

@@ -16,7 +16,7 @@ const run = promisify(execFile);
 export interface KafkaOptions {
   /** Fixed broker port (the local cluster uses 9092); a free port when absent. */
   port?: number;
-  /** Partitions of auto-created topics. Default 1 (SPEC §2). */
+  /** Partitions of auto-created topics. Default 1 (docs/contracts/components.md). */
   partitions?: number;
   /** Data dir; a fresh temp folder when absent. */
   baseDir?: string;
@@ -180,7 +180,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     "share.coordinator.state.topic.min.isr": 1,
     "share.coordinator.state.topic.num.partitions": 1,
     // After a failover the hook consumer group is empty; the default 3 s delay of its
-    // first rebalance would hold hook consumption back that long (SPEC §2).
+    // first rebalance would hold hook consumption back that long (docs/contracts/components.md).
     "group.initial.rebalance.delay.ms": 0,
     ...options.properties,
   };

@@ -20,7 +20,7 @@ export function repoRoot(): string {
   }
 }
 
-/** Ignored folder of the repo holding jars, cluster state and logs (SPEC §10). */
+/** Ignored folder of the repo holding jars, cluster state and logs (docs/contracts/local-cluster.md). */
 export function stateDir(): string {
   return process.env.ATLAS_HA_STATE_DIR ?? join(repoRoot(), ".atlas-ha");
 }

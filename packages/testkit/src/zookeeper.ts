@@ -15,7 +15,7 @@ export interface ZooKeeperOptions {
   nodes?: 1 | 3;
   /**
    * ZooKeeper's tick in ms. Session expiry is checked once per tick, so a small tick makes
-   * expiry precise and lets tests use short session timeouts (SPEC §2). Default 200.
+   * expiry precise and lets tests use short session timeouts (docs/contracts/components.md). Default 200.
    */
   tickTime?: number;
   /** Default 2 × tickTime. */

@@ -223,7 +223,7 @@ export class LocalCluster {
     }
   }
 
-  /** The SPEC §10 description (`cluster.json`), with the pids of now. */
+  /** The docs/contracts/local-cluster.md description (`cluster.json`), with the pids of now. */
   describe(): ClusterDescription {
     this.#refresh();
     return describeCluster(this.#state);

@@ -22,7 +22,7 @@ export interface LocalClusterPorts {
   postgres?: number;
 }
 
-/** The fixed ports of the local cluster of SPEC §10 (`npm start`, `npm run cluster`). */
+/** The fixed ports of the local cluster of docs/contracts/local-cluster.md (`npm start`, `npm run cluster`). */
 export function localClusterPorts(instances: number, zk: number): Required<LocalClusterPorts> {
   return {
     atlas: Array.from({ length: instances }, (_, i) => 21000 + i),
@@ -50,7 +50,7 @@ export interface LocalClusterOptions {
   detached?: boolean;
   /** Folder for data, logs, configuration and `state.json`; a fresh temp folder when absent (removed by `down`). */
   stateDir?: string;
-  /** Where the SPEC §10 description is written; default `<stateDir>/cluster.json`. */
+  /** Where the docs/contracts/local-cluster.md description is written; default `<stateDir>/cluster.json`. */
   clusterFile?: string;
   /** Fixed ports; free ports when absent. A taken fixed port fails before anything starts. */
   ports?: LocalClusterPorts;
@@ -114,7 +114,7 @@ export function validateOptions(options: LocalClusterOptions): void {
 }
 
 /**
- * ZooKeeper grants a session timeout between 2 and 20 ticks (SPEC §2): a tick of a tenth of
+ * ZooKeeper grants a session timeout between 2 and 20 ticks (docs/contracts/components.md): a tick of a tenth of
  * the session timeout (at most ZooKeeper's usual 2 s) puts the wanted timeout in the middle
  * of that range and keeps expiry precise to a tick.
  */

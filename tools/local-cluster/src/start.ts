@@ -78,7 +78,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     options.signal?.throwIfAborted();
     if (count > 0) {
       const httpPorts = ports.atlas ?? [];
-      // Every instance must know every address before the first one starts (SPEC §3).
+      // Every instance must know every address before the first one starts (docs/contracts/config.md).
       const freeHttp = httpPorts.length >= count ? [] : await freePorts(count);
       const members = Array.from({ length: count }, (_, i) => ({
         name: `atlas-${i + 1}`,

@@ -30,7 +30,7 @@ export interface ClusterState {
   instances: { name: string; id: string; port: number; dir: string; process: ProcessRecord }[];
 }
 
-/** `.atlas-ha/cluster.json` while a cluster is up: the public description of SPEC §10. */
+/** `.atlas-ha/cluster.json` while a cluster is up: the public description of docs/contracts/local-cluster.md. */
 export interface ClusterDescription {
   instances: { name: string; url: string; pid: number | null }[];
   zookeeper: { name: string; connect: string; pid: number | null }[];

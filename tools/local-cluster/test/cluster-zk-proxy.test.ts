@@ -12,7 +12,7 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
     zk: 1,
     sessionTimeoutMs: 3000,
     zkProxy: true,
-    // An environment override of a configuration key (SPEC §3) shows that `env` reaches the process.
+    // An environment override of a configuration key (docs/contracts/config.md) shows that `env` reaches the process.
     env: { ATLAS_NOTIFICATION_CONSUMER_DISABLED: "true" },
   });
 

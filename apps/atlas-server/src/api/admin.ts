@@ -1,5 +1,5 @@
 /**
- * SPEC §7 status and health endpoints: answered locally by every instance, whatever its
+ * docs/contracts/http.md status and health endpoints: answered locally by every instance, whatever its
  * state, never redirected. `/status` is exactly `{"Status":"<STATE>"}` (load balancers
  * match the text), so nothing else goes in it.
  */
@@ -64,7 +64,7 @@ export function adminRoutes(router: Router, api: ApiContext): void {
   });
 
   // 200 whatever the state: a passive is healthy (Atlas answers 500 on passives, which makes
-  // orchestrators restart them; SPEC §7 deliberately differs).
+  // orchestrators restart them; docs/contracts/http.md deliberately differs).
   router.on("GET", `${ADMIN}/liveness`, (ctx) => {
     ctx.set("Cache-Control", "no-store");
     ctx.body = { alive: true, state: api.ha.snapshot().state };

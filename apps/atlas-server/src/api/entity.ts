@@ -1,4 +1,4 @@
-/** Atlas v2 entity REST subset (SPEC §7): create, bulk, get by guid / unique attribute, delete. */
+/** Atlas v2 entity REST subset (docs/contracts/http.md): create, bulk, get by guid / unique attribute, delete. */
 import { readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";

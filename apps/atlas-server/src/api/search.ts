@@ -1,4 +1,4 @@
-/** `GET|POST /api/atlas/v2/search/basic` (SPEC §7): type, text on name/qualifiedName, paging. */
+/** `GET|POST /api/atlas/v2/search/basic` (docs/contracts/http.md): type, text on name/qualifiedName, paging. */
 import { readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";

@@ -1,4 +1,4 @@
-/** `GET|POST /api/atlas/v2/types/typedefs` (SPEC §7); creating an existing type → 409. */
+/** `GET|POST /api/atlas/v2/types/typedefs` (docs/contracts/http.md); creating an existing type → 409. */
 import { readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";

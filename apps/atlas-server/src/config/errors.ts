@@ -5,7 +5,7 @@
  * have their own classes).
  */
 
-/** A missing or malformed value of one configuration key (SPEC §3). */
+/** A missing or malformed value of one configuration key (docs/contracts/config.md). */
 export class ConfigError extends Error {
   override readonly name = "ConfigError" as const;
   readonly code = "CONFIG_INVALID" as const;

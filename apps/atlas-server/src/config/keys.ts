@@ -1,5 +1,5 @@
 /**
- * Every configuration key the server reads (SPEC §3). Atlas's names where Atlas has the
+ * Every configuration key the server reads (docs/contracts/config.md). Atlas's names where Atlas has the
  * setting, so an existing `atlas-application.properties` works; ours otherwise (marked in
  * README.md). `atlas.server.address.<id>` is per id and not listed here.
  */
@@ -69,7 +69,7 @@ export const KNOWN_KEYS: readonly string[] = Object.freeze(Object.values(KEYS));
 /** The file `ATLAS_CONF` (or a `--config` directory) holds. */
 export const CONFIG_FILE_NAME = "atlas-application.properties";
 
-/** `atlas.server.ha.enabled` ↔ `ATLAS_SERVER_HA_ENABLED` (SPEC §3). */
+/** `atlas.server.ha.enabled` ↔ `ATLAS_SERVER_HA_ENABLED` (docs/contracts/config.md). */
 export function envName(key: string): string {
   return key.replace(/\./g, "_").toUpperCase();
 }

@@ -31,7 +31,7 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Reads, merges and validates the server's configuration (SPEC §3):
+ * Reads, merges and validates the server's configuration (docs/contracts/config.md):
  * locate the file (`config` or `configFile`, else `configDir`, else `$ATLAS_CONF`), parse it as Java
  * properties, apply environment overrides, expand `${…}` references, validate every key
  * the server uses, resolve this instance's id.

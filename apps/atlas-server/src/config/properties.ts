@@ -10,7 +10,7 @@ export interface PropertyEntry {
 
 /*
  * The syntax of `java.util.Properties.load(Reader)` (JDK 9 and later), which an existing
- * `atlas-application.properties` is written in (SPEC §3). The reader is a port of the JDK's
+ * `atlas-application.properties` is written in (docs/contracts/config.md). The reader is a port of the JDK's
  * line reader, so its corner cases match (a test compares it with the installed JDK):
  *
  * - Natural lines end at `\n`, `\r` or `\r\n`. Leading space, tab and form feed are dropped;

@@ -43,7 +43,7 @@ export const DEFAULTS = Object.freeze({
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const ID = /^[^\s,]+$/;
 
-/** Reads and validates every SPEC §3 key; throws ConfigError naming the first bad key. */
+/** Reads and validates every docs/contracts/config.md key; throws ConfigError naming the first bad key. */
 export function readSettings(props: Props, context: SchemaContext): Settings {
   const ids = readIds(props);
   const addresses = readAddresses(props, ids);
@@ -164,7 +164,7 @@ function readZooKeeper(props: Props): ZooKeeperConfig | null {
   for (const server of servers) {
     if (parseHostPort(server) === null) throw props.error(KEYS.zkConnect, `expected host:port[,host:port…], but ${JSON.stringify(server)} is not host:port`);
   }
-  // Atlas ignores the auth unless an ACL is set (SPEC §3).
+  // Atlas ignores the auth unless an ACL is set (docs/contracts/config.md).
   return { connect: servers.join(","), zkRoot, sessionTimeoutMs, retrySleepMs, numRetries, acl, auth: acl === null ? null : auth };
 }
 

@@ -71,7 +71,7 @@ export interface ServerIdInput {
 }
 
 /**
- * SPEC §3: `atlas.server.id` when set (it must be one of `atlas.server.ids` when ids are
+ * docs/contracts/config.md: `atlas.server.id` when set (it must be one of `atlas.server.ids` when ids are
  * listed). Otherwise, as Atlas's `AtlasServerIdSelector` does, the id whose address names
  * this machine with this instance's port — except that where Atlas takes the first match
  * we refuse several, because two instances on one host would then both claim one id.

@@ -20,7 +20,7 @@ export function fromEntries(entries: readonly PropertyEntry[], file: string): Ma
 }
 
 /**
- * Environment overrides (SPEC §3): the variable named like the key with dots turned into
+ * Environment overrides (docs/contracts/config.md): the variable named like the key with dots turned into
  * underscores, upper-cased (`atlas.server.ha.enabled` ↔ `ATLAS_SERVER_HA_ENABLED`) replaces
  * the key's value.
  *

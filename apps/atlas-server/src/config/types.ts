@@ -2,7 +2,7 @@
 export const LOG_LEVELS = Object.freeze(["fatal", "error", "warn", "info", "debug", "trace"] as const);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** ZooKeeper settings of the election (SPEC §3, §4); present only when HA is on. */
+/** ZooKeeper settings of the election (docs/contracts/config.md, zookeeper.md); present only when HA is on. */
 export interface ZooKeeperConfig {
   /** `host:port,host:port,…` without a chroot suffix. */
   connect: string;

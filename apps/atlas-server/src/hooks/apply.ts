@@ -1,6 +1,6 @@
 /**
  * A hook notification → store changes, applied in ONE store transaction that is fenced by
- * the leader epoch and records the message's Kafka position (SPEC §8). hook-consumer has
+ * the leader epoch and records the message's Kafka position (docs/contracts/hooks.md). hook-consumer has
  * already decoded the envelope and normalised V1 bodies to the V2 model.
  *
  * How failures reach hook-consumer (it classifies by `fenced`, `permanent` and `code`):
@@ -36,7 +36,7 @@ export interface ApplyNotificationOptions {
 }
 
 /**
- * Atlas's meaning of each notification type (SPEC §8): create and full update upsert by
+ * Atlas's meaning of each notification type (docs/contracts/hooks.md): create and full update upsert by
  * type + qualifiedName with placeholders and referred entities; a partial update changes only
  * the given attributes of the entity its `entityId` names (a new qualifiedName renames it);
  * a delete is soft, and deleting what is gone is a no-op.

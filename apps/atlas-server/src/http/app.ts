@@ -28,7 +28,7 @@ function routeClass(path: string): string {
 
 export function createHttpApp(api: ApiContext, users: Map<string, User> | null): Koa {
   const app = new Koa();
-  app.proxy = false; // never trust X-Forwarded-* (SPEC §7: no open redirect)
+  app.proxy = false; // never trust X-Forwarded-* (docs/contracts/http.md: no open redirect)
   app.silent = true; // errors are logged by the boundary, as events
 
   const onUnexpected = (error: unknown, ctx: Koa.Context) =>

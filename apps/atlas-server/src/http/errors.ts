@@ -1,5 +1,5 @@
 /**
- * Atlas-style JSON errors (SPEC §7): `{"errorCode":"ATLAS-<http>-00-<nnn>","errorMessage":"…"}`
+ * Atlas-style JSON errors (docs/contracts/http.md): `{"errorCode":"ATLAS-<http>-00-<nnn>","errorMessage":"…"}`
  * with that HTTP status. Never a stack trace: unexpected errors are logged with the request
  * id and answered with a generic 500 that names the id.
  */
@@ -53,7 +53,7 @@ export function toHttpError(error: unknown): AtlasHttpError | null {
     // The instance is stepping down: to a client that is "not the active one, retry".
     return errors.noLongerActive();
   }
-  // Store errors say which HTTP answer they are (SPEC §7 codes), e.g. 404 ATLAS-404-00-003.
+  // Store errors say which HTTP answer they are (docs/contracts/http.md codes), e.g. 404 ATLAS-404-00-003.
   if (typeof e.code === "string" && e.code.startsWith("STORE_") && typeof e.httpStatus === "number" && typeof e.atlasErrorCode === "string") {
     // Out of reach or busy for now: a 503 the client may retry, like the redirect middleware's.
     if (e.httpStatus === 503) return new AtlasHttpError(503, e.atlasErrorCode, e.message ?? "store unavailable", { "Retry-After": "1" });

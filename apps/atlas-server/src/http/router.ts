@@ -1,11 +1,11 @@
 /**
  * A small router for the handful of Atlas routes: exact patterns on the raw path (one
- * trailing slash ignored, SPEC §7), 405 with `Allow` for a known path and another method.
+ * trailing slash ignored, docs/contracts/http.md), 405 with `Allow` for a known path and another method.
  */
 import type { Context, Next } from "koa";
 import { errors } from "./errors.js";
 
-/** The path routes and exempt lists are matched against: one trailing slash ignored (SPEC §7). */
+/** The path routes and exempt lists are matched against: one trailing slash ignored (docs/contracts/http.md). */
 export function routePath(ctx: Context): string {
   const path = ctx.path;
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;

@@ -1,6 +1,6 @@
 /**
  * Atlas's base model (`0010-base_model`): the supertypes every hook model builds on. The
- * unique `qualifiedName` of Referenceable is the identity hooks upsert by (SPEC §8).
+ * unique `qualifiedName` of Referenceable is the identity hooks upsert by (docs/contracts/hooks.md).
  */
 import { attr, entityDef, relationshipDef } from "./define.js";
 import type { AtlasTypesDef } from "./typedefs.js";

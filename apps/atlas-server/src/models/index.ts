@@ -1,5 +1,5 @@
 /**
- * The types the server starts with (SPEC §7): Atlas's base types and the models the common
+ * The types the server starts with (docs/contracts/http.md): Atlas's base types and the models the common
  * hooks write to. The store seeds every one that is missing when it migrates.
  */
 import { BASE_MODEL } from "./base.js";

@@ -1,6 +1,6 @@
 /**
  * Every failure of the store a caller can act on, with a literal `name`, a stable `code`, the
- * HTTP status and Atlas error code the REST API answers with (SPEC §7), and — for the hook
+ * HTTP status and Atlas error code the REST API answers with (docs/contracts/http.md), and — for the hook
  * path — whether retrying can help. Callers check `name`/`code`, never `instanceof`.
  */
 

@@ -106,7 +106,7 @@ export class Mutation {
     );
   }
 
-  /** Changes only the given attributes of the active entity `objectId` names (SPEC §8). */
+  /** Changes only the given attributes of the active entity `objectId` names (docs/contracts/hooks.md). */
   async partialUpdate(objectId: AtlasObjectId, input: AtlasEntityWithExtInfo): Promise<void> {
     if (isObject(input)) checkDepth([["entity", input.entity]], isObject(input.referredEntities) ? input.referredEntities : {});
     const target = await this.#findByObjectId(objectId);

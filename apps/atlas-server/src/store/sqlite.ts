@@ -91,7 +91,7 @@ export class SqliteBackend implements SqlBackend {
     this.#db.pragma("journal_mode = WAL");
     // FULL: a commit is on disk when it returns (a REST write answered 200 is durable). Hook
     // messages may be written with NORMAL and made durable together by sync(), before their
-    // Kafka offsets are committed (SPEC §8): an fsync per message was ~70% of the hook
+    // Kafka offsets are committed (docs/contracts/hooks.md): an fsync per message was ~70% of the hook
     // pipeline's time (bench/, figure 5).
     this.#db.pragma("synchronous = FULL");
     const statements = new Map<string, Database.Statement>();

@@ -1,6 +1,6 @@
 /**
  * The metadata store the server composes: one interface, two backends (SQLite, PostgreSQL).
- * Shapes follow Atlas's v2 REST model so the API can return them as they are (SPEC §7).
+ * Shapes follow Atlas's v2 REST model so the API can return them as they are (docs/contracts/http.md).
  */
 import type {
   AtlasClassification,
@@ -131,7 +131,7 @@ export interface WriteRecord {
 
 /**
  * What the server needs from a store. Every write takes the writer's epoch (the leader epoch
- * of SPEC §5) and is refused with StoreFencedError when a higher epoch was seen; the check is
+ * of docs/contracts/election.md) and is refused with StoreFencedError when a higher epoch was seen; the check is
  * in the write's own transaction, so a paused former active cannot slip a write in after the
  * new active fenced.
  */
@@ -194,7 +194,7 @@ export interface MetadataStore {
   /**
    * Makes every write committed so far durable. Hook messages applied with `durable: false`
    * (one fsync per message caps SQLite at a few thousand a second) are durable once it
-   * resolves: the hook consumer calls it before committing their offsets (SPEC §8).
+   * resolves: the hook consumer calls it before committing their offsets (docs/contracts/hooks.md).
    */
   sync(): Promise<void>;
 

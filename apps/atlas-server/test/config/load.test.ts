@@ -71,7 +71,7 @@ describe("locating atlas-application.properties", () => {
   });
 });
 
-describe("defaults (SPEC §3)", () => {
+describe("defaults (docs/contracts/config.md)", () => {
   it("an empty file gives a standalone instance with Atlas's defaults", async () => {
     const config = await load("");
     expect(config).toMatchObject({
@@ -135,7 +135,7 @@ describe("defaults (SPEC §3)", () => {
   });
 });
 
-describe("environment overrides (SPEC §3: dots → underscores, upper case)", () => {
+describe("environment overrides (docs/contracts/config.md: dots → underscores, upper case)", () => {
   it("a variable replaces the key's value from the file", async () => {
     const config = await load("atlas.server.http.port=21000\natlas.kafka.bootstrap.servers=file:9092\n", {
       env: { ATLAS_SERVER_HTTP_PORT: "21099", ATLAS_KAFKA_BOOTSTRAP_SERVERS: "env1:9092,env2:9092" },
@@ -279,7 +279,7 @@ describe("HA on or off", () => {
     expect(config.addresses).toEqual({ id1: "localhost:21000" });
   });
 
-  it("the ZooKeeper auth is ignored unless an ACL is set (SPEC §3)", async () => {
+  it("the ZooKeeper auth is ignored unless an ACL is set (docs/contracts/config.md)", async () => {
     const base = `${group(["id1", "id2"])}\natlas.server.ha.zookeeper.connect=zk:2181\natlas.server.ha.zookeeper.auth=digest:atlas:secret`;
     expect((await load(base)).ha.zookeeper).toMatchObject({ acl: null, auth: null });
     const withAcl = await load(`${base}\natlas.server.ha.zookeeper.acl=digest:atlas:x2Rkbtqqr4yO6sa8cL3CMxn3L1c=`);

@@ -14,7 +14,7 @@ function group(a: string, b: string, port = 21000, extra = ""): string {
   ].join("\n");
 }
 
-describe("this instance's id when atlas.server.id is absent (SPEC §3, as Atlas infers it)", () => {
+describe("this instance's id when atlas.server.id is absent (docs/contracts/config.md, as Atlas infers it)", () => {
   it("two instances on one host are told apart by their port", async () => {
     const text = (port: number) => group("127.0.0.1:21000", "127.0.0.1:21001", port);
     expect((await load(text(21000))).serverId).toBe("id1");

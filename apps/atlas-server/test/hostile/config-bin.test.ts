@@ -1,5 +1,5 @@
 /**
- * Malformed configuration through the real bin (`node dist/main.js --config <dir>`, SPEC §3):
+ * Malformed configuration through the real bin (`node dist/main.js --config <dir>`, docs/contracts/config.md):
  * start-up fails with exit code 2 and one line on stderr naming the key (or the variable that
  * overrode it), without a stack trace or a secret echoed.
  * The config module's own table test covers every key; this checks the process end to end.

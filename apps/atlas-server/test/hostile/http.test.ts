@@ -1,7 +1,7 @@
 /**
  * Hostile HTTP against an active and a passive instance: one ZooKeeper node and two real
  * atlas-server processes on one SQLite file (hook consumer off). Every answer is the
- * documented one (SPEC §7, the README's error table): Atlas JSON errors on the active, the
+ * documented one (docs/contracts/http.md, the README's error table): Atlas JSON errors on the active, the
  * redirect on the passive, Node's own 400/408/431 for broken HTTP and slow clients; never a
  * stack trace; both keep serving afterwards.
  */

@@ -1,5 +1,5 @@
 /**
- * HTTP Basic authentication end to end (SPEC §7) on one real atlas-server process (HA off,
+ * HTTP Basic authentication end to end (docs/contracts/http.md) on one real atlas-server process (HA off,
  * SQLite, users file written with the server's own `hash-password`): what needs a login and
  * what does not, how the users file stores passwords, and failed logins counted by reason in
  * `atlas_auth_failures_total`.

@@ -4,10 +4,10 @@
  * Real servers: one ZooKeeper node, PostgreSQL, two atlas-server processes (logging at trace).
  *
  * - A ZooKeeper client without the credentials (the raw C client) can neither join, reorder
- *   or end the election nor rewrite `active_server_info` (SPEC §4) — not even when it got in
+ *   or end the election nor rewrite `active_server_info` (docs/contracts/zookeeper.md) — not even when it got in
  *   first and squatted the root before the group ever started.
  * - A passive's redirect goes only where ZooKeeper says, whatever Host or X-Forwarded-* a
- *   request carries (SPEC §7: no open redirect).
+ *   request carries (docs/contracts/http.md: no open redirect).
  * - No secret reaches a log line, /health, /metrics or an error body.
  */
 import { randomBytes } from "node:crypto";
@@ -94,7 +94,7 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     const { active, passives } = await group.roles();
     const trusted = await session(zk().connectString, `${ZK_USER}:${ZK_PASSWORD}`);
     sessions.push(trusted);
-    // With the credentials, the layout is what SPEC §4 says, and every node carries the ACL:
+    // With the credentials, the layout is what docs/contracts/zookeeper.md says, and every node carries the ACL:
     // the squatter's nodes were removed when the first instance secured the root.
     // PASSIVE is also the state before joining: wait for the second participant node.
     const participants = await waitFor(async () => {

@@ -1,5 +1,5 @@
 /**
- * TLS end to end (SPEC §3, §4, §7): two real atlas-server processes with `atlas.enableTLS=true`
+ * TLS end to end (docs/contracts/config.md, zookeeper.md, http.md): two real atlas-server processes with `atlas.enableTLS=true`
  * and a PEM key and self-signed certificate made by the test with openssl, on one ZooKeeper
  * node. They serve HTTPS only, publish `https://host:port` in active_server_info (Knox reads
  * that format), passives redirect to it, and a failover publishes the new active's https

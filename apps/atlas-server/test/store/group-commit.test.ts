@@ -1,5 +1,5 @@
 /**
- * Group commit of hook messages (SPEC §8 via hook-consumer's beforeCommit): applies with
+ * Group commit of hook messages (docs/contracts/hooks.md via hook-consumer's beforeCommit): applies with
  * `durable: false` and one `sync()` before the offsets are committed. Both backends: a temp
  * SQLite file and a real PostgreSQL from the testkit.
  */

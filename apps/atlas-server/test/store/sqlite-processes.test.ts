@@ -1,5 +1,5 @@
 /**
- * SQLite shared by several server processes on one host (SPEC §2): a second Node process runs
+ * SQLite shared by several server processes on one host (docs/contracts/components.md): a second Node process runs
  * the real store (bundled from src/ for it) on the same file as this test's store.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";

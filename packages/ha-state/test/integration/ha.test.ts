@@ -99,7 +99,7 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);
     expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe(`http://127.0.0.1:2200${second.serverId.slice(2)}`);
-    // Every transition is an event with a timestamp, in the order of SPEC §6.
+    // Every transition is an event with a timestamp, in the order of docs/contracts/states.md.
     const firstPath = transitions.filter((t) => t.id === first.serverId).map((t) => `${t.from}>${t.to}`);
     expect(firstPath).toEqual(["PASSIVE>BECOMING_ACTIVE", "BECOMING_ACTIVE>ACTIVE", "ACTIVE>BECOMING_PASSIVE", "BECOMING_PASSIVE>PASSIVE"]);
     expect(transitions.every((t) => typeof t.at === "number" && t.at > 0)).toBe(true);

@@ -68,7 +68,7 @@ export class HookDecoder<M = undefined> {
       if (isDecodeError(error)) return { status: "failed", error, parts };
       // Whatever else a value manages to provoke (a string past V8's maximum length, a stack
       // overflow) is still this one record's fault: thrown, it would fail the batch again on
-      // every redelivery and stop the stream (SPEC §8).
+      // every redelivery and stop the stream (docs/contracts/hooks.md).
       const detail = error instanceof Error ? error.message : String(error);
       return {
         status: "failed",

@@ -30,7 +30,7 @@ let idCounter = 0;
 
 /**
  * A message body → the Kafka values a hook would publish for it: one envelope, one GZIP
- * envelope, or several split parts (SPEC §8, Atlas's `AbstractNotification`).
+ * envelope, or several split parts (docs/contracts/hooks.md, Atlas's `AbstractNotification`).
  */
 export function encodeHookMessage(body: unknown, options: EncodeOptions = {}): string[] {
   const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;

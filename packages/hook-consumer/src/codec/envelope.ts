@@ -21,7 +21,7 @@ export interface ParseOptions {
   maxDecompressedBytes?: number;
 }
 
-/** Reads a Kafka value: UTF-8 JSON, an envelope or a legacy bare body (SPEC §8). */
+/** Reads a Kafka value: UTF-8 JSON, an envelope or a legacy bare body (docs/contracts/hooks.md). */
 export function parseValue(value: string | Uint8Array | null | undefined, options: ParseOptions = {}): ParsedValue {
   if (value === null || value === undefined || value.length === 0) {
     throw new HookDecodeError("HOOK_EMPTY_VALUE", "the Kafka record has no value");

@@ -35,7 +35,7 @@ export function gunzip(bytes: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES)
 }
 
 /**
- * Bytes → text, refusing what is not UTF-8 (SPEC §8: a value is one UTF-8 JSON document).
+ * Bytes → text, refusing what is not UTF-8 (docs/contracts/hooks.md: a value is one UTF-8 JSON document).
  * Node's own decoding would put U+FFFD in place of each bad byte and hand on a message that
  * silently differs from the one sent; refused, it reaches the failed log as it was.
  */

@@ -24,7 +24,7 @@ export type {
 } from "@atlas-ha/atlas-model";
 export { V1_TYPES, V2_TYPES } from "@atlas-ha/atlas-model";
 
-/** Envelope version this consumer understands; newer ones are refused (SPEC §8). */
+/** Envelope version this consumer understands; newer ones are refused (docs/contracts/hooks.md). */
 export const CURRENT_VERSION = { version: "1.0.0", versionParts: [1] } as const;
 
 export type CompressionKind = "NONE" | "GZIP";

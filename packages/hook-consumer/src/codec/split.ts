@@ -3,7 +3,7 @@ import type { SplitPart } from "./envelope.js";
 import type { CompressionKind } from "./model.js";
 
 /**
- * Reassembles split messages (SPEC §8). Parts may arrive in any order and from different
+ * Reassembles split messages (docs/contracts/hooks.md). Parts may arrive in any order and from different
  * partitions. Each part carries an opaque `meta` (the consumer's topic/partition/offset),
  * handed back when the set completes or is evicted, so the consumer knows which records
  * it holds and may not commit past.

@@ -5,7 +5,7 @@ import { decodeError } from "../helpers/decode.js";
 
 // Values a hostile or broken producer can put on ATLAS_HOOK. Each must come back as a typed
 // `failed` result (never a throw, never a crash of the process): the consumer then logs the
-// record as failed and the stream goes on (SPEC §8).
+// record as failed and the stream goes on (docs/contracts/hooks.md).
 
 const version = { version: "1.0.0", versionParts: [1] };
 const part = (extra: object) => JSON.stringify({ version, msgCompressionKind: "NONE", msgId: "m", msgSplitIdx: 0, message: "AAAA", ...extra });

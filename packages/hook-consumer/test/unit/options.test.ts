@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ATLAS_KEYS, createHookConsumer, hookConsumerSettingsFromProperties } from "../../src/index.js";
 
-describe("Atlas properties map to consumer settings (SPEC §3)", () => {
+describe("Atlas properties map to consumer settings (docs/contracts/config.md)", () => {
   it("an empty file gives Atlas's defaults", () => {
     expect(hookConsumerSettingsFromProperties({})).toEqual({
       brokers: ["localhost:9092"],

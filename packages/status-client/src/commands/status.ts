@@ -4,7 +4,7 @@ import { findActive } from "../group.js";
 import type { ProbeOptions } from "../options.js";
 import { watch } from "../watch.js";
 
-/** Monitoring-plugin exit codes (SPEC §9). */
+/** Monitoring-plugin exit codes (docs/contracts/status-client.md). */
 export const EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

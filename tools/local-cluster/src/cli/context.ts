@@ -16,7 +16,7 @@ export interface ClusterCliOptions {
   stderr?: Writable;
   /** Runs after `up` has checked its arguments, before it starts anything (install, build, jars). */
   prepare?: () => void | Promise<void>;
-  /** Ports of `up`; default the fixed ones of SPEC §10 (21000…, 2181…, 9092, 15432). */
+  /** Ports of `up`; default the fixed ones of docs/contracts/local-cluster.md (21000…, 2181…, 9092, 15432). */
   ports?: (instances: number, zk: number) => LocalClusterPorts;
   /** Ends a foreground `up` as Ctrl-C does (for tests and embedding); default: signals only. */
   signal?: AbortSignal;

@@ -47,7 +47,7 @@ Examples
 }
 
 /**
- * The `npm run cluster` command line (SPEC §10). Returns the exit code: 0 done, 1 failed,
+ * The `npm run cluster` command line (docs/contracts/local-cluster.md). Returns the exit code: 0 done, 1 failed,
  * 2 bad arguments; `status` returns atlas-status's code.
  */
 export async function runClusterCli(argv: string[], options: ClusterCliOptions = {}): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * A corpus of malformed and hostile hook messages, interleaved with valid ones, for the
- * hook path of a real server (SPEC §8: one bad message never stops the stream, loses
+ * hook path of a real server (docs/contracts/hooks.md: one bad message never stops the stream, loses
  * nothing). Hand-written cases plus a seeded generator: the same seed gives the same Kafka
  * values in the same order, so a failure can be replayed.
  *

@@ -1,5 +1,5 @@
 /**
- * The bad-input corpus on the hook path of a real server (SPEC §8): a local cluster (one
+ * The bad-input corpus on the hook path of a real server (docs/contracts/hooks.md): a local cluster (one
  * ZooKeeper node, a real Kafka broker, one atlas-server process on SQLite) consumes a few
  * hundred malformed and hostile hook messages interleaved with valid ones. Every valid one
  * must be applied (read back through the REST API), every invalid record must be a line of
