@@ -34,7 +34,7 @@ function toTables(writes: Row[], entities: Row[], offsets: Row[]): StoreTables {
     writes: writes.map((r) => ({ seq: Number(r.seq), epoch: Number(r.epoch), operation: String(r.operation), changed: Number(r.changed) })),
     entities: entities.map((r) => ({
       guid: String(r.guid),
-      qualifiedName: r.qualified_name === null ? null : String(r.qualified_name),
+      qualifiedName: r.qualified_name === null ? null : (typeof r.qualified_name === "string" ? r.qualified_name : JSON.stringify(r.qualified_name)),
       writeEpoch: Number(r.write_epoch),
       writeSeq: Number(r.write_seq),
       createSeq: Number(r.create_seq),

@@ -279,7 +279,8 @@ async function countByQualifiedName(store: MetadataStore, suffix: string): Promi
   for (let offset = 0; ; offset += 10_000) {
     const page = await store.searchBasic({ typeName: "hive_db", query: suffix, limit: 10_000, offset, excludeDeletedEntities: false });
     for (const e of page.entities) {
-      const qn = String(e.attributes.qualifiedName);
+      const raw = e.attributes.qualifiedName;
+      const qn = typeof raw === "string" ? raw : JSON.stringify(raw);
       counts.set(qn, (counts.get(qn) ?? 0) + 1);
     }
     if (page.entities.length < 10_000) return counts;

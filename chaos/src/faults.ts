@@ -4,7 +4,7 @@
  */
 import { zkDigest } from "@atlas-ha/election-core";
 import { atlasServerBin, type AtlasInstance, type LocalCluster } from "@atlas-ha/local-cluster";
-import { atlasProcess, waitFor, type FrozenWriter } from "@atlas-ha/testkit";
+import { atlasProcess, waitFor } from "@atlas-ha/testkit";
 import { sleep, type Logger } from "./log.js";
 import type { FaultSpec } from "./plan.js";
 import { deleteElectionPath, startFrozenStoreWriter, type StoreConfig } from "./store-faults.js";
@@ -137,13 +137,12 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
       case "held-transaction":
       case "term-during-activation": {
         const victim = active ?? chooseFrom(cluster.instances, spec.choice)!;
-        let frozen: FrozenWriter | undefined;
         const terminated: string[] = [];
+        const frozen = await startFrozenStoreWriter(ctx.store);
         heal = async () => {
-          await frozen?.kill();
+          await frozen.kill();
           for (const name of [victim.name, ...terminated]) await cluster.start(name);
         };
-        frozen = await startFrozenStoreWriter(ctx.store);
         injectedAt = Date.now();
         await cluster.kill(victim.name);
         target = victim.name;

@@ -106,7 +106,7 @@ export class StaleWriter {
     for (;;) {
       attempt.tries++;
       try {
-        if (kind === "rest") await this.#store.createOrUpdate(epoch, entities as Parameters<MetadataStore["createOrUpdate"]>[1], "chaos-stale");
+        if (kind === "rest") await this.#store.createOrUpdate(epoch, entities, "chaos-stale");
         else await this.#store.applyHook(epoch, { topic: STALE_TOPIC, partition: 0, offset: String(i) }, [{ kind: "createOrUpdate", entities }] as ApplyChanges, "chaos-stale");
         attempt.outcome = "accepted";
         delete attempt.error;

@@ -63,7 +63,7 @@ async function epochCommand(argv: string[]): Promise<number> {
     return result.outcome === "refused" ? 1 : 0;
   } catch (error) {
     process.stderr.write(`atlas-server epoch rebase: ${(error as Error).message}\n`);
-    return isConfigError(error as Error) ? 2 : 1;
+    return isConfigError(error) ? 2 : 1;
   }
 }
 

@@ -59,6 +59,8 @@ export interface AtlasServer {
 }
 
 export function createAtlasServer(config: ServerConfig, options: AtlasServerOptions = {}): AtlasServer {
+  // Assigned once below; declared first because the logger's mixin reads it.
+  // eslint-disable-next-line prefer-const
   let ha: HaState;
   let activeEpoch: number | null = null;
   const logger =

@@ -100,7 +100,7 @@ function znodePath(key: "zkRoot" | "electionPath", value: unknown): string {
       throw new ElectionOptionsError(key, `"${value}" has a relative segment "${segment}", which ZooKeeper refuses`);
     }
   }
-  // eslint-disable-next-line no-control-regex
+   
   const bad = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).padStart(4, "0");

@@ -190,8 +190,8 @@ class HaStateMachine implements HaState {
   on<K extends keyof HaEvents>(event: K, listener: (payload: HaEvents[K]) => void): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   #emit<K extends keyof HaEvents>(event: K, payload: HaEvents[K]): void {

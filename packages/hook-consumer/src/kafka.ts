@@ -126,10 +126,13 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
                   highWatermark: payload.batch.highWatermark,
                   messages: payload.batch.messages,
                 },
+                // kafkajs hands out closures, not methods that need their `this`.
+                /* eslint-disable @typescript-eslint/unbound-method */
                 resolveOffset: payload.resolveOffset,
                 heartbeat: payload.heartbeat,
                 isRunning: payload.isRunning,
                 isStale: payload.isStale,
+                /* eslint-enable @typescript-eslint/unbound-method */
               }),
           }),
         commitOffsets: (offsets) => consumer.commitOffsets(offsets),

@@ -166,7 +166,7 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     return DONE;
   };
 
-  return Object.assign(middleware, { counters: counters as RedirectMiddleware["counters"] });
+  return Object.assign(middleware, { counters: counters });
 }
 
 const DONE: Promise<void> = Promise.resolve();

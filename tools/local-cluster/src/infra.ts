@@ -90,7 +90,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
       kafkaResult.status === "fulfilled" ? kafkaResult.value[0].shutdown({ keepLogs: true }) : undefined,
       pgResult.status === "fulfilled" && pgResult.value ? pgResult.value[0].server.shutdown({ keepLogs: true }) : undefined,
     ]);
-    throw (infraFailure as PromiseRejectedResult).reason;
+    throw (infraFailure).reason;
   }
   const [zookeeper, zkMs] = (zkResult as PromiseFulfilledResult<[ZooKeeperEnsemble, number]>).value;
   const [kafka, kafkaMs] = (kafkaResult as PromiseFulfilledResult<[KafkaBroker, number]>).value;

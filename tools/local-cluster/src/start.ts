@@ -167,7 +167,7 @@ async function startInstances(
   signal?.throwIfAborted();
   const rest = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => startOne(i + 1)));
   const failed = rest.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) throw (failed).reason;
 }
 
 function initialState(

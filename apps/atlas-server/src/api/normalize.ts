@@ -63,10 +63,11 @@ export function entitiesWithExtInfo(body: Json): { entities: Json[]; referredEnt
 /** Boolean query parameters are read case-insensitively (`True`, `false`). */
 export function booleanParam(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined || value === null || value === "") return fallback;
-  const text = String(Array.isArray(value) ? value[value.length - 1] : value).toLowerCase();
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  const text = (typeof last === "string" ? last : JSON.stringify(last)).toLowerCase();
   if (text === "true") return true;
   if (text === "false") return false;
-  throw errors.invalid(`${name}: expected true or false, got "${String(value)}"`);
+  throw errors.invalid(`${name}: expected true or false, got ${JSON.stringify(value)}`);
 }
 
 export function integerParam(value: unknown, name: string, fallback: number, min: number, max: number): number {

@@ -22,7 +22,7 @@ export function searchRoutes(router: Router, api: ApiContext): void {
     });
   };
   router.on("GET", "/api/atlas/v2/search/basic", async (ctx) => {
-    ctx.body = await run(ctx.query as Record<string, unknown>);
+    ctx.body = await run(ctx.query);
   });
   router.on("POST", "/api/atlas/v2/search/basic", async (ctx) => {
     ctx.body = await run(await readJsonObject(ctx, api.config.limits.maxBodyBytes, "SearchParameters"));

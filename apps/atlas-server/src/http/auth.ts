@@ -82,9 +82,9 @@ export function basicAuth(options: AuthOptions) {
       until = Date.now() + ttl;
       verified.set(fingerprint, until);
     }
-    admitted.set(socket, { header: Buffer.from(header), user: user!, until });
-    ctx.state.user = user!.name;
-    ctx.state.role = user!.role;
+    admitted.set(socket, { header: Buffer.from(header), user: user, until });
+    ctx.state.user = user.name;
+    ctx.state.role = user.role;
     await next();
   };
 

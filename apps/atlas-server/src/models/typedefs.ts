@@ -106,7 +106,7 @@ export type AnyTypeDef =
   | AtlasClassificationDef
   | AtlasEntityDef
   | AtlasRelationshipDef
-  | AtlasBusinessMetadataDef;
+   ;
 
 /** Which list of AtlasTypesDef holds each category. */
 export const CATEGORY_LISTS = {

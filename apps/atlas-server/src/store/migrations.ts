@@ -4,7 +4,7 @@
  * instances that start together against one database take turns: the first applies, the
  * others find everything applied and change nothing.
  */
-import { builtinTypedefs, type AtlasTypesDef } from "../models/index.js";
+import { builtinTypedefs } from "../models/index.js";
 import { StoreSchemaError } from "./errors.js";
 import { SqlTx, type SqlBackend } from "./sql.js";
 import { prepareTypedefs } from "./typedefs.js";
@@ -48,7 +48,7 @@ export async function runMigrations(
     for (const [list, defs] of Object.entries(builtinTypedefs())) {
       missing[list] = (defs as { name: string }[]).filter((d) => !registry.has(d.name));
     }
-    const prepared = prepareTypedefs(missing as Partial<AtlasTypesDef>, registry, { user: "atlas", ...stamp });
+    const prepared = prepareTypedefs(missing, registry, { user: "atlas", ...stamp });
     for (const [ord, typedef] of prepared.entries()) await tx.insertTypedef(typedef, 0, 0, ord);
     if (prepared.length > 0) await tx.bumpTypedefsVersion();
     return { applied, seeded: prepared.length };

@@ -120,7 +120,7 @@ export class Mutation {
       }
     }
     this.#partial.add(target.guid);
-    await this.#apply([{ entity, target }], (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>);
+    await this.#apply([{ entity, target }], (isObject(input.referredEntities) ? input.referredEntities : {}));
   }
 
   /** Soft delete; what does not exist is a StoreNotFoundError or, with "ignore", nothing. */

@@ -112,7 +112,10 @@ function num(value: unknown): number {
 }
 
 function str(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return value.toString();
+  return JSON.stringify(value);
 }
 
 function json<T>(value: unknown): T {

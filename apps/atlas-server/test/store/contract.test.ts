@@ -90,7 +90,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       );
       expect(created.entityDefs).toHaveLength(1);
       expect(created.entityDefs[0]).toMatchObject({ name: "spark_app", category: "ENTITY", createdBy: USER, version: 1 });
-      const response = await create(other, [{ typeName: "spark_app", guid: "-1", attributes: { qualifiedName: "app-1", name: "app", appId: "a1" } } as AtlasEntity]);
+      const response = await create(other, [{ typeName: "spark_app", guid: "-1", attributes: { qualifiedName: "app-1", name: "app", appId: "a1" } }]);
       expect(response.mutatedEntities.CREATE).toHaveLength(1);
       expect((await store.searchBasic({ typeName: "Process" })).entities.map((e) => e.typeName)).toEqual(["spark_app"]);
     });
@@ -163,7 +163,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       expect(third.mutatedEntities).toEqual({});
       expect((await entity(store, "hive_db", "sales@cl1")).version).toBe(1);
       // The same qualifiedName under another type is another entity.
-      const other = await create(store, [{ typeName: "hive_table", guid: "-1", attributes: { qualifiedName: "sales@cl1", name: "t" } } as AtlasEntity]);
+      const other = await create(store, [{ typeName: "hive_table", guid: "-1", attributes: { qualifiedName: "sales@cl1", name: "t" } }]);
       expect(other.mutatedEntities.CREATE).toHaveLength(1);
     });
 
@@ -197,7 +197,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
           typeName: "hive_process",
           guid: "-1",
           attributes: { qualifiedName: "load@cl1", name: "load", outputs: [{ typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }] },
-        } as AtlasEntity,
+        },
       ]);
       const shell = await entity(store, "hive_table", "sales.orders@cl1");
       expect(shell).toMatchObject({ isIncomplete: true, status: "ACTIVE", attributes: { qualifiedName: "sales.orders@cl1" } });
@@ -205,7 +205,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         ["hive_process", false],
         ["hive_table", true],
       ]);
-      const filled = await create(store, [{ typeName: "hive_table", guid: "-3", attributes: { qualifiedName: "sales.orders@cl1", name: "orders" } } as AtlasEntity]);
+      const filled = await create(store, [{ typeName: "hive_table", guid: "-3", attributes: { qualifiedName: "sales.orders@cl1", name: "orders" } }]);
       expect(filled.guidAssignments["-3"]).toBe(shell.guid);
       expect(await entity(store, "hive_table", "sales.orders@cl1")).toMatchObject({ guid: shell.guid, isIncomplete: false, version: 1 });
       // A reference by a supertype finds the subtype entity rather than creating a shell.
@@ -214,7 +214,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
           typeName: "hive_process",
           guid: "-1",
           attributes: { qualifiedName: "load2@cl1", name: "load2", inputs: [{ typeName: "DataSet", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }] },
-        } as AtlasEntity,
+        },
       ]);
       expect((await entity(store, "hive_process", "load2@cl1")).attributes.inputs).toEqual([
         { guid: shell.guid, typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
@@ -248,18 +248,18 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
 
     it("refuses an unknown type, a missing qualifiedName and an unresolvable reference, and writes nothing of the request", async () => {
       const { store } = await stores.fresh();
-      const unknown = await create(store, [hiveDb("sales"), { typeName: "no_such_type", guid: "-2", attributes: { qualifiedName: "x" } } as AtlasEntity]).catch((e: unknown) => e);
+      const unknown = await create(store, [hiveDb("sales"), { typeName: "no_such_type", guid: "-2", attributes: { qualifiedName: "x" } }]).catch((e: unknown) => e);
       expect(unknown).toMatchObject({ name: "StoreUnknownTypeError", code: "STORE_UNKNOWN_TYPE", httpStatus: 404, atlasErrorCode: "ATLAS-404-00-003", typeName: "no_such_type" });
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();
-      await expect(create(store, [{ typeName: "hive_db", guid: "-1", attributes: { name: "nameless" } } as AtlasEntity])).rejects.toMatchObject({
+      await expect(create(store, [{ typeName: "hive_db", guid: "-1", attributes: { name: "nameless" } }])).rejects.toMatchObject({
         code: "STORE_INVALID_ENTITY",
         httpStatus: 400,
       });
       await expect(
-        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "hive_table", guid: "-99" }] } } as AtlasEntity]),
+        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "hive_table", guid: "-99" }] } }]),
       ).rejects.toMatchObject({ code: "STORE_REFERENCE_NOT_FOUND", httpStatus: 404 });
       await expect(
-        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }] } } as AtlasEntity]),
+        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }] } }]),
       ).rejects.toMatchObject({ code: "STORE_UNKNOWN_TYPE" });
       expect((await store.searchBasic({})).approximateCount).toBe(0);
     });
@@ -356,7 +356,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const { store } = await stores.fresh();
       await create(store, [hiveDb("Sales"), hiveDb("hr", "-2")]);
       await store.createOrUpdate(1, hiveTableWithColumns("Sales", "Orders", ["id"]), USER);
-      await create(store, [{ typeName: "hdfs_path", guid: "-1", attributes: { qualifiedName: "hdfs://nn/sales/raw", name: "/sales/raw", path: "/sales/raw" } } as AtlasEntity]);
+      await create(store, [{ typeName: "hdfs_path", guid: "-1", attributes: { qualifiedName: "hdfs://nn/sales/raw", name: "/sales/raw", path: "/sales/raw" } }]);
 
       const tables = await store.searchBasic({ typeName: "hive_table", query: "ORDERS" });
       expect(tables).toMatchObject({ queryType: "BASIC", approximateCount: 1 });

@@ -49,7 +49,7 @@ export function hiveDb(name: string, guid = "-1", extra: Record<string, unknown>
     typeName: "hive_db",
     guid,
     attributes: { qualifiedName: `${name}@cl1`, name, clusterName: "cl1", owner: "hive", ...extra },
-  } as AtlasEntity;
+  };
 }
 
 /** A hive_table with its storage descriptor and columns as referred entities, as the Hive hook sends it. */
@@ -63,7 +63,7 @@ export function hiveTableWithColumns(db: string, table: string, columns: string[
       guid,
       attributes: { qualifiedName: `${db}.${table}.${col}@cl1`, name: col, type: "string", position: i },
       relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
-    } as AtlasEntity;
+    };
     return { guid, typeName: "hive_column", relationshipType: "hive_table_columns" };
   });
   referredEntities["-20"] = {
@@ -71,7 +71,7 @@ export function hiveTableWithColumns(db: string, table: string, columns: string[
     guid: "-20",
     attributes: { qualifiedName: `${tableQn}_storage`, location: `hdfs://nn/warehouse/${db}.db/${table}`, compressed: false },
     relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
-  } as AtlasEntity;
+  };
   const entity = {
     typeName: "hive_table",
     guid: "-10",

@@ -8,7 +8,7 @@
 import { startTcpProxy, waitFor, type TcpProxy } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
-import { nativeSessionFactory, type Election, type ZkSession } from "../../src/index.js";
+import { nativeSessionFactory, type ZkSession } from "../../src/index.js";
 import { Participants } from "./helpers.js";
 
 function rawSession(connect: string): Promise<ZkSession> {
@@ -113,7 +113,7 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
       () =>
         removeTree(raw!, "/path-deleted/leader_elector_path").then(
           () => true,
-          (error: { code?: string }) => (error.code === "ZK_NOTEMPTY" ? undefined : Promise.reject(error)),
+          (error: Error & { code?: string }) => (error.code === "ZK_NOTEMPTY" ? undefined : Promise.reject(error)),
         ),
       { timeoutMs: 10_000, intervalMs: 1, what: "the election path deleted" },
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
-import { FakeEnsemble, ManualClock, settle, type FakeSession } from "../../src/testing/index.js";
+import { FakeEnsemble, ManualClock, type FakeSession } from "../../src/testing/index.js";
 
 // The fake ZooKeeper, for the recipe's answers to the round-2 safety review; each case has a
 // twin on real servers in test/integration/safety.test.ts.

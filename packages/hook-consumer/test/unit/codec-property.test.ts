@@ -61,8 +61,8 @@ describe("the encoder and decoder agree on any message", () => {
   it("encode → decode gives back the body's notification, whatever the compression and chunk size", () => {
     fc.assert(
       fc.property(body, fc.constantFrom("auto", "GZIP", "NONE" as const), fc.integer({ min: 8, max: 4000 }), (b, compression, max) => {
-        const expected = decodeBody(b as JsonValue);
-        const values = encodeHookMessage(b as JsonValue, { compression, maxMessageBytes: max, msgCreationTime: 1 });
+        const expected = decodeBody(b);
+        const values = encodeHookMessage(b, { compression, maxMessageBytes: max, msgCreationTime: 1 });
         const { notification, envelope } = decodeAll(values);
         expect(notification).toEqual(expected);
         expect(envelope.splitCount).toBe(values.length);
@@ -75,7 +75,7 @@ describe("the encoder and decoder agree on any message", () => {
   it("split parts reassemble in any arrival order", () => {
     fc.assert(
       fc.property(body, fc.integer({ min: 8, max: 200 }), fc.nat(), (b, max, seed) => {
-        const values = encodeHookMessage(b as JsonValue, { compression: "GZIP", maxMessageBytes: max });
+        const values = encodeHookMessage(b, { compression: "GZIP", maxMessageBytes: max });
         const decoder = new HookDecoder<number>();
         const order = shuffle(values.map((_, i) => i), seed);
         const results = order.map((i) => decoder.decode(values[i], i));
@@ -92,7 +92,7 @@ describe("the encoder and decoder agree on any message", () => {
   it("a notification → wire body → notification is the identity", () => {
     fc.assert(
       fc.property(body, (b) => {
-        const n: HookNotification = decodeBody(b as JsonValue);
+        const n: HookNotification = decodeBody(b);
         expect(decodeBody(toWireBody(n))).toEqual(n);
       }),
       { numRuns: 200 },
@@ -103,7 +103,7 @@ describe("the encoder and decoder agree on any message", () => {
     let split = 0;
     fc.assert(
       fc.property(body, fc.integer({ min: 4, max: 100 }), (b, max) => {
-        const values = encodeHookMessage(b as JsonValue, { compression: "NONE", maxMessageBytes: max });
+        const values = encodeHookMessage(b, { compression: "NONE", maxMessageBytes: max });
         if (values.length === 1) {
           // Not split: then it was small enough to go as one plain envelope.
           expect(Buffer.byteLength(values[0]!, "utf8")).toBeLessThanOrEqual(max);

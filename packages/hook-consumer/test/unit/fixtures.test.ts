@@ -79,7 +79,7 @@ describe.skipIf(skipAtlasSamples)("real Atlas hook messages decode to the expect
   it("a hive process body keeps placeholder guids, referred entities and relationships; enveloped it decodes the same", () => {
     const bodies = JSON.parse(fixture("ENTITY_CREATE_V2.body-list.hs2-load-inpath.json")) as unknown[];
     expect(bodies).toHaveLength(1);
-    const notification = decodeBody(bodies[0] as never);
+    const notification = decodeBody(bodies[0]);
     if (notification.type !== "ENTITY_CREATE_V2") throw new Error(`got ${notification.type}`);
     expect(notification.entities.entities.map((e) => [e.typeName, e.guid])).toEqual([
       ["hive_process", "-98504074851381"],
