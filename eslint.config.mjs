@@ -23,7 +23,18 @@ const ALLOWED = {
   "packages/http-redirect-middleware": ours(["shared"]),
   "packages/hook-consumer": ours(["shared", "atlas-model"]),
 };
-const EVERY = ours(["shared", "atlas-model", "status-client", "election-core", "ha-state", "http-redirect-middleware", "hook-consumer", "atlas-server", "testkit", "local-cluster"]);
+const EVERY = ours([
+  "shared",
+  "atlas-model",
+  "status-client",
+  "election-core",
+  "ha-state",
+  "http-redirect-middleware",
+  "hook-consumer",
+  "atlas-server",
+  "testkit",
+  "local-cluster",
+]);
 
 const direction = Object.entries(ALLOWED).map(([dir, allowed]) => ({
   files: [`${dir}/src/**/*.ts`],
@@ -35,7 +46,12 @@ const direction = Object.entries(ALLOWED).map(([dir, allowed]) => ({
           name,
           message: `${dir} may import only ${allowed.join(", ") || "nothing of ours"} (eslint.config.mjs: dependency direction)`,
         })),
-        patterns: [{ group: [...EVERY.filter((name) => !allowed.includes(name)).map((name) => `${name}/*`)], message: `${dir}: dependency direction` }],
+        patterns: [
+          {
+            group: [...EVERY.filter((name) => !allowed.includes(name)).map((name) => `${name}/*`)],
+            message: `${dir}: dependency direction`,
+          },
+        ],
       },
     ],
   },
@@ -43,7 +59,14 @@ const direction = Object.entries(ALLOWED).map(([dir, allowed]) => ({
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", ".atlas-ha/**", ".check/**", "**/.vitest-results*.json", "**/*.cjs"],
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      ".atlas-ha/**",
+      ".check/**",
+      "**/.vitest-results*.json",
+      "**/*.cjs",
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -58,14 +81,20 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-return": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       // An async function without await is how an async interface is implemented (fakes,
       // handlers, stores that are synchronous inside): not a mistake here.
       "@typescript-eslint/require-await": "off",
       // Rejecting with what was caught (unknown) is forwarding, not inventing a non-Error.
       "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingUnknown: true }],
       // A Koa callback given to http.createServer, a listener that returns a promise: fine.
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false } },
+      ],
     },
   },
   {
@@ -84,7 +113,15 @@ export default tseslint.config(
   {
     files: ["packages/*/src/**/*.ts", "apps/*/src/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [...TEST_ONLY, ...APPS].map((name) => ({ name, message: "src never imports atlas-server, the testkit or the local cluster" })) }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [...TEST_ONLY, ...APPS].map((name) => ({
+            name,
+            message: "src never imports atlas-server, the testkit or the local cluster",
+          })),
+        },
+      ],
     },
   },
   ...direction,

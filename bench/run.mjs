@@ -23,7 +23,8 @@ const { values, positionals } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--packages] [--out FILE] [SCENARIO…]
+  process.stdout
+    .write(`Usage: npm run bench -- [--quick] [--profile] [--packages] [--out FILE] [SCENARIO…]
 
   --quick      about a minute: fewer rounds, shorter loads, SQLite only
   --profile    run the atlas-server instances under --cpu-prof (profiles in bench/profiles/)

@@ -14,7 +14,15 @@ import { memory } from "./scenarios/memory.mjs";
 import { restWrites } from "./scenarios/rest.mjs";
 
 /** In run order: the idle figures first, the failovers (which restart instances) last. */
-export const SCENARIOS = [memory, httpLoad, restWrites, hooks, failoverClean, failoverCrash, zkBlip];
+export const SCENARIOS = [
+  memory,
+  httpLoad,
+  restWrites,
+  hooks,
+  failoverClean,
+  failoverCrash,
+  zkBlip,
+];
 
 export async function runSuite({ quick, profile, nodeOptions, packages, list, only, out }) {
   if (list) {
@@ -23,7 +31,9 @@ export async function runSuite({ quick, profile, nodeOptions, packages, list, on
   }
   const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown scenario(s): ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}\n`);
+    process.stderr.write(
+      `unknown scenario(s): ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}\n`,
+    );
     return 2;
   }
   const chosen = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
@@ -36,7 +46,8 @@ export async function runSuite({ quick, profile, nodeOptions, packages, list, on
     mkdirSync(dir, { recursive: true });
     // Node refuses --cpu-prof in NODE_OPTIONS; lib/cpu-profile.cjs does the same from inside.
     process.env.BENCH_PROFILE_DIR = dir;
-    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${join(repoRoot(), "bench", "lib", "cpu-profile.cjs")}`.trim();
+    process.env.NODE_OPTIONS =
+      `${process.env.NODE_OPTIONS ?? ""} --require ${join(repoRoot(), "bench", "lib", "cpu-profile.cjs")}`.trim();
     log(`profiling atlas-server instances into ${dir}`);
   }
   if (nodeOptions) {
@@ -54,7 +65,10 @@ export async function runSuite({ quick, profile, nodeOptions, packages, list, on
       try {
         // A part that cannot run (no PostgreSQL on this machine) is reported, the rest still runs.
         const partFailed = (part, error) => {
-          errors.push({ scenario: `${scenario.name} (${part})`, error: error.stack ?? String(error) });
+          errors.push({
+            scenario: `${scenario.name} (${part})`,
+            error: error.stack ?? String(error),
+          });
           log(`✖ ${scenario.name} (${part}) failed: ${error.message ?? error}`);
         };
         const got = await scenario.run({ quick, clusters, log, partFailed });
@@ -72,9 +86,21 @@ export async function runSuite({ quick, profile, nodeOptions, packages, list, on
     closeHttp();
     stopSignals();
   }
-  log(`\natlas-ha bench${quick ? " (quick)" : ""}: ${figures.length} figures in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+  log(
+    `\natlas-ha bench${quick ? " (quick)" : ""}: ${figures.length} figures in ${Math.round((Date.now() - startedAt) / 1000)} s\n`,
+  );
   printTable(figures);
-  writeResults(out, { figures, errors, startedAt, settings: { quick, profile, nodeOptions: nodeOptions ?? null, scenarios: chosen.map((s) => s.name) } });
+  writeResults(out, {
+    figures,
+    errors,
+    startedAt,
+    settings: {
+      quick,
+      profile,
+      nodeOptions: nodeOptions ?? null,
+      scenarios: chosen.map((s) => s.name),
+    },
+  });
   log(`\nwritten ${out}`);
   for (const e of errors) log(`✖ ${e.scenario}: ${e.error.split("\n")[0]}`);
 
@@ -83,9 +109,22 @@ export async function runSuite({ quick, profile, nodeOptions, packages, list, on
     // Each workspace's own micro-bench (election-core hand-over, hook-consumer throughput,
     // redirect middleware, status-client), as `turbo run bench` ran them before this suite.
     const turbo = join(repoRoot(), "node_modules", ".bin", "turbo");
-    const args = ["run", "bench", "--concurrency=1", "--filter=!@atlas-ha/bench", ...(quick ? ["--", "--quick"] : [])];
+    const args = [
+      "run",
+      "bench",
+      "--concurrency=1",
+      "--filter=!@atlas-ha/bench",
+      ...(quick ? ["--", "--quick"] : []),
+    ];
     log(`\n▶ per-package benches: turbo ${args.join(" ")}`);
-    const r = spawnSync(turbo, args, { cwd: repoRoot(), stdio: "inherit", env: { ...process.env, ...(quick ? { BENCH_ROUNDS: "1", BENCH_SECONDS: "2", BENCH_MESSAGES: "10000" } : {}) } });
+    const r = spawnSync(turbo, args, {
+      cwd: repoRoot(),
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        ...(quick ? { BENCH_ROUNDS: "1", BENCH_SECONDS: "2", BENCH_MESSAGES: "10000" } : {}),
+      },
+    });
     if (r.status !== 0) code = 1;
   }
   return code;

@@ -7,11 +7,13 @@ export const allowedSkips = [
     file: "packages/hook-consumer/test/unit/fixtures.test.ts",
     titles: ["real Atlas hook messages decode to the expected notification"],
     // The project's own messages (hook-messages.test.ts) cover every form unconditionally.
-    reason: "cross-check against the real Atlas samples in ../shared/fixtures/atlas-hook, which a fresh clone lacks (under CI their absence fails instead)",
+    reason:
+      "cross-check against the real Atlas samples in ../shared/fixtures/atlas-hook, which a fresh clone lacks (under CI their absence fails instead)",
   },
   {
     file: "apps/atlas-server/test/hooks/apply.test.ts",
     titles: ["hook notifications from real Atlas hooks (cross-check)"],
-    reason: "cross-check against the real Atlas samples in ../shared/fixtures/atlas-hook, which a fresh clone lacks (under CI their absence fails instead)",
+    reason:
+      "cross-check against the real Atlas samples in ../shared/fixtures/atlas-hook, which a fresh clone lacks (under CI their absence fails instead)",
   },
 ];

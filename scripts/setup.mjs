@@ -25,8 +25,13 @@ export function step(title, command, args, options = {}) {
 export function install() {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
-  if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)) {
-    const code = existsSync(lock) ? step("install", "npm", ["ci"]) : step("install", "npm", ["install"]);
+  if (
+    !existsSync(installed) ||
+    (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)
+  ) {
+    const code = existsSync(lock)
+      ? step("install", "npm", ["ci"])
+      : step("install", "npm", ["install"]);
     if (code !== 0) return "npm could not install the dependencies";
   }
   return undefined;
@@ -35,13 +40,16 @@ export function install() {
 /** Step 2: turbo build of every workspace (cached). */
 export function build() {
   const turbo = join(root, "node_modules", ".bin", "turbo");
-  if (step("build", turbo, ["run", "build", "--output-logs=errors-only"]) !== 0) return "the build failed";
+  if (step("build", turbo, ["run", "build", "--output-logs=errors-only"]) !== 0)
+    return "the build failed";
   return undefined;
 }
 
 /** Step 3: the ZooKeeper and Kafka jars (Maven Central, once). */
 export function fetchJars() {
-  if (step("jars", process.execPath, [join(root, "packages/testkit/dist/cli.js"), "fetch-jars"]) !== 0) {
+  if (
+    step("jars", process.execPath, [join(root, "packages/testkit/dist/cli.js"), "fetch-jars"]) !== 0
+  ) {
     return "the ZooKeeper and Kafka jars could not be fetched (see above)";
   }
   return undefined;

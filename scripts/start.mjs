@@ -15,5 +15,9 @@ if (process.env.ATLAS_HA_SKIP_SETUP !== "1") {
     process.exit(1);
   }
 }
-const { runClusterCli } = await import(pathToFileURL(join(root, "tools", "local-cluster", "dist", "index.js")).href);
-process.exit(await runClusterCli(["up", ...process.argv.slice(2)], { program: "npm run cluster --" }));
+const { runClusterCli } = await import(
+  pathToFileURL(join(root, "tools", "local-cluster", "dist", "index.js")).href
+);
+process.exit(
+  await runClusterCli(["up", ...process.argv.slice(2)], { program: "npm run cluster --" }),
+);

@@ -78,7 +78,10 @@ function printTotals(passed, failed, skipped) {
 
 function allowedSkip(file, titles) {
   return allowedSkips.find(
-    (entry) => entry.file === file && entry.titles.length <= titles.length && entry.titles.every((t, i) => titles[i] === t),
+    (entry) =>
+      entry.file === file &&
+      entry.titles.length <= titles.length &&
+      entry.titles.every((t, i) => titles[i] === t),
   );
 }
 
@@ -114,7 +117,9 @@ function readReport(file) {
         // reports the tests it never ran as skipped.
         counts.failed += 1;
         fileFailures += 1;
-        problems.push(`${name}: not run, its suite failed${result.message ? ` (${result.message})` : ""}`);
+        problems.push(
+          `${name}: not run, its suite failed${result.message ? ` (${result.message})` : ""}`,
+        );
       } else {
         // skipped, pending, todo
         const entry = allowedSkip(path, [...(a.ancestorTitles ?? []), a.title]);
@@ -124,7 +129,9 @@ function readReport(file) {
         } else {
           counts.failed += 1;
           fileFailures += 1;
-          problems.push(`${name}: ${a.status}, and not on the allow-list (scripts/allowed-skips.mjs)`);
+          problems.push(
+            `${name}: ${a.status}, and not on the allow-list (scripts/allowed-skips.mjs)`,
+          );
         }
       }
     }
@@ -140,7 +147,8 @@ function readReport(file) {
 // Start from nothing: a totals file or report left by an earlier run must not be read as this one's.
 rmSync(TOTALS, { force: true });
 const dirs = workspaces();
-for (const dir of dirs) for (const phase of PHASES) rmSync(join(dir, phase.results), { force: true });
+for (const dir of dirs)
+  for (const phase of PHASES) rmSync(join(dir, phase.results), { force: true });
 
 // 1–3. Dependencies, build, jars (shared with npm start and npm run cluster).
 for (const run of [install, build, fetchJars]) {
@@ -148,16 +156,33 @@ for (const run of [install, build, fetchJars]) {
   if (problem) fail(problem);
 }
 
+// Lint (publint/attw per package, ESLint with the dependency direction, Prettier, knip): run
+// with every test run, so CI enforces it; a failure counts once in the totals, and the tests
+// still run. `npm test -- --filter=…` (a part of the tree) skips it.
+const lintCode = process.argv.length > 2 ? 0 : step("lint", "npm", ["run", "lint", "--silent"]);
+
 // 4. Tests.
 const extra = process.argv.slice(2);
 const turbo = join(root, "node_modules", ".bin", "turbo");
-const reporters = (phase) => ["--reporter=default", "--reporter=json", `--outputFile.json=${phase.results}`];
-const names = new Map(dirs.map((dir) => [dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name]));
+const reporters = (phase) => [
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${phase.results}`,
+];
+const names = new Map(
+  dirs.map((dir) => [dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name]),
+);
 // `--filter=NAME` / `--filter NAME` given to npm test: the serial step runs only those workspaces.
 const filters = extra.flatMap((arg, i) =>
-  arg.startsWith("--filter=") ? [arg.slice("--filter=".length)] : arg === "--filter" && extra[i + 1] ? [extra[i + 1]] : [],
+  arg.startsWith("--filter=")
+    ? [arg.slice("--filter=".length)]
+    : arg === "--filter" && extra[i + 1]
+      ? [extra[i + 1]]
+      : [],
 );
-const serialDirs = dirs.filter((dir) => hasSerialStep(dir) && (filters.length === 0 || filters.includes(names.get(dir))));
+const serialDirs = dirs.filter(
+  (dir) => hasSerialStep(dir) && (filters.length === 0 || filters.includes(names.get(dir))),
+);
 
 // a. Everything but the whole-cluster files.
 const codes = [];
@@ -217,7 +242,8 @@ for (const dir of dirs) {
   for (const phase of PHASES) {
     if (phase.name === "serial" && !hasSerialStep(dir)) continue;
     const file = join(dir, phase.results);
-    const expected = phase.name === "serial" ? serialDirs.includes(dir) : extra.length === 0 && hasTests(dir);
+    const expected =
+      phase.name === "serial" ? serialDirs.includes(dir) : extra.length === 0 && hasTests(dir);
     if (!existsSync(file)) {
       if (expected) {
         // It has tests but wrote no report: it crashed, or turbo never ran it.
@@ -234,7 +260,9 @@ for (const dir of dirs) {
     } catch (error) {
       failed += 1;
       rows.push([`${name}${phase.label}`, 0, "bad report", 0]);
-      problems.push(`${name}${phase.label}: unreadable test report ${relative(root, file)}: ${error instanceof Error ? error.message : error}`);
+      problems.push(
+        `${name}${phase.label}: unreadable test report ${relative(root, file)}: ${error instanceof Error ? error.message : error}`,
+      );
       continue;
     }
     const { counts } = read;
@@ -251,15 +279,26 @@ for (const dir of dirs) {
     problems.push(`${name}: has test files but reported no test`);
   }
 }
-process.stdout.write(`\n${"workspace".padEnd(45)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`);
+process.stdout.write(
+  `\n${"workspace".padEnd(45)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`,
+);
 for (const [name, p, f, s] of rows) {
-  process.stdout.write(`${name.padEnd(45)}${String(p).padStart(8)}${String(f).padStart(11)}${String(s).padStart(9)}\n`);
+  process.stdout.write(
+    `${name.padEnd(45)}${String(p).padStart(8)}${String(f).padStart(11)}${String(s).padStart(9)}\n`,
+  );
 }
 for (const entry of new Set(allowed)) {
   const count = allowed.filter((a) => a === entry).length;
-  process.stdout.write(`\n${count} skipped, as allowed: ${entry.file} > ${entry.titles.join(" > ")}\n  (${entry.reason})\n`);
+  process.stdout.write(
+    `\n${count} skipped, as allowed: ${entry.file} > ${entry.titles.join(" > ")}\n  (${entry.reason})\n`,
+  );
 }
-if (problems.length > 0) process.stdout.write(`\nnot passed:\n${problems.map((p) => `  ✖ ${p}\n`).join("")}`);
+if (lintCode !== 0) {
+  failed += 1;
+  problems.push("npm run lint failed (see its output above)");
+}
+if (problems.length > 0)
+  process.stdout.write(`\nnot passed:\n${problems.map((p) => `  ✖ ${p}\n`).join("")}`);
 process.stdout.write(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 if (codes.some((code) => code !== 0) && failed === 0) failed = 1; // turbo failed without a failing test: count it
 printTotals(passed, failed, skipped);

@@ -22,8 +22,15 @@ export class Clusters {
     let started = this.#clusters.get(backend);
     if (!started) {
       const t0 = performance.now();
-      this.#log(`starting a local cluster (${backend}: 2 atlas-server instances, 1 ZooKeeper, Kafka${backend === "postgres" ? ", PostgreSQL" : ""}) …`);
-      started = startLocalCluster({ instances: 2, zk: 1, sessionTimeoutMs: SESSION_TIMEOUT_MS, backend }).then(async (cluster) => {
+      this.#log(
+        `starting a local cluster (${backend}: 2 atlas-server instances, 1 ZooKeeper, Kafka${backend === "postgres" ? ", PostgreSQL" : ""}) …`,
+      );
+      started = startLocalCluster({
+        instances: 2,
+        zk: 1,
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        backend,
+      }).then(async (cluster) => {
         await settled(cluster);
         this.#log(`cluster up in ${Math.round(performance.now() - t0)} ms (${cluster.stateDir})`);
         return cluster;
@@ -36,7 +43,14 @@ export class Clusters {
   async closeAll() {
     const all = [...this.#clusters.values()];
     this.#clusters.clear();
-    await Promise.all(all.map((p) => p.then((c) => c.down(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (c) => c.down(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 
@@ -60,14 +74,21 @@ export function others(cluster, active) {
  */
 export async function reconfigure(cluster, properties, { perInstance } = {}) {
   const saved = new Map();
-  const lines = (props) => Object.entries(props).map(([k, v]) => `${k}=${v}\n`).join("");
+  const lines = (props) =>
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join("");
   for (const instance of cluster.instances) {
     saved.set(instance.name, readFileSync(instance.configFile, "utf8"));
-    appendFileSync(instance.configFile, `# bench\n${lines({ ...properties, ...(perInstance?.(instance.name) ?? {}) })}`);
+    appendFileSync(
+      instance.configFile,
+      `# bench\n${lines({ ...properties, ...(perInstance?.(instance.name) ?? {}) })}`,
+    );
   }
   await restartAll(cluster);
   return async () => {
-    for (const instance of cluster.instances) writeFileSync(instance.configFile, saved.get(instance.name));
+    for (const instance of cluster.instances)
+      writeFileSync(instance.configFile, saved.get(instance.name));
     await restartAll(cluster);
   };
 }

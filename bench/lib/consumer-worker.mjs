@@ -24,7 +24,11 @@ const done = new Promise((resolve) => {
 
 let stop;
 if (kind === "kafkajs") {
-  const consumer = new Kafka({ clientId: "bench-bare", brokers: [bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId, maxWaitTimeInMs: 500 });
+  const consumer = new Kafka({
+    clientId: "bench-bare",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).consumer({ groupId, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({

@@ -8,7 +8,8 @@ const { writeFileSync } = require("node:fs");
 const { join } = require("node:path");
 
 const dir = process.env.BENCH_PROFILE_DIR;
-const isServer = process.argv.some((a) => a.endsWith("main.js")) && !process.argv.includes("hash-password");
+const isServer =
+  process.argv.some((a) => a.endsWith("main.js")) && !process.argv.includes("hash-password");
 if (dir && isServer) {
   const session = new Session();
   session.connect();
@@ -18,7 +19,8 @@ if (dir && isServer) {
   process.on("exit", () => {
     // An in-thread session answers synchronously, so this works inside the exit handler.
     session.post("Profiler.stop", (error, result) => {
-      if (!error) writeFileSync(join(dir, `atlas-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      if (!error)
+        writeFileSync(join(dir, `atlas-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }

@@ -12,18 +12,32 @@ export function hiveDb(run, i) {
   return {
     typeName: "hive_db",
     guid: `-${i + 1}`,
-    attributes: { qualifiedName: `${name}@bench`, name, clusterName: "bench", owner: "hive", location: `hdfs://nn:8020/warehouse/${name}.db` },
+    attributes: {
+      qualifiedName: `${name}@bench`,
+      name,
+      clusterName: "bench",
+      owner: "hive",
+      location: `hdfs://nn:8020/warehouse/${name}.db`,
+    },
   };
 }
 
 export function createMessage(run, i) {
-  const body = { type: "ENTITY_CREATE_V2", user: "hive", entities: { entities: [hiveDb(run, i)], referredEntities: {} } };
+  const body = {
+    type: "ENTITY_CREATE_V2",
+    user: "hive",
+    entities: { entities: [hiveDb(run, i)], referredEntities: {} },
+  };
   return encodeHookMessage(body, { msgCreatedBy: "hive", msgSourceIP: "127.0.0.1" })[0];
 }
 
 /** Publishes `count` create messages of run `run` to `topic`; resolves their average size in bytes. */
 export async function publishCreates(bootstrap, topic, run, count) {
-  const producer = new Kafka({ clientId: "atlas-ha-bench", brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({
+    clientId: "atlas-ha-bench",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).producer();
   await producer.connect();
   let bytes = 0;
   try {

@@ -16,7 +16,12 @@ export function request(url, { method = "GET", body, headers = {}, timeoutMs = 2
 /** A small hive_db create, unique per call: what a user's write looks like. */
 export function entityBody(qualifiedName) {
   const name = qualifiedName.split("@")[0];
-  return { entity: { typeName: "hive_db", attributes: { qualifiedName, name, clusterName: "bench", owner: "bench" } } };
+  return {
+    entity: {
+      typeName: "hive_db",
+      attributes: { qualifiedName, name, clusterName: "bench", owner: "bench" },
+    },
+  };
 }
 
 let probeSeq = 0;
@@ -56,7 +61,11 @@ export function firstSuccessfulWrite(urls, { timeoutMs = 60_000, intervalMs = 5 
         }
         if (performance.now() > deadline) {
           done = true;
-          reject(new Error(`no write succeeded on ${urls.join(", ")} within ${timeoutMs} ms (last status ${status})`));
+          reject(
+            new Error(
+              `no write succeeded on ${urls.join(", ")} within ${timeoutMs} ms (last status ${status})`,
+            ),
+          );
           return;
         }
         await sleep(intervalMs);

@@ -4,7 +4,12 @@ import autocannon from "autocannon";
 
 process.on("message", async (options) => {
   try {
-    const r = await autocannon({ ...options, renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+    const r = await autocannon({
+      ...options,
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+    });
     process.send({
       rps: r.requests.total / r.duration,
       total: r.requests.total,
@@ -14,7 +19,9 @@ process.on("message", async (options) => {
       maxMs: r.latency.max,
       errors: r.errors,
       timeouts: r.timeouts,
-      statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
+      statusCodes: Object.fromEntries(
+        Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]),
+      ),
     });
   } catch (error) {
     process.send({ error: String(error?.stack ?? error) });

@@ -14,7 +14,18 @@ async function loadWorker() {
  * Loads `url` for `seconds` with `connections` keep-alive connections (after a 1 s warm-up)
  * and checks that every answer has status `expect`. Resolves `{ rps, p50Ms, p99Ms, … }`.
  */
-export async function load({ url, seconds, connections = 64, expect, method = "GET", headers, body, idReplacement, warmup = true, serverPid }) {
+export async function load({
+  url,
+  seconds,
+  connections = 64,
+  expect,
+  method = "GET",
+  headers,
+  body,
+  idReplacement,
+  warmup = true,
+  serverPid,
+}) {
   const w = await loadWorker();
   const options = { url, connections, method, headers, body, idReplacement, pipelining: 1 };
   if (warmup) await w.ask({ ...options, duration: 1 });
@@ -28,7 +39,9 @@ export async function load({ url, seconds, connections = 64, expect, method = "G
   if (result.error) throw new Error(`autocannon failed: ${result.error}`);
   const wrong = Object.entries(result.statusCodes).filter(([code]) => Number(code) !== expect);
   if (result.errors > 0 || result.timeouts > 0 || wrong.length > 0) {
-    throw new Error(`load on ${url}: expected only ${expect}, got ${JSON.stringify(result.statusCodes)}, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `load on ${url}: expected only ${expect}, got ${JSON.stringify(result.statusCodes)}, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
   }
   return result;
 }

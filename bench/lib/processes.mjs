@@ -17,7 +17,11 @@ export function cleanEnv() {
  */
 export async function forkWorker(script, args = [], { execArgv = [] } = {}) {
   const path = script instanceof URL ? fileURLToPath(script) : script;
-  const child = fork(path, args, { env: cleanEnv(), execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path, args, {
+    env: cleanEnv(),
+    execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const exited = once(child, "exit");
   const messages = [];
   const waiters = [];
@@ -27,10 +31,13 @@ export async function forkWorker(script, args = [], { execArgv = [] } = {}) {
     else messages.push(m);
   });
   void exited.then(([code, signal]) => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`${path} exited (${code ?? signal}) before answering`));
+    for (const w of waiters.splice(0))
+      w.reject(new Error(`${path} exited (${code ?? signal}) before answering`));
   });
   const next = () =>
-    messages.length > 0 ? Promise.resolve(messages.shift()) : new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    messages.length > 0
+      ? Promise.resolve(messages.shift())
+      : new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   const first = await next();
   return {
     child,
@@ -55,7 +62,10 @@ export async function forkWorker(script, args = [], { execArgv = [] } = {}) {
  * `type` matches (seen before or after the call).
  */
 export function jsonLineProcess(script, args) {
-  const child = spawn(process.execPath, [script, ...args], { env: cleanEnv(), stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [script, ...args], {
+    env: cleanEnv(),
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const lines = [];
   const waiters = [];
   createInterface({ input: child.stdout }).on("line", (text) => {

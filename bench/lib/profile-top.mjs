@@ -10,7 +10,9 @@ export function topOfProfile(file, n = 25) {
   const counts = new Map();
   for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
   // Shares of the busy time: an instance is idle most of its life, which says nothing.
-  const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id));
+  const idle = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
+  );
   const total = profile.samples.filter((id) => !idle.has(id)).length;
   const byPackage = new Map();
   for (const [id, count] of counts) {
@@ -23,17 +25,29 @@ export function topOfProfile(file, n = 25) {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + count);
   }
   const pct = (c) => `${((100 * c) / total).toFixed(1)}%`;
-  const top = (m, k) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => ({ self: pct(c), name }));
+  const top = (m, k) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([name, c]) => ({ self: pct(c), name }));
   return { samples: total, functions: top(self, n), packages: top(byPackage, 15) };
 }
 
 function short(url) {
-  return url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "~/").replace(/^.*\/(apps|packages)\//, "$1/");
+  return url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*\/node_modules\//, "~/")
+    .replace(/^.*\/(apps|packages)\//, "$1/");
 }
 
 function packageOf(frame) {
   const url = frame.url;
-  if (!url) return frame.functionName === "(garbage collector)" ? "(gc)" : frame.functionName === "(idle)" ? "(idle)" : "(native/vm)";
+  if (!url)
+    return frame.functionName === "(garbage collector)"
+      ? "(gc)"
+      : frame.functionName === "(idle)"
+        ? "(idle)"
+        : "(native/vm)";
   if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1];

@@ -9,7 +9,9 @@ import { hiveDb } from "./hook-messages.mjs";
 
 const [mode, backend, where, countText] = process.argv.slice(2);
 const count = Number(countText);
-const store = createStore(backend === "postgres" ? { backend, url: where } : { backend, path: where });
+const store = createStore(
+  backend === "postgres" ? { backend, url: where } : { backend, path: where },
+);
 await store.migrate();
 await store.fence(1);
 const latencies = [];
@@ -20,7 +22,13 @@ for (let i = 0; i < count; i++) {
   const s = performance.now();
   if (mode === "hook") {
     // As the server applies hook messages: no fsync each, one sync() per Kafka batch.
-    await store.applyHook(1, { topic: "BENCH", partition: 0, offset: String(i) }, [{ kind: "createOrUpdate", entities }], "hive", { durable: false });
+    await store.applyHook(
+      1,
+      { topic: "BENCH", partition: 0, offset: String(i) },
+      [{ kind: "createOrUpdate", entities }],
+      "hive",
+      { durable: false },
+    );
     if (i % 1000 === 999) await store.sync();
   } else {
     await store.createOrUpdate(1, { entities: entities.entities, referredEntities: {} }, "admin");

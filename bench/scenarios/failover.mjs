@@ -36,7 +36,14 @@ export const failoverClean = {
       log(`  round ${i + 1}/${rounds}: ${Math.round(samples.at(-1))} ms`);
     }
     for (let i = 0; i < (quick ? 3 : 10); i++) {
-      baseline.push(await electionHandover(cluster.zookeeper.connectString, "clean", SESSION_TIMEOUT_MS, `clean${i}`));
+      baseline.push(
+        await electionHandover(
+          cluster.zookeeper.connectString,
+          "clean",
+          SESSION_TIMEOUT_MS,
+          `clean${i}`,
+        ),
+      );
     }
     return [
       figure({
@@ -66,16 +73,29 @@ export const failoverCrash = {
         ];
     for (const { timeoutMs, rounds, baselineRounds } of plans) {
       const restore =
-        timeoutMs === SESSION_TIMEOUT_MS ? undefined : await reconfigure(cluster, { "atlas.server.ha.zookeeper.session.timeout.ms": timeoutMs });
+        timeoutMs === SESSION_TIMEOUT_MS
+          ? undefined
+          : await reconfigure(cluster, {
+              "atlas.server.ha.zookeeper.session.timeout.ms": timeoutMs,
+            });
       try {
         const samples = [];
         for (let i = 0; i < rounds; i++) {
           samples.push(await failoverOnce(cluster, "kill", timeoutMs + 30_000));
-          log(`  session ${timeoutMs} ms, round ${i + 1}/${rounds}: ${Math.round(samples.at(-1))} ms`);
+          log(
+            `  session ${timeoutMs} ms, round ${i + 1}/${rounds}: ${Math.round(samples.at(-1))} ms`,
+          );
         }
         const baseline = [];
         for (let i = 0; i < baselineRounds; i++) {
-          baseline.push(await electionHandover(cluster.zookeeper.connectString, "crash", timeoutMs, `crash${timeoutMs}_${i}`));
+          baseline.push(
+            await electionHandover(
+              cluster.zookeeper.connectString,
+              "crash",
+              timeoutMs,
+              `crash${timeoutMs}_${i}`,
+            ),
+          );
         }
         const s = timeoutMs / 1000;
         figures.push(

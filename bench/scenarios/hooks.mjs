@@ -35,8 +35,10 @@ async function serverRound(cluster, count) {
     const processed = h?.hookConsumer?.processed ?? 0;
     if (processed > 0 && firstAt === undefined) firstAt = performance.now();
     if (processed >= count) break;
-    if (h?.hookConsumer?.failed > 0) throw new Error(`${h.hookConsumer.failed} hook messages failed; see ${first.logFile}`);
-    if (performance.now() > deadline) throw new Error(`only ${processed} of ${count} hook messages applied in 10 minutes`);
+    if (h?.hookConsumer?.failed > 0)
+      throw new Error(`${h.hookConsumer.failed} hook messages failed; see ${first.logFile}`);
+    if (performance.now() > deadline)
+      throw new Error(`only ${processed} of ${count} hook messages applied in 10 minutes`);
     await sleep(processed > 0 ? 20 : 50);
   }
   const lastAt = performance.now();
@@ -48,14 +50,22 @@ async function serverRound(cluster, count) {
 }
 
 async function baselineRound(kind, cluster, total) {
-  const w = await forkWorker(new URL("../lib/consumer-worker.mjs", import.meta.url), [kind, cluster.kafka.bootstrap, cluster.hookTopic, String(total)]);
+  const w = await forkWorker(new URL("../lib/consumer-worker.mjs", import.meta.url), [
+    kind,
+    cluster.kafka.bootstrap,
+    cluster.hookTopic,
+    String(total),
+  ]);
   await w.stop();
   return w.first.perSec;
 }
 
 async function topicSize(cluster) {
   const { default: kafkajs } = await import("kafkajs");
-  const admin = new kafkajs.Kafka({ brokers: [cluster.kafka.bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
+  const admin = new kafkajs.Kafka({
+    brokers: [cluster.kafka.bootstrap],
+    logLevel: kafkajs.logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(cluster.hookTopic);
@@ -75,7 +85,12 @@ export async function storeRound(mode, cluster, count) {
     where = join(dir, "atlas.db");
   }
   try {
-    const w = await forkWorker(new URL("../lib/store-worker.mjs", import.meta.url), [mode, cluster.backend, where, String(count)]);
+    const w = await forkWorker(new URL("../lib/store-worker.mjs", import.meta.url), [
+      mode,
+      cluster.backend,
+      where,
+      String(count),
+    ]);
     await w.stop();
     return w.first;
   } finally {
@@ -112,15 +127,48 @@ export const hooks = {
         bare.push(await baselineRound("kafkajs", cluster, total));
         hookConsumer.push(await baselineRound("hook-consumer", cluster, total));
         store.push((await storeRound("hook", cluster, quick ? 5000 : 20_000)).perSec);
-        log(`  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s (slowest /health ${Math.round(slowestHealth.at(-1))} ms), bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`);
+        log(
+          `  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s (slowest /health ${Math.round(slowestHealth.at(-1))} ms), bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`,
+        );
       }
-      const target = backend === "sqlite" ? { text: "≥ 5000", check: (s) => s.p50 >= 5000 } : undefined;
+      const target =
+        backend === "sqlite" ? { text: "≥ 5000", check: (s) => s.p50 >= 5000 } : undefined;
       figures.push(
-        figure({ scenario: this.name, name: `${backend}: Kafka → store (atlas-server)`, unit: "msg/s", better: "higher", samples: server, baseline: bare, baselineName: "bare kafkajs no-op", target }),
-        figure({ scenario: this.name, name: `${backend}:   hook-consumer, no-op handler`, unit: "msg/s", better: "higher", samples: hookConsumer, baseline: bare, baselineName: "bare kafkajs no-op" }),
-        figure({ scenario: this.name, name: `${backend}:   store alone (applyHook loop)`, unit: "msg/s", better: "higher", samples: store, baseline: bare, baselineName: "bare kafkajs no-op" }),
+        figure({
+          scenario: this.name,
+          name: `${backend}: Kafka → store (atlas-server)`,
+          unit: "msg/s",
+          better: "higher",
+          samples: server,
+          baseline: bare,
+          baselineName: "bare kafkajs no-op",
+          target,
+        }),
+        figure({
+          scenario: this.name,
+          name: `${backend}:   hook-consumer, no-op handler`,
+          unit: "msg/s",
+          better: "higher",
+          samples: hookConsumer,
+          baseline: bare,
+          baselineName: "bare kafkajs no-op",
+        }),
+        figure({
+          scenario: this.name,
+          name: `${backend}:   store alone (applyHook loop)`,
+          unit: "msg/s",
+          better: "higher",
+          samples: store,
+          baseline: bare,
+          baselineName: "bare kafkajs no-op",
+        }),
         // The event loop while applying: a status probe or a ZooKeeper answer waits this long.
-        figure({ scenario: this.name, name: `${backend}: slowest /health answer while applying`, unit: "ms", samples: slowestHealth }),
+        figure({
+          scenario: this.name,
+          name: `${backend}: slowest /health answer while applying`,
+          unit: "ms",
+          samples: slowestHealth,
+        }),
       );
     }
     return figures;

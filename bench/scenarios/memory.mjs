@@ -22,7 +22,9 @@ export const memory = {
     const bareRss = rssMb(bare.first.pid);
     const bareAnon = rssMb(bare.first.pid, "RssAnon");
     await bare.stop();
-    log(`  idle: ${cluster.instances.map((i, n) => `${i.name} ${idle[n].toFixed(1)} MB`).join(", ")} (bare Koa ${bareRss.toFixed(1)} MB)`);
+    log(
+      `  idle: ${cluster.instances.map((i, n) => `${i.name} ${idle[n].toFixed(1)} MB`).join(", ")} (bare Koa ${bareRss.toFixed(1)} MB)`,
+    );
 
     const perRun = quick ? 10_000 : 100_000;
     const runs = 3;
@@ -34,7 +36,12 @@ export const memory = {
       expected += perRun;
       let max = 0;
       let publishError;
-      const publishing = publishCreates(cluster.kafka.bootstrap, cluster.hookTopic, `mem${process.pid}_${run}`, perRun).catch((error) => {
+      const publishing = publishCreates(
+        cluster.kafka.bootstrap,
+        cluster.hookTopic,
+        `mem${process.pid}_${run}`,
+        perRun,
+      ).catch((error) => {
         publishError = error;
       });
       for (;;) {
@@ -42,7 +49,8 @@ export const memory = {
         max = Math.max(max, rssMb(active.process.pid) ?? 0);
         const h = await health(active.url);
         if ((h?.hookConsumer?.processed ?? 0) >= expected) break;
-        if (h?.state !== "ACTIVE") throw new Error(`${active.name} is ${h?.state} during the memory run`);
+        if (h?.state !== "ACTIVE")
+          throw new Error(`${active.name} is ${h?.state} during the memory run`);
         await sleep(100);
       }
       await publishing;
@@ -50,16 +58,51 @@ export const memory = {
       after.push(rssMb(active.process.pid));
       anon.push(rssMb(active.process.pid, "RssAnon"));
       peak.push(max);
-      log(`  run ${run + 1}/${runs}: ${perRun} messages applied, RSS ${after.at(-1).toFixed(1)} MB (peak ${max.toFixed(1)} MB)`);
+      log(
+        `  run ${run + 1}/${runs}: ${perRun} messages applied, RSS ${after.at(-1).toFixed(1)} MB (peak ${max.toFixed(1)} MB)`,
+      );
     }
     const n = perRun.toLocaleString("en");
     return [
-      figure({ scenario: this.name, name: "idle instance RSS", unit: "MB", samples: idle, baseline: [bareRss], baselineName: "bare Koa app" }),
-      figure({ scenario: this.name, name: `active RSS after each ${n} messages`, unit: "MB", samples: after, baseline: [bareRss], baselineName: "bare Koa app", target: { text: "≤ 150", check: (s) => s.max <= 150 } }),
-      figure({ scenario: this.name, name: "  of which private (RssAnon)", unit: "MB", samples: anon, baseline: [bareAnon], baselineName: "bare Koa app" }),
-      figure({ scenario: this.name, name: "active peak RSS while applying", unit: "MB", samples: peak }),
+      figure({
+        scenario: this.name,
+        name: "idle instance RSS",
+        unit: "MB",
+        samples: idle,
+        baseline: [bareRss],
+        baselineName: "bare Koa app",
+      }),
+      figure({
+        scenario: this.name,
+        name: `active RSS after each ${n} messages`,
+        unit: "MB",
+        samples: after,
+        baseline: [bareRss],
+        baselineName: "bare Koa app",
+        target: { text: "≤ 150", check: (s) => s.max <= 150 },
+      }),
+      figure({
+        scenario: this.name,
+        name: "  of which private (RssAnon)",
+        unit: "MB",
+        samples: anon,
+        baseline: [bareAnon],
+        baselineName: "bare Koa app",
+      }),
+      figure({
+        scenario: this.name,
+        name: "active peak RSS while applying",
+        unit: "MB",
+        samples: peak,
+      }),
       // From the second run on: the first one also grows V8's heap and SQLite's cache to size.
-      figure({ scenario: this.name, name: "growth, last run − second run", unit: "MB", samples: [after.at(-1) - after[1]], target: { text: "≤ 10 (none)", check: (s) => s.max <= 10 } }),
+      figure({
+        scenario: this.name,
+        name: "growth, last run − second run",
+        unit: "MB",
+        samples: [after.at(-1) - after[1]],
+        target: { text: "≤ 10 (none)", check: (s) => s.max <= 10 },
+      }),
     ];
   },
 };

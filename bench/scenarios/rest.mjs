@@ -35,7 +35,15 @@ export const restWrites = {
         for (let round = 0; round < rounds; round++) {
           const active = await settled(cluster);
           const body = JSON.stringify({
-            entity: { typeName: "hive_db", attributes: { qualifiedName: "rest_[<id>]@bench", name: "rest_[<id>]", clusterName: "bench", owner: "bench" } },
+            entity: {
+              typeName: "hive_db",
+              attributes: {
+                qualifiedName: "rest_[<id>]@bench",
+                name: "rest_[<id>]",
+                clusterName: "bench",
+                owner: "bench",
+              },
+            },
           });
           const r = await load({
             url: `${active.url}${ENTITY_PATH}`,
@@ -53,11 +61,28 @@ export const restWrites = {
           const s = await storeRound("rest", cluster, quick ? 3000 : 10_000);
           store.push(s.perSec);
           storeP99.push(s.p99Ms);
-          log(`  ${backend} round ${round + 1}/${rounds}: ${Math.round(r.rps)} creates/s, p99 ${r.p99Ms} ms, server ${Math.round(r.serverCpuUsPerReq)} µs CPU/req (store alone ${Math.round(s.perSec)}/s, p99 ${s.p99Ms.toFixed(2)} ms)`);
+          log(
+            `  ${backend} round ${round + 1}/${rounds}: ${Math.round(r.rps)} creates/s, p99 ${r.p99Ms} ms, server ${Math.round(r.serverCpuUsPerReq)} µs CPU/req (store alone ${Math.round(s.perSec)}/s, p99 ${s.p99Ms.toFixed(2)} ms)`,
+          );
         }
         figures.push(
-          figure({ scenario: this.name, name: `${backend}: creates/s`, unit: "req/s", better: "higher", samples: rps, baseline: store, baselineName: "store alone, sequential" }),
-          figure({ scenario: this.name, name: `${backend}: create latency p99`, unit: "ms", samples: p99, baseline: storeP99, baselineName: "store alone" }),
+          figure({
+            scenario: this.name,
+            name: `${backend}: creates/s`,
+            unit: "req/s",
+            better: "higher",
+            samples: rps,
+            baseline: store,
+            baselineName: "store alone, sequential",
+          }),
+          figure({
+            scenario: this.name,
+            name: `${backend}: create latency p99`,
+            unit: "ms",
+            samples: p99,
+            baseline: storeP99,
+            baselineName: "store alone",
+          }),
         );
       }
     } finally {

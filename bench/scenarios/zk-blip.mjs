@@ -29,7 +29,8 @@ function sample(cluster) {
   const watcher = async () => {
     while (running) {
       const at = performance.now();
-      for (const s of await cluster.statuses(500)) states.push({ name: s.name, at, state: s.state });
+      for (const s of await cluster.statuses(500))
+        states.push({ name: s.name, at, state: s.state });
       await sleep(50);
     }
   };
@@ -54,10 +55,18 @@ async function blipOnce(cluster, proxies, kind) {
   await sleep(1000); // anything late (an expiry, a second election) shows in the timeline
   const { writes, states } = await stop();
   const ok = (w) => w.status >= 200 && w.status < 300;
-  const firstRefused = writes.filter((w) => w.name === active.name && w.sent >= cutAt && !ok(w)).sort((a, b) => a.at - b.at)[0];
-  const nextOk = firstRefused && writes.filter((w) => ok(w) && w.at > firstRefused.at).sort((a, b) => a.at - b.at)[0];
+  const firstRefused = writes
+    .filter((w) => w.name === active.name && w.sent >= cutAt && !ok(w))
+    .sort((a, b) => a.at - b.at)[0];
+  const nextOk =
+    firstRefused &&
+    writes.filter((w) => ok(w) && w.at > firstRefused.at).sort((a, b) => a.at - b.at)[0];
   const refusedMs = firstRefused ? (nextOk ? nextOk.at : performance.now()) - firstRefused.at : 0;
-  const moved = after.name !== active.name || states.some((s) => s.at >= cutAt && s.name !== active.name && s.state !== "PASSIVE" && s.state !== null);
+  const moved =
+    after.name !== active.name ||
+    states.some(
+      (s) => s.at >= cutAt && s.name !== active.name && s.state !== "PASSIVE" && s.state !== null,
+    );
   return { refusedMs, moved };
 }
 
@@ -67,17 +76,33 @@ export const zkBlip = {
   async run({ quick, clusters, log }) {
     const cluster = await clusters.get("sqlite");
     const proxies = new Map();
-    for (const instance of cluster.instances) proxies.set(instance.name, await new ZkProxy(cluster.zookeeper.connectString).listen());
-    const restore = await reconfigure(cluster, {}, { perInstance: (name) => ({ "atlas.server.ha.zookeeper.connect": proxies.get(name).connectString }) });
+    for (const instance of cluster.instances)
+      proxies.set(instance.name, await new ZkProxy(cluster.zookeeper.connectString).listen());
+    const restore = await reconfigure(
+      cluster,
+      {},
+      {
+        perInstance: (name) => ({
+          "atlas.server.ha.zookeeper.connect": proxies.get(name).connectString,
+        }),
+      },
+    );
     const figures = [];
     try {
-      const plans = quick ? [{ kind: "reset", rounds: 1 }] : [{ kind: "reset", rounds: 5 }, { kind: "blackhole", rounds: 3 }];
+      const plans = quick
+        ? [{ kind: "reset", rounds: 1 }]
+        : [
+            { kind: "reset", rounds: 5 },
+            { kind: "blackhole", rounds: 3 },
+          ];
       for (const { kind, rounds } of plans) {
         const results = [];
         for (let i = 0; i < rounds; i++) {
           results.push(await blipOnce(cluster, proxies, kind));
           const r = results.at(-1);
-          log(`  ${kind} cut, round ${i + 1}/${rounds}: writes refused ${Math.round(r.refusedMs)} ms, role ${r.moved ? "MOVED" : "stayed"}`);
+          log(
+            `  ${kind} cut, round ${i + 1}/${rounds}: writes refused ${Math.round(r.refusedMs)} ms, role ${r.moved ? "MOVED" : "stayed"}`,
+          );
         }
         figures.push(
           figure({

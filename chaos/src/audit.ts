@@ -19,22 +19,40 @@ import pg from "pg";
 
 export interface StoreTables {
   writes: { seq: number; epoch: number; operation: string; changed: number }[];
-  entities: { guid: string; qualifiedName: string | null; writeEpoch: number; writeSeq: number; createSeq: number }[];
+  entities: {
+    guid: string;
+    qualifiedName: string | null;
+    writeEpoch: number;
+    writeSeq: number;
+    createSeq: number;
+  }[];
   offsets: { topic: string; partition: number; offset: number; epoch: number; writeSeq: number }[];
 }
 
 const WRITES = "SELECT seq, epoch, operation, changed FROM atlas_writes ORDER BY seq";
-const ENTITIES = "SELECT guid, qualified_name, write_epoch, write_seq, create_seq FROM atlas_entities";
-const OFFSETS = "SELECT topic, kafka_partition, kafka_offset, epoch, write_seq FROM atlas_hook_offsets";
+const ENTITIES =
+  "SELECT guid, qualified_name, write_epoch, write_seq, create_seq FROM atlas_entities";
+const OFFSETS =
+  "SELECT topic, kafka_partition, kafka_offset, epoch, write_seq FROM atlas_hook_offsets";
 
 type Row = Record<string, unknown>;
 
 function toTables(writes: Row[], entities: Row[], offsets: Row[]): StoreTables {
   return {
-    writes: writes.map((r) => ({ seq: Number(r.seq), epoch: Number(r.epoch), operation: String(r.operation), changed: Number(r.changed) })),
+    writes: writes.map((r) => ({
+      seq: Number(r.seq),
+      epoch: Number(r.epoch),
+      operation: String(r.operation),
+      changed: Number(r.changed),
+    })),
     entities: entities.map((r) => ({
       guid: String(r.guid),
-      qualifiedName: r.qualified_name === null ? null : (typeof r.qualified_name === "string" ? r.qualified_name : JSON.stringify(r.qualified_name)),
+      qualifiedName:
+        r.qualified_name === null
+          ? null
+          : typeof r.qualified_name === "string"
+            ? r.qualified_name
+            : JSON.stringify(r.qualified_name),
       writeEpoch: Number(r.write_epoch),
       writeSeq: Number(r.write_seq),
       createSeq: Number(r.create_seq),
@@ -50,11 +68,19 @@ function toTables(writes: Row[], entities: Row[], offsets: Row[]): StoreTables {
 }
 
 /** The three tables, in one read snapshot. */
-export async function readStoreTables(config: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string }): Promise<StoreTables> {
+export async function readStoreTables(
+  config: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string },
+): Promise<StoreTables> {
   if (config.backend === "sqlite") {
     const db = new Database(config.path, { readonly: true, fileMustExist: true, timeout: 10_000 });
     try {
-      return db.transaction(() => toTables(db.prepare(WRITES).all() as Row[], db.prepare(ENTITIES).all() as Row[], db.prepare(OFFSETS).all() as Row[]))();
+      return db.transaction(() =>
+        toTables(
+          db.prepare(WRITES).all() as Row[],
+          db.prepare(ENTITIES).all() as Row[],
+          db.prepare(OFFSETS).all() as Row[],
+        ),
+      )();
     } finally {
       db.close();
     }
@@ -93,7 +119,12 @@ export interface StoreCrossCheck {
 const EXAMPLES = 10;
 
 /** Entity writes: what may stamp an entity row (FENCE and TYPEDEF_CREATE never do). */
-const ENTITY_OPERATIONS = new Set(["HOOK", "ENTITY_CREATE_OR_UPDATE", "ENTITY_PARTIAL_UPDATE", "ENTITY_DELETE"]);
+const ENTITY_OPERATIONS = new Set([
+  "HOOK",
+  "ENTITY_CREATE_OR_UPDATE",
+  "ENTITY_PARTIAL_UPDATE",
+  "ENTITY_DELETE",
+]);
 
 /** (1) The entities' and positions' stamps against the write log. */
 export function crossCheckStore(tables: StoreTables): StoreCrossCheck {
@@ -113,22 +144,36 @@ export function crossCheckStore(tables: StoreTables): StoreCrossCheck {
     const w = bySeq.get(e.writeSeq);
     if (!w) problem("entity stamped with a write_seq the write log does not have", id);
     else {
-      if (w.epoch !== e.writeEpoch) problem("entity's write_epoch differs from its write's epoch in the log", `${id}: log epoch ${w.epoch}`);
-      if (!ENTITY_OPERATIONS.has(w.operation)) problem("entity stamped by a write that changes no entities", `${id}: ${w.operation}`);
+      if (w.epoch !== e.writeEpoch)
+        problem(
+          "entity's write_epoch differs from its write's epoch in the log",
+          `${id}: log epoch ${w.epoch}`,
+        );
+      if (!ENTITY_OPERATIONS.has(w.operation))
+        problem("entity stamped by a write that changes no entities", `${id}: ${w.operation}`);
     }
     const c = bySeq.get(e.createSeq);
     if (!c) problem("entity created by a write the write log does not have", id);
-    else if (e.createSeq > e.writeSeq || c.epoch > e.writeEpoch) problem("entity created after its last write", `${id}: created under epoch ${c.epoch}`);
+    else if (e.createSeq > e.writeSeq || c.epoch > e.writeEpoch)
+      problem("entity created after its last write", `${id}: created under epoch ${c.epoch}`);
     stampedBySeq.set(e.writeSeq, (stampedBySeq.get(e.writeSeq) ?? 0) + 1);
     createdBySeq.set(e.createSeq, (createdBySeq.get(e.createSeq) ?? 0) + 1);
   }
   for (const [seq, n] of stampedBySeq) {
     const w = bySeq.get(seq);
-    if (w && n > w.changed) problem("more entities stamped with a write than it says it changed", `seq ${seq}: ${n} stamped, changed ${w.changed}`);
+    if (w && n > w.changed)
+      problem(
+        "more entities stamped with a write than it says it changed",
+        `seq ${seq}: ${n} stamped, changed ${w.changed}`,
+      );
   }
   for (const [seq, n] of createdBySeq) {
     const w = bySeq.get(seq);
-    if (w && n > w.changed) problem("more entities created by a write than it says it changed", `seq ${seq}: ${n} created, changed ${w.changed}`);
+    if (w && n > w.changed)
+      problem(
+        "more entities created by a write than it says it changed",
+        `seq ${seq}: ${n} created, changed ${w.changed}`,
+      );
   }
 
   const positionsBySeq = new Map<number, number>();
@@ -137,12 +182,21 @@ export function crossCheckStore(tables: StoreTables): StoreCrossCheck {
     const w = bySeq.get(o.writeSeq);
     if (!w) problem("hook position recorded by a write the write log does not have", id);
     else {
-      if (w.operation !== "HOOK") problem("hook position recorded by a write that is not a HOOK write", `${id}: ${w.operation}`);
-      if (w.epoch !== o.epoch) problem("hook position's epoch differs from its write's epoch in the log", `${id}: log epoch ${w.epoch}`);
+      if (w.operation !== "HOOK")
+        problem(
+          "hook position recorded by a write that is not a HOOK write",
+          `${id}: ${w.operation}`,
+        );
+      if (w.epoch !== o.epoch)
+        problem(
+          "hook position's epoch differs from its write's epoch in the log",
+          `${id}: log epoch ${w.epoch}`,
+        );
     }
     positionsBySeq.set(o.writeSeq, (positionsBySeq.get(o.writeSeq) ?? 0) + 1);
   }
-  for (const [seq, n] of positionsBySeq) if (n > 1) problem("one HOOK write recorded several positions", `seq ${seq}: ${n} positions`);
+  for (const [seq, n] of positionsBySeq)
+    if (n > 1) problem("one HOOK write recorded several positions", `seq ${seq}: ${n} positions`);
 
   let hookWrites = 0;
   let skippedRedeliveries = 0;
@@ -151,7 +205,11 @@ export function crossCheckStore(tables: StoreTables): StoreCrossCheck {
     hookWrites++;
     if (positionsBySeq.has(w.seq)) continue;
     if (w.changed === 0) skippedRedeliveries++;
-    else problem("HOOK write that changed entities without recording its position", `seq ${w.seq} (epoch ${w.epoch}): changed ${w.changed}`);
+    else
+      problem(
+        "HOOK write that changed entities without recording its position",
+        `seq ${w.seq} (epoch ${w.epoch}): changed ${w.changed}`,
+      );
   }
 
   const problems = [...found.values()];

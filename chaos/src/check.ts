@@ -17,7 +17,13 @@
  */
 import type { MetadataStore } from "@atlas-ha/atlas-server";
 import type { FaultKind } from "./plan.js";
-import { counterQualifiedName, counterSeq, hookQualifiedName, HOOK_SUFFIX, messageKind } from "./producer.js";
+import {
+  counterQualifiedName,
+  counterSeq,
+  hookQualifiedName,
+  HOOK_SUFFIX,
+  messageKind,
+} from "./producer.js";
 import type { Sample } from "./sampler.js";
 import { restQualifiedName, REST_SUFFIX, type AckedWrite } from "./writer.js";
 
@@ -55,7 +61,13 @@ export function checkEpochs(log: readonly WriteRecord[]): EpochCheck {
     if (previous && w.seq <= previous.seq) disorder++;
     if (highest && w.epoch < highest.epoch) {
       violationCount++;
-      if (violations.length < EXAMPLES) violations.push({ seq: w.seq, epoch: w.epoch, afterSeq: highest.seq, afterEpoch: highest.epoch });
+      if (violations.length < EXAMPLES)
+        violations.push({
+          seq: w.seq,
+          epoch: w.epoch,
+          afterSeq: highest.seq,
+          afterEpoch: highest.epoch,
+        });
     }
     if (!highest || w.epoch >= highest.epoch) highest = w;
     const term = terms.at(-1);
@@ -109,12 +121,18 @@ export interface TermCheck {
 
 /** (1) The write log holds a term for the first active and one more for every new term the faults brought. */
 export function checkTerms(distinctEpochs: number, faults: readonly FaultTerms[]): TermCheck {
-  const rose = (f: FaultTerms) => f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore;
-  const failovers = faults.filter((f) => f.activeBefore !== null && f.activeAfter !== null && f.activeBefore !== f.activeAfter);
+  const rose = (f: FaultTerms) =>
+    f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore;
+  const failovers = faults.filter(
+    (f) => f.activeBefore !== null && f.activeAfter !== null && f.activeBefore !== f.activeAfter,
+  );
   const newTerms = faults.filter(rose).length;
   const failoversWithoutNewTerm = failovers.filter((f) => !rose(f)).map((f) => f.index);
   return {
-    ok: distinctEpochs >= 1 + newTerms && distinctEpochs >= 1 + failovers.length && failoversWithoutNewTerm.length === 0,
+    ok:
+      distinctEpochs >= 1 + newTerms &&
+      distinctEpochs >= 1 + failovers.length &&
+      failoversWithoutNewTerm.length === 0,
     terms: distinctEpochs,
     failovers: failovers.length,
     newTerms,
@@ -129,7 +147,13 @@ export interface DeposalCheck {
   /** …after which the active's epoch was higher. */
   deposed: number;
   /** …after which it was not. */
-  notDeposed: { index: number; kind: FaultKind; target: string; epochBefore: number | null; epochAfter: number | null }[];
+  notDeposed: {
+    index: number;
+    kind: FaultKind;
+    target: string;
+    epochBefore: number | null;
+    epochAfter: number | null;
+  }[];
 }
 
 /**
@@ -148,9 +172,22 @@ export function checkDeposals(faults: readonly FaultTerms[]): DeposalCheck {
         (f.kind === "partition-long" && f.spec.target === "active")),
   );
   const notDeposed = aimed
-    .filter((f) => !(f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore))
-    .map((f) => ({ index: f.index, kind: f.kind, target: f.target, epochBefore: f.epochBefore, epochAfter: f.epochAfter }));
-  return { ok: notDeposed.length === 0, aimed: aimed.length, deposed: aimed.length - notDeposed.length, notDeposed };
+    .filter(
+      (f) => !(f.epochBefore !== null && f.epochAfter !== null && f.epochAfter > f.epochBefore),
+    )
+    .map((f) => ({
+      index: f.index,
+      kind: f.kind,
+      target: f.target,
+      epochBefore: f.epochBefore,
+      epochAfter: f.epochAfter,
+    }));
+  return {
+    ok: notDeposed.length === 0,
+    aimed: aimed.length,
+    deposed: aimed.length - notDeposed.length,
+    notDeposed,
+  };
 }
 
 export interface SplitBrainFigure {
@@ -172,7 +209,8 @@ export function countSplitBrain(samples: readonly Sample[]): SplitBrainFigure {
     if (active === 0) noActive++;
     if (active >= 2) {
       moments++;
-      if (examples.length < EXAMPLES) examples.push({ at: new Date(s.at).toISOString(), states: [...s.states] });
+      if (examples.length < EXAMPLES)
+        examples.push({ at: new Date(s.at).toISOString(), states: [...s.states] });
     }
   }
   return { samples: samples.length, moments, examples, noActive };
@@ -224,7 +262,16 @@ export function checkSampler(
   runnerSawActive: readonly string[],
   options: { calmFrom: number; bound: number },
 ): SamplerCheck {
-  const instances: SamplerInstanceFigure[] = names.map((name) => ({ name, samples: 0, active: 0, passive: 0, other: 0, unreachable: 0, calmSamples: 0, calmUnreachable: 0 }));
+  const instances: SamplerInstanceFigure[] = names.map((name) => ({
+    name,
+    samples: 0,
+    active: 0,
+    passive: 0,
+    other: 0,
+    unreachable: 0,
+    calmSamples: 0,
+    calmUnreachable: 0,
+  }));
   for (const s of samples) {
     const calm = s.at >= options.calmFrom && !windows.some((w) => s.at >= w.from && s.at <= w.to);
     s.states.forEach((state, i) => {
@@ -248,7 +295,10 @@ export function checkSampler(
   const calmUnreachable = instances.reduce((sum, i) => sum + i.calmUnreachable, 0);
   const calmUnreachableShare = calmSamples === 0 ? null : calmUnreachable / calmSamples;
   return {
-    ok: missedActive.length === 0 && calmUnreachableShare !== null && calmUnreachableShare <= options.bound,
+    ok:
+      missedActive.length === 0 &&
+      calmUnreachableShare !== null &&
+      calmUnreachableShare <= options.bound,
     instances,
     seenActive,
     runnerSawActive: runner,
@@ -274,10 +324,19 @@ export async function readWriteLog(store: MetadataStore): Promise<WriteRecord[]>
 }
 
 /** qualifiedName → how many entities (ACTIVE or DELETED) carry it, among those matching `suffix`. */
-async function countByQualifiedName(store: MetadataStore, suffix: string): Promise<Map<string, number>> {
+async function countByQualifiedName(
+  store: MetadataStore,
+  suffix: string,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (let offset = 0; ; offset += 10_000) {
-    const page = await store.searchBasic({ typeName: "hive_db", query: suffix, limit: 10_000, offset, excludeDeletedEntities: false });
+    const page = await store.searchBasic({
+      typeName: "hive_db",
+      query: suffix,
+      limit: 10_000,
+      offset,
+      excludeDeletedEntities: false,
+    });
     for (const e of page.entities) {
       const raw = e.attributes.qualifiedName;
       const qn = typeof raw === "string" ? raw : JSON.stringify(raw);
@@ -294,13 +353,29 @@ export interface TopicRecords {
 }
 
 /** Positions of the topic whose application the store has not recorded. */
-export async function unappliedPositions(store: MetadataStore, records: TopicRecords, among?: { partition: number; offset: number }[]): Promise<{ partition: number; offset: number }[]> {
+export async function unappliedPositions(
+  store: MetadataStore,
+  records: TopicRecords,
+  among?: { partition: number; offset: number }[],
+): Promise<{ partition: number; offset: number }[]> {
   const candidates =
     among ??
-    records.partitions.flatMap((p) => Array.from({ length: p.high - p.low }, (_, i) => ({ partition: p.partition, offset: p.low + i })));
+    records.partitions.flatMap((p) =>
+      Array.from({ length: p.high - p.low }, (_, i) => ({
+        partition: p.partition,
+        offset: p.low + i,
+      })),
+    );
   const out: { partition: number; offset: number }[] = [];
   for (const c of candidates) {
-    if (!(await store.isHookApplied({ topic: records.topic, partition: c.partition, offset: String(c.offset) }))) out.push(c);
+    if (
+      !(await store.isHookApplied({
+        topic: records.topic,
+        partition: c.partition,
+        offset: String(c.offset),
+      }))
+    )
+      out.push(c);
   }
   return out;
 }
@@ -386,8 +461,17 @@ export interface CounterExpectation {
 }
 
 /** What each partition's counter must show, from the numbers acknowledged and the count attempted. */
-export function counterExpectations(partitions: number, acknowledged: Iterable<number>, attempted: number): CounterExpectation[] {
-  const out: CounterExpectation[] = Array.from({ length: partitions }, (_, partition) => ({ partition, createAcknowledged: false, lastAcknowledged: null, lastAttempted: null }));
+export function counterExpectations(
+  partitions: number,
+  acknowledged: Iterable<number>,
+  attempted: number,
+): CounterExpectation[] {
+  const out: CounterExpectation[] = Array.from({ length: partitions }, (_, partition) => ({
+    partition,
+    createAcknowledged: false,
+    lastAcknowledged: null,
+    lastAttempted: null,
+  }));
   const seqOf = (n: number): { partition: number; seq: number } | null => {
     const what = messageKind(n, partitions);
     if (what.kind === "counter") return { partition: what.partition, seq: what.seq };
@@ -416,7 +500,13 @@ export interface CounterFound {
 
 export interface CounterCheck {
   ok: boolean;
-  partitions: { partition: number; seq: number | null; version: number | null; lastAcknowledged: number | null; lastAttempted: number | null }[];
+  partitions: {
+    partition: number;
+    seq: number | null;
+    version: number | null;
+    lastAcknowledged: number | null;
+    lastAttempted: number | null;
+  }[];
   /** Updates applied, summed over the counters (their final seqs). */
   updates: number;
   problems: { partition: number; problem: string }[];
@@ -428,16 +518,26 @@ export interface CounterCheck {
  * applied again after a later one; below it, an update lost; a seq below the last
  * acknowledged, updates lost at the end.
  */
-export function checkCounters(expected: readonly CounterExpectation[], found: ReadonlyMap<number, CounterFound | null>): CounterCheck {
+export function checkCounters(
+  expected: readonly CounterExpectation[],
+  found: ReadonlyMap<number, CounterFound | null>,
+): CounterCheck {
   const problems: CounterCheck["problems"] = [];
   const partitions: CounterCheck["partitions"] = [];
   let updates = 0;
   for (const e of expected) {
     const f = found.get(e.partition) ?? null;
-    partitions.push({ partition: e.partition, seq: f?.seq ?? null, version: f?.version ?? null, lastAcknowledged: e.lastAcknowledged, lastAttempted: e.lastAttempted });
+    partitions.push({
+      partition: e.partition,
+      seq: f?.seq ?? null,
+      version: f?.version ?? null,
+      lastAcknowledged: e.lastAcknowledged,
+      lastAttempted: e.lastAttempted,
+    });
     const problem = (text: string) => problems.push({ partition: e.partition, problem: text });
     if (!f) {
-      if (e.createAcknowledged) problem("the counter is missing though its create was acknowledged");
+      if (e.createAcknowledged)
+        problem("the counter is missing though its create was acknowledged");
       continue;
     }
     if (f.status !== "ACTIVE") problem(`the counter is ${f.status}`);
@@ -446,12 +546,18 @@ export function checkCounters(expected: readonly CounterExpectation[], found: Re
       continue;
     }
     updates += f.seq;
-    if (e.lastAcknowledged !== null && f.seq < e.lastAcknowledged) problem(`at seq ${f.seq}, but updates up to seq ${e.lastAcknowledged} were acknowledged (lost or reordered)`);
-    if (f.seq > (e.lastAttempted ?? 0)) problem(`at seq ${f.seq}, beyond the last seq sent (${e.lastAttempted ?? "none"})`);
+    if (e.lastAcknowledged !== null && f.seq < e.lastAcknowledged)
+      problem(
+        `at seq ${f.seq}, but updates up to seq ${e.lastAcknowledged} were acknowledged (lost or reordered)`,
+      );
+    if (f.seq > (e.lastAttempted ?? 0))
+      problem(`at seq ${f.seq}, beyond the last seq sent (${e.lastAttempted ?? "none"})`);
     if (f.version !== f.seq) {
       problem(
         `version ${f.version} at seq ${f.seq}: ` +
-          (f.version > f.seq ? `${f.version - f.seq} more changes than updates (an update applied again after a later one)` : `${f.seq - f.version} updates missing`),
+          (f.version > f.seq
+            ? `${f.version - f.seq} more changes than updates (an update applied again after a later one)`
+            : `${f.seq - f.version} updates missing`),
       );
     }
   }
@@ -459,11 +565,25 @@ export function checkCounters(expected: readonly CounterExpectation[], found: Re
 }
 
 /** The counters as the store has them. */
-export async function readCounters(store: MetadataStore, partitions: number): Promise<Map<number, CounterFound | null>> {
+export async function readCounters(
+  store: MetadataStore,
+  partitions: number,
+): Promise<Map<number, CounterFound | null>> {
   const out = new Map<number, CounterFound | null>();
   for (let p = 0; p < partitions; p++) {
-    const found = await store.getByUniqueAttribute("hive_db", counterQualifiedName(p), { minExtInfo: true });
-    out.set(p, found ? { version: found.entity.version ?? -1, status: found.entity.status ?? "?", seq: counterSeq(found.entity.attributes?.description) } : null);
+    const found = await store.getByUniqueAttribute("hive_db", counterQualifiedName(p), {
+      minExtInfo: true,
+    });
+    out.set(
+      p,
+      found
+        ? {
+            version: found.entity.version ?? -1,
+            status: found.entity.status ?? "?",
+            seq: counterSeq(found.entity.attributes?.description),
+          }
+        : null,
+    );
   }
   return out;
 }
@@ -482,7 +602,10 @@ export interface RestCheck {
 }
 
 /** (3), over every writer's acknowledgements. */
-export async function checkRestWrites(store: MetadataStore, writers: readonly { id: number; acks: readonly AckedWrite[]; attempted: number }[]): Promise<RestCheck> {
+export async function checkRestWrites(
+  store: MetadataStore,
+  writers: readonly { id: number; acks: readonly AckedWrite[]; attempted: number }[],
+): Promise<RestCheck> {
   const counts = await countByQualifiedName(store, REST_SUFFIX);
   const missing: RestCheck["missing"] = [];
   const wrongGuid: RestCheck["wrongGuid"] = [];
@@ -493,21 +616,41 @@ export async function checkRestWrites(store: MetadataStore, writers: readonly { 
   for (const writer of writers) {
     acknowledged += writer.acks.length;
     for (const ack of writer.acks) {
-      const found = await store.getByUniqueAttribute("hive_db", ack.qualifiedName, { minExtInfo: true });
+      const found = await store.getByUniqueAttribute("hive_db", ack.qualifiedName, {
+        minExtInfo: true,
+      });
       if (!found || found.entity.status !== "ACTIVE") {
         missingCount++;
-        if (missing.length < EXAMPLES) missing.push({ qualifiedName: ack.qualifiedName, status: found?.entity.status ?? "MISSING" });
+        if (missing.length < EXAMPLES)
+          missing.push({
+            qualifiedName: ack.qualifiedName,
+            status: found?.entity.status ?? "MISSING",
+          });
         continue;
       }
       if (ack.guid !== null && found.entity.guid !== ack.guid) {
         wrongGuidCount++;
-        if (wrongGuid.length < EXAMPLES) wrongGuid.push({ qualifiedName: ack.qualifiedName, acked: ack.guid, stored: found.entity.guid });
+        if (wrongGuid.length < EXAMPLES)
+          wrongGuid.push({
+            qualifiedName: ack.qualifiedName,
+            acked: ack.guid,
+            stored: found.entity.guid,
+          });
       }
     }
     const acked = new Set(writer.acks.map((a) => a.n));
-    for (let n = 0; n < writer.attempted; n++) if (!acked.has(n) && counts.has(restQualifiedName(writer.id, n))) unacknowledgedPresent++;
+    for (let n = 0; n < writer.attempted; n++)
+      if (!acked.has(n) && counts.has(restQualifiedName(writer.id, n))) unacknowledgedPresent++;
   }
-  return { ok: missingCount === 0 && wrongGuidCount === 0, acknowledged, missing, missingCount, wrongGuid, wrongGuidCount, unacknowledgedPresent };
+  return {
+    ok: missingCount === 0 && wrongGuidCount === 0,
+    acknowledged,
+    missing,
+    missingCount,
+    wrongGuid,
+    wrongGuidCount,
+    unacknowledgedPresent,
+  };
 }
 
 /**
@@ -517,7 +660,12 @@ export async function checkRestWrites(store: MetadataStore, writers: readonly { 
  * the last stretch of at least `outageMs`, or, when there was no such outage, the first
  * acknowledgement after `from`. `servedAt` is null when writes were not served at the end.
  */
-export function writeAvailability(ackTimes: readonly number[], from: number, to: number, outageMs: number): { longestGapMs: number; servedAt: number | null } {
+export function writeAvailability(
+  ackTimes: readonly number[],
+  from: number,
+  to: number,
+  outageMs: number,
+): { longestGapMs: number; servedAt: number | null } {
   let previous = from;
   let longestGapMs = 0;
   let first: number | null = null;
@@ -547,16 +695,27 @@ export interface ServerLogFigure {
   suspiciousCount: number;
 }
 
-const SUSPICIOUS = /_listener_failed$|^http_unexpected_error$|^passivation_failed$|^election_step_failed$|^uncaught|^unhandled/;
+const SUSPICIOUS =
+  /_listener_failed$|^http_unexpected_error$|^passivation_failed$|^election_step_failed$|^uncaught|^unhandled/;
 
 /** Warnings and errors in the instances' logs (pino JSON lines), and the suspicious ones. */
-export function scanServerLogs(logs: readonly { instance: string; text: string }[]): ServerLogFigure {
+export function scanServerLogs(
+  logs: readonly { instance: string; text: string }[],
+): ServerLogFigure {
   const byEvent: ServerLogFigure["byEvent"] = {};
   const suspicious: ServerLogFigure["suspicious"] = [];
   let suspiciousCount = 0;
   for (const { instance, text } of logs) {
     for (const line of text.split("\n")) {
-      if (!line.startsWith("{") || !(line.includes('"level":"warn"') || line.includes('"level":"error"') || line.includes('"level":"fatal"'))) continue;
+      if (
+        !line.startsWith("{") ||
+        !(
+          line.includes('"level":"warn"') ||
+          line.includes('"level":"error"') ||
+          line.includes('"level":"fatal"')
+        )
+      )
+        continue;
       let entry: { level?: string; event?: string; time?: string; error?: string };
       try {
         entry = JSON.parse(line) as typeof entry;
@@ -568,7 +727,13 @@ export function scanServerLogs(logs: readonly { instance: string; text: string }
       seen.count++;
       if (SUSPICIOUS.test(event)) {
         suspiciousCount++;
-        if (suspicious.length < EXAMPLES) suspicious.push({ instance, time: entry.time ?? "?", event, error: String(entry.error ?? "").slice(0, 300) });
+        if (suspicious.length < EXAMPLES)
+          suspicious.push({
+            instance,
+            time: entry.time ?? "?",
+            event,
+            error: String(entry.error ?? "").slice(0, 300),
+          });
       }
     }
   }

@@ -10,7 +10,11 @@ import { FAULT_DESCRIPTIONS, FAULT_KINDS, type FaultKind } from "./plan.js";
 import { lineLogger } from "./log.js";
 import { formatReport } from "./report.js";
 import { runChaos } from "./run.js";
-import { MIN_HOOK_MESSAGES_PER_FAULT, MIN_REST_WRITES_PER_FAULT, MIN_STALE_WRITES_PER_FAULT } from "./verdict.js";
+import {
+  MIN_HOOK_MESSAGES_PER_FAULT,
+  MIN_REST_WRITES_PER_FAULT,
+  MIN_STALE_WRITES_PER_FAULT,
+} from "./verdict.js";
 
 const HELP = `atlas-ha chaos — fault injection against a local atlas-ha group
 
@@ -80,22 +84,32 @@ async function main(argv: string[]): Promise<number> {
   }
   let options: Parameters<typeof runChaos>[0];
   try {
-    const kinds = values.kinds?.split(",").map((k) => k.trim()).filter(Boolean) as FaultKind[] | undefined;
+    const kinds = values.kinds
+      ?.split(",")
+      .map((k) => k.trim())
+      .filter(Boolean) as FaultKind[] | undefined;
     const rate = values.rate === undefined ? undefined : Number(values.rate);
-    if (rate !== undefined && !Number.isFinite(rate)) throw new Error(`--rate expects a number, got "${values.rate}"`);
+    if (rate !== undefined && !Number.isFinite(rate))
+      throw new Error(`--rate expects a number, got "${values.rate}"`);
     const backend = values.backend as "sqlite" | "postgres" | undefined;
     if (values.faults !== undefined && int("faults", values.faults) === 0) {
-      throw new Error("--faults 0: a run without faults injects nothing, so its checks would prove nothing; give at least 1");
+      throw new Error(
+        "--faults 0: a run without faults injects nothing, so its checks would prove nothing; give at least 1",
+      );
     }
     options = {
       ...(values.faults !== undefined ? { faults: int("faults", values.faults)! } : {}),
       seed: values.seed ?? String(Date.now() % 1_000_000),
-      ...(values["session-timeout"] !== undefined ? { sessionTimeoutMs: int("session-timeout", values["session-timeout"])! } : {}),
+      ...(values["session-timeout"] !== undefined
+        ? { sessionTimeoutMs: int("session-timeout", values["session-timeout"])! }
+        : {}),
       ...(backend !== undefined ? { backend } : {}),
       ...(kinds ? { kinds } : {}),
       ...(rate !== undefined ? { hookRatePerSec: rate } : {}),
       ...(values.writers !== undefined ? { writers: int("writers", values.writers)! } : {}),
-      ...(values["write-interval"] !== undefined ? { writeIntervalMs: int("write-interval", values["write-interval"])! } : {}),
+      ...(values["write-interval"] !== undefined
+        ? { writeIntervalMs: int("write-interval", values["write-interval"])! }
+        : {}),
       ...(values.report !== undefined ? { reportFile: values.report } : {}),
       keepLogs: values["keep-logs"] === true,
       logger: lineLogger((line) => process.stderr.write(line), values.verbose ? "info" : "error"),

@@ -52,7 +52,13 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
   const note = (what: string, error: unknown) => {
     const message = `${what}: ${(error as Error)?.message ?? String(error)}`;
     problems.push(message);
-    logger.warn({ event: "fault_step_failed", fault: spec.index, kind: spec.kind, what, error: message });
+    logger.warn({
+      event: "fault_step_failed",
+      fault: spec.index,
+      kind: spec.kind,
+      what,
+      error: message,
+    });
   };
   const hold = async (since: number) => sleep(since + spec.holdMs - Date.now());
 
@@ -94,7 +100,10 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
           signal: AbortSignal.timeout(spec.holdMs + 30_000),
         }).then(async (response) => {
           const text = await response.text();
-          if (response.status !== 200) throw new Error(`the stall trigger answered ${response.status}: ${text.slice(0, 200)} (is ATLAS_HA_DEBUG=1 set?)`);
+          if (response.status !== 200)
+            throw new Error(
+              `the stall trigger answered ${response.status}: ${text.slice(0, 200)} (is ATLAS_HA_DEBUG=1 set?)`,
+            );
         });
         heal = () => answered;
         break;
@@ -103,7 +112,12 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
       case "kill-zk-leader": {
         const leader = await cluster.zookeeper.leader(10_000);
         const victim =
-          spec.kind === "kill-zk-leader" ? leader : chooseFrom(cluster.zookeeper.nodes.filter((n) => n !== leader && n.process.running), spec.choice)!;
+          spec.kind === "kill-zk-leader"
+            ? leader
+            : chooseFrom(
+                cluster.zookeeper.nodes.filter((n) => n !== leader && n.process.running),
+                spec.choice,
+              )!;
         target = victim.name;
         injectedAt = Date.now();
         heal = () => cluster.start(victim.name);
@@ -150,8 +164,13 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
           // The next leader's fence waits for the frozen writer's lock: it is BECOMING_ACTIVE
           // for as long as that lasts (on PostgreSQL until the server ends the frozen session).
           const becoming = await waitFor(
-            async () => (await cluster.statuses(300)).find((s) => s.state === "BECOMING_ACTIVE")?.name,
-            { timeoutMs: spec.holdMs + 4 * cluster.sessionTimeoutMs, intervalMs: 20, what: "an instance BECOMING_ACTIVE" },
+            async () =>
+              (await cluster.statuses(300)).find((s) => s.state === "BECOMING_ACTIVE")?.name,
+            {
+              timeoutMs: spec.holdMs + 4 * cluster.sessionTimeoutMs,
+              intervalMs: 20,
+              what: "an instance BECOMING_ACTIVE",
+            },
           );
           await cluster.stop(becoming, 30_000);
           terminated.push(becoming);
@@ -168,7 +187,8 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
           await cluster.start(isolated.name);
           await isolated.waitServing(60_000);
         }
-        const pinned = (await currentActive(cluster)) ?? chooseFrom(cluster.instances, spec.choice)!;
+        const pinned =
+          (await currentActive(cluster)) ?? chooseFrom(cluster.instances, spec.choice)!;
         target = pinned.name; // pinned to zk-3, which is cut off below
         const proxies = cluster.zkProxy(pinned.name).proxies;
         heal = async () => {
@@ -187,9 +207,13 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
             const state = await pinned.status(500);
             return state === "ACTIVE" || state === "PASSIVE" ? state : undefined;
           },
-          { timeoutMs: 3 * cluster.sessionTimeoutMs, what: `${pinned.name} connected through ${isolated.name} alone` },
+          {
+            timeoutMs: 3 * cluster.sessionTimeoutMs,
+            what: `${pinned.name} connected through ${isolated.name} alone`,
+          },
         ).then(
-          (state) => logger.info({ event: "fault_pinned", fault: spec.index, instance: pinned.name, state }),
+          (state) =>
+            logger.info({ event: "fault_pinned", fault: spec.index, instance: pinned.name, state }),
           (error: unknown) => note("pin", error),
         );
         injectedAt = Date.now();
@@ -206,7 +230,8 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
       }
       case "acl-rolling-restart": {
         const passives = cluster.instances.filter((i) => i !== active);
-        const victim = chooseFrom(passives, spec.choice) ?? chooseFrom(cluster.instances, spec.choice)!;
+        const victim =
+          chooseFrom(passives, spec.choice) ?? chooseFrom(cluster.instances, spec.choice)!;
         target = victim.name;
         heal = () => cluster.start(victim.name);
         await cluster.stop(victim.name, 30_000);
@@ -228,16 +253,21 @@ export async function runFault(ctx: FaultContext, spec: FaultSpec): Promise<Inje
         ]);
         if (exit === null) {
           await secured.kill();
-          problems.push(`${victim.name} started with ACLs beside instances without them and did not refuse within 30 s`);
+          problems.push(
+            `${victim.name} started with ACLs beside instances without them and did not refuse within 30 s`,
+          );
         } else if (exit.code !== 1) {
-          problems.push(`${victim.name} with ACLs exited ${exit.code ?? exit.signal}, expected 1 (ELECTION_ACL_CONFLICT)`);
+          problems.push(
+            `${victim.name} with ACLs exited ${exit.code ?? exit.signal}, expected 1 (ELECTION_ACL_CONFLICT)`,
+          );
         }
         break;
       }
       case "partition-short":
       case "partition-long": {
         const passives = cluster.instances.filter((i) => i !== active);
-        const victim = spec.target === "active" && active ? active : chooseFrom(passives, spec.choice)!;
+        const victim =
+          spec.target === "active" && active ? active : chooseFrom(passives, spec.choice)!;
         target = victim.name;
         const proxy = cluster.zkProxy(victim.name);
         injectedAt = Date.now();
@@ -282,7 +312,11 @@ export async function repairCluster(cluster: LocalCluster, logger: Logger): Prom
         done.push(`restored ${instance.name}'s ZooKeeper link`);
       }
     } catch (error) {
-      logger.warn({ event: "repair_failed", member: instance.name, error: (error as Error).message });
+      logger.warn({
+        event: "repair_failed",
+        member: instance.name,
+        error: (error as Error).message,
+      });
     }
   }
   const stopped = cluster.members.filter((m) => !m.process.running);

@@ -1,6 +1,21 @@
 // @atlas-ha/chaos: the fault-injection run of atlas-ha (issue 7), for the CLI and the CI test.
-export { runChaos, defaultReportFile, CALM_UNREACHABLE_BOUND, type ChaosOptions, type ChaosReport, type FaultOutcome } from "./run.js";
-export { planFaults, describeFault, FAULT_KINDS, FAULT_DESCRIPTIONS, type FaultKind, type FaultSpec, type PlanOptions } from "./plan.js";
+export {
+  runChaos,
+  defaultReportFile,
+  CALM_UNREACHABLE_BOUND,
+  type ChaosOptions,
+  type ChaosReport,
+  type FaultOutcome,
+} from "./run.js";
+export {
+  planFaults,
+  describeFault,
+  FAULT_KINDS,
+  FAULT_DESCRIPTIONS,
+  type FaultKind,
+  type FaultSpec,
+  type PlanOptions,
+} from "./plan.js";
 export { createRandom, seedHash, type Random } from "./random.js";
 export {
   checkCounters,
@@ -25,10 +40,38 @@ export {
   type SplitBrainFigure,
   type TermCheck,
 } from "./check.js";
-export { crossCheckStore, readStoreTables, type StoreCrossCheck, type StoreTables } from "./audit.js";
-export { checkStaleWrites, StaleWriter, staleQualifiedName, STALE_SUFFIX, STALE_TOPIC, type StaleAttempt, type StaleWriteCheck } from "./stale.js";
-export { verdicts, minimums, MIN_HOOK_MESSAGES_PER_FAULT, MIN_REST_WRITES_PER_FAULT, MIN_STALE_WRITES_PER_FAULT, type Minimums, type Verdict, type VerdictInput } from "./verdict.js";
-export { hookMessage, messageKind, counterQualifiedName, counterSeq, hookQualifiedName } from "./producer.js";
+export {
+  crossCheckStore,
+  readStoreTables,
+  type StoreCrossCheck,
+  type StoreTables,
+} from "./audit.js";
+export {
+  checkStaleWrites,
+  StaleWriter,
+  staleQualifiedName,
+  STALE_SUFFIX,
+  STALE_TOPIC,
+  type StaleAttempt,
+  type StaleWriteCheck,
+} from "./stale.js";
+export {
+  verdicts,
+  minimums,
+  MIN_HOOK_MESSAGES_PER_FAULT,
+  MIN_REST_WRITES_PER_FAULT,
+  MIN_STALE_WRITES_PER_FAULT,
+  type Minimums,
+  type Verdict,
+  type VerdictInput,
+} from "./verdict.js";
+export {
+  hookMessage,
+  messageKind,
+  counterQualifiedName,
+  counterSeq,
+  hookQualifiedName,
+} from "./producer.js";
 export { formatReport } from "./report.js";
 export { ChaosOptionsError } from "./errors.js";
 export type { Logger } from "./log.js";

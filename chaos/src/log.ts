@@ -12,12 +12,18 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 
 /** What the CLI prints: one compact JSON line per event from `level` up. */
-export function lineLogger(write: (line: string) => void, level: (typeof LEVELS)[number] = "info"): Logger {
+export function lineLogger(
+  write: (line: string) => void,
+  level: (typeof LEVELS)[number] = "info",
+): Logger {
   const min = LEVELS.indexOf(level);
   const emit = (name: (typeof LEVELS)[number]) =>
     LEVELS.indexOf(name) < min
       ? noop
-      : (obj: object, msg?: string) => write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 23), level: name, ...obj, ...(msg ? { msg } : {}) })}\n`);
+      : (obj: object, msg?: string) =>
+          write(
+            `${JSON.stringify({ t: new Date().toISOString().slice(11, 23), level: name, ...obj, ...(msg ? { msg } : {}) })}\n`,
+          );
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 

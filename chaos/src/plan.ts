@@ -32,20 +32,25 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
   "kill-active": "SIGKILL the active instance; start it again after the hold",
   "term-active": "SIGTERM the active instance (clean hand-over); start it again after the hold",
   "pause-active": "SIGSTOP the active for longer than the session timeout, then SIGCONT",
-  "stall-active": "block the active's event loop for longer than the session timeout (debug trigger)",
+  "stall-active":
+    "block the active's event loop for longer than the session timeout (debug trigger)",
   "kill-zk-follower": "SIGKILL a ZooKeeper follower; start it again after the hold",
   "kill-zk-leader": "SIGKILL the ZooKeeper leader; start it again after the hold",
   "zk-quorum-loss": "SIGKILL two ZooKeeper nodes (no quorum); start both again after the hold",
-  "kafka-restart": "stop (SIGTERM) or kill (SIGKILL) the Kafka broker; start it again after the hold",
-  "partition-short": "cut one instance (mostly the active) from ZooKeeper for less than the session timeout",
-  "partition-long": "cut one instance (mostly the active) from ZooKeeper for longer than the session timeout",
+  "kafka-restart":
+    "stop (SIGTERM) or kill (SIGKILL) the Kafka broker; start it again after the hold",
+  "partition-short":
+    "cut one instance (mostly the active) from ZooKeeper for less than the session timeout",
+  "partition-long":
+    "cut one instance (mostly the active) from ZooKeeper for longer than the session timeout",
   "held-transaction":
     "a writer frozen inside its store transaction (holding the write lock) while the active is SIGKILLed; the writer is killed after the hold",
   "term-during-activation":
     "as held-transaction, and the instance seen BECOMING_ACTIVE (its fence waiting for the lock) gets SIGTERM",
   "zk-follower-isolated":
     "the active pinned to ZooKeeper's zk-3 (its links to zk-1 and zk-2 cut), then zk-3 cut off from its quorum while still answering its clients",
-  "election-path-deleted": "the election path deleted under the running group (an operator's deleteall)",
+  "election-path-deleted":
+    "the election path deleted under the running group (an operator's deleteall)",
   "acl-rolling-restart":
     "a passive restarted with ZooKeeper ACLs on while the others run without: it must refuse to start (ELECTION_ACL_CONFLICT); then started as before",
 };
@@ -83,12 +88,18 @@ export interface PlanOptions {
 export function planFaults(options: PlanOptions): FaultSpec[] {
   const kinds = options.kinds ?? FAULT_KINDS;
   if (!Number.isInteger(options.faults) || options.faults < 0) {
-    throw new ChaosOptionsError("faults", `must be a whole number ≥ 0, got ${String(options.faults)}`);
+    throw new ChaosOptionsError(
+      "faults",
+      `must be a whole number ≥ 0, got ${String(options.faults)}`,
+    );
   }
   if (kinds.length === 0) throw new ChaosOptionsError("kinds", "needs at least one fault kind");
   for (const kind of kinds) {
     if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
-      throw new ChaosOptionsError("kinds", `unknown fault kind "${kind}" (known: ${FAULT_KINDS.join(", ")})`);
+      throw new ChaosOptionsError(
+        "kinds",
+        `unknown fault kind "${kind}" (known: ${FAULT_KINDS.join(", ")})`,
+      );
     }
   }
   const random = createRandom(options.seed);
@@ -119,7 +130,13 @@ export function planFaults(options: PlanOptions): FaultSpec[] {
         plan.push({ index, kind, holdMs: ms(0.5 * t, 2 * t), choice });
         break;
       case "kafka-restart":
-        plan.push({ index, kind, holdMs: ms(0, 3000), signal: random.chance(0.5) ? "SIGTERM" : "SIGKILL", choice });
+        plan.push({
+          index,
+          kind,
+          holdMs: ms(0, 3000),
+          signal: random.chance(0.5) ? "SIGTERM" : "SIGKILL",
+          choice,
+        });
         break;
       case "held-transaction":
       case "term-during-activation":
@@ -155,6 +172,10 @@ export function planFaults(options: PlanOptions): FaultSpec[] {
 
 /** `kill-active 6012ms`, `partition-long 9000ms active blackhole/stall`, … */
 export function describeFault(spec: FaultSpec): string {
-  const extra = [spec.target, spec.mode && spec.live ? `${spec.mode}/${spec.live}` : undefined, spec.signal].filter(Boolean);
+  const extra = [
+    spec.target,
+    spec.mode && spec.live ? `${spec.mode}/${spec.live}` : undefined,
+    spec.signal,
+  ].filter(Boolean);
   return `${spec.kind} ${spec.holdMs}ms${extra.length ? ` ${extra.join(" ")}` : ""}`;
 }

@@ -54,7 +54,9 @@ export type HookMessageKind =
 export function messageKind(n: number, partitions: number): HookMessageKind {
   const partition = n % partitions;
   const i = Math.floor(n / partitions);
-  return i % 2 === 1 ? { kind: "counter", n, partition, seq: (i + 1) / 2 } : { kind: "create", n, partition, createsCounter: i === 0 };
+  return i % 2 === 1
+    ? { kind: "counter", n, partition, seq: (i + 1) / 2 }
+    : { kind: "create", n, partition, createsCounter: i === 0 };
 }
 
 const hiveDb = (guid: string, qualifiedName: string, name: string, description: string) => ({
@@ -71,8 +73,17 @@ export function hookMessage(n: number, partitions = 1): string {
       ? {
           type: "ENTITY_PARTIAL_UPDATE_V2",
           user: "chaos",
-          entityId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: counterQualifiedName(what.partition) } },
-          entity: { entity: { typeName: "hive_db", attributes: { description: counterDescription(what.seq) } }, referredEntities: {} },
+          entityId: {
+            typeName: "hive_db",
+            uniqueAttributes: { qualifiedName: counterQualifiedName(what.partition) },
+          },
+          entity: {
+            entity: {
+              typeName: "hive_db",
+              attributes: { description: counterDescription(what.seq) },
+            },
+            referredEntities: {},
+          },
         }
       : {
           type: "ENTITY_CREATE_V2",
@@ -80,12 +91,24 @@ export function hookMessage(n: number, partitions = 1): string {
           entities: {
             entities: [
               hiveDb("-1", hookQualifiedName(n), `hook-${n}`, `chaos hook message ${n}`),
-              ...(what.createsCounter ? [hiveDb("-2", counterQualifiedName(what.partition), `counter-${what.partition}`, counterDescription(0))] : []),
+              ...(what.createsCounter
+                ? [
+                    hiveDb(
+                      "-2",
+                      counterQualifiedName(what.partition),
+                      `counter-${what.partition}`,
+                      counterDescription(0),
+                    ),
+                  ]
+                : []),
             ],
             referredEntities: {},
           },
         };
-  return encodeHookMessage(body, { compression: n % 5 === 4 ? "GZIP" : "NONE", msgCreatedBy: "chaos" })[0]!;
+  return encodeHookMessage(body, {
+    compression: n % 5 === 4 ? "GZIP" : "NONE",
+    msgCreatedBy: "chaos",
+  })[0]!;
 }
 
 export interface ProducedRecord {
@@ -149,7 +172,12 @@ export class HookProducer {
     const partitions = this.#o.partitions ?? 1;
     const interval = 1000 / ratePerSec;
     const signal = this.#stop.signal;
-    const kafka = new Kafka({ clientId: "atlas-ha-chaos", brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 200 } });
+    const kafka = new Kafka({
+      clientId: "atlas-ha-chaos",
+      brokers: [bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 200 },
+    });
     let producer: ReturnType<typeof kafka.producer> | null = null;
     let due = Date.now();
     while (!signal.aborted) {
@@ -160,11 +188,24 @@ export class HookProducer {
       this.#tried = n + 1;
       try {
         if (!producer) {
-          producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+          producer = kafka.producer({
+            createPartitioner: Partitioners.DefaultPartitioner,
+            allowAutoTopicCreation: false,
+          });
           await producer.connect();
         }
-        const [result] = await producer.send({ topic, acks: -1, timeout: 5000, messages: [{ partition: n % partitions, value: hookMessage(n, partitions) }] });
-        this.records.push({ n, partition: result!.partition, offset: result!.baseOffset ?? "?", ackedAt: Date.now() });
+        const [result] = await producer.send({
+          topic,
+          acks: -1,
+          timeout: 5000,
+          messages: [{ partition: n % partitions, value: hookMessage(n, partitions) }],
+        });
+        this.records.push({
+          n,
+          partition: result!.partition,
+          offset: result!.baseOffset ?? "?",
+          ackedAt: Date.now(),
+        });
         this.#next = n + 1;
       } catch (error) {
         this.failedSends++;

@@ -191,10 +191,16 @@ function validate(o: ChaosOptions): void {
   positiveInt("drainTimeoutMs", o.drainTimeoutMs, 1000);
   positiveInt("quietMs", o.quietMs, 0);
   if (o.hookRatePerSec !== undefined && !(o.hookRatePerSec > 0 && o.hookRatePerSec <= 1000)) {
-    throw new ChaosOptionsError("hookRatePerSec", `must be a number in (0, 1000], got ${String(o.hookRatePerSec)}`);
+    throw new ChaosOptionsError(
+      "hookRatePerSec",
+      `must be a number in (0, 1000], got ${String(o.hookRatePerSec)}`,
+    );
   }
   if (o.backend !== undefined && o.backend !== "sqlite" && o.backend !== "postgres") {
-    throw new ChaosOptionsError("backend", `must be "sqlite" or "postgres", got ${JSON.stringify(o.backend)}`);
+    throw new ChaosOptionsError(
+      "backend",
+      `must be "sqlite" or "postgres", got ${JSON.stringify(o.backend)}`,
+    );
   }
 }
 
@@ -235,11 +241,22 @@ function longestNoActive(samples: Sample[], intervalMs: number): number {
 }
 
 async function topicRecords(bootstrap: string, topic: string): Promise<TopicRecords> {
-  const admin = new Kafka({ clientId: "atlas-ha-chaos-check", brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "atlas-ha-chaos-check",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    return { topic, partitions: offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })) };
+    return {
+      topic,
+      partitions: offsets.map((o) => ({
+        partition: o.partition,
+        low: Number(o.low),
+        high: Number(o.high),
+      })),
+    };
   } finally {
     await admin.disconnect();
   }
@@ -248,13 +265,26 @@ async function topicRecords(bootstrap: string, topic: string): Promise<TopicReco
 function failedMessages(cluster: LocalCluster): ChaosReport["failedMessages"] {
   return cluster.instances.map((i) => {
     const file = join(i.dir, "failed-messages.log");
-    const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
-    return { instance: i.name, lines: lines.length, examples: lines.slice(0, 5).map((l) => l.slice(0, 400)) };
+    const lines = existsSync(file)
+      ? readFileSync(file, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+      : [];
+    return {
+      instance: i.name,
+      lines: lines.length,
+      examples: lines.slice(0, 5).map((l) => l.slice(0, 400)),
+    };
   });
 }
 
 export function defaultReportFile(seed: string): string {
-  return join(repoRoot(), ".atlas-ha", "chaos", `report-${seed.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
+  return join(
+    repoRoot(),
+    ".atlas-ha",
+    "chaos",
+    `report-${seed.replace(/[^A-Za-z0-9._-]/g, "_")}.json`,
+  );
 }
 
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport> {
@@ -277,7 +307,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const plan = planFaults({ seed, faults: options.faults ?? 10, sessionTimeoutMs, kinds });
   const started = Date.now();
 
-  progress(`seed ${seed}: ${plan.length} faults, session timeout ${sessionTimeoutMs} ms, ${backend} store`);
+  progress(
+    `seed ${seed}: ${plan.length} faults, session timeout ${sessionTimeoutMs} ms, ${backend} store`,
+  );
   const cluster = await startLocalCluster({
     instances: 3,
     zk: 3,
@@ -302,7 +334,13 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       : { backend: "sqlite" as const, path: join(cluster.stateDir, "store", "atlas.db") };
   let store: MetadataStore | undefined;
   let passed = false;
-  const producer = new HookProducer({ bootstrap: cluster.kafka.bootstrap, topic: cluster.hookTopic, ratePerSec: hookRatePerSec, partitions: hookPartitions, logger });
+  const producer = new HookProducer({
+    bootstrap: cluster.kafka.bootstrap,
+    topic: cluster.hookTopic,
+    ratePerSec: hookRatePerSec,
+    partitions: hookPartitions,
+    logger,
+  });
   const writers = Array.from(
     { length: writerCount },
     (_, id) =>
@@ -315,10 +353,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         logger,
       }),
   );
-  const ackTimes = () =>
-    writers
-      .flatMap((w) => w.acks.map((a) => a.ackedAt))
-      .sort((a, b) => a - b);
+  const ackTimes = () => writers.flatMap((w) => w.acks.map((a) => a.ackedAt)).sort((a, b) => a - b);
   const sampler = new StatusSampler({
     instances: cluster.instances.map((i) => ({ name: i.name, url: i.url })),
     intervalMs: sampleIntervalMs,
@@ -331,7 +366,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     store = createStore(storeConfig);
     stale = new StaleWriter({ store, intervalMs: staleIntervalMs, logger });
     const topic = cluster.hookTopic;
-    const applied = async (partition: number, offset: string) => store!.isHookApplied({ topic, partition, offset });
+    const applied = async (partition: number, offset: string) =>
+      store!.isHookApplied({ topic, partition, offset });
 
     /**
      * The group is whole: every process runs, one instance ACTIVE and the others PASSIVE,
@@ -362,7 +398,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     producer.start();
     for (const w of writers) w.start();
     const warm = await settle(started);
-    if (warm === null) throw new Error(`the workload did not get going within ${settleTimeoutMs} ms (no write acknowledged or no hook message applied)`);
+    if (warm === null)
+      throw new Error(
+        `the workload did not get going within ${settleTimeoutMs} ms (no write acknowledged or no hook message applied)`,
+      );
     stale.start();
     progress(
       `workload running: ${hookRatePerSec} hook messages/s on ${hookPartitions} partitions, ${writerCount} REST writers (${writeIntervalMs} ms after each answer), ` +
@@ -375,23 +414,45 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       await sleep(quietMs);
       const epochBefore = await store.highestEpoch().catch(() => null);
       logger.info({ event: "fault_starting", fault: spec.index, spec, epochBefore });
-      const injected = await runFault({ cluster, authorization: AUTHORIZATION, logger, store: storeConfig, zkRoot: "/apache_atlas" }, spec);
-      logger.info({ event: "fault_healed", fault: spec.index, target: injected.target, problems: injected.problems });
+      const injected = await runFault(
+        {
+          cluster,
+          authorization: AUTHORIZATION,
+          logger,
+          store: storeConfig,
+          zkRoot: "/apache_atlas",
+        },
+        spec,
+      );
+      logger.info({
+        event: "fault_healed",
+        fault: spec.index,
+        target: injected.target,
+        problems: injected.problems,
+      });
       let settledAt = await settle(injected.healedAt);
       const recovered = settledAt !== null && injected.problems.length === 0;
       let repaired: string[] = [];
       if (settledAt === null) {
         repaired = await repairCluster(cluster, logger);
-        progress(`  fault ${spec.index}: not whole ${settleTimeoutMs} ms after the heal; repaired: ${repaired.join(", ") || "nothing to do"}`);
+        progress(
+          `  fault ${spec.index}: not whole ${settleTimeoutMs} ms after the heal; repaired: ${repaired.join(", ") || "nothing to do"}`,
+        );
         settledAt = await settle(Date.now());
       }
       const window = sampler.between(injected.injectedAt, settledAt ?? Date.now());
-      const writes = writeAvailability(ackTimes(), injected.injectedAt, settledAt ?? Date.now(), OUTAGE_MS);
+      const writes = writeAvailability(
+        ackTimes(),
+        injected.injectedAt,
+        settledAt ?? Date.now(),
+        OUTAGE_MS,
+      );
       const states = await cluster.statuses(500);
       const activeAfter = states.find((s) => s.state === "ACTIVE")?.name ?? null;
       const health = activeAfter ? await cluster.instance(activeAfter).health() : undefined;
       // What the deposed term would still try, now that the group is whole under the new one.
-      if (settledAt !== null) await stale.inject(`after fault ${spec.index}`).catch(() => undefined);
+      if (settledAt !== null)
+        await stale.inject(`after fault ${spec.index}`).catch(() => undefined);
       const outcome: FaultOutcome = {
         index: spec.index,
         kind: spec.kind,
@@ -414,7 +475,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       progress(
         `  fault ${String(spec.index).padStart(3)}/${plan.length} ${describeFault(spec).padEnd(44)} ${injected.target.padEnd(11)} ` +
           `${(outcome.activeBefore ?? "-").padEnd(7)} → ${(activeAfter ?? "-").padEnd(7)} ` +
-          (recovered ? `recovered ${((outcome.recoveryMs ?? 0) / 1000).toFixed(1)} s` : "NOT RECOVERED") +
+          (recovered
+            ? `recovered ${((outcome.recoveryMs ?? 0) / 1000).toFixed(1)} s`
+            : "NOT RECOVERED") +
           (injected.problems.length ? `  (${injected.problems.join("; ")})` : ""),
       );
       if (settledAt === null) {
@@ -428,7 +491,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     await Promise.all(writers.map((w) => w.stop()));
     await producer.stop();
     const restWrites = writers.reduce((sum, w) => sum + w.acks.length, 0);
-    progress(`workload stopped: ${producer.records.length} hook messages, ${restWrites} acknowledged REST writes; waiting for the last hook messages`);
+    progress(
+      `workload stopped: ${producer.records.length} hook messages, ${restWrites} acknowledged REST writes; waiting for the last hook messages`,
+    );
     const records = await topicRecords(cluster.kafka.bootstrap, topic);
     let unapplied = await unappliedPositions(store, records);
     const drainDeadline = Date.now() + drainTimeoutMs;
@@ -440,21 +505,46 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 
     const epochs = checkEpochs(await readWriteLog(store));
     const acknowledged = new Set(producer.records.map((r) => r.n));
-    const hooks = await checkHooks(store, records, producer.attempted, acknowledged, unapplied, hookPartitions);
-    const counters = checkCounters(counterExpectations(hookPartitions, acknowledged, producer.attempted), await readCounters(store, hookPartitions));
-    const rest = await checkRestWrites(store, writers.map((w) => ({ id: w.id, acks: w.acks, attempted: w.attempted })));
-    const staleWrites = checkStaleWrites(stale.attempts, await staleLeftovers(store, stale.attempts));
+    const hooks = await checkHooks(
+      store,
+      records,
+      producer.attempted,
+      acknowledged,
+      unapplied,
+      hookPartitions,
+    );
+    const counters = checkCounters(
+      counterExpectations(hookPartitions, acknowledged, producer.attempted),
+      await readCounters(store, hookPartitions),
+    );
+    const rest = await checkRestWrites(
+      store,
+      writers.map((w) => ({ id: w.id, acks: w.acks, attempted: w.attempted })),
+    );
+    const staleWrites = checkStaleWrites(
+      stale.attempts,
+      await staleLeftovers(store, stale.attempts),
+    );
     const storeCheck = crossCheckStore(await readStoreTables(storeConfig));
     const splitBrain = countSplitBrain(sampler.samples);
     const sampled = checkSampler(
       sampler.samples,
       cluster.instances.map((i) => i.name),
       outcomes.map((o) => ({ from: o.injectedAt, to: o.settledAt ?? Date.now() })),
-      [...new Set(outcomes.flatMap((o) => [o.activeBefore, o.activeAfter]).filter((n): n is string => n !== null))],
+      [
+        ...new Set(
+          outcomes
+            .flatMap((o) => [o.activeBefore, o.activeAfter])
+            .filter((n): n is string => n !== null),
+        ),
+      ],
       { calmFrom: warm, bound: CALM_UNREACHABLE_BOUND },
     );
     const serverLogs = scanServerLogs(
-      cluster.instances.map((i) => ({ instance: i.name, text: existsSync(i.logFile) ? readFileSync(i.logFile, "utf8") : "" })),
+      cluster.instances.map((i) => ({
+        instance: i.name,
+        text: existsSync(i.logFile) ? readFileSync(i.logFile, "utf8") : "",
+      })),
     );
     const recoveries = outcomes.map((o) => o.recoveryMs).filter((v): v is number => v !== null);
     const unexpected = writers.flatMap((w) => w.unexpected);
@@ -485,11 +575,24 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       version: 1,
       seed,
       passed,
-      completed: abortedReason === null && outcomes.length === plan.length && outcomes.every((o) => o.recovered),
+      completed:
+        abortedReason === null &&
+        outcomes.length === plan.length &&
+        outcomes.every((o) => o.recovered),
       abortedReason,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      settings: { faults: plan.length, sessionTimeoutMs, backend, kinds, hookRatePerSec, hookPartitions, writers: writerCount, writeIntervalMs, sampleIntervalMs },
+      settings: {
+        faults: plan.length,
+        sessionTimeoutMs,
+        backend,
+        kinds,
+        hookRatePerSec,
+        hookPartitions,
+        writers: writerCount,
+        writeIntervalMs,
+        sampleIntervalMs,
+      },
       stateDir: cluster.stateDir,
       faults: outcomes,
       checks: partial.checks,
@@ -507,11 +610,14 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         restWrites,
         restFailedAttempts: writers.reduce((sum, w) => sum + w.failedAttempts, 0),
         restUnexpectedCount: unexpected.length,
-        restUnexpected: unexpected.slice(0, 20).map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
+        restUnexpected: unexpected
+          .slice(0, 20)
+          .map((u) => ({ ...u, at: new Date(u.at).toISOString() })),
       },
       failedMessages: partial.failedMessages,
       serverLogs,
-      reportFile: options.reportFile === null ? null : (options.reportFile ?? defaultReportFile(seed)),
+      reportFile:
+        options.reportFile === null ? null : (options.reportFile ?? defaultReportFile(seed)),
     };
     if (report.reportFile) {
       mkdirSync(dirname(report.reportFile), { recursive: true });
@@ -525,7 +631,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     await sampler.stop().catch(() => undefined);
     await store?.close().catch(() => undefined);
     const keepLogs = options.keepLogs === true || !passed;
-    await cluster.down({ keepLogs }).catch((error: Error) => logger.error({ event: "cluster_down_failed", error: error.message }));
+    await cluster
+      .down({ keepLogs })
+      .catch((error: Error) =>
+        logger.error({ event: "cluster_down_failed", error: error.message }),
+      );
     if (keepLogs) progress(`cluster data and logs kept in ${cluster.stateDir}`);
   }
 }

@@ -95,7 +95,12 @@ export class StatusSampler {
       this.samples.push(round);
       round.states.forEach((state, i) => {
         if (state !== this.#last[i]) {
-          this.transitions.push({ at: round.at, instance: this.#o.instances[i]!.name, from: this.#last[i]!, to: state });
+          this.transitions.push({
+            at: round.at,
+            instance: this.#o.instances[i]!.name,
+            from: this.#last[i]!,
+            to: state,
+          });
           this.#last[i] = state;
         }
       });

@@ -95,10 +95,29 @@ export class StaleWriter {
     const epoch = i % 2 === 0 && previous !== undefined ? previous : highestEpoch - 1;
     const kind = i % 4 < 2 ? "rest" : "hook";
     const entities = {
-      entities: [{ typeName: "hive_db", attributes: { qualifiedName: staleQualifiedName(i), name: `stale-${i}`, clusterName: "chaos", description: `stale write ${i} with epoch ${epoch}` } }],
+      entities: [
+        {
+          typeName: "hive_db",
+          attributes: {
+            qualifiedName: staleQualifiedName(i),
+            name: `stale-${i}`,
+            clusterName: "chaos",
+            description: `stale write ${i} with epoch ${epoch}`,
+          },
+        },
+      ],
       referredEntities: {},
     };
-    const attempt: StaleAttempt = { i, kind, epoch, highestEpoch, at: Date.now(), reason, outcome: "accepted", tries: 0 };
+    const attempt: StaleAttempt = {
+      i,
+      kind,
+      epoch,
+      highestEpoch,
+      at: Date.now(),
+      reason,
+      outcome: "accepted",
+      tries: 0,
+    };
     this.attempts.push(attempt);
     // A write that failed before reaching the fence (the database locked past its busy
     // timeout, e.g. by a paused active holding SQLite's write lock) proves nothing either way:
@@ -107,7 +126,13 @@ export class StaleWriter {
       attempt.tries++;
       try {
         if (kind === "rest") await this.#store.createOrUpdate(epoch, entities, "chaos-stale");
-        else await this.#store.applyHook(epoch, { topic: STALE_TOPIC, partition: 0, offset: String(i) }, [{ kind: "createOrUpdate", entities }] as ApplyChanges, "chaos-stale");
+        else
+          await this.#store.applyHook(
+            epoch,
+            { topic: STALE_TOPIC, partition: 0, offset: String(i) },
+            [{ kind: "createOrUpdate", entities }] as ApplyChanges,
+            "chaos-stale",
+          );
         attempt.outcome = "accepted";
         delete attempt.error;
         this.#logger.error({ event: "stale_write_accepted", ...attempt });
@@ -120,7 +145,10 @@ export class StaleWriter {
           return attempt;
         }
         attempt.outcome = "error";
-        attempt.error = `${e.name ?? "?"} ${e.code ?? ""}: ${e.message ?? String(error)}`.slice(0, 300);
+        attempt.error = `${e.name ?? "?"} ${e.code ?? ""}: ${e.message ?? String(error)}`.slice(
+          0,
+          300,
+        );
         this.#logger.warn({ event: "stale_write_failed", ...attempt });
         if (attempt.tries >= MAX_TRIES) return attempt;
       }
@@ -130,11 +158,23 @@ export class StaleWriter {
 }
 
 /** What stale writes left in the store: their entities, their applied positions. Both must be 0. */
-export async function staleLeftovers(store: MetadataStore, attempts: readonly StaleAttempt[]): Promise<{ entities: number; positions: number }> {
-  const page = await store.searchBasic({ typeName: "hive_db", query: STALE_SUFFIX, limit: 10_000, excludeDeletedEntities: false });
+export async function staleLeftovers(
+  store: MetadataStore,
+  attempts: readonly StaleAttempt[],
+): Promise<{ entities: number; positions: number }> {
+  const page = await store.searchBasic({
+    typeName: "hive_db",
+    query: STALE_SUFFIX,
+    limit: 10_000,
+    excludeDeletedEntities: false,
+  });
   let positions = 0;
   for (const a of attempts) {
-    if (a.kind === "hook" && (await store.isHookApplied({ topic: STALE_TOPIC, partition: 0, offset: String(a.i) }))) positions++;
+    if (
+      a.kind === "hook" &&
+      (await store.isHookApplied({ topic: STALE_TOPIC, partition: 0, offset: String(a.i) }))
+    )
+      positions++;
   }
   return { entities: page.entities.length, positions };
 }
@@ -155,19 +195,29 @@ export interface StaleWriteCheck {
 }
 
 /** (5) Every stale write refused by the fence, and nothing of them in the store. */
-export function checkStaleWrites(attempts: readonly StaleAttempt[], leftovers: { entities: number; positions: number }): StaleWriteCheck {
+export function checkStaleWrites(
+  attempts: readonly StaleAttempt[],
+  leftovers: { entities: number; positions: number },
+): StaleWriteCheck {
   const count = (o: StaleAttempt["outcome"]) => attempts.filter((a) => a.outcome === o).length;
   const refused = count("refused");
   const accepted = count("accepted");
   const errors = count("error");
   return {
-    ok: attempts.length > 0 && refused === attempts.length && leftovers.entities === 0 && leftovers.positions === 0,
+    ok:
+      attempts.length > 0 &&
+      refused === attempts.length &&
+      leftovers.entities === 0 &&
+      leftovers.positions === 0,
     attempts: attempts.length,
     refused,
     accepted,
     errors,
     retried: attempts.filter((a) => a.tries > 1).length,
-    byKind: { rest: attempts.filter((a) => a.kind === "rest").length, hook: attempts.filter((a) => a.kind === "hook").length },
+    byKind: {
+      rest: attempts.filter((a) => a.kind === "rest").length,
+      hook: attempts.filter((a) => a.kind === "hook").length,
+    },
     leftovers,
     examples: attempts.filter((a) => a.outcome !== "refused" || a.tries > 1).slice(0, 20),
   };

@@ -10,20 +10,27 @@
 import { nativeSessionFactory, type ZkSession } from "@atlas-ha/election-core";
 import { startFrozenWriter, type FrozenWriter } from "@atlas-ha/testkit";
 
-export type StoreConfig = { backend: "sqlite"; path: string } | { backend: "postgres"; url: string };
+export type StoreConfig =
+  { backend: "sqlite"; path: string } | { backend: "postgres"; url: string };
 
 /**
  * The real store of the instances in another process, fenced with the store's current highest
  * epoch (an equal epoch is accepted, so the write takes the lock) and frozen inside that write.
  */
 export function startFrozenStoreWriter(store: StoreConfig): Promise<FrozenWriter> {
-  return startFrozenWriter({ storeModule: import.meta.resolve("@atlas-ha/atlas-server"), config: store });
+  return startFrozenWriter({
+    storeModule: import.meta.resolve("@atlas-ha/atlas-server"),
+    config: store,
+  });
 }
 
 async function connect(connectString: string): Promise<ZkSession> {
   const session = nativeSessionFactory({ connectString, sessionTimeoutMs: 10_000 });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ZooKeeper session with ${connectString}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no ZooKeeper session with ${connectString}`)),
+      15_000,
+    );
     session.onEvent((event) => {
       if (event === "connected") {
         clearTimeout(timer);
@@ -48,7 +55,11 @@ async function removeTree(session: ZkSession, path: string): Promise<void> {
  * their nodes go, so the path may not be empty yet: deleted again until it is gone once.
  * Returns how many attempts it took.
  */
-export async function deleteElectionPath(connectString: string, zkRoot: string, timeoutMs = 10_000): Promise<number> {
+export async function deleteElectionPath(
+  connectString: string,
+  zkRoot: string,
+  timeoutMs = 10_000,
+): Promise<number> {
   const session = await connect(connectString);
   const path = `${zkRoot}/leader_elector_path`;
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,16 @@
  * `passed` is all of them, so nothing printed can fail without failing the run.
  */
 import type { StoreCrossCheck } from "./audit.js";
-import type { CounterCheck, DeposalCheck, EpochCheck, HookCheck, RestCheck, SamplerCheck, ServerLogFigure, TermCheck } from "./check.js";
+import type {
+  CounterCheck,
+  DeposalCheck,
+  EpochCheck,
+  HookCheck,
+  RestCheck,
+  SamplerCheck,
+  ServerLogFigure,
+  TermCheck,
+} from "./check.js";
 import type { StaleWriteCheck } from "./stale.js";
 
 /** Per fault injected: a fault cycle lasts ≥ 3 s at 20 messages/s and ~20 writes/s, so these are far below a healthy run. */
@@ -80,10 +89,14 @@ export function minimums(input: VerdictInput): Minimums {
 }
 
 export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: Verdict[] } {
-  const { epochs, terms, staleWrites, store, hooks, counters, rest, deposals, sampler } = input.checks;
+  const { epochs, terms, staleWrites, store, hooks, counters, rest, deposals, sampler } =
+    input.checks;
   const min = minimums(input);
   const failedLines = input.failedMessages.reduce((sum, f) => sum + f.lines, 0);
-  const problems = (list: readonly string[]) => (list.length ? `; ${list.slice(0, 3).join("; ")}${list.length > 3 ? `; … (${list.length})` : ""}` : "");
+  const problems = (list: readonly string[]) =>
+    list.length
+      ? `; ${list.slice(0, 3).join("; ")}${list.length > 3 ? `; … (${list.length})` : ""}`
+      : "";
   const out: Verdict[] = [
     {
       id: "epochs",
@@ -97,7 +110,9 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       ok: terms.ok,
       detail:
         `${terms.terms} epochs in the log ${terms.terms >= 1 + terms.failovers ? "≥" : "<"} 1 + ${terms.failovers} failovers; ${terms.newTerms} faults raised the epoch` +
-        (terms.failoversWithoutNewTerm.length ? `; failover without a new epoch after fault ${terms.failoversWithoutNewTerm.join(", ")}` : ""),
+        (terms.failoversWithoutNewTerm.length
+          ? `; failover without a new epoch after fault ${terms.failoversWithoutNewTerm.join(", ")}`
+          : ""),
     },
     {
       id: "stale-writes",
@@ -130,7 +145,9 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       ok: counters.ok,
       detail:
         `${counters.updates} updates on ${counters.partitions.length} counters (` +
-        counters.partitions.map((p) => `p${p.partition}: seq ${p.seq ?? "-"} v${p.version ?? "-"}`).join(", ") +
+        counters.partitions
+          .map((p) => `p${p.partition}: seq ${p.seq ?? "-"} v${p.version ?? "-"}`)
+          .join(", ") +
         `); ${store.skippedRedeliveries} redeliveries skipped by the store` +
         problems(counters.problems.map((p) => `partition ${p.partition}: ${p.problem}`)),
     },
@@ -138,7 +155,11 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       id: "failed-messages",
       label: "(2) no hook message given up on",
       ok: failedLines === 0,
-      detail: `${failedLines} lines in the failed-messages logs` + problems(input.failedMessages.filter((f) => f.lines > 0).map((f) => `${f.instance}: ${f.lines}`)),
+      detail:
+        `${failedLines} lines in the failed-messages logs` +
+        problems(
+          input.failedMessages.filter((f) => f.lines > 0).map((f) => `${f.instance}: ${f.lines}`),
+        ),
     },
     {
       id: "rest",
@@ -158,7 +179,9 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       ok: sampler.ok,
       detail:
         `seen ACTIVE: ${sampler.seenActive.join(", ") || "none"}` +
-        (sampler.missedActive.length ? `; MISSED ${sampler.missedActive.join(", ")} (found ACTIVE by the runner)` : "") +
+        (sampler.missedActive.length
+          ? `; MISSED ${sampler.missedActive.join(", ")} (found ACTIVE by the runner)`
+          : "") +
         (sampler.tooShort ? ` (run too short: not every instance became active)` : "") +
         `; UNREACHABLE outside faults ${sampler.calmUnreachable} of ${sampler.calmSamples} (${pct(sampler.calmUnreachableShare)}, bound ${pct(sampler.bound)})`,
     },
@@ -168,7 +191,12 @@ export function verdicts(input: VerdictInput): { minimums: Minimums; verdicts: V
       ok: deposals.ok,
       detail:
         `${deposals.deposed} of ${deposals.aimed} pauses, stalls and long partitions of the active raised the epoch` +
-        problems(deposals.notDeposed.map((f) => `fault ${f.index} ${f.kind} of ${f.target}: epoch ${f.epochBefore ?? "-"} → ${f.epochAfter ?? "-"}`)),
+        problems(
+          deposals.notDeposed.map(
+            (f) =>
+              `fault ${f.index} ${f.kind} of ${f.target}: epoch ${f.epochBefore ?? "-"} → ${f.epochAfter ?? "-"}`,
+          ),
+        ),
     },
     {
       id: "server-logs",

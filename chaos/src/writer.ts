@@ -48,7 +48,8 @@ export class RestWriter {
   /** Attempts that got no 200: 503s, timeouts, refused connections, 5xx. */
   failedAttempts = 0;
   /** Answers other than 200, 307, 503 and network errors: each is suspicious and logged. */
-  readonly unexpected: { writer: number; n: number; at: number; status: number; body: string }[] = [];
+  readonly unexpected: { writer: number; n: number; at: number; status: number; body: string }[] =
+    [];
   #o: RestWriterOptions;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
@@ -119,7 +120,15 @@ export class RestWriter {
     const writer = this.#o.id;
     const qualifiedName = restQualifiedName(writer, n);
     const body = JSON.stringify({
-      entity: { typeName: "hive_db", attributes: { qualifiedName, name: `rest-${writer}-${n}`, clusterName: "chaos", description: `chaos REST write ${n} of writer ${writer}` } },
+      entity: {
+        typeName: "hive_db",
+        attributes: {
+          qualifiedName,
+          name: `rest-${writer}-${n}`,
+          clusterName: "chaos",
+          description: `chaos REST write ${n} of writer ${writer}`,
+        },
+      },
     });
     let url = await this.#findActive();
     if (!url) return null;
@@ -138,13 +147,27 @@ export class RestWriter {
         });
         text = await response.text();
       } catch (error) {
-        this.#o.logger.debug({ event: "rest_write_failed", writer: this.#o.id, n, url, error: (error as Error).message });
+        this.#o.logger.debug({
+          event: "rest_write_failed",
+          writer: this.#o.id,
+          n,
+          url,
+          error: (error as Error).message,
+        });
         return null;
       }
       if (response.status === 200) {
         const answer = JSON.parse(text) as { mutatedEntities?: Record<string, { guid: string }[]> };
         const header = answer.mutatedEntities?.CREATE?.[0] ?? answer.mutatedEntities?.UPDATE?.[0];
-        return { writer, n, qualifiedName, guid: header?.guid ?? null, startedAt, ackedAt: Date.now(), url };
+        return {
+          writer,
+          n,
+          qualifiedName,
+          guid: header?.guid ?? null,
+          startedAt,
+          ackedAt: Date.now(),
+          url,
+        };
       }
       if (response.status === 307 && hop === 0) {
         const location = response.headers.get("location");
@@ -153,8 +176,21 @@ export class RestWriter {
         continue;
       }
       if (response.status !== 503 && response.status !== 307) {
-        this.unexpected.push({ writer, n, at: startedAt, status: response.status, body: text.slice(0, 500) });
-        this.#o.logger.warn({ event: "rest_write_unexpected", writer, n, url, status: response.status, body: text.slice(0, 200) });
+        this.unexpected.push({
+          writer,
+          n,
+          at: startedAt,
+          status: response.status,
+          body: text.slice(0, 500),
+        });
+        this.#o.logger.warn({
+          event: "rest_write_unexpected",
+          writer,
+          n,
+          url,
+          status: response.status,
+          body: text.slice(0, 200),
+        });
       }
       return null;
     }

@@ -17,12 +17,23 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
 
   it("keeps the promises: epochs monotone, every hook message applied exactly once, every acknowledged write kept", async () => {
     const lines: string[] = [];
-    report = await runChaos({ faults: 10, seed: "ci", reportFile: join(home, "report.json"), progress: (l) => lines.push(l) });
+    report = await runChaos({
+      faults: 10,
+      seed: "ci",
+      reportFile: join(home, "report.json"),
+      progress: (l) => lines.push(l),
+    });
     const text = formatReport(report);
     process.stdout.write(`${lines.join("\n")}\n${text}`);
     expect(report.checks.epochs).toMatchObject({ ok: true, violationCount: 0 });
     expect(report.checks.epochs.writes).toBeGreaterThan(0);
-    expect(report.checks.hooks).toMatchObject({ ok: true, unappliedRecords: 0, missing: [], duplicated: [], changed: [] });
+    expect(report.checks.hooks).toMatchObject({
+      ok: true,
+      unappliedRecords: 0,
+      missing: [],
+      duplicated: [],
+      changed: [],
+    });
     expect(report.checks.hooks.acknowledged).toBeGreaterThan(0);
     expect(report.checks.rest).toMatchObject({ ok: true, missingCount: 0, wrongGuid: [] });
     expect(report.checks.rest.acknowledged).toBeGreaterThan(0);
@@ -52,7 +63,9 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
     }
     expect(report.completed).toBe(true);
     // A failover, with a new term, happened where the active was taken away.
-    for (const fault of report.faults.filter((f) => f.kind === "kill-active" || f.kind === "term-active")) {
+    for (const fault of report.faults.filter(
+      (f) => f.kind === "kill-active" || f.kind === "term-active",
+    )) {
       expect(fault.activeAfter).not.toBe(fault.activeBefore);
       expect(fault.epochAfter!).toBeGreaterThan(fault.epochBefore!);
     }

@@ -2,11 +2,24 @@ import { describe, expect, it } from "vitest";
 import { checkEpochs, countSplitBrain, scanServerLogs, writeAvailability } from "../src/index.js";
 import { RestWriter } from "../src/writer.js";
 
-const write = (seq: number, epoch: number, operation = "HOOK") => ({ seq, epoch, operation, user: "u", at: seq, changed: 1 });
+const write = (seq: number, epoch: number, operation = "HOOK") => ({
+  seq,
+  epoch,
+  operation,
+  user: "u",
+  at: seq,
+  changed: 1,
+});
 
 describe("check (1): writes monotone in epoch", () => {
   it("passes a log whose epochs never decrease, and groups it in terms", () => {
-    const result = checkEpochs([write(1, 5), write(2, 5, "FENCE"), write(3, 9, "FENCE"), write(5, 9), write(6, 12)]);
+    const result = checkEpochs([
+      write(1, 5),
+      write(2, 5, "FENCE"),
+      write(3, 9, "FENCE"),
+      write(5, 9),
+      write(6, 12),
+    ]);
     expect(result.ok).toBe(true);
     expect(result.terms.map((t) => [t.epoch, t.writes])).toEqual([
       [5, 2],
@@ -40,26 +53,54 @@ describe("figure (4): moments with two ACTIVE", () => {
       { at: 150, states: ["ACTIVE", "ACTIVE", "ACTIVE"] },
     ]);
     expect(figure).toMatchObject({ samples: 4, moments: 2, noActive: 1 });
-    expect(figure.examples[0]).toEqual({ at: new Date(50).toISOString(), states: ["ACTIVE", "ACTIVE", "PASSIVE"] });
+    expect(figure.examples[0]).toEqual({
+      at: new Date(50).toISOString(),
+      states: ["ACTIVE", "ACTIVE", "PASSIVE"],
+    });
   });
 });
 
 describe("figure (5): when writes were served again", () => {
   it("is the end of the last outage of a second or more", () => {
-    expect(writeAvailability([900, 1100, 1200, 4200, 4300, 4400, 6000, 6100], 1000, 7000, 1000)).toEqual({ longestGapMs: 3000, servedAt: 6000 });
+    expect(
+      writeAvailability([900, 1100, 1200, 4200, 4300, 4400, 6000, 6100], 1000, 7000, 1000),
+    ).toEqual({ longestGapMs: 3000, servedAt: 6000 });
   });
 
   it("is the first acknowledgement when writes were never interrupted that long", () => {
-    expect(writeAvailability([1100, 1200, 1300, 1400], 1000, 1450, 1000)).toEqual({ longestGapMs: 100, servedAt: 1100 });
+    expect(writeAvailability([1100, 1200, 1300, 1400], 1000, 1450, 1000)).toEqual({
+      longestGapMs: 100,
+      servedAt: 1100,
+    });
   });
 
   it("is unknown when writes were still not served at the end of the window", () => {
-    expect(writeAvailability([1100, 1200], 1000, 5000, 1000)).toEqual({ longestGapMs: 3800, servedAt: null });
+    expect(writeAvailability([1100, 1200], 1000, 5000, 1000)).toEqual({
+      longestGapMs: 3800,
+      servedAt: null,
+    });
   });
 
   it("a writer finds its first acknowledgement of a write sent after a moment", () => {
-    const writer = new RestWriter({ id: 0, urls: ["http://127.0.0.1:1"], authorization: "", intervalMs: 0, requestTimeoutMs: 1, logger: console });
-    [100, 200, 300].forEach((t, n) => writer.acks.push({ writer: 0, n, qualifiedName: `q${n}`, guid: null, startedAt: t - 5, ackedAt: t, url: "" }));
+    const writer = new RestWriter({
+      id: 0,
+      urls: ["http://127.0.0.1:1"],
+      authorization: "",
+      intervalMs: 0,
+      requestTimeoutMs: 1,
+      logger: console,
+    });
+    [100, 200, 300].forEach((t, n) =>
+      writer.acks.push({
+        writer: 0,
+        n,
+        qualifiedName: `q${n}`,
+        guid: null,
+        startedAt: t - 5,
+        ackedAt: t,
+        url: "",
+      }),
+    );
     expect(writer.firstAckStartedAfter(150)?.n).toBe(1);
     expect(writer.firstAckStartedAfter(400)).toBeUndefined();
   });
@@ -82,6 +123,11 @@ describe("the server-log scan", () => {
       http_unexpected_error: { level: "error", count: 1 },
     });
     expect(figure.suspiciousCount).toBe(2);
-    expect(figure.suspicious[0]).toEqual({ instance: "atlas-1", time: "t3", event: "hook_consumer_listener_failed", error: "Cannot read properties of undefined" });
+    expect(figure.suspicious[0]).toEqual({
+      instance: "atlas-1",
+      time: "t3",
+      event: "hook_consumer_listener_failed",
+      error: "Cannot read properties of undefined",
+    });
   });
 });

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 30_000 });
 
 describe("the chaos CLI (dist/cli.js)", () => {
   it("prints its help, with every fault kind, and exits 0", () => {
@@ -14,7 +15,13 @@ describe("the chaos CLI (dist/cli.js)", () => {
   });
 
   it("exits 2 on a bad argument before starting anything, naming the problem", () => {
-    for (const args of [["--faults", "ten"], ["--faults", "0"], ["--kinds", "kill-everything"], ["--backend", "mysql"], ["--frobnicate"]]) {
+    for (const args of [
+      ["--faults", "ten"],
+      ["--faults", "0"],
+      ["--kinds", "kill-everything"],
+      ["--backend", "mysql"],
+      ["--frobnicate"],
+    ]) {
       const result = run(...args);
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr).toMatch(/^chaos: /);

@@ -34,7 +34,9 @@ describe("the fault plan", () => {
     expect(planFaults({ seed: "ci", faults: 25, sessionTimeoutMs: 4000 })).toEqual(plan);
     expect(planFaults({ seed: "other", faults: 25, sessionTimeoutMs: 4000 })).not.toEqual(plan);
     // A longer run with the same seed starts with the same faults.
-    expect(planFaults({ seed: "ci", faults: 40, sessionTimeoutMs: 4000 }).slice(0, 25)).toEqual(plan);
+    expect(planFaults({ seed: "ci", faults: 40, sessionTimeoutMs: 4000 }).slice(0, 25)).toEqual(
+      plan,
+    );
   });
 
   it("deals every kind once per round, so ten faults cover the ten kinds", () => {
@@ -50,7 +52,8 @@ describe("the fault plan", () => {
     const t = 4000;
     const plan = planFaults({ seed: "durations", faults: 200, sessionTimeoutMs: t });
     for (const f of plan) {
-      if (f.kind === "pause-active" || f.kind === "stall-active") expect(f.holdMs).toBeGreaterThan(t);
+      if (f.kind === "pause-active" || f.kind === "stall-active")
+        expect(f.holdMs).toBeGreaterThan(t);
       if (f.kind === "partition-short") expect(f.holdMs).toBeLessThan(t);
       if (f.kind === "partition-long") expect(f.holdMs).toBeGreaterThan(t);
       if (f.kind.startsWith("partition")) {
@@ -67,12 +70,32 @@ describe("the fault plan", () => {
   });
 
   it("draws only from the kinds asked for, and refuses unknown kinds and bad counts", () => {
-    const plan = planFaults({ seed: "s", faults: 7, sessionTimeoutMs: 4000, kinds: ["kill-active", "kafka-restart"] });
+    const plan = planFaults({
+      seed: "s",
+      faults: 7,
+      sessionTimeoutMs: 4000,
+      kinds: ["kill-active", "kafka-restart"],
+    });
     expect(new Set(plan.map((f) => f.kind))).toEqual(new Set(["kill-active", "kafka-restart"]));
-    expect(() => planFaults({ seed: "s", faults: 1, sessionTimeoutMs: 4000, kinds: ["reboot-datacenter" as never] })).toThrow(
-      expect.objectContaining({ name: "ChaosOptionsError", code: "CHAOS_BAD_OPTION", option: "kinds" }),
+    expect(() =>
+      planFaults({
+        seed: "s",
+        faults: 1,
+        sessionTimeoutMs: 4000,
+        kinds: ["reboot-datacenter" as never],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        name: "ChaosOptionsError",
+        code: "CHAOS_BAD_OPTION",
+        option: "kinds",
+      }),
     );
-    expect(() => planFaults({ seed: "s", faults: -1, sessionTimeoutMs: 4000 })).toThrow(expect.objectContaining({ option: "faults" }));
-    expect(() => planFaults({ seed: "s", faults: 1, sessionTimeoutMs: 4000, kinds: [] })).toThrow(expect.objectContaining({ option: "kinds" }));
+    expect(() => planFaults({ seed: "s", faults: -1, sessionTimeoutMs: 4000 })).toThrow(
+      expect.objectContaining({ option: "faults" }),
+    );
+    expect(() => planFaults({ seed: "s", faults: 1, sessionTimeoutMs: 4000, kinds: [] })).toThrow(
+      expect.objectContaining({ option: "kinds" }),
+    );
   });
 });

@@ -29,13 +29,29 @@ afterAll(async () => {
 
 describe("the status sampler", () => {
   it("samples every instance each round, in time order, and records each change of state once", async () => {
-    const sampler = new StatusSampler({ instances: [{ name: "a", url: urls[0]! }, { name: "b", url: urls[1]! }], intervalMs: 20, timeoutMs: 500 });
+    const sampler = new StatusSampler({
+      instances: [
+        { name: "a", url: urls[0]! },
+        { name: "b", url: urls[1]! },
+      ],
+      intervalMs: 20,
+      timeoutMs: 500,
+    });
     sampler.start();
-    await waitFor(() => sampler.between(0, Date.now()).length >= 3, { timeoutMs: 10_000, what: "three rounds" });
+    await waitFor(() => sampler.between(0, Date.now()).length >= 3, {
+      timeoutMs: 10_000,
+      what: "three rounds",
+    });
     state.b = "ACTIVE"; // two ACTIVE at once
-    await waitFor(() => sampler.between(0, Date.now()).some((s) => s.states[1] === "ACTIVE"), { timeoutMs: 10_000, what: "b seen ACTIVE" });
+    await waitFor(() => sampler.between(0, Date.now()).some((s) => s.states[1] === "ACTIVE"), {
+      timeoutMs: 10_000,
+      what: "b seen ACTIVE",
+    });
     state.a = "PASSIVE";
-    await waitFor(() => sampler.between(0, Date.now()).some((s) => s.states[0] === "PASSIVE"), { timeoutMs: 10_000, what: "a seen PASSIVE" });
+    await waitFor(() => sampler.between(0, Date.now()).some((s) => s.states[0] === "PASSIVE"), {
+      timeoutMs: 10_000,
+      what: "a seen PASSIVE",
+    });
     await sampler.stop();
     const times = sampler.samples.map((s) => s.at);
     expect(times).toEqual([...times].sort((x, y) => x - y));
@@ -46,14 +62,26 @@ describe("the status sampler", () => {
       "a ACTIVE→PASSIVE",
     ]);
     const figure = countSplitBrain(sampler.samples);
-    expect(figure.moments).toBe(sampler.samples.filter((s) => s.states.every((x) => x === "ACTIVE")).length);
+    expect(figure.moments).toBe(
+      sampler.samples.filter((s) => s.states.every((x) => x === "ACTIVE")).length,
+    );
     expect(figure.moments).toBeGreaterThan(0);
   });
 
   it("counts an instance that does not answer as UNREACHABLE", async () => {
-    const sampler = new StatusSampler({ instances: [{ name: "gone", url: "http://127.0.0.1:9" }, { name: "a", url: urls[0]! }], intervalMs: 20, timeoutMs: 200 });
+    const sampler = new StatusSampler({
+      instances: [
+        { name: "gone", url: "http://127.0.0.1:9" },
+        { name: "a", url: urls[0]! },
+      ],
+      intervalMs: 20,
+      timeoutMs: 200,
+    });
     sampler.start();
-    await waitFor(() => sampler.between(0, Date.now()).length >= 3, { timeoutMs: 10_000, what: "three rounds" });
+    await waitFor(() => sampler.between(0, Date.now()).length >= 3, {
+      timeoutMs: 10_000,
+      what: "three rounds",
+    });
     await sampler.stop();
     expect(sampler.samples.every((s) => s.states[0] === "UNREACHABLE")).toBe(true);
   });

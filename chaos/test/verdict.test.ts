@@ -7,16 +7,79 @@ function healthy(): VerdictInput {
     faults: [{}, {}],
     settings: { faults: 2 },
     checks: {
-      epochs: { ok: true, writes: 500, terms: [], byOperation: {}, violations: [], violationCount: 0, disorder: 0, distinctEpochs: 2 },
+      epochs: {
+        ok: true,
+        writes: 500,
+        terms: [],
+        byOperation: {},
+        violations: [],
+        violationCount: 0,
+        disorder: 0,
+        distinctEpochs: 2,
+      },
       terms: { ok: true, terms: 2, failovers: 1, newTerms: 1, failoversWithoutNewTerm: [] },
-      staleWrites: { ok: true, attempts: 10, refused: 10, accepted: 0, errors: 0, retried: 0, byKind: { rest: 5, hook: 5 }, leftovers: { entities: 0, positions: 0 }, examples: [] },
+      staleWrites: {
+        ok: true,
+        attempts: 10,
+        refused: 10,
+        accepted: 0,
+        errors: 0,
+        retried: 0,
+        byKind: { rest: 5, hook: 5 },
+        leftovers: { entities: 0, positions: 0 },
+        examples: [],
+      },
       deposedRefused: 0,
-      store: { ok: true, writes: 500, entities: 400, offsets: 100, hookWrites: 101, skippedRedeliveries: 1, problems: [] },
-      hooks: { ok: true, published: 100, acknowledged: 100, topicRecords: 100, unappliedRecords: 0, unapplied: [], missing: [], duplicated: [], changed: [] },
-      counters: { ok: true, partitions: [{ partition: 0, seq: 25, version: 25, lastAcknowledged: 25, lastAttempted: 25 }], updates: 25, problems: [] },
-      rest: { ok: true, acknowledged: 300, missing: [], missingCount: 0, wrongGuid: [], wrongGuidCount: 0, unacknowledgedPresent: 0 },
+      store: {
+        ok: true,
+        writes: 500,
+        entities: 400,
+        offsets: 100,
+        hookWrites: 101,
+        skippedRedeliveries: 1,
+        problems: [],
+      },
+      hooks: {
+        ok: true,
+        published: 100,
+        acknowledged: 100,
+        topicRecords: 100,
+        unappliedRecords: 0,
+        unapplied: [],
+        missing: [],
+        duplicated: [],
+        changed: [],
+      },
+      counters: {
+        ok: true,
+        partitions: [
+          { partition: 0, seq: 25, version: 25, lastAcknowledged: 25, lastAttempted: 25 },
+        ],
+        updates: 25,
+        problems: [],
+      },
+      rest: {
+        ok: true,
+        acknowledged: 300,
+        missing: [],
+        missingCount: 0,
+        wrongGuid: [],
+        wrongGuidCount: 0,
+        unacknowledgedPresent: 0,
+      },
       deposals: { ok: true, aimed: 1, deposed: 1, notDeposed: [] },
-      sampler: { ok: true, instances: [], seenActive: ["a", "b"], runnerSawActive: ["a", "b"], missedActive: [], tooShort: true, calmSamples: 100, calmUnreachable: 0, calmUnreachableShare: 0, bound: 0.02 },
+      sampler: {
+        ok: true,
+        instances: [],
+        seenActive: ["a", "b"],
+        runnerSawActive: ["a", "b"],
+        missedActive: [],
+        tooShort: true,
+        calmSamples: 100,
+        calmUnreachable: 0,
+        calmUnreachableShare: 0,
+        bound: 0.02,
+      },
     },
     workload: { restWrites: 300, restUnexpectedCount: 0 },
     failedMessages: [{ instance: "atlas-1", lines: 0 }],
@@ -24,20 +87,43 @@ function healthy(): VerdictInput {
   };
 }
 
-const failing = (input: VerdictInput) => verdicts(input).verdicts.filter((v) => !v.ok).map((v) => v.id);
+const failing = (input: VerdictInput) =>
+  verdicts(input)
+    .verdicts.filter((v) => !v.ok)
+    .map((v) => v.id);
 
 describe("the verdict", () => {
   it("passes a healthy run on every line, and states the minimums it reached", () => {
     const { verdicts: lines, minimums } = verdicts(healthy());
     expect(lines.map((v) => v.id)).toEqual([
-      "epochs", "terms", "stale-writes", "store-stamps", "hooks", "counters", "failed-messages", "rest", "rest-unexpected", "sampler", "deposals", "server-logs", "minimums",
+      "epochs",
+      "terms",
+      "stale-writes",
+      "store-stamps",
+      "hooks",
+      "counters",
+      "failed-messages",
+      "rest",
+      "rest-unexpected",
+      "sampler",
+      "deposals",
+      "server-logs",
+      "minimums",
     ]);
     expect(lines.every((v) => v.ok)).toBe(true);
-    expect(minimums).toMatchObject({ ok: true, faultsInjected: 2, hookMessagesRequired: 20, restWritesRequired: 20, staleWritesRequired: 2 });
+    expect(minimums).toMatchObject({
+      ok: true,
+      faultsInjected: 2,
+      hookMessagesRequired: 20,
+      restWritesRequired: 20,
+      staleWritesRequired: 2,
+    });
     expect(lines.find((v) => v.id === "minimums")!.detail).toBe(
       "faults injected 2 of 2 (≥ 1); hook messages applied 100 (≥ 20); writes acknowledged 300 (≥ 20); stale writes refused 10 (≥ 2)",
     );
-    expect(lines.find((v) => v.id === "counters")!.detail).toMatch(/1 redeliveries skipped by the store/);
+    expect(lines.find((v) => v.id === "counters")!.detail).toMatch(
+      /1 redeliveries skipped by the store/,
+    );
     expect(lines.find((v) => v.id === "sampler")!.detail).toMatch(/run too short/);
   });
 
@@ -49,7 +135,14 @@ describe("the verdict", () => {
       ["rest-unexpected", (i) => (i.workload.restUnexpectedCount = 1)],
       ["sampler", (i) => Object.assign(i.checks.sampler, { ok: false, missedActive: ["b"] })],
       ["deposals", (i) => Object.assign(i.checks.deposals, { ok: false })],
-      ["server-logs", (i) => (i.serverLogs = { suspicious: [{ instance: "a", time: "t", event: "http_unexpected_error", error: "" }], suspiciousCount: 1 })],
+      [
+        "server-logs",
+        (i) =>
+          (i.serverLogs = {
+            suspicious: [{ instance: "a", time: "t", event: "http_unexpected_error", error: "" }],
+            suspiciousCount: 1,
+          }),
+      ],
       ["terms", (i) => Object.assign(i.checks.terms, { ok: false })],
       ["store-stamps", (i) => Object.assign(i.checks.store, { ok: false })],
     ];

@@ -24,15 +24,27 @@ export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Registers the debug routes when `ATLAS_HA_DEBUG=1`; otherwise does nothing at all. */
-export function debugRoutes(router: Router, api: ApiContext, env: NodeJS.ProcessEnv = process.env): void {
+export function debugRoutes(
+  router: Router,
+  api: ApiContext,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (!debugEnabled(env)) return;
-  api.logger.warn({ event: "debug_endpoints_enabled", env: DEBUG_ENV, paths: [`${ADMIN}/debug/stall`] });
+  api.logger.warn({
+    event: "debug_endpoints_enabled",
+    env: DEBUG_ENV,
+    paths: [`${ADMIN}/debug/stall`],
+  });
 
   router.on("POST", `${ADMIN}/debug/stall`, (ctx) => {
-    if (ctx.state.role !== "ADMIN") throw errors.forbidden("the debug endpoints need the ADMIN role");
+    if (ctx.state.role !== "ADMIN")
+      throw errors.forbidden("the debug endpoints need the ADMIN role");
     const raw = typeof ctx.query.ms === "string" ? ctx.query.ms : "";
     const ms = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-    if (!(ms >= 1 && ms <= MAX_STALL_MS)) throw errors.invalid(`ms must be a whole number of milliseconds from 1 to ${MAX_STALL_MS}, got "${raw}"`);
+    if (!(ms >= 1 && ms <= MAX_STALL_MS))
+      throw errors.invalid(
+        `ms must be a whole number of milliseconds from 1 to ${MAX_STALL_MS}, got "${raw}"`,
+      );
     api.logger.warn({ event: "debug_stall_started", ms, requestId: ctx.state.requestId });
     const started = performance.now();
     // Deliberately synchronous: the point is that nothing else in the process runs meanwhile.

@@ -30,7 +30,10 @@ export class EpochRegressionError extends Error {
 }
 
 /** Throws EpochRegressionError when the store's highest epoch is above the ensemble's current zxid. */
-export async function checkEpochRegression(store: MetadataStore, election: Election): Promise<void> {
+export async function checkEpochRegression(
+  store: MetadataStore,
+  election: Election,
+): Promise<void> {
   // Read the store first: an epoch handed out after this read is at most the zxid read after it.
   const storeEpoch = await store.highestEpoch();
   const zxid = await election.currentZxid();

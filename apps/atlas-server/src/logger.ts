@@ -18,7 +18,17 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       // Secrets never reach a log line, whatever a caller passes.
-      redact: { paths: ["password", "auth", "authorization", "*.password", "*.authorization", "headers.authorization"], censor: "[redacted]" },
+      redact: {
+        paths: [
+          "password",
+          "auth",
+          "authorization",
+          "*.password",
+          "*.authorization",
+          "headers.authorization",
+        ],
+        censor: "[redacted]",
+      },
     },
     destination ?? pino.destination({ sync: false }),
   );

@@ -53,13 +53,19 @@ async function epochCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed.positionals[0] !== "rebase" || parsed.positionals.length !== 1) {
-    process.stderr.write(`atlas-server epoch: the only command is "epoch rebase [--config DIR|FILE] [--json]"\n`);
+    process.stderr.write(
+      `atlas-server epoch: the only command is "epoch rebase [--config DIR|FILE] [--json]"\n`,
+    );
     return 2;
   }
   try {
-    const config = await loadConfig(parsed.values.config !== undefined ? { config: parsed.values.config } : {});
+    const config = await loadConfig(
+      parsed.values.config !== undefined ? { config: parsed.values.config } : {},
+    );
     const result = await rebaseEpoch(config, `operator:${process.env.USER ?? "unknown"}`);
-    process.stdout.write(parsed.values.json ? `${JSON.stringify(result)}\n` : `${formatRebase(result)}\n`);
+    process.stdout.write(
+      parsed.values.json ? `${JSON.stringify(result)}\n` : `${formatRebase(result)}\n`,
+    );
     return result.outcome === "refused" ? 1 : 0;
   } catch (error) {
     process.stderr.write(`atlas-server epoch rebase: ${(error as Error).message}\n`);
@@ -83,7 +89,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+      options: {
+        config: { type: "string", short: "c" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -105,7 +115,9 @@ async function main(argv: string[]): Promise<number> {
     config = await loadConfig(values.config !== undefined ? { config: values.config } : {});
   } catch (error) {
     const e = error as { name?: string; message: string };
-    process.stderr.write(`atlas-server: ${isConfigError(e) ? "" : "start-up failed: "}${e.message}\n`);
+    process.stderr.write(
+      `atlas-server: ${isConfigError(e) ? "" : "start-up failed: "}${e.message}\n`,
+    );
     return 2;
   }
 

@@ -58,18 +58,27 @@ export interface AtlasServer {
   stop(): Promise<void>;
 }
 
-export function createAtlasServer(config: ServerConfig, options: AtlasServerOptions = {}): AtlasServer {
+export function createAtlasServer(
+  config: ServerConfig,
+  options: AtlasServerOptions = {},
+): AtlasServer {
   // Assigned once below; declared first because the logger's mixin reads it.
   // eslint-disable-next-line prefer-const
   let ha: HaState;
   let activeEpoch: number | null = null;
   const logger =
-    options.logger ?? createLogger(config.serverId, config.log.level, () => ({ state: ha?.snapshot().state ?? "PASSIVE", epoch: ha?.snapshot().epoch ?? null }));
+    options.logger ??
+    createLogger(config.serverId, config.log.level, () => ({
+      state: ha?.snapshot().state ?? "PASSIVE",
+      epoch: ha?.snapshot().epoch ?? null,
+    }));
   const metrics = createMetrics(config.serverId);
   const store = createStore(config.store, { logger });
 
   const settings = hookConsumerSettingsFromProperties(config.properties);
-  const failedFile = resolve(config.properties[FAILED_MESSAGES_FILE_KEY] ?? `logs/failed-messages-${config.serverId}.jsonl`);
+  const failedFile = resolve(
+    config.properties[FAILED_MESSAGES_FILE_KEY] ?? `logs/failed-messages-${config.serverId}.jsonl`,
+  );
   const consumer: HookConsumer | null = settings.disabled
     ? null
     : createHookConsumer({
@@ -146,7 +155,11 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
   function fatal(error: Error): void {
     if (fatalError) return;
     fatalError = error;
-    logger.fatal({ event: "server_cannot_serve", code: (error as { code?: string }).code, error: error.message });
+    logger.fatal({
+      event: "server_cannot_serve",
+      code: (error as { code?: string }).code,
+      error: error.message,
+    });
     options.onFatal?.(error);
   }
 
@@ -200,7 +213,14 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
     keepAliveTimeout: 5_000,
   };
   const http: Server = config.http.tls
-    ? createHttpsServer({ ...timeouts, key: readFileSync(config.http.tls.keyFile), cert: readFileSync(config.http.tls.certFile) }, callback)
+    ? createHttpsServer(
+        {
+          ...timeouts,
+          key: readFileSync(config.http.tls.keyFile),
+          cert: readFileSync(config.http.tls.certFile),
+        },
+        callback,
+      )
     : createHttpServer(timeouts, callback);
 
   let stopping: Promise<void> | null = null;
@@ -215,7 +235,12 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
       return port;
     },
     async start() {
-      logger.info({ event: "server_starting", store: config.store.backend, ha: config.ha.enabled, selfAddress: config.selfAddress });
+      logger.info({
+        event: "server_starting",
+        store: config.store.backend,
+        ha: config.ha.enabled,
+        selfAddress: config.selfAddress,
+      });
       await store.migrate();
       await new Promise<void>((resolvePromise, reject) => {
         http.once("error", reject);
@@ -237,7 +262,11 @@ export function createAtlasServer(config: ServerConfig, options: AtlasServerOpti
           });
         },
         (error: Error) => {
-          logger.error({ event: "ha_start_failed", error: error.message, code: (error as { code?: string }).code });
+          logger.error({
+            event: "ha_start_failed",
+            error: error.message,
+            code: (error as { code?: string }).code,
+          });
           if ((error as { code?: string }).code === "ELECTION_ACL_CONFLICT") fatal(error);
         },
       );

@@ -6,7 +6,13 @@ import pkg from "../package.json" with { type: "json" };
 function revision(): string {
   if (process.env.ATLAS_HA_REVISION) return process.env.ATLAS_HA_REVISION;
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: dirname(fileURLToPath(import.meta.url)), stdio: ["ignore", "pipe", "ignore"], timeout: 2000 }).toString().trim();
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: dirname(fileURLToPath(import.meta.url)),
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 2000,
+    })
+      .toString()
+      .trim();
   } catch {
     return "unknown";
   }
@@ -16,6 +22,11 @@ let cached: { version: string; revision: string; name: string; description: stri
 
 /** `GET /api/atlas/admin/version` content: `{Version, Revision, Name, Description}`. */
 export function versionInfo() {
-  cached ??= { version: pkg.version, revision: revision(), name: "atlas-ha", description: pkg.description };
+  cached ??= {
+    version: pkg.version,
+    revision: revision(),
+    name: "atlas-ha",
+    description: pkg.description,
+  };
   return cached;
 }

@@ -5,8 +5,18 @@
 import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId } from "./entity.js";
 
 /** The hook types on the wire: V2, and V1 (older hooks, normalised on decode). */
-export const V2_TYPES = ["ENTITY_CREATE_V2", "ENTITY_FULL_UPDATE_V2", "ENTITY_PARTIAL_UPDATE_V2", "ENTITY_DELETE_V2"] as const;
-export const V1_TYPES = ["ENTITY_CREATE", "ENTITY_FULL_UPDATE", "ENTITY_PARTIAL_UPDATE", "ENTITY_DELETE"] as const;
+export const V2_TYPES = [
+  "ENTITY_CREATE_V2",
+  "ENTITY_FULL_UPDATE_V2",
+  "ENTITY_PARTIAL_UPDATE_V2",
+  "ENTITY_DELETE_V2",
+] as const;
+export const V1_TYPES = [
+  "ENTITY_CREATE",
+  "ENTITY_FULL_UPDATE",
+  "ENTITY_PARTIAL_UPDATE",
+  "ENTITY_DELETE",
+] as const;
 export type V2Type = (typeof V2_TYPES)[number];
 export type V1Type = (typeof V1_TYPES)[number];
 export type WireType = V1Type | V2Type;

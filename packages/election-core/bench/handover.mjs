@@ -26,7 +26,9 @@ const timeouts = (values.quick ? "4000" : values.timeouts).split(",").map(Number
 const script = fileURLToPath(new URL("./participant.mjs", import.meta.url));
 
 function participant(connect, id, sessionTimeoutMs) {
-  const child = spawn(process.execPath, [script, connect, id, String(sessionTimeoutMs)], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [script, connect, id, String(sessionTimeoutMs)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const lines = [];
   const waiters = [];
   createInterface({ input: child.stdout }).on("line", (text) => {
@@ -50,7 +52,13 @@ const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
 };
-const summary = (xs) => ({ n: xs.length, min: Math.min(...xs), median: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: Math.max(...xs) });
+const summary = (xs) => ({
+  n: xs.length,
+  min: Math.min(...xs),
+  median: quantile(xs, 0.5),
+  p99: quantile(xs, 0.99),
+  max: Math.max(...xs),
+});
 
 // A small tick makes ZooKeeper's expiry precise (it checks once per tick).
 const zk = await startZooKeeper({ nodes: 1, tickTime: 200 });
@@ -59,7 +67,10 @@ try {
   for (const sessionTimeoutMs of timeouts) {
     for (const mode of ["clean", "crash"]) {
       const samples = [];
-      const n = mode === "crash" && sessionTimeoutMs >= 20_000 && !values.quick ? Math.min(rounds, 3) : rounds;
+      const n =
+        mode === "crash" && sessionTimeoutMs >= 20_000 && !values.quick
+          ? Math.min(rounds, 3)
+          : rounds;
       for (let i = 0; i < n; i++) {
         const a = participant(zk.connectString, `a${i}`, sessionTimeoutMs);
         await a.next("leader");
@@ -77,10 +88,17 @@ try {
         samples.push(leader.at - t0);
         b.child.stdin.write("close\n");
         await new Promise((r) => b.child.once("exit", r));
-        if (a.child.exitCode === null && a.child.signalCode === null) await new Promise((r) => a.child.once("exit", r));
+        if (a.child.exitCode === null && a.child.signalCode === null)
+          await new Promise((r) => a.child.once("exit", r));
       }
       const s = summary(samples);
-      results.push({ mode, sessionTimeoutMs, ...s, overTimeoutMedian: mode === "crash" ? s.median - sessionTimeoutMs : null, samples });
+      results.push({
+        mode,
+        sessionTimeoutMs,
+        ...s,
+        overTimeoutMedian: mode === "crash" ? s.median - sessionTimeoutMs : null,
+        samples,
+      });
     }
   }
 } finally {
@@ -89,7 +107,9 @@ try {
 
 const pad = (v, w) => String(v).padStart(w);
 console.log(`\nelection-core hand-over (ZooKeeper standalone, tickTime 200 ms), ms`);
-console.log(`${"case".padEnd(8)}${pad("session", 9)}${pad("n", 4)}${pad("min", 8)}${pad("median", 8)}${pad("p99", 8)}${pad("max", 8)}${pad("median-timeout", 16)}`);
+console.log(
+  `${"case".padEnd(8)}${pad("session", 9)}${pad("n", 4)}${pad("min", 8)}${pad("median", 8)}${pad("p99", 8)}${pad("max", 8)}${pad("median-timeout", 16)}`,
+);
 for (const r of results) {
   console.log(
     `${r.mode.padEnd(8)}${pad(r.sessionTimeoutMs, 9)}${pad(r.n, 4)}${pad(r.min, 8)}${pad(r.median, 8)}${pad(r.p99, 8)}${pad(r.max, 8)}${pad(r.overTimeoutMedian ?? "-", 16)}`,
@@ -97,5 +117,8 @@ for (const r of results) {
 }
 const out = fileURLToPath(new URL("./results.json", import.meta.url));
 mkdirSync(fileURLToPath(new URL(".", import.meta.url)), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ benchmark: "election-core hand-over", at: new Date().toISOString(), results }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ benchmark: "election-core hand-over", at: new Date().toISOString(), results }, null, 2)}\n`,
+);
 console.log(`\nwrote ${out}`);

@@ -4,7 +4,12 @@ import { createInterface } from "node:readline";
 import { createElection } from "../dist/index.js";
 
 const [connect, id, sessionTimeoutMs] = process.argv.slice(2);
-const election = createElection({ connect, id, sessionTimeoutMs: Number(sessionTimeoutMs), zkRoot: "/bench" });
+const election = createElection({
+  connect,
+  id,
+  sessionTimeoutMs: Number(sessionTimeoutMs),
+  zkRoot: "/bench",
+});
 const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
 election.on("leader", ({ epoch, at }) => print({ type: "leader", epoch, at }));
 createInterface({ input: process.stdin }).on("line", async (line) => {

@@ -18,7 +18,10 @@ export function zkDigest(user: string, password: string): string {
 export function parseAcl(value: string, option = "acl"): ZkAcl[] {
   const colon = value.indexOf(":");
   if (colon <= 0 || colon === value.length - 1) {
-    throw new ElectionOptionsError(option, `expected "scheme:id" (e.g. "digest:atlas:<base64 sha1>"), got "${value}"`);
+    throw new ElectionOptionsError(
+      option,
+      `expected "scheme:id" (e.g. "digest:atlas:<base64 sha1>"), got "${value}"`,
+    );
   }
   const scheme = value.slice(0, colon);
   const id = value.slice(colon + 1);
@@ -29,7 +32,10 @@ export function parseAcl(value: string, option = "acl"): ZkAcl[] {
     );
   }
   if (!["digest", "ip", "world", "auth"].includes(scheme)) {
-    throw new ElectionOptionsError(option, `unknown ACL scheme "${scheme}" (use digest, ip or world)`);
+    throw new ElectionOptionsError(
+      option,
+      `unknown ACL scheme "${scheme}" (use digest, ip or world)`,
+    );
   }
   if (scheme === "digest" && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(id)) {
     throw new ElectionOptionsError(
@@ -49,7 +55,10 @@ export function parseAuth(value: string, option = "auth"): { scheme: string; aut
   const scheme = value.slice(0, colon);
   const auth = value.slice(colon + 1);
   if (scheme !== "digest") {
-    throw new ElectionOptionsError(option, `only the "digest" scheme can authenticate this client, not "${scheme}"`);
+    throw new ElectionOptionsError(
+      option,
+      `only the "digest" scheme can authenticate this client, not "${scheme}"`,
+    );
   }
   if (!auth.includes(":")) {
     throw new ElectionOptionsError(option, `a digest auth is "user:password"`);

@@ -49,11 +49,17 @@ export class ZkClient {
       await this.#connection.run((s) => s.setAcl(created, this.#acl!, 0), WRITE);
       const stat = await this.#connection.run((s) => s.exists(created));
       if (!stat || stat.version !== 0 || stat.aversion !== 1) throw new NodeTamperedError(created);
-      if (mode !== "persistent" && stat.ephemeralOwner !== this.sessionId) throw new NodeTamperedError(created);
+      if (mode !== "persistent" && stat.ephemeralOwner !== this.sessionId)
+        throw new NodeTamperedError(created);
     } catch (error) {
-      if (isZooKeeperError(error, "ZK_BADVERSION", "ZK_NOAUTH") || (error as Error).name === "NodeTamperedError") {
+      if (
+        isZooKeeperError(error, "ZK_BADVERSION", "ZK_NOAUTH") ||
+        (error as Error).name === "NodeTamperedError"
+      ) {
         await this.remove(created).catch(() => undefined);
-        throw error instanceof Error && error.name === "NodeTamperedError" ? error : new NodeTamperedError(created);
+        throw error instanceof Error && error.name === "NodeTamperedError"
+          ? error
+          : new NodeTamperedError(created);
       }
       throw error;
     }
@@ -71,7 +77,9 @@ export class ZkClient {
     let current = "";
     for (const [i, part] of parts.entries()) {
       current += `/${part}`;
-      const ours = this.#acl !== null && (current === this.#secureUnder || current.startsWith(`${this.#secureUnder}/`));
+      const ours =
+        this.#acl !== null &&
+        (current === this.#secureUnder || current.startsWith(`${this.#secureUnder}/`));
       const stat = await this.exists(current);
       let wasOpen = false;
       if (!stat) {
@@ -97,7 +105,11 @@ export class ZkClient {
     await this.#refuseLiveForeign(this.#secureUnder);
     try {
       await this.#connection.run((s) => s.setAcl(path, this.#acl!, stat.aversion), WRITE);
-      this.#logger.warn({ event: "zk_acl_secured", path, previous: acl.map((a) => `${a.scheme}:${a.id}`) });
+      this.#logger.warn({
+        event: "zk_acl_secured",
+        path,
+        previous: acl.map((a) => `${a.scheme}:${a.id}`),
+      });
       return true;
     } catch (error) {
       this.#logger.warn({ event: "zk_acl_not_secured", path, error: (error as Error).message });
@@ -131,7 +143,11 @@ export class ZkClient {
       } catch (error) {
         if ((error as Error).name === "AclConflictError") throw error;
         if (isZooKeeperError(error, "ZK_NONODE")) continue;
-        this.#logger.warn({ event: "zk_foreign_node_not_removed", path: full, error: (error as Error).message });
+        this.#logger.warn({
+          event: "zk_foreign_node_not_removed",
+          path: full,
+          error: (error as Error).message,
+        });
       }
     }
   }
@@ -146,7 +162,12 @@ export class ZkClient {
       const { acl, stat } = await this.getAcl(path);
       if (sameAcl(acl, this.#acl!)) return true;
       if (stat.ephemeralOwner === "0" || stat.ephemeralOwner === "") return false;
-      if (attempt >= 10) throw new AclConflictError(path, stat.ephemeralOwner, acl.map((a) => `${a.scheme}:${a.id}`).join(","));
+      if (attempt >= 10)
+        throw new AclConflictError(
+          path,
+          stat.ephemeralOwner,
+          acl.map((a) => `${a.scheme}:${a.id}`).join(","),
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -177,9 +198,14 @@ export class ZkClient {
     if (stat.ephemeralOwner !== "0" && stat.ephemeralOwner !== "") {
       if (await this.#hasOurAcl(path)) return; // a live node of ours: never deleted here
     }
-    for (const child of await this.getChildren(path).catch(() => [] as string[])) await this.#removeTree(`${path}/${child}`);
+    for (const child of await this.getChildren(path).catch(() => [] as string[]))
+      await this.#removeTree(`${path}/${child}`);
     await this.remove(path);
-    this.#logger.warn({ event: "zk_foreign_node_removed", path, acl: acl.map((a) => `${a.scheme}:${a.id}`) });
+    this.#logger.warn({
+      event: "zk_foreign_node_removed",
+      path,
+      acl: acl.map((a) => `${a.scheme}:${a.id}`),
+    });
   }
 
   exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {

@@ -24,7 +24,12 @@ export const systemClock: Clock = {
  * Exponential back-off with "equal jitter": half the delay is fixed, half random, so many
  * participants failing together spread out, and no delay is ever near zero.
  */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }

@@ -11,7 +11,8 @@ import { Emitter } from "./events.js";
 import type { Logger } from "./logger.js";
 import type { ZkSession, ZkSessionFactory } from "./zk.js";
 
-export type ConnectionState = "CONNECTING" | "CONNECTED" | "SUSPENDED" | "RECONNECTED" | "LOST" | "CLOSED";
+export type ConnectionState =
+  "CONNECTING" | "CONNECTED" | "SUSPENDED" | "RECONNECTED" | "LOST" | "CLOSED";
 
 export interface ConnectionChange {
   state: ConnectionState;
@@ -104,7 +105,7 @@ export class Connection {
     // client can stop polling a connection attempt that never completes) is replaced by one
     // that starts elsewhere.
     const hosts = this.#options.connect.split(",");
-    const first = (this.#hostOffset++ % hosts.length + hosts.length) % hosts.length;
+    const first = ((this.#hostOffset++ % hosts.length) + hosts.length) % hosts.length;
     const connectString = [...hosts.slice(first), ...hosts.slice(0, first)].join(",");
     const session = this.#options.sessionFactory({
       connectString,
@@ -115,7 +116,12 @@ export class Connection {
     this.#session = session;
     this.#armConnectWatchdog(generation);
     session.onEvent((event) => {
-      this.#options.logger.debug({ event: "zk_session_event", kind: event, generation, current: this.#generation });
+      this.#options.logger.debug({
+        event: "zk_session_event",
+        kind: event,
+        generation,
+        current: this.#generation,
+      });
       if (generation !== this.#generation) return; // an event of a session we already left
       switch (event) {
         case "connected":
@@ -145,7 +151,8 @@ export class Connection {
   #openAfterClose(): void {
     const generation = this.#generation;
     this.#options.clock.setTimeout(() => {
-      if (generation === this.#generation && this.#state !== "CLOSED" && !this.#session) this.#open();
+      if (generation === this.#generation && this.#state !== "CLOSED" && !this.#session)
+        this.#open();
     }, 0);
   }
 
@@ -169,7 +176,11 @@ export class Connection {
       if (generation !== this.#generation || this.#state === "CLOSED") return;
       if (this.#state !== "CONNECTING" && this.#state !== "LOST") return; // it connected
       this.#connectRetries++;
-      this.#options.logger.warn({ event: "zk_connect_retry", afterMs: timeout, connect: this.#options.connect });
+      this.#options.logger.warn({
+        event: "zk_connect_retry",
+        afterMs: timeout,
+        connect: this.#options.connect,
+      });
       this.#generation++;
       this.#session?.close();
       this.#session = null;
@@ -184,7 +195,11 @@ export class Connection {
     this.#confirm(this.#options.clock.now(), this.#options.clock.wallTime());
     if (this.#state === "SUSPENDED" && sessionId === this.#sessionId) {
       this.#set("RECONNECTED");
-    } else if (this.#state === "CONNECTING" || this.#state === "LOST" || this.#state === "SUSPENDED") {
+    } else if (
+      this.#state === "CONNECTING" ||
+      this.#state === "LOST" ||
+      this.#state === "SUSPENDED"
+    ) {
       if (this.#state === "SUSPENDED") this.#set("LOST", "expired"); // a different session: the old one is gone
       this.#sessionId = sessionId;
       if (this.#options.auth) {
@@ -240,10 +255,20 @@ export class Connection {
     const cap = Math.min(this.#options.retryMaxMs, 4 * this.#options.retryBaseMs);
     const delay =
       reason === "auth_failed" || this.#failedOpens > 0
-        ? backoffDelay(Math.max(1, this.#failedOpens), this.#options.retryBaseMs, cap, this.#options.random)
+        ? backoffDelay(
+            Math.max(1, this.#failedOpens),
+            this.#options.retryBaseMs,
+            cap,
+            this.#options.random,
+          )
         : 0;
     if (!established) {
-      this.#options.logger.warn({ event: "zk_session_failed", reason, attempt: this.#failedOpens, retryInMs: delay });
+      this.#options.logger.warn({
+        event: "zk_session_failed",
+        reason,
+        attempt: this.#failedOpens,
+        retryInMs: delay,
+      });
     }
     if (delay === 0) return this.#openAfterClose();
     this.#lostTimer = this.#options.clock.setTimeout(() => {
@@ -256,8 +281,19 @@ export class Connection {
     const previous = this.#state;
     if (previous === state && state !== "LOST") return;
     this.#state = state;
-    this.#options.logger.info({ event: "zk_connection", state, previous, sessionId: this.#sessionId, reason });
-    this.events.emit("change", { state, previous, sessionId: this.#sessionId, ...(reason ? { reason } : {}) });
+    this.#options.logger.info({
+      event: "zk_connection",
+      state,
+      previous,
+      sessionId: this.#sessionId,
+      reason,
+    });
+    this.events.emit("change", {
+      state,
+      previous,
+      sessionId: this.#sessionId,
+      ...(reason ? { reason } : {}),
+    });
   }
 
   #clearLostTimer(): void {
@@ -272,7 +308,8 @@ export class Connection {
 
   #scheduleHeartbeat(): void {
     this.#clearHeartbeat();
-    const interval = this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(this.sessionTimeoutMs / 5));
+    const interval =
+      this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(this.sessionTimeoutMs / 5));
     this.#heartbeatTimer = this.#options.clock.setTimeout(() => {
       this.#heartbeatTimer = null;
       if (!this.connected) return;
@@ -296,10 +333,17 @@ export class Connection {
    * leader answers: syncs and writes), a success confirms the session was alive when the
    * request was sent, which renews a leader's lease.
    */
-  async run<T>(operation: (session: ZkSession) => Promise<T>, options: { confirms?: boolean } = {}): Promise<T> {
+  async run<T>(
+    operation: (session: ZkSession) => Promise<T>,
+    options: { confirms?: boolean } = {},
+  ): Promise<T> {
     const session = this.#session;
     if (!session || !this.connected) {
-      throw new ZooKeeperError("ZK_NOT_CONNECTED", "request", `no ZooKeeper session (state ${this.#state})`);
+      throw new ZooKeeperError(
+        "ZK_NOT_CONNECTED",
+        "request",
+        `no ZooKeeper session (state ${this.#state})`,
+      );
     }
     const sentAt = this.#options.clock.now();
     const sentAtWall = this.#options.clock.wallTime();

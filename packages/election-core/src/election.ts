@@ -23,7 +23,13 @@ import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./clock.js";
 import { ZkClient } from "./client.js";
 import { Connection, type ConnectionChange, type ConnectionState } from "./connection.js";
-import { CONNECTION_CODES, ElectionClosedError, FATAL_CODES, LeadershipFailedError, isZooKeeperError } from "./errors.js";
+import {
+  CONNECTION_CODES,
+  ElectionClosedError,
+  FATAL_CODES,
+  LeadershipFailedError,
+  isZooKeeperError,
+} from "./errors.js";
 import { Emitter } from "./events.js";
 import { resolveOptions, type ElectionOptions, type ResolvedOptions } from "./options.js";
 
@@ -95,7 +101,10 @@ export interface Election {
    * ensemble: the one this replaced.
    */
   currentZxid(): Promise<number>;
-  on<K extends keyof ElectionEvents>(event: K, listener: (payload: ElectionEvents[K]) => void): () => void;
+  on<K extends keyof ElectionEvents>(
+    event: K,
+    listener: (payload: ElectionEvents[K]) => void,
+  ): () => void;
 }
 
 const SEQUENCE = /(\d{10})$/;
@@ -182,7 +191,10 @@ class LeaderElection implements Election {
     return this.#o.electionPath;
   }
 
-  on<K extends keyof ElectionEvents>(event: K, listener: (payload: ElectionEvents[K]) => void): () => void {
+  on<K extends keyof ElectionEvents>(
+    event: K,
+    listener: (payload: ElectionEvents[K]) => void,
+  ): () => void {
     return this.#events.on(event, listener);
   }
 
@@ -207,7 +219,11 @@ class LeaderElection implements Election {
     if (explicit < granted) return explicit;
     if (!this.#leaseClampLogged && this.#connection.connected) {
       this.#leaseClampLogged = true;
-      this.#log("warn", "election_lease_clamped", { leaseMs: explicit, grantedSessionTimeoutMs: granted, usedLeaseMs: fallback });
+      this.#log("warn", "election_lease_clamped", {
+        leaseMs: explicit,
+        grantedSessionTimeoutMs: granted,
+        usedLeaseMs: fallback,
+      });
     }
     return fallback;
   }
@@ -226,7 +242,10 @@ class LeaderElection implements Election {
     if (this.#closed) return Promise.reject(new ElectionClosedError());
     this.#started ??= new Promise<void>((resolve, reject) => {
       this.#joined = { resolve, reject };
-      this.#log("info", "election_starting", { connect: this.#o.connect, path: this.#o.electionPath });
+      this.#log("info", "election_starting", {
+        connect: this.#o.connect,
+        path: this.#o.electionPath,
+      });
       this.#connection.start();
     });
     return this.#started;
@@ -259,7 +278,12 @@ class LeaderElection implements Election {
   // Reactions to the connection.
 
   #onConnection(change: ConnectionChange): void {
-    this.#events.emit("connection", { ...this.#stamp(), state: change.state, previous: change.previous, sessionId: change.sessionId });
+    this.#events.emit("connection", {
+      ...this.#stamp(),
+      state: change.state,
+      previous: change.previous,
+      sessionId: change.sessionId,
+    });
     switch (change.state) {
       case "CONNECTED":
         // A new session: whatever node we had died with the previous one.
@@ -285,8 +309,15 @@ class LeaderElection implements Election {
         this.#doomed.clear();
         this.#ownWatch = null;
         this.#role = "none";
-        this.#log(wasLeader ? "warn" : "info", "session_lost", { reason: change.reason, wasLeader });
-        this.#events.emit("lost", { ...this.#stamp(), wasLeader, reason: change.reason ?? "expired" });
+        this.#log(wasLeader ? "warn" : "info", "session_lost", {
+          reason: change.reason,
+          wasLeader,
+        });
+        this.#events.emit("lost", {
+          ...this.#stamp(),
+          wasLeader,
+          reason: change.reason ?? "expired",
+        });
         break;
       }
       default:
@@ -305,15 +336,18 @@ class LeaderElection implements Election {
   #scheduleLeaseCheck(): void {
     if (this.#leaseTimer !== null) this.#o.clock.clearTimeout(this.#leaseTimer);
     const remaining = this.#leaseMs - this.#connection.confirmedElapsed();
-    this.#leaseTimer = this.#o.clock.setTimeout(() => {
-      this.#leaseTimer = null;
-      if (!this.#leader) return;
-      if (this.#leaseValid()) return this.#scheduleLeaseCheck();
-      this.#stepDown();
-      this.#leaseLapsed = true;
-      this.#log("warn", "leadership_suspended", { reason: "lease", leaseMs: this.#leaseMs });
-      this.#events.emit("suspended", { ...this.#stamp(), wasLeader: true, reason: "lease" });
-    }, Math.max(0, remaining) + 1);
+    this.#leaseTimer = this.#o.clock.setTimeout(
+      () => {
+        this.#leaseTimer = null;
+        if (!this.#leader) return;
+        if (this.#leaseValid()) return this.#scheduleLeaseCheck();
+        this.#stepDown();
+        this.#leaseLapsed = true;
+        this.#log("warn", "leadership_suspended", { reason: "lease", leaseMs: this.#leaseMs });
+        this.#events.emit("suspended", { ...this.#stamp(), wasLeader: true, reason: "lease" });
+      },
+      Math.max(0, remaining) + 1,
+    );
   }
 
   // ---------------------------------------------------------------------------------------
@@ -330,7 +364,10 @@ class LeaderElection implements Election {
         if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: unknown }).code)) {
           // Retrying cannot help (see AclConflictError): start() rejects, nothing more is tried.
           this.#fatal = error as Error;
-          this.#log("error", "election_refused", { error: (error as Error).message, code: (error as { code?: string }).code });
+          this.#log("error", "election_refused", {
+            error: (error as Error).message,
+            code: (error as { code?: string }).code,
+          });
           this.#events.emit("error", { ...this.#stamp(), error: error as Error });
           this.#joined?.reject(error as Error);
           this.#joined = null;
@@ -343,7 +380,10 @@ class LeaderElection implements Election {
           return;
         }
         if (!connectionTrouble) {
-          this.#log("error", "election_step_failed", { error: (error as Error).message, code: (error as { code?: string }).code });
+          this.#log("error", "election_step_failed", {
+            error: (error as Error).message,
+            code: (error as { code?: string }).code,
+          });
           this.#events.emit("error", { ...this.#stamp(), error: error as Error });
         }
         this.#scheduleRetry();
@@ -353,7 +393,12 @@ class LeaderElection implements Election {
 
   #scheduleRetry(): void {
     if (this.#retryTimer !== null || this.#closed) return;
-    const delay = backoffDelay(++this.#retryAttempt, this.#o.retryBaseMs, this.#o.retryMaxMs, this.#o.random);
+    const delay = backoffDelay(
+      ++this.#retryAttempt,
+      this.#o.retryBaseMs,
+      this.#o.retryMaxMs,
+      this.#o.random,
+    );
     this.#retryTimer = this.#o.clock.setTimeout(() => {
       this.#retryTimer = null;
       this.#serial(() => this.#check());
@@ -387,13 +432,18 @@ class LeaderElection implements Election {
       const mine = children.find((c) => c.startsWith(prefix));
       if (mine) {
         const stat = await this.zk.exists(`${this.#o.electionPath}/${mine}`);
-        if (stat && stat.ephemeralOwner === this.zk.sessionId) this.#node = `${this.#o.electionPath}/${mine}`;
+        if (stat && stat.ephemeralOwner === this.zk.sessionId)
+          this.#node = `${this.#o.electionPath}/${mine}`;
       }
     }
     if (!this.#node) {
       const prefix = `_c_${randomUUID()}-latch-`;
       this.#pendingPrefix = prefix;
-      this.#node = await this.zk.create(`${this.#o.electionPath}/${prefix}`, this.#o.id, "ephemeral_sequential");
+      this.#node = await this.zk.create(
+        `${this.#o.electionPath}/${prefix}`,
+        this.#o.id,
+        "ephemeral_sequential",
+      );
     }
     this.#pendingPrefix = null;
     this.#log("info", "election_joined", { node: this.#node, sessionId: this.zk.sessionId });
@@ -418,13 +468,18 @@ class LeaderElection implements Election {
     if (index === -1) return this.#nodeLost(node);
     // A node of this very session ahead of ours is one whose delete was lost with the
     // connection: left there, it would lead nobody and block everyone behind it for good.
-    if (index > 0 && (await this.#removeStaleOwnNodes(children.slice(0, index)))) return this.#check();
+    if (index > 0 && (await this.#removeStaleOwnNodes(children.slice(0, index))))
+      return this.#check();
     if (index === 0) {
       const stat = await this.zk.exists(node, this.#watchOwnNode(node));
       if (!stat) return this.#nodeLost(node);
       if (stat.ephemeralOwner !== this.zk.sessionId) {
         // Not ours to lead with (Curator ≥ 5.7 checks the same): drop it and rejoin.
-        this.#log("warn", "election_node_not_owned", { node, owner: stat.ephemeralOwner, sessionId: this.zk.sessionId });
+        this.#log("warn", "election_node_not_owned", {
+          node,
+          owner: stat.ephemeralOwner,
+          sessionId: this.zk.sessionId,
+        });
         await this.zk.remove(node);
         return this.#nodeLost(node);
       }
@@ -536,7 +591,8 @@ class LeaderElection implements Election {
           if (this.#term === term) this.#failures = 0;
         },
         (error: unknown) => {
-          if (this.#term === term && !term.abort.signal.aborted) this.#serial(() => this.#giveUp(term, error));
+          if (this.#term === term && !term.abort.signal.aborted)
+            this.#serial(() => this.#giveUp(term, error));
         },
       );
   }
@@ -556,7 +612,12 @@ class LeaderElection implements Election {
   async #giveUp(term: { epoch: number }, cause: unknown): Promise<void> {
     if (this.#term !== term) return;
     this.#failures++;
-    const delay = backoffDelay(this.#failures, this.#o.retryBaseMs, this.#o.retryMaxMs, this.#o.random);
+    const delay = backoffDelay(
+      this.#failures,
+      this.#o.retryBaseMs,
+      this.#o.retryMaxMs,
+      this.#o.random,
+    );
     this.#stepDown();
     const node = this.#node;
     this.#node = null;
@@ -568,7 +629,11 @@ class LeaderElection implements Election {
       );
     }
     const error = new LeadershipFailedError(term.epoch, this.#failures, delay, cause);
-    this.#log("error", "leadership_failed", { error: error.message, attempt: this.#failures, retryInMs: delay });
+    this.#log("error", "leadership_failed", {
+      error: error.message,
+      attempt: this.#failures,
+      retryInMs: delay,
+    });
     this.#events.emit("error", { ...this.#stamp(), error });
     this.#announceFollower("gave_up");
     this.#rejoinTimer = this.#o.clock.setTimeout(() => {
@@ -606,7 +671,12 @@ class LeaderElection implements Election {
     }
     if (`${this.#o.electionPath}/${children[0]}` !== node) return false;
     const stat = await this.zk.exists(node);
-    return !!stat && stat.ephemeralOwner === this.zk.sessionId && stat.czxid === this.#epoch && this.isLeader();
+    return (
+      !!stat &&
+      stat.ephemeralOwner === this.zk.sessionId &&
+      stat.czxid === this.#epoch &&
+      this.isLeader()
+    );
   }
 
   async getParticipants(): Promise<Participant[]> {

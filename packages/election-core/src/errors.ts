@@ -84,7 +84,9 @@ export class NodeTamperedError extends Error {
   override readonly name = "NodeTamperedError" as const;
   readonly code = "ELECTION_NODE_TAMPERED" as const;
   constructor(path: string) {
-    super(`${path} was modified by another client before its ACL was set; it was removed and will be created again`);
+    super(
+      `${path} was modified by another client before its ACL was set; it was removed and will be created again`,
+    );
   }
 }
 
@@ -114,7 +116,10 @@ export class AclConflictError extends Error {
 export const FATAL_CODES = ["ELECTION_ACL_CONFLICT"] as const;
 
 /** True when the error is a ZooKeeperError with one of the given codes. */
-export function isZooKeeperError(error: unknown, ...codes: ZooKeeperErrorCode[]): error is ZooKeeperError {
+export function isZooKeeperError(
+  error: unknown,
+  ...codes: ZooKeeperErrorCode[]
+): error is ZooKeeperError {
   const e = error as { name?: unknown; code?: unknown } | null;
   return (
     typeof e === "object" &&

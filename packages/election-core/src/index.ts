@@ -1,4 +1,9 @@
-export { createElection, type Election, type ElectionEvents, type Participant } from "./election.js";
+export {
+  createElection,
+  type Election,
+  type ElectionEvents,
+  type Participant,
+} from "./election.js";
 export type { ElectionOptions, LeadershipTerm } from "./options.js";
 export type { ConnectionState } from "./connection.js";
 export type { ZkClient } from "./client.js";

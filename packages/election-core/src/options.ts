@@ -73,11 +73,19 @@ export interface ResolvedOptions {
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 
-function positiveInt(options: ElectionOptions, key: keyof ElectionOptions, fallback: number, min = 1): number {
+function positiveInt(
+  options: ElectionOptions,
+  key: keyof ElectionOptions,
+  fallback: number,
+  min = 1,
+): number {
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new ElectionOptionsError(key, `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+    throw new ElectionOptionsError(
+      key,
+      `expected an integer ≥ ${min}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -93,18 +101,26 @@ function znodePath(key: "zkRoot" | "electionPath", value: unknown): string {
     throw new ElectionOptionsError(key, `expected ${example}, got ${JSON.stringify(value)}`);
   }
   if (value === "/") throw new ElectionOptionsError(key, `the ZooKeeper root "/" cannot be used`);
-  if (value.endsWith("/")) throw new ElectionOptionsError(key, `"${value}" ends with "/"; expected ${example}`);
+  if (value.endsWith("/"))
+    throw new ElectionOptionsError(key, `"${value}" ends with "/"; expected ${example}`);
   for (const segment of value.slice(1).split("/")) {
-    if (segment === "") throw new ElectionOptionsError(key, `"${value}" has an empty segment ("//")`);
+    if (segment === "")
+      throw new ElectionOptionsError(key, `"${value}" has an empty segment ("//")`);
     if (segment === "." || segment === "..") {
-      throw new ElectionOptionsError(key, `"${value}" has a relative segment "${segment}", which ZooKeeper refuses`);
+      throw new ElectionOptionsError(
+        key,
+        `"${value}" has a relative segment "${segment}", which ZooKeeper refuses`,
+      );
     }
   }
-   
+
   const bad = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/.exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).padStart(4, "0");
-    throw new ElectionOptionsError(key, `"${value}" has the character U+${code}, which ZooKeeper refuses in a path`);
+    throw new ElectionOptionsError(
+      key,
+      `"${value}" has the character U+${code}, which ZooKeeper refuses in a path`,
+    );
   }
   return value;
 }
@@ -125,16 +141,32 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
     }
   }
   if (chroot) {
-    throw new ElectionOptionsError("connect", "a chroot suffix is not supported; use zkRoot instead");
+    throw new ElectionOptionsError(
+      "connect",
+      "a chroot suffix is not supported; use zkRoot instead",
+    );
   }
-  if (typeof options.id !== "string" || options.id.trim() === "" || /[\u0000-\u001f]/.test(options.id)) {
-    throw new ElectionOptionsError("id", "expected a non-empty participant id without control characters");
+  if (
+    typeof options.id !== "string" ||
+    options.id.trim() === "" ||
+    /[\u0000-\u001f]/.test(options.id)
+  ) {
+    throw new ElectionOptionsError(
+      "id",
+      "expected a non-empty participant id without control characters",
+    );
   }
   const zkRoot = znodePath("zkRoot", options.zkRoot ?? "/apache_atlas");
-  const electionPath = znodePath("electionPath", options.electionPath ?? `${zkRoot}/leader_elector_path`);
+  const electionPath = znodePath(
+    "electionPath",
+    options.electionPath ?? `${zkRoot}/leader_elector_path`,
+  );
   const sessionTimeoutMs = positiveInt(options, "sessionTimeoutMs", 20_000, 100);
   if (options.auth !== undefined && options.acl === undefined) {
-    throw new ElectionOptionsError("auth", "is only used together with acl (docs/contracts/config.md); set acl too");
+    throw new ElectionOptionsError(
+      "auth",
+      "is only used together with acl (docs/contracts/config.md); set acl too",
+    );
   }
   const acl = options.acl === undefined ? null : parseAcl(options.acl);
   const auth = options.auth === undefined ? null : parseAuth(options.auth);
@@ -145,11 +177,18 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
   }
   const retryBaseMs = positiveInt(options, "retryBaseMs", 1000);
   const retryMaxMs = positiveInt(options, "retryMaxMs", 30_000);
-  if (retryMaxMs < retryBaseMs) throw new ElectionOptionsError("retryMaxMs", "must be ≥ retryBaseMs");
-  const heartbeatIntervalMs = options.heartbeatIntervalMs === undefined ? null : positiveInt(options, "heartbeatIntervalMs", 0, 10);
+  if (retryMaxMs < retryBaseMs)
+    throw new ElectionOptionsError("retryMaxMs", "must be ≥ retryBaseMs");
+  const heartbeatIntervalMs =
+    options.heartbeatIntervalMs === undefined
+      ? null
+      : positiveInt(options, "heartbeatIntervalMs", 0, 10);
   const leaseMs = options.leaseMs === undefined ? null : positiveInt(options, "leaseMs", 0, 10);
   if (leaseMs !== null && leaseMs >= sessionTimeoutMs) {
-    throw new ElectionOptionsError("leaseMs", "must be shorter than the session timeout, or two leaders could overlap");
+    throw new ElectionOptionsError(
+      "leaseMs",
+      "must be shorter than the session timeout, or two leaders could overlap",
+    );
   }
   return {
     connect: options.connect,

@@ -107,12 +107,24 @@ interface NativeClient {
   a_exists(path: string, watch: boolean, cb: RcCallback<[NativeStat | null]>): number;
   aw_exists(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null]>): number;
   a_get(path: string, watch: boolean, cb: RcCallback<[NativeStat | null, Buffer | null]>): number;
-  aw_get(path: string, watcher: NativeWatcher, cb: RcCallback<[NativeStat | null, Buffer | null]>): number;
+  aw_get(
+    path: string,
+    watcher: NativeWatcher,
+    cb: RcCallback<[NativeStat | null, Buffer | null]>,
+  ): number;
   a_set(path: string, data: Buffer, version: number, cb: RcCallback<[NativeStat | null]>): number;
   a_get_children(path: string, watch: boolean, cb: RcCallback<[string[] | null]>): number;
   aw_get_children(path: string, watcher: NativeWatcher, cb: RcCallback<[string[] | null]>): number;
-  a_get_acl(path: string, cb: RcCallback<[{ perms: number; scheme: string; auth: string }[] | null, NativeStat | null]>): number;
-  a_set_acl(path: string, version: number, acl: { perms: number; scheme: string; auth: string }[], cb: RcCallback<[]>): number;
+  a_get_acl(
+    path: string,
+    cb: RcCallback<[{ perms: number; scheme: string; auth: string }[] | null, NativeStat | null]>,
+  ): number;
+  a_set_acl(
+    path: string,
+    version: number,
+    acl: { perms: number; scheme: string; auth: string }[],
+    cb: RcCallback<[]>,
+  ): number;
   add_auth(scheme: string, auth: string, cb: RcCallback<[]>): number;
   a_sync(path: string, cb: RcCallback<[string]>): number;
 }
@@ -238,13 +250,18 @@ class NativeSession implements ZkSession {
     this.#listeners.push(listener);
   }
 
-  #call<T>(operation: string, start: (done: (rc: number, error: string, value: T) => void) => unknown): Promise<T> {
+  #call<T>(
+    operation: string,
+    start: (done: (rc: number, error: string, value: T) => void) => unknown,
+  ): Promise<T> {
     if (this.#closed) {
       return Promise.reject(new ZooKeeperError("ZK_CLOSING", operation, "the session is closed"));
     }
     return new Promise<T>((resolve, reject) => {
       const fail = (rc: number, error: string) =>
-        reject(new ZooKeeperError(RC_NAMES[rc] ?? "ZK_ERROR", operation, `${error} (rc ${rc})`, rc));
+        reject(
+          new ZooKeeperError(RC_NAMES[rc] ?? "ZK_ERROR", operation, `${error} (rc ${rc})`, rc),
+        );
       try {
         const rc = start((code, error, value) => {
           if (code === 0) resolve(value);
@@ -252,9 +269,16 @@ class NativeSession implements ZkSession {
         });
         // The C client answers some errors synchronously (a malformed path, a closed handle):
         // it returns the code and never calls back, so that return value is the only answer.
-        if (typeof rc === "number" && rc !== 0) fail(rc, SYNC_RC_TEXT[rc] ?? "refused by the client");
+        if (typeof rc === "number" && rc !== 0)
+          fail(rc, SYNC_RC_TEXT[rc] ?? "refused by the client");
       } catch (error) {
-        reject(new ZooKeeperError("ZK_NOT_CONNECTED", operation, error instanceof Error ? error.message : String(error)));
+        reject(
+          new ZooKeeperError(
+            "ZK_NOT_CONNECTED",
+            operation,
+            error instanceof Error ? error.message : String(error),
+          ),
+        );
       }
     });
   }
@@ -272,7 +296,9 @@ class NativeSession implements ZkSession {
   }
 
   create(path: string, data: Buffer, mode: CreateMode): Promise<string> {
-    return this.#call(`create ${path}`, (done) => this.#client.a_create(path, data, this.#modes[mode], done));
+    return this.#call(`create ${path}`, (done) =>
+      this.#client.a_create(path, data, this.#modes[mode], done),
+    );
   }
 
   remove(path: string, version: number): Promise<void> {
@@ -284,7 +310,9 @@ class NativeSession implements ZkSession {
   async exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {
     try {
       const s = await this.#call<NativeStat | null>(`exists ${path}`, (done) =>
-        watcher ? this.#client.aw_exists(path, this.#watcher(watcher), done) : this.#client.a_exists(path, false, done),
+        watcher
+          ? this.#client.aw_exists(path, this.#watcher(watcher), done)
+          : this.#client.a_exists(path, false, done),
       );
       return s ? stat(s) : null;
     } catch (error) {
@@ -297,13 +325,20 @@ class NativeSession implements ZkSession {
   getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: ZkStat }> {
     return this.#call(`get ${path}`, (done) => {
       const cb: RcCallback<[NativeStat | null, Buffer | null]> = (rc, error, s, data) =>
-        done(rc, error, { data: data ?? Buffer.alloc(0), stat: s ? stat(s) : (undefined as never) });
-      return watcher ? this.#client.aw_get(path, this.#watcher(watcher), cb) : this.#client.a_get(path, false, cb);
+        done(rc, error, {
+          data: data ?? Buffer.alloc(0),
+          stat: s ? stat(s) : (undefined as never),
+        });
+      return watcher
+        ? this.#client.aw_get(path, this.#watcher(watcher), cb)
+        : this.#client.a_get(path, false, cb);
     });
   }
 
   async setData(path: string, data: Buffer, version: number): Promise<ZkStat> {
-    const s = await this.#call<NativeStat | null>(`set ${path}`, (done) => this.#client.a_set(path, data, version, done));
+    const s = await this.#call<NativeStat | null>(`set ${path}`, (done) =>
+      this.#client.a_set(path, data, version, done),
+    );
     return stat(s!);
   }
 
@@ -335,7 +370,9 @@ class NativeSession implements ZkSession {
   }
 
   sync(path: string): Promise<void> {
-    return this.#call(`sync ${path}`, (done) => this.#client.a_sync(path, (rc, error) => done(rc, error, undefined)));
+    return this.#call(`sync ${path}`, (done) =>
+      this.#client.a_sync(path, (rc, error) => done(rc, error, undefined)),
+    );
   }
 
   addAuth(scheme: string, auth: string): Promise<void> {

@@ -26,7 +26,12 @@ export class ActiveAddressCache {
   #watching = false;
   #stopped = false;
 
-  constructor(zk: ZkClient, path: string, logger: Logger, onChange: (address: string | null) => void) {
+  constructor(
+    zk: ZkClient,
+    path: string,
+    logger: Logger,
+    onChange: (address: string | null) => void,
+  ) {
     this.#zk = zk;
     this.#path = path;
     this.#logger = logger;
@@ -69,7 +74,10 @@ export class ActiveAddressCache {
           this.#set(null);
         } catch (inner) {
           if (watch) this.#watching = false;
-          this.#logger.debug({ event: "active_address_read_failed", error: (inner as Error).message });
+          this.#logger.debug({
+            event: "active_address_read_failed",
+            error: (inner as Error).message,
+          });
         }
         return;
       }
@@ -94,7 +102,11 @@ export class ActiveAddressCache {
  * session (a crashed or paused former active, whose session has not expired yet) is removed
  * first; a node of ours with the right content is kept.
  */
-export async function publishActiveAddress(zk: ZkClient, zkRoot: string, address: string): Promise<void> {
+export async function publishActiveAddress(
+  zk: ZkClient,
+  zkRoot: string,
+  address: string,
+): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
   await zk.ensurePath(zkRoot);
   for (let attempt = 0; attempt < 3; attempt++) {

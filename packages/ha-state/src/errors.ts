@@ -17,7 +17,10 @@ export class HandlerFailedError extends Error {
   readonly handler: string;
   readonly phase: "activate" | "passivate";
   constructor(handler: string, phase: "activate" | "passivate", cause: unknown) {
-    super(`handler "${handler}" failed to ${phase}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `handler "${handler}" failed to ${phase}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.handler = handler;
     this.phase = phase;
   }

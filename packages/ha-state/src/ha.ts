@@ -10,9 +10,24 @@
  * (descending), and the election gives up its place and rejoins after a back-off. All
  * transitions run one at a time.
  */
-import { createElection, type Clock, type Election, type ElectionOptions } from "@atlas-ha/election-core";
-import { ACTIVE_SERVER_INFO, ActiveAddressCache, publishActiveAddress, unpublishActiveAddress } from "./active-address.js";
-import { ActivationAbortedError, HandlerFailedError, HandlerTimeoutError, HaStateOptionsError } from "./errors.js";
+import {
+  createElection,
+  type Clock,
+  type Election,
+  type ElectionOptions,
+} from "@atlas-ha/election-core";
+import {
+  ACTIVE_SERVER_INFO,
+  ActiveAddressCache,
+  publishActiveAddress,
+  unpublishActiveAddress,
+} from "./active-address.js";
+import {
+  ActivationAbortedError,
+  HandlerFailedError,
+  HandlerTimeoutError,
+  HaStateOptionsError,
+} from "./errors.js";
 import type { ActiveStateHandler, HaSnapshot, ServiceState, Transition } from "./types.js";
 
 export interface Logger {
@@ -22,7 +37,12 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * The real clock. Unlike the election's, its timers keep the process alive: a handler
@@ -98,7 +118,8 @@ export interface HaState {
 }
 
 function validate(options: HaStateOptions): void {
-  if (!options || typeof options !== "object") throw new HaStateOptionsError("options", "expected an object");
+  if (!options || typeof options !== "object")
+    throw new HaStateOptionsError("options", "expected an object");
   if (typeof options.serverId !== "string" || options.serverId.trim() === "") {
     throw new HaStateOptionsError("serverId", "expected a non-empty string");
   }
@@ -106,12 +127,27 @@ function validate(options: HaStateOptions): void {
   try {
     url = new URL(options.selfAddress);
   } catch {
-    throw new HaStateOptionsError("selfAddress", `expected "http://host:port" or "https://host:port", got ${JSON.stringify(options.selfAddress)}`);
+    throw new HaStateOptionsError(
+      "selfAddress",
+      `expected "http://host:port" or "https://host:port", got ${JSON.stringify(options.selfAddress)}`,
+    );
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/" || url.search || url.hash || options.selfAddress.endsWith("/")) {
-    throw new HaStateOptionsError("selfAddress", `expected a bare origin like "http://host:21000", got "${options.selfAddress}"`);
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.pathname !== "/" ||
+    url.search ||
+    url.hash ||
+    options.selfAddress.endsWith("/")
+  ) {
+    throw new HaStateOptionsError(
+      "selfAddress",
+      `expected a bare origin like "http://host:21000", got "${options.selfAddress}"`,
+    );
   }
-  if (options.handlerTimeoutMs !== undefined && (!Number.isInteger(options.handlerTimeoutMs) || options.handlerTimeoutMs < 1)) {
+  if (
+    options.handlerTimeoutMs !== undefined &&
+    (!Number.isInteger(options.handlerTimeoutMs) || options.handlerTimeoutMs < 1)
+  ) {
     throw new HaStateOptionsError("handlerTimeoutMs", "expected a positive integer");
   }
   for (const [i, h] of (options.handlers ?? []).entries()) validateHandler(h, `handlers[${i}]`);
@@ -122,7 +158,10 @@ function validateHandler(h: ActiveStateHandler, where: string): void {
     throw new HaStateOptionsError(where, "a handler needs a name and a numeric order");
   }
   if (typeof h.instanceIsActive !== "function" || typeof h.instanceIsPassive !== "function") {
-    throw new HaStateOptionsError(where, `handler "${h.name}" needs instanceIsActive and instanceIsPassive functions`);
+    throw new HaStateOptionsError(
+      where,
+      `handler "${h.name}" needs instanceIsActive and instanceIsPassive functions`,
+    );
   }
 }
 
@@ -205,7 +244,13 @@ class HaStateMachine implements HaState {
   }
 
   #log(level: keyof Logger, event: string, extra: object = {}): void {
-    this.#logger[level]({ event, serverId: this.serverId, epoch: this.#epoch, state: this.#state, ...extra });
+    this.#logger[level]({
+      event,
+      serverId: this.serverId,
+      epoch: this.#epoch,
+      state: this.#state,
+      ...extra,
+    });
   }
 
   #wireElection(election: Election): void {
@@ -241,7 +286,8 @@ class HaStateMachine implements HaState {
   }
 
   addHandler(handler: ActiveStateHandler): void {
-    if (this.#started) throw new HaStateOptionsError("handlers", "handlers are added before start()");
+    if (this.#started)
+      throw new HaStateOptionsError("handlers", "handlers are added before start()");
     validateHandler(handler, `handler "${handler?.name}"`);
     this.#handlers.push(handler);
   }
@@ -259,7 +305,11 @@ class HaStateMachine implements HaState {
     this.#since = this.#clock.wallTime();
     this.#transitions++;
     const transition: Transition = { from, to, at: this.#since, epoch: this.#epoch, reason };
-    this.#log(to === "ACTIVE" || to === "PASSIVE" ? "info" : "debug", "state_changed", { from, to, reason });
+    this.#log(to === "ACTIVE" || to === "PASSIVE" ? "info" : "debug", "state_changed", {
+      from,
+      to,
+      reason,
+    });
     this.#emit("transition", transition);
   }
 
@@ -298,7 +348,10 @@ class HaStateMachine implements HaState {
       this.#log("warn", "ha_relinquish_ignored", { error: reason.message, refusedEpoch: refused });
       return;
     }
-    this.#log("warn", "ha_relinquishing", { error: reason.message, code: (reason as { code?: string }).code });
+    this.#log("warn", "ha_relinquishing", {
+      error: reason.message,
+      code: (reason as { code?: string }).code,
+    });
     this.#emit("error", { error: reason, at: this.#clock.wallTime(), epoch: this.#epoch });
     if (this.election) {
       await this.election.relinquish(reason); // the follower event passivates
@@ -330,22 +383,36 @@ class HaStateMachine implements HaState {
       for (const handler of this.#handlers) {
         if (signal.aborted) throw new ActivationAbortedError("leadership ended");
         this.#activated.push(handler); // passivated too if it fails halfway
-        await this.#run(handler, "activate", () => handler.instanceIsActive({ epoch, signal }), signal);
+        await this.#run(
+          handler,
+          "activate",
+          () => handler.instanceIsActive({ epoch, signal }),
+          signal,
+        );
       }
       if (this.election) {
         // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have taken long.
-        if (!(await this.election.confirmLeadership())) throw new ActivationAbortedError("no longer the leader");
+        if (!(await this.election.confirmLeadership()))
+          throw new ActivationAbortedError("no longer the leader");
         await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
       }
-      if (signal.aborted || this.#stopping) throw new ActivationAbortedError(this.#stopping ? "the instance is stopping" : "leadership ended");
+      if (signal.aborted || this.#stopping)
+        throw new ActivationAbortedError(
+          this.#stopping ? "the instance is stopping" : "leadership ended",
+        );
       this.#transition("ACTIVE", "activated");
       this.#log("info", "became_active", { tookMs: Math.round(this.#clock.now() - started) });
     } catch (error) {
       controller.abort(error);
       const aborted = (error as Error).name === "ActivationAbortedError";
-      if (!aborted) this.#log("error", "activation_failed", { error: (error as Error).message, code: (error as { code?: string }).code });
+      if (!aborted)
+        this.#log("error", "activation_failed", {
+          error: (error as Error).message,
+          code: (error as { code?: string }).code,
+        });
       await this.#passivate(aborted ? "activation_aborted" : "activation_failed");
-      if (!aborted) this.#emit("error", { error: error as Error, at: this.#clock.wallTime(), epoch });
+      if (!aborted)
+        this.#emit("error", { error: error as Error, at: this.#clock.wallTime(), epoch });
       // Rejecting makes the election give up its place and rejoin after a back-off.
       if (!aborted || this.#stopping) throw error;
     } finally {
@@ -363,12 +430,20 @@ class HaStateMachine implements HaState {
         await this.#run(handler, "passivate", () => handler.instanceIsPassive(context));
       } catch (error) {
         // Passivation goes on: the other handlers must still stop.
-        this.#emit("error", { error: error as Error, at: this.#clock.wallTime(), epoch: this.#epoch });
-        this.#log("error", "passivation_failed", { handler: handler.name, error: (error as Error).message });
+        this.#emit("error", {
+          error: error as Error,
+          at: this.#clock.wallTime(),
+          epoch: this.#epoch,
+        });
+        this.#log("error", "passivation_failed", {
+          handler: handler.name,
+          error: (error as Error).message,
+        });
       }
     }
     this.#activated = [];
-    if (this.election) await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
+    if (this.election)
+      await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
     this.#transition("PASSIVE", reason);
   }
 
@@ -386,17 +461,26 @@ class HaStateMachine implements HaState {
       await Promise.race([
         Promise.resolve().then(call),
         new Promise<never>((_, reject) => {
-          timer = this.#clock.setTimeout(() => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)), timeoutMs);
+          timer = this.#clock.setTimeout(
+            () => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)),
+            timeoutMs,
+          );
         }),
         // An aborted activation does not wait for a handler that ignores its signal.
         new Promise<never>((_, reject) => {
           if (!signal) return;
-          onAbort = () => reject(new ActivationAbortedError(`activation abandoned during handler "${handler.name}"`));
+          onAbort = () =>
+            reject(
+              new ActivationAbortedError(`activation abandoned during handler "${handler.name}"`),
+            );
           if (signal.aborted) onAbort();
           else signal.addEventListener("abort", onAbort, { once: true });
         }),
       ]);
-      this.#log("debug", `handler_${phase}d`, { handler: handler.name, tookMs: Math.round(this.#clock.now() - started) });
+      this.#log("debug", `handler_${phase}d`, {
+        handler: handler.name,
+        tookMs: Math.round(this.#clock.now() - started),
+      });
     } catch (error) {
       const e = error as Error;
       if (e.name === "HandlerTimeoutError" || e.name === "ActivationAbortedError") throw e;
@@ -411,8 +495,10 @@ class HaStateMachine implements HaState {
     let state = this.#state;
     // The election's lease is computed from the clock: a leader that was paused reports
     // BECOMING_PASSIVE from its first instant awake, before any event is processed.
-    if (state === "ACTIVE" && this.election && !this.election.isLeader()) state = "BECOMING_PASSIVE";
-    const activeAddress = state === "ACTIVE" ? this.#o.selfAddress : (this.#address?.address ?? null);
+    if (state === "ACTIVE" && this.election && !this.election.isLeader())
+      state = "BECOMING_PASSIVE";
+    const activeAddress =
+      state === "ACTIVE" ? this.#o.selfAddress : (this.#address?.address ?? null);
     return {
       serverId: this.serverId,
       state,

@@ -32,7 +32,13 @@ function body(i: number) {
         {
           typeName: "hive_db",
           guid: `-${1_000_000 + i}`,
-          attributes: { qualifiedName: `db_${i}@cm`, name: `db_${i}`, clusterName: "cm", owner: "hive", location: `hdfs://nn/warehouse/db_${i}` },
+          attributes: {
+            qualifiedName: `db_${i}@cm`,
+            name: `db_${i}`,
+            clusterName: "cm",
+            owner: "hive",
+            location: `hdfs://nn/warehouse/db_${i}`,
+          },
         },
       ],
     },
@@ -40,14 +46,21 @@ function body(i: number) {
 }
 
 async function publish(bootstrap: string, topic: string): Promise<number> {
-  const producer = new Kafka({ clientId: "bench-producer", brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({
+    clientId: "bench-producer",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).producer();
   await producer.connect();
   let bytes = 0;
   try {
     for (let start = 0; start < N; start += 1000) {
       const messages = [];
       for (let i = start; i < Math.min(N, start + 1000); i++) {
-        const value = encodeHookMessage(body(i), { msgCreatedBy: "hive", msgSourceIP: "127.0.0.1" })[0] as string;
+        const value = encodeHookMessage(body(i), {
+          msgCreatedBy: "hive",
+          msgSourceIP: "127.0.0.1",
+        })[0] as string;
         bytes += value.length;
         messages.push({ value });
       }
@@ -59,7 +72,11 @@ async function publish(bootstrap: string, topic: string): Promise<number> {
   return bytes / N;
 }
 
-function timed(count: () => number, started: number, firstAt: () => number | undefined): Promise<Run> {
+function timed(
+  count: () => number,
+  started: number,
+  firstAt: () => number | undefined,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + TIMEOUT_MS;
     const poll = setInterval(() => {
@@ -80,8 +97,17 @@ function timed(count: () => number, started: number, firstAt: () => number | und
   });
 }
 
-async function bareKafkajs(bootstrap: string, topic: string, round: number, parse: boolean): Promise<Run> {
-  const consumer = new Kafka({ clientId: "bench-bare", brokers: [bootstrap], logLevel: logLevel.NOTHING }).consumer({
+async function bareKafkajs(
+  bootstrap: string,
+  topic: string,
+  round: number,
+  parse: boolean,
+): Promise<Run> {
+  const consumer = new Kafka({
+    clientId: "bench-bare",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).consumer({
     groupId: `bench-bare-${round}-${Date.now()}`,
     maxWaitTimeInMs: 500,
   });
@@ -90,7 +116,11 @@ async function bareKafkajs(bootstrap: string, topic: string, round: number, pars
   const started = performance.now();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const done = timed(() => count, started, () => first);
+  const done = timed(
+    () => count,
+    started,
+    () => first,
+  );
   // The usual kafkajs pattern: eachBatch, auto-resolve and auto-commit, no decoding.
   await consumer.run({
     eachBatch: async ({ batch }) => {
@@ -104,7 +134,12 @@ async function bareKafkajs(bootstrap: string, topic: string, round: number, pars
   return run;
 }
 
-async function hookConsumer(bootstrap: string, topic: string, round: number, asyncHandler: boolean): Promise<Run> {
+async function hookConsumer(
+  bootstrap: string,
+  topic: string,
+  round: number,
+  asyncHandler: boolean,
+): Promise<Run> {
   let count = 0;
   let first: number | undefined;
   const consumer = createHookConsumer({
@@ -122,12 +157,17 @@ async function hookConsumer(bootstrap: string, topic: string, round: number, asy
         },
   });
   const started = performance.now();
-  const done = timed(() => count, started, () => first);
+  const done = timed(
+    () => count,
+    started,
+    () => first,
+  );
   await consumer.start({ epoch: 1 });
   const run = await done;
   await consumer.stop();
   const metrics = consumer.metrics();
-  if (metrics.processed !== N || metrics.failed !== 0) throw new Error(`unexpected metrics ${JSON.stringify(metrics)}`);
+  if (metrics.processed !== N || metrics.failed !== 0)
+    throw new Error(`unexpected metrics ${JSON.stringify(metrics)}`);
   return run;
 }
 
@@ -144,13 +184,20 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const avgBytes = await publish(broker.bootstrap, topic);
     const publishMs = performance.now() - t0;
-    process.stdout.write(`published ${N} ENTITY_CREATE_V2 messages (${Math.round(avgBytes)} bytes each) in ${Math.round(publishMs)} ms\n`);
+    process.stdout.write(
+      `published ${N} ENTITY_CREATE_V2 messages (${Math.round(avgBytes)} bytes each) in ${Math.round(publishMs)} ms\n`,
+    );
 
     const BARE = "kafkajs (bare eachBatch)";
     const PARSE = "kafkajs + JSON.parse of each value";
     const HOOK = "@atlas-ha/hook-consumer (no-op handler)";
     const HOOK_ASYNC = "@atlas-ha/hook-consumer (async no-op handler)";
-    const results: Record<string, Run[]> = { [BARE]: [], [PARSE]: [], [HOOK]: [], [HOOK_ASYNC]: [] };
+    const results: Record<string, Run[]> = {
+      [BARE]: [],
+      [PARSE]: [],
+      [HOOK]: [],
+      [HOOK_ASYNC]: [],
+    };
     for (let round = 0; round < ROUNDS; round++) {
       // Interleaved so none always runs on a warmer broker / JIT.
       results[BARE]?.push(await bareKafkajs(broker.bootstrap, topic, round, false));

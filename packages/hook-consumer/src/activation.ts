@@ -11,7 +11,9 @@ export interface HookConsumerActivationHandler {
   instanceIsPassive(): Promise<void>;
 }
 
-export function hookConsumerActivationHandler(consumer: Pick<HookConsumer, "start" | "stop">): HookConsumerActivationHandler {
+export function hookConsumerActivationHandler(
+  consumer: Pick<HookConsumer, "start" | "stop">,
+): HookConsumerActivationHandler {
   return {
     name: "hook-consumer",
     instanceIsActive: ({ epoch }) => consumer.start({ epoch }),

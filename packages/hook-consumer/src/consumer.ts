@@ -24,7 +24,9 @@ class Consumer implements HookConsumer {
     const resolved = resolveOptions(options);
     const { clock, logger } = resolved;
     this.settings = resolved.settings;
-    const emitter = new Emitter((error) => logger.warn({ event: "hook_consumer_listener_failed", error: errorMessage(error) }));
+    const emitter = new Emitter((error) =>
+      logger.warn({ event: "hook_consumer_listener_failed", error: errorMessage(error) }),
+    );
     this.#emitter = emitter;
     this.#ctx = {
       options: resolved,
@@ -35,7 +37,10 @@ class Consumer implements HookConsumer {
     };
   }
 
-  on<K extends HookConsumerEventType>(type: K, listener: (event: HookConsumerEvent<K>) => void): () => void {
+  on<K extends HookConsumerEventType>(
+    type: K,
+    listener: (event: HookConsumerEvent<K>) => void,
+  ): () => void {
     return this.#emitter.on(type, listener);
   }
 
@@ -48,7 +53,9 @@ class Consumer implements HookConsumer {
 
   start({ epoch }: { epoch: number }): Promise<void> {
     if (typeof epoch !== "number" || !Number.isFinite(epoch)) {
-      return Promise.reject(new HookOptionsError("epoch", `start() needs a numeric epoch, got ${String(epoch)}`));
+      return Promise.reject(
+        new HookOptionsError("epoch", `start() needs a numeric epoch, got ${String(epoch)}`),
+      );
     }
     return this.#serial(async () => {
       const { logger } = this.#ctx.options;
@@ -66,7 +73,12 @@ class Consumer implements HookConsumer {
       const session = new Session(this.#ctx, epoch, () => void this.stop().catch(() => undefined));
       this.#session = session;
       this.#ctx.lastLag = [];
-      logger.info({ event: "hook_consumer_starting", epoch, groupId: this.settings.groupId, topics: this.settings.topics });
+      logger.info({
+        event: "hook_consumer_starting",
+        epoch,
+        groupId: this.settings.groupId,
+        topics: this.settings.topics,
+      });
       this.#ctx.emit("start", { epoch });
       void session.run();
     });
@@ -80,7 +92,12 @@ class Consumer implements HookConsumer {
       const started = clock.now();
       const abandoned = await session.stop();
       if (this.#session === session) this.#session = undefined;
-      logger.info({ event: "hook_consumer_stopped", epoch: session.epoch, abandoned, tookMs: Math.round(clock.now() - started) });
+      logger.info({
+        event: "hook_consumer_stopped",
+        epoch: session.epoch,
+        abandoned,
+        tookMs: Math.round(clock.now() - started),
+      });
       this.#ctx.emit("stop", { abandoned });
     });
   }
@@ -89,7 +106,13 @@ class Consumer implements HookConsumer {
     const session = this.#session;
     const lag = session === undefined ? this.#ctx.lastLag : session.offsets.lag();
     return {
-      state: this.settings.disabled ? "disabled" : session === undefined ? "stopped" : session.stopping ? "stopping" : "running",
+      state: this.settings.disabled
+        ? "disabled"
+        : session === undefined
+          ? "stopped"
+          : session.stopping
+            ? "stopping"
+            : "running",
       epoch: session?.epoch,
       ...this.#ctx.counters,
       pendingSplits: session?.decoder.pendingSplits ?? 0,

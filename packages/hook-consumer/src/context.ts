@@ -26,5 +26,13 @@ export interface ConsumerContext {
 }
 
 export function newCounters(): Counters {
-  return { received: 0, processed: 0, failed: 0, retried: 0, droppedSplits: 0, duplicateParts: 0, commits: 0 };
+  return {
+    received: 0,
+    processed: 0,
+    failed: 0,
+    retried: 0,
+    droppedSplits: 0,
+    duplicateParts: 0,
+    commits: 0,
+  };
 }

@@ -39,7 +39,11 @@ export class HookDecodeError extends Error {
   /** For field errors: the path of the field, e.g. `entities.entities[0].typeName`. */
   readonly field: string | undefined;
 
-  constructor(code: HookDecodeErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(
+    code: HookDecodeErrorCode,
+    message: string,
+    options: { field?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options.field;
@@ -96,7 +100,8 @@ export function classifyHandlerError(error: unknown): ErrorClass {
   // A fenced write means this instance is no longer the active one: the message must stay
   // uncommitted so the new active applies it (docs/contracts/hooks.md fencing).
   if (e.fenced === true || e.code === "STORE_FENCED") return "fenced";
-  if (e.permanent === true || e.code === "HOOK_PERMANENT_FAILURE" || e.name === "HookDecodeError") return "permanent";
+  if (e.permanent === true || e.code === "HOOK_PERMANENT_FAILURE" || e.name === "HookDecodeError")
+    return "permanent";
   // The store cannot take writes right now (busy, out of reach): nothing is wrong with the
   // message, so it waits for the store instead of using up its attempts and going to the
   // failed-messages log, which would take it out of the stream.

@@ -11,8 +11,20 @@ export interface HookConsumerEventMap {
   connect_failed: { error: Error; retryInMs: number };
   /** The Kafka client crashed; `restarting` false means this consumer restarts it itself. */
   crash: { error: Error; restarting: boolean };
-  message_processed: { topic: string; partition: number; offset: string; type: string; attempts: number };
-  message_retried: { topic: string; partition: number; offset: string; attempt: number; error: Error };
+  message_processed: {
+    topic: string;
+    partition: number;
+    offset: string;
+    type: string;
+    attempts: number;
+  };
+  message_retried: {
+    topic: string;
+    partition: number;
+    offset: string;
+    attempt: number;
+    error: Error;
+  };
   message_failed: { record: FailedMessageRecord };
   /** An incomplete split message was dropped after the wait. */
   split_dropped: { msgId: string; received: number; count: number };
@@ -42,7 +54,10 @@ export class Emitter {
     this.#onListenerError = onListenerError;
   }
 
-  on<K extends HookConsumerEventType>(type: K, listener: (event: HookConsumerEvent<K>) => void): () => void {
+  on<K extends HookConsumerEventType>(
+    type: K,
+    listener: (event: HookConsumerEvent<K>) => void,
+  ): () => void {
     let set = this.#listeners.get(type);
     if (set === undefined) {
       set = new Set();
@@ -60,7 +75,11 @@ export class Emitter {
     return (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 
-  emit<K extends HookConsumerEventType>(type: K, timestamp: number, payload: HookConsumerEventMap[K]): void {
+  emit<K extends HookConsumerEventType>(
+    type: K,
+    timestamp: number,
+    payload: HookConsumerEventMap[K],
+  ): void {
     const set = this.#listeners.get(type);
     if (set === undefined || set.size === 0) return;
     const event: HookConsumerEvent<K> = { type, timestamp, payload };

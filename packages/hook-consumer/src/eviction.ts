@@ -34,9 +34,24 @@ export class SplitEviction {
   async #dropSplit(evicted: EvictedSplit<HeldRecord>): Promise<void> {
     this.#ctx.counters.droppedSplits++;
     const error = incompleteSplitError(evicted, this.#ctx.options.settings.splitWaitMs);
-    this.#ctx.options.logger.warn({ event: "hook_split_dropped", msgId: evicted.msgId, received: evicted.received, count: evicted.count });
-    this.#ctx.emit("split_dropped", { msgId: evicted.msgId, received: evicted.received, count: evicted.count });
-    await this.#session.failed.fail(evicted.parts, error.code, error.message, undefined, evicted.msgId);
+    this.#ctx.options.logger.warn({
+      event: "hook_split_dropped",
+      msgId: evicted.msgId,
+      received: evicted.received,
+      count: evicted.count,
+    });
+    this.#ctx.emit("split_dropped", {
+      msgId: evicted.msgId,
+      received: evicted.received,
+      count: evicted.count,
+    });
+    await this.#session.failed.fail(
+      evicted.parts,
+      error.code,
+      error.message,
+      undefined,
+      evicted.msgId,
+    );
     for (const part of evicted.parts) this.#session.offsets.release(part);
   }
 
@@ -58,7 +73,9 @@ export class SplitEviction {
         await this.evictExpired();
         await session.offsets.commit(session.consumer);
       })()
-        .catch((error: unknown) => logger.warn({ event: "hook_consumer_commit_failed", error: errorMessage(error) }))
+        .catch((error: unknown) =>
+          logger.warn({ event: "hook_consumer_commit_failed", error: errorMessage(error) }),
+        )
         .finally(() => {
           this.#evicting = undefined;
           this.arm();

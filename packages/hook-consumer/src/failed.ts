@@ -75,7 +75,13 @@ export class FailedMessageRouter {
     this.#ctx = ctx;
   }
 
-  async fail(parts: HeldRecord[], code: string, reason: string, attempts: number | undefined, msgId: string | undefined): Promise<void> {
+  async fail(
+    parts: HeldRecord[],
+    code: string,
+    reason: string,
+    attempts: number | undefined,
+    msgId: string | undefined,
+  ): Promise<void> {
     const { clock, logger, failedMessages, settings } = this.#ctx.options;
     for (const part of parts) {
       const record: FailedMessageRecord = {
@@ -87,18 +93,29 @@ export class FailedMessageRouter {
         reason,
         value: part.value === null ? null : part.value.toString("utf8"),
       };
-      if (part.value !== null && !isUtf8(part.value)) record.valueBase64 = part.value.toString("base64");
+      if (part.value !== null && !isUtf8(part.value))
+        record.valueBase64 = part.value.toString("base64");
       if (msgId !== undefined) record.msgId = msgId;
       if (attempts !== undefined) record.attempts = attempts;
       this.#ctx.counters.failed++;
-      logger.warn({ event: "hook_message_failed", topic: part.topic, partition: part.partition, offset: part.offset, code, reason });
+      logger.warn({
+        event: "hook_message_failed",
+        topic: part.topic,
+        partition: part.partition,
+        offset: part.offset,
+        code,
+        reason,
+      });
       try {
         await failedMessages.write(record);
       } catch (error) {
         // The record is still in the log above and, if configured, the dead-letter topic;
         // holding the whole stream for a full disk would be worse (docs/contracts/hooks.md).
         logger.error({ event: "hook_failed_sink_error", error: errorMessage(error), ...record });
-        this.#ctx.emit("sink_failed", { target: "sink", error: error instanceof Error ? error : new Error(String(error)) });
+        this.#ctx.emit("sink_failed", {
+          target: "sink",
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
       }
       if (settings.dlqTopic !== undefined) await this.#toDeadLetter(part, code, reason);
       this.#ctx.emit("message_failed", { record });
@@ -129,8 +146,16 @@ export class FailedMessageRouter {
       ]);
     } catch (error) {
       this.#producer = undefined;
-      this.#ctx.options.logger.error({ event: "hook_dlq_failed", topic, error: errorMessage(error), source: { topic: part.topic, partition: part.partition, offset: part.offset } });
-      this.#ctx.emit("sink_failed", { target: "dlq", error: error instanceof Error ? error : new Error(String(error)) });
+      this.#ctx.options.logger.error({
+        event: "hook_dlq_failed",
+        topic,
+        error: errorMessage(error),
+        source: { topic: part.topic, partition: part.partition, offset: part.offset },
+      });
+      this.#ctx.emit("sink_failed", {
+        target: "dlq",
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
     }
   }
 

@@ -1,9 +1,21 @@
 // Public API of @atlas-ha/hook-consumer: the consumer, its HA handler, the codec, options.
 export { createHookConsumer } from "./consumer.js";
-export type { HookConsumer, HookConsumerMetrics, HookHandler, HookMessage, PartitionLag, RecordPosition } from "./types.js";
+export type {
+  HookConsumer,
+  HookConsumerMetrics,
+  HookHandler,
+  HookMessage,
+  PartitionLag,
+  RecordPosition,
+} from "./types.js";
 export { hookConsumerActivationHandler, type HookConsumerActivationHandler } from "./activation.js";
 export type { HookConsumerEvent, HookConsumerEventMap, HookConsumerEventType } from "./events.js";
-export { fileFailedMessageSink, loggerFailedMessageSink, type FailedMessageRecord, type FailedMessageSink } from "./failed.js";
+export {
+  fileFailedMessageSink,
+  loggerFailedMessageSink,
+  type FailedMessageRecord,
+  type FailedMessageSink,
+} from "./failed.js";
 export {
   kafkajsClient,
   type BatchContext,
@@ -17,7 +29,11 @@ export {
   type TopicPartition,
   type TopicPartitionOffset,
 } from "./kafka.js";
-export { DEFAULT_SETTINGS, type HookConsumerOptions, type HookConsumerSettings } from "./options.js";
+export {
+  DEFAULT_SETTINGS,
+  type HookConsumerOptions,
+  type HookConsumerSettings,
+} from "./options.js";
 export { ATLAS_KEYS, hookConsumerSettingsFromProperties } from "./properties.js";
 export {
   HookConfigError,

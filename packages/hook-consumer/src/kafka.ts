@@ -105,8 +105,10 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
   return {
     consumer({ groupId }) {
       const consumerConfig: ConsumerConfig = { groupId };
-      if (options.maxWaitTimeInMs !== undefined) consumerConfig.maxWaitTimeInMs = options.maxWaitTimeInMs;
-      if (options.sessionTimeoutMs !== undefined) consumerConfig.sessionTimeout = options.sessionTimeoutMs;
+      if (options.maxWaitTimeInMs !== undefined)
+        consumerConfig.maxWaitTimeInMs = options.maxWaitTimeInMs;
+      if (options.sessionTimeoutMs !== undefined)
+        consumerConfig.sessionTimeout = options.sessionTimeoutMs;
       const consumer = kafka.consumer(consumerConfig);
       return {
         connect: () => consumer.connect(),
@@ -147,7 +149,9 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
             );
           }),
         onCrash: (listener) =>
-          consumer.on(consumer.events.CRASH, (event) => listener(event.payload.error, event.payload.restart)),
+          consumer.on(consumer.events.CRASH, (event) =>
+            listener(event.payload.error, event.payload.restart),
+          ),
       };
     },
     producer() {

@@ -31,7 +31,13 @@ export class OffsetManager {
   beginBatch(batch: KafkaBatch): LagState | undefined {
     const first = batch.messages[0];
     if (first === undefined) return undefined;
-    const lag: LagState = { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, firstOffset: first.offset, lastDone: undefined };
+    const lag: LagState = {
+      topic: batch.topic,
+      partition: batch.partition,
+      highWatermark: batch.highWatermark,
+      firstOffset: first.offset,
+      lastDone: undefined,
+    };
     this.#lag.set(`${batch.topic}\u0000${batch.partition}`, lag);
     return lag;
   }
@@ -86,7 +92,10 @@ export class OffsetManager {
   /** commit(), a failure only logged: the next commit tries again. */
   commitOrWarn(consumer: KafkaConsumerPort | undefined): Promise<void> {
     return this.commit(consumer).catch((error: unknown) =>
-      this.#ctx.options.logger.warn({ event: "hook_consumer_commit_failed", error: errorMessage(error) }),
+      this.#ctx.options.logger.warn({
+        event: "hook_consumer_commit_failed",
+        error: errorMessage(error),
+      }),
     );
   }
 
@@ -101,7 +110,13 @@ export class OffsetManager {
       const position = l.lastDone === undefined ? BigInt(l.firstOffset) : BigInt(l.lastDone) + 1n;
       const highWatermark = BigInt(l.highWatermark);
       const lag = highWatermark > position ? Number(highWatermark - position) : 0;
-      return { topic: l.topic, partition: l.partition, highWatermark: l.highWatermark, position: position.toString(), lag };
+      return {
+        topic: l.topic,
+        partition: l.partition,
+        highWatermark: l.highWatermark,
+        position: position.toString(),
+        lag,
+      };
     });
   }
 }

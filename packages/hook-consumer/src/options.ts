@@ -144,9 +144,11 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
   }
   // A misspelt option (`retryInterval`) would otherwise be ignored in silence.
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new HookOptionsError(key, `is not an option (known: ${[...KNOWN].join(", ")})`);
+    if (!KNOWN.has(key))
+      throw new HookOptionsError(key, `is not an option (known: ${[...KNOWN].join(", ")})`);
   }
-  if (typeof options.handler !== "function") throw new HookOptionsError("handler", "a handler function is required");
+  if (typeof options.handler !== "function")
+    throw new HookOptionsError("handler", "a handler function is required");
   const settings: HookConsumerSettings = {
     brokers: options.brokers ?? [...DEFAULT_SETTINGS.brokers],
     groupId: options.groupId ?? DEFAULT_SETTINGS.groupId,
@@ -161,21 +163,58 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
   validateSettings(settings);
 
   const logger = options.logger ?? silentLogger;
-  if (options.logger !== undefined) checkMethods("logger", options.logger, ["debug", "info", "warn", "error"], "pino-compatible");
-  if (options.clock !== undefined) checkMethods("clock", options.clock, ["now", "wallTime", "setTimeout", "clearTimeout"], "a Clock");
-  if (options.kafka !== undefined) checkMethods("kafka", options.kafka, ["consumer", "producer"], "a KafkaClient");
-  if (options.failedMessages !== undefined) checkMethods("failedMessages", options.failedMessages, ["write"], "a FailedMessageSink");
+  if (options.logger !== undefined)
+    checkMethods("logger", options.logger, ["debug", "info", "warn", "error"], "pino-compatible");
+  if (options.clock !== undefined)
+    checkMethods(
+      "clock",
+      options.clock,
+      ["now", "wallTime", "setTimeout", "clearTimeout"],
+      "a Clock",
+    );
+  if (options.kafka !== undefined)
+    checkMethods("kafka", options.kafka, ["consumer", "producer"], "a KafkaClient");
+  if (options.failedMessages !== undefined)
+    checkMethods("failedMessages", options.failedMessages, ["write"], "a FailedMessageSink");
   if (options.beforeCommit !== undefined && typeof options.beforeCommit !== "function") {
     throw new HookOptionsError("beforeCommit", "must be a function");
   }
-  if (options.clientId !== undefined && (typeof options.clientId !== "string" || options.clientId === "")) {
-    throw new HookOptionsError("clientId", `must be a non-empty string, got ${show(options.clientId)}`);
+  if (
+    options.clientId !== undefined &&
+    (typeof options.clientId !== "string" || options.clientId === "")
+  ) {
+    throw new HookOptionsError(
+      "clientId",
+      `must be a non-empty string, got ${show(options.clientId)}`,
+    );
   }
-  const commitIntervalMs = millis("commitIntervalMs", options.commitIntervalMs, DEFAULT_OPTIONS.commitIntervalMs);
-  const stopTimeoutMs = millis("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_OPTIONS.stopTimeoutMs);
-  const reconnectBackoffMs = millis("reconnectBackoffMs", options.reconnectBackoffMs, DEFAULT_OPTIONS.reconnectBackoffMs);
-  const maxDecompressedBytes = count("maxDecompressedBytes", options.maxDecompressedBytes, DEFAULT_OPTIONS.maxDecompressedBytes, 1);
-  const fetchMaxWaitMs = count("fetchMaxWaitMs", options.fetchMaxWaitMs, DEFAULT_OPTIONS.fetchMaxWaitMs, 0);
+  const commitIntervalMs = millis(
+    "commitIntervalMs",
+    options.commitIntervalMs,
+    DEFAULT_OPTIONS.commitIntervalMs,
+  );
+  const stopTimeoutMs = millis(
+    "stopTimeoutMs",
+    options.stopTimeoutMs,
+    DEFAULT_OPTIONS.stopTimeoutMs,
+  );
+  const reconnectBackoffMs = millis(
+    "reconnectBackoffMs",
+    options.reconnectBackoffMs,
+    DEFAULT_OPTIONS.reconnectBackoffMs,
+  );
+  const maxDecompressedBytes = count(
+    "maxDecompressedBytes",
+    options.maxDecompressedBytes,
+    DEFAULT_OPTIONS.maxDecompressedBytes,
+    1,
+  );
+  const fetchMaxWaitMs = count(
+    "fetchMaxWaitMs",
+    options.fetchMaxWaitMs,
+    DEFAULT_OPTIONS.fetchMaxWaitMs,
+    0,
+  );
 
   // Everything checked: only now build the default client.
 
@@ -208,10 +247,13 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
 /** Checks settings given in code (not from properties); throws HookOptionsError. */
 function validateSettings(settings: HookConsumerSettings): void {
   stringList("brokers", settings.brokers);
-  if (settings.brokers.length === 0) throw new HookOptionsError("brokers", "at least one broker is needed");
+  if (settings.brokers.length === 0)
+    throw new HookOptionsError("brokers", "at least one broker is needed");
   stringList("topics", settings.topics);
-  if (settings.topics.length === 0) throw new HookOptionsError("topics", "at least one topic is needed");
-  if (typeof settings.groupId !== "string") throw new HookOptionsError("groupId", `must be a string, got ${show(settings.groupId)}`);
+  if (settings.topics.length === 0)
+    throw new HookOptionsError("topics", "at least one topic is needed");
+  if (typeof settings.groupId !== "string")
+    throw new HookOptionsError("groupId", `must be a string, got ${show(settings.groupId)}`);
   if (settings.groupId === "") throw new HookOptionsError("groupId", "must not be empty");
   if (!Number.isInteger(settings.maxRetries) || settings.maxRetries < 1) {
     throw new HookOptionsError("maxRetries", `must be an integer ≥ 1, got ${settings.maxRetries}`);
@@ -222,24 +264,38 @@ function validateSettings(settings: HookConsumerSettings): void {
   if (typeof settings.splitWaitMs !== "number" || !(settings.splitWaitMs > 0)) {
     throw new HookOptionsError("splitWaitMs", `must be > 0, got ${settings.splitWaitMs}`);
   }
-  if (typeof settings.disabled !== "boolean") throw new HookOptionsError("disabled", `must be true or false, got ${show(settings.disabled)}`);
-  if (settings.dlqTopic !== undefined && (typeof settings.dlqTopic !== "string" || settings.dlqTopic === "")) {
+  if (typeof settings.disabled !== "boolean")
+    throw new HookOptionsError("disabled", `must be true or false, got ${show(settings.disabled)}`);
+  if (
+    settings.dlqTopic !== undefined &&
+    (typeof settings.dlqTopic !== "string" || settings.dlqTopic === "")
+  ) {
     throw new HookOptionsError("dlqTopic", `must be a topic name, got ${show(settings.dlqTopic)}`);
   }
   if (!Number.isInteger(settings.sessionTimeoutMs) || settings.sessionTimeoutMs < 1) {
-    throw new HookOptionsError("sessionTimeoutMs", `must be a positive integer, got ${settings.sessionTimeoutMs}`);
+    throw new HookOptionsError(
+      "sessionTimeoutMs",
+      `must be a positive integer, got ${settings.sessionTimeoutMs}`,
+    );
   }
 }
 
 /** A value as an error message shows it (NaN and functions too, which JSON would hide). */
 function show(value: unknown): string {
-  return typeof value === "string" || (typeof value === "object" && value !== null) ? JSON.stringify(value) : String(value);
+  return typeof value === "string" || (typeof value === "object" && value !== null)
+    ? JSON.stringify(value)
+    : String(value);
 }
 
 function stringList(option: string, value: unknown): void {
-  if (!Array.isArray(value)) throw new HookOptionsError(option, `must be an array of strings, got ${show(value)}`);
+  if (!Array.isArray(value))
+    throw new HookOptionsError(option, `must be an array of strings, got ${show(value)}`);
   value.forEach((item: unknown, i) => {
-    if (typeof item !== "string" || item === "") throw new HookOptionsError(`${option}[${i}]`, `must be a non-empty string, got ${show(item)}`);
+    if (typeof item !== "string" || item === "")
+      throw new HookOptionsError(
+        `${option}[${i}]`,
+        `must be a non-empty string, got ${show(item)}`,
+      );
   });
 }
 
@@ -261,7 +317,12 @@ function count(option: string, value: number | undefined, fallback: number, min:
   return value;
 }
 
-function checkMethods(option: string, value: unknown, methods: readonly string[], what: string): void {
+function checkMethods(
+  option: string,
+  value: unknown,
+  methods: readonly string[],
+  what: string,
+): void {
   const ok =
     typeof value === "object" &&
     value !== null &&

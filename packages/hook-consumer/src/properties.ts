@@ -23,60 +23,78 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
  * defaults, unknown keys are ignored, and a malformed value throws a HookConfigError
  * naming its key (docs/contracts/config.md).
  */
-export function hookConsumerSettingsFromProperties(properties: Record<string, string | undefined>): HookConsumerSettings {
+export function hookConsumerSettingsFromProperties(
+  properties: Record<string, string | undefined>,
+): HookConsumerSettings {
   const read = (key: string): string | undefined => {
     const value = properties[key];
     if (value === undefined) return undefined;
     const trimmed = value.trim();
     return trimmed === "" ? undefined : trimmed;
   };
-  const settings: HookConsumerSettings = { ...DEFAULT_SETTINGS, brokers: [...DEFAULT_SETTINGS.brokers], topics: [...DEFAULT_SETTINGS.topics] };
+  const settings: HookConsumerSettings = {
+    ...DEFAULT_SETTINGS,
+    brokers: [...DEFAULT_SETTINGS.brokers],
+    topics: [...DEFAULT_SETTINGS.topics],
+  };
 
   const brokers = read(ATLAS_KEYS.brokers);
-  if (brokers !== undefined) settings.brokers = list(ATLAS_KEYS.brokers, brokers).map((b) => broker(ATLAS_KEYS.brokers, b));
+  if (brokers !== undefined)
+    settings.brokers = list(ATLAS_KEYS.brokers, brokers).map((b) => broker(ATLAS_KEYS.brokers, b));
   const groupId = read(ATLAS_KEYS.groupId);
   if (groupId !== undefined) settings.groupId = groupId;
   const topics = read(ATLAS_KEYS.topics);
-  if (topics !== undefined) settings.topics = list(ATLAS_KEYS.topics, topics).map((t) => topic(ATLAS_KEYS.topics, t));
+  if (topics !== undefined)
+    settings.topics = list(ATLAS_KEYS.topics, topics).map((t) => topic(ATLAS_KEYS.topics, t));
   const maxRetries = read(ATLAS_KEYS.maxRetries);
   if (maxRetries !== undefined) settings.maxRetries = integer(ATLAS_KEYS.maxRetries, maxRetries, 1);
   const interval = read(ATLAS_KEYS.retryIntervalMs);
-  if (interval !== undefined) settings.retryIntervalMs = integer(ATLAS_KEYS.retryIntervalMs, interval, 0);
+  if (interval !== undefined)
+    settings.retryIntervalMs = integer(ATLAS_KEYS.retryIntervalMs, interval, 0);
   const wait = read(ATLAS_KEYS.splitWaitSeconds);
-  if (wait !== undefined) settings.splitWaitMs = integer(ATLAS_KEYS.splitWaitSeconds, wait, 1) * 1000;
+  if (wait !== undefined)
+    settings.splitWaitMs = integer(ATLAS_KEYS.splitWaitSeconds, wait, 1) * 1000;
   const disabled = read(ATLAS_KEYS.disabled);
   if (disabled !== undefined) settings.disabled = boolean(ATLAS_KEYS.disabled, disabled);
   const dlq = read(ATLAS_KEYS.dlqTopic);
   if (dlq !== undefined) settings.dlqTopic = topic(ATLAS_KEYS.dlqTopic, dlq);
   const session = read(ATLAS_KEYS.sessionTimeoutMs);
-  if (session !== undefined) settings.sessionTimeoutMs = integer(ATLAS_KEYS.sessionTimeoutMs, session, 1);
+  if (session !== undefined)
+    settings.sessionTimeoutMs = integer(ATLAS_KEYS.sessionTimeoutMs, session, 1);
   return settings;
 }
 
 function list(key: string, value: string): string[] {
   const items = value.split(",").map((s) => s.trim());
-  if (items.some((s) => s === "")) throw new HookConfigError(key, `empty entry in the list ${JSON.stringify(value)}`);
+  if (items.some((s) => s === ""))
+    throw new HookConfigError(key, `empty entry in the list ${JSON.stringify(value)}`);
   return items;
 }
 
 function broker(key: string, value: string): string {
   const match = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value);
   const port = match === null ? 0 : Number(match[1]);
-  if (port < 1 || port > 65_535) throw new HookConfigError(key, `expected host:port, got ${JSON.stringify(value)}`);
+  if (port < 1 || port > 65_535)
+    throw new HookConfigError(key, `expected host:port, got ${JSON.stringify(value)}`);
   return value;
 }
 
 function topic(key: string, value: string): string {
   if (!TOPIC.test(value) || value === "." || value === "..") {
-    throw new HookConfigError(key, `${JSON.stringify(value)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+    throw new HookConfigError(
+      key,
+      `${JSON.stringify(value)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`,
+    );
   }
   return value;
 }
 
 function integer(key: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value)) throw new HookConfigError(key, `expected a whole number, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value))
+    throw new HookConfigError(key, `expected a whole number, got ${JSON.stringify(value)}`);
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new HookConfigError(key, `expected a whole number ≥ ${min}, got ${value}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new HookConfigError(key, `expected a whole number ≥ ${min}, got ${value}`);
   return n;
 }
 

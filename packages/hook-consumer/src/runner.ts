@@ -81,7 +81,12 @@ export class Runner {
     }
   }
 
-  async #processRecord(topic: string, partition: number, record: KafkaRecord, context: BatchContext): Promise<Outcome> {
+  async #processRecord(
+    topic: string,
+    partition: number,
+    record: KafkaRecord,
+    context: BatchContext,
+  ): Promise<Outcome> {
     const session = this.#session;
     const { logger } = this.#ctx.options;
     this.#ctx.counters.received++;
@@ -90,14 +95,35 @@ export class Runner {
     switch (result.status) {
       case "pending":
         session.offsets.hold(topic, partition, record.offset);
-        logger.debug({ event: "hook_split_part_held", msgId: result.msgId, received: result.received, count: result.count, topic, partition, offset: record.offset });
+        logger.debug({
+          event: "hook_split_part_held",
+          msgId: result.msgId,
+          received: result.received,
+          count: result.count,
+          topic,
+          partition,
+          offset: record.offset,
+        });
         return "done";
       case "duplicate":
         this.#ctx.counters.duplicateParts++;
-        logger.info({ event: "hook_split_part_duplicate", msgId: result.msgId, reason: result.reason, topic, partition, offset: record.offset });
+        logger.info({
+          event: "hook_split_part_duplicate",
+          msgId: result.msgId,
+          reason: result.reason,
+          topic,
+          partition,
+          offset: record.offset,
+        });
         return "done";
       case "failed":
-        await session.failed.fail(result.parts, result.error.code, result.error.message, undefined, splitId(result.parts, record));
+        await session.failed.fail(
+          result.parts,
+          result.error.code,
+          result.error.message,
+          undefined,
+          splitId(result.parts, record),
+        );
         session.offsets.releaseOthers(result.parts, held);
         return "done";
       case "complete": {
@@ -108,7 +134,11 @@ export class Runner {
           topic: identity.topic,
           partition: identity.partition,
           offset: identity.offset,
-          parts: result.parts.map(({ topic: t, partition: p, offset: o }) => ({ topic: t, partition: p, offset: o })),
+          parts: result.parts.map(({ topic: t, partition: p, offset: o }) => ({
+            topic: t,
+            partition: p,
+            offset: o,
+          })),
           epoch: session.epoch,
           attempt: 1,
         };
@@ -122,7 +152,11 @@ export class Runner {
   }
 
   /** The retry policy: attempts until done, permanent, fenced, out of attempts or stopped. */
-  async #handle(message: HookMessage, parts: HeldRecord[], context: BatchContext): Promise<Outcome> {
+  async #handle(
+    message: HookMessage,
+    parts: HeldRecord[],
+    context: BatchContext,
+  ): Promise<Outcome> {
     const session = this.#session;
     const { settings, handler, logger, clock } = this.#ctx.options;
     const max = settings.maxRetries;
@@ -142,7 +176,13 @@ export class Runner {
         }
         this.#ctx.counters.processed++;
         if (this.#ctx.hasListeners("message_processed")) {
-          this.#ctx.emit("message_processed", { topic: message.topic, partition: message.partition, offset: message.offset, type: message.notification.type, attempts: attempt });
+          this.#ctx.emit("message_processed", {
+            topic: message.topic,
+            partition: message.partition,
+            offset: message.offset,
+            type: message.notification.type,
+            attempts: attempt,
+          });
         }
         return "done";
       } catch (caught) {
@@ -151,7 +191,11 @@ export class Runner {
       const kind = classifyHandlerError(error);
       const asError = error instanceof Error ? error : new Error(String(error));
       if (kind === "fenced") {
-        logger.warn({ event: "hook_consumer_fenced", epoch: session.epoch, error: asError.message });
+        logger.warn({
+          event: "hook_consumer_fenced",
+          epoch: session.epoch,
+          error: asError.message,
+        });
         this.#ctx.emit("fenced", { epoch: session.epoch, error: asError });
         // No longer the active instance: leave the message uncommitted for the new active and
         // stop consuming until activated again.
@@ -164,8 +208,19 @@ export class Runner {
         // would reorder them); a stop abandons it, uncommitted, for the next active.
         attempt--;
         unavailableFor++;
-        const waitMs = Math.min(settings.retryIntervalMs * 2 ** Math.min(unavailableFor - 1, 6), UNAVAILABLE_MAX_WAIT_MS);
-        logger.warn({ event: "hook_store_unavailable", topic: message.topic, partition: message.partition, offset: message.offset, waits: unavailableFor, error: asError.message, retryInMs: waitMs });
+        const waitMs = Math.min(
+          settings.retryIntervalMs * 2 ** Math.min(unavailableFor - 1, 6),
+          UNAVAILABLE_MAX_WAIT_MS,
+        );
+        logger.warn({
+          event: "hook_store_unavailable",
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          waits: unavailableFor,
+          error: asError.message,
+          retryInMs: waitMs,
+        });
         const stopped = await sleep(clock, waitMs, session.stopSignal.promise);
         if (stopped || session.stopping) return "abandoned";
         await context.heartbeat();
@@ -173,13 +228,36 @@ export class Runner {
       }
       if (kind === "permanent" || attempt >= max) {
         const code = errorCode(error, "HOOK_HANDLER_FAILED");
-        const reason = kind === "permanent" ? asError.message : `gave up after ${attempt} attempts: ${asError.message}`;
-        await session.failed.fail(parts, code, reason, attempt, message.envelope.splitCount > 1 ? message.envelope.msgId : undefined);
+        const reason =
+          kind === "permanent"
+            ? asError.message
+            : `gave up after ${attempt} attempts: ${asError.message}`;
+        await session.failed.fail(
+          parts,
+          code,
+          reason,
+          attempt,
+          message.envelope.splitCount > 1 ? message.envelope.msgId : undefined,
+        );
         return "done";
       }
       this.#ctx.counters.retried++;
-      logger.warn({ event: "hook_message_retry", topic: message.topic, partition: message.partition, offset: message.offset, attempt, error: asError.message, retryInMs: settings.retryIntervalMs });
-      this.#ctx.emit("message_retried", { topic: message.topic, partition: message.partition, offset: message.offset, attempt, error: asError });
+      logger.warn({
+        event: "hook_message_retry",
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        attempt,
+        error: asError.message,
+        retryInMs: settings.retryIntervalMs,
+      });
+      this.#ctx.emit("message_retried", {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        attempt,
+        error: asError,
+      });
       // A stop during the wait abandons the message: the next active retries it from Kafka.
       const stopped = await sleep(clock, settings.retryIntervalMs, session.stopSignal.promise);
       if (stopped || session.stopping) return "abandoned";
@@ -213,7 +291,11 @@ export class Runner {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function splitId(parts: HeldRecord[], record: KafkaRecord): string | undefined {

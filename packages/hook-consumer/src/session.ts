@@ -43,7 +43,11 @@ export class Session {
     const { settings, clock, maxDecompressedBytes } = ctx.options;
     this.#ctx = ctx;
     this.epoch = epoch;
-    this.decoder = new HookDecoder<HeldRecord>({ splitWaitMs: settings.splitWaitMs, now: () => clock.now(), maxDecompressedBytes });
+    this.decoder = new HookDecoder<HeldRecord>({
+      splitWaitMs: settings.splitWaitMs,
+      now: () => clock.now(),
+      maxDecompressedBytes,
+    });
     const now = clock.now();
     this.offsets = new OffsetManager(ctx, now);
     this.failed = new FailedMessageRouter(ctx);
@@ -86,12 +90,20 @@ export class Session {
           if (this.stopping) break;
           const retryInMs = Math.min(30_000, reconnectBackoffMs * 2 ** failures);
           failures++;
-          logger.warn({ event: "hook_consumer_connect_failed", error: errorMessage(error), retryInMs });
-          this.#ctx.emit("connect_failed", { error: error instanceof Error ? error : new Error(String(error)), retryInMs });
+          logger.warn({
+            event: "hook_consumer_connect_failed",
+            error: errorMessage(error),
+            retryInMs,
+          });
+          this.#ctx.emit("connect_failed", {
+            error: error instanceof Error ? error : new Error(String(error)),
+            retryInMs,
+          });
         } finally {
           offJoin();
           offCrash();
-          if (connected || this.phase !== "connecting") await consumer.disconnect().catch(() => undefined);
+          if (connected || this.phase !== "connecting")
+            await consumer.disconnect().catch(() => undefined);
         }
         if (this.stopping) break;
         // A fatal crash or a failed connect: try again while still active.
@@ -152,7 +164,11 @@ export class Session {
 
   #onGroupJoin(assignment: TopicPartition[]): void {
     this.joined = true;
-    this.#ctx.options.logger.info({ event: "hook_consumer_group_joined", groupId: this.#ctx.options.settings.groupId, assignment });
+    this.#ctx.options.logger.info({
+      event: "hook_consumer_group_joined",
+      groupId: this.#ctx.options.settings.groupId,
+      assignment,
+    });
     this.#ctx.emit("group_join", { assignment });
     // After a (re)join the client reads again from the committed offsets, so every record not
     // committed, held split parts included, is delivered again: forget them now.

@@ -77,7 +77,10 @@ export interface HookConsumer {
   stop(): Promise<void>;
   metrics(): HookConsumerMetrics;
   /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends HookConsumerEventType>(type: K, listener: (event: HookConsumerEvent<K>) => void): () => void;
+  on<K extends HookConsumerEventType>(
+    type: K,
+    listener: (event: HookConsumerEvent<K>) => void,
+  ): () => void;
   readonly settings: Readonly<HookConsumerSettings>;
 }
 

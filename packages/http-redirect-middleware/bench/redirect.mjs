@@ -18,7 +18,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ACTIVE = "http://10.0.0.7:21000"; // only written into Location, never contacted
-const PATH = "/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table&attr:qualifiedName=db.t%40c1";
+const PATH =
+  "/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table&attr:qualifiedName=db.t%40c1";
 
 if (process.argv[2] === "--serve") await serve(process.argv[3]);
 else await main();
@@ -87,7 +88,9 @@ async function load(port, seconds, connections) {
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  const pct = (p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ??
+    Number.NaN;
   return {
     requests: latencies.length,
     rps: Math.round(latencies.length / elapsed),
@@ -100,7 +103,9 @@ async function load(port, seconds, connections) {
 }
 
 async function measure(kind, seconds, connections) {
-  const child = fork(fileURLToPath(import.meta.url), ["--serve", kind], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--serve", kind], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   try {
     const [{ port }] = await once(child, "message");
     await load(port, Math.min(1, seconds), connections); // warm-up: JIT and keep-alive sockets
@@ -134,7 +139,8 @@ async function main() {
   const runs = [];
   // Alternate the two apps so drift in the machine's load does not favour one of them.
   for (let round = 1; round <= rounds; round++) {
-    for (const kind of ["bare", "middleware"]) runs.push({ round, ...(await measure(kind, seconds, connections)) });
+    for (const kind of ["bare", "middleware"])
+      runs.push({ round, ...(await measure(kind, seconds, connections)) });
   }
 
   const best = (kind) => runs.filter((r) => r.app === kind).sort((a, b) => b.rps - a.rps)[0];
@@ -147,24 +153,43 @@ async function main() {
     bareP99Ms: bare.p99Ms,
     middlewareP99Ms: withMw.p99Ms,
     // Median over rounds: CPU per request is steadier than req/s but still shares the machine.
-    bareServerCpuUsPerReq: median(runs.filter((r) => r.app === "bare").map((r) => r.serverCpuUsPerReq)),
-    middlewareServerCpuUsPerReq: median(runs.filter((r) => r.app === "middleware").map((r) => r.serverCpuUsPerReq)),
+    bareServerCpuUsPerReq: median(
+      runs.filter((r) => r.app === "bare").map((r) => r.serverCpuUsPerReq),
+    ),
+    middlewareServerCpuUsPerReq: median(
+      runs.filter((r) => r.app === "middleware").map((r) => r.serverCpuUsPerReq),
+    ),
   };
 
-  console.log(`\n302 from a passive Koa app: ${connections} keep-alive connections, ${seconds} s per run, ${rounds} round(s)\n`);
+  console.log(
+    `\n302 from a passive Koa app: ${connections} keep-alive connections, ${seconds} s per run, ${rounds} round(s)\n`,
+  );
   console.table(
-    runs.map(({ round: r, app, rps, p50Ms, p99Ms, maxMs, serverCpuUsPerReq, requests, errors, wrongStatus }) => ({
-      round: r,
-      app,
-      "req/s": rps,
-      "p50 ms": p50Ms,
-      "p99 ms": p99Ms,
-      "max ms": maxMs,
-      "server CPU µs/req": serverCpuUsPerReq,
-      requests,
-      errors,
-      "wrong answer": wrongStatus,
-    })),
+    runs.map(
+      ({
+        round: r,
+        app,
+        rps,
+        p50Ms,
+        p99Ms,
+        maxMs,
+        serverCpuUsPerReq,
+        requests,
+        errors,
+        wrongStatus,
+      }) => ({
+        round: r,
+        app,
+        "req/s": rps,
+        "p50 ms": p50Ms,
+        "p99 ms": p99Ms,
+        "max ms": maxMs,
+        "server CPU µs/req": serverCpuUsPerReq,
+        requests,
+        errors,
+        "wrong answer": wrongStatus,
+      }),
+    ),
   );
   console.log(
     `best of rounds: bare ${bare.rps} req/s (p99 ${bare.p99Ms} ms), middleware ${withMw.rps} req/s (p99 ${withMw.p99Ms} ms), ratio ${summary.middlewareRpsRatio}; ` +

@@ -3,7 +3,12 @@ import { originOf } from "./address.js";
 import { resolveOptions } from "./options.js";
 import type { HaRedirectOptions } from "./options.js";
 import { parseTarget, trimOneTrailingSlash } from "./target.js";
-import type { RedirectContext, RedirectMiddleware, StateSnapshot, UnavailableReason } from "./types.js";
+import type {
+  RedirectContext,
+  RedirectMiddleware,
+  StateSnapshot,
+  UnavailableReason,
+} from "./types.js";
 
 /**
  * `errorCode` of each answer this middleware gives instead of serving (docs/contracts/http.md error shape),
@@ -49,7 +54,8 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     if (address !== cachedAddress) {
       cachedAddress = address;
       cachedOrigin = originOf(address);
-      if (cachedOrigin === null) o.logger.warn({ event: "ha_active_address_invalid", activeAddress: address });
+      if (cachedOrigin === null)
+        o.logger.warn({ event: "ha_active_address_invalid", activeAddress: address });
     }
     return cachedOrigin;
   };
@@ -64,7 +70,12 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     }
   };
 
-  const unavailable = (ctx: RedirectContext, method: string, reason: UnavailableReason, state: string | null): void => {
+  const unavailable = (
+    ctx: RedirectContext,
+    method: string,
+    reason: UnavailableReason,
+    state: string | null,
+  ): void => {
     counters.unavailable++;
     ctx.status = 503;
     ctx.set("Retry-After", o.retryAfter);
@@ -104,12 +115,23 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
       return DONE;
     }
     // Sources are usually synchronous (ha-state answers from memory): no extra tick then.
-    if (isPromiseLike(result)) return Promise.resolve(result).then((snapshot) => decide(ctx, next, target, method, snapshot), failed);
+    if (isPromiseLike(result))
+      return Promise.resolve(result).then(
+        (snapshot) => decide(ctx, next, target, method, snapshot),
+        failed,
+      );
     return decide(ctx, next, target, method, result);
   };
 
-  const decide = (ctx: RedirectContext, next: () => Promise<unknown>, target: ReturnType<typeof parseTarget>, method: string, snapshot: StateSnapshot): Promise<void> => {
-    const state: unknown = typeof snapshot === "object" && snapshot !== null ? snapshot.state : undefined;
+  const decide = (
+    ctx: RedirectContext,
+    next: () => Promise<unknown>,
+    target: ReturnType<typeof parseTarget>,
+    method: string,
+    snapshot: StateSnapshot,
+  ): Promise<void> => {
+    const state: unknown =
+      typeof snapshot === "object" && snapshot !== null ? snapshot.state : undefined;
 
     if (state === "ACTIVE") return next() as Promise<void>;
     if (state === "BECOMING_ACTIVE" || state === "BECOMING_PASSIVE") {
@@ -128,7 +150,8 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
       ctx.set("Cache-Control", "no-store");
       ctx.body = {
         errorCode: ERROR_CODES.unredirectable_target,
-        errorMessage: "This Atlas server is passive and the request target cannot be redirected; send an origin-form request (a path starting with /)",
+        errorMessage:
+          "This Atlas server is passive and the request target cannot be redirected; send an origin-form request (a path starting with /)",
       };
       o.logger.debug({ event: "ha_rejected", method, reason: "unredirectable_target" });
       call(o.onRejected, "onRejected", { method, status: 400, reason: "unredirectable_target" });
@@ -176,9 +199,13 @@ function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 const MESSAGES: Record<UnavailableReason, (state: string | null) => string> = {
-  transitional: (state) => `This Atlas server is ${state === "BECOMING_ACTIVE" ? "becoming active" : "becoming passive"}; retry shortly`,
-  active_unknown: () => "This Atlas server is passive and the active server is not known yet; retry shortly",
-  active_is_self: () => "This Atlas server is passive but is still published as the active server; retry shortly",
-  active_address_invalid: () => "This Atlas server is passive and the published active server address is not a valid http(s) origin; retry shortly",
+  transitional: (state) =>
+    `This Atlas server is ${state === "BECOMING_ACTIVE" ? "becoming active" : "becoming passive"}; retry shortly`,
+  active_unknown: () =>
+    "This Atlas server is passive and the active server is not known yet; retry shortly",
+  active_is_self: () =>
+    "This Atlas server is passive but is still published as the active server; retry shortly",
+  active_address_invalid: () =>
+    "This Atlas server is passive and the published active server address is not a valid http(s) origin; retry shortly",
   state_unavailable: () => "This Atlas server cannot determine its HA state; retry shortly",
 };

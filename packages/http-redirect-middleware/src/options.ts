@@ -1,7 +1,14 @@
 import { originOf } from "./address.js";
 import { HaRedirectOptionsError } from "./errors.js";
 import { trimOneTrailingSlash } from "./target.js";
-import type { Logger, RedirectEvent, RejectedEvent, StateSnapshot, StateSource, UnavailableEvent } from "./types.js";
+import type {
+  Logger,
+  RedirectEvent,
+  RejectedEvent,
+  StateSnapshot,
+  StateSource,
+  UnavailableEvent,
+} from "./types.js";
 
 export interface HaRedirectOptions {
   /** Current state and active address: a function, or an object with `snapshot()` (ha-state). */
@@ -66,7 +73,8 @@ export function resolveOptions(options: HaRedirectOptions): ResolvedOptions {
   }
   // A misspelt option (`retryAfterSeconds`) would otherwise be ignored in silence.
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new HaRedirectOptionsError(key, `is not an option (known: ${[...KNOWN].join(", ")})`);
+    if (!KNOWN.has(key))
+      throw new HaRedirectOptionsError(key, `is not an option (known: ${[...KNOWN].join(", ")})`);
   }
 
   return {
@@ -86,19 +94,26 @@ function resolveSource(source: StateSource | undefined): ResolvedOptions["snapsh
   if (typeof source === "object" && source !== null && typeof source.snapshot === "function") {
     return () => source.snapshot();
   }
-  throw new HaRedirectOptionsError("source", "must be a function or an object with a snapshot() method");
+  throw new HaRedirectOptionsError(
+    "source",
+    "must be a function or an object with a snapshot() method",
+  );
 }
 
 function resolveSelf(self: string | readonly string[] | undefined): ReadonlySet<string> {
   if (self === undefined) return new Set();
   const list = typeof self === "string" ? [self] : self;
-  if (!Array.isArray(list)) throw new HaRedirectOptionsError("selfAddress", "must be a string or an array of strings");
+  if (!Array.isArray(list))
+    throw new HaRedirectOptionsError("selfAddress", "must be a string or an array of strings");
   const origins = new Set<string>();
   list.forEach((address: unknown, i) => {
     const name = typeof self === "string" ? "selfAddress" : `selfAddress[${i}]`;
     const origin = typeof address === "string" ? originOf(address) : null;
     if (origin === null) {
-      throw new HaRedirectOptionsError(name, `must be "http://host:port" or "https://host:port", got ${JSON.stringify(address)}`);
+      throw new HaRedirectOptionsError(
+        name,
+        `must be "http://host:port" or "https://host:port", got ${JSON.stringify(address)}`,
+      );
     }
     origins.add(origin);
   });
@@ -107,11 +122,15 @@ function resolveSelf(self: string | readonly string[] | undefined): ReadonlySet<
 
 function resolveExempt(paths: readonly string[] | undefined): ReadonlySet<string> {
   const list = paths ?? DEFAULT_EXEMPT_PATHS;
-  if (!Array.isArray(list)) throw new HaRedirectOptionsError("exemptPaths", "must be an array of paths");
+  if (!Array.isArray(list))
+    throw new HaRedirectOptionsError("exemptPaths", "must be an array of paths");
   const exempt = new Set<string>();
   list.forEach((path: unknown, i) => {
     if (typeof path !== "string" || !path.startsWith("/") || /[?#]|[^\x21-\x7e]/.test(path)) {
-      throw new HaRedirectOptionsError(`exemptPaths[${i}]`, `must be a path starting with "/" without query or spaces, got ${JSON.stringify(path)}`);
+      throw new HaRedirectOptionsError(
+        `exemptPaths[${i}]`,
+        `must be a path starting with "/" without query or spaces, got ${JSON.stringify(path)}`,
+      );
     }
     exempt.add(trimOneTrailingSlash(path));
   });
@@ -121,7 +140,10 @@ function resolveExempt(paths: readonly string[] | undefined): ReadonlySet<string
 function resolveRetryAfter(seconds: number | undefined): string {
   if (seconds === undefined) return "1";
   if (typeof seconds !== "number" || !Number.isSafeInteger(seconds) || seconds < 0) {
-    throw new HaRedirectOptionsError("retryAfter", `must be a whole number of seconds >= 0, got ${JSON.stringify(seconds)}`);
+    throw new HaRedirectOptionsError(
+      "retryAfter",
+      `must be a whole number of seconds >= 0, got ${JSON.stringify(seconds)}`,
+    );
   }
   return String(seconds);
 }
@@ -131,12 +153,22 @@ function resolveLogger(logger: Logger | undefined): Logger {
   const ok =
     typeof logger === "object" &&
     logger !== null &&
-    (["debug", "info", "warn", "error"] as const).every((level) => typeof logger[level] === "function");
-  if (!ok) throw new HaRedirectOptionsError("logger", "must have debug, info, warn and error methods (pino-compatible)");
+    (["debug", "info", "warn", "error"] as const).every(
+      (level) => typeof logger[level] === "function",
+    );
+  if (!ok)
+    throw new HaRedirectOptionsError(
+      "logger",
+      "must have debug, info, warn and error methods (pino-compatible)",
+    );
   return logger;
 }
 
-function resolveHook<T>(name: string, hook: ((event: T) => void) | undefined): ((event: T) => void) | undefined {
-  if (hook !== undefined && typeof hook !== "function") throw new HaRedirectOptionsError(name, "must be a function");
+function resolveHook<T>(
+  name: string,
+  hook: ((event: T) => void) | undefined,
+): ((event: T) => void) | undefined {
+  if (hook !== undefined && typeof hook !== "function")
+    throw new HaRedirectOptionsError(name, "must be a function");
   return hook;
 }

@@ -78,6 +78,9 @@ export interface RedirectContext {
   set(field: string, value: string): void;
 }
 
-export type RedirectMiddleware = ((ctx: RedirectContext, next: () => Promise<unknown>) => Promise<void>) & {
+export type RedirectMiddleware = ((
+  ctx: RedirectContext,
+  next: () => Promise<unknown>,
+) => Promise<void>) & {
   readonly counters: RedirectCounters;
 };

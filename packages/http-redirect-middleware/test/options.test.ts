@@ -5,7 +5,12 @@ import type { HaRedirectOptions } from "../src/index.js";
 
 const source = () => ({ state: "ACTIVE" as const, activeAddress: null });
 
-function optionError(options: unknown): { name: string; code: string; option: string; message: string } {
+function optionError(options: unknown): {
+  name: string;
+  code: string;
+  option: string;
+  message: string;
+} {
   try {
     haRedirect(options as HaRedirectOptions);
   } catch (err) {
@@ -52,7 +57,11 @@ describe("haRedirect options", () => {
     expect(() =>
       haRedirect({
         source: { snapshot: () => ({ state: "PASSIVE", activeAddress: null }) },
-        selfAddress: ["http://10.0.0.5:21000", "https://atlas-1.example.com:21443/", "http://[::1]:21000"],
+        selfAddress: [
+          "http://10.0.0.5:21000",
+          "https://atlas-1.example.com:21443/",
+          "http://[::1]:21000",
+        ],
         exemptPaths: [],
         retryAfter: 0,
         logger: { debug() {}, info() {}, warn() {}, error() {} },

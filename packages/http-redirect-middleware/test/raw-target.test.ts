@@ -22,7 +22,7 @@ describe("the Location of a redirect is the active address plus the raw target, 
     "/api/atlas/v2/entity/guid/%7e%7E~",
     "/api/atlas/v2/./entity/../entity",
     "/api/atlas/v2/search/basic?q=%zz%",
-    "/api/atlas/v2/search/basic?q=[]{}|^`\\\"<>",
+    '/api/atlas/v2/search/basic?q=[]{}|^`\\"<>',
     "/",
     "//evil.example/x",
   ];
@@ -38,7 +38,10 @@ describe("the Location of a redirect is the active address plus the raw target, 
 
   it("keeps the bytes for a 307 too, and a path starting with // stays on the active's origin", async () => {
     const { app } = appWith({ source: () => passive() });
-    const res = await rawRequest(app, `POST //evil.example/a?b=%2F HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    const res = await rawRequest(
+      app,
+      `POST //evil.example/a?b=%2F HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    );
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}//evil.example/a?b=%2F`);
     expect(new URL(res.headers.location ?? "").origin).toBe(ACTIVE_ADDRESS);
@@ -48,7 +51,10 @@ describe("the Location of a redirect is the active address plus the raw target, 
 describe("an absolute-form request target", () => {
   it("is redirected to the active with its path and query only; its authority is dropped", async () => {
     const { app } = appWith({ source: () => passive() });
-    const res = await rawRequest(app, get("http://evil.example:8080/api/atlas/v2/entity/guid/x?a=%3D"));
+    const res = await rawRequest(
+      app,
+      get("http://evil.example:8080/api/atlas/v2/entity/guid/x?a=%3D"),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}/api/atlas/v2/entity/guid/x?a=%3D`);
   });
@@ -77,7 +83,10 @@ describe("an absolute-form request target", () => {
 describe("a request target that cannot be redirected", () => {
   it("gets 400 on a passive (OPTIONS *), counted and reported", async () => {
     const rejected: RejectedEvent[] = [];
-    const { app, mw, served } = appWith({ source: () => passive(), onRejected: (e) => rejected.push(e) });
+    const { app, mw, served } = appWith({
+      source: () => passive(),
+      onRejected: (e) => rejected.push(e),
+    });
     const res = await rawRequest(app, `OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
@@ -88,7 +97,9 @@ describe("a request target that cannot be redirected", () => {
   });
 
   it("is served as usual by an active", async () => {
-    const { app, served } = appWith({ source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }) });
+    const { app, served } = appWith({
+      source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }),
+    });
     const res = await rawRequest(app, `OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     expect(res.status).toBe(200);
     expect(served).toEqual(["*"]);
@@ -106,7 +117,10 @@ describe("methods outside the contract's two lists (302 or 307)", () => {
   for (const method of ["PROPFIND", "PURGE", "TRACE", "MKCOL"]) {
     it(`redirects ${method} with 307 so the method is kept`, async () => {
       const { app } = appWith({ source: () => passive() });
-      const res = await rawRequest(app, `${method} /dav/x?y=%20 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const res = await rawRequest(
+        app,
+        `${method} /dav/x?y=%20 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
       expect(res.status).toBe(307);
       expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}/dav/x?y=%20`);
     });

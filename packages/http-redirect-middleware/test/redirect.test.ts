@@ -7,7 +7,9 @@ import { ACTIVE_ADDRESS, SELF_ADDRESS, appWith, passive } from "./helpers.js";
 
 describe("an active instance", () => {
   it("serves every request itself, whatever the method", async () => {
-    const { app, served, mw } = appWith({ source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }) });
+    const { app, served, mw } = appWith({
+      source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }),
+    });
     const server = app.callback();
     const get = await request(server).get("/api/atlas/v2/entity/guid/g1?x=1");
     expect(get.status).toBe(200);
@@ -25,7 +27,10 @@ describe("the middleware as a function", () => {
       throw new Error("downstream broke");
     };
     const ctx = { req: { url: "/api/atlas/v2/types/typedefs", method: "GET" } } as never;
-    const active = haRedirect({ selfAddress: SELF_ADDRESS, source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }) });
+    const active = haRedirect({
+      selfAddress: SELF_ADDRESS,
+      source: () => ({ state: "ACTIVE", activeAddress: SELF_ADDRESS }),
+    });
     let outcome: Promise<void> | undefined;
     expect(() => {
       outcome = active(ctx, failing);
@@ -33,10 +38,13 @@ describe("the middleware as a function", () => {
     await expect(outcome).rejects.toThrow("downstream broke");
     // An exempt path goes straight on: what `next` resolves to is awaited through it.
     const order: string[] = [];
-    const exempt = active({ req: { url: "/api/atlas/admin/status", method: "GET" } } as never, async () => {
-      await Promise.resolve();
-      order.push("next done");
-    });
+    const exempt = active(
+      { req: { url: "/api/atlas/admin/status", method: "GET" } } as never,
+      async () => {
+        await Promise.resolve();
+        order.push("next done");
+      },
+    );
     await exempt;
     expect(order).toEqual(["next done"]);
   });
@@ -46,9 +54,13 @@ describe("a passive instance with a known active", () => {
   for (const method of ["get", "head", "options"] as const) {
     it(`redirects a ${method.toUpperCase()} with 302 to the active address`, async () => {
       const { app, served } = appWith({ source: () => passive() });
-      const res = await request(app.callback())[method]("/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table");
+      const res = await request(app.callback())[method](
+        "/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table",
+      );
       expect(res.status).toBe(302);
-      expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table`);
+      expect(res.headers.location).toBe(
+        `${ACTIVE_ADDRESS}/api/atlas/v2/search/basic?query=a%20b&typeName=hive_table`,
+      );
       expect(res.headers["cache-control"]).toBe("no-store");
       expect(served).toEqual([]);
     });
@@ -57,7 +69,9 @@ describe("a passive instance with a known active", () => {
   for (const method of ["post", "put", "patch", "delete"] as const) {
     it(`redirects a ${method.toUpperCase()} with 307 so method and body are kept`, async () => {
       const { app, served } = appWith({ source: () => passive() });
-      const res = await request(app.callback())[method]("/api/atlas/v2/entity?a=%3D").send({ entity: { typeName: "hive_db" } });
+      const res = await request(app.callback())
+        [method]("/api/atlas/v2/entity?a=%3D")
+        .send({ entity: { typeName: "hive_db" } });
       expect(res.status).toBe(307);
       expect(res.headers.location).toBe(`${ACTIVE_ADDRESS}/api/atlas/v2/entity?a=%3D`);
       expect(res.text).toBe("");
@@ -67,7 +81,8 @@ describe("a passive instance with a known active", () => {
 
   it("a passive redirects a POST with 307 and keeps the query bytes", async () => {
     const { app } = appWith({ source: () => passive() });
-    const path = "/api/atlas/v2/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=db.t%40c1&x=%3D%26%2B&y=a+b&y=a%20b&z=%C3%A9";
+    const path =
+      "/api/atlas/v2/entity/uniqueAttribute/type/hive_table?attr:qualifiedName=db.t%40c1&x=%3D%26%2B&y=a+b&y=a%20b&z=%C3%A9";
     const res = await request(app.callback()).post(path).send({});
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(ACTIVE_ADDRESS + path);
@@ -145,7 +160,14 @@ describe("a passive instance that cannot redirect", () => {
   });
 
   it("answers 503 when the published address is not an http(s) origin, and never redirects to it", async () => {
-    for (const bad of ["javascript:alert(1)", "//evil.example", "http://evil.example/path", "ftp://10.0.0.7:21", "10.0.0.7:21000", "http://u:p@10.0.0.7:21000"]) {
+    for (const bad of [
+      "javascript:alert(1)",
+      "//evil.example",
+      "http://evil.example/path",
+      "ftp://10.0.0.7:21",
+      "10.0.0.7:21000",
+      "http://u:p@10.0.0.7:21000",
+    ]) {
       await expect503(passive(bad), "ATLAS-503-00-004");
     }
   });
@@ -190,7 +212,10 @@ describe("a passive instance that cannot redirect", () => {
 });
 
 describe("exempt paths", () => {
-  const transitional = () => ({ state: "BECOMING_PASSIVE" as const, activeAddress: ACTIVE_ADDRESS });
+  const transitional = () => ({
+    state: "BECOMING_PASSIVE" as const,
+    activeAddress: ACTIVE_ADDRESS,
+  });
 
   // Written out, not taken from the module: a path dropped from (or added to) the default list
   // must fail here.
@@ -282,7 +307,9 @@ describe("a state source whose state changes between requests", () => {
     expect(redirected.headers.location).toBe(`${ACTIVE_ADDRESS}/api/atlas/v2/types/typedefs?v=1`);
 
     current = { state: "PASSIVE", activeAddress: "https://10.0.0.9:21443", epoch: 3 };
-    expect((await ask()).headers.location).toBe("https://10.0.0.9:21443/api/atlas/v2/types/typedefs?v=1");
+    expect((await ask()).headers.location).toBe(
+      "https://10.0.0.9:21443/api/atlas/v2/types/typedefs?v=1",
+    );
 
     current = { state: "BECOMING_ACTIVE", activeAddress: null, epoch: 4 };
     expect((await ask()).status).toBe(503);
@@ -321,7 +348,9 @@ describe("counting for metrics", () => {
       { method: "GET", status: 302, location: `${ACTIVE_ADDRESS}/a` },
       { method: "DELETE", status: 307, location: `${ACTIVE_ADDRESS}/b` },
     ]);
-    expect(unavailable).toEqual([{ method: "GET", status: 503, reason: "transitional", state: "BECOMING_ACTIVE" }]);
+    expect(unavailable).toEqual([
+      { method: "GET", status: 503, reason: "transitional", state: "BECOMING_ACTIVE" },
+    ]);
   });
 
   it("still redirects when a hook throws, and logs the failure as an event", async () => {
@@ -337,13 +366,20 @@ describe("counting for metrics", () => {
     const res = await request(app.callback()).get("/a");
     expect(res.status).toBe(302);
     expect(mw.counters.redirects).toBe(1);
-    expect(warnings).toEqual([expect.objectContaining({ event: "ha_redirect_hook_failed", hook: "onRedirect" })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ event: "ha_redirect_hook_failed", hook: "onRedirect" }),
+    ]);
   });
 
   it("logs events, not prose: a failing source and an invalid address", async () => {
     const events: Array<{ level: string; obj: object }> = [];
     const log = (level: string) => (obj: object) => events.push({ level, obj });
-    const logger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+    const logger = {
+      debug: log("debug"),
+      info: log("info"),
+      warn: log("warn"),
+      error: log("error"),
+    };
     let fail = true;
     const { app } = appWith({
       logger,
@@ -362,10 +398,8 @@ describe("counting for metrics", () => {
       // Warned once per distinct bad value, not once per request.
       { level: "warn", obj: { event: "ha_active_address_invalid", activeAddress: "not a url" } },
     ]);
-    expect(events.filter((e) => e.level === "debug").map((e) => (e.obj as { event: string }).event)).toEqual([
-      "ha_unavailable",
-      "ha_unavailable",
-      "ha_unavailable",
-    ]);
+    expect(
+      events.filter((e) => e.level === "debug").map((e) => (e.obj as { event: string }).event),
+    ).toEqual(["ha_unavailable", "ha_unavailable", "ha_unavailable"]);
   });
 });

@@ -13,16 +13,29 @@ export interface AtlasErrorCodeEntry {
   readonly meaning: string;
 }
 
-const entry = (status: number, code: string, meaning: string): AtlasErrorCodeEntry => Object.freeze({ status, code, meaning });
+const entry = (status: number, code: string, meaning: string): AtlasErrorCodeEntry =>
+  Object.freeze({ status, code, meaning });
 
 export const ATLAS_ERRORS = Object.freeze({
   // 400
   BAD_JSON: entry(400, "ATLAS-400-00-001", "malformed JSON in the request body"),
   INVALID_REQUEST: entry(400, "ATLAS-400-00-002", "a parameter or body the server cannot honour"),
-  INVALID_TYPEDEF: entry(400, "ATLAS-400-00-011", "a malformed typedef (no name, unknown supertype, a cycle)"),
+  INVALID_TYPEDEF: entry(
+    400,
+    "ATLAS-400-00-011",
+    "a malformed typedef (no name, unknown supertype, a cycle)",
+  ),
   INVALID_ENTITY: entry(400, "ATLAS-400-00-01A", "an entity malformed for its type"),
-  MISSING_UNIQUE_ATTRIBUTE: entry(400, "ATLAS-400-00-02B", "an entity without its unique attribute (qualifiedName)"),
-  UNREDIRECTABLE_TARGET: entry(400, "ATLAS-400-00-F01", "a passive cannot redirect this request target (e.g. OPTIONS *)"),
+  MISSING_UNIQUE_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-02B",
+    "an entity without its unique attribute (qualifiedName)",
+  ),
+  UNREDIRECTABLE_TARGET: entry(
+    400,
+    "ATLAS-400-00-F01",
+    "a passive cannot redirect this request target (e.g. OPTIONS *)",
+  ),
   // 401, 403
   UNAUTHENTICATED: entry(401, "ATLAS-401-00-001", "authentication required"),
   FORBIDDEN: entry(403, "ATLAS-403-00-001", "the user may not do this"),
@@ -30,23 +43,59 @@ export const ATLAS_ERRORS = Object.freeze({
   NO_ROUTE: entry(404, "ATLAS-404-00-001", "no resource at this path"),
   UNKNOWN_TYPE: entry(404, "ATLAS-404-00-003", "the type name is not known"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
-  UNIQUE_ATTRIBUTE_NOT_FOUND: entry(404, "ATLAS-404-00-009", "no entity of this type with this unique attribute"),
-  REFERENCE_NOT_FOUND: entry(404, "ATLAS-404-00-00A", "a reference by guid to an entity that is neither sent nor stored"),
+  UNIQUE_ATTRIBUTE_NOT_FOUND: entry(
+    404,
+    "ATLAS-404-00-009",
+    "no entity of this type with this unique attribute",
+  ),
+  REFERENCE_NOT_FOUND: entry(
+    404,
+    "ATLAS-404-00-00A",
+    "a reference by guid to an entity that is neither sent nor stored",
+  ),
   // 405, 409, 413, 415
   METHOD_NOT_ALLOWED: entry(405, "ATLAS-405-00-001", "this method is not served at this path"),
   TYPE_EXISTS: entry(409, "ATLAS-409-00-001", "a typedef of that name exists already"),
-  UNIQUE_CONFLICT: entry(409, "ATLAS-409-00-003", "another active entity of the type holds that qualifiedName"),
+  UNIQUE_CONFLICT: entry(
+    409,
+    "ATLAS-409-00-003",
+    "another active entity of the type holds that qualifiedName",
+  ),
   TOO_LARGE: entry(413, "ATLAS-413-00-001", "the request body is larger than the limit"),
   UNSUPPORTED_MEDIA_TYPE: entry(415, "ATLAS-415-00-001", "the body is not application/json"),
   // 500
-  INTERNAL: entry(500, "ATLAS-500-00-001", "an internal error; the server log has it under the request id"),
+  INTERNAL: entry(
+    500,
+    "ATLAS-500-00-001",
+    "an internal error; the server log has it under the request id",
+  ),
   // 503: an HA group that cannot serve here and now (Retry-After: 1)
-  TRANSITIONAL: entry(503, "ATLAS-503-00-001", "this instance is BECOMING_ACTIVE or BECOMING_PASSIVE"),
-  ACTIVE_UNKNOWN: entry(503, "ATLAS-503-00-002", "a passive that does not know the active's address"),
-  ACTIVE_IS_SELF: entry(503, "ATLAS-503-00-003", "the published active address is this passive's own"),
-  ACTIVE_ADDRESS_INVALID: entry(503, "ATLAS-503-00-004", "the published active address is not an http(s) origin"),
+  TRANSITIONAL: entry(
+    503,
+    "ATLAS-503-00-001",
+    "this instance is BECOMING_ACTIVE or BECOMING_PASSIVE",
+  ),
+  ACTIVE_UNKNOWN: entry(
+    503,
+    "ATLAS-503-00-002",
+    "a passive that does not know the active's address",
+  ),
+  ACTIVE_IS_SELF: entry(
+    503,
+    "ATLAS-503-00-003",
+    "the published active address is this passive's own",
+  ),
+  ACTIVE_ADDRESS_INVALID: entry(
+    503,
+    "ATLAS-503-00-004",
+    "the published active address is not an http(s) origin",
+  ),
   STATE_UNAVAILABLE: entry(503, "ATLAS-503-00-005", "the instance's state could not be read"),
-  NO_LONGER_ACTIVE: entry(503, "ATLAS-503-00-006", "the store refused this instance's epoch: another instance is active"),
+  NO_LONGER_ACTIVE: entry(
+    503,
+    "ATLAS-503-00-006",
+    "the store refused this instance's epoch: another instance is active",
+  ),
   STORE_BUSY: entry(503, "ATLAS-503-00-007", "the store's write lock was not free in time"),
   STORE_UNAVAILABLE: entry(503, "ATLAS-503-00-008", "the database cannot be reached right now"),
 });

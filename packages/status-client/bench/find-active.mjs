@@ -30,7 +30,11 @@ if (process.argv[2] === "--serve") {
     ["10 instances", 10, false, 1000, 2000],
     ["2 instances + 1 hanging, timeout 200 ms", 2, true, 10, 200],
   ]) {
-    const child = fork(fileURLToPath(import.meta.url), ["--serve", String(count), hang ? "hang" : ""]);
+    const child = fork(fileURLToPath(import.meta.url), [
+      "--serve",
+      String(count),
+      hang ? "hang" : "",
+    ]);
     const urls = await new Promise((r) => child.once("message", r));
     for (let i = 0; i < 20 && !hang; i++) await findActive(urls, { timeoutMs }); // warm up connections and JIT
     const times = [];
@@ -42,9 +46,15 @@ if (process.argv[2] === "--serve") {
     }
     child.kill();
     times.sort((a, b) => a - b);
-    const at = (q) => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2));
+    const at = (q) =>
+      Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(2));
     results[name] = { rounds, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: at(1) };
-    console.log(`${name.padEnd(42)} rounds=${rounds}  p50=${at(0.5)} ms  p95=${at(0.95)} ms  p99=${at(0.99)} ms  max=${at(1)} ms`);
+    console.log(
+      `${name.padEnd(42)} rounds=${rounds}  p50=${at(0.5)} ms  p95=${at(0.95)} ms  p99=${at(0.99)} ms  max=${at(1)} ms`,
+    );
   }
-  writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
+  writeFileSync(
+    new URL("./results.json", import.meta.url),
+    `${JSON.stringify({ node: process.version, results }, null, 2)}\n`,
+  );
 }

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { EXIT, runStatus, type CommandIO, type ExitCode, type StatusCommandOptions } from "./commands/status.js";
+import {
+  EXIT,
+  runStatus,
+  type CommandIO,
+  type ExitCode,
+  type StatusCommandOptions,
+} from "./commands/status.js";
 import { DEFAULT_TIMEOUT_MS } from "./options.js";
 import { DEFAULT_WATCH_INTERVAL_MS } from "./watch.js";
 
@@ -94,9 +100,12 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       throw new UsageError("give instance URLs or --config FILE, not both");
     }
     if (values.config === undefined && positionals.length === 0) {
-      throw new UsageError("no instance given: pass one URL per instance, or --config atlas-application.properties");
+      throw new UsageError(
+        "no instance given: pass one URL per instance, or --config atlas-application.properties",
+      );
     }
-    if (values.json && values.prometheus) throw new UsageError("--json and --prometheus exclude each other");
+    if (values.json && values.prometheus)
+      throw new UsageError("--json and --prometheus exclude each other");
     if (values.watch && values.prometheus) {
       throw new UsageError("--prometheus describes one check; it cannot be combined with --watch");
     }
@@ -145,7 +154,9 @@ class UsageError extends Error {
 function number(flag: string, raw: string | undefined, min: 0 | 1): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
-    throw new UsageError(`${flag} takes a whole number${min === 1 ? " ≥ 1" : " ≥ 0"}, got "${raw}"`);
+    throw new UsageError(
+      `${flag} takes a whole number${min === 1 ? " ≥ 1" : " ≥ 0"}, got "${raw}"`,
+    );
   }
   return Number(raw);
 }

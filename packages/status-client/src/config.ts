@@ -42,7 +42,10 @@ export async function readAtlasConfig(path: string): Promise<AtlasClientConfig> 
 }
 
 /** The part of `readAtlasConfig` that does not touch the file system. */
-export function atlasClientConfig(props: ReadonlyMap<string, string>, file: string): AtlasClientConfig {
+export function atlasClientConfig(
+  props: ReadonlyMap<string, string>,
+  file: string,
+): AtlasClientConfig {
   const bad = (key: string, why: string): StatusConfigError =>
     new StatusConfigError("STATUS_CONFIG_INVALID", `${file}: ${key} ${why}`, { file, key });
 
@@ -59,7 +62,10 @@ export function atlasClientConfig(props: ReadonlyMap<string, string>, file: stri
   const ids =
     idsValue === undefined
       ? [...addresses.keys()].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
-      : idsValue.split(",").map((id) => id.trim()).filter((id) => id !== "");
+      : idsValue
+          .split(",")
+          .map((id) => id.trim())
+          .filter((id) => id !== "");
   if (ids.length === 0) {
     throw new StatusConfigError(
       "STATUS_CONFIG_INVALID",
@@ -71,16 +77,23 @@ export function atlasClientConfig(props: ReadonlyMap<string, string>, file: stri
   const urls = ids.map((id) => {
     const key = `${ADDRESS_PREFIX}${id}`;
     const address = addresses.get(id);
-    if (address === undefined || address === "") throw bad(key, `is missing, but atlas.server.ids lists "${id}"; set it to host:port.`);
+    if (address === undefined || address === "")
+      throw bad(key, `is missing, but atlas.server.ids lists "${id}"; set it to host:port.`);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return address;
-    if (!/^(\[[0-9a-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/i.test(address)) throw bad(key, `must be host:port, got "${address}".`);
+    if (!/^(\[[0-9a-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/i.test(address))
+      throw bad(key, `must be host:port, got "${address}".`);
     return `${scheme}://${address}`;
   });
 
   return {
     urls,
     retries: integer(props, "atlas.client.ha.retries", DEFAULT_CONFIG_RETRIES, bad),
-    retryIntervalMs: integer(props, "atlas.client.ha.sleep.interval.ms", DEFAULT_RETRY_INTERVAL_MS, bad),
+    retryIntervalMs: integer(
+      props,
+      "atlas.client.ha.sleep.interval.ms",
+      DEFAULT_RETRY_INTERVAL_MS,
+      bad,
+    ),
   };
 }
 

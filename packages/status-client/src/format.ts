@@ -10,11 +10,14 @@ export function verdictLine(group: GroupStatus): string {
 
 /** One line per instance (url, state, response time, what was wrong), then the verdict. */
 export function formatTable(group: GroupStatus): string {
-  const rows = group.instances.map((i) => [i.url, i.state, `${i.responseTimeMs.toFixed(1)} ms`, detail(i)] as const);
+  const rows = group.instances.map(
+    (i) => [i.url, i.state, `${i.responseTimeMs.toFixed(1)} ms`, detail(i)] as const,
+  );
   const width = (col: 0 | 1 | 2): number => Math.max(...rows.map((r) => r[col].length));
   const [urlWidth, stateWidth, timeWidth] = [width(0), width(1), width(2)];
-  const lines = rows.map(([url, state, time, extra]) =>
-    `${url.padEnd(urlWidth)}  ${state.padEnd(stateWidth)}  ${time.padStart(timeWidth)}${extra ? `  ${extra}` : ""}`,
+  const lines = rows.map(
+    ([url, state, time, extra]) =>
+      `${url.padEnd(urlWidth)}  ${state.padEnd(stateWidth)}  ${time.padStart(timeWidth)}${extra ? `  ${extra}` : ""}`,
   );
   return `${[...lines, verdictLine(group)].join("\n")}\n`;
 }
@@ -23,7 +26,11 @@ function detail(instance: InstanceStatus): string {
   const parts: string[] = [];
   if (instance.detail !== undefined) parts.push(instance.detail);
   // A transitional state read from a 503 answer: say so, it explains the status code seen by others.
-  if (instance.detail === undefined && instance.httpStatus !== undefined && instance.httpStatus !== 200) {
+  if (
+    instance.detail === undefined &&
+    instance.httpStatus !== undefined &&
+    instance.httpStatus !== 200
+  ) {
     parts.push(`HTTP ${instance.httpStatus}`);
   }
   if (instance.attempts > 1) parts.push(`after ${instance.attempts} attempts`);
@@ -62,14 +69,17 @@ export function formatPrometheus(group: GroupStatus): string {
   ];
   for (const instance of group.instances) {
     for (const state of PROBE_STATES) {
-      out.push(`atlas_instance_state{url="${label(instance.url)}",state="${state}"} ${instance.state === state ? 1 : 0}`);
+      out.push(
+        `atlas_instance_state{url="${label(instance.url)}",state="${state}"} ${instance.state === state ? 1 : 0}`,
+      );
     }
   }
   out.push(
     "# HELP atlas_instance_response_time_seconds Duration of the last status request to each instance.",
     "# TYPE atlas_instance_response_time_seconds gauge",
     ...group.instances.map(
-      (i) => `atlas_instance_response_time_seconds{url="${label(i.url)}"} ${Number((i.responseTimeMs / 1000).toFixed(4))}`,
+      (i) =>
+        `atlas_instance_response_time_seconds{url="${label(i.url)}"} ${Number((i.responseTimeMs / 1000).toFixed(4))}`,
     ),
     "# HELP atlas_active_instances Number of instances answering ACTIVE (1 is healthy, 0 no active, more is split brain).",
     "# TYPE atlas_active_instances gauge",

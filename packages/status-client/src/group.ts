@@ -39,11 +39,17 @@ export interface GroupStatus {
  * deadline) and says which instance is active, or that none or more than one is.
  * Duplicate URLs are probed once, since counting one ACTIVE twice would look like split brain.
  */
-export async function findActive(urls: readonly string[], options: ProbeOptions = {}): Promise<GroupStatus> {
+export async function findActive(
+  urls: readonly string[],
+  options: ProbeOptions = {},
+): Promise<GroupStatus> {
   const opts = resolveProbeOptions(options);
   const bases = [...new Set(urls.map(normalizeBaseUrl))];
   if (bases.length === 0) {
-    throw new StatusInputError("STATUS_NO_URLS", "No instance URL given; pass the base URL of every instance of the group.");
+    throw new StatusInputError(
+      "STATUS_NO_URLS",
+      "No instance URL given; pass the base URL of every instance of the group.",
+    );
   }
   const checkedAt = new Date(opts.now()).toISOString();
   const started = performance.now();
@@ -57,7 +63,11 @@ export async function findActive(urls: readonly string[], options: ProbeOptions 
 }
 
 /** The verdict for a set of probe results (docs/contracts/status-client.md exit codes). */
-export function judge(instances: InstanceStatus[], checkedAt: string, durationMs: number): GroupStatus {
+export function judge(
+  instances: InstanceStatus[],
+  checkedAt: string,
+  durationMs: number,
+): GroupStatus {
   const actives = instances.filter((i) => i.state === "ACTIVE");
   const others = instances.filter((i) => i.state !== "ACTIVE");
   const unhealthy = others.filter((i) => i.state !== "PASSIVE");

@@ -54,10 +54,15 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 export function resolveProbeOptions(options: ProbeOptions = {}): ResolvedProbeOptions {
   const timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const retries = nonNegativeInteger("retries", options.retries ?? 0);
-  const retryIntervalMs = nonNegative("retryIntervalMs", options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS);
+  const retryIntervalMs = nonNegative(
+    "retryIntervalMs",
+    options.retryIntervalMs ?? DEFAULT_RETRY_INTERVAL_MS,
+  );
   const naturalBound = (retries + 1) * timeoutMs + retries * retryIntervalMs;
   const deadlineMs =
-    options.deadlineMs === undefined ? naturalBound + DEADLINE_MARGIN_MS : positive("deadlineMs", options.deadlineMs);
+    options.deadlineMs === undefined
+      ? naturalBound + DEADLINE_MARGIN_MS
+      : positive("deadlineMs", options.deadlineMs);
   return {
     timeoutMs,
     retries,
@@ -72,21 +77,30 @@ export function resolveProbeOptions(options: ProbeOptions = {}): ResolvedProbeOp
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new StatusInputError("STATUS_BAD_OPTION", `${name} must be a positive number of milliseconds, got ${value}.`);
+    throw new StatusInputError(
+      "STATUS_BAD_OPTION",
+      `${name} must be a positive number of milliseconds, got ${value}.`,
+    );
   }
   return value;
 }
 
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) {
-    throw new StatusInputError("STATUS_BAD_OPTION", `${name} must be zero or more milliseconds, got ${value}.`);
+    throw new StatusInputError(
+      "STATUS_BAD_OPTION",
+      `${name} must be zero or more milliseconds, got ${value}.`,
+    );
   }
   return value;
 }
 
 function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) {
-    throw new StatusInputError("STATUS_BAD_OPTION", `${name} must be a whole number ≥ 0, got ${value}.`);
+    throw new StatusInputError(
+      "STATUS_BAD_OPTION",
+      `${name} must be a whole number ≥ 0, got ${value}.`,
+    );
   }
   return value;
 }

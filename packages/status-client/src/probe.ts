@@ -1,5 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { defaultFetch, resolveProbeOptions, type ProbeOptions, type ResolvedProbeOptions } from "./options.js";
+import {
+  defaultFetch,
+  resolveProbeOptions,
+  type ProbeOptions,
+  type ResolvedProbeOptions,
+} from "./options.js";
 import { isAtlasState, isTransitional, type ProbeState } from "./states.js";
 import { normalizeBaseUrl, statusUrl } from "./url.js";
 
@@ -104,8 +109,17 @@ export function startDeadline(opts: ResolvedProbeOptions): Deadline {
  * Attempts, retries an UNREACHABLE answer, and races the whole against the deadline so the
  * call returns at the deadline even if a fetch were to ignore its abort signal.
  */
-export function probeInstance(base: string, opts: ResolvedProbeOptions, deadline: Deadline): Promise<InstanceStatus> {
-  const progress = { attempts: 0, attemptStartedAt: performance.now(), sleeping: false, last: undefined as InstanceStatus | undefined };
+export function probeInstance(
+  base: string,
+  opts: ResolvedProbeOptions,
+  deadline: Deadline,
+): Promise<InstanceStatus> {
+  const progress = {
+    attempts: 0,
+    attemptStartedAt: performance.now(),
+    sleeping: false,
+    last: undefined as InstanceStatus | undefined,
+  };
 
   const work = (async (): Promise<InstanceStatus> => {
     if (opts.fetch === defaultFetch) await warmUpFetch();
@@ -114,10 +128,19 @@ export function probeInstance(base: string, opts: ResolvedProbeOptions, deadline
       progress.attemptStartedAt = performance.now();
       const result = await attempt(base, opts, deadline.signal, progress.attempts);
       progress.last = result;
-      const retry = result.state === "UNREACHABLE" && result.problem !== "DEADLINE" && progress.attempts <= opts.retries;
+      const retry =
+        result.state === "UNREACHABLE" &&
+        result.problem !== "DEADLINE" &&
+        progress.attempts <= opts.retries;
       if (!retry) return result;
       opts.logger.debug(
-        { event: "probe_retry", url: base, attempt: progress.attempts, problem: result.problem, inMs: opts.retryIntervalMs },
+        {
+          event: "probe_retry",
+          url: base,
+          attempt: progress.attempts,
+          problem: result.problem,
+          inMs: opts.retryIntervalMs,
+        },
         "instance unreachable, retrying",
       );
       progress.sleeping = true;
@@ -149,7 +172,9 @@ async function attempt(
   else deadline.addEventListener("abort", onDeadline, { once: true });
 
   const started = performance.now();
-  const done = (fields: Omit<InstanceStatus, "url" | "responseTimeMs" | "checkedAt" | "attempts">): InstanceStatus => ({
+  const done = (
+    fields: Omit<InstanceStatus, "url" | "responseTimeMs" | "checkedAt" | "attempts">,
+  ): InstanceStatus => ({
     url: base,
     ...fields,
     responseTimeMs: elapsedSince(started),
@@ -199,20 +224,28 @@ export function classify(httpStatus: number, body: string): Classified {
     problem,
     detail: `HTTP ${httpStatus} ${what}`,
   });
-  if (httpStatus !== 200 && httpStatus !== 503) return invalid("HTTP_STATUS", `(expected 200), body ${snippet(body)}`);
+  if (httpStatus !== 200 && httpStatus !== 503)
+    return invalid("HTTP_STATUS", `(expected 200), body ${snippet(body)}`);
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return invalid(httpStatus === 200 ? "NOT_JSON" : "HTTP_STATUS", `with a body that is not JSON: ${snippet(body)}`);
+    return invalid(
+      httpStatus === 200 ? "NOT_JSON" : "HTTP_STATUS",
+      `with a body that is not JSON: ${snippet(body)}`,
+    );
   }
   const state = statusField(parsed);
   if (httpStatus === 503) {
     if (state !== undefined && isTransitional(state)) return { state, httpStatus };
-    return invalid("HTTP_STATUS", `(expected 200, or 503 with a transitional state), body ${snippet(body)}`);
+    return invalid(
+      "HTTP_STATUS",
+      `(expected 200, or 503 with a transitional state), body ${snippet(body)}`,
+    );
   }
-  if (state === undefined) return invalid("UNEXPECTED_BODY", `with an unexpected body: ${snippet(body)}`);
+  if (state === undefined)
+    return invalid("UNEXPECTED_BODY", `with an unexpected body: ${snippet(body)}`);
   return { state, httpStatus };
 }
 
@@ -228,18 +261,35 @@ function statusField(parsed: unknown): ProbeState | undefined {
 function unreachable(error: unknown, opts: ResolvedProbeOptions): Classified {
   if (error instanceof ProbeAbort) {
     return error.kind === "TIMEOUT"
-      ? { state: "UNREACHABLE", problem: "TIMEOUT", detail: `no answer within ${opts.timeoutMs} ms (timeout)` }
-      : { state: "UNREACHABLE", problem: "DEADLINE", detail: `no answer before the overall deadline of ${opts.deadlineMs} ms` };
+      ? {
+          state: "UNREACHABLE",
+          problem: "TIMEOUT",
+          detail: `no answer within ${opts.timeoutMs} ms (timeout)`,
+        }
+      : {
+          state: "UNREACHABLE",
+          problem: "DEADLINE",
+          detail: `no answer before the overall deadline of ${opts.deadlineMs} ms`,
+        };
   }
   const code = errorCode(error);
-  if (code === "ECONNREFUSED") return { state: "UNREACHABLE", problem: "CONNECTION_REFUSED", detail: "connection refused (ECONNREFUSED)" };
+  if (code === "ECONNREFUSED")
+    return {
+      state: "UNREACHABLE",
+      problem: "CONNECTION_REFUSED",
+      detail: "connection refused (ECONNREFUSED)",
+    };
   if (code !== undefined && DNS_CODES.has(code)) {
     return { state: "UNREACHABLE", problem: "DNS", detail: `host name does not resolve (${code})` };
   }
   if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
     return { state: "UNREACHABLE", problem: "TIMEOUT", detail: `connect timed out (${code})` };
   }
-  return { state: "UNREACHABLE", problem: "NETWORK", detail: code === undefined ? describe(error) : `${describe(error)} (${code})` };
+  return {
+    state: "UNREACHABLE",
+    problem: "NETWORK",
+    detail: code === undefined ? describe(error) : `${describe(error)} (${code})`,
+  };
 }
 
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA"]);
@@ -265,7 +315,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function deadlineResult(base: string, opts: ResolvedProbeOptions, attempts: number, startedAt: number): InstanceStatus {
+function deadlineResult(
+  base: string,
+  opts: ResolvedProbeOptions,
+  attempts: number,
+  startedAt: number,
+): InstanceStatus {
   return {
     url: base,
     state: "UNREACHABLE",

@@ -55,16 +55,23 @@ export async function* watch(
     typeof intervalOrOptions === "number" ? { intervalMs: intervalOrOptions } : intervalOrOptions;
   const intervalMs = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new StatusInputError("STATUS_BAD_OPTION", `intervalMs must be a positive number of milliseconds, got ${intervalMs}.`);
+    throw new StatusInputError(
+      "STATUS_BAD_OPTION",
+      `intervalMs must be a positive number of milliseconds, got ${intervalMs}.`,
+    );
   }
   const maxRounds = options.maxRounds ?? Number.POSITIVE_INFINITY;
   if (maxRounds !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxRounds) || maxRounds < 1)) {
-    throw new StatusInputError("STATUS_BAD_OPTION", `maxRounds must be a whole number ≥ 1, got ${maxRounds}.`);
+    throw new StatusInputError(
+      "STATUS_BAD_OPTION",
+      `maxRounds must be a whole number ≥ 1, got ${maxRounds}.`,
+    );
   }
   const signal = options.signal ?? new AbortController().signal;
 
   const seen = new Map<string, ProbeState>();
-  let lastVerdict: { verdict: Verdict; problem: GroupProblem; activeUrl: string | undefined } | undefined;
+  let lastVerdict:
+    { verdict: Verdict; problem: GroupProblem; activeUrl: string | undefined } | undefined;
 
   for (let round = 0; round < maxRounds && !signal.aborted; round++) {
     const started = performance.now();
@@ -80,7 +87,15 @@ export async function* watch(
       const from = seen.get(instance.url) ?? null;
       if (from === instance.state) continue;
       seen.set(instance.url, instance.state);
-      yield { kind: "instance", at: instance.checkedAt, url: instance.url, from, to: instance.state, instance, group };
+      yield {
+        kind: "instance",
+        at: instance.checkedAt,
+        url: instance.url,
+        from,
+        to: instance.state,
+        instance,
+        group,
+      };
     }
     const activeUrl = group.active?.url;
     if (
@@ -102,6 +117,7 @@ export async function* watch(
       lastVerdict = { verdict: group.verdict, problem: group.problem, activeUrl };
     }
 
-    if (round + 1 < maxRounds) await sleep(Math.max(0, intervalMs - (performance.now() - started)), signal);
+    if (round + 1 < maxRounds)
+      await sleep(Math.max(0, intervalMs - (performance.now() - started)), signal);
   }
 }

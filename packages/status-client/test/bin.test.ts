@@ -17,7 +17,10 @@ interface Run {
   stderr: string;
 }
 
-function spawnBin(args: string[], onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+function spawnBin(
+  args: string[],
+  onStdout?: (soFar: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -37,7 +40,9 @@ describe("the atlas-status bin", () => {
     try {
       accessSync(BIN, constants.X_OK);
     } catch {
-      throw new Error(`${BIN} is missing or not executable: run \`npm run build -w @atlas-ha/status-client\` first`);
+      throw new Error(
+        `${BIN} is missing or not executable: run \`npm run build -w @atlas-ha/status-client\` first`,
+      );
     }
   });
 
@@ -50,7 +55,11 @@ describe("the atlas-status bin", () => {
     const b = await pool.start({ kind: "state", state: "PASSIVE" });
     const run = await spawnBin([a.url, b.url]);
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    expect(run.stdout).toMatch(new RegExp(`^${a.url} +ACTIVE +\\d+\\.\\d ms\\n${b.url} +PASSIVE +\\d+\\.\\d ms\\nATLAS OK: `));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^${a.url} +ACTIVE +\\d+\\.\\d ms\\n${b.url} +PASSIVE +\\d+\\.\\d ms\\nATLAS OK: `,
+      ),
+    );
   });
 
   it("exits 2 with parseable --json on split brain", async () => {
@@ -58,7 +67,11 @@ describe("the atlas-status bin", () => {
     const b = await pool.start({ kind: "state", state: "ACTIVE" });
     const run = await spawnBin(["--json", a.url, b.url]);
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.stdout)).toMatchObject({ verdict: "CRITICAL", problem: "SPLIT_BRAIN", activeCount: 2 });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      verdict: "CRITICAL",
+      problem: "SPLIT_BRAIN",
+      activeCount: 2,
+    });
   });
 
   it("exits 3 on bad arguments, with the reason on stderr", async () => {

@@ -15,7 +15,8 @@ async function run(argv: string[]) {
   return { code, stdout: capture.stdout(), stderr: capture.stderr() };
 }
 
-const states = (...names: string[]) => Promise.all(names.map((state) => pool.start({ kind: "state", state })));
+const states = (...names: string[]) =>
+  Promise.all(names.map((state) => pool.start({ kind: "state", state })));
 
 describe("atlas-status (table)", () => {
   it("exits 0 with one line per instance (url, state, response time) and an OK verdict", async () => {
@@ -35,7 +36,9 @@ describe("atlas-status (table)", () => {
     const down = `http://127.0.0.1:${await refusedPort()}`;
     const { code, stdout } = await run([a!.url, down]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(new RegExp(`${down} +UNREACHABLE +\\d+\\.\\d ms  connection refused \\(ECONNREFUSED\\)`));
+    expect(stdout).toMatch(
+      new RegExp(`${down} +UNREACHABLE +\\d+\\.\\d ms  connection refused \\(ECONNREFUSED\\)`),
+    );
     expect(stdout).toContain("ATLAS WARNING: exactly one ACTIVE");
   });
 
@@ -66,15 +69,24 @@ describe("atlas-status (table)", () => {
     const hanging = await pool.start({ kind: "hang" });
     const { code, stdout } = await run(["--timeout", "300", a!.url, hanging.url]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(new RegExp(`${hanging.url} +UNREACHABLE .*no answer within 300 ms \\(timeout\\)`));
+    expect(stdout).toMatch(
+      new RegExp(`${hanging.url} +UNREACHABLE .*no answer within 300 ms \\(timeout\\)`),
+    );
   });
 
   it("shows a redirect answer as INVALID and does not follow it", async () => {
     const [a] = await states("ACTIVE");
-    const redirecting = await pool.start({ kind: "redirect", location: `${a!.url}/api/atlas/admin/status` });
+    const redirecting = await pool.start({
+      kind: "redirect",
+      location: `${a!.url}/api/atlas/admin/status`,
+    });
     const { code, stdout } = await run([a!.url, redirecting.url]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(new RegExp(`${redirecting.url} +INVALID .*HTTP 302 redirect to ${a!.url}/api/atlas/admin/status`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `${redirecting.url} +INVALID .*HTTP 302 redirect to ${a!.url}/api/atlas/admin/status`,
+      ),
+    );
     expect(a!.requests).toHaveLength(1);
   });
 });
@@ -106,9 +118,24 @@ describe("atlas-status --json", () => {
     const { code, stdout } = await run(["--json", a!.url, b!.url, junk.url]);
     expect(code).toBe(1);
     const doc = JSON.parse(stdout);
-    expect(doc).toMatchObject({ verdict: "WARNING", exitCode: 1, problem: "DEGRADED", active: b!.url, activeCount: 1 });
-    expect(doc.instances.map((i: { state: string }) => i.state)).toEqual(["PASSIVE", "ACTIVE", "INVALID"]);
-    expect(doc.instances[2]).toMatchObject({ url: junk.url, httpStatus: 200, problem: "NOT_JSON", detail: 'HTTP 200 with a body that is not JSON: "OK"' });
+    expect(doc).toMatchObject({
+      verdict: "WARNING",
+      exitCode: 1,
+      problem: "DEGRADED",
+      active: b!.url,
+      activeCount: 1,
+    });
+    expect(doc.instances.map((i: { state: string }) => i.state)).toEqual([
+      "PASSIVE",
+      "ACTIVE",
+      "INVALID",
+    ]);
+    expect(doc.instances[2]).toMatchObject({
+      url: junk.url,
+      httpStatus: 200,
+      problem: "NOT_JSON",
+      detail: 'HTTP 200 with a body that is not JSON: "OK"',
+    });
     expect(typeof doc.instances[0].responseTimeMs).toBe("number");
   });
 });
@@ -121,16 +148,25 @@ describe("atlas-status --prometheus", () => {
     const lines = stdout.trimEnd().split("\n");
     const samples = lines.filter((l) => !l.startsWith("#"));
     // Prometheus text format: name{labels} value, nothing else on a sample line.
-    for (const sample of samples) expect(sample).toMatch(/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.]+$/);
+    for (const sample of samples)
+      expect(sample).toMatch(/^[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.]+$/);
     expect(samples).toContain(`atlas_instance_state{url="${a!.url}",state="ACTIVE"} 1`);
     expect(samples).toContain(`atlas_instance_state{url="${a!.url}",state="PASSIVE"} 0`);
     expect(samples).toContain(`atlas_instance_state{url="${b!.url}",state="PASSIVE"} 1`);
     expect(samples.filter((s) => s.startsWith("atlas_instance_state{"))).toHaveLength(2 * 6);
-    expect(samples.filter((s) => s.startsWith("atlas_instance_state{") && s.endsWith(" 1"))).toHaveLength(2);
-    expect(samples.filter((s) => s.startsWith("atlas_instance_response_time_seconds{"))).toHaveLength(2);
+    expect(
+      samples.filter((s) => s.startsWith("atlas_instance_state{") && s.endsWith(" 1")),
+    ).toHaveLength(2);
+    expect(
+      samples.filter((s) => s.startsWith("atlas_instance_response_time_seconds{")),
+    ).toHaveLength(2);
     expect(samples).toContain("atlas_active_instances 1");
     expect(samples).toContain("atlas_status_check_verdict 0");
-    for (const name of ["atlas_instance_state", "atlas_instance_response_time_seconds", "atlas_active_instances"]) {
+    for (const name of [
+      "atlas_instance_state",
+      "atlas_instance_response_time_seconds",
+      "atlas_active_instances",
+    ]) {
       expect(lines).toContain(`# TYPE ${name} gauge`);
       expect(lines.some((l) => l.startsWith(`# HELP ${name} `))).toBe(true);
     }
@@ -184,9 +220,15 @@ describe("atlas-status --config", () => {
         ].join("\n"),
       );
       const fromConfig = await run(["--json", "--config", dir]);
-      expect(JSON.parse(fromConfig.stdout).instances[1]).toMatchObject({ state: "UNREACHABLE", attempts: 3 });
+      expect(JSON.parse(fromConfig.stdout).instances[1]).toMatchObject({
+        state: "UNREACHABLE",
+        attempts: 3,
+      });
       const overridden = await run(["--json", "--retries", "0", "--config", dir]);
-      expect(JSON.parse(overridden.stdout).instances[1]).toMatchObject({ state: "UNREACHABLE", attempts: 1 });
+      expect(JSON.parse(overridden.stdout).instances[1]).toMatchObject({
+        state: "UNREACHABLE",
+        attempts: 1,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -198,9 +240,22 @@ describe("atlas-status --help", () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toBe(HELP);
-    for (const word of ["--config", "--timeout", "--deadline", "--retries", "--retry-interval", "--json", "--prometheus", "--watch", "--interval", "--count", "--help"]) {
+    for (const word of [
+      "--config",
+      "--timeout",
+      "--deadline",
+      "--retries",
+      "--retry-interval",
+      "--json",
+      "--prometheus",
+      "--watch",
+      "--interval",
+      "--count",
+      "--help",
+    ]) {
       expect(stdout).toContain(word);
     }
-    for (const code of ["0 OK", "1 WARNING", "2 CRITICAL", "3 UNKNOWN"]) expect(stdout).toContain(code);
+    for (const code of ["0 OK", "1 WARNING", "2 CRITICAL", "3 UNKNOWN"])
+      expect(stdout).toContain(code);
   });
 });

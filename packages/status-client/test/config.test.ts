@@ -85,11 +85,17 @@ describe("readAtlasConfig", () => {
         "atlas.client.ha.sleep.interval.ms=250",
       ].join("\n"),
     );
-    expect(await readAtlasConfig(file)).toEqual({ urls: ["https://10.0.0.1:21443"], retries: 2, retryIntervalMs: 250 });
+    expect(await readAtlasConfig(file)).toEqual({
+      urls: ["https://10.0.0.1:21443"],
+      retries: 2,
+      retryIntervalMs: 250,
+    });
   });
 
   it("without atlas.server.ids takes every address, ordered by id", async () => {
-    const file = await write(["atlas.server.address.id10=h10:1", "atlas.server.address.id2=h2:1"].join("\n"));
+    const file = await write(
+      ["atlas.server.address.id10=h10:1", "atlas.server.address.id2=h2:1"].join("\n"),
+    );
     expect((await readAtlasConfig(file)).urls).toEqual(["http://h2:1", "http://h10:1"]);
   });
 
@@ -108,19 +114,34 @@ describe("readAtlasConfig", () => {
   });
 
   it("a malformed value is an error naming its key", async () => {
-    const retries = await write("atlas.server.address.a=h:1\natlas.client.ha.retries=four\n", "r.properties");
-    await expect(readAtlasConfig(retries)).rejects.toMatchObject({ code: "STATUS_CONFIG_INVALID", key: "atlas.client.ha.retries" });
+    const retries = await write(
+      "atlas.server.address.a=h:1\natlas.client.ha.retries=four\n",
+      "r.properties",
+    );
+    await expect(readAtlasConfig(retries)).rejects.toMatchObject({
+      code: "STATUS_CONFIG_INVALID",
+      key: "atlas.client.ha.retries",
+    });
     const address = await write("atlas.server.address.a=just-a-host\n", "a.properties");
-    await expect(readAtlasConfig(address)).rejects.toMatchObject({ code: "STATUS_CONFIG_INVALID", key: "atlas.server.address.a" });
+    await expect(readAtlasConfig(address)).rejects.toMatchObject({
+      code: "STATUS_CONFIG_INVALID",
+      key: "atlas.server.address.a",
+    });
   });
 
   it("a file with no instance is an error", async () => {
     const file = await write("atlas.server.http.port=21000\n");
-    await expect(readAtlasConfig(file)).rejects.toMatchObject({ code: "STATUS_CONFIG_INVALID", key: "atlas.server.ids" });
+    await expect(readAtlasConfig(file)).rejects.toMatchObject({
+      code: "STATUS_CONFIG_INVALID",
+      key: "atlas.server.ids",
+    });
   });
 
   it("a missing file is an error naming the file", async () => {
     const missing = join(dir, "nope.properties");
-    await expect(readAtlasConfig(missing)).rejects.toMatchObject({ code: "STATUS_CONFIG_UNREADABLE", file: missing });
+    await expect(readAtlasConfig(missing)).rejects.toMatchObject({
+      code: "STATUS_CONFIG_UNREADABLE",
+      file: missing,
+    });
   });
 });

@@ -6,7 +6,8 @@ import { refusedPort, serverPool } from "./helpers/servers.js";
 const pool = serverPool();
 afterEach(() => pool.closeAll());
 
-const states = (...names: string[]) => Promise.all(names.map((state) => pool.start({ kind: "state", state })));
+const states = (...names: string[]) =>
+  Promise.all(names.map((state) => pool.start({ kind: "state", state })));
 
 describe("findActive", () => {
   it("one ACTIVE and two PASSIVE is OK and names the active", async () => {
@@ -21,14 +22,24 @@ describe("findActive", () => {
   it("no ACTIVE instance is CRITICAL", async () => {
     const [a, b] = await states("PASSIVE", "PASSIVE");
     const group = await findActive([a!.url, b!.url]);
-    expect(group).toMatchObject({ verdict: "CRITICAL", exitCode: 2, problem: "NO_ACTIVE", active: undefined });
+    expect(group).toMatchObject({
+      verdict: "CRITICAL",
+      exitCode: 2,
+      problem: "NO_ACTIVE",
+      active: undefined,
+    });
     expect(group.summary).toBe("no ACTIVE instance; 2 PASSIVE");
   });
 
   it("two ACTIVE instances are split brain: CRITICAL, both named", async () => {
     const [a, b, c] = await states("ACTIVE", "PASSIVE", "ACTIVE");
     const group = await findActive([a!.url, b!.url, c!.url]);
-    expect(group).toMatchObject({ verdict: "CRITICAL", exitCode: 2, problem: "SPLIT_BRAIN", active: undefined });
+    expect(group).toMatchObject({
+      verdict: "CRITICAL",
+      exitCode: 2,
+      problem: "SPLIT_BRAIN",
+      active: undefined,
+    });
     expect(group.actives.map((i) => i.url)).toEqual([a!.url, c!.url]);
     expect(group.summary).toContain(`split brain: 2 instances ACTIVE (${a!.url}, ${c!.url})`);
   });
@@ -63,7 +74,10 @@ describe("findActive", () => {
     const hanging = await pool.start({ kind: "hang" });
     const group = await findActive([a!.url, hanging.url, b!.url], { timeoutMs: 300 });
     expect(group.instances.map((i) => i.state)).toEqual(["ACTIVE", "UNREACHABLE", "PASSIVE"]);
-    expect(group.instances[1]).toMatchObject({ problem: "TIMEOUT", detail: "no answer within 300 ms (timeout)" });
+    expect(group.instances[1]).toMatchObject({
+      problem: "TIMEOUT",
+      detail: "no answer within 300 ms (timeout)",
+    });
     expect(group.verdict).toBe("WARNING");
   });
 
@@ -89,7 +103,10 @@ describe("findActive", () => {
     const releaseWhenAllAsked = setInterval(() => asked() && held.forEach((h) => h.release()), 5);
     try {
       // Probed one after another, the first would time out waiting for the others.
-      const group = await findActive(held.map((h) => h.url), { timeoutMs: 5000, deadlineMs: 5000 });
+      const group = await findActive(
+        held.map((h) => h.url),
+        { timeoutMs: 5000, deadlineMs: 5000 },
+      );
       expect(group.instances.map((i) => i.state)).toEqual(["ACTIVE", "PASSIVE", "PASSIVE"]);
     } finally {
       clearInterval(releaseWhenAllAsked);
@@ -105,6 +122,9 @@ describe("findActive", () => {
   });
 
   it("an empty list of URLs is a typed error", async () => {
-    await expect(findActive([])).rejects.toMatchObject({ name: "StatusInputError", code: "STATUS_NO_URLS" });
+    await expect(findActive([])).rejects.toMatchObject({
+      name: "StatusInputError",
+      code: "STATUS_NO_URLS",
+    });
   });
 });

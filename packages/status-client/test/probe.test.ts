@@ -8,7 +8,7 @@ afterEach(() => pool.closeAll());
 
 describe("getStatus", () => {
   it.each(["ACTIVE", "PASSIVE", "BECOMING_ACTIVE", "BECOMING_PASSIVE"])(
-    "an instance answering 200 {\"Status\":\"%s\"} is in that state",
+    'an instance answering 200 {"Status":"%s"} is in that state',
     async (state) => {
       const instance = await pool.start({ kind: "state", state });
       const status = await getStatus(instance.url);
@@ -43,7 +43,11 @@ describe("getStatus", () => {
   });
 
   it("a 503 with any other body is INVALID and shows the body", async () => {
-    const instance = await pool.start({ kind: "raw", httpStatus: 503, body: '{"errorCode":"ATLAS-503-00-001"}' });
+    const instance = await pool.start({
+      kind: "raw",
+      httpStatus: 503,
+      body: '{"errorCode":"ATLAS-503-00-001"}',
+    });
     const status = await getStatus(instance.url);
     expect(status).toMatchObject({ state: "INVALID", httpStatus: 503, problem: "HTTP_STATUS" });
     expect(status.detail).toContain("ATLAS-503-00-001");
@@ -51,7 +55,10 @@ describe("getStatus", () => {
 
   it("a 302 is not followed: INVALID with its Location, and the target is never asked", async () => {
     const target = await pool.start({ kind: "state", state: "ACTIVE" });
-    const passive = await pool.start({ kind: "redirect", location: `${target.url}/api/atlas/admin/status` });
+    const passive = await pool.start({
+      kind: "redirect",
+      location: `${target.url}/api/atlas/admin/status`,
+    });
     const status = await getStatus(passive.url);
     expect(status).toMatchObject({ state: "INVALID", httpStatus: 302, problem: "REDIRECT" });
     expect(status.detail).toContain(`redirect to ${target.url}/api/atlas/admin/status`);
@@ -59,7 +66,11 @@ describe("getStatus", () => {
   });
 
   it("a body that is not JSON is INVALID and the detail quotes what was seen", async () => {
-    const instance = await pool.start({ kind: "raw", httpStatus: 200, body: "<html>It works!</html>" });
+    const instance = await pool.start({
+      kind: "raw",
+      httpStatus: 200,
+      body: "<html>It works!</html>",
+    });
     const status = await getStatus(instance.url);
     expect(status).toMatchObject({ state: "INVALID", httpStatus: 200, problem: "NOT_JSON" });
     expect(status.detail).toContain('"<html>It works!</html>"');
@@ -71,7 +82,12 @@ describe("getStatus", () => {
     ['["ACTIVE"]', "an array"],
     ['{"status":"ACTIVE"}', "a lower-case key"],
   ])("a JSON body %s (%s) is INVALID", async (body) => {
-    const instance = await pool.start({ kind: "raw", httpStatus: 200, body, contentType: "application/json" });
+    const instance = await pool.start({
+      kind: "raw",
+      httpStatus: 200,
+      body,
+      contentType: "application/json",
+    });
     const status = await getStatus(instance.url);
     expect(status).toMatchObject({ state: "INVALID", problem: "UNEXPECTED_BODY" });
     expect(status.detail).toContain(JSON.stringify(body));
@@ -127,7 +143,11 @@ describe("getStatus", () => {
       warn: () => {},
       error: () => {},
     };
-    const status = await getStatus(`http://127.0.0.1:${port}`, { retries: 3, retryIntervalMs: 200, logger });
+    const status = await getStatus(`http://127.0.0.1:${port}`, {
+      retries: 3,
+      retryIntervalMs: 200,
+      logger,
+    });
     expect(started).toBeDefined();
     expect(status).toMatchObject({ state: "ACTIVE", attempts: 2 });
   });
@@ -141,15 +161,28 @@ describe("getStatus", () => {
 
   it("the overall deadline cuts the retries short and keeps the last answer", async () => {
     const port = await refusedPort();
-    const status = await getStatus(`http://127.0.0.1:${port}`, { retries: 10, retryIntervalMs: 60_000, deadlineMs: 300 });
-    expect(status).toMatchObject({ state: "UNREACHABLE", problem: "CONNECTION_REFUSED", attempts: 1 });
+    const status = await getStatus(`http://127.0.0.1:${port}`, {
+      retries: 10,
+      retryIntervalMs: 60_000,
+      deadlineMs: 300,
+    });
+    expect(status).toMatchObject({
+      state: "UNREACHABLE",
+      problem: "CONNECTION_REFUSED",
+      attempts: 1,
+    });
   });
 
   it("refuses a URL it cannot probe with a typed error", async () => {
     for (const bad of ["ftp://atlas-1:21", "http://atlas-1:21000/?x=1", "", "http://exa mple:1"]) {
-      await expect(getStatus(bad)).rejects.toMatchObject({ name: "StatusInputError", code: "STATUS_BAD_URL" });
+      await expect(getStatus(bad)).rejects.toMatchObject({
+        name: "StatusInputError",
+        code: "STATUS_BAD_URL",
+      });
     }
-    await expect(getStatus("http://a:1", { timeoutMs: 0 })).rejects.toMatchObject({ code: "STATUS_BAD_OPTION" });
+    await expect(getStatus("http://a:1", { timeoutMs: 0 })).rejects.toMatchObject({
+      code: "STATUS_BAD_OPTION",
+    });
   });
 
   it("rejects with the caller's reason when the caller aborts", async () => {

@@ -16,26 +16,38 @@ describe("watch", () => {
     const controller = new AbortController();
     const events: WatchEvent[] = [];
     const consumer = (async () => {
-      for await (const event of watch([a.url, b.url], { intervalMs: 20, signal: controller.signal })) events.push(event);
+      for await (const event of watch([a.url, b.url], {
+        intervalMs: 20,
+        signal: controller.signal,
+      }))
+        events.push(event);
     })();
 
     await waitFor(() => events.some((e) => e.kind === "verdict"), "the initial verdict");
-    expect(events.map((e) => (e.kind === "instance" ? `${e.url} ${e.from}->${e.to}` : `verdict ${e.from}->${e.to}`))).toEqual([
-      `${a.url} null->ACTIVE`,
-      `${b.url} null->PASSIVE`,
-      "verdict null->OK",
-    ]);
+    expect(
+      events.map((e) =>
+        e.kind === "instance" ? `${e.url} ${e.from}->${e.to}` : `verdict ${e.from}->${e.to}`,
+      ),
+    ).toEqual([`${a.url} null->ACTIVE`, `${b.url} null->PASSIVE`, "verdict null->OK"]);
 
     // A failover as the group would go through it: the active steps down, the passive takes over.
     a.set({ kind: "state", state: "BECOMING_PASSIVE", httpStatus: 503 });
-    await waitFor(() => events.some((e) => e.kind === "verdict" && e.to === "CRITICAL"), "the no-active verdict");
+    await waitFor(
+      () => events.some((e) => e.kind === "verdict" && e.to === "CRITICAL"),
+      "the no-active verdict",
+    );
     b.set({ kind: "state", state: "ACTIVE" });
     a.set({ kind: "state", state: "PASSIVE" });
-    await waitFor(() => events.some((e) => e.kind === "verdict" && e.to === "OK" && e.activeUrl === b.url), "b to be the active");
+    await waitFor(
+      () => events.some((e) => e.kind === "verdict" && e.to === "OK" && e.activeUrl === b.url),
+      "b to be the active",
+    );
     controller.abort();
     await consumer;
 
-    const transitions = events.filter((e) => e.kind === "instance").map((e) => `${e.url} ${e.from}->${e.to}`);
+    const transitions = events
+      .filter((e) => e.kind === "instance")
+      .map((e) => `${e.url} ${e.from}->${e.to}`);
     expect(transitions).toContain(`${a.url} ACTIVE->BECOMING_PASSIVE`);
     expect(transitions).toContain(`${b.url} PASSIVE->ACTIVE`);
     expect(transitions).toContain(`${a.url} BECOMING_PASSIVE->PASSIVE`);
@@ -77,11 +89,19 @@ describe("atlas-status --watch", () => {
 
     expect(await running).toBe(2); // the last verdict seen: split brain
     const lines = capture.stdout().trimEnd().split("\n");
-    expect(lines[0]).toMatch(new RegExp(`^${ISO} ${a.url} \\(start\\) -> ACTIVE \\(\\d+\\.\\d ms\\)$`));
-    expect(lines[1]).toMatch(new RegExp(`^${ISO} ${b.url} \\(start\\) -> PASSIVE \\(\\d+\\.\\d ms\\)$`));
-    expect(lines[2]).toMatch(new RegExp(`^${ISO} verdict \\(start\\) -> OK: exactly one ACTIVE: ${a.url}; 1 PASSIVE$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^${ISO} ${a.url} \\(start\\) -> ACTIVE \\(\\d+\\.\\d ms\\)$`),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^${ISO} ${b.url} \\(start\\) -> PASSIVE \\(\\d+\\.\\d ms\\)$`),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^${ISO} verdict \\(start\\) -> OK: exactly one ACTIVE: ${a.url}; 1 PASSIVE$`),
+    );
     expect(lines[3]).toMatch(new RegExp(`^${ISO} ${b.url} PASSIVE -> ACTIVE \\(\\d+\\.\\d ms\\)$`));
-    expect(lines[4]).toMatch(new RegExp(`^${ISO} verdict OK -> CRITICAL: split brain: 2 instances ACTIVE`));
+    expect(lines[4]).toMatch(
+      new RegExp(`^${ISO} verdict OK -> CRITICAL: split brain: 2 instances ACTIVE`),
+    );
     expect(lines).toHaveLength(5);
   });
 
@@ -89,12 +109,41 @@ describe("atlas-status --watch", () => {
     const a = await pool.start({ kind: "state", state: "ACTIVE" });
     const hanging = await pool.start({ kind: "hang" });
     const capture = captureIO();
-    const code = await main(["--watch", "--json", "--count", "2", "--interval", "10", "--timeout", "300", a.url, hanging.url], capture.io);
+    const code = await main(
+      [
+        "--watch",
+        "--json",
+        "--count",
+        "2",
+        "--interval",
+        "10",
+        "--timeout",
+        "300",
+        a.url,
+        hanging.url,
+      ],
+      capture.io,
+    );
     expect(code).toBe(1);
-    const objects = capture.stdout().trimEnd().split("\n").map((l) => JSON.parse(l));
+    const objects = capture
+      .stdout()
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(objects.map((o) => o.kind)).toEqual(["instance", "instance", "verdict"]);
-    expect(objects[1]).toMatchObject({ url: hanging.url, from: null, to: "UNREACHABLE", instance: { problem: "TIMEOUT" } });
-    expect(objects[2]).toMatchObject({ from: null, to: "WARNING", problem: "DEGRADED", active: a.url, exitCode: 1 });
+    expect(objects[1]).toMatchObject({
+      url: hanging.url,
+      from: null,
+      to: "UNREACHABLE",
+      instance: { problem: "TIMEOUT" },
+    });
+    expect(objects[2]).toMatchObject({
+      from: null,
+      to: "WARNING",
+      problem: "DEGRADED",
+      active: a.url,
+      exitCode: 1,
+    });
     expect(a.requests).toHaveLength(2);
   });
 });

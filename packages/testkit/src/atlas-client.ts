@@ -29,7 +29,11 @@ export async function atlasCall(
   const response = await fetch(url, {
     method,
     redirect: "manual",
-    headers: { authorization: ATLAS_ADMIN_AUTH, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    headers: {
+      authorization: ATLAS_ADMIN_AUTH,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(15_000),
   });
@@ -45,12 +49,16 @@ export async function atlasCall(
 
 /** A `hive_db` entity `<name>@e2e` (cluster `e2e`), with `extra` attributes. */
 export function hiveDb(name: string, extra: Record<string, unknown> = {}) {
-  return { typeName: "hive_db", attributes: { qualifiedName: `${name}@e2e`, name, clusterName: "e2e", ...extra } };
+  return {
+    typeName: "hive_db",
+    attributes: { qualifiedName: `${name}@e2e`, name, clusterName: "e2e", ...extra },
+  };
 }
 
 /** The guid of the first entity an entity-mutation answer created (or updated). */
 export function guidOf(answer: AtlasAnswer, op: "CREATE" | "UPDATE" = "CREATE"): string {
-  const list = (answer.json as { mutatedEntities?: Record<string, { guid: string }[]> }).mutatedEntities?.[op];
+  const list = (answer.json as { mutatedEntities?: Record<string, { guid: string }[]> })
+    .mutatedEntities?.[op];
   if (!list?.[0]) throw new Error(`no ${op} in ${answer.text}`);
   return list[0].guid;
 }

@@ -22,7 +22,9 @@ const STATES = new Set<string>(["ACTIVE", "PASSIVE", "BECOMING_ACTIVE", "BECOMIN
 
 function checkServerBin(bin: string): void {
   if (!existsSync(bin)) {
-    throw new PrerequisiteError(`the atlas-server is not built: ${bin} is missing (run npm run build at the repo root)`);
+    throw new PrerequisiteError(
+      `the atlas-server is not built: ${bin} is missing (run npm run build at the repo root)`,
+    );
   }
 }
 
@@ -33,7 +35,9 @@ function checkServerBin(bin: string): void {
 export function hashPassword(password: string, serverBin: string): Promise<string> {
   checkServerBin(serverBin);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverBin, "hash-password"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [serverBin, "hash-password"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -42,7 +46,12 @@ export function hashPassword(password: string, serverBin: string): Promise<strin
     child.once("exit", (code) => {
       const hash = out.trim();
       if (code === 0 && hash) resolve(hash);
-      else reject(new Error(`atlas-server hash-password failed (exit ${code}): ${err.trim() || out.trim()}`));
+      else
+        reject(
+          new Error(
+            `atlas-server hash-password failed (exit ${code}): ${err.trim() || out.trim()}`,
+          ),
+        );
     });
     child.stdin.end(`${password}\n`);
   });
@@ -124,7 +133,11 @@ export class AtlasInstance {
   /** Waits until the status endpoint answers (any state) and returns the state. */
   waitAnswering(timeoutMs = 60_000): Promise<AtlasState> {
     return this.process.aliveUntil(
-      waitFor(() => this.status(), { timeoutMs, intervalMs: 100, what: `${this.name} to answer its status endpoint` }),
+      waitFor(() => this.status(), {
+        timeoutMs,
+        intervalMs: 100,
+        what: `${this.name} to answer its status endpoint`,
+      }),
     );
   }
 
@@ -172,7 +185,11 @@ export class AtlasInstance {
 }
 
 /** The ManagedProcess of an instance whose configuration is in `dir`. */
-export function atlasProcess(name: string, dir: string, options: { serverBin: string; detached?: boolean; env?: Record<string, string> }): ManagedProcess {
+export function atlasProcess(
+  name: string,
+  dir: string,
+  options: { serverBin: string; detached?: boolean; env?: Record<string, string> },
+): ManagedProcess {
   return new ManagedProcess({
     name,
     command: process.execPath,

@@ -19,7 +19,11 @@ export class TimeoutError extends Error {
 /** A TcpProxy could not listen, was given a bad option, or was used after close(). */
 export class TcpProxyError extends Error {
   override readonly name = "TcpProxyError" as const;
-  readonly code: "TCP_PROXY_PORT_IN_USE" | "TCP_PROXY_LISTEN_FAILED" | "TCP_PROXY_BAD_OPTION" | "TCP_PROXY_CLOSED";
+  readonly code:
+    | "TCP_PROXY_PORT_IN_USE"
+    | "TCP_PROXY_LISTEN_FAILED"
+    | "TCP_PROXY_BAD_OPTION"
+    | "TCP_PROXY_CLOSED";
   constructor(code: TcpProxyError["code"], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;

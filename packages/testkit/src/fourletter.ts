@@ -5,7 +5,12 @@ import { connect } from "node:net";
  * whole answer. Rejects when nothing complete arrives within `timeoutMs`, which is how a
  * paused (SIGSTOPped) server shows: its port accepts, then silence.
  */
-export function fourLetterWord(host: string, port: number, command: string, timeoutMs = 1000): Promise<string> {
+export function fourLetterWord(
+  host: string,
+  port: number,
+  command: string,
+  timeoutMs = 1000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let answer = "";

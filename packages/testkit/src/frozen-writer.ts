@@ -44,7 +44,9 @@ export async function startFrozenWriter(options: FrozenWriterOptions): Promise<F
     armed = true;
     await store.fence(epoch);
   `;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -53,7 +55,9 @@ export async function startFrozenWriter(options: FrozenWriterOptions): Promise<F
   const first = await Promise.race([
     lines.next().then((line) => String(line.value)),
     exited.then(() => "exited"),
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve("timeout"), options.timeoutMs ?? 30_000))),
+    new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve("timeout"), options.timeoutMs ?? 30_000)),
+    ),
   ]);
   clearTimeout(timer);
   if (first !== "frozen") {

@@ -23,7 +23,10 @@ export interface HttpAnswer {
  */
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpAnswer> {
   const { method = "GET", body, agent = false, timeoutMs = 2000 } = options;
-  const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  const payload =
+    body === undefined
+      ? undefined
+      : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
   const headers: Record<string, string | number> = {
     ...(agent === false ? { connection: "close" } : {}),
     ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}),
@@ -35,14 +38,21 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
       });
       res.on("error", (error) => {
         clearTimeout(timer);
         reject(error);
       });
     });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on("error", (error) => {
       clearTimeout(timer);
       reject(error);

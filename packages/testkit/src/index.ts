@@ -11,7 +11,13 @@ export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
 export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
-export { atlasSamplesRequired, hookFixturesDir, hookMessagesDir, repoRoot, stateDir } from "./paths.js";
+export {
+  atlasSamplesRequired,
+  hookFixturesDir,
+  hookMessagesDir,
+  repoRoot,
+  stateDir,
+} from "./paths.js";
 export { httpRequest, type HttpAnswer, type HttpRequestOptions } from "./http.js";
 export { freePort, freePorts, isListening, isPortFree, portHolder } from "./ports.js";
 export {
@@ -33,7 +39,12 @@ export {
   type TcpProxyState,
 } from "./proxy.js";
 export type { PropertyValue } from "./properties.js";
-export { findPostgresBin, PostgresServer, startPostgres, type PostgresOptions } from "./postgres.js";
+export {
+  findPostgresBin,
+  PostgresServer,
+  startPostgres,
+  type PostgresOptions,
+} from "./postgres.js";
 export { startFrozenWriter, type FrozenWriter, type FrozenWriterOptions } from "./frozen-writer.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {

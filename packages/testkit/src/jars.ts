@@ -1,6 +1,14 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { PrerequisiteError } from "./errors.js";
@@ -59,7 +67,10 @@ function pomOf(component: Component): string {
 
 /** Folder where the jars of this component (at this pom's content) live once fetched. */
 export function jarDir(component: Component): string {
-  const hash = createHash("sha256").update(readFileSync(pomOf(component))).digest("hex").slice(0, 12);
+  const hash = createHash("sha256")
+    .update(readFileSync(pomOf(component)))
+    .digest("hex")
+    .slice(0, 12);
   return join(stateDir(), "jars", `${component}-${hash}`);
 }
 
@@ -91,13 +102,22 @@ async function fetchJars(component: Component): Promise<string> {
   try {
     await run(
       "mvn",
-      ["-q", "-B", "-f", pomOf(component), "dependency:copy-dependencies", `-DoutputDirectory=${tmp}`],
+      [
+        "-q",
+        "-B",
+        "-f",
+        pomOf(component),
+        "dependency:copy-dependencies",
+        `-DoutputDirectory=${tmp}`,
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
     const detail = (error as { stdout?: string }).stdout ?? String(error);
-    throw new Error(`fetching the ${component} jars with Maven failed:\n${detail}`, { cause: error });
+    throw new Error(`fetching the ${component} jars with Maven failed:\n${detail}`, {
+      cause: error,
+    });
   }
   if (!readdirSync(tmp).some((f) => f.endsWith(".jar"))) {
     throw new Error(`Maven ran but left no ${component} jar in ${tmp}`);

@@ -53,7 +53,13 @@ export class KafkaBroker {
   readonly process: ManagedProcess;
   #ownsBaseDir: boolean;
 
-  constructor(port: number, controllerPort: number, baseDir: string, process: ManagedProcess, ownsBaseDir: boolean) {
+  constructor(
+    port: number,
+    controllerPort: number,
+    baseDir: string,
+    process: ManagedProcess,
+    ownsBaseDir: boolean,
+  ) {
     this.port = port;
     this.controllerPort = controllerPort;
     this.baseDir = baseDir;
@@ -101,13 +107,21 @@ export class KafkaBroker {
 
   async waitServing(timeoutMs = 60_000): Promise<void> {
     await this.process.aliveUntil(
-      waitFor(() => this.isServing(), { timeoutMs, intervalMs: 200, what: "the Kafka broker to serve" }),
+      waitFor(() => this.isServing(), {
+        timeoutMs,
+        intervalMs: 200,
+        what: "the Kafka broker to serve",
+      }),
     );
   }
 
   /** Creates a topic and waits for its partition leaders. */
   async createTopic(topic: string, numPartitions = 1): Promise<void> {
-    const admin = new Kafka({ clientId: "testkit-admin", brokers: [this.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: "testkit-admin",
+      brokers: [this.bootstrap],
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
@@ -185,7 +199,12 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     ...options.properties,
   };
   const configFile = join(baseDir, "server.properties");
-  writeFileSync(configFile, `${Object.entries(properties).map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
+  writeFileSync(
+    configFile,
+    `${Object.entries(properties)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+  );
   const log4j = join(baseDir, "log4j2.properties");
   writeFileSync(log4j, LOG4J2);
 
@@ -200,9 +219,13 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   ];
   // base64url may start with "-": given as "-t <id>" such an id reads as an option (1 start in 64 failed).
   const clusterId = randomBytes(16).toString("base64url");
-  await run(javaBin(), [...jvm, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", configFile], {
-    maxBuffer: 4 * 1024 * 1024,
-  });
+  await run(
+    javaBin(),
+    [...jvm, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", configFile],
+    {
+      maxBuffer: 4 * 1024 * 1024,
+    },
+  );
 
   const process = new ManagedProcess({
     name: "kafka",

@@ -46,7 +46,10 @@ export function hookFixturesDir(): string | undefined {
   const override = process.env.ATLAS_HA_FIXTURES;
   const candidates = override
     ? [override]
-    : [join(repoRoot(), "..", "shared", "fixtures", "atlas-hook"), "/work/shared/fixtures/atlas-hook"];
+    : [
+        join(repoRoot(), "..", "shared", "fixtures", "atlas-hook"),
+        "/work/shared/fixtures/atlas-hook",
+      ];
   return candidates.find((dir) => existsSync(dir));
 }
 

@@ -41,7 +41,9 @@ export function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
   });
 }
 
@@ -76,7 +78,8 @@ function listeningInodes(port: number): Set<string> {
     for (const line of text.split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
       // fields: sl, local address, remote address, state (0A = LISTEN), …, inode at 9
-      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === "0A" && fields[9]) inodes.add(fields[9]);
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === "0A" && fields[9])
+        inodes.add(fields[9]);
     }
   }
   return inodes;

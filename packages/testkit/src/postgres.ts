@@ -1,5 +1,13 @@
 import { execFile, execFileSync } from "node:child_process";
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -38,7 +46,12 @@ export function findPostgresBin(): string {
     candidates.push(...versions.map((v) => join(root, v, "bin")));
   }
   try {
-    candidates.push(execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    candidates.push(
+      execFileSync("pg_config", ["--bindir"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim(),
+    );
   } catch {
     // no pg_config on PATH
   }
@@ -47,7 +60,9 @@ export function findPostgresBin(): string {
   }
   throw new PrerequisiteError(
     "PostgreSQL (apt-get install postgresql) is needed: no `postgres` and `initdb` found in " +
-      (candidates.length > 0 ? candidates.join(", ") : "PG_BIN, /usr/lib/postgresql/<version>/bin or `pg_config --bindir`") +
+      (candidates.length > 0
+        ? candidates.join(", ")
+        : "PG_BIN, /usr/lib/postgresql/<version>/bin or `pg_config --bindir`") +
       ". Set PG_BIN to the folder that holds them.",
   );
 }
@@ -78,7 +93,9 @@ function asServerUser(command: string, args: string[]): { command: string; args:
     );
   }
   if (!isExecutable("/usr/bin/setpriv") && !isExecutable("/bin/setpriv")) {
-    throw new PrerequisiteError("running PostgreSQL as root needs setpriv (apt-get install util-linux)");
+    throw new PrerequisiteError(
+      "running PostgreSQL as root needs setpriv (apt-get install util-linux)",
+    );
   }
   return {
     command: "setpriv",
@@ -102,7 +119,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-
 /** A PostgreSQL server on 127.0.0.1 with trust authentication, under test control. */
 export class PostgresServer {
   readonly name = "postgres";
@@ -115,7 +131,13 @@ export class PostgresServer {
   #ownsBaseDir: boolean;
   #paused: number[] = [];
 
-  constructor(port: number, baseDir: string, binDir: string, process: ManagedProcess, ownsBaseDir: boolean) {
+  constructor(
+    port: number,
+    baseDir: string,
+    binDir: string,
+    process: ManagedProcess,
+    ownsBaseDir: boolean,
+  ) {
     this.port = port;
     this.baseDir = baseDir;
     this.dataDir = join(baseDir, "data");
@@ -142,10 +164,30 @@ export class PostgresServer {
    * separated by `|`). The testkit talks to the server through Debian's own client so that it
    * needs no database driver of its own.
    */
-  async psql(sql: string, options: { database?: string; timeoutMs?: number } = {}): Promise<string> {
+  async psql(
+    sql: string,
+    options: { database?: string; timeoutMs?: number } = {},
+  ): Promise<string> {
     const { stdout } = await run(
       join(this.binDir, "psql"),
-      ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(this.port), "-U", SUPERUSER, "-d", options.database ?? "postgres", "-c", sql],
+      [
+        "-X",
+        "-q",
+        "-A",
+        "-t",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(this.port),
+        "-U",
+        SUPERUSER,
+        "-d",
+        options.database ?? "postgres",
+        "-c",
+        sql,
+      ],
       { env: { ...process.env, PGCONNECT_TIMEOUT: "2" }, timeout: options.timeoutMs ?? 10_000 },
     );
     return stdout.trimEnd();
@@ -162,7 +204,10 @@ export class PostgresServer {
 
   async waitServing(timeoutMs = 30_000): Promise<void> {
     await this.process.aliveUntil(
-      waitFor(() => this.isServing(), { timeoutMs, what: `postgres on port ${this.port} to accept connections` }),
+      waitFor(() => this.isServing(), {
+        timeoutMs,
+        what: `postgres on port ${this.port} to accept connections`,
+      }),
     );
   }
 
@@ -191,7 +236,10 @@ export class PostgresServer {
     const children = descendants(pid);
     this.#resumeAll();
     await this.process.kill();
-    await waitFor(() => children.every((c) => !isAlive(c)), { timeoutMs, what: "the killed postmaster's backends to exit" });
+    await waitFor(() => children.every((c) => !isAlive(c)), {
+      timeoutMs,
+      what: "the killed postmaster's backends to exit",
+    });
   }
 
   /**

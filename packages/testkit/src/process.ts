@@ -136,7 +136,8 @@ export class ManagedProcess {
    */
   static attach(spec: ProcessSpec, identity: ProcessIdentity): ManagedProcess {
     const handle = new ManagedProcess({ ...spec, detached: true });
-    if (isProcessAlive(identity.pid, identity.startTime)) handle.#adopt(identity.pid, identity.startTime);
+    if (isProcessAlive(identity.pid, identity.startTime))
+      handle.#adopt(identity.pid, identity.startTime);
     return handle;
   }
 
@@ -217,7 +218,9 @@ export class ManagedProcess {
         if (buffer.includes("\n") && line) resolve(Number(line));
       });
       guard.once("error", reject);
-      guard.once("exit", () => reject(new Error(`${this.name} exited at once; see ${this.logFile}`)));
+      guard.once("exit", () =>
+        reject(new Error(`${this.name} exited at once; see ${this.logFile}`)),
+      );
     });
     this.#startTime = processStartTime(this.#pid);
     live.add(this);
@@ -243,7 +246,9 @@ export class ManagedProcess {
     }
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
-      child.once("error", (error) => reject(new Error(`${this.name} could not start: ${error.message}`, { cause: error })));
+      child.once("error", (error) =>
+        reject(new Error(`${this.name} could not start: ${error.message}`, { cause: error })),
+      );
     });
     const pid = child.pid!;
     this.#adopted = false;

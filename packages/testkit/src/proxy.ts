@@ -55,7 +55,10 @@ export class TcpProxy {
   #discarded = 0;
 
   private constructor(options: TcpProxyOptions) {
-    const target = typeof options.target === "number" ? { host: "127.0.0.1", port: options.target } : options.target;
+    const target =
+      typeof options.target === "number"
+        ? { host: "127.0.0.1", port: options.target }
+        : options.target;
     this.targetHost = target.host;
     this.targetPort = target.port;
     this.#port = options.port ?? 0;
@@ -103,7 +106,10 @@ export class TcpProxy {
     this.#checkOpen("cut");
     const mode = options.mode ?? "refuse";
     if (mode !== "refuse" && mode !== "blackhole") {
-      throw new TcpProxyError("TCP_PROXY_BAD_OPTION", `${this.name}: mode must be "refuse" or "blackhole", got ${JSON.stringify(mode)}`);
+      throw new TcpProxyError(
+        "TCP_PROXY_BAD_OPTION",
+        `${this.name}: mode must be "refuse" or "blackhole", got ${JSON.stringify(mode)}`,
+      );
     }
     this.#state = mode === "refuse" ? "refusing" : "blackholing";
     for (const link of [...this.#links]) {
@@ -136,7 +142,8 @@ export class TcpProxy {
   }
 
   #checkOpen(what: string): void {
-    if (this.#state === "closed") throw new TcpProxyError("TCP_PROXY_CLOSED", `${this.name} is closed; cannot ${what} it`);
+    if (this.#state === "closed")
+      throw new TcpProxyError("TCP_PROXY_CLOSED", `${this.name} is closed; cannot ${what} it`);
   }
 
   async #listen(): Promise<void> {

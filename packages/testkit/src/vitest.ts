@@ -25,7 +25,8 @@ export function useResource<T>(
     if (resource !== undefined) await shutdown(resource, failed);
   }, 60_000);
   return () => {
-    if (resource === undefined) throw new Error("the server is not started yet (use it inside a test)");
+    if (resource === undefined)
+      throw new Error("the server is not started yet (use it inside a test)");
     return resource;
   };
 }

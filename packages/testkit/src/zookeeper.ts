@@ -59,7 +59,13 @@ export class ZooKeeperNode {
   /** Proxies of its links to the other servers (quorum and election ports), when isolatable. */
   readonly peerLinks: TcpProxy[];
 
-  constructor(id: number, clientPort: number, dataDir: string, process: ManagedProcess, peerLinks: TcpProxy[] = []) {
+  constructor(
+    id: number,
+    clientPort: number,
+    dataDir: string,
+    process: ManagedProcess,
+    peerLinks: TcpProxy[] = [],
+  ) {
     this.id = id;
     this.name = `zk-${id}`;
     this.clientPort = clientPort;
@@ -107,7 +113,9 @@ export class ZooKeeperNode {
   }
 
   async waitServing(timeoutMs = 30_000): Promise<ZooKeeperMode> {
-    return this.process.aliveUntil(waitFor(() => this.mode(), { timeoutMs, what: `${this.name} to serve clients` }));
+    return this.process.aliveUntil(
+      waitFor(() => this.mode(), { timeoutMs, what: `${this.name} to serve clients` }),
+    );
   }
 
   async waitNotServing(timeoutMs = 30_000): Promise<void> {
@@ -180,7 +188,9 @@ export class ZooKeeperEnsemble {
   /** Waits until every running, unpaused node serves clients. */
   async waitServing(timeoutMs = 60_000): Promise<void> {
     await Promise.all(
-      this.nodes.filter((n) => n.process.running && !n.process.paused).map((n) => n.waitServing(timeoutMs)),
+      this.nodes
+        .filter((n) => n.process.running && !n.process.paused)
+        .map((n) => n.waitServing(timeoutMs)),
     );
   }
 
@@ -199,7 +209,11 @@ export class ZooKeeperEnsemble {
   }
 }
 
-const JVM_FLAGS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"];
+const JVM_FLAGS = [
+  "-XX:+UseSerialGC",
+  "-XX:TieredStopAtLevel=1",
+  "-Djava.net.preferIPv4Stack=true",
+];
 
 /** Starts a ZooKeeper ensemble and resolves once every node serves clients. */
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperEnsemble> {
@@ -226,8 +240,14 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
   const isolatedServers = [...servers];
   if (isolated) {
     for (let i = 0; i < count - 1; i++) {
-      const quorum = await TcpProxy.start({ target: quorumPorts[i]!, name: `zk-${isolated} → zk-${i + 1} quorum` });
-      const election = await TcpProxy.start({ target: electionPorts[i]!, name: `zk-${isolated} → zk-${i + 1} election` });
+      const quorum = await TcpProxy.start({
+        target: quorumPorts[i]!,
+        name: `zk-${isolated} → zk-${i + 1} quorum`,
+      });
+      const election = await TcpProxy.start({
+        target: electionPorts[i]!,
+        name: `zk-${isolated} → zk-${i + 1} election`,
+      });
       peerLinks.push(quorum, election);
       isolatedServers[i] = `server.${i + 1}=127.0.0.1:${quorum.port}:${election.port}`;
     }

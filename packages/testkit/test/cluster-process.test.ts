@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isProcessAlive, ManagedProcess, processStartTime, waitFor, type ProcessIdentity, type ProcessSpec } from "../src/index.js";
+import {
+  isProcessAlive,
+  ManagedProcess,
+  processStartTime,
+  waitFor,
+  type ProcessIdentity,
+  type ProcessSpec,
+} from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "atlas-ha-testkit-detached-"));
 const leftovers: number[] = [];
@@ -25,7 +32,9 @@ function statField(pid: number, index: number): string {
 }
 
 /** Runs a Node script that starts a detached process, prints its spec and identity, and dies. */
-async function launchAndDie(spec: ProcessSpec): Promise<{ spec: ProcessSpec; identity: ProcessIdentity }> {
+async function launchAndDie(
+  spec: ProcessSpec,
+): Promise<{ spec: ProcessSpec; identity: ProcessIdentity }> {
   const script = `
     import { ManagedProcess } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
     const p = new ManagedProcess(${JSON.stringify(spec)});
@@ -33,7 +42,9 @@ async function launchAndDie(spec: ProcessSpec): Promise<{ spec: ProcessSpec; ide
     process.stdout.write(JSON.stringify({ spec: p.spec, identity: p.identity }) + "\\n");
     process.kill(process.pid, "SIGKILL");
   `;
-  const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   launcher.stdout.on("data", (c: Buffer) => (out += c.toString()));
   await new Promise((resolve) => launcher.once("exit", resolve));
@@ -69,10 +80,16 @@ describe("a detached process", () => {
     expect(p.running).toBe(true);
     expect(p.pid).toBe(identity.pid);
     p.pause();
-    await waitFor(() => statField(identity.pid, 0) === "T", { timeoutMs: 5000, what: "the process to be stopped" });
+    await waitFor(() => statField(identity.pid, 0) === "T", {
+      timeoutMs: 5000,
+      what: "the process to be stopped",
+    });
     expect(p.paused).toBe(true);
     p.resume();
-    await waitFor(() => statField(identity.pid, 0) !== "T", { timeoutMs: 5000, what: "the process to run again" });
+    await waitFor(() => statField(identity.pid, 0) !== "T", {
+      timeoutMs: 5000,
+      what: "the process to run again",
+    });
     await p.stop(5000);
     expect(p.running).toBe(false);
     expect(isProcessAlive(identity.pid)).toBe(false);
@@ -95,7 +112,13 @@ describe("a detached process", () => {
     // This test process stands for an unrelated process that got the pid after a reboot.
     const startTime = processStartTime(process.pid)!;
     const p = ManagedProcess.attach(
-      { name: "gone", command: "sleep", args: ["300"], logFile: join(dir, "gone.log"), detached: true },
+      {
+        name: "gone",
+        command: "sleep",
+        args: ["300"],
+        logFile: join(dir, "gone.log"),
+        detached: true,
+      },
       { pid: process.pid, startTime: startTime + 1 },
     );
     expect(p.running).toBe(false);

@@ -27,12 +27,19 @@ describe("httpRequest", () => {
       req.setEncoding("utf8");
       req.on("data", (c: string) => (text += c));
       req.on("end", () => {
-        res.setHeader("x-seen", `${req.method} ${req.headers["content-type"]} ${req.headers.authorization} ${req.headers.connection}`);
+        res.setHeader(
+          "x-seen",
+          `${req.method} ${req.headers["content-type"]} ${req.headers.authorization} ${req.headers.connection}`,
+        );
         res.statusCode = 201;
         res.end(`echo:${text}`);
       });
     });
-    const answer = await httpRequest(`${url}/x`, { method: "POST", body: { a: "é" }, headers: { authorization: "Basic abc" } });
+    const answer = await httpRequest(`${url}/x`, {
+      method: "POST",
+      body: { a: "é" },
+      headers: { authorization: "Basic abc" },
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers["x-seen"]).toBe("POST application/json Basic abc close");
     expect(answer.body).toBe('echo:{"a":"é"}');
@@ -40,6 +47,8 @@ describe("httpRequest", () => {
 
   it("rejects when the whole exchange is not over by the deadline", async () => {
     const url = await serve(() => undefined); // never answers
-    await expect(httpRequest(url, { timeoutMs: 200 })).rejects.toThrow(/no answer from .* within 200 ms/);
+    await expect(httpRequest(url, { timeoutMs: 200 })).rejects.toThrow(
+      /no answer from .* within 200 ms/,
+    );
   });
 });

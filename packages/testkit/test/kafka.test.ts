@@ -9,7 +9,11 @@ describe("a Kafka broker", () => {
   const kafka = useKafka({ partitions: 2 });
 
   it("lets a kafkajs producer and a consumer group exchange messages", async () => {
-    const client = new Kafka({ clientId: "testkit-test", brokers: [kafka().bootstrap], logLevel: logLevel.NOTHING });
+    const client = new Kafka({
+      clientId: "testkit-test",
+      brokers: [kafka().bootstrap],
+      logLevel: logLevel.NOTHING,
+    });
     await kafka().createTopic("exchange", 2);
     const producer = client.producer();
     await producer.connect();
@@ -32,7 +36,12 @@ describe("a Kafka broker", () => {
         if (received.size === sent.length) done();
       },
     });
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${received.size} of ${sent.length} received`)), 60_000));
+    const timeout = new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`only ${received.size} of ${sent.length} received`)),
+        60_000,
+      ),
+    );
     await Promise.race([allReceived, timeout]);
     await consumer.disconnect();
     expect([...received].sort()).toEqual([...sent].sort());
@@ -50,7 +59,11 @@ describe("a Kafka broker", () => {
   it("keeps its topics across a restart on the same data", async () => {
     await kafka().createTopic("durable", 1);
     await kafka().restart();
-    const admin = new Kafka({ clientId: "testkit-test", brokers: [kafka().bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: "testkit-test",
+      brokers: [kafka().bootstrap],
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const topics = await admin.listTopics();
     await admin.disconnect();

@@ -75,15 +75,21 @@ describe("a PostgreSQL server (real postgres from Debian's binaries)", () => {
     try {
       const frozen = [pg().process.pid!, ...backends];
       // A backend that was exiting stays a zombie ("Z") while its stopped postmaster cannot reap it.
-      await waitFor(() => frozen.every((pid) => !isAlive(pid) || ["T", "Z"].includes(processState(pid))), {
-        timeoutMs: 5000,
-        what: "the postmaster and every backend to be stopped",
-      });
+      await waitFor(
+        () => frozen.every((pid) => !isAlive(pid) || ["T", "Z"].includes(processState(pid))),
+        {
+          timeoutMs: 5000,
+          what: "the postmaster and every backend to be stopped",
+        },
+      );
       expect(await pg().isServing()).toBe(false);
     } finally {
       pg().resume();
     }
-    await waitFor(() => pg().isServing(), { timeoutMs: 10_000, what: "postgres to serve after resume" });
+    await waitFor(() => pg().isServing(), {
+      timeoutMs: 10_000,
+      what: "postgres to serve after resume",
+    });
   });
 
   it("is killed with its backends when the process that started it dies without cleaning up", async () => {
@@ -100,11 +106,17 @@ describe("a PostgreSQL server (real postgres from Debian's binaries)", () => {
       process.stdout.write(JSON.stringify({ pid, kids: kids.map(Number), baseDir: pg.baseDir }) + "\\n");
       process.kill(process.pid, "SIGKILL");
     `;
-    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     parent.stdout.on("data", (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => parent.once("exit", resolve));
-    const { pid, kids, baseDir } = JSON.parse(out.trim()) as { pid: number; kids: number[]; baseDir: string };
+    const { pid, kids, baseDir } = JSON.parse(out.trim()) as {
+      pid: number;
+      kids: number[];
+      baseDir: string;
+    };
     expect(pid).toBeGreaterThan(0);
     expect(kids.length).toBeGreaterThan(0);
     await waitFor(() => [pid, ...kids].every((p) => !isAlive(p)), {

@@ -24,14 +24,25 @@ function processState(pid: number): string {
 
 describe("a managed process", () => {
   it("is paused, resumed, stopped and restarted by signals", async () => {
-    const p = new ManagedProcess({ name: "sleeper", command: "sleep", args: ["300"], logFile: join(dir, "sleeper.log") });
+    const p = new ManagedProcess({
+      name: "sleeper",
+      command: "sleep",
+      args: ["300"],
+      logFile: join(dir, "sleeper.log"),
+    });
     await p.start();
     const first = p.pid!;
     expect(isAlive(first)).toBe(true);
     p.pause();
-    await waitFor(() => processState(first) === "T", { timeoutMs: 5000, what: "the process to be stopped" });
+    await waitFor(() => processState(first) === "T", {
+      timeoutMs: 5000,
+      what: "the process to be stopped",
+    });
     p.resume();
-    await waitFor(() => processState(first) !== "T", { timeoutMs: 5000, what: "the process to run again" });
+    await waitFor(() => processState(first) !== "T", {
+      timeoutMs: 5000,
+      what: "the process to run again",
+    });
     await p.restart();
     expect(p.pid).not.toBe(first);
     expect(isAlive(first)).toBe(false);
@@ -51,12 +62,17 @@ describe("a managed process", () => {
       process.stdout.write(String(p.pid) + "\\n");
       process.kill(process.pid, "SIGKILL");
     `;
-    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     parent.stdout.on("data", (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => parent.once("exit", resolve));
     const orphan = Number(out.trim());
     expect(orphan).toBeGreaterThan(0);
-    await waitFor(() => !isAlive(orphan), { timeoutMs: 5000, what: `pid ${orphan} to be killed by its guard` });
+    await waitFor(() => !isAlive(orphan), {
+      timeoutMs: 5000,
+      what: `pid ${orphan} to be killed by its guard`,
+    });
   });
 });

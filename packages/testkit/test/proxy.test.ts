@@ -63,7 +63,10 @@ function connectError(port: number): Promise<string> {
 async function roundTrip(client: Client, text: string): Promise<void> {
   const before = client.text().length;
   client.socket.write(text);
-  await waitFor(() => client.text().length >= before + text.length, { timeoutMs: 5000, what: `the echo of ${text}` });
+  await waitFor(() => client.text().length >= before + text.length, {
+    timeoutMs: 5000,
+    what: `the echo of ${text}`,
+  });
 }
 
 describe("TcpProxy (a real echo server on loopback)", () => {
@@ -108,7 +111,10 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     const silent = await open(proxy.port);
     silent.socket.write("into the void");
     // The proxy read the bytes (so the client's write completed) and kept the link open.
-    await waitFor(() => silent.socket.bytesWritten === "into the void".length && proxy.connections === 1, { timeoutMs: 5000, what: "the write to leave the client" });
+    await waitFor(
+      () => silent.socket.bytesWritten === "into the void".length && proxy.connections === 1,
+      { timeoutMs: 5000, what: "the write to leave the client" },
+    );
     await proxy.restore();
     await silent.closed;
     expect(silent.text()).toBe("");
@@ -124,7 +130,10 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     live.socket.write("two");
     // Restore only once the proxy has read "two" and dropped it: had it forwarded the bytes
     // instead, they would not count as discarded (and the target would have them).
-    await waitFor(() => proxy.discardedBytes - discardedBefore === "two".length, { timeoutMs: 5000, what: "the proxy to read and drop the write" });
+    await waitFor(() => proxy.discardedBytes - discardedBefore === "two".length, {
+      timeoutMs: 5000,
+      what: "the proxy to read and drop the write",
+    });
     expect(live.socket.destroyed).toBe(false);
     await proxy.restore();
     await live.closed;
@@ -141,7 +150,10 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     expect(live.socket.destroyed).toBe(false);
     expect(await connectError(proxy.port)).toBe("ECONNREFUSED");
     live.socket.write("beta");
-    await waitFor(() => live.socket.bytesWritten === "alphabeta".length, { timeoutMs: 5000, what: "the write to leave the client" });
+    await waitFor(() => live.socket.bytesWritten === "alphabeta".length, {
+      timeoutMs: 5000,
+      what: "the write to leave the client",
+    });
     await proxy.restore();
     await live.closed;
     expect(live.text()).toBe("alpha");
@@ -160,13 +172,24 @@ describe("TcpProxy (a real echo server on loopback)", () => {
     await other.close();
     expect(other.state).toBe("closed");
     expect(await connectError(other.port)).toBe("ECONNREFUSED");
-    await expect(other.cut()).rejects.toMatchObject({ name: "TcpProxyError", code: "TCP_PROXY_CLOSED" });
-    await expect(other.cut({ mode: "sideways" as never })).rejects.toMatchObject({ code: "TCP_PROXY_CLOSED" });
+    await expect(other.cut()).rejects.toMatchObject({
+      name: "TcpProxyError",
+      code: "TCP_PROXY_CLOSED",
+    });
+    await expect(other.cut({ mode: "sideways" as never })).rejects.toMatchObject({
+      code: "TCP_PROXY_CLOSED",
+    });
   });
 
   it("refuses a bad mode and a port that is taken, with typed errors", async () => {
-    await expect(proxy.cut({ mode: "sideways" as never })).rejects.toMatchObject({ name: "TcpProxyError", code: "TCP_PROXY_BAD_OPTION" });
+    await expect(proxy.cut({ mode: "sideways" as never })).rejects.toMatchObject({
+      name: "TcpProxyError",
+      code: "TCP_PROXY_BAD_OPTION",
+    });
     expect(proxy.state).toBe("open");
-    await expect(startTcpProxy({ target: echoPort, port: proxy.port })).rejects.toMatchObject({ name: "TcpProxyError", code: "TCP_PROXY_PORT_IN_USE" });
+    await expect(startTcpProxy({ target: echoPort, port: proxy.port })).rejects.toMatchObject({
+      name: "TcpProxyError",
+      code: "TCP_PROXY_PORT_IN_USE",
+    });
   });
 });

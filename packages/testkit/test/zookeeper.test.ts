@@ -47,7 +47,10 @@ describe("a 3-node ZooKeeper ensemble", () => {
     expect(await lastStanding!.mode()).toBeNull();
     // The node left alone refuses the client's connections, so the client fails the write with
     // a connection loss (long before the 10 s of no answer that would be a TIMEOUT).
-    await expect(createNode(client!, "/without-quorum", "3", 10_000)).rejects.toMatchObject({ name: "ZooKeeperCallError", code: "ZCONNECTIONLOSS" });
+    await expect(createNode(client!, "/without-quorum", "3", 10_000)).rejects.toMatchObject({
+      name: "ZooKeeperCallError",
+      code: "ZCONNECTIONLOSS",
+    });
 
     // Restart with the same data: the old node rejoins and quorum is back.
     await down.start();
@@ -58,7 +61,10 @@ describe("a 3-node ZooKeeper ensemble", () => {
       what: "a write after quorum returned",
     });
     // The write refused without quorum was not applied later either.
-    await expect(readNode(client!, "/without-quorum")).rejects.toMatchObject({ name: "ZooKeeperCallError", code: "ZNONODE" });
+    await expect(readNode(client!, "/without-quorum")).rejects.toMatchObject({
+      name: "ZooKeeperCallError",
+      code: "ZNONODE",
+    });
     // Data written before the outage is still there: restart kept each node's data dir.
     expect(await readNode(client!, "/after-leader-loss")).toBe("2");
     await second!.start();

@@ -10,7 +10,9 @@ const require = createRequire(import.meta.url);
  */
 function packageBin(pkg: string, name: string): string {
   const manifestFile = require.resolve(`${pkg}/package.json`);
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { bin?: string | Record<string, string> };
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as {
+    bin?: string | Record<string, string>;
+  };
   const bin = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[name];
   if (!bin) throw new Error(`${pkg} declares no bin "${name}" (${manifestFile})`);
   return join(dirname(manifestFile), bin);

@@ -13,8 +13,22 @@ import {
 } from "@atlas-ha/testkit";
 import kafkajs from "kafkajs";
 import { ClusterStateError, UnknownMemberError } from "./errors.js";
-import { attachRecord, clusterMembers, record, type ClusterMember, type InstanceStatus } from "./members.js";
-import { describeCluster, readState, removeState, writeState, type ClusterDescription, type ClusterState, type StoreBackend } from "./state.js";
+import {
+  attachRecord,
+  clusterMembers,
+  record,
+  type ClusterMember,
+  type InstanceStatus,
+} from "./members.js";
+import {
+  describeCluster,
+  readState,
+  removeState,
+  writeState,
+  type ClusterDescription,
+  type ClusterState,
+  type StoreBackend,
+} from "./state.js";
 import type { ZooKeeperProxy } from "./zk-proxy.js";
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
@@ -72,17 +86,35 @@ export class LocalCluster {
   static attach(options: { stateDir: string }): LocalCluster {
     const state = readState(options.stateDir);
     if (!state) {
-      throw new ClusterStateError("CLUSTER_NOT_UP", `no local cluster is up (no state in ${options.stateDir})`);
+      throw new ClusterStateError(
+        "CLUSTER_NOT_UP",
+        `no local cluster is up (no state in ${options.stateDir})`,
+      );
     }
     const nodes = state.zookeeper.map(
       (z) => new ZooKeeperNode(z.id, z.clientPort, z.dataDir, attachRecord(z.process)),
     );
-    const zookeeper = new ZooKeeperEnsemble(nodes, join(state.stateDir, "zookeeper"), state.tickTime, false);
+    const zookeeper = new ZooKeeperEnsemble(
+      nodes,
+      join(state.stateDir, "zookeeper"),
+      state.tickTime,
+      false,
+    );
     const k = state.kafka;
-    const kafka = new KafkaBroker(k.port, k.controllerPort, k.baseDir, attachRecord(k.process), false);
+    const kafka = new KafkaBroker(
+      k.port,
+      k.controllerPort,
+      k.baseDir,
+      attachRecord(k.process),
+      false,
+    );
     const p = state.postgres;
-    const postgres = p ? new PostgresServer(p.port, p.baseDir, p.binDir, attachRecord(p.process), false) : undefined;
-    const instances = state.instances.map((i) => new AtlasInstance(i.name, i.port, i.dir, attachRecord(i.process)));
+    const postgres = p
+      ? new PostgresServer(p.port, p.baseDir, p.binDir, attachRecord(p.process), false)
+      : undefined;
+    const instances = state.instances.map(
+      (i) => new AtlasInstance(i.name, i.port, i.dir, attachRecord(i.process)),
+    );
     return new LocalCluster(state, { zookeeper, kafka, postgres, instances });
   }
 
@@ -100,13 +132,21 @@ export class LocalCluster {
   member(name: string): ClusterMember {
     const members = this.members;
     const member = members.find((m) => m.name === name);
-    if (!member) throw new UnknownMemberError(name, members.map((m) => m.name));
+    if (!member)
+      throw new UnknownMemberError(
+        name,
+        members.map((m) => m.name),
+      );
     return member;
   }
 
   instance(name: string): AtlasInstance {
     const instance = this.instances.find((i) => i.name === name);
-    if (!instance) throw new UnknownMemberError(name, this.instances.map((i) => i.name));
+    if (!instance)
+      throw new UnknownMemberError(
+        name,
+        this.instances.map((i) => i.name),
+      );
     return instance;
   }
 
@@ -118,7 +158,10 @@ export class LocalCluster {
     const proxy = this.#zkProxies.get(name);
     if (proxy) return proxy;
     this.instance(name); // an unknown name is an UnknownMemberError
-    throw new ClusterStateError("CLUSTER_NO_ZK_PROXY", `${name} has no ZooKeeper proxy: start the cluster with zkProxy: true`);
+    throw new ClusterStateError(
+      "CLUSTER_NO_ZK_PROXY",
+      `${name} has no ZooKeeper proxy: start the cluster with zkProxy: true`,
+    );
   }
 
   /** True while any process of the cluster runs. */
@@ -147,7 +190,11 @@ export class LocalCluster {
     member.pause();
     const pid = member.process.pid;
     if (pid !== undefined) {
-      await waitFor(() => isStopped(pid) || !isProcessAlive(pid), { timeoutMs: 5000, intervalMs: 20, what: `${name} to stop (SIGSTOP)` });
+      await waitFor(() => isStopped(pid) || !isProcessAlive(pid), {
+        timeoutMs: 5000,
+        intervalMs: 20,
+        what: `${name} to stop (SIGSTOP)`,
+      });
     }
   }
 
@@ -157,7 +204,11 @@ export class LocalCluster {
     member.resume();
     const pid = member.process.pid;
     if (pid !== undefined) {
-      await waitFor(() => !isStopped(pid), { timeoutMs: 5000, intervalMs: 20, what: `${name} to continue (SIGCONT)` });
+      await waitFor(() => !isStopped(pid), {
+        timeoutMs: 5000,
+        intervalMs: 20,
+        what: `${name} to continue (SIGCONT)`,
+      });
     }
   }
 
@@ -169,7 +220,10 @@ export class LocalCluster {
   async start(name: string, timeoutMs = 60_000): Promise<void> {
     const member = this.member(name);
     if (member.process.running) {
-      throw new ClusterStateError("CLUSTER_ALREADY_UP", `${name} is already running (pid ${member.process.pid})`);
+      throw new ClusterStateError(
+        "CLUSTER_ALREADY_UP",
+        `${name} is already running (pid ${member.process.pid})`,
+      );
     }
     await member.process.start();
     this.save();
@@ -196,7 +250,9 @@ export class LocalCluster {
     return waitFor(
       async () => {
         const active = (await this.statuses()).filter((s) => s.state === "ACTIVE");
-        return active.length === 1 && active[0]!.name !== options.not ? this.instance(active[0]!.name) : undefined;
+        return active.length === 1 && active[0]!.name !== options.not
+          ? this.instance(active[0]!.name)
+          : undefined;
       },
       {
         timeoutMs: options.timeoutMs ?? 30_000,
@@ -207,8 +263,15 @@ export class LocalCluster {
   }
 
   /** Publishes each value as one Kafka record (no key) to the hook topic, in order. */
-  async produce(values: (string | Buffer)[], options: { topic?: string } = {}): Promise<{ partition: number; offset: string }[]> {
-    const kafka = new Kafka({ clientId: "atlas-ha-cluster", brokers: [this.kafka.bootstrap], logLevel: logLevel.NOTHING });
+  async produce(
+    values: (string | Buffer)[],
+    options: { topic?: string } = {},
+  ): Promise<{ partition: number; offset: string }[]> {
+    const kafka = new Kafka({
+      clientId: "atlas-ha-cluster",
+      brokers: [this.kafka.bootstrap],
+      logLevel: logLevel.NOTHING,
+    });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {
@@ -217,7 +280,10 @@ export class LocalCluster {
         acks: -1,
         messages: values.map((value) => ({ value })),
       });
-      return results.map((r) => ({ partition: r.partition, offset: r.baseOffset ?? r.offset ?? "?" }));
+      return results.map((r) => ({
+        partition: r.partition,
+        offset: r.baseOffset ?? r.offset ?? "?",
+      }));
     } finally {
       await producer.disconnect();
     }
@@ -231,10 +297,17 @@ export class LocalCluster {
 
   #refresh(): void {
     const s = this.#state;
-    s.zookeeper = s.zookeeper.map((z) => ({ ...z, process: record(this.zookeeper.node(z.id).process) }));
+    s.zookeeper = s.zookeeper.map((z) => ({
+      ...z,
+      process: record(this.zookeeper.node(z.id).process),
+    }));
     s.kafka = { ...s.kafka, process: record(this.kafka.process) };
-    if (s.postgres && this.postgres) s.postgres = { ...s.postgres, process: record(this.postgres.process) };
-    s.instances = s.instances.map((i) => ({ ...i, process: record(this.instance(i.name).process) }));
+    if (s.postgres && this.postgres)
+      s.postgres = { ...s.postgres, process: record(this.postgres.process) };
+    s.instances = s.instances.map((i) => ({
+      ...i,
+      process: record(this.instance(i.name).process),
+    }));
   }
 
   /** Writes `state.json` and `cluster.json` with the pids of now. */
@@ -267,13 +340,19 @@ export class LocalCluster {
         }
         return true;
       },
-      { timeoutMs, intervalMs: 100, what: "every process of the cluster to exit and its ports to close" },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        what: "every process of the cluster to exit and its ports to close",
+      },
     );
     removeState(this.#state);
     if (this.#ownsStateDir && !options.keepLogs && process.env.ATLAS_HA_KEEP_LOGS !== "1") {
       rmSync(this.stateDir, { recursive: true, force: true });
     } else if (this.#ownsStateDir) {
-      process.stderr.write(`[local-cluster] local cluster data and logs kept in ${this.stateDir}\n`);
+      process.stderr.write(
+        `[local-cluster] local cluster data and logs kept in ${this.stateDir}\n`,
+      );
     }
   }
 

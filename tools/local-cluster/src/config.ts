@@ -12,11 +12,13 @@ let keys: Promise<ConfigKeys> | undefined;
  * to load, which the CLI's commands that start no instance (`status`, `kill`, …) need not pay.
  */
 function configKeys(): Promise<ConfigKeys> {
-  keys ??= import("@atlas-ha/atlas-server").then(({ KEYS, addressKey, FAILED_MESSAGES_FILE_KEY }) => ({
-    KEYS,
-    addressKey,
-    FAILED_MESSAGES_FILE_KEY,
-  }));
+  keys ??= import("@atlas-ha/atlas-server").then(
+    ({ KEYS, addressKey, FAILED_MESSAGES_FILE_KEY }) => ({
+      KEYS,
+      addressKey,
+      FAILED_MESSAGES_FILE_KEY,
+    }),
+  );
   return keys;
 }
 
@@ -65,7 +67,9 @@ export async function instanceProperties(
     [KEYS.kafkaGroupId]: "atlas",
     [KEYS.hookTopics]: shared.hookTopic,
     [KEYS.storeBackend]: shared.backend,
-    ...(shared.postgresUrl !== undefined ? { [KEYS.postgresUrl]: shared.postgresUrl } : { [KEYS.sqlitePath]: shared.sqlitePath }),
+    ...(shared.postgresUrl !== undefined
+      ? { [KEYS.postgresUrl]: shared.postgresUrl }
+      : { [KEYS.sqlitePath]: shared.sqlitePath }),
     [KEYS.usersFile]: shared.usersFile,
     [KEYS.logLevel]: "info",
     [KEYS.serverId]: instance.id,

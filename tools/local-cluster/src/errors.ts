@@ -50,7 +50,10 @@ export class PortInUseError extends Error {
 export class ClusterStateError extends Error {
   override readonly name = "ClusterStateError" as const;
   readonly code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP" | "CLUSTER_NO_ZK_PROXY";
-  constructor(code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP" | "CLUSTER_NO_ZK_PROXY", message: string) {
+  constructor(
+    code: "CLUSTER_ALREADY_UP" | "CLUSTER_NOT_UP" | "CLUSTER_NO_ZK_PROXY",
+    message: string,
+  ) {
     super(message);
     this.code = code;
   }

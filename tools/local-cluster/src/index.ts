@@ -4,7 +4,13 @@
 export { atlasServerBin, statusClientBin } from "./bins.js";
 export { runClusterCli, type ClusterCliOptions } from "./cli/index.js";
 export { LocalCluster } from "./cluster.js";
-export { ClusterOptionsError, ClusterStateError, PortInUseError, UnknownMemberError, type TakenPort } from "./errors.js";
+export {
+  ClusterOptionsError,
+  ClusterStateError,
+  PortInUseError,
+  UnknownMemberError,
+  type TakenPort,
+} from "./errors.js";
 export type { ClusterMember, InstanceStatus, MemberKind } from "./members.js";
 export {
   localClusterPorts,

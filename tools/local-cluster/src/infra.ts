@@ -80,24 +80,46 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
       return broker;
     }),
     o.backend === "postgres"
-      ? timed(() => startSharedPostgres(join(stateDir, "postgres"), ports.postgres, detached, startTimeoutMs))
+      ? timed(() =>
+          startSharedPostgres(join(stateDir, "postgres"), ports.postgres, detached, startTimeoutMs),
+        )
       : Promise.resolve(undefined),
   ]);
   const infraFailure = [zkResult, kafkaResult, pgResult].find((r) => r.status === "rejected");
   if (infraFailure) {
     await Promise.all([
       zkResult.status === "fulfilled" ? zkResult.value[0].shutdown({ keepLogs: true }) : undefined,
-      kafkaResult.status === "fulfilled" ? kafkaResult.value[0].shutdown({ keepLogs: true }) : undefined,
-      pgResult.status === "fulfilled" && pgResult.value ? pgResult.value[0].server.shutdown({ keepLogs: true }) : undefined,
+      kafkaResult.status === "fulfilled"
+        ? kafkaResult.value[0].shutdown({ keepLogs: true })
+        : undefined,
+      pgResult.status === "fulfilled" && pgResult.value
+        ? pgResult.value[0].server.shutdown({ keepLogs: true })
+        : undefined,
     ]);
-    throw (infraFailure).reason;
+    throw infraFailure.reason;
   }
   const [zookeeper, zkMs] = (zkResult as PromiseFulfilledResult<[ZooKeeperEnsemble, number]>).value;
   const [kafka, kafkaMs] = (kafkaResult as PromiseFulfilledResult<[KafkaBroker, number]>).value;
-  const pgStarted = (pgResult as PromiseFulfilledResult<[{ server: PostgresServer; url: string }, number] | undefined>).value;
-  log.info({ event: "zookeeper_started", nodes: zookeeper.nodes.map((n) => n.name), connect: zookeeper.connectString, tickTime, tookMs: zkMs });
-  log.info({ event: "kafka_started", bootstrap: kafka.bootstrap, topic: o.hookTopic, tookMs: kafkaMs });
-  if (pgStarted) log.info({ event: "postgres_started", url: pgStarted[0].url, tookMs: pgStarted[1] });
+  const pgStarted = (
+    pgResult as PromiseFulfilledResult<
+      [{ server: PostgresServer; url: string }, number] | undefined
+    >
+  ).value;
+  log.info({
+    event: "zookeeper_started",
+    nodes: zookeeper.nodes.map((n) => n.name),
+    connect: zookeeper.connectString,
+    tickTime,
+    tookMs: zkMs,
+  });
+  log.info({
+    event: "kafka_started",
+    bootstrap: kafka.bootstrap,
+    topic: o.hookTopic,
+    tookMs: kafkaMs,
+  });
+  if (pgStarted)
+    log.info({ event: "postgres_started", url: pgStarted[0].url, tookMs: pgStarted[1] });
   return { zookeeper, kafka, postgres: pgStarted?.[0] };
 }
 
@@ -113,13 +135,23 @@ async function startSharedPostgres(
   startTimeoutMs: number,
 ): Promise<{ server: PostgresServer; url: string }> {
   mkdirSync(baseDir, { recursive: true });
-  let server = await startPostgres({ ...(port !== undefined ? { port } : {}), baseDir, startTimeoutMs });
+  let server = await startPostgres({
+    ...(port !== undefined ? { port } : {}),
+    baseDir,
+    startTimeoutMs,
+  });
   try {
     const url = await server.createDatabase("atlas");
     if (detached) {
       const spec: ProcessSpec = { ...server.process.spec, detached: true };
       await server.stop();
-      server = new PostgresServer(server.port, server.baseDir, server.binDir, new ManagedProcess(spec), false);
+      server = new PostgresServer(
+        server.port,
+        server.baseDir,
+        server.binDir,
+        new ManagedProcess(spec),
+        false,
+      );
       await server.start(startTimeoutMs);
     }
     return { server, url };

@@ -87,29 +87,61 @@ export interface LocalClusterOptions {
 
 /** Throws a ClusterOptionsError naming the first option that is out of range. */
 export function validateOptions(options: LocalClusterOptions): void {
-  const { instances = 2, zk = 3, sessionTimeoutMs = 4000, backend = "sqlite", hookPartitions = 1 } = options;
+  const {
+    instances = 2,
+    zk = 3,
+    sessionTimeoutMs = 4000,
+    backend = "sqlite",
+    hookPartitions = 1,
+  } = options;
   if (!Number.isInteger(instances) || instances < 0 || instances > 20) {
-    throw new ClusterOptionsError("instances", `must be an integer from 0 to 20, got ${String(instances)}`);
+    throw new ClusterOptionsError(
+      "instances",
+      `must be an integer from 0 to 20, got ${String(instances)}`,
+    );
   }
-  if (zk !== 1 && zk !== 3) throw new ClusterOptionsError("zk", `must be 1 or 3, got ${String(zk)}`);
-  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 1000 || sessionTimeoutMs > 300_000) {
-    throw new ClusterOptionsError("sessionTimeoutMs", `must be an integer number of ms from 1000 to 300000, got ${String(sessionTimeoutMs)}`);
+  if (zk !== 1 && zk !== 3)
+    throw new ClusterOptionsError("zk", `must be 1 or 3, got ${String(zk)}`);
+  if (
+    !Number.isInteger(sessionTimeoutMs) ||
+    sessionTimeoutMs < 1000 ||
+    sessionTimeoutMs > 300_000
+  ) {
+    throw new ClusterOptionsError(
+      "sessionTimeoutMs",
+      `must be an integer number of ms from 1000 to 300000, got ${String(sessionTimeoutMs)}`,
+    );
   }
   if (backend !== "sqlite" && backend !== "postgres") {
-    throw new ClusterOptionsError("backend", `must be "sqlite" or "postgres", got ${JSON.stringify(backend)}`);
+    throw new ClusterOptionsError(
+      "backend",
+      `must be "sqlite" or "postgres", got ${JSON.stringify(backend)}`,
+    );
   }
   if (!Number.isInteger(hookPartitions) || hookPartitions < 1) {
-    throw new ClusterOptionsError("hookPartitions", `must be a positive integer, got ${String(hookPartitions)}`);
+    throw new ClusterOptionsError(
+      "hookPartitions",
+      `must be a positive integer, got ${String(hookPartitions)}`,
+    );
   }
   const ports = options.ports ?? {};
   if (ports.atlas && ports.atlas.length < instances) {
-    throw new ClusterOptionsError("ports.atlas", `needs ${instances} ports, got ${ports.atlas.length}`);
+    throw new ClusterOptionsError(
+      "ports.atlas",
+      `needs ${instances} ports, got ${ports.atlas.length}`,
+    );
   }
   if (ports.zookeeper && ports.zookeeper.length < zk) {
-    throw new ClusterOptionsError("ports.zookeeper", `needs ${zk} ports, got ${ports.zookeeper.length}`);
+    throw new ClusterOptionsError(
+      "ports.zookeeper",
+      `needs ${zk} ports, got ${ports.zookeeper.length}`,
+    );
   }
   if (options.zkProxy && options.detached) {
-    throw new ClusterOptionsError("zkProxy", "needs the launcher's process to keep running: not with detached: true");
+    throw new ClusterOptionsError(
+      "zkProxy",
+      "needs the launcher's process to keep running: not with detached: true",
+    );
   }
 }
 

@@ -1,7 +1,14 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts, hashPassword, startAtlasInstance, startTcpProxy, type AtlasInstance, type TcpProxy } from "@atlas-ha/testkit";
+import {
+  freePorts,
+  hashPassword,
+  startAtlasInstance,
+  startTcpProxy,
+  type AtlasInstance,
+  type TcpProxy,
+} from "@atlas-ha/testkit";
 import { atlasServerBin } from "./bins.js";
 import { LocalCluster } from "./cluster.js";
 import { instanceProperties, type SharedSettings } from "./config.js";
@@ -34,13 +41,20 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const started = Date.now();
 
   await assertPortsFree([
-    ...(ports.atlas ?? []).slice(0, count).map((port, i) => ({ port, use: `atlas-${i + 1} (HTTP)` })),
-    ...(ports.zookeeper ?? []).slice(0, zkNodes).map((port, i) => ({ port, use: `zk-${i + 1} (client port)` })),
+    ...(ports.atlas ?? [])
+      .slice(0, count)
+      .map((port, i) => ({ port, use: `atlas-${i + 1} (HTTP)` })),
+    ...(ports.zookeeper ?? [])
+      .slice(0, zkNodes)
+      .map((port, i) => ({ port, use: `zk-${i + 1} (client port)` })),
     ...(ports.kafka !== undefined ? [{ port: ports.kafka, use: "kafka" }] : []),
-    ...(ports.postgres !== undefined && backend === "postgres" ? [{ port: ports.postgres, use: "postgres" }] : []),
+    ...(ports.postgres !== undefined && backend === "postgres"
+      ? [{ port: ports.postgres, use: "postgres" }]
+      : []),
   ]);
   // Hash before anything runs: a server that is not built fails here, in a second.
-  const adminHash = count > 0 ? await hashPassword(options.adminPassword ?? "admin", serverBin) : undefined;
+  const adminHash =
+    count > 0 ? await hashPassword(options.adminPassword ?? "admin", serverBin) : undefined;
   options.signal?.throwIfAborted();
 
   const ownsStateDir = options.stateDir === undefined;
@@ -51,7 +65,16 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   if (ownsStateDir && backend === "postgres") chmodSync(stateDir, 0o755);
   const clusterFile = options.clusterFile ?? join(stateDir, "cluster.json");
   const tickTime = tickTimeFor(sessionTimeoutMs);
-  log.info({ event: "cluster_starting", stateDir, instances: count, zk: zkNodes, backend, sessionTimeoutMs, tickTime, detached });
+  log.info({
+    event: "cluster_starting",
+    stateDir,
+    instances: count,
+    zk: zkNodes,
+    backend,
+    sessionTimeoutMs,
+    tickTime,
+    detached,
+  });
 
   const infra = await startInfrastructure({
     stateDir,
@@ -67,11 +90,22 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     startTimeoutMs,
     log,
   });
-  const state = initialState(infra, { stateDir, clusterFile, sessionTimeoutMs, backend, hookTopic, tickTime });
+  const state = initialState(infra, {
+    stateDir,
+    clusterFile,
+    sessionTimeoutMs,
+    backend,
+    hookTopic,
+    tickTime,
+  });
   const instances: AtlasInstance[] = [];
   const zkProxies = new Map<string, ZooKeeperProxy>();
   const { zookeeper, kafka, postgres } = infra;
-  const cluster = new LocalCluster(state, { zookeeper, kafka, postgres: postgres?.server, instances, zkProxies }, ownsStateDir);
+  const cluster = new LocalCluster(
+    state,
+    { zookeeper, kafka, postgres: postgres?.server, instances, zkProxies },
+    ownsStateDir,
+  );
   cluster.save();
 
   try {
@@ -104,7 +138,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
           const proxies: TcpProxy[] = [];
           zkProxies.set(name, new ZooKeeperProxy(name, proxies));
           for (const node of zookeeper.nodes) {
-            proxies.push(await startTcpProxy({ target: node.clientPort, name: `${name} → ${node.name}` }));
+            proxies.push(
+              await startTcpProxy({ target: node.clientPort, name: `${name} → ${node.name}` }),
+            );
           }
         }
       }
@@ -115,7 +151,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         const t0 = Date.now();
         const properties = await instanceProperties(
           shared,
-          { id, zkConnect: zkProxies.get(name)?.connectString, failedMessagesFile: join(dir, "failed-messages.log") },
+          {
+            id,
+            zkConnect: zkProxies.get(name)?.connectString,
+            failedMessagesFile: join(dir, "failed-messages.log"),
+          },
           options.properties,
         );
         const instance = await startAtlasInstance({
@@ -129,13 +169,26 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
           properties,
         });
         instances.push(instance);
-        state.instances.push({ name, id, port: instance.port, dir, process: record(instance.process) });
+        state.instances.push({
+          name,
+          id,
+          port: instance.port,
+          dir,
+          process: record(instance.process),
+        });
         cluster.save();
-        log.info({ event: "instance_started", name, url: instance.url, pid: instance.process.pid, tookMs: Date.now() - t0 });
+        log.info({
+          event: "instance_started",
+          name,
+          url: instance.url,
+          pid: instance.process.pid,
+          tookMs: Date.now() - t0,
+        });
         return instance;
       };
       await startInstances(startOne, count, startTimeoutMs, options.signal);
-      const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, "en", { numeric: true });
+      const byName = (a: { name: string }, b: { name: string }) =>
+        a.name.localeCompare(b.name, "en", { numeric: true });
       instances.sort(byName);
       state.instances.sort(byName);
       cluster.save();
@@ -161,18 +214,27 @@ async function startInstances(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const first = await startOne(0);
-  await first.process.aliveUntil(first.waitForState("ACTIVE", startTimeoutMs)).catch((error: Error) => {
-    throw new Error(`${error.message}; end of ${first.logFile}:\n${first.process.logTail()}`, { cause: error });
-  });
+  await first.process
+    .aliveUntil(first.waitForState("ACTIVE", startTimeoutMs))
+    .catch((error: Error) => {
+      throw new Error(`${error.message}; end of ${first.logFile}:\n${first.process.logTail()}`, {
+        cause: error,
+      });
+    });
   signal?.throwIfAborted();
-  const rest = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => startOne(i + 1)));
+  const rest = await Promise.allSettled(
+    Array.from({ length: count - 1 }, (_, i) => startOne(i + 1)),
+  );
   const failed = rest.find((r) => r.status === "rejected");
-  if (failed) throw (failed).reason;
+  if (failed) throw failed.reason;
 }
 
 function initialState(
   infra: Infrastructure,
-  o: Pick<ClusterState, "stateDir" | "clusterFile" | "sessionTimeoutMs" | "backend" | "hookTopic" | "tickTime">,
+  o: Pick<
+    ClusterState,
+    "stateDir" | "clusterFile" | "sessionTimeoutMs" | "backend" | "hookTopic" | "tickTime"
+  >,
 ): ClusterState {
   const { zookeeper, kafka, postgres } = infra;
   return {
@@ -186,9 +248,22 @@ function initialState(
       dataDir: n.dataDir,
       process: record(n.process),
     })),
-    kafka: { name: kafka.name, port: kafka.port, controllerPort: kafka.controllerPort, baseDir: kafka.baseDir, process: record(kafka.process) },
+    kafka: {
+      name: kafka.name,
+      port: kafka.port,
+      controllerPort: kafka.controllerPort,
+      baseDir: kafka.baseDir,
+      process: record(kafka.process),
+    },
     postgres: postgres
-      ? { name: "postgres", port: postgres.server.port, baseDir: postgres.server.baseDir, binDir: postgres.server.binDir, url: postgres.url, process: record(postgres.server.process) }
+      ? {
+          name: "postgres",
+          port: postgres.server.port,
+          baseDir: postgres.server.baseDir,
+          binDir: postgres.server.binDir,
+          url: postgres.url,
+          process: record(postgres.server.process),
+        }
       : null,
     instances: [],
   };

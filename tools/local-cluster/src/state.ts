@@ -24,9 +24,28 @@ export interface ClusterState {
   backend: StoreBackend;
   hookTopic: string;
   tickTime: number;
-  zookeeper: { id: number; name: string; clientPort: number; dataDir: string; process: ProcessRecord }[];
-  kafka: { name: string; port: number; controllerPort: number; baseDir: string; process: ProcessRecord };
-  postgres: { name: string; port: number; baseDir: string; binDir: string; url: string; process: ProcessRecord } | null;
+  zookeeper: {
+    id: number;
+    name: string;
+    clientPort: number;
+    dataDir: string;
+    process: ProcessRecord;
+  }[];
+  kafka: {
+    name: string;
+    port: number;
+    controllerPort: number;
+    baseDir: string;
+    process: ProcessRecord;
+  };
+  postgres: {
+    name: string;
+    port: number;
+    baseDir: string;
+    binDir: string;
+    url: string;
+    process: ProcessRecord;
+  } | null;
   instances: { name: string; id: string; port: number; dir: string; process: ProcessRecord }[];
 }
 
@@ -47,13 +66,31 @@ export function stateFile(stateDir: string): string {
 
 export function describeCluster(state: ClusterState): ClusterDescription {
   return {
-    instances: state.instances.map((i) => ({ name: i.name, url: `http://127.0.0.1:${i.port}`, pid: i.process.pid })),
-    zookeeper: state.zookeeper.map((z) => ({ name: z.name, connect: `127.0.0.1:${z.clientPort}`, pid: z.process.pid })),
-    kafka: { name: state.kafka.name, bootstrap: `127.0.0.1:${state.kafka.port}`, pid: state.kafka.process.pid },
+    instances: state.instances.map((i) => ({
+      name: i.name,
+      url: `http://127.0.0.1:${i.port}`,
+      pid: i.process.pid,
+    })),
+    zookeeper: state.zookeeper.map((z) => ({
+      name: z.name,
+      connect: `127.0.0.1:${z.clientPort}`,
+      pid: z.process.pid,
+    })),
+    kafka: {
+      name: state.kafka.name,
+      bootstrap: `127.0.0.1:${state.kafka.port}`,
+      pid: state.kafka.process.pid,
+    },
     sessionTimeoutMs: state.sessionTimeoutMs,
     backend: state.backend,
     ...(state.postgres
-      ? { postgres: { name: state.postgres.name, url: state.postgres.url, pid: state.postgres.process.pid } }
+      ? {
+          postgres: {
+            name: state.postgres.name,
+            url: state.postgres.url,
+            pid: state.postgres.process.pid,
+          },
+        }
       : {}),
   };
 }
@@ -75,7 +112,8 @@ export function readState(stateDir: string): ClusterState | undefined {
   const file = stateFile(stateDir);
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, "utf8")) as ClusterState;
-  if (state.version !== 1) throw new Error(`${file} has an unknown version ${String(state.version)}`);
+  if (state.version !== 1)
+    throw new Error(`${file} has an unknown version ${String(state.version)}`);
   return state;
 }
 

@@ -29,7 +29,17 @@ describe("the cluster CLI's arguments", () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/^Usage: .* <command>/);
-    for (const command of ["up", "status", "kill", "stop", "pause", "resume", "start", "produce", "down"]) {
+    for (const command of [
+      "up",
+      "status",
+      "kill",
+      "stop",
+      "pause",
+      "resume",
+      "start",
+      "produce",
+      "down",
+    ]) {
       expect(help.out).toContain(`  ${command}`);
     }
     const none = await cli();
@@ -42,7 +52,10 @@ describe("the cluster CLI's arguments", () => {
     [["up", "--zk", "2"], /--zk: must be 1 or 3, got "2"/],
     [["up", "--instances", "0"], /--instances: must be an integer from 1 to 20, got "0"/],
     [["up", "--instances", "two"], /--instances: must be an integer/],
-    [["up", "--session-timeout", "500"], /--session-timeout: must be an integer from 1000 to 300000/],
+    [
+      ["up", "--session-timeout", "500"],
+      /--session-timeout: must be an integer from 1000 to 300000/,
+    ],
     [["up", "--backend", "mysql"], /--backend: must be sqlite or postgres, got "mysql"/],
     [["up", "--detach=yes"], /--detach/],
     [["up", "--bogus"], /Unknown option --bogus/],
@@ -51,14 +64,17 @@ describe("the cluster CLI's arguments", () => {
     [["start"], /start needs the name of a process/],
     [["produce"], /produce needs at least one file/],
     [["status", "--table"], /Unknown option --table/],
-  ])("rejects %j with exit 2 and a message naming the problem, starting nothing", async (argv, message) => {
-    const result = await cli(...argv);
-    expect(result.code).toBe(2);
-    expect(result.err).toMatch(message);
-    expect(result.err).toMatch(/--help for usage/);
-    expect(result.prepared).toBe(false);
-    expect(existsSync(join(home, "cluster"))).toBe(false);
-  });
+  ])(
+    "rejects %j with exit 2 and a message naming the problem, starting nothing",
+    async (argv, message) => {
+      const result = await cli(...argv);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(message);
+      expect(result.err).toMatch(/--help for usage/);
+      expect(result.prepared).toBe(false);
+      expect(existsSync(join(home, "cluster"))).toBe(false);
+    },
+  );
 
   it("says that no cluster is up: status, kill and produce fail (exit 1), down has nothing to do (exit 0)", async () => {
     for (const argv of [["status"], ["kill", "atlas-1"], ["start", "zk-1"]]) {
@@ -79,10 +95,20 @@ describe("the cluster launcher's ports", () => {
     await new Promise<void>((resolve) => holder.listen({ port, host: "127.0.0.1" }, resolve));
     const stateDir = join(home, "taken");
     try {
-      const error = await startLocalCluster({ instances: 0, zk: 1, stateDir, ports: { kafka: port } }).catch((e: unknown) => e);
+      const error = await startLocalCluster({
+        instances: 0,
+        zk: 1,
+        stateDir,
+        ports: { kafka: port },
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: "PortInUseError", code: "CLUSTER_PORT_IN_USE" });
-      const { ports, message } = error as { ports: { port: number; use: string; holder?: { pid: number } }[]; message: string };
-      expect(ports).toEqual([{ port, use: "kafka", holder: { pid: process.pid, command: expect.any(String) } }]);
+      const { ports, message } = error as {
+        ports: { port: number; use: string; holder?: { pid: number } }[];
+        message: string;
+      };
+      expect(ports).toEqual([
+        { port, use: "kafka", holder: { pid: process.pid, command: expect.any(String) } },
+      ]);
       expect(message).toContain(`${port} (for kafka) is taken by pid ${process.pid}`);
       expect(existsSync(stateDir)).toBe(false);
     } finally {
@@ -91,8 +117,14 @@ describe("the cluster launcher's ports", () => {
   });
 
   it("rejects bad options with a typed error naming the option", async () => {
-    await expect(startLocalCluster({ zk: 2 as 1 })).rejects.toMatchObject({ name: "ClusterOptionsError", code: "CLUSTER_BAD_OPTION", option: "zk" });
-    await expect(startLocalCluster({ instances: 2, ports: { atlas: [21000] } })).rejects.toMatchObject({ option: "ports.atlas" });
+    await expect(startLocalCluster({ zk: 2 as 1 })).rejects.toMatchObject({
+      name: "ClusterOptionsError",
+      code: "CLUSTER_BAD_OPTION",
+      option: "zk",
+    });
+    await expect(
+      startLocalCluster({ instances: 2, ports: { atlas: [21000] } }),
+    ).rejects.toMatchObject({ option: "ports.atlas" });
   });
 
   it("picks a ZooKeeper tickTime that grants the session timeout (2 to 20 ticks, tick at most 2 s)", () => {

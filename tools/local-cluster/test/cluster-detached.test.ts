@@ -39,7 +39,10 @@ function remember(d: ClusterDescription): void {
 
 afterAll(async () => {
   // Whatever a failed test left behind.
-  if (existsSync(join(stateDir, "state.json"))) await LocalCluster.attach({ stateDir }).down().catch(() => undefined);
+  if (existsSync(join(stateDir, "state.json")))
+    await LocalCluster.attach({ stateDir })
+      .down()
+      .catch(() => undefined);
   for (const pid of seen) {
     try {
       process.kill(pid, "SIGKILL");
@@ -57,7 +60,9 @@ describe("a detached local cluster", () => {
       await startLocalCluster({ instances: 1, zk: 1, detached: true, stateDir: ${JSON.stringify(stateDir)}, clusterFile: ${JSON.stringify(clusterFile)} });
       process.exit(0);
     `;
-    const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "inherit", "inherit"] });
+    const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     const code = await new Promise((resolve) => launcher.once("exit", resolve));
     expect(code).toBe(0);
   }, 180_000);
@@ -65,14 +70,21 @@ describe("a detached local cluster", () => {
   it("outlives its launcher and describes itself in cluster.json", async () => {
     const d = description();
     remember(d);
-    expect(Object.keys(d).sort()).toEqual(["backend", "instances", "kafka", "sessionTimeoutMs", "zookeeper"]);
+    expect(Object.keys(d).sort()).toEqual([
+      "backend",
+      "instances",
+      "kafka",
+      "sessionTimeoutMs",
+      "zookeeper",
+    ]);
     expect(d.sessionTimeoutMs).toBe(4000);
     expect(d.backend).toBe("sqlite");
     expect(d.zookeeper).toHaveLength(1);
     expect(d.zookeeper[0]!.name).toBe("zk-1");
     expect(d.kafka.name).toBe("kafka");
     expect(d.instances.map((i) => i.name)).toEqual(["atlas-1"]);
-    for (const p of [...d.instances, ...d.zookeeper, d.kafka]) expect(isProcessAlive(p.pid!)).toBe(true);
+    for (const p of [...d.instances, ...d.zookeeper, d.kafka])
+      expect(isProcessAlive(p.pid!)).toBe(true);
 
     const cluster = LocalCluster.attach({ stateDir });
     expect(await cluster.zookeeper.nodes[0]!.mode()).toBe("standalone");
@@ -103,13 +115,19 @@ describe("a detached local cluster", () => {
   it("has the hook topic, and produce publishes one value per file and per line of a .jsonl file", async () => {
     const single = join(home, "one.json");
     const lines = join(home, "two.jsonl");
-    writeFileSync(single, '{"version":{"version":"1.0.0"},"message":{"type":"ENTITY_CREATE_V2"}}\n');
+    writeFileSync(
+      single,
+      '{"version":{"version":"1.0.0"},"message":{"type":"ENTITY_CREATE_V2"}}\n',
+    );
     writeFileSync(lines, '{"n":1}\n\n{"n":2}\n');
     const result = await cli("produce", single, lines);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/sent 3 messages to ATLAS_HOOK/);
 
-    const admin = new Kafka({ brokers: [description().kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: [description().kafka.bootstrap],
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       const offsets = await admin.fetchTopicOffsets("ATLAS_HOOK");
@@ -148,7 +166,8 @@ describe("a detached local cluster", () => {
     expect(description().zookeeper[0]!.pid).toBeNull();
 
     const status = await cli("status", "--json");
-    const rows = (JSON.parse(status.out) as { processes: { name: string; process: string }[] }).processes;
+    const rows = (JSON.parse(status.out) as { processes: { name: string; process: string }[] })
+      .processes;
     expect(rows.find((r) => r.name === "zk-1")!.process).toBe("stopped");
     expect(rows.find((r) => r.name === "kafka")!.process).toBe("running");
 
@@ -169,7 +188,9 @@ describe("a detached local cluster", () => {
 
     const unknown = await cli("kill", "atlas-9");
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toMatch(/no process named "atlas-9" in the cluster \(there are: atlas-1, zk-1, kafka\)/);
+    expect(unknown.err).toMatch(
+      /no process named "atlas-9" in the cluster \(there are: atlas-1, zk-1, kafka\)/,
+    );
   });
 
   it("goes down leaving no process running and no port listening", async () => {
@@ -178,7 +199,9 @@ describe("a detached local cluster", () => {
     const pids = cluster.members.map((m) => m.process.pid!);
     const result = await cli("down");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/stopped atlas-1, zk-1, kafka .*nothing is left running or listening/);
+    expect(result.out).toMatch(
+      /stopped atlas-1, zk-1, kafka .*nothing is left running or listening/,
+    );
     for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
     for (const port of ports) expect(await isListening(port)).toBe(false);
     expect(existsSync(clusterFile)).toBe(false);
@@ -186,6 +209,9 @@ describe("a detached local cluster", () => {
     expect(existsSync(join(stateDir, "kafka", "server.log"))).toBe(true);
     expect((await cli("status")).err).toMatch(/no local cluster is up/);
     expect((await cli("down")).out).toMatch(/no local cluster is up/);
-    await waitFor(() => pids.every((pid) => !isProcessAlive(pid)), { timeoutMs: 1000, what: "no leftovers" });
+    await waitFor(() => pids.every((pid) => !isProcessAlive(pid)), {
+      timeoutMs: 1000,
+      what: "no leftovers",
+    });
   });
 });

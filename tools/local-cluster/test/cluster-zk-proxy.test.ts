@@ -24,7 +24,9 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
     expect(one.connectString).not.toBe(two.connectString);
     for (const name of ["atlas-1", "atlas-2"]) {
       const config = readFileSync(c.instance(name).configFile, "utf8");
-      expect(config).toContain(`atlas.server.ha.zookeeper.connect=${c.zkProxy(name).connectString}\n`);
+      expect(config).toContain(
+        `atlas.server.ha.zookeeper.connect=${c.zkProxy(name).connectString}\n`,
+      );
       const health = await c.instance(name).health();
       expect(health).toMatchObject({ zookeeper: "CONNECTED", hookConsumer: { state: "disabled" } });
       expect(c.zkProxy(name).proxies[0]!.connections).toBeGreaterThan(0);
@@ -43,19 +45,26 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
     expect(["BECOMING_PASSIVE", "PASSIVE"]).toContain(await first.status());
     await c.zkProxy(first.name).restore();
     // A new session once the link works again (the old one expired meanwhile), as a PASSIVE.
-    await waitFor(async () => (await first.health())?.zookeeper === "CONNECTED", { timeoutMs: 30_000, what: `${first.name} to reconnect` });
+    await waitFor(async () => (await first.health())?.zookeeper === "CONNECTED", {
+      timeoutMs: 30_000,
+      what: `${first.name} to reconnect`,
+    });
     expect(await first.status()).toBe("PASSIVE");
     expect((await c.waitForActive()).name).toBe(next.name);
   });
 
   it("asking for the proxies of an unknown instance is an UnknownMemberError", () => {
-    expect(() => cluster().zkProxy("atlas-9")).toThrow(expect.objectContaining({ name: "UnknownMemberError" }));
+    expect(() => cluster().zkProxy("atlas-9")).toThrow(
+      expect.objectContaining({ name: "UnknownMemberError" }),
+    );
   });
 });
 
 describe("zkProxy options", () => {
   it("refuses zkProxy with detached (the proxies live in the launcher's process)", async () => {
-    await expect(startLocalCluster({ instances: 1, zk: 1, zkProxy: true, detached: true })).rejects.toMatchObject({
+    await expect(
+      startLocalCluster({ instances: 1, zk: 1, zkProxy: true, detached: true }),
+    ).rejects.toMatchObject({
       name: "ClusterOptionsError",
       code: "CLUSTER_BAD_OPTION",
       option: "zkProxy",

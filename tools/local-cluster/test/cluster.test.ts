@@ -12,11 +12,17 @@ import { useLocalCluster } from "../src/vitest.js";
 const home = mkdtempSync(join(tmpdir(), "atlas-ha-cluster-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function getEntity(url: string, qualifiedName: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(`${url}/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=${encodeURIComponent(qualifiedName)}`, {
-    headers: { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}` },
-    redirect: "manual",
-  });
+async function getEntity(
+  url: string,
+  qualifiedName: string,
+): Promise<{ status: number; body: string }> {
+  const res = await fetch(
+    `${url}/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=${encodeURIComponent(qualifiedName)}`,
+    {
+      headers: { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}` },
+      redirect: "manual",
+    },
+  );
   return { status: res.status, body: await res.text() };
 }
 
@@ -39,7 +45,9 @@ describe("a local cluster of two atlas-server instances", () => {
     for (const config of [one!, two!]) {
       expect(config).toMatch(/^atlas\.server\.ids=id1,id2$/m);
       expect(config).toMatch(/^atlas\.server\.ha\.zookeeper\.session\.timeout\.ms=4000$/m);
-      expect(config).toContain(`atlas.store.sqlite.path=${join(home, "cluster", "store", "atlas.db")}`);
+      expect(config).toContain(
+        `atlas.store.sqlite.path=${join(home, "cluster", "store", "atlas.db")}`,
+      );
     }
     expect(one).toMatch(/^atlas\.server\.id=id1$/m);
     expect(two).toMatch(/^atlas\.server\.id=id2$/m);
@@ -48,9 +56,16 @@ describe("a local cluster of two atlas-server instances", () => {
 
   it("reports through the CLI's status: the processes and an OK verdict from atlas-status", async () => {
     let out = "";
-    const code = await runClusterCli(["status", "--json"], { home, stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
+    const code = await runClusterCli(["status", "--json"], {
+      home,
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+    });
     expect(code).toBe(0);
-    const report = JSON.parse(out) as { atlasStatus: { verdict: string; active: string }; processes: { name: string; process: string }[] };
+    const report = JSON.parse(out) as {
+      atlasStatus: { verdict: string; active: string };
+      processes: { name: string; process: string }[];
+    };
     expect(report.atlasStatus.verdict).toBe("OK");
     expect(report.atlasStatus.active).toBe(cluster().instance("atlas-1").url);
     expect(report.processes.map((p) => `${p.name} ${p.process}`)).toEqual([
@@ -62,7 +77,10 @@ describe("a local cluster of two atlas-server instances", () => {
   });
 
   it("delivers a produced hook message to the active, and a passive redirects to it", async () => {
-    const message = readFileSync(join(repoRoot(), "examples", "hook-messages", "create-db.json"), "utf8");
+    const message = readFileSync(
+      join(repoRoot(), "examples", "hook-messages", "create-db.json"),
+      "utf8",
+    );
     await cluster().produce([message]);
     const active = cluster().instance("atlas-1");
     const found = await waitFor(
@@ -90,8 +108,12 @@ describe("a local cluster of two atlas-server instances", () => {
     await c.instance("atlas-1").waitForState("PASSIVE");
     expect((await c.waitForActive()).name).toBe("atlas-2");
     // cluster.json follows the new pid.
-    const description = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8")) as { instances: { name: string; pid: number }[] };
-    expect(description.instances.find((i) => i.name === "atlas-1")!.pid).toBe(c.instance("atlas-1").process.pid);
+    const description = JSON.parse(readFileSync(join(home, "cluster.json"), "utf8")) as {
+      instances: { name: string; pid: number }[];
+    };
+    expect(description.instances.find((i) => i.name === "atlas-1")!.pid).toBe(
+      c.instance("atlas-1").process.pid,
+    );
     // The store is shared: the new active sees what the old one wrote.
     expect((await getEntity(next.url, "sales@demo")).status).toBe(200);
   });
@@ -106,17 +128,29 @@ describe("a local cluster with the postgres backend", () => {
     const c = cluster();
     expect(c.postgres).toBeDefined();
     for (const instance of c.instances) {
-      expect(readFileSync(instance.configFile, "utf8")).toMatch(/^atlas\.store\.backend=postgres$/m);
-      expect(readFileSync(instance.configFile, "utf8")).toContain(`atlas.store.postgres.url=postgres://postgres@127.0.0.1:${c.postgres!.port}/atlas`);
+      expect(readFileSync(instance.configFile, "utf8")).toMatch(
+        /^atlas\.store\.backend=postgres$/m,
+      );
+      expect(readFileSync(instance.configFile, "utf8")).toContain(
+        `atlas.store.postgres.url=postgres://postgres@127.0.0.1:${c.postgres!.port}/atlas`,
+      );
     }
-    expect(c.describe().postgres?.url).toBe(`postgres://postgres@127.0.0.1:${c.postgres!.port}/atlas`);
-    const message = readFileSync(join(repoRoot(), "examples", "hook-messages", "create-db.json"), "utf8");
+    expect(c.describe().postgres?.url).toBe(
+      `postgres://postgres@127.0.0.1:${c.postgres!.port}/atlas`,
+    );
+    const message = readFileSync(
+      join(repoRoot(), "examples", "hook-messages", "create-db.json"),
+      "utf8",
+    );
     await c.produce([message]);
-    await waitFor(async () => (await getEntity(c.instance("atlas-1").url, "sales@demo")).status === 200, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: "the hook message's hive_db on atlas-1",
-    });
+    await waitFor(
+      async () => (await getEntity(c.instance("atlas-1").url, "sales@demo")).status === 200,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: "the hook message's hive_db on atlas-1",
+      },
+    );
     await c.stop("atlas-1");
     const next = await c.waitForActive({ not: "atlas-1", timeoutMs: 30_000 });
     expect(next.name).toBe("atlas-2");

@@ -7,7 +7,12 @@ import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
 
 export const ADMIN = "/api/atlas/admin";
-export const UNAUTHENTICATED_PATHS = [`${ADMIN}/status`, `${ADMIN}/health`, `${ADMIN}/liveness`, `${ADMIN}/readiness`] as const;
+export const UNAUTHENTICATED_PATHS = [
+  `${ADMIN}/status`,
+  `${ADMIN}/health`,
+  `${ADMIN}/liveness`,
+  `${ADMIN}/readiness`,
+] as const;
 
 export function adminRoutes(router: Router, api: ApiContext): void {
   // Probed continuously by load balancers and atlas-status: the answers are made once.
@@ -75,7 +80,11 @@ export function adminRoutes(router: Router, api: ApiContext): void {
     const storeOk = state === "ACTIVE" ? await api.store.ping().catch(() => false) : false;
     ctx.set("Cache-Control", "no-store");
     ctx.status = state === "ACTIVE" && storeOk ? 200 : 503;
-    ctx.body = { ready: ctx.status === 200, state, store: storeOk ? "reachable" : state === "ACTIVE" ? "unreachable" : "not checked" };
+    ctx.body = {
+      ready: ctx.status === 200,
+      state,
+      store: storeOk ? "reachable" : state === "ACTIVE" ? "unreachable" : "not checked",
+    };
   });
 
   router.on("GET", `${ADMIN}/version`, (ctx) => {
@@ -94,7 +103,8 @@ export function adminRoutes(router: Router, api: ApiContext): void {
       api.metrics.hookFailed.set(consumer.failed);
       api.metrics.hookRetried.set(consumer.retried);
       api.metrics.hookLag.reset();
-      for (const p of consumer.lag) api.metrics.hookLag.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
+      for (const p of consumer.lag)
+        api.metrics.hookLag.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
     }
     ctx.type = api.metrics.registry.contentType;
     ctx.body = await api.metrics.registry.metrics();

@@ -9,16 +9,21 @@ const V2 = "/api/atlas/v2";
 
 export function entityRoutes(router: Router, api: ApiContext): void {
   const limit = api.config.limits.maxBodyBytes;
-  const user = (state: Record<string, unknown>) => (typeof state.user === "string" ? state.user : "anonymous");
+  const user = (state: Record<string, unknown>) =>
+    typeof state.user === "string" ? state.user : "anonymous";
 
   router.on("POST", `${V2}/entity`, async (ctx) => {
     const body = entityWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntityWithExtInfo"));
-    ctx.body = await api.write((epoch) => api.store.createOrUpdate(epoch, body as never, user(ctx.state)));
+    ctx.body = await api.write((epoch) =>
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state)),
+    );
   });
 
   router.on("POST", `${V2}/entity/bulk`, async (ctx) => {
     const body = entitiesWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntitiesWithExtInfo"));
-    ctx.body = await api.write((epoch) => api.store.createOrUpdate(epoch, body as never, user(ctx.state)));
+    ctx.body = await api.write((epoch) =>
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state)),
+    );
   });
 
   router.on("GET", `${V2}/entity/guid/:guid`, async (ctx, { guid }) => {
@@ -37,7 +42,8 @@ export function entityRoutes(router: Router, api: ApiContext): void {
     const raw = ctx.query["attr:qualifiedName"];
     const qualifiedName = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
-    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY") throw errors.unknownType(typeName!);
+    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
+      throw errors.unknownType(typeName!);
     const minExtInfo = booleanParam(ctx.query.minExtInfo, "minExtInfo", false);
     const found = await api.store.getByUniqueAttribute(typeName!, qualifiedName, { minExtInfo });
     if (!found) throw errors.uniqueNotFound(typeName!, qualifiedName);

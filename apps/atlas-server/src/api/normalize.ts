@@ -25,9 +25,11 @@ export function normalizeEntity(value: unknown, where: string): Json {
     throw errors.invalid(`${where}.typeName: expected a type name`);
   }
   for (const key of ["attributes", "relationshipAttributes"] as const) {
-    if (entity[key] !== undefined && !isObject(entity[key])) throw errors.invalid(`${where}.${key}: expected an object`);
+    if (entity[key] !== undefined && !isObject(entity[key]))
+      throw errors.invalid(`${where}.${key}: expected an object`);
   }
-  if (entity.guid !== undefined && typeof entity.guid !== "string") throw errors.invalid(`${where}.guid: expected a string`);
+  if (entity.guid !== undefined && typeof entity.guid !== "string")
+    throw errors.invalid(`${where}.guid: expected a string`);
   if (entity.classifications !== undefined && !Array.isArray(entity.classifications)) {
     throw errors.invalid(`${where}.classifications: expected a list`);
   }
@@ -46,14 +48,24 @@ function referred(value: unknown, where: string): Record<string, Json> {
 }
 
 /** `POST /v2/entity` body: `{ entity, referredEntities }`. */
-export function entityWithExtInfo(body: Json): { entities: Json[]; referredEntities: Record<string, Json> } {
+export function entityWithExtInfo(body: Json): {
+  entities: Json[];
+  referredEntities: Record<string, Json>;
+} {
   if (body.entity === undefined || body.entity === null) throw errors.invalid("entity: required");
-  return { entities: [normalizeEntity(body.entity, "entity")], referredEntities: referred(body.referredEntities, "referredEntities") };
+  return {
+    entities: [normalizeEntity(body.entity, "entity")],
+    referredEntities: referred(body.referredEntities, "referredEntities"),
+  };
 }
 
 /** `POST /v2/entity/bulk` body: `{ entities: [...], referredEntities }`. */
-export function entitiesWithExtInfo(body: Json): { entities: Json[]; referredEntities: Record<string, Json> } {
-  if (!Array.isArray(body.entities) || body.entities.length === 0) throw errors.invalid("entities: expected a non-empty list");
+export function entitiesWithExtInfo(body: Json): {
+  entities: Json[];
+  referredEntities: Record<string, Json>;
+} {
+  if (!Array.isArray(body.entities) || body.entities.length === 0)
+    throw errors.invalid("entities: expected a non-empty list");
   return {
     entities: body.entities.map((e, i) => normalizeEntity(e, `entities[${i}]`)),
     referredEntities: referred(body.referredEntities, "referredEntities"),
@@ -70,7 +82,13 @@ export function booleanParam(value: unknown, name: string, fallback: boolean): b
   throw errors.invalid(`${name}: expected true or false, got ${JSON.stringify(value)}`);
 }
 
-export function integerParam(value: unknown, name: string, fallback: number, min: number, max: number): number {
+export function integerParam(
+  value: unknown,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined || value === null || value === "") return fallback;
   const text = String(Array.isArray(value) ? value[value.length - 1] : value);
   if (!/^-?\d+$/.test(text)) throw errors.invalid(`${name}: expected an integer, got "${text}"`);

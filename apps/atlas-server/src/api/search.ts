@@ -8,7 +8,11 @@ import { booleanParam, integerParam, stringParam } from "./normalize.js";
 export function searchRoutes(router: Router, api: ApiContext): void {
   const run = async (params: Record<string, unknown>) => {
     const typeName = stringParam(params.typeName);
-    if (typeName !== undefined && typeName !== "_ALL_ENTITY_TYPES" && (await api.store.getTypedef(typeName))?.category !== "ENTITY") {
+    if (
+      typeName !== undefined &&
+      typeName !== "_ALL_ENTITY_TYPES" &&
+      (await api.store.getTypedef(typeName))?.category !== "ENTITY"
+    ) {
       throw errors.unknownType(typeName);
     }
     const query = stringParam(params.query);
@@ -17,7 +21,11 @@ export function searchRoutes(router: Router, api: ApiContext): void {
       ...(query !== undefined ? { query } : {}),
       limit: integerParam(params.limit, "limit", 100, 1, 10_000),
       offset: integerParam(params.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
-      excludeDeletedEntities: booleanParam(params.excludeDeletedEntities, "excludeDeletedEntities", false),
+      excludeDeletedEntities: booleanParam(
+        params.excludeDeletedEntities,
+        "excludeDeletedEntities",
+        false,
+      ),
       includeSubTypes: booleanParam(params.includeSubTypes, "includeSubTypes", true),
     });
   };
@@ -25,6 +33,8 @@ export function searchRoutes(router: Router, api: ApiContext): void {
     ctx.body = await run(ctx.query);
   });
   router.on("POST", "/api/atlas/v2/search/basic", async (ctx) => {
-    ctx.body = await run(await readJsonObject(ctx, api.config.limits.maxBodyBytes, "SearchParameters"));
+    ctx.body = await run(
+      await readJsonObject(ctx, api.config.limits.maxBodyBytes, "SearchParameters"),
+    );
   });
 }

@@ -4,7 +4,14 @@ import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
 
-const KINDS = ["enumDefs", "structDefs", "classificationDefs", "entityDefs", "relationshipDefs", "businessMetadataDefs"] as const;
+const KINDS = [
+  "enumDefs",
+  "structDefs",
+  "classificationDefs",
+  "entityDefs",
+  "relationshipDefs",
+  "businessMetadataDefs",
+] as const;
 
 export function typeRoutes(router: Router, api: ApiContext): void {
   router.on("GET", "/api/atlas/v2/types/typedefs", async (ctx) => {
@@ -18,7 +25,11 @@ export function typeRoutes(router: Router, api: ApiContext): void {
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) throw errors.invalid(`${kind}: expected a list`);
       list.forEach((def, i) => {
-        if (typeof def !== "object" || def === null || typeof (def as { name?: unknown }).name !== "string") {
+        if (
+          typeof def !== "object" ||
+          def === null ||
+          typeof (def as { name?: unknown }).name !== "string"
+        ) {
           throw errors.invalid(`${kind}[${i}].name: required`);
         }
       });

@@ -3,10 +3,23 @@
  * For an existing Atlas file, a bare SHA-256 hex digest (Atlas's old default) is accepted
  * too, and reported as weak at start-up.
  */
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import {
+  createHash,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from "node:crypto";
 
-function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, options, (e, key) => (e ? reject(e) : resolve(key))));
+function scrypt(
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, options, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 }
 
 const N = 16384;
@@ -31,7 +44,14 @@ export function hashKind(hash: string): HashKind {
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   const kind = hashKind(hash);
   if (kind === "scrypt") {
-    const [, n, r, p, salt, expected] = hash.split("$") as [string, string, string, string, string, string];
+    const [, n, r, p, salt, expected] = hash.split("$") as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const want = Buffer.from(expected, "base64");
     const got = await scrypt(password, Buffer.from(salt, "base64"), want.length, {
       N: Number(n),

@@ -36,7 +36,10 @@ export function parseUsers(text: string, file: string): Map<string, User> {
     const role = rest.slice(0, sep);
     const hash = rest.slice(sep + 2);
     if (hashKind(hash) === "invalid") {
-      throw new UsersFileError(file, `line ${index + 1}: the hash of "${name}" is neither scrypt$… nor a SHA-256 hex digest (make one with: atlas-server hash-password)`);
+      throw new UsersFileError(
+        file,
+        `line ${index + 1}: the hash of "${name}" is neither scrypt$… nor a SHA-256 hex digest (make one with: atlas-server hash-password)`,
+      );
     }
     users.set(name, { name, role, hash });
   });
@@ -48,7 +51,10 @@ export function loadUsers(file: string): Map<string, User> {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsersFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsersFileError(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseUsers(text, file);
 }

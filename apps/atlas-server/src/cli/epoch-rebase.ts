@@ -18,11 +18,18 @@ export interface RebaseResult {
 
 async function openSession(config: ServerConfig, timeoutMs: number): Promise<ZkSession> {
   const zk = config.ha.zookeeper!;
-  const session = nativeSessionFactory({ connectString: zk.connect, sessionTimeoutMs: zk.sessionTimeoutMs });
+  const session = nativeSessionFactory({
+    connectString: zk.connect,
+    sessionTimeoutMs: zk.sessionTimeoutMs,
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       session.close();
-      reject(new Error(`no ZooKeeper session with ${zk.connect} within ${timeoutMs} ms (atlas.server.ha.zookeeper.connect)`));
+      reject(
+        new Error(
+          `no ZooKeeper session with ${zk.connect} within ${timeoutMs} ms (atlas.server.ha.zookeeper.connect)`,
+        ),
+      );
     }, timeoutMs);
     session.onEvent((event) => {
       if (event === "connected") {
@@ -62,7 +69,13 @@ async function currentZxid(session: ZkSession, zkRoot: string): Promise<number> 
 
 export async function rebaseEpoch(config: ServerConfig, user: string): Promise<RebaseResult> {
   if (!config.ha.enabled || !config.ha.zookeeper) {
-    return { outcome: "not_needed", storeEpoch: 0, zxid: null, detail: "HA is off (atlas.server.ha.enabled): a standalone instance continues the store's epoch" };
+    return {
+      outcome: "not_needed",
+      storeEpoch: 0,
+      zxid: null,
+      detail:
+        "HA is off (atlas.server.ha.enabled): a standalone instance continues the store's epoch",
+    };
   }
   const zkRoot = config.ha.zookeeper.zkRoot;
   const session = await openSession(config, 15_000);
@@ -81,13 +94,30 @@ export async function rebaseEpoch(config: ServerConfig, user: string): Promise<R
     }
     const zxid = await currentZxid(session, zkRoot);
     if (storeEpoch <= zxid) {
-      return { outcome: "not_needed", storeEpoch, zxid, detail: "the store's highest epoch is within this ensemble's zxids: nothing to rebase" };
+      return {
+        outcome: "not_needed",
+        storeEpoch,
+        zxid,
+        detail: "the store's highest epoch is within this ensemble's zxids: nothing to rebase",
+      };
     }
     const done = await store.rebaseEpoch(storeEpoch, user);
     if (!done) {
-      return { outcome: "refused", storeEpoch, zxid, detail: "the store's highest epoch changed while rebasing (an instance wrote): stop every instance, then run it again" };
+      return {
+        outcome: "refused",
+        storeEpoch,
+        zxid,
+        detail:
+          "the store's highest epoch changed while rebasing (an instance wrote): stop every instance, then run it again",
+      };
     }
-    return { outcome: "rebased", storeEpoch, zxid, seq: done.seq, detail: "the store accepts this ensemble's epochs again; start the instances" };
+    return {
+      outcome: "rebased",
+      storeEpoch,
+      zxid,
+      seq: done.seq,
+      detail: "the store accepts this ensemble's epochs again; start the instances",
+    };
   } finally {
     session.close();
     await store.close();
@@ -100,7 +130,9 @@ export function formatRebase(result: RebaseResult): string {
     ["outcome", result.outcome],
     ["store highest epoch", hex(result.storeEpoch)],
     ["ensemble zxid", hex(result.zxid)],
-    ...(result.seq !== undefined ? ([["write log seq", String(result.seq)]] as [string, string][]) : []),
+    ...(result.seq !== undefined
+      ? ([["write log seq", String(result.seq)]] as [string, string][])
+      : []),
     ["detail", result.detail],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

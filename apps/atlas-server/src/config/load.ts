@@ -1,6 +1,10 @@
 import { constants } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
-import { hostname as osHostname, networkInterfaces as osNetworkInterfaces, type NetworkInterfaceInfo } from "node:os";
+import {
+  hostname as osHostname,
+  networkInterfaces as osNetworkInterfaces,
+  type NetworkInterfaceInfo,
+} from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ConfigFileError } from "./errors.js";
 import { CONFIG_FILE_NAME, KEYS } from "./keys.js";
@@ -58,7 +62,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
   });
   const serverId = await resolveServerId(
     props,
-    { ids: settings.ids, addresses: settings.addresses, haEnabled: settings.ha.enabled, port: settings.http.port },
+    {
+      ids: settings.ids,
+      addresses: settings.addresses,
+      haEnabled: settings.ha.enabled,
+      port: settings.http.port,
+    },
     isLocal,
   );
 
@@ -66,7 +75,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
     await mustRead(props, KEYS.tlsKeyFile, settings.http.tls.keyFile);
     await mustRead(props, KEYS.tlsCertFile, settings.http.tls.certFile);
   }
-  if (settings.auth.usersFile !== null) await mustRead(props, KEYS.usersFile, settings.auth.usersFile);
+  if (settings.auth.usersFile !== null)
+    await mustRead(props, KEYS.usersFile, settings.auth.usersFile);
 
   const scheme = settings.http.tls === null ? "http" : "https";
   const own = settings.addresses[serverId];
@@ -78,7 +88,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
   };
 }
 
-async function locate(options: LoadConfigOptions, env: Env, cwd: string): Promise<{ file: string; source: string }> {
+async function locate(
+  options: LoadConfigOptions,
+  env: Env,
+  cwd: string,
+): Promise<{ file: string; source: string }> {
   const given: [string | undefined, string][] = [
     [options.config, "--config"],
     [options.configFile, "--config"],
@@ -123,9 +137,19 @@ async function readText(file: string, source: string): Promise<string> {
 function fileError(path: string, source: string, cause: unknown): ConfigFileError {
   const code = (cause as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR") {
-    return new ConfigFileError("CONFIG_NOT_FOUND", path, `Configuration file not found: ${path} (from ${source}).`, cause);
+    return new ConfigFileError(
+      "CONFIG_NOT_FOUND",
+      path,
+      `Configuration file not found: ${path} (from ${source}).`,
+      cause,
+    );
   }
-  return new ConfigFileError("CONFIG_UNREADABLE", path, `Cannot read the configuration file ${path} (from ${source}): ${(cause as Error).message}`, cause);
+  return new ConfigFileError(
+    "CONFIG_UNREADABLE",
+    path,
+    `Cannot read the configuration file ${path} (from ${source}): ${(cause as Error).message}`,
+    cause,
+  );
 }
 
 /** A file the server will open later is checked now, so a typo fails start-up naming its key. */
@@ -134,7 +158,10 @@ async function mustRead(props: Props, key: string, path: string): Promise<void> 
     if (!(await stat(path)).isFile()) throw new Error("not a regular file");
     await access(path, constants.R_OK);
   } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (cause as Error).message;
+    const why =
+      (cause as NodeJS.ErrnoException).code === "ENOENT"
+        ? "no such file"
+        : (cause as Error).message;
     throw props.error(key, `cannot read ${path}: ${why}`);
   }
 }

@@ -79,7 +79,10 @@ class LineReader {
     let skipWhiteSpace = true;
     let appendedLineBegin = false;
     let precedingBackslash = false;
-    const done = () => ({ chars: precedingBackslash ? chars.slice(0, -1) : chars, start: start < 0 ? this.off - 1 : start });
+    const done = () => ({
+      chars: precedingBackslash ? chars.slice(0, -1) : chars,
+      start: start < 0 ? this.off - 1 : start,
+    });
 
     for (;;) {
       if (this.off >= text.length) return chars === "" ? null : done();
@@ -130,7 +133,8 @@ class LineReader {
     if (this.lineStarts === undefined) {
       const starts = [0];
       const ends = /\r\n|\r|\n/g;
-      for (let m = ends.exec(this.text); m !== null; m = ends.exec(this.text)) starts.push(m.index + m[0].length);
+      for (let m = ends.exec(this.text); m !== null; m = ends.exec(this.text))
+        starts.push(m.index + m[0].length);
       this.lineStarts = starts;
     }
     let low = 0;
@@ -166,7 +170,11 @@ function unescape(raw: string, line: number, file: string | undefined): string {
     if (next === "u") {
       const hex = raw.slice(j + 2, j + 6);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-        throw new ConfigSyntaxError(line, `malformed \\uXXXX escape "\\u${hex}" (four hex digits expected)`, file);
+        throw new ConfigSyntaxError(
+          line,
+          `malformed \\uXXXX escape "\\u${hex}" (four hex digits expected)`,
+          file,
+        );
       }
       out += String.fromCharCode(parseInt(hex, 16));
       j += 5;

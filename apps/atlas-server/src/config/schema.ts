@@ -51,15 +51,27 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
   const zookeeper = readZooKeeper(props);
 
   if (haEnabled) {
-    const why = props.has(KEYS.haEnabled) ? `${KEYS.haEnabled}=true` : `${KEYS.ids} lists more than one id`;
-    if (ids.length === 0) throw props.error(KEYS.ids, `HA is enabled (${why}) but no ids are listed; set it to e.g. id1,id2`);
+    const why = props.has(KEYS.haEnabled)
+      ? `${KEYS.haEnabled}=true`
+      : `${KEYS.ids} lists more than one id`;
+    if (ids.length === 0)
+      throw props.error(
+        KEYS.ids,
+        `HA is enabled (${why}) but no ids are listed; set it to e.g. id1,id2`,
+      );
     for (const id of ids) {
       if (addresses[id] === undefined) {
-        throw props.error(ADDRESS_PREFIX + id, `HA is enabled (${why}) and ${KEYS.ids} lists "${id}", but its address is missing; set it to host:port`);
+        throw props.error(
+          ADDRESS_PREFIX + id,
+          `HA is enabled (${why}) and ${KEYS.ids} lists "${id}", but its address is missing; set it to host:port`,
+        );
       }
     }
     if (zookeeper === null) {
-      throw props.error(KEYS.zkConnect, `HA is enabled (${why}) but no ZooKeeper is configured; set it to host:port[,host:port…]`);
+      throw props.error(
+        KEYS.zkConnect,
+        `HA is enabled (${why}) but no ZooKeeper is configured; set it to host:port[,host:port…]`,
+      );
     }
   }
 
@@ -67,7 +79,10 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
   const requestTimeoutMs = props.millis(KEYS.requestTimeout, DEFAULTS.requestTimeoutMs, 1);
   if (headersTimeoutMs > requestTimeoutMs) {
     // Node refuses to start a server with headers allowed longer than the whole request.
-    throw props.error(KEYS.headersTimeout, `${headersTimeoutMs} ms is longer than ${KEYS.requestTimeout} (${requestTimeoutMs} ms), which covers the headers too`);
+    throw props.error(
+      KEYS.headersTimeout,
+      `${headersTimeoutMs} ms is longer than ${KEYS.requestTimeout} (${requestTimeoutMs} ms), which covers the headers too`,
+    );
   }
 
   return {
@@ -83,7 +98,13 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
     },
     auth: { usersFile: readUsersFile(props, context) },
     limits: {
-      maxBodyBytes: props.integer(KEYS.maxBodyBytes, DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER, " (bytes)"),
+      maxBodyBytes: props.integer(
+        KEYS.maxBodyBytes,
+        DEFAULTS.maxBodyBytes,
+        1,
+        Number.MAX_SAFE_INTEGER,
+        " (bytes)",
+      ),
       shutdownTimeoutMs: props.millis(KEYS.shutdownTimeout, DEFAULTS.shutdownTimeoutMs, 0),
       handlerTimeoutMs: props.millis(KEYS.handlerTimeout, DEFAULTS.handlerTimeoutMs, 1),
       headersTimeoutMs,
@@ -113,7 +134,10 @@ function readAddresses(props: Props, ids: readonly string[]): Record<string, str
     const got = props.get(key);
     if (got === undefined) continue;
     if (parseHostPort(got.value) === null) {
-      throw props.error(key, `expected host:port (e.g. atlas1.example.com:21000, [::1]:21000), got ${JSON.stringify(got.value)}`);
+      throw props.error(
+        key,
+        `expected host:port (e.g. atlas1.example.com:21000, [::1]:21000), got ${JSON.stringify(got.value)}`,
+      );
     }
     addresses[id] = got.value;
   }
@@ -122,7 +146,11 @@ function readAddresses(props: Props, ids: readonly string[]): Record<string, str
 
 function readHttp(props: Props, context: SchemaContext): Settings["http"] {
   const host = props.string(KEYS.bindAddress, DEFAULTS.bindAddress);
-  if (!isHost(host)) throw props.error(KEYS.bindAddress, `expected a host name or IP address, got ${JSON.stringify(host)}`);
+  if (!isHost(host))
+    throw props.error(
+      KEYS.bindAddress,
+      `expected a host name or IP address, got ${JSON.stringify(host)}`,
+    );
   const bindHost = host.startsWith("[") ? host.slice(1, -1) : host;
   // Validate both ports so a typo in the unused one is still reported.
   const httpPort = props.port(KEYS.httpPort, DEFAULTS.httpPort);
@@ -130,16 +158,25 @@ function readHttp(props: Props, context: SchemaContext): Settings["http"] {
   if (!props.boolean(KEYS.enableTls, false)) return { host: bindHost, port: httpPort, tls: null };
 
   // Atlas configures TLS with a Java keystore (keystore.file); Node needs PEM files.
-  const hint = props.has("keystore.file") ? " (this server reads PEM files, not the Java keystore in keystore.file)" : "";
+  const hint = props.has("keystore.file")
+    ? " (this server reads PEM files, not the Java keystore in keystore.file)"
+    : "";
   const file = (key: string, what: string): string => {
     const value = props.string(key, null);
-    if (value === null) throw props.error(key, `required when ${KEYS.enableTls}=true: the path of the ${what} (PEM)${hint}`);
+    if (value === null)
+      throw props.error(
+        key,
+        `required when ${KEYS.enableTls}=true: the path of the ${what} (PEM)${hint}`,
+      );
     return resolve(context.configDir, value);
   };
   return {
     host: bindHost,
     port: httpsPort,
-    tls: { keyFile: file(KEYS.tlsKeyFile, "private key"), certFile: file(KEYS.tlsCertFile, "certificate chain") },
+    tls: {
+      keyFile: file(KEYS.tlsKeyFile, "private key"),
+      certFile: file(KEYS.tlsCertFile, "certificate chain"),
+    },
   };
 }
 
@@ -147,7 +184,10 @@ function readZooKeeper(props: Props): ZooKeeperConfig | null {
   const connect = props.get(KEYS.zkConnect);
   const zkRoot = props.string(KEYS.zkRoot, DEFAULTS.zkRoot);
   if (!zkRoot.startsWith("/") || zkRoot === "/" || zkRoot.endsWith("/") || zkRoot.includes("//")) {
-    throw props.error(KEYS.zkRoot, `expected an absolute ZooKeeper path other than "/", like "/apache_atlas", got ${JSON.stringify(zkRoot)}`);
+    throw props.error(
+      KEYS.zkRoot,
+      `expected an absolute ZooKeeper path other than "/", like "/apache_atlas", got ${JSON.stringify(zkRoot)}`,
+    );
   }
   const sessionTimeoutMs = props.millis(KEYS.zkSessionTimeout, DEFAULTS.zkSessionTimeoutMs, 100);
   const retrySleepMs = props.millis(KEYS.zkRetrySleep, DEFAULTS.zkRetrySleepMs, 1);
@@ -158,14 +198,29 @@ function readZooKeeper(props: Props): ZooKeeperConfig | null {
 
   const slash = connect.value.indexOf("/");
   if (slash >= 0) {
-    throw props.error(KEYS.zkConnect, `a chroot suffix ("${connect.value.slice(slash)}") is not supported; put the path in ${KEYS.zkRoot} instead`);
+    throw props.error(
+      KEYS.zkConnect,
+      `a chroot suffix ("${connect.value.slice(slash)}") is not supported; put the path in ${KEYS.zkRoot} instead`,
+    );
   }
   const servers = props.list(KEYS.zkConnect, []);
   for (const server of servers) {
-    if (parseHostPort(server) === null) throw props.error(KEYS.zkConnect, `expected host:port[,host:port…], but ${JSON.stringify(server)} is not host:port`);
+    if (parseHostPort(server) === null)
+      throw props.error(
+        KEYS.zkConnect,
+        `expected host:port[,host:port…], but ${JSON.stringify(server)} is not host:port`,
+      );
   }
   // Atlas ignores the auth unless an ACL is set (docs/contracts/config.md).
-  return { connect: servers.join(","), zkRoot, sessionTimeoutMs, retrySleepMs, numRetries, acl, auth: acl === null ? null : auth };
+  return {
+    connect: servers.join(","),
+    zkRoot,
+    sessionTimeoutMs,
+    retrySleepMs,
+    numRetries,
+    acl,
+    auth: acl === null ? null : auth,
+  };
 }
 
 /** `scheme:id`, in the schemes the ZooKeeper client we use can apply. */
@@ -174,18 +229,27 @@ function readAcl(props: Props): string | null {
   if (acl === null) return null;
   const colon = acl.indexOf(":");
   if (colon <= 0 || colon === acl.length - 1) {
-    throw props.error(KEYS.zkAcl, `expected scheme:id (e.g. digest:atlas:<base64 sha1>, ip:10.0.0.0/8, world:anyone), got ${JSON.stringify(acl)}`);
+    throw props.error(
+      KEYS.zkAcl,
+      `expected scheme:id (e.g. digest:atlas:<base64 sha1>, ip:10.0.0.0/8, world:anyone), got ${JSON.stringify(acl)}`,
+    );
   }
   const scheme = acl.slice(0, colon);
   const id = acl.slice(colon + 1);
   if (scheme === "sasl" || scheme === "x509") {
-    throw props.error(KEYS.zkAcl, `the "${scheme}" scheme needs a Kerberos/TLS ZooKeeper client, which this server does not have; use digest, ip or world`);
+    throw props.error(
+      KEYS.zkAcl,
+      `the "${scheme}" scheme needs a Kerberos/TLS ZooKeeper client, which this server does not have; use digest, ip or world`,
+    );
   }
   if (!["digest", "ip", "world", "auth"].includes(scheme)) {
     throw props.error(KEYS.zkAcl, `unknown ACL scheme "${scheme}"; use digest, ip or world`);
   }
   if (scheme === "digest" && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(id)) {
-    throw props.error(KEYS.zkAcl, `a digest ACL is digest:<user>:<base64 of sha1("user:password")> (28 characters), got ${JSON.stringify(acl)}`);
+    throw props.error(
+      KEYS.zkAcl,
+      `a digest ACL is digest:<user>:<base64 of sha1("user:password")> (28 characters), got ${JSON.stringify(acl)}`,
+    );
   }
   return acl;
 }
@@ -197,7 +261,10 @@ function readAuth(props: Props): string | null {
   const match = /^([^:]+):([^:]+):(.+)$/.exec(auth);
   if (match === null) throw props.error(KEYS.zkAuth, `expected digest:<user>:<password>`);
   if (match[1] !== "digest") {
-    throw props.error(KEYS.zkAuth, `only the "digest" scheme can authenticate this server's ZooKeeper client, not "${match[1]}"`);
+    throw props.error(
+      KEYS.zkAuth,
+      `only the "digest" scheme can authenticate this server's ZooKeeper client, not "${match[1]}"`,
+    );
   }
   return auth;
 }
@@ -206,12 +273,18 @@ function readKafka(props: Props): Settings["kafka"] {
   const brokers = props.list(KEYS.kafkaBootstrap, [DEFAULTS.kafkaBootstrap]);
   for (const broker of brokers) {
     if (parseHostPort(broker) === null) {
-      throw props.error(KEYS.kafkaBootstrap, `expected host:port[,host:port…], but ${JSON.stringify(broker)} is not host:port`);
+      throw props.error(
+        KEYS.kafkaBootstrap,
+        `expected host:port[,host:port…], but ${JSON.stringify(broker)} is not host:port`,
+      );
     }
   }
   const topic = (key: string, name: string): string => {
     if (!TOPIC.test(name) || name === "." || name === "..") {
-      throw props.error(key, `${JSON.stringify(name)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+      throw props.error(
+        key,
+        `${JSON.stringify(name)} is not a valid Kafka topic name (letters, digits, '.', '_', '-')`,
+      );
     }
     return name;
   };
@@ -223,7 +296,13 @@ function readKafka(props: Props): Settings["kafka"] {
     maxRetries: props.integer(KEYS.hookMaxRetries, DEFAULTS.hookMaxRetries, 1),
     retryIntervalMs: props.millis(KEYS.hookRetryInterval, DEFAULTS.hookRetryIntervalMs, 0),
     // The consumer multiplies by 1000 for a timer, so the seconds must keep that in range.
-    splitWaitSeconds: props.integer(KEYS.splitWait, DEFAULTS.splitWaitSeconds, 1, 2_147_483, " (seconds)"),
+    splitWaitSeconds: props.integer(
+      KEYS.splitWait,
+      DEFAULTS.splitWaitSeconds,
+      1,
+      2_147_483,
+      " (seconds)",
+    ),
     consumerDisabled: props.boolean(KEYS.consumerDisabled, false),
     dlqTopic: dlq === null ? null : topic(KEYS.dlqTopic, dlq),
   };
@@ -234,11 +313,17 @@ function readStore(props: Props, context: SchemaContext): Settings["store"] {
   if (backend === "sqlite") {
     const path = props.string(KEYS.sqlitePath, DEFAULTS.sqlitePath);
     // Relative to the working directory, like every relative path a process is given on start.
-    return { backend, path: path === ":memory:" || isAbsolute(path) ? path : resolve(context.cwd, path) };
+    return {
+      backend,
+      path: path === ":memory:" || isAbsolute(path) ? path : resolve(context.cwd, path),
+    };
   }
   const url = props.string(KEYS.postgresUrl, null);
   if (url === null) {
-    throw props.error(KEYS.postgresUrl, `required when ${KEYS.storeBackend}=postgres; set it to postgres://user:password@host:5432/database`);
+    throw props.error(
+      KEYS.postgresUrl,
+      `required when ${KEYS.storeBackend}=postgres; set it to postgres://user:password@host:5432/database`,
+    );
   }
   let parsed: URL | null = null;
   try {
@@ -247,10 +332,20 @@ function readStore(props: Props, context: SchemaContext): Settings["store"] {
     // reported below
   }
   if (parsed === null || (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")) {
-    throw props.error(KEYS.postgresUrl, `expected a postgres:// or postgresql:// URL, got ${JSON.stringify(redactUrl(url))}`);
+    throw props.error(
+      KEYS.postgresUrl,
+      `expected a postgres:// or postgresql:// URL, got ${JSON.stringify(redactUrl(url))}`,
+    );
   }
-  if (parsed.hostname !== "" && isIP(parsed.hostname) === 0 && !isHost(decodeURIComponent(parsed.hostname))) {
-    throw props.error(KEYS.postgresUrl, `the host of ${JSON.stringify(redactUrl(url))} is not a host name`);
+  if (
+    parsed.hostname !== "" &&
+    isIP(parsed.hostname) === 0 &&
+    !isHost(decodeURIComponent(parsed.hostname))
+  ) {
+    throw props.error(
+      KEYS.postgresUrl,
+      `the host of ${JSON.stringify(redactUrl(url))} is not a host name`,
+    );
   }
   // Well under the ZooKeeper session timeout: a transaction a dead active left open must be
   // gone by the time its successor fences the store.

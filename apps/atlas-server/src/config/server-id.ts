@@ -80,12 +80,23 @@ export interface ServerIdInput {
  * An explicit id is not checked against the local addresses: behind NAT or a container's
  * port mapping the published address is not a local one, which is why the key exists.
  */
-export async function resolveServerId(props: Props, input: ServerIdInput, isLocal: (host: string) => Promise<boolean>): Promise<string> {
+export async function resolveServerId(
+  props: Props,
+  input: ServerIdInput,
+  isLocal: (host: string) => Promise<boolean>,
+): Promise<string> {
   const explicit = props.get(KEYS.serverId);
   if (explicit !== undefined) {
-    if (/\s|,/.test(explicit.value)) throw props.error(KEYS.serverId, `expected an id without blanks or commas, got ${JSON.stringify(explicit.value)}`);
+    if (/\s|,/.test(explicit.value))
+      throw props.error(
+        KEYS.serverId,
+        `expected an id without blanks or commas, got ${JSON.stringify(explicit.value)}`,
+      );
     if (input.ids.length > 0 && !input.ids.includes(explicit.value)) {
-      throw props.error(KEYS.serverId, `"${explicit.value}" is not one of ${KEYS.ids} (${input.ids.join(", ")})`);
+      throw props.error(
+        KEYS.serverId,
+        `"${explicit.value}" is not one of ${KEYS.ids} (${input.ids.join(", ")})`,
+      );
     }
     return explicit.value;
   }

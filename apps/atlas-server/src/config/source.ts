@@ -51,8 +51,15 @@ export function applyEnvOverrides(map: Map<string, Sourced>, env: Env): string[]
   };
 
   override(KEYS.ids);
-  const ids = (map.get(KEYS.ids)?.value ?? "").split(",").map((id) => id.trim()).filter((id) => id !== "");
-  const candidates = new Set<string>([...KNOWN_KEYS, ...map.keys(), ...ids.map((id) => ADDRESS_PREFIX + id)]);
+  const ids = (map.get(KEYS.ids)?.value ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  const candidates = new Set<string>([
+    ...KNOWN_KEYS,
+    ...map.keys(),
+    ...ids.map((id) => ADDRESS_PREFIX + id),
+  ]);
   candidates.delete(KEYS.ids);
   for (const key of candidates) override(key);
   return overridden;

@@ -1,5 +1,12 @@
 /** Log levels pino knows, lowest volume first. */
-export const LOG_LEVELS = Object.freeze(["fatal", "error", "warn", "info", "debug", "trace"] as const);
+export const LOG_LEVELS = Object.freeze([
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+] as const);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** ZooKeeper settings of the election (docs/contracts/config.md, zookeeper.md); present only when HA is on. */
@@ -54,7 +61,9 @@ export interface ServerConfig {
     dlqTopic: string | null;
   };
   /** SQLite `path` is absolute (or `:memory:`). */
-  store: { backend: "sqlite"; path: string } | { backend: "postgres"; url: string; idleTransactionTimeoutMs: number };
+  store:
+    | { backend: "sqlite"; path: string }
+    | { backend: "postgres"; url: string; idleTransactionTimeoutMs: number };
   client: { haRetries: number; haSleepIntervalMs: number };
   /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
   auth: { usersFile: string | null };

@@ -42,13 +42,23 @@ export class Props {
   }
 
   /** Digits only: no sign, no exponent, no separators. */
-  integer(key: string, fallback: number, min: number, max: number = Number.MAX_SAFE_INTEGER, unit = ""): number {
+  integer(
+    key: string,
+    fallback: number,
+    min: number,
+    max: number = Number.MAX_SAFE_INTEGER,
+    unit = "",
+  ): number {
     const got = this.get(key);
     if (got === undefined) return fallback;
     const n = /^\d+$/.test(got.value) ? Number(got.value) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `${min}–${max}`;
-      throw new ConfigError(key, `expected a whole number ${range}${unit}, got ${JSON.stringify(got.value)}`, got.origin);
+      throw new ConfigError(
+        key,
+        `expected a whole number ${range}${unit}, got ${JSON.stringify(got.value)}`,
+        got.origin,
+      );
     }
     return n;
   }
@@ -62,7 +72,12 @@ export class Props {
     const got = this.get(key);
     if (got === undefined) return fallback;
     const n = /^\d+$/.test(got.value) ? Number(got.value) : 0;
-    if (n < 1 || n > 65_535) throw new ConfigError(key, `expected a port number 1–65535, got ${JSON.stringify(got.value)}`, got.origin);
+    if (n < 1 || n > 65_535)
+      throw new ConfigError(
+        key,
+        `expected a port number 1–65535, got ${JSON.stringify(got.value)}`,
+        got.origin,
+      );
     return n;
   }
 
@@ -75,7 +90,11 @@ export class Props {
     const lower = got.value.toLowerCase();
     if (lower === "true") return true;
     if (lower === "false") return false;
-    throw new ConfigError(key, `expected true or false, got ${JSON.stringify(got.value)}`, got.origin);
+    throw new ConfigError(
+      key,
+      `expected true or false, got ${JSON.stringify(got.value)}`,
+      got.origin,
+    );
   }
 
   /** Comma-separated, entries trimmed; an empty entry (`a,,b`, a trailing comma) is refused. */
@@ -83,7 +102,12 @@ export class Props {
     const got = this.get(key);
     if (got === undefined) return [...fallback];
     const items = got.value.split(",").map((s) => s.trim());
-    if (items.some((s) => s === "")) throw new ConfigError(key, `empty entry in the list ${JSON.stringify(got.value)}`, got.origin);
+    if (items.some((s) => s === ""))
+      throw new ConfigError(
+        key,
+        `empty entry in the list ${JSON.stringify(got.value)}`,
+        got.origin,
+      );
     return items;
   }
 
@@ -93,7 +117,11 @@ export class Props {
     const lower = got.value.toLowerCase();
     const match = allowed.find((a) => a === lower);
     if (match === undefined) {
-      throw new ConfigError(key, `expected one of ${allowed.join(", ")}, got ${JSON.stringify(got.value)}`, got.origin);
+      throw new ConfigError(
+        key,
+        `expected one of ${allowed.join(", ")}, got ${JSON.stringify(got.value)}`,
+        got.origin,
+      );
     }
     return match;
   }

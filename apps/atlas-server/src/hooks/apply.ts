@@ -47,7 +47,9 @@ export function notificationChanges(notification: HookNotification): StoreChange
     case "ENTITY_FULL_UPDATE_V2":
       return [{ kind: "createOrUpdate", entities: notification.entities }];
     case "ENTITY_PARTIAL_UPDATE_V2":
-      return [{ kind: "partialUpdate", objectId: notification.entityId, entity: notification.entity }];
+      return [
+        { kind: "partialUpdate", objectId: notification.entityId, entity: notification.entity },
+      ];
     case "ENTITY_DELETE_V2":
       return [{ kind: "delete", objectIds: notification.entities, ifMissing: "ignore" }];
   }
@@ -62,7 +64,9 @@ export async function applyNotification(
   const position = { topic: options.topic, partition: options.partition, offset: options.offset };
   const user = notification.user || options.user || "atlas";
   try {
-    return await store.applyHook(options.epoch, position, notificationChanges(notification), user, { durable: options.durable !== false });
+    return await store.applyHook(options.epoch, position, notificationChanges(notification), user, {
+      durable: options.durable !== false,
+    });
   } catch (error) {
     const storeError = asStoreError(error);
     if (storeError && storeError.code !== "STORE_FENCED" && storeError.permanent) {

@@ -32,7 +32,12 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   app.silent = true; // errors are logged by the boundary, as events
 
   const onUnexpected = (error: unknown, ctx: Koa.Context) =>
-    api.logger.error({ event: "http_unexpected_error", requestId: ctx.state.requestId, error: (error as Error)?.message, stack: (error as Error)?.stack });
+    api.logger.error({
+      event: "http_unexpected_error",
+      requestId: ctx.state.requestId,
+      error: (error as Error)?.message,
+      stack: (error as Error)?.stack,
+    });
 
   // Request id, timing, the error boundary and the access log in one layer: every async
   // middleware costs each request a couple of microseconds, a tenth of what a bare Koa 302
@@ -50,11 +55,17 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     } finally {
       const ms = performance.now() - started;
       const path = ctx.path;
-      api.metrics.requests.observe({ route: routeClass(path), status: String(ctx.status) }, ms / 1000);
+      api.metrics.requests.observe(
+        { route: routeClass(path), status: String(ctx.status) },
+        ms / 1000,
+      );
       // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
       // routine at any rate a load balancer or client sends them: an info line each made a
       // passive spend ~40% of its CPU writing logs (bench/, figure 4).
-      const quiet = (path.startsWith("/api/atlas/admin/") && ctx.status < 400) || ctx.status === 302 || ctx.status === 307;
+      const quiet =
+        (path.startsWith("/api/atlas/admin/") && ctx.status < 400) ||
+        ctx.status === 302 ||
+        ctx.status === 307;
       if (!quiet || api.logger.isLevelEnabled("debug")) {
         api.logger[quiet ? "debug" : "info"]({
           event: "http_request",

@@ -86,7 +86,8 @@ function readBody(ctx: Context, limit: number): Promise<Buffer> {
     };
     const onEnd = () => done();
     // The client went away: nobody reads the answer, but it must not count as a server error.
-    const onAborted = () => done(errors.invalid("the request body ended before its declared length"));
+    const onAborted = () =>
+      done(errors.invalid("the request body ended before its declared length"));
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", done);
@@ -95,7 +96,11 @@ function readBody(ctx: Context, limit: number): Promise<Buffer> {
 }
 
 /** Like readJson, but the body must be a JSON object. */
-export async function readJsonObject(ctx: Context, limit: number, what: string): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  ctx: Context,
+  limit: number,
+  what: string,
+): Promise<Record<string, unknown>> {
   const body = await readJson(ctx, limit);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw errors.invalid(`the request body must be a JSON object (${what})`);

@@ -37,7 +37,8 @@ export class Router {
       })
       .join("/");
     const pattern = new RegExp(`^${source}$`);
-    for (const m of Array.isArray(method) ? method : [method]) this.#routes.push({ method: m, pattern, names, handler });
+    for (const m of Array.isArray(method) ? method : [method])
+      this.#routes.push({ method: m, pattern, names, handler });
     return this;
   }
 

@@ -9,7 +9,12 @@ const SERVICE = "atlas_core";
 
 export const BASE_MODEL: Partial<AtlasTypesDef> = {
   entityDefs: [
-    entityDef("Referenceable", [], [attr("qualifiedName", "string", { required: true, unique: true })], { serviceType: SERVICE }),
+    entityDef(
+      "Referenceable",
+      [],
+      [attr("qualifiedName", "string", { required: true, unique: true })],
+      { serviceType: SERVICE },
+    ),
     entityDef("__internal", [], [], { serviceType: SERVICE }),
     entityDef(
       "Asset",
@@ -45,7 +50,19 @@ export const BASE_MODEL: Partial<AtlasTypesDef> = {
     ),
   ],
   relationshipDefs: [
-    relationshipDef("dataset_process_inputs", "AGGREGATION", ["Process", "inputs", "SET", true], ["DataSet", "inputToProcesses", "SET"], SERVICE),
-    relationshipDef("process_dataset_outputs", "AGGREGATION", ["Process", "outputs", "SET", true], ["DataSet", "outputFromProcesses", "SET"], SERVICE),
+    relationshipDef(
+      "dataset_process_inputs",
+      "AGGREGATION",
+      ["Process", "inputs", "SET", true],
+      ["DataSet", "inputToProcesses", "SET"],
+      SERVICE,
+    ),
+    relationshipDef(
+      "process_dataset_outputs",
+      "AGGREGATION",
+      ["Process", "outputs", "SET", true],
+      ["DataSet", "outputFromProcesses", "SET"],
+      SERVICE,
+    ),
   ],
 };

@@ -44,11 +44,20 @@ export function entityDef(
   return { name, superTypes, typeVersion: "1.0", attributeDefs, ...extra };
 }
 
-export function structDef(name: string, attributeDefs: AtlasAttributeDef[], serviceType?: string): AtlasStructDef {
+export function structDef(
+  name: string,
+  attributeDefs: AtlasAttributeDef[],
+  serviceType?: string,
+): AtlasStructDef {
   return { name, typeVersion: "1.0", attributeDefs, ...(serviceType ? { serviceType } : {}) };
 }
 
-export function enumDef(name: string, values: string[], serviceType?: string, firstOrdinal = 0): AtlasEnumDef {
+export function enumDef(
+  name: string,
+  values: string[],
+  serviceType?: string,
+  firstOrdinal = 0,
+): AtlasEnumDef {
   return {
     name,
     typeVersion: "1.0",

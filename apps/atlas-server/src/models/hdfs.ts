@@ -6,7 +6,11 @@ const FS = "file_system";
 
 export const HDFS_MODEL: Partial<AtlasTypesDef> = {
   enumDefs: [
-    enumDef("file_action", ["NONE", "EXECUTE", "WRITE", "WRITE_EXECUTE", "READ", "READ_EXECUTE", "READ_WRITE", "ALL"], FS),
+    enumDef(
+      "file_action",
+      ["NONE", "EXECUTE", "WRITE", "WRITE_EXECUTE", "READ", "READ_EXECUTE", "READ_WRITE", "ALL"],
+      FS,
+    ),
   ],
   structDefs: [
     structDef(

@@ -13,10 +13,18 @@ const hive = { serviceType: HIVE };
 export const HIVE_MODEL: Partial<AtlasTypesDef> = {
   enumDefs: [enumDef("hive_principal_type", ["USER", "ROLE", "GROUP"], HIVE, 1)],
   structDefs: [
-    structDef("hive_order", [attr("order", "int", { required: true }), attr("col", "string", { required: true })], HIVE),
+    structDef(
+      "hive_order",
+      [attr("order", "int", { required: true }), attr("col", "string", { required: true })],
+      HIVE,
+    ),
     structDef(
       "hive_serde",
-      [attr("name", "string"), attr("serializationLib", "string"), attr("parameters", "map<string,string>")],
+      [
+        attr("name", "string"),
+        attr("serializationLib", "string"),
+        attr("parameters", "map<string,string>"),
+      ],
       HIVE,
     ),
   ],
@@ -70,7 +78,11 @@ export const HIVE_MODEL: Partial<AtlasTypesDef> = {
     entityDef(
       "hive_column",
       ["DataSet"],
-      [attr("type", "string", { required: true, indexed: true }), attr("comment", "string"), attr("position", "int")],
+      [
+        attr("type", "string", { required: true, indexed: true }),
+        attr("comment", "string"),
+        attr("position", "int"),
+      ],
       { ...hive, typeVersion: "1.3" },
     ),
     entityDef(
@@ -115,8 +127,20 @@ export const HIVE_MODEL: Partial<AtlasTypesDef> = {
     entityDef("hive_table_ddl", ["ddl"], [], hive),
   ],
   relationshipDefs: [
-    relationshipDef("hive_table_db", "AGGREGATION", ["hive_table", "db", "SINGLE"], ["hive_db", "tables", "SET", true], HIVE),
-    relationshipDef("hive_table_columns", "COMPOSITION", ["hive_table", "columns", "SET", true], ["hive_column", "table", "SINGLE"], HIVE),
+    relationshipDef(
+      "hive_table_db",
+      "AGGREGATION",
+      ["hive_table", "db", "SINGLE"],
+      ["hive_db", "tables", "SET", true],
+      HIVE,
+    ),
+    relationshipDef(
+      "hive_table_columns",
+      "COMPOSITION",
+      ["hive_table", "columns", "SET", true],
+      ["hive_column", "table", "SINGLE"],
+      HIVE,
+    ),
     relationshipDef(
       "hive_table_partitionkeys",
       "COMPOSITION",
@@ -124,7 +148,13 @@ export const HIVE_MODEL: Partial<AtlasTypesDef> = {
       ["hive_column", "table", "SINGLE"],
       HIVE,
     ),
-    relationshipDef("hive_table_storagedesc", "COMPOSITION", ["hive_table", "sd", "SINGLE", true], ["hive_storagedesc", "table", "SINGLE"], HIVE),
+    relationshipDef(
+      "hive_table_storagedesc",
+      "COMPOSITION",
+      ["hive_table", "sd", "SINGLE", true],
+      ["hive_storagedesc", "table", "SINGLE"],
+      HIVE,
+    ),
     relationshipDef(
       "hive_process_column_lineage",
       "COMPOSITION",
@@ -139,7 +169,19 @@ export const HIVE_MODEL: Partial<AtlasTypesDef> = {
       ["hive_process_execution", "process", "SINGLE"],
       HIVE,
     ),
-    relationshipDef("hive_table_ddl_queries", "COMPOSITION", ["hive_table", "ddlQueries", "SET", true], ["hive_table_ddl", "table", "SINGLE"], HIVE),
-    relationshipDef("hive_db_ddl_queries", "COMPOSITION", ["hive_db", "ddlQueries", "SET", true], ["hive_db_ddl", "db", "SINGLE"], HIVE),
+    relationshipDef(
+      "hive_table_ddl_queries",
+      "COMPOSITION",
+      ["hive_table", "ddlQueries", "SET", true],
+      ["hive_table_ddl", "table", "SINGLE"],
+      HIVE,
+    ),
+    relationshipDef(
+      "hive_db_ddl_queries",
+      "COMPOSITION",
+      ["hive_db", "ddlQueries", "SET", true],
+      ["hive_db_ddl", "db", "SINGLE"],
+      HIVE,
+    ),
   ],
 };

@@ -4,7 +4,8 @@
  */
 import type { JsonValue } from "@atlas-ha/atlas-model";
 
-export type TypeCategory = "ENUM" | "STRUCT" | "CLASSIFICATION" | "ENTITY" | "RELATIONSHIP" | "BUSINESS_METADATA";
+export type TypeCategory =
+  "ENUM" | "STRUCT" | "CLASSIFICATION" | "ENTITY" | "RELATIONSHIP" | "BUSINESS_METADATA";
 export type Cardinality = "SINGLE" | "LIST" | "SET";
 
 export interface AtlasConstraintDef {
@@ -101,12 +102,7 @@ export interface AtlasTypesDef {
 }
 
 export type AnyTypeDef =
-  | AtlasEnumDef
-  | AtlasStructDef
-  | AtlasClassificationDef
-  | AtlasEntityDef
-  | AtlasRelationshipDef
-   ;
+  AtlasEnumDef | AtlasStructDef | AtlasClassificationDef | AtlasEntityDef | AtlasRelationshipDef;
 
 /** Which list of AtlasTypesDef holds each category. */
 export const CATEGORY_LISTS = {
@@ -119,14 +115,27 @@ export const CATEGORY_LISTS = {
 } as const satisfies Record<TypeCategory, keyof AtlasTypesDef>;
 
 export function emptyTypesDef(): AtlasTypesDef {
-  return { enumDefs: [], structDefs: [], classificationDefs: [], entityDefs: [], relationshipDefs: [], businessMetadataDefs: [] };
+  return {
+    enumDefs: [],
+    structDefs: [],
+    classificationDefs: [],
+    entityDefs: [],
+    relationshipDefs: [],
+    businessMetadataDefs: [],
+  };
 }
 
 /** Every def of a (possibly partial) AtlasTypesDef with its category, in list order. */
-export function flattenTypesDef(defs: Partial<AtlasTypesDef>): { category: TypeCategory; def: AnyTypeDef }[] {
+export function flattenTypesDef(
+  defs: Partial<AtlasTypesDef>,
+): { category: TypeCategory; def: AnyTypeDef }[] {
   const out: { category: TypeCategory; def: AnyTypeDef }[] = [];
-  for (const [category, list] of Object.entries(CATEGORY_LISTS) as [TypeCategory, keyof AtlasTypesDef][]) {
-    for (const def of (defs[list] as AnyTypeDef[] | null | undefined) ?? []) out.push({ category, def });
+  for (const [category, list] of Object.entries(CATEGORY_LISTS) as [
+    TypeCategory,
+    keyof AtlasTypesDef,
+  ][]) {
+    for (const def of (defs[list] as AnyTypeDef[] | null | undefined) ?? [])
+      out.push({ category, def });
   }
   return out;
 }

@@ -66,7 +66,8 @@ export function tooDeep(entities: Iterable<[string, unknown]>): string | undefin
       const [value, depth] = stack.pop()!;
       if (typeof value !== "object" || value === null) continue;
       if (depth > MAX_ENTITY_DEPTH) return key;
-      for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+      for (const child of Array.isArray(value) ? value : Object.values(value))
+        stack.push([child, depth + 1]);
     }
   }
   return undefined;
@@ -103,7 +104,9 @@ export async function mapRefs(
 }
 
 /** Guids referenced by the entity's attributes and relationship attributes. */
-export function referencedGuids(record: Pick<EntityRecord, "attributes" | "relationshipAttributes">): string[] {
+export function referencedGuids(
+  record: Pick<EntityRecord, "attributes" | "relationshipAttributes">,
+): string[] {
   const guids = new Set<string>();
   const add = (ref: ObjectRef): void => {
     const guid = refGuid(ref);
@@ -115,7 +118,10 @@ export function referencedGuids(record: Pick<EntityRecord, "attributes" | "relat
 }
 
 /** The object id the store writes for a reference to `record`. */
-export function refTo(record: EntityRecord, extra: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+export function refTo(
+  record: EntityRecord,
+  extra: Record<string, JsonValue> = {},
+): Record<string, JsonValue> {
   return {
     guid: record.guid,
     typeName: record.typeName,
@@ -168,7 +174,9 @@ export function toHeader(record: EntityRecord): AtlasEntityHeader {
 /** JSON with object keys sorted: equal content gives equal text whatever the key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    isObject(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 

@@ -58,7 +58,10 @@ export class StoreBusyError extends StoreError {
   readonly waitedMs: number;
 
   constructor(waitedMs: number, cause?: unknown) {
-    super(`the store's write lock was not free within ${waitedMs} ms (another writer, or a transaction left open)`, { cause });
+    super(
+      `the store's write lock was not free within ${waitedMs} ms (another writer, or a transaction left open)`,
+      { cause },
+    );
     this.waitedMs = waitedMs;
   }
 }
@@ -123,7 +126,10 @@ export class StoreNotFoundError extends StoreError {
         ? `no entity with guid ${what.guid}`
         : `no ${what.typeName} with qualifiedName ${JSON.stringify(what.qualifiedName)}`,
     );
-    this.atlasErrorCode = "guid" in what ? ATLAS_ERRORS.GUID_NOT_FOUND.code : ATLAS_ERRORS.UNIQUE_ATTRIBUTE_NOT_FOUND.code;
+    this.atlasErrorCode =
+      "guid" in what
+        ? ATLAS_ERRORS.GUID_NOT_FOUND.code
+        : ATLAS_ERRORS.UNIQUE_ATTRIBUTE_NOT_FOUND.code;
   }
 }
 
@@ -221,9 +227,15 @@ const CODES = new Set<string>([
 ]);
 
 /** The typed store error an unknown value is, if it is one (by `code`, not `instanceof`). */
-export function asStoreError(
-  error: unknown,
-): { code: StoreErrorCode; httpStatus: number; atlasErrorCode: string; permanent: boolean; message: string } | undefined {
+export function asStoreError(error: unknown):
+  | {
+      code: StoreErrorCode;
+      httpStatus: number;
+      atlasErrorCode: string;
+      permanent: boolean;
+      message: string;
+    }
+  | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" && CODES.has(code) ? (error as never) : undefined;

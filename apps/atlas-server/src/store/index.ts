@@ -15,7 +15,10 @@ export function createStore(config: StoreConfig, deps: StoreDeps = {}): Metadata
       if (typeof config.path !== "string" || config.path === "") {
         throw new StoreConfigError("the sqlite store needs a path (atlas.store.sqlite.path)");
       }
-      return new SqlMetadataStore(new SqliteBackend({ path: config.path, busyTimeoutMs: config.busyTimeoutMs }), deps);
+      return new SqlMetadataStore(
+        new SqliteBackend({ path: config.path, busyTimeoutMs: config.busyTimeoutMs }),
+        deps,
+      );
     case "postgres":
       if (typeof config.url !== "string" || !/^postgres(ql)?:\/\//.test(config.url)) {
         throw new StoreConfigError(

@@ -15,7 +15,13 @@
  * Records are changed in memory; flush() writes what differs from what was loaded.
  */
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
-import type { AtlasEntitiesWithExtInfo, AtlasEntity, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
+import type {
+  AtlasEntitiesWithExtInfo,
+  AtlasEntity,
+  AtlasEntityWithExtInfo,
+  AtlasObjectId,
+  JsonValue,
+} from "@atlas-ha/atlas-model";
 import {
   contentOf,
   forEachRef,
@@ -31,7 +37,12 @@ import {
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
-import { StoreConflictError, StoreInvalidEntityError, StoreNotFoundError, StoreReferenceError } from "./errors.js";
+import {
+  StoreConflictError,
+  StoreInvalidEntityError,
+  StoreNotFoundError,
+  StoreReferenceError,
+} from "./errors.js";
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
 import type { TypeRegistry } from "./typesystem.js";
@@ -72,8 +83,17 @@ function qualifiedNameOf(value: unknown): string | undefined {
 }
 
 function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
-  const where = tooDeep([...entities, ...Object.entries(referred).map(([guid, e]): [string, unknown] => [`referredEntities["${guid}"]`, e])]);
-  if (where !== undefined) throw new StoreInvalidEntityError(`${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`);
+  const where = tooDeep([
+    ...entities,
+    ...Object.entries(referred).map(([guid, e]): [string, unknown] => [
+      `referredEntities["${guid}"]`,
+      e,
+    ]),
+  ]);
+  if (where !== undefined)
+    throw new StoreInvalidEntityError(
+      `${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`,
+    );
 }
 
 export class Mutation {
@@ -96,10 +116,18 @@ export class Mutation {
 
   async createOrUpdate(input: AtlasEntitiesWithExtInfo): Promise<void> {
     if (!isObject(input) || !Array.isArray(input.entities)) {
-      throw new StoreInvalidEntityError("the request needs `entities`: a list of entities (or `entity` for a single one)");
+      throw new StoreInvalidEntityError(
+        "the request needs `entities`: a list of entities (or `entity` for a single one)",
+      );
     }
-    const referred = (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<string, AtlasEntity>;
-    checkDepth(input.entities.map((e, i) => [`entities[${i}]`, e]), referred);
+    const referred = (isObject(input.referredEntities) ? input.referredEntities : {}) as Record<
+      string,
+      AtlasEntity
+    >;
+    checkDepth(
+      input.entities.map((e, i) => [`entities[${i}]`, e]),
+      referred,
+    );
     await this.#apply(
       input.entities.map((entity) => ({ entity })),
       referred,
@@ -108,19 +136,36 @@ export class Mutation {
 
   /** Changes only the given attributes of the active entity `objectId` names (docs/contracts/hooks.md). */
   async partialUpdate(objectId: AtlasObjectId, input: AtlasEntityWithExtInfo): Promise<void> {
-    if (isObject(input)) checkDepth([["entity", input.entity]], isObject(input.referredEntities) ? input.referredEntities : {});
+    if (isObject(input))
+      checkDepth(
+        [["entity", input.entity]],
+        isObject(input.referredEntities) ? input.referredEntities : {},
+      );
     const target = await this.#findByObjectId(objectId);
     if (!target) throw this.#notFound(objectId);
-    const entity = isObject(input) && isObject(input.entity) ? (input.entity as AtlasEntity) : undefined;
-    if (!entity) throw new StoreInvalidEntityError("a partial update needs `entity` with the attributes to change");
-    if (entity.typeName !== undefined && entity.typeName !== null && entity.typeName !== target.typeName) {
+    const entity =
+      isObject(input) && isObject(input.entity) ? (input.entity as AtlasEntity) : undefined;
+    if (!entity)
+      throw new StoreInvalidEntityError(
+        "a partial update needs `entity` with the attributes to change",
+      );
+    if (
+      entity.typeName !== undefined &&
+      entity.typeName !== null &&
+      entity.typeName !== target.typeName
+    ) {
       const info = this.#c.types.entityType(target.typeName);
       if (!info.superTypes.has(entity.typeName)) {
-        throw new StoreInvalidEntityError(`entity ${target.guid} is a ${target.typeName}, not a ${entity.typeName}`);
+        throw new StoreInvalidEntityError(
+          `entity ${target.guid} is a ${target.typeName}, not a ${entity.typeName}`,
+        );
       }
     }
     this.#partial.add(target.guid);
-    await this.#apply([{ entity, target }], (isObject(input.referredEntities) ? input.referredEntities : {}));
+    await this.#apply(
+      [{ entity, target }],
+      isObject(input.referredEntities) ? input.referredEntities : {},
+    );
   }
 
   /** Soft delete; what does not exist is a StoreNotFoundError or, with "ignore", nothing. */
@@ -131,7 +176,10 @@ export class Mutation {
     // Deleting what is already deleted is a no-op, not an error (Atlas answers 200).
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
     if (assignedGuid(objectId) === undefined && qn !== undefined) {
-      const gone = await this.#c.tx.latestByUnique(this.#c.types.withSubtypes(objectId.typeName), qn);
+      const gone = await this.#c.tx.latestByUnique(
+        this.#c.types.withSubtypes(objectId.typeName),
+        qn,
+      );
       if (gone) return;
     }
     throw this.#notFound(objectId);
@@ -156,21 +204,30 @@ export class Mutation {
         record.writeEpoch = epoch;
         record.writeSeq = seq;
         await tx.updateEntity(record);
-        operation = this.#deleted.has(record.guid) ? "DELETE" : this.#partial.has(record.guid) ? "PARTIAL_UPDATE" : "UPDATE";
+        operation = this.#deleted.has(record.guid)
+          ? "DELETE"
+          : this.#partial.has(record.guid)
+            ? "PARTIAL_UPDATE"
+            : "UPDATE";
       } else {
         continue;
       }
       changed += 1;
       (mutated[operation] ??= []).push(toHeader(record));
     }
-    return { response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } }, changed };
+    return {
+      response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } },
+      changed,
+    };
   }
 
   async #apply(items: Item[], referred: Record<string, AtlasEntity>): Promise<void> {
     // 1. The referred entities reached from the request's entities (transitively) join it;
     //    Atlas ignores the ones nothing refers to.
     const queue = [...items];
-    const queued = new Set(items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"));
+    const queued = new Set(
+      items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"),
+    );
     for (let i = 0; i < queue.length; i++) {
       const visit = (ref: ObjectRef): void => {
         const guid = refGuid(ref);
@@ -181,14 +238,19 @@ export class Mutation {
         }
       };
       const entity = queue[i]!.entity;
-      for (const v of Object.values(isObject(entity.attributes) ? entity.attributes : {})) forEachRef(v, visit);
-      for (const v of Object.values(isObject(entity.relationshipAttributes) ? entity.relationshipAttributes : {})) forEachRef(v, visit);
+      for (const v of Object.values(isObject(entity.attributes) ? entity.attributes : {}))
+        forEachRef(v, visit);
+      for (const v of Object.values(
+        isObject(entity.relationshipAttributes) ? entity.relationshipAttributes : {},
+      ))
+        forEachRef(v, visit);
     }
     // 2. Every entity gets its record (found or new) before any reference is resolved, so
     //    references between entities of the request resolve whatever their order.
     const targets: { entity: AtlasEntity; record: EntityRecord }[] = [];
     for (const [index, item] of queue.entries()) {
-      const record = item.target ?? (await this.#identify(item.entity, item.key, `entities[${index}]`));
+      const record =
+        item.target ?? (await this.#identify(item.entity, item.key, `entities[${index}]`));
       if (item.target && typeof item.entity.guid === "string" && item.entity.guid !== record.guid) {
         this.#aliases.set(item.entity.guid, record.guid);
       }
@@ -202,7 +264,11 @@ export class Mutation {
     }
   }
 
-  async #identify(entity: AtlasEntity, key: string | undefined, where: string): Promise<EntityRecord> {
+  async #identify(
+    entity: AtlasEntity,
+    key: string | undefined,
+    where: string,
+  ): Promise<EntityRecord> {
     if (!isObject(entity) || typeof entity.typeName !== "string" || entity.typeName === "") {
       throw new StoreInvalidEntityError(`${where}: every entity needs a typeName`);
     }
@@ -222,7 +288,9 @@ export class Mutation {
     if (requestGuid !== undefined && !isPlaceholder(requestGuid)) {
       record = await this.#load(requestGuid);
       if (record && record.typeName !== entity.typeName) {
-        throw new StoreInvalidEntityError(`${where}: entity ${requestGuid} is a ${record.typeName}, not a ${entity.typeName}`);
+        throw new StoreInvalidEntityError(
+          `${where}: entity ${requestGuid} is a ${record.typeName}, not a ${entity.typeName}`,
+        );
       }
       if (record?.status === "DELETED") {
         throw new StoreInvalidEntityError(
@@ -259,13 +327,20 @@ export class Mutation {
     const qn = qualifiedNameOf(ref.uniqueAttributes);
     if (!target && qn !== undefined) {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
-      target = (await this.#findActive(typeNames, qn)) ?? this.#create(ref.typeName, { qualifiedName: qn }, true);
+      target =
+        (await this.#findActive(typeNames, qn)) ??
+        this.#create(ref.typeName, { qualifiedName: qn }, true);
       if (guid !== undefined) this.#aliases.set(guid, target.guid);
     }
     if (!target) {
-      throw new StoreReferenceError(guid !== undefined ? `${ref.typeName} ${guid}` : JSON.stringify(ref));
+      throw new StoreReferenceError(
+        guid !== undefined ? `${ref.typeName} ${guid}` : JSON.stringify(ref),
+      );
     }
-    return refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {});
+    return refTo(
+      target,
+      typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {},
+    );
   }
 
   async #merge(
@@ -283,12 +358,19 @@ export class Mutation {
     record.qualifiedName = stringAttr(record.attributes, "qualifiedName");
     if (record.qualifiedName === before) return;
     // A rename: the unique key moves, unless another active entity of the type holds it.
-    if (record.qualifiedName === null && this.#c.types.entityType(record.typeName).uniqueAttributes.includes("qualifiedName")) {
-      throw new StoreInvalidEntityError(`entity ${record.guid}: qualifiedName cannot be removed`, ATLAS_ERRORS.MISSING_UNIQUE_ATTRIBUTE.code);
+    if (
+      record.qualifiedName === null &&
+      this.#c.types.entityType(record.typeName).uniqueAttributes.includes("qualifiedName")
+    ) {
+      throw new StoreInvalidEntityError(
+        `entity ${record.guid}: qualifiedName cannot be removed`,
+        ATLAS_ERRORS.MISSING_UNIQUE_ATTRIBUTE.code,
+      );
     }
     if (record.qualifiedName !== null) {
       const holder = await this.#findActive([record.typeName], record.qualifiedName);
-      if (holder && holder !== record) throw new StoreConflictError(record.typeName, record.qualifiedName);
+      if (holder && holder !== record)
+        throw new StoreConflictError(record.typeName, record.qualifiedName);
       this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
     }
     if (before !== null) this.#byUnique.delete(uniqueKey(record.typeName, before));
@@ -298,7 +380,8 @@ export class Mutation {
     if (record.status === "DELETED") return;
     record.status = "DELETED";
     this.#deleted.add(record.guid);
-    if (record.qualifiedName !== null) this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
+    if (record.qualifiedName !== null)
+      this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
     const owned = this.#c.types.isEntityType(record.typeName)
       ? this.#c.types.entityType(record.typeName).ownedAttributes
       : new Set<string>();
@@ -319,7 +402,9 @@ export class Mutation {
 
   async #findByObjectId(objectId: AtlasObjectId): Promise<EntityRecord | undefined> {
     if (!isObject(objectId) || typeof objectId.typeName !== "string") {
-      throw new StoreInvalidEntityError("an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName");
+      throw new StoreInvalidEntityError(
+        "an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName",
+      );
     }
     const guid = assignedGuid(objectId);
     if (guid !== undefined) {
@@ -327,7 +412,9 @@ export class Mutation {
     }
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
     if (qn === undefined) {
-      throw new StoreInvalidEntityError(`an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`);
+      throw new StoreInvalidEntityError(
+        `an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`,
+      );
     }
     return this.#findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
   }
@@ -367,10 +454,16 @@ export class Mutation {
     if (!stored) return undefined;
     const record = this.#track(stored);
     // Renamed or deleted earlier in this mutation: the stored row is stale.
-    return record.status === "ACTIVE" && record.qualifiedName === qualifiedName ? record : undefined;
+    return record.status === "ACTIVE" && record.qualifiedName === qualifiedName
+      ? record
+      : undefined;
   }
 
-  #create(typeName: string, attributes: Record<string, JsonValue>, isIncomplete: boolean): EntityRecord {
+  #create(
+    typeName: string,
+    attributes: Record<string, JsonValue>,
+    isIncomplete: boolean,
+  ): EntityRecord {
     this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
     const { epoch, seq, user, now } = this.#c;
     const record: EntityRecord = {
@@ -393,7 +486,8 @@ export class Mutation {
       createSeq: seq,
     };
     this.#records.set(record.guid, record);
-    if (record.qualifiedName !== null) this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
+    if (record.qualifiedName !== null)
+      this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
     return record;
   }
 }

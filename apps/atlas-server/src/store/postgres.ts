@@ -27,8 +27,17 @@ export const POSTGRES_DIALECT: Dialect = {
 
 /** SQLSTATEs and socket errors that say the database is out of reach, not that the write is wrong. */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "25P03"]);
-const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND"]);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/;
+const UNAVAILABLE_ERRNOS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/;
 
 /** The error as StoreUnavailableError when it says the database is out of reach; else as it is. */
 function unavailable(error: unknown): unknown {
@@ -36,7 +45,12 @@ function unavailable(error: unknown): unknown {
   if (!e || typeof e !== "object") return error;
   const code = typeof e.code === "string" ? e.code : "";
   const message = typeof e.message === "string" ? e.message : "";
-  if (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_MESSAGES.test(message)) {
+  if (
+    code.startsWith("08") ||
+    UNAVAILABLE_SQLSTATES.has(code) ||
+    UNAVAILABLE_ERRNOS.has(code) ||
+    UNAVAILABLE_MESSAGES.test(message)
+  ) {
     return new StoreUnavailableError(`${message}${code ? ` (${code})` : ""}`, error);
   }
   return error;
@@ -95,7 +109,9 @@ export class PostgresBackend implements SqlBackend {
     });
     // An idle client whose server went away emits here; without a listener it would crash the
     // process. The next query gets a fresh connection.
-    this.#pool.on("error", (error) => options.logger.warn({ event: "store_pg_idle_client_error", error: error.message }));
+    this.#pool.on("error", (error) =>
+      options.logger.warn({ event: "store_pg_idle_client_error", error: error.message }),
+    );
   }
 
   #runner(client: pg.PoolClient): SqlRunner {
@@ -105,7 +121,10 @@ export class PostgresBackend implements SqlBackend {
         statement = positional(sql);
         this.#statements.set(sql, statement);
       }
-      return client.query(statement.text, statement.names.map((n) => params[n] ?? null));
+      return client.query(
+        statement.text,
+        statement.names.map((n) => params[n] ?? null),
+      );
     };
     return {
       all: async (sql, params) => (await query(sql, params)).rows as SqlRow[],
@@ -145,12 +164,16 @@ export class PostgresBackend implements SqlBackend {
 
   async write<T>(fn: (db: SqlRunner) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     if (options.lockWaitMs === undefined) return this.#transaction(["BEGIN"], fn);
-    const begin = ["BEGIN", `SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs))}`];
+    const begin = [
+      "BEGIN",
+      `SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs))}`,
+    ];
     try {
       return await this.#transaction(begin, fn);
     } catch (error) {
       // 55P03 lock_not_available: lock_timeout expired.
-      if ((error as { code?: string }).code === "55P03") throw new StoreBusyError(options.lockWaitMs, error);
+      if ((error as { code?: string }).code === "55P03")
+        throw new StoreBusyError(options.lockWaitMs, error);
       throw error;
     }
   }

@@ -114,7 +114,8 @@ function num(value: unknown): number {
 function str(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return value.toString();
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return value.toString();
   return JSON.stringify(value);
 }
 
@@ -183,7 +184,9 @@ export class SqlTx {
    * meta row: it raises the highest epoch to `epoch` and takes the next seq, or changes
    * nothing when a higher epoch was seen. The row stays locked until the transaction ends.
    */
-  async claimWrite(epoch: number): Promise<{ seq: number; typedefsVersion: number } | { fencedBy: number }> {
+  async claimWrite(
+    epoch: number,
+  ): Promise<{ seq: number; typedefsVersion: number } | { fencedBy: number }> {
     const [row] = await this.#db.all(this.#sql.claimWrite, { epoch });
     if (row) return { seq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
     return { fencedBy: (await this.meta()).highestEpoch };
@@ -192,7 +195,11 @@ export class SqlTx {
   async meta(): Promise<{ highestEpoch: number; writeSeq: number; typedefsVersion: number }> {
     const [row] = await this.#db.all(this.#sql.selectMeta);
     if (!row) throw new Error("the store is not migrated: call migrate() first");
-    return { highestEpoch: num(row.highest_epoch), writeSeq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
+    return {
+      highestEpoch: num(row.highest_epoch),
+      writeSeq: num(row.write_seq),
+      typedefsVersion: num(row.typedefs_version),
+    };
   }
 
   /** Sets the highest epoch back to 0 if it is still `from`; the write's seq, or null when it moved. */
@@ -228,17 +235,31 @@ export class SqlTx {
 
   async entities(guids: string[]): Promise<EntityRecord[]> {
     if (guids.length === 0) return [];
-    return (await this.#db.all(this.#sql.selectEntities, { guids: JSON.stringify(guids) })).map(toRecord);
+    return (await this.#db.all(this.#sql.selectEntities, { guids: JSON.stringify(guids) })).map(
+      toRecord,
+    );
   }
 
-  async activeByUnique(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
-    const [row] = await this.#db.all(this.#sql.selectActiveByUnique, { types: JSON.stringify(typeNames), qualifiedName });
+  async activeByUnique(
+    typeNames: string[],
+    qualifiedName: string,
+  ): Promise<EntityRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectActiveByUnique, {
+      types: JSON.stringify(typeNames),
+      qualifiedName,
+    });
     return row ? toRecord(row) : undefined;
   }
 
   /** The active entity, else the most recently updated deleted one. */
-  async latestByUnique(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
-    const [row] = await this.#db.all(this.#sql.selectLatestByUnique, { types: JSON.stringify(typeNames), qualifiedName });
+  async latestByUnique(
+    typeNames: string[],
+    qualifiedName: string,
+  ): Promise<EntityRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectLatestByUnique, {
+      types: JSON.stringify(typeNames),
+      qualifiedName,
+    });
     return row ? toRecord(row) : undefined;
   }
 
@@ -268,16 +289,29 @@ export class SqlTx {
     return rows.length > 0;
   }
 
-  async insertHookOffset(position: HookPosition, epoch: number, seq: number, at: number): Promise<void> {
+  async insertHookOffset(
+    position: HookPosition,
+    epoch: number,
+    seq: number,
+    at: number,
+  ): Promise<void> {
     await this.#db.run(this.#sql.insertHookOffset, { ...position, epoch, seq, at });
   }
 
   async typedefs(): Promise<StoredTypedef[]> {
     const rows = await this.#db.all(this.#sql.selectTypedefs);
-    return rows.map((r) => ({ category: String(r.category) as TypeCategory, def: json<AnyTypeDef>(r.definition) }));
+    return rows.map((r) => ({
+      category: String(r.category) as TypeCategory,
+      def: json<AnyTypeDef>(r.definition),
+    }));
   }
 
-  async insertTypedef(typedef: StoredTypedef, epoch: number, seq: number, ord: number): Promise<void> {
+  async insertTypedef(
+    typedef: StoredTypedef,
+    epoch: number,
+    seq: number,
+    ord: number,
+  ): Promise<void> {
     await this.#db.run(this.#sql.insertTypedef, {
       name: typedef.def.name,
       category: typedef.category,
@@ -295,6 +329,10 @@ export class SqlTx {
   }
 
   async recordMigration(migration: Migration, at: number): Promise<void> {
-    await this.#db.run(this.#sql.insertMigration, { version: migration.version, name: migration.name, at });
+    await this.#db.run(this.#sql.insertMigration, {
+      version: migration.version,
+      name: migration.name,
+      at,
+    });
   }
 }

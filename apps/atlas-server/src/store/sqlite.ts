@@ -156,7 +156,12 @@ export class SqliteBackend implements SqlBackend {
   }
 
   /** `durable` is undefined for reads, which commit nothing. */
-  #transaction<T>(begin: string, fn: (db: SqlRunner) => Promise<T>, durable?: boolean, lockWaitMs?: number): Promise<T> {
+  #transaction<T>(
+    begin: string,
+    fn: (db: SqlRunner) => Promise<T>,
+    durable?: boolean,
+    lockWaitMs?: number,
+  ): Promise<T> {
     const next = this.#lane.queue.then(async () => {
       const synchronous = durable === false ? "NORMAL" : "FULL";
       if (durable !== undefined && this.#synchronous !== synchronous) {

@@ -4,9 +4,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AtlasEntitiesWithExtInfo, AtlasEntityWithExtInfo, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
+import type {
+  AtlasEntitiesWithExtInfo,
+  AtlasEntityWithExtInfo,
+  AtlasObjectId,
+  JsonValue,
+} from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { mapRefs, referencedGuids, refGuid, refTo, toHeader, toStoredEntity, type EntityRecord } from "./entities.js";
+import {
+  mapRefs,
+  referencedGuids,
+  refGuid,
+  refTo,
+  toHeader,
+  toStoredEntity,
+  type EntityRecord,
+} from "./entities.js";
 import { StoreFencedError } from "./errors.js";
 import { runMigrations } from "./migrations.js";
 import { Mutation } from "./mutation.js";
@@ -49,7 +62,9 @@ function checkPosition(position: HookPosition): void {
     typeof position.offset !== "string" ||
     !/^\d+$/.test(position.offset)
   ) {
-    throw new TypeError(`a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`);
+    throw new TypeError(
+      `a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`,
+    );
   }
 }
 
@@ -110,14 +125,26 @@ export class SqlMetadataStore implements MetadataStore {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#write(epoch, "system", "FENCE", { lockWaitMs: FENCE_LOCK_SLICE_MS }, async () => 0);
+        await this.#write(
+          epoch,
+          "system",
+          "FENCE",
+          { lockWaitMs: FENCE_LOCK_SLICE_MS },
+          async () => 0,
+        );
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== "STORE_BUSY") throw error;
         const waited = Math.round(performance.now() - started);
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         if (!options.signal && waited >= FENCE_MAX_WAIT_MS) throw error;
-        this.#logger.warn({ event: "store_fence_waiting", backend: this.backend, epoch, attempt, waitedMs: waited });
+        this.#logger.warn({
+          event: "store_fence_waiting",
+          backend: this.backend,
+          epoch,
+          attempt,
+          waitedMs: waited,
+        });
         await sleep(FENCE_PAUSE_MS);
       }
     }
@@ -130,11 +157,24 @@ export class SqlMetadataStore implements MetadataStore {
       const tx = this.#tx(db);
       const claimed = await tx.rebaseEpoch(expected);
       if (claimed === null) return null;
-      await tx.insertWrite({ seq: claimed, epoch: 0, operation: "EPOCH_REBASE", user, at: this.#now(), changed: 0 });
+      await tx.insertWrite({
+        seq: claimed,
+        epoch: 0,
+        operation: "EPOCH_REBASE",
+        user,
+        at: this.#now(),
+        changed: 0,
+      });
       return claimed;
     });
     if (seq === null) return null;
-    this.#logger.warn({ event: "store_epoch_rebased", backend: this.backend, previousEpoch: expected, seq, user });
+    this.#logger.warn({
+      event: "store_epoch_rebased",
+      backend: this.backend,
+      previousEpoch: expected,
+      seq,
+      user,
+    });
     return { seq };
   }
 
@@ -142,8 +182,14 @@ export class SqlMetadataStore implements MetadataStore {
     return this.#b.read(async (db) => (await this.#tx(db).meta()).highestEpoch);
   }
 
-  createOrUpdate(epoch: number, entities: AtlasEntitiesWithExtInfo, user: string): Promise<EntityMutationResponse> {
-    return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [{ kind: "createOrUpdate", entities }]);
+  createOrUpdate(
+    epoch: number,
+    entities: AtlasEntitiesWithExtInfo,
+    user: string,
+  ): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [
+      { kind: "createOrUpdate", entities },
+    ]);
   }
 
   partialUpdateByUniqueAttribute(
@@ -152,20 +198,33 @@ export class SqlMetadataStore implements MetadataStore {
     entity: AtlasEntityWithExtInfo,
     user: string,
   ): Promise<EntityMutationResponse> {
-    return this.#mutate(epoch, user, "ENTITY_PARTIAL_UPDATE", [{ kind: "partialUpdate", objectId, entity }]);
+    return this.#mutate(epoch, user, "ENTITY_PARTIAL_UPDATE", [
+      { kind: "partialUpdate", objectId, entity },
+    ]);
   }
 
   deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse> {
     // The type is not needed to find an entity by guid; Mutation only reads it for errors.
     const objectId = { guid, typeName: "" } as AtlasObjectId;
-    return this.#mutate(epoch, user, "ENTITY_DELETE", [{ kind: "delete", objectIds: [objectId], ifMissing: "error" }]);
+    return this.#mutate(epoch, user, "ENTITY_DELETE", [
+      { kind: "delete", objectIds: [objectId], ifMissing: "error" },
+    ]);
   }
 
-  deleteByUniqueAttribute(epoch: number, objectId: AtlasObjectId, user: string): Promise<EntityMutationResponse> {
-    return this.#mutate(epoch, user, "ENTITY_DELETE", [{ kind: "delete", objectIds: [objectId], ifMissing: "error" }]);
+  deleteByUniqueAttribute(
+    epoch: number,
+    objectId: AtlasObjectId,
+    user: string,
+  ): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_DELETE", [
+      { kind: "delete", objectIds: [objectId], ifMissing: "error" },
+    ]);
   }
 
-  async getByGuid(guid: string, options: { minExtInfo?: boolean } = {}): Promise<EntityWithReferred | null> {
+  async getByGuid(
+    guid: string,
+    options: { minExtInfo?: boolean } = {},
+  ): Promise<EntityWithReferred | null> {
     return this.#b.read(async (db) => {
       const tx = this.#tx(db);
       const record = await tx.entity(guid);
@@ -197,7 +256,9 @@ export class SqlMetadataStore implements MetadataStore {
       const types = await this.#registry(tx);
       let typeNames: string[] | null = null;
       if (typeName !== null && typeName !== ALL_ENTITY_TYPES) {
-        typeNames = includeSubTypes ? types.withSubtypes(typeName, "search typeName") : [types.entityType(typeName).name];
+        typeNames = includeSubTypes
+          ? types.withSubtypes(typeName, "search typeName")
+          : [types.entityType(typeName).name];
       }
       const { records, total } = await tx.search({
         typeNames,
@@ -208,7 +269,14 @@ export class SqlMetadataStore implements MetadataStore {
       });
       return {
         queryType: "BASIC",
-        searchParameters: { typeName, query: params.query ?? null, limit, offset, excludeDeletedEntities, includeSubTypes },
+        searchParameters: {
+          typeName,
+          query: params.query ?? null,
+          limit,
+          offset,
+          excludeDeletedEntities,
+          includeSubTypes,
+        },
         entities: records.map(toHeader),
         approximateCount: total,
       };
@@ -226,12 +294,17 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async createTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef> {
+  async createTypedefs(
+    epoch: number,
+    defs: Partial<AtlasTypesDef>,
+    user: string,
+  ): Promise<AtlasTypesDef> {
     checkEpoch(epoch);
     let created: AtlasTypesDef | undefined;
     await this.#write(epoch, user, "TYPEDEF_CREATE", {}, async (tx, seq, types, now) => {
       const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.#newGuid });
-      for (const [ord, typedef] of prepared.entries()) await tx.insertTypedef(typedef, epoch, seq, ord);
+      for (const [ord, typedef] of prepared.entries())
+        await tx.insertTypedef(typedef, epoch, seq, ord);
       if (prepared.length > 0) await tx.bumpTypedefsVersion();
       created = groupTypedefs(prepared);
       return prepared.length;
@@ -248,17 +321,31 @@ export class SqlMetadataStore implements MetadataStore {
   ): Promise<HookApplyResult> {
     checkPosition(position);
     let result: HookApplyResult = { applied: false };
-    await this.#write(epoch, user, "HOOK", { durable: options.durable !== false }, async (tx, seq, types, now) => {
-      // After the fence check, before any change: a redelivered message is skipped here.
-      if (await tx.isHookApplied(position)) {
-        this.#logger.debug({ event: "hook_message_already_applied", ...position });
-        return 0;
-      }
-      const { response, changed } = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
-      await tx.insertHookOffset(position, epoch, seq, now);
-      result = { applied: true, mutations: response };
-      return changed;
-    });
+    await this.#write(
+      epoch,
+      user,
+      "HOOK",
+      { durable: options.durable !== false },
+      async (tx, seq, types, now) => {
+        // After the fence check, before any change: a redelivered message is skipped here.
+        if (await tx.isHookApplied(position)) {
+          this.#logger.debug({ event: "hook_message_already_applied", ...position });
+          return 0;
+        }
+        const { response, changed } = await this.#applyChanges(
+          tx,
+          seq,
+          types,
+          now,
+          epoch,
+          user,
+          changes,
+        );
+        await tx.insertHookOffset(position, epoch, seq, now);
+        result = { applied: true, mutations: response };
+        return changed;
+      },
+    );
     return result;
   }
 
@@ -272,7 +359,9 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async writeLog(options: { afterSeq?: number; limit?: number } = {}): Promise<WriteRecord[]> {
-    return this.#b.read(async (db) => this.#tx(db).writes(options.afterSeq ?? 0, options.limit ?? 1000));
+    return this.#b.read(async (db) =>
+      this.#tx(db).writes(options.afterSeq ?? 0, options.limit ?? 1000),
+    );
   }
 
   #tx(db: SqlRunner): SqlTx {
@@ -303,7 +392,13 @@ export class SqlMetadataStore implements MetadataStore {
       const tx = this.#tx(db);
       const claim = await tx.claimWrite(epoch);
       if ("fencedBy" in claim) {
-        this.#logger.warn({ event: "store_write_fenced", backend: this.backend, operation, epoch, highestEpoch: claim.fencedBy });
+        this.#logger.warn({
+          event: "store_write_fenced",
+          backend: this.backend,
+          operation,
+          epoch,
+          highestEpoch: claim.fencedBy,
+        });
         throw new StoreFencedError(epoch, claim.fencedBy);
       }
       const now = this.#now();
@@ -313,7 +408,12 @@ export class SqlMetadataStore implements MetadataStore {
     }, options);
   }
 
-  async #mutate(epoch: number, user: string, operation: string, changes: StoreChange[]): Promise<EntityMutationResponse> {
+  async #mutate(
+    epoch: number,
+    user: string,
+    operation: string,
+    changes: StoreChange[],
+  ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
       const result = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
@@ -342,7 +442,8 @@ export class SqlMetadataStore implements MetadataStore {
           await mutation.partialUpdate(change.objectId, change.entity);
           break;
         case "delete":
-          for (const objectId of change.objectIds) await mutation.delete(objectId, change.ifMissing);
+          for (const objectId of change.objectIds)
+            await mutation.delete(objectId, change.ifMissing);
           break;
       }
     }
@@ -350,16 +451,29 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   /** The entity with the entities its attributes refer to; references show their current qualifiedName. */
-  async #withReferred(tx: SqlTx, record: EntityRecord, minExtInfo: boolean): Promise<EntityWithReferred> {
+  async #withReferred(
+    tx: SqlTx,
+    record: EntityRecord,
+    minExtInfo: boolean,
+  ): Promise<EntityWithReferred> {
     const referred = await tx.entities(referencedGuids(record));
     const byGuid = new Map(referred.map((r) => [r.guid, r]));
-    const refresh = async (values: Record<string, JsonValue>): Promise<Record<string, JsonValue>> => {
+    const refresh = async (
+      values: Record<string, JsonValue>,
+    ): Promise<Record<string, JsonValue>> => {
       const out: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(values)) {
         out[name] = await mapRefs(value, async (ref) => {
           const guid = refGuid(ref);
           const target = guid === undefined ? undefined : byGuid.get(guid);
-          return target ? refTo(target, typeof ref.relationshipType === "string" ? { relationshipType: ref.relationshipType } : {}) : (ref as unknown as JsonValue);
+          return target
+            ? refTo(
+                target,
+                typeof ref.relationshipType === "string"
+                  ? { relationshipType: ref.relationshipType }
+                  : {},
+              )
+            : (ref as unknown as JsonValue);
         });
       }
       return out;
@@ -371,7 +485,9 @@ export class SqlMetadataStore implements MetadataStore {
     });
     return {
       entity,
-      referredEntities: minExtInfo ? {} : Object.fromEntries(referred.map((r) => [r.guid, toStoredEntity(r)])),
+      referredEntities: minExtInfo
+        ? {}
+        : Object.fromEntries(referred.map((r) => [r.guid, toStoredEntity(r)])),
     };
   }
 }

@@ -27,7 +27,8 @@ export function prepareTypedefs(
   existing: TypeRegistry,
   stamp: { user: string; now: number; newGuid: () => string },
 ): StoredTypedef[] {
-  if (typeof defs !== "object" || defs === null) throw new StoreInvalidTypedefError("typedefs must be a JSON object");
+  if (typeof defs !== "object" || defs === null)
+    throw new StoreInvalidTypedefError("typedefs must be a JSON object");
   for (const list of Object.values(CATEGORY_LISTS)) {
     const value = (defs as Record<string, unknown>)[list];
     if (value !== undefined && value !== null && !Array.isArray(value)) {
@@ -37,7 +38,12 @@ export function prepareTypedefs(
   const prepared: StoredTypedef[] = [];
   const names = new Set<string>();
   for (const { category, def } of flattenTypesDef(defs)) {
-    if (typeof def !== "object" || def === null || typeof def.name !== "string" || !NAME.test(def.name)) {
+    if (
+      typeof def !== "object" ||
+      def === null ||
+      typeof def.name !== "string" ||
+      !NAME.test(def.name)
+    ) {
       throw new StoreInvalidTypedefError(
         `every ${CATEGORY_LISTS[category]} item needs a name: a letter or _ followed by letters, digits or _`,
       );
@@ -56,7 +62,9 @@ export function prepareTypedefs(
         updateTime: stamp.now,
         version: 1,
         typeVersion: def.typeVersion ?? "1.0",
-        ...(category === "ENUM" ? {} : { attributeDefs: (def as AtlasEntityDef).attributeDefs ?? [] }),
+        ...(category === "ENUM"
+          ? {}
+          : { attributeDefs: (def as AtlasEntityDef).attributeDefs ?? [] }),
         ...(category === "ENTITY" ? { superTypes: (def as AtlasEntityDef).superTypes ?? [] } : {}),
       },
     });
@@ -68,10 +76,14 @@ export function prepareTypedefs(
     const rel = def as AtlasRelationshipDef;
     for (const end of [rel.endDef1, rel.endDef2]) {
       if (!end || typeof end.type !== "string" || typeof end.name !== "string") {
-        throw new StoreInvalidTypedefError(`${rel.name}: endDef1 and endDef2 need a type and a name`);
+        throw new StoreInvalidTypedefError(
+          `${rel.name}: endDef1 and endDef2 need a type and a name`,
+        );
       }
       if (!combined.isEntityType(end.type)) {
-        throw new StoreInvalidTypedefError(`${rel.name}: end type ${JSON.stringify(end.type)} is not an entity type`);
+        throw new StoreInvalidTypedefError(
+          `${rel.name}: end type ${JSON.stringify(end.type)} is not an entity type`,
+        );
       }
     }
   }
@@ -81,6 +93,7 @@ export function prepareTypedefs(
 /** Stored typedefs grouped the way GET /types/typedefs answers. */
 export function groupTypedefs(defs: StoredTypedef[]): AtlasTypesDef {
   const out = emptyTypesDef();
-  for (const { category, def } of defs) (out[CATEGORY_LISTS[category]] as unknown[]).push(structuredClone(def));
+  for (const { category, def } of defs)
+    (out[CATEGORY_LISTS[category]] as unknown[]).push(structuredClone(def));
   return out;
 }

@@ -162,7 +162,11 @@ export interface MetadataStore {
   rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null>;
 
   /** Upsert by type + qualifiedName, placeholders resolved (POST /v2/entity[/bulk]). */
-  createOrUpdate(epoch: number, entities: AtlasEntitiesWithExtInfo, user: string): Promise<EntityMutationResponse>;
+  createOrUpdate(
+    epoch: number,
+    entities: AtlasEntitiesWithExtInfo,
+    user: string,
+  ): Promise<EntityMutationResponse>;
   /** Changes only the attributes given; a new qualifiedName among them renames the entity. */
   partialUpdateByUniqueAttribute(
     epoch: number,
@@ -172,12 +176,20 @@ export interface MetadataStore {
   ): Promise<EntityMutationResponse>;
   /** Soft delete; an unknown guid is a StoreNotFoundError, a deleted one a no-op. */
   deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse>;
-  deleteByUniqueAttribute(epoch: number, objectId: AtlasObjectId, user: string): Promise<EntityMutationResponse>;
+  deleteByUniqueAttribute(
+    epoch: number,
+    objectId: AtlasObjectId,
+    user: string,
+  ): Promise<EntityMutationResponse>;
 
   /** With `minExtInfo`, `referredEntities` is left empty. */
   getByGuid(guid: string, options?: { minExtInfo?: boolean }): Promise<EntityWithReferred | null>;
   /** The active entity of the type (or a subtype) with that qualifiedName, else the latest deleted one. */
-  getByUniqueAttribute(typeName: string, qualifiedName: string, options?: { minExtInfo?: boolean }): Promise<EntityWithReferred | null>;
+  getByUniqueAttribute(
+    typeName: string,
+    qualifiedName: string,
+    options?: { minExtInfo?: boolean },
+  ): Promise<EntityWithReferred | null>;
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
 
   getTypedefs(): Promise<AtlasTypesDef>;
@@ -189,7 +201,13 @@ export interface MetadataStore {
    * Applies a hook message in ONE transaction: fence check, skip when `position` was applied
    * before, the changes, and the position recorded — so a redelivered message changes nothing.
    */
-  applyHook(epoch: number, position: HookPosition, changes: StoreChange[], user: string, options?: { durable?: boolean }): Promise<HookApplyResult>;
+  applyHook(
+    epoch: number,
+    position: HookPosition,
+    changes: StoreChange[],
+    user: string,
+    options?: { durable?: boolean },
+  ): Promise<HookApplyResult>;
   isHookApplied(position: HookPosition): Promise<boolean>;
   /**
    * Makes every write committed so far durable. Hook messages applied with `durable: false`

@@ -38,7 +38,8 @@ export class TypeRegistry {
   constructor(defs: { category: TypeCategory; def: AnyTypeDef }[]) {
     for (const entry of defs) this.#defs.set(entry.def.name, entry);
     for (const { category, def } of defs) {
-      if (category === "ENTITY") this.#entities.set(def.name, this.#entityInfo(def as AtlasEntityDef));
+      if (category === "ENTITY")
+        this.#entities.set(def.name, this.#entityInfo(def as AtlasEntityDef));
     }
     for (const { category, def } of defs) {
       if (category === "RELATIONSHIP") this.#addRelationship(def as AtlasRelationshipDef);
@@ -99,7 +100,9 @@ export class TypeRegistry {
       }
       const entry = this.#defs.get(name);
       if (!entry || entry.category !== "ENTITY") {
-        throw new StoreInvalidTypedefError(`${path.at(-1) ?? name}: unknown supertype ${JSON.stringify(name)}`);
+        throw new StoreInvalidTypedefError(
+          `${path.at(-1) ?? name}: unknown supertype ${JSON.stringify(name)}`,
+        );
       }
       visiting.add(name);
       const current = entry.def as AtlasEntityDef;
@@ -126,7 +129,8 @@ export class TypeRegistry {
     for (const end of [def.endDef1, def.endDef2]) {
       if (!end?.isContainer) continue;
       for (const info of this.#entities.values()) {
-        if (info.name === end.type || info.superTypes.has(end.type)) info.ownedAttributes.add(end.name);
+        if (info.name === end.type || info.superTypes.has(end.type))
+          info.ownedAttributes.add(end.name);
       }
     }
   }

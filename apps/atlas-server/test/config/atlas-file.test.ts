@@ -13,11 +13,18 @@ describe("an Apache Atlas 2.x atlas-application.properties", () => {
     await cp(FIXTURE, home, { recursive: true });
     const conf = join(home, "conf");
 
-    const config = await loadConfig({ env: { ATLAS_CONF: conf, ATLAS_HOME: home }, cwd: home, ...machine });
+    const config = await loadConfig({
+      env: { ATLAS_CONF: conf, ATLAS_HOME: home },
+      cwd: home,
+      ...machine,
+    });
 
     expect(config.configDir).toBe(conf);
     expect(config.ids).toEqual(["id1", "id2"]);
-    expect(config.addresses).toEqual({ id1: "atlas-a.internal:21000", id2: "atlas-b.internal:21000" });
+    expect(config.addresses).toEqual({
+      id1: "atlas-a.internal:21000",
+      id2: "atlas-b.internal:21000",
+    });
     // atlas-a.internal resolves to 10.0.0.5, an address of the (fake) machine's eth0.
     expect(config.serverId).toBe("id1");
     expect(config.selfAddress).toBe("http://atlas-a.internal:21000");
@@ -46,7 +53,9 @@ describe("an Apache Atlas 2.x atlas-application.properties", () => {
     // Everything else is carried along untouched (after ${…} expansion) for other packages.
     expect(config.properties["atlas.graph.storage.backend"]).toBe("hbase2");
     expect(config.properties["atlas.kafka.data"]).toBe(join(home, "data", "kafka"));
-    expect(config.properties["atlas.rest-csrf.browser-useragents-regex"]).toBe("^Mozilla.*,^Opera.*,^Chrome.*");
+    expect(config.properties["atlas.rest-csrf.browser-useragents-regex"]).toBe(
+      "^Mozilla.*,^Opera.*,^Chrome.*",
+    );
     expect(config.properties["atlas.graph.index.search.solr.zookeeper-url"]).toBe(
       "zk1.example.com:2181/infra-solr,zk2.example.com:2181/infra-solr",
     );
@@ -60,7 +69,18 @@ describe("an Apache Atlas 2.x atlas-application.properties", () => {
       config: join(home, "conf"),
       env: { ATLAS_HOME: home },
       ...machine,
-      networkInterfaces: () => ({ eth0: [{ address: "10.0.0.6", family: "IPv4", internal: false, netmask: "255.0.0.0", mac: "00:00:00:00:00:00", cidr: null }] }),
+      networkInterfaces: () => ({
+        eth0: [
+          {
+            address: "10.0.0.6",
+            family: "IPv4",
+            internal: false,
+            netmask: "255.0.0.0",
+            mac: "00:00:00:00:00:00",
+            cidr: null,
+          },
+        ],
+      }),
       hostname: () => "atlas-b",
     });
     expect(config.serverId).toBe("id2");

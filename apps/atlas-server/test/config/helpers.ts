@@ -20,7 +20,10 @@ export async function tempDir(): Promise<string> {
 }
 
 /** Writes files (path relative to `dir` → content) and returns `dir`. */
-export async function writeFiles(dir: string, files: Record<string, string | Buffer>): Promise<string> {
+export async function writeFiles(
+  dir: string,
+  files: Record<string, string | Buffer>,
+): Promise<string> {
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), content);
@@ -30,10 +33,22 @@ export async function writeFiles(dir: string, files: Record<string, string | Buf
 
 /** This "machine": loopback plus 10.0.0.5 and fe80::5 on eth0, host name atlas-a.example.com. */
 export function fakeInterfaces(): NodeJS.Dict<NetworkInterfaceInfo[]> {
-  const info = (address: string, family: "IPv4" | "IPv6", internal: boolean): NetworkInterfaceInfo =>
+  const info = (
+    address: string,
+    family: "IPv4" | "IPv6",
+    internal: boolean,
+  ): NetworkInterfaceInfo =>
     family === "IPv4"
       ? { address, family, internal, netmask: "255.0.0.0", mac: "00:00:00:00:00:00", cidr: null }
-      : { address, family, internal, netmask: "ffff::", mac: "00:00:00:00:00:00", cidr: null, scopeid: 2 };
+      : {
+          address,
+          family,
+          internal,
+          netmask: "ffff::",
+          mac: "00:00:00:00:00:00",
+          cidr: null,
+          scopeid: 2,
+        };
   return {
     lo: [info("127.0.0.1", "IPv4", true), info("::1", "IPv6", true)],
     eth0: [info("10.0.0.5", "IPv4", false), info("fe80::5", "IPv6", false)],
@@ -52,7 +67,8 @@ export const machine = {
   hostname: () => "atlas-a.example.com",
   lookup: async (host: string): Promise<string[]> => {
     const found = fakeDns[host];
-    if (found === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    if (found === undefined)
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
     return found;
   },
 } satisfies Partial<LoadConfigOptions>;
@@ -61,7 +77,10 @@ export const machine = {
  * Writes `text` as `<tmp>/conf/atlas-application.properties` (plus `extra` files under
  * `<tmp>/conf`) and loads it with an empty environment and the fake machine.
  */
-export async function load(text: string, options: LoadConfigOptions & { extra?: Record<string, string> } = {}): Promise<ServerConfig> {
+export async function load(
+  text: string,
+  options: LoadConfigOptions & { extra?: Record<string, string> } = {},
+): Promise<ServerConfig> {
   const root = await tempDir();
   const conf = join(root, "conf");
   await writeFiles(conf, { "atlas-application.properties": text, ...options.extra });
@@ -70,7 +89,9 @@ export async function load(text: string, options: LoadConfigOptions & { extra?: 
 }
 
 /** The rejection of a promise, or a failure when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & Record<string, unknown>> {
   try {
     await promise;
   } catch (error) {

@@ -7,34 +7,50 @@ const PEM = "-----BEGIN TEST-----\nnot checked\n-----END TEST-----\n";
 
 describe("locating atlas-application.properties", () => {
   it("reads it from a --config directory", async () => {
-    const dir = await writeFiles(await tempDir(), { "atlas-application.properties": "atlas.server.http.port=21005\n" });
+    const dir = await writeFiles(await tempDir(), {
+      "atlas-application.properties": "atlas.server.http.port=21005\n",
+    });
     const config = await loadConfig({ config: dir, env: {}, ...machine });
     expect(config.http.port).toBe(21005);
     expect(config.configDir).toBe(dir);
   });
 
   it("reads a --config file of any name, and its directory becomes the config directory", async () => {
-    const dir = await writeFiles(await tempDir(), { "etc/staging.properties": "atlas.server.http.port=21006\n" });
-    const config = await loadConfig({ configFile: join(dir, "etc/staging.properties"), env: {}, ...machine });
+    const dir = await writeFiles(await tempDir(), {
+      "etc/staging.properties": "atlas.server.http.port=21006\n",
+    });
+    const config = await loadConfig({
+      configFile: join(dir, "etc/staging.properties"),
+      env: {},
+      ...machine,
+    });
     expect(config.http.port).toBe(21006);
     expect(config.configDir).toBe(join(dir, "etc"));
   });
 
   it("resolves a relative --config against the working directory", async () => {
-    const dir = await writeFiles(await tempDir(), { "conf/atlas-application.properties": "atlas.server.http.port=21007\n" });
+    const dir = await writeFiles(await tempDir(), {
+      "conf/atlas-application.properties": "atlas.server.http.port=21007\n",
+    });
     const config = await loadConfig({ config: "conf", cwd: dir, env: {}, ...machine });
     expect(config.http.port).toBe(21007);
   });
 
   it("falls back to the directory in ATLAS_CONF", async () => {
-    const dir = await writeFiles(await tempDir(), { "atlas-application.properties": "atlas.server.http.port=21008\n" });
+    const dir = await writeFiles(await tempDir(), {
+      "atlas-application.properties": "atlas.server.http.port=21008\n",
+    });
     const config = await loadConfig({ env: { ATLAS_CONF: dir }, ...machine });
     expect(config.http.port).toBe(21008);
   });
 
   it("prefers --config over ATLAS_CONF", async () => {
-    const a = await writeFiles(await tempDir(), { "atlas-application.properties": "atlas.server.http.port=21001\n" });
-    const b = await writeFiles(await tempDir(), { "atlas-application.properties": "atlas.server.http.port=21002\n" });
+    const a = await writeFiles(await tempDir(), {
+      "atlas-application.properties": "atlas.server.http.port=21001\n",
+    });
+    const b = await writeFiles(await tempDir(), {
+      "atlas-application.properties": "atlas.server.http.port=21002\n",
+    });
     const config = await loadConfig({ config: a, env: { ATLAS_CONF: b }, ...machine });
     expect(config.http.port).toBe(21001);
   });
@@ -65,7 +81,9 @@ describe("locating atlas-application.properties", () => {
   it("reads UTF-8 (with or without a byte-order mark) and falls back to ISO-8859-1 as Java reads", async () => {
     const utf8 = await load("\uFEFFatlas.kafka.hook.group.id=café\n");
     expect(utf8.kafka.groupId).toBe("café");
-    const dir = await writeFiles(await tempDir(), { "atlas-application.properties": Buffer.from("atlas.kafka.hook.group.id=caf\xe9\n", "latin1") });
+    const dir = await writeFiles(await tempDir(), {
+      "atlas-application.properties": Buffer.from("atlas.kafka.hook.group.id=caf\xe9\n", "latin1"),
+    });
     const latin1 = await loadConfig({ config: dir, env: {}, ...machine });
     expect(latin1.kafka.groupId).toBe("café");
   });
@@ -93,15 +111,26 @@ describe("defaults (docs/contracts/config.md)", () => {
       },
       client: { haRetries: 4, haSleepIntervalMs: 5000 },
       auth: { usersFile: null },
-      limits: { maxBodyBytes: 1_048_576, shutdownTimeoutMs: 15_000, handlerTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
+      limits: {
+        maxBodyBytes: 1_048_576,
+        shutdownTimeoutMs: 15_000,
+        handlerTimeoutMs: 30_000,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+      },
       log: { level: "info" },
       properties: {},
     });
-    expect(config.store).toEqual({ backend: "sqlite", path: join(config.configDir, "..", "data", "atlas.db") });
+    expect(config.store).toEqual({
+      backend: "sqlite",
+      path: join(config.configDir, "..", "data", "atlas.db"),
+    });
   });
 
   it("ZooKeeper settings take Atlas's defaults when HA is on", async () => {
-    const config = await load("atlas.server.ha.enabled=true\natlas.server.ids=id1\natlas.server.address.id1=localhost:21000\natlas.server.ha.zookeeper.connect=zk1:2181, zk2:2181 ,zk3:2181");
+    const config = await load(
+      "atlas.server.ha.enabled=true\natlas.server.ids=id1\natlas.server.address.id1=localhost:21000\natlas.server.ha.zookeeper.connect=zk1:2181, zk2:2181 ,zk3:2181",
+    );
     expect(config.ha.zookeeper).toEqual({
       connect: "zk1:2181,zk2:2181,zk3:2181",
       zkRoot: "/apache_atlas",
@@ -131,51 +160,83 @@ describe("defaults (docs/contracts/config.md)", () => {
 
   it("unknown keys are ignored but kept in properties", async () => {
     const config = await load("atlas.graph.storage.backend=hbase2\nsome.other.tool=x\n");
-    expect(config.properties).toEqual({ "atlas.graph.storage.backend": "hbase2", "some.other.tool": "x" });
+    expect(config.properties).toEqual({
+      "atlas.graph.storage.backend": "hbase2",
+      "some.other.tool": "x",
+    });
   });
 });
 
 describe("environment overrides (docs/contracts/config.md: dots → underscores, upper case)", () => {
   it("a variable replaces the key's value from the file", async () => {
-    const config = await load("atlas.server.http.port=21000\natlas.kafka.bootstrap.servers=file:9092\n", {
-      env: { ATLAS_SERVER_HTTP_PORT: "21099", ATLAS_KAFKA_BOOTSTRAP_SERVERS: "env1:9092,env2:9092" },
-    });
+    const config = await load(
+      "atlas.server.http.port=21000\natlas.kafka.bootstrap.servers=file:9092\n",
+      {
+        env: {
+          ATLAS_SERVER_HTTP_PORT: "21099",
+          ATLAS_KAFKA_BOOTSTRAP_SERVERS: "env1:9092,env2:9092",
+        },
+      },
+    );
     expect(config.http.port).toBe(21099);
     expect(config.kafka.bootstrapServers).toBe("env1:9092,env2:9092");
     expect(config.properties["atlas.server.http.port"]).toBe("21099");
   });
 
   it("a variable sets a known key the file does not have", async () => {
-    const config = await load("", { env: { ATLAS_SERVER_LOG_LEVEL: "warn", ATLAS_ENABLETLS: "false" } });
+    const config = await load("", {
+      env: { ATLAS_SERVER_LOG_LEVEL: "warn", ATLAS_ENABLETLS: "false" },
+    });
     expect(config.log.level).toBe("warn");
     expect(config.properties["atlas.server.log.level"]).toBe("warn");
   });
 
   it("a variable overrides any key present in the file, also keys the server does not know", async () => {
-    const config = await load("atlas.graph.storage.hostname=file-host\n", { env: { ATLAS_GRAPH_STORAGE_HOSTNAME: "env-host" } });
+    const config = await load("atlas.graph.storage.hostname=file-host\n", {
+      env: { ATLAS_GRAPH_STORAGE_HOSTNAME: "env-host" },
+    });
     expect(config.properties["atlas.graph.storage.hostname"]).toBe("env-host");
   });
 
   it("an empty variable leaves the file's value alone", async () => {
-    const config = await load("atlas.server.http.port=21004\n", { env: { ATLAS_SERVER_HTTP_PORT: "", ATLAS_SERVER_LOG_LEVEL: "  " } });
+    const config = await load("atlas.server.http.port=21004\n", {
+      env: { ATLAS_SERVER_HTTP_PORT: "", ATLAS_SERVER_LOG_LEVEL: "  " },
+    });
     expect(config.http.port).toBe(21004);
     expect(config.properties).toEqual({ "atlas.server.http.port": "21004" });
   });
 
   it("a variable for a key that is neither known nor in the file is ignored", async () => {
-    const config = await load("", { env: { ATLAS_GRAPH_STORAGE_HOSTNAME: "x", ATLAS_HOME: "/opt/atlas", ATLAS_OPTS: "-Xmx1g" } });
+    const config = await load("", {
+      env: { ATLAS_GRAPH_STORAGE_HOSTNAME: "x", ATLAS_HOME: "/opt/atlas", ATLAS_OPTS: "-Xmx1g" },
+    });
     expect(config.properties).toEqual({});
   });
 
   it("ids keep their case in the file while the variable is matched case-insensitively", async () => {
-    const text = "atlas.server.ids=Atlas1,Atlas2\natlas.server.address.Atlas1=localhost:21000\natlas.server.address.Atlas2=old:21000\natlas.server.ha.zookeeper.connect=zk:2181\n";
-    const config = await load(text, { env: { ATLAS_SERVER_ADDRESS_ATLAS2: "atlas-b.internal:21000", atlas_server_http_port: "21000" } });
-    expect(config.addresses).toEqual({ Atlas1: "localhost:21000", Atlas2: "atlas-b.internal:21000" });
+    const text =
+      "atlas.server.ids=Atlas1,Atlas2\natlas.server.address.Atlas1=localhost:21000\natlas.server.address.Atlas2=old:21000\natlas.server.ha.zookeeper.connect=zk:2181\n";
+    const config = await load(text, {
+      env: {
+        ATLAS_SERVER_ADDRESS_ATLAS2: "atlas-b.internal:21000",
+        atlas_server_http_port: "21000",
+      },
+    });
+    expect(config.addresses).toEqual({
+      Atlas1: "localhost:21000",
+      Atlas2: "atlas-b.internal:21000",
+    });
     expect(config.serverId).toBe("Atlas1");
   });
 
   it("the upper-case variable wins over one that differs only in case", async () => {
-    const config = await load("", { env: { atlas_server_http_port: "21001", ATLAS_SERVER_HTTP_PORT: "21002", Atlas_Server_Http_Port: "21003" } });
+    const config = await load("", {
+      env: {
+        atlas_server_http_port: "21001",
+        ATLAS_SERVER_HTTP_PORT: "21002",
+        Atlas_Server_Http_Port: "21003",
+      },
+    });
     expect(config.http.port).toBe(21002);
   });
 
@@ -198,7 +259,8 @@ describe("environment overrides (docs/contracts/config.md: dots → underscores,
 
 describe("${…} references, as Commons Configuration expands them for Atlas", () => {
   it("${sys:atlas.home} is ATLAS_HOME, else the parent of the config directory", async () => {
-    const text = "atlas.authentication.method.file.filename=${sys:atlas.home}/conf/users-credentials.properties\n";
+    const text =
+      "atlas.authentication.method.file.filename=${sys:atlas.home}/conf/users-credentials.properties\n";
     const extra = { "users-credentials.properties": "admin=ROLE_ADMIN::hash\n" };
     const config = await load(text, { extra });
     expect(config.auth.usersFile).toBe(join(config.configDir, "users-credentials.properties"));
@@ -209,9 +271,12 @@ describe("${…} references, as Commons Configuration expands them for Atlas", (
   });
 
   it("${key} expands another property, ${env:NAME} an environment variable", async () => {
-    const config = await load("zk.hosts=zk1:2181,zk2:2181\natlas.kafka.zookeeper.connect=${zk.hosts}\natlas.kafka.hook.group.id=${env:GROUP}-hooks\n", {
-      env: { GROUP: "blue" },
-    });
+    const config = await load(
+      "zk.hosts=zk1:2181,zk2:2181\natlas.kafka.zookeeper.connect=${zk.hosts}\natlas.kafka.hook.group.id=${env:GROUP}-hooks\n",
+      {
+        env: { GROUP: "blue" },
+      },
+    );
     expect(config.properties["atlas.kafka.zookeeper.connect"]).toBe("zk1:2181,zk2:2181");
     expect(config.kafka.groupId).toBe("blue-hooks");
   });
@@ -231,7 +296,10 @@ describe("${…} references, as Commons Configuration expands them for Atlas", (
 
 describe("HA on or off", () => {
   const group = (ids: string[]) =>
-    [`atlas.server.ids=${ids.join(",")}`, ...ids.map((id, i) => `atlas.server.address.${id}=localhost:${21000 + i}`)].join("\n");
+    [
+      `atlas.server.ids=${ids.join(",")}`,
+      ...ids.map((id, i) => `atlas.server.address.${id}=localhost:${21000 + i}`),
+    ].join("\n");
 
   it("absent atlas.server.ha.enabled: one id → off", async () => {
     const config = await load(group(["id1"]));
@@ -241,7 +309,9 @@ describe("HA on or off", () => {
   });
 
   it("absent atlas.server.ha.enabled: two ids → on", async () => {
-    const config = await load(`${group(["id1", "id2"])}\natlas.server.ha.zookeeper.connect=127.0.0.1:2181`);
+    const config = await load(
+      `${group(["id1", "id2"])}\natlas.server.ha.zookeeper.connect=127.0.0.1:2181`,
+    );
     expect(config.ha.enabled).toBe(true);
     expect(config.ha.zookeeper?.connect).toBe("127.0.0.1:2181");
   });
@@ -264,13 +334,19 @@ describe("HA on or off", () => {
   });
 
   it("HA on without ids fails naming atlas.server.ids", async () => {
-    const error = await rejection(load("atlas.server.ha.enabled=true\natlas.server.ha.zookeeper.connect=zk:2181"));
+    const error = await rejection(
+      load("atlas.server.ha.enabled=true\natlas.server.ha.zookeeper.connect=zk:2181"),
+    );
     expect(error.key).toBe("atlas.server.ids");
     expect(error.message).toContain("atlas.server.ha.enabled=true");
   });
 
   it("HA on with a listed id lacking an address fails naming that address key", async () => {
-    const error = await rejection(load("atlas.server.ids=id1,id2\natlas.server.address.id1=localhost:21000\natlas.server.ha.zookeeper.connect=zk:2181"));
+    const error = await rejection(
+      load(
+        "atlas.server.ids=id1,id2\natlas.server.address.id1=localhost:21000\natlas.server.ha.zookeeper.connect=zk:2181",
+      ),
+    );
     expect(error.key).toBe("atlas.server.address.id2");
   });
 
@@ -282,8 +358,13 @@ describe("HA on or off", () => {
   it("the ZooKeeper auth is ignored unless an ACL is set (docs/contracts/config.md)", async () => {
     const base = `${group(["id1", "id2"])}\natlas.server.ha.zookeeper.connect=zk:2181\natlas.server.ha.zookeeper.auth=digest:atlas:secret`;
     expect((await load(base)).ha.zookeeper).toMatchObject({ acl: null, auth: null });
-    const withAcl = await load(`${base}\natlas.server.ha.zookeeper.acl=digest:atlas:x2Rkbtqqr4yO6sa8cL3CMxn3L1c=`);
-    expect(withAcl.ha.zookeeper).toMatchObject({ acl: "digest:atlas:x2Rkbtqqr4yO6sa8cL3CMxn3L1c=", auth: "digest:atlas:secret" });
+    const withAcl = await load(
+      `${base}\natlas.server.ha.zookeeper.acl=digest:atlas:x2Rkbtqqr4yO6sa8cL3CMxn3L1c=`,
+    );
+    expect(withAcl.ha.zookeeper).toMatchObject({
+      acl: "digest:atlas:x2Rkbtqqr4yO6sa8cL3CMxn3L1c=",
+      auth: "digest:atlas:secret",
+    });
   });
 });
 
@@ -294,35 +375,54 @@ describe("TLS", () => {
       { extra: { "tls/key.pem": PEM, "tls/cert.pem": PEM } },
     );
     expect(config.http.port).toBe(21443);
-    expect(config.http.tls).toEqual({ keyFile: join(config.configDir, "tls/key.pem"), certFile: join(config.configDir, "tls/cert.pem") });
+    expect(config.http.tls).toEqual({
+      keyFile: join(config.configDir, "tls/key.pem"),
+      certFile: join(config.configDir, "tls/cert.pem"),
+    });
     expect(config.selfAddress).toBe("https://atlas-a.example.com:21443");
   });
 
   it("the HTTPS port defaults to 21443 and the standalone address is https://localhost:21443", async () => {
-    const config = await load("atlas.enableTLS=TRUE\natlas.ssl.key.file=k.pem\natlas.ssl.cert.file=c.pem\n", { extra: { "k.pem": PEM, "c.pem": PEM } });
+    const config = await load(
+      "atlas.enableTLS=TRUE\natlas.ssl.key.file=k.pem\natlas.ssl.cert.file=c.pem\n",
+      { extra: { "k.pem": PEM, "c.pem": PEM } },
+    );
     expect(config.http.port).toBe(21443);
     expect(config.selfAddress).toBe("https://localhost:21443");
   });
 
   it("TLS without a key file fails naming atlas.ssl.key.file, with a hint when a Java keystore is configured", async () => {
-    const error = await rejection(load("atlas.enableTLS=true\natlas.ssl.cert.file=c.pem\nkeystore.file=/etc/atlas/keystore.jks\n", { extra: { "c.pem": PEM } }));
+    const error = await rejection(
+      load(
+        "atlas.enableTLS=true\natlas.ssl.cert.file=c.pem\nkeystore.file=/etc/atlas/keystore.jks\n",
+        { extra: { "c.pem": PEM } },
+      ),
+    );
     expect(error.key).toBe("atlas.ssl.key.file");
     expect(error.message).toContain("required when atlas.enableTLS=true");
     expect(error.message).toContain("not the Java keystore");
   });
 
   it("the keystore hint does not trip over an unresolved reference in keystore.file", async () => {
-    const error = await rejection(load("atlas.enableTLS=true\nkeystore.file=${sys:keystore.path}\n"));
+    const error = await rejection(
+      load("atlas.enableTLS=true\nkeystore.file=${sys:keystore.path}\n"),
+    );
     expect(error.key).toBe("atlas.ssl.key.file");
   });
 
   it("TLS without a certificate fails naming atlas.ssl.cert.file", async () => {
-    const error = await rejection(load("atlas.enableTLS=true\natlas.ssl.key.file=k.pem\n", { extra: { "k.pem": PEM } }));
+    const error = await rejection(
+      load("atlas.enableTLS=true\natlas.ssl.key.file=k.pem\n", { extra: { "k.pem": PEM } }),
+    );
     expect(error.key).toBe("atlas.ssl.cert.file");
   });
 
   it("a TLS file that does not exist fails naming its key and the resolved path", async () => {
-    const error = await rejection(load("atlas.enableTLS=true\natlas.ssl.key.file=k.pem\natlas.ssl.cert.file=missing.pem\n", { extra: { "k.pem": PEM } }));
+    const error = await rejection(
+      load("atlas.enableTLS=true\natlas.ssl.key.file=k.pem\natlas.ssl.cert.file=missing.pem\n", {
+        extra: { "k.pem": PEM },
+      }),
+    );
     expect(error.key).toBe("atlas.ssl.cert.file");
     expect(error.message).toMatch(/cannot read .*missing\.pem: no such file/);
   });
@@ -345,24 +445,43 @@ describe("store, users file, limits", () => {
   it("postgres needs atlas.store.postgres.url", async () => {
     const error = await rejection(load("atlas.store.backend=postgres\n"));
     expect(error.key).toBe("atlas.store.postgres.url");
-    const config = await load("atlas.store.backend=Postgres\natlas.store.postgres.url=postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require\n");
-    expect(config.store).toEqual({ backend: "postgres", url: "postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require", idleTransactionTimeoutMs: 5000 });
-    const tuned = await load("atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=2000\n");
+    const config = await load(
+      "atlas.store.backend=Postgres\natlas.store.postgres.url=postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require\n",
+    );
+    expect(config.store).toEqual({
+      backend: "postgres",
+      url: "postgresql://atlas:pw@db.internal:5432/atlas?sslmode=require",
+      idleTransactionTimeoutMs: 5000,
+    });
+    const tuned = await load(
+      "atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=2000\n",
+    );
     expect(tuned.store).toMatchObject({ idleTransactionTimeoutMs: 2000 });
-    const bad = await rejection(load("atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=soon\n"));
+    const bad = await rejection(
+      load(
+        "atlas.store.backend=postgres\natlas.store.postgres.url=postgres://db/atlas\natlas.store.postgres.idle.transaction.timeout.ms=soon\n",
+      ),
+    );
     expect(bad.key).toBe("atlas.store.postgres.idle.transaction.timeout.ms");
   });
 
   it("the users file is resolved against the config directory and must exist", async () => {
-    const config = await load("atlas.authentication.method.file.filename=users-credentials.properties\n", { extra: { "users-credentials.properties": "x" } });
+    const config = await load(
+      "atlas.authentication.method.file.filename=users-credentials.properties\n",
+      { extra: { "users-credentials.properties": "x" } },
+    );
     expect(config.auth.usersFile).toBe(join(config.configDir, "users-credentials.properties"));
-    const error = await rejection(load("atlas.authentication.method.file.filename=nope.properties\n"));
+    const error = await rejection(
+      load("atlas.authentication.method.file.filename=nope.properties\n"),
+    );
     expect(error.key).toBe("atlas.authentication.method.file.filename");
     expect(error.message).toContain("nope.properties");
   });
 
   it("atlas.authentication.method.file=false means no users file", async () => {
-    const config = await load("atlas.authentication.method.file=false\natlas.authentication.method.file.filename=missing.properties\n");
+    const config = await load(
+      "atlas.authentication.method.file=false\natlas.authentication.method.file.filename=missing.properties\n",
+    );
     expect(config.auth.usersFile).toBeNull();
   });
 
@@ -371,7 +490,13 @@ describe("store, users file, limits", () => {
       "atlas.server.request.max.body.bytes=5242880\natlas.server.shutdown.timeout.ms=0\natlas.server.ha.handler.timeout.ms=1000\natlas.server.log.level=trace\natlas.server.bind.address=127.0.0.1\n" +
         "atlas.server.http.headers.timeout.ms=2000\natlas.server.http.request.timeout.ms=4000\n",
     );
-    expect(config.limits).toEqual({ maxBodyBytes: 5_242_880, shutdownTimeoutMs: 0, handlerTimeoutMs: 1000, headersTimeoutMs: 2000, requestTimeoutMs: 4000 });
+    expect(config.limits).toEqual({
+      maxBodyBytes: 5_242_880,
+      shutdownTimeoutMs: 0,
+      handlerTimeoutMs: 1000,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+    });
     expect(config.log.level).toBe("trace");
     expect(config.http.host).toBe("127.0.0.1");
   });

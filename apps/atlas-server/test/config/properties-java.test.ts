@@ -73,7 +73,27 @@ const HAND_WRITTEN = [
 
 /** Deterministic pseudo-random texts (a small LCG, so failures reproduce). */
 function randomCorpus(count: number): string[] {
-  const alphabet = ["a", "b", "=", ":", " ", "\t", "\f", "\\", "\\", "\n", "\r", "\r\n", "#", "!", "u", "0", "4", "e", "é"];
+  const alphabet = [
+    "a",
+    "b",
+    "=",
+    ":",
+    " ",
+    "\t",
+    "\f",
+    "\\",
+    "\\",
+    "\n",
+    "\r",
+    "\r\n",
+    "#",
+    "!",
+    "u",
+    "0",
+    "4",
+    "e",
+    "é",
+  ];
   let seed = 20_260_101;
   const next = () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -104,18 +124,27 @@ describe("parseProperties agrees with java.util.Properties (runs the JDK)", () =
     await writeFile(join(dir, "PropsDump.java"), DUMP);
     // One file, texts separated by NUL (which no text holds), so one JVM parses them all.
     await writeFile(join(dir, "cases"), texts.join("\0"), "utf8");
-    const { stdout } = await run(javaBin(), [join(dir, "PropsDump.java"), join(dir, "cases")], { maxBuffer: 64 * 1024 * 1024 });
-    return stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, string> | null);
+    const { stdout } = await run(javaBin(), [join(dir, "PropsDump.java"), join(dir, "cases")], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, string> | null);
   }
 
   it("on hand-written tricky texts", async () => {
     const expected = await javaParse(HAND_WRITTEN);
-    HAND_WRITTEN.forEach((text, i) => expect({ text, parsed: ours(text) }).toEqual({ text, parsed: expected[i] }));
+    HAND_WRITTEN.forEach((text, i) =>
+      expect({ text, parsed: ours(text) }).toEqual({ text, parsed: expected[i] }),
+    );
   });
 
   it("on 5000 random texts over the syntax characters", async () => {
     const corpus = randomCorpus(5000);
     const expected = await javaParse(corpus);
-    corpus.forEach((text, i) => expect({ text, parsed: ours(text) }).toEqual({ text, parsed: expected[i] }));
+    corpus.forEach((text, i) =>
+      expect({ text, parsed: ours(text) }).toEqual({ text, parsed: expected[i] }),
+    );
   });
 });

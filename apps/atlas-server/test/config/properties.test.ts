@@ -5,7 +5,14 @@ const parse = (text: string) => Object.fromEntries(parseProperties(text));
 
 describe("parseProperties (java.util.Properties.load syntax)", () => {
   it("separates key and value by '=', ':' or blanks, with blanks around the separator", () => {
-    expect(parse("a=1\nb:2\nc 3\nd\t4\ne \t = \t 5\nf\f:6")).toEqual({ a: "1", b: "2", c: "3", d: "4", e: "5", f: "6" });
+    expect(parse("a=1\nb:2\nc 3\nd\t4\ne \t = \t 5\nf\f:6")).toEqual({
+      a: "1",
+      b: "2",
+      c: "3",
+      d: "4",
+      e: "5",
+      f: "6",
+    });
   });
 
   it("takes only the first separator: the rest belongs to the value", () => {
@@ -19,7 +26,9 @@ describe("parseProperties (java.util.Properties.load syntax)", () => {
   });
 
   it("skips comments starting with # or ! after leading blanks, and blank lines", () => {
-    expect(parse("# a=1\n  ! b=2\n\t# c=3\n\n   \n\f\nd=4 # not a comment\n")).toEqual({ d: "4 # not a comment" });
+    expect(parse("# a=1\n  ! b=2\n\t# c=3\n\n   \n\f\nd=4 # not a comment\n")).toEqual({
+      d: "4 # not a comment",
+    });
   });
 
   it("keeps trailing blanks of a value but drops leading blanks of the line", () => {
@@ -27,7 +36,12 @@ describe("parseProperties (java.util.Properties.load syntax)", () => {
   });
 
   it("gives a key without a value the empty string, and a line of only a separator the empty key", () => {
-    expect(parse("lonely\nempty=\nspaced =   \n=orphan")).toEqual({ lonely: "", empty: "", spaced: "", "": "orphan" });
+    expect(parse("lonely\nempty=\nspaced =   \n=orphan")).toEqual({
+      lonely: "",
+      empty: "",
+      spaced: "",
+      "": "orphan",
+    });
   });
 
   it("joins lines ending with an odd number of backslashes, dropping the next line's indentation", () => {
@@ -61,7 +75,9 @@ describe("parseProperties (java.util.Properties.load syntax)", () => {
   });
 
   it("decodes \\t \\n \\r \\f, \\uXXXX, and any other escaped character as itself", () => {
-    expect(parse("v=a\\tb\\nc\\rd\\fe\nu=\\u00e9t\\u00C9\\u20ac\nother=\\q\\\\\\=\\:\\#\\!\\ ")).toEqual({
+    expect(
+      parse("v=a\\tb\\nc\\rd\\fe\nu=\\u00e9t\\u00C9\\u20ac\nother=\\q\\\\\\=\\:\\#\\!\\ "),
+    ).toEqual({
       v: "a\tb\nc\rd\fe",
       u: "étÉ€",
       other: "q\\=:#! ",
@@ -69,7 +85,10 @@ describe("parseProperties (java.util.Properties.load syntax)", () => {
   });
 
   it("allows escaped separators and blanks inside keys", () => {
-    expect(parse("my\\ key\\=x\\:y = v\n\\#not-comment=1")).toEqual({ "my key=x:y": "v", "#not-comment": "1" });
+    expect(parse("my\\ key\\=x\\:y = v\n\\#not-comment=1")).toEqual({
+      "my key=x:y": "v",
+      "#not-comment": "1",
+    });
   });
 
   it("keeps a leading escaped blank in a value", () => {

@@ -9,14 +9,17 @@ const README = new URL("../../src/config/README.md", import.meta.url);
 async function rows(): Promise<Map<string, string>> {
   const text = await readFile(README, "utf8");
   const map = new Map<string, string>();
-  for (const match of text.matchAll(/^\| `([^`]+)` \| ([^|]+) \|/gm)) map.set(match[1]!, match[2]!.trim());
+  for (const match of text.matchAll(/^\| `([^`]+)` \| ([^|]+) \|/gm))
+    map.set(match[1]!, match[2]!.trim());
   return map;
 }
 
 describe("src/config/README.md", () => {
   it("has a row for every key the server reads, and no row for a key it does not", async () => {
     const documented = await rows();
-    expect([...documented.keys()].filter((k) => k !== "atlas.server.address.<id>").sort()).toEqual([...KNOWN_KEYS].sort());
+    expect([...documented.keys()].filter((k) => k !== "atlas.server.address.<id>").sort()).toEqual(
+      [...KNOWN_KEYS].sort(),
+    );
   });
 
   it("states the defaults the code uses", async () => {
@@ -45,6 +48,7 @@ describe("src/config/README.md", () => {
       ["atlas.server.shutdown.timeout.ms", DEFAULTS.shutdownTimeoutMs],
       ["atlas.server.log.level", DEFAULTS.logLevel],
     ];
-    for (const [key, value] of expectations) expect({ key, default: documented.get(key) }).toEqual({ key, default: `\`${value}\`` });
+    for (const [key, value] of expectations)
+      expect({ key, default: documented.get(key) }).toEqual({ key, default: `\`${value}\`` });
   });
 });

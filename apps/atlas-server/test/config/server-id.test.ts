@@ -25,31 +25,48 @@ describe("this instance's id when atlas.server.id is absent (docs/contracts/conf
 
   it("the id whose host resolves to an address of this machine's interfaces, with our port", async () => {
     // atlas-a.internal → 10.0.0.5 (eth0 here), atlas-b.internal → 10.0.0.6 (elsewhere).
-    expect((await load(group("atlas-a.internal:21000", "atlas-b.internal:21000"))).serverId).toBe("id1");
-    expect((await load(group("atlas-b.internal:21000", "atlas-a.internal:21000"))).serverId).toBe("id2");
+    expect((await load(group("atlas-a.internal:21000", "atlas-b.internal:21000"))).serverId).toBe(
+      "id1",
+    );
+    expect((await load(group("atlas-b.internal:21000", "atlas-a.internal:21000"))).serverId).toBe(
+      "id2",
+    );
   });
 
   it("an interface address, the machine's host name and localhost count as local without DNS", async () => {
     expect((await load(group("10.0.0.5:21000", "10.0.0.6:21000"))).serverId).toBe("id1");
-    expect((await load(group("atlas-b.internal:21000", "ATLAS-A.example.com:21000"))).serverId).toBe("id2");
+    expect(
+      (await load(group("atlas-b.internal:21000", "ATLAS-A.example.com:21000"))).serverId,
+    ).toBe("id2");
     expect((await load(group("localhost:21000", "atlas-b.internal:21000"))).serverId).toBe("id1");
     expect((await load(group("[::1]:21000", "atlas-b.internal:21000"))).serverId).toBe("id1");
   });
 
   it("IPv6 interface addresses compare in any spelling", async () => {
-    expect((await load(group("atlas-b.internal:21000", "[fe80:0000::5]:21000"))).serverId).toBe("id2");
-    expect((await load(group("atlas-b.internal:21000", "atlas-v6.internal:21000"))).serverId).toBe("id2");
+    expect((await load(group("atlas-b.internal:21000", "[fe80:0000::5]:21000"))).serverId).toBe(
+      "id2",
+    );
+    expect((await load(group("atlas-b.internal:21000", "atlas-v6.internal:21000"))).serverId).toBe(
+      "id2",
+    );
   });
 
   it("with TLS the HTTPS port is the one that must match", async () => {
-    const text = group("localhost:21000", "localhost:21443", 21000, "atlas.enableTLS=true\natlas.ssl.key.file=k\natlas.ssl.cert.file=c");
+    const text = group(
+      "localhost:21000",
+      "localhost:21443",
+      21000,
+      "atlas.enableTLS=true\natlas.ssl.key.file=k\natlas.ssl.cert.file=c",
+    );
     const config = await load(text, { extra: { k: "key", c: "cert" } });
     expect(config.serverId).toBe("id2");
     expect(config.selfAddress).toBe("https://localhost:21443");
   });
 
   it("no match fails naming atlas.server.id, listing the addresses and saying how to fix it", async () => {
-    const error = await rejection(load(group("atlas-b.internal:21000", "unknown.example.org:21000")));
+    const error = await rejection(
+      load(group("atlas-b.internal:21000", "unknown.example.org:21000")),
+    );
     expect(error.name).toBe("ConfigError");
     expect(error.key).toBe("atlas.server.id");
     expect(error.message).toContain("port 21000");
@@ -82,18 +99,24 @@ describe("this instance's id when atlas.server.id is absent (docs/contracts/conf
 
 describe("atlas.server.id set explicitly", () => {
   it("wins without any address check (NAT, containers)", async () => {
-    const config = await load(group("atlas-b.internal:31000", "unknown.example.org:31001", 21000, "atlas.server.id=id2"));
+    const config = await load(
+      group("atlas-b.internal:31000", "unknown.example.org:31001", 21000, "atlas.server.id=id2"),
+    );
     expect(config.serverId).toBe("id2");
     expect(config.selfAddress).toBe("http://unknown.example.org:31001");
   });
 
   it("can come from ATLAS_SERVER_ID", async () => {
-    const config = await load(group("localhost:21000", "127.0.0.1:21000"), { env: { ATLAS_SERVER_ID: "id2" } });
+    const config = await load(group("localhost:21000", "127.0.0.1:21000"), {
+      env: { ATLAS_SERVER_ID: "id2" },
+    });
     expect(config.serverId).toBe("id2");
   });
 
   it("must be one of the listed ids", async () => {
-    const error = await rejection(load(group("localhost:21000", "localhost:21001", 21000, "atlas.server.id=ID1")));
+    const error = await rejection(
+      load(group("localhost:21000", "localhost:21001", 21000, "atlas.server.id=ID1")),
+    );
     expect(error.key).toBe("atlas.server.id");
     expect(error.message).toContain('"ID1" is not one of atlas.server.ids (id1, id2)');
   });

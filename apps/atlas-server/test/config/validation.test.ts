@@ -38,10 +38,18 @@ const MALFORMED: [string, string, string][] = [
   ["atlas.server.ha.handler.timeout.ms", "1e3", "whole number"],
   ["atlas.server.http.headers.timeout.ms", "0", "whole number 1–"],
   ["atlas.server.http.request.timeout.ms", "30s", "whole number"],
-  ["atlas.server.http.headers.timeout.ms", "60000", "longer than atlas.server.http.request.timeout.ms (30000 ms)"],
+  [
+    "atlas.server.http.headers.timeout.ms",
+    "60000",
+    "longer than atlas.server.http.request.timeout.ms (30000 ms)",
+  ],
   ["atlas.kafka.bootstrap.servers", "localhost:9092,broker", '"broker" is not host:port'],
   ["atlas.kafka.bootstrap.servers", "localhost:9092,", "empty entry"],
-  ["atlas.notification.hook.consumer.topic.names", "ATLAS_HOOK,bad topic", "not a valid Kafka topic name"],
+  [
+    "atlas.notification.hook.consumer.topic.names",
+    "ATLAS_HOOK,bad topic",
+    "not a valid Kafka topic name",
+  ],
   ["atlas.notification.hook.maxretries", "0", "whole number ≥ 1"],
   ["atlas.notification.consumer.retry.interval", "half a second", "whole number"],
   ["atlas.notification.split.message.segments.wait.time.seconds", "0", "whole number 1–2147483"],
@@ -77,7 +85,9 @@ describe("a malformed value fails start-up with a ConfigError naming its key", (
 
   it("the ZooKeeper auth is validated without echoing its password", async () => {
     const error = await rejection(
-      load(`${BASE}\natlas.server.ha.zookeeper.acl=world:anyone\natlas.server.ha.zookeeper.auth=sasl:atlas:s3cret\n`),
+      load(
+        `${BASE}\natlas.server.ha.zookeeper.acl=world:anyone\natlas.server.ha.zookeeper.auth=sasl:atlas:s3cret\n`,
+      ),
     );
     expect(error.key).toBe("atlas.server.ha.zookeeper.auth");
     expect(error.message).toContain('only the "digest" scheme');
@@ -85,7 +95,11 @@ describe("a malformed value fails start-up with a ConfigError naming its key", (
   });
 
   it("a postgres URL that does not parse is refused without printing its password", async () => {
-    const error = await rejection(load("atlas.store.backend=postgres\natlas.store.postgres.url=mysql://atlas:s3cret@db:3306/atlas\n"));
+    const error = await rejection(
+      load(
+        "atlas.store.backend=postgres\natlas.store.postgres.url=mysql://atlas:s3cret@db:3306/atlas\n",
+      ),
+    );
     expect(error.key).toBe("atlas.store.postgres.url");
     expect(error.message).toContain("postgres:// or postgresql://");
     expect(error.message).toContain("mysql://atlas:***@db:3306/atlas");
@@ -95,7 +109,9 @@ describe("a malformed value fails start-up with a ConfigError naming its key", (
   it("the message names the environment variable when the bad value came from there", async () => {
     const error = await rejection(load(BASE, { env: { ATLAS_SERVER_HTTP_PORT: "http" } }));
     expect(error.key).toBe("atlas.server.http.port");
-    expect(error.message).toBe('atlas.server.http.port: expected a port number 1–65535, got "http" (environment variable ATLAS_SERVER_HTTP_PORT)');
+    expect(error.message).toBe(
+      'atlas.server.http.port: expected a port number 1–65535, got "http" (environment variable ATLAS_SERVER_HTTP_PORT)',
+    );
   });
 
   it("a typo in a port that is not used is still reported", async () => {

@@ -41,7 +41,12 @@ describe("a store whose epochs came from a replaced ZooKeeper ensemble", () => {
       "atlas.store.sqlite.path": storePath,
       "atlas.notification.consumer.disabled": true,
     };
-    writeFileSync(join(dir, "atlas-1", "atlas-application.properties"), Object.entries(properties).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+    writeFileSync(
+      join(dir, "atlas-1", "atlas-application.properties"),
+      Object.entries(properties)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n",
+    );
     // The old ensemble had gone through many leader elections: its zxids (epoch << 32 | counter)
     // are far above what a new ensemble starts with.
     const store = createStore({ backend: "sqlite", path: storePath });
@@ -55,16 +60,30 @@ describe("a store whose epochs came from a replaced ZooKeeper ensemble", () => {
   });
 
   const rebase = (...args: string[]) =>
-    run(process.execPath, [atlasServerBin(), "epoch", "rebase", "--config", join(dir, "atlas-1"), ...args]).then(
+    run(process.execPath, [
+      atlasServerBin(),
+      "epoch",
+      "rebase",
+      "--config",
+      join(dir, "atlas-1"),
+      ...args,
+    ]).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
     );
 
   it("an instance stops with EPOCH_REGRESSION instead of staying PASSIVE for good; the rebase lets it become ACTIVE; a rebase is refused while it is", async () => {
     const instance = atlasProcess("atlas-1", join(dir, "atlas-1"), { serverBin: atlasServerBin() });
     await instance.start();
     // Before the fix it never exited: it stayed PASSIVE, its fence refused over and over.
-    const exit = await Promise.race([instance.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
+    const exit = await Promise.race([
+      instance.exited,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
+    ]);
     if (exit === null) await instance.kill();
     expect(exit).toMatchObject({ code: 1 });
     const log = readFileSync(instance.logFile, "utf8");
@@ -83,8 +102,12 @@ describe("a store whose epochs came from a replaced ZooKeeper ensemble", () => {
     try {
       await waitFor(
         async () => {
-          const answer = await httpRequest(`http://127.0.0.1:${port}/api/atlas/admin/status`, { timeoutMs: 1000 }).catch(() => undefined);
-          return answer && (JSON.parse(answer.body) as { Status?: string }).Status === "ACTIVE" ? true : undefined;
+          const answer = await httpRequest(`http://127.0.0.1:${port}/api/atlas/admin/status`, {
+            timeoutMs: 1000,
+          }).catch(() => undefined);
+          return answer && (JSON.parse(answer.body) as { Status?: string }).Status === "ACTIVE"
+            ? true
+            : undefined;
         },
         { timeoutMs: 30_000, what: "atlas-1 ACTIVE after the rebase" },
       );
@@ -101,7 +124,9 @@ describe("a store whose epochs came from a replaced ZooKeeper ensemble", () => {
       const rebaseAt = log.findIndex((w) => w.operation === "EPOCH_REBASE");
       expect(rebaseAt).toBeGreaterThan(0);
       expect(log[rebaseAt]).toMatchObject({ epoch: 0, changed: 0 });
-      expect(log.slice(rebaseAt + 1).every((w) => w.epoch > 0 && w.epoch < 0x50_0000_0001)).toBe(true);
+      expect(log.slice(rebaseAt + 1).every((w) => w.epoch > 0 && w.epoch < 0x50_0000_0001)).toBe(
+        true,
+      );
     } finally {
       await store.close();
     }

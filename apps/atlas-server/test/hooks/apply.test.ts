@@ -22,7 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), "atlas-hook-apply-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Fills a template fixture: `--name--`, `--clName--`, `--execTime--`, and the quoted `"--ts--"`. */
-function fill(file: string, values: { name: string; clName: string; execTime?: number; ts?: number }): string {
+function fill(
+  file: string,
+  values: { name: string; clName: string; execTime?: number; ts?: number },
+): string {
   return readFileSync(join(fixtures, file), "utf8")
     .replaceAll('"--ts--"', String(values.ts ?? 1_700_000_000_000))
     .replaceAll('"--execTime--"', String(values.execTime ?? 1_700_000_000_123))
@@ -38,7 +41,9 @@ function decodeValue(value: string): HookNotification {
 }
 
 function bodies(file: string): HookNotification[] {
-  return (JSON.parse(readFileSync(join(fixtures, file), "utf8")) as unknown[]).map((b) => decodeBody(b));
+  return (JSON.parse(readFileSync(join(fixtures, file), "utf8")) as unknown[]).map((b) =>
+    decodeBody(b),
+  );
 }
 
 /** One of the project's own messages (`v2/…`, `v1/…`, `derived/…`), decoded. */
@@ -52,7 +57,12 @@ const EPOCH = 3;
 
 function apply(notification: HookNotification, at?: { offset: string }) {
   offset += 1;
-  return applyNotification(store, notification, { epoch: EPOCH, topic: "ATLAS_HOOK", partition: 0, offset: at?.offset ?? String(offset) });
+  return applyNotification(store, notification, {
+    epoch: EPOCH,
+    topic: "ATLAS_HOOK",
+    partition: 0,
+    offset: at?.offset ?? String(offset),
+  });
 }
 
 async function get(typeName: string, qualifiedName: string): Promise<StoredEntity> {
@@ -62,7 +72,10 @@ async function get(typeName: string, qualifiedName: string): Promise<StoredEntit
 }
 
 beforeEach(async () => {
-  store = createStore({ backend: "sqlite", path: join(dir, `${Date.now()}-${offset}`, "atlas.db") });
+  store = createStore({
+    backend: "sqlite",
+    path: join(dir, `${Date.now()}-${offset}`, "atlas.db"),
+  });
   await store.migrate();
   await store.fence(EPOCH);
 });
@@ -79,9 +92,18 @@ describe("hook notifications from the project's own hook messages", () => {
       createdBy: "etl",
       version: 0,
       isIncomplete: false,
-      attributes: { name: "warehouse", clusterName: "prod", owner: "etl", ownerType: "USER", managedLocation: null, parameters: { team: "data-platform" } },
+      attributes: {
+        name: "warehouse",
+        clusterName: "prod",
+        owner: "etl",
+        ownerType: "USER",
+        managedLocation: null,
+        parameters: { team: "data-platform" },
+      },
     });
-    expect(result.applied && result.mutations.guidAssignments).toEqual({ "-400000000000001": db.guid });
+    expect(result.applied && result.mutations.guidAssignments).toEqual({
+      "-400000000000001": db.guid,
+    });
     expect(await apply(notification, { offset: "100" })).toEqual({ applied: false });
     expect(await get("hive_db", "warehouse@prod")).toEqual(db);
   });
@@ -91,7 +113,11 @@ describe("hook notifications from the project's own hook messages", () => {
     const db = await get("hive_db", "warehouse@prod");
     await apply(own("v2/ENTITY_CREATE_V2.hive_db_ddl.json"));
     const ddl = await get("hive_db_ddl", "warehouse@prod:1767225600250");
-    expect(ddl.attributes).toMatchObject({ queryText: "create database warehouse", execTime: 1_767_225_600_250, serviceType: "hive" });
+    expect(ddl.attributes).toMatchObject({
+      queryText: "create database warehouse",
+      execTime: 1_767_225_600_250,
+      serviceType: "hive",
+    });
     expect(ddl.relationshipAttributes.db).toEqual({
       guid: db.guid,
       typeName: "hive_db",
@@ -104,19 +130,33 @@ describe("hook notifications from the project's own hook messages", () => {
     await apply(own("v2/ENTITY_CREATE_V2.hive_db.json"));
     await apply(own("v2/ENTITY_CREATE_V2.hive_table.json"));
     const table = await get("hive_table", "warehouse.orders@prod");
-    expect(table).toMatchObject({ version: 0, attributes: { comment: "one row per order", tableType: "MANAGED_TABLE" } });
-    expect(table.relationshipAttributes.db).toMatchObject({ typeName: "hive_db", uniqueAttributes: { qualifiedName: "warehouse@prod" } });
+    expect(table).toMatchObject({
+      version: 0,
+      attributes: { comment: "one row per order", tableType: "MANAGED_TABLE" },
+    });
+    expect(table.relationshipAttributes.db).toMatchObject({
+      typeName: "hive_db",
+      uniqueAttributes: { qualifiedName: "warehouse@prod" },
+    });
     expect(table.relationshipAttributes.columns).toHaveLength(3);
     const sd = await get("hive_storagedesc", "warehouse.orders@prod_storage");
     expect(sd.relationshipAttributes.table).toMatchObject({ guid: table.guid });
 
     const full = await apply(own("v2/ENTITY_FULL_UPDATE_V2.hive_table.json"));
-    expect(full.applied && full.mutations.mutatedEntities.CREATE?.map((h) => h.typeName)).toEqual(["hive_column"]);
+    expect(full.applied && full.mutations.mutatedEntities.CREATE?.map((h) => h.typeName)).toEqual([
+      "hive_column",
+    ]);
     const updated = await get("hive_table", "warehouse.orders@prod");
-    expect(updated).toMatchObject({ guid: table.guid, version: 1, attributes: { comment: "one row per order, with the shipping region" } });
+    expect(updated).toMatchObject({
+      guid: table.guid,
+      version: 1,
+      attributes: { comment: "one row per order, with the shipping region" },
+    });
     const region = await get("hive_column", "warehouse.orders.region@prod");
     expect(updated.relationshipAttributes.columns).toHaveLength(4);
-    expect(updated.relationshipAttributes.columns).toContainEqual(expect.objectContaining({ guid: region.guid }));
+    expect(updated.relationshipAttributes.columns).toContainEqual(
+      expect.objectContaining({ guid: region.guid }),
+    );
 
     await apply(own("v2/ENTITY_PARTIAL_UPDATE_V2.hive_table.json"));
     expect(await store.getByUniqueAttribute("hive_table", "warehouse.orders@prod")).toBeNull();
@@ -127,7 +167,10 @@ describe("hook notifications from the project's own hook messages", () => {
     });
 
     // The delete names the table by its old name: after the rename it finds nothing (a no-op).
-    expect(await apply(own("v2/ENTITY_DELETE_V2.hive_table.json"))).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: {} } });
+    expect(await apply(own("v2/ENTITY_DELETE_V2.hive_table.json"))).toEqual({
+      applied: true,
+      mutations: { mutatedEntities: {}, guidAssignments: {} },
+    });
     expect((await get("hive_table", "warehouse.sales_orders@prod")).status).toBe("ACTIVE");
   });
 
@@ -135,13 +178,9 @@ describe("hook notifications from the project's own hook messages", () => {
     await apply(own("v2/ENTITY_CREATE_V2.hive_db.json"));
     await apply(own("v2/ENTITY_CREATE_V2.hive_table.json"));
     const deleted = await apply(own("v2/ENTITY_DELETE_V2.hive_table.json"));
-    expect(deleted.applied && deleted.mutations.mutatedEntities.DELETE?.map((h) => h.typeName).sort()).toEqual([
-      "hive_column",
-      "hive_column",
-      "hive_column",
-      "hive_storagedesc",
-      "hive_table",
-    ]);
+    expect(
+      deleted.applied && deleted.mutations.mutatedEntities.DELETE?.map((h) => h.typeName).sort(),
+    ).toEqual(["hive_column", "hive_column", "hive_column", "hive_storagedesc", "hive_table"]);
     expect((await get("hive_table", "warehouse.orders@prod")).status).toBe("DELETED");
     expect((await get("hive_column", "warehouse.orders.amount@prod")).status).toBe("DELETED");
     expect((await get("hive_storagedesc", "warehouse.orders@prod_storage")).status).toBe("DELETED");
@@ -149,8 +188,14 @@ describe("hook notifications from the project's own hook messages", () => {
     await apply(own("v2/ENTITY_DELETE_V2.hive_db.json"));
     expect((await get("hive_db", "warehouse@prod")).status).toBe("DELETED");
     // Redelivered at new offsets (a replay after failover): nothing left to delete, no error.
-    for (const name of ["v2/ENTITY_DELETE_V2.hive_table.json", "v2/ENTITY_DELETE_V2.hive_db.json"]) {
-      expect(await apply(own(name))).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: {} } });
+    for (const name of [
+      "v2/ENTITY_DELETE_V2.hive_table.json",
+      "v2/ENTITY_DELETE_V2.hive_db.json",
+    ]) {
+      expect(await apply(own(name))).toEqual({
+        applied: true,
+        mutations: { mutatedEntities: {}, guidAssignments: {} },
+      });
     }
   });
 
@@ -159,20 +204,47 @@ describe("hook notifications from the project's own hook messages", () => {
     const process = await get("hive_process", "LOAD->:warehouse.orders@prod:1767226000000");
     const path = await get("hdfs_path", "hdfs://nn1:8020/landing/orders/2026-01-01@prod");
     const table = await get("hive_table", "warehouse.orders@prod");
-    const execution = await get("hive_process_execution", "LOAD->:warehouse.orders@prod:1767226000000:1767226000000:1767226004000");
+    const execution = await get(
+      "hive_process_execution",
+      "LOAD->:warehouse.orders@prod:1767226000000:1767226000000:1767226004000",
+    );
     expect(path).toMatchObject({ isIncomplete: false, attributes: { clusterName: "prod" } });
-    expect(table).toMatchObject({ isIncomplete: true, attributes: { qualifiedName: "warehouse.orders@prod" } });
+    expect(table).toMatchObject({
+      isIncomplete: true,
+      attributes: { qualifiedName: "warehouse.orders@prod" },
+    });
     expect(process.relationshipAttributes.inputs).toEqual([
-      { guid: path.guid, typeName: "hdfs_path", uniqueAttributes: { qualifiedName: path.attributes.qualifiedName }, relationshipType: "dataset_process_inputs" },
+      {
+        guid: path.guid,
+        typeName: "hdfs_path",
+        uniqueAttributes: { qualifiedName: path.attributes.qualifiedName },
+        relationshipType: "dataset_process_inputs",
+      },
     ]);
     expect(process.relationshipAttributes.outputs).toEqual([
-      { guid: table.guid, typeName: "hive_table", uniqueAttributes: { qualifiedName: "warehouse.orders@prod" }, relationshipType: "process_dataset_outputs" },
+      {
+        guid: table.guid,
+        typeName: "hive_table",
+        uniqueAttributes: { qualifiedName: "warehouse.orders@prod" },
+        relationshipType: "process_dataset_outputs",
+      },
     ]);
-    expect(execution.relationshipAttributes.process).toMatchObject({ guid: process.guid, typeName: "hive_process" });
-    expect(result.applied && Object.keys(result.mutations.guidAssignments).sort()).toEqual(["-400000000000040", "-400000000000041", "-400000000000042"]);
+    expect(execution.relationshipAttributes.process).toMatchObject({
+      guid: process.guid,
+      typeName: "hive_process",
+    });
+    expect(result.applied && Object.keys(result.mutations.guidAssignments).sort()).toEqual([
+      "-400000000000040",
+      "-400000000000041",
+      "-400000000000042",
+    ]);
     // The table's own create later fills the shell in, keeping its guid.
     await apply(own("v2/ENTITY_CREATE_V2.hive_table.json"));
-    expect(await get("hive_table", "warehouse.orders@prod")).toMatchObject({ guid: table.guid, isIncomplete: false, attributes: { name: "orders" } });
+    expect(await get("hive_table", "warehouse.orders@prod")).toMatchObject({
+      guid: table.guid,
+      isIncomplete: false,
+      attributes: { name: "orders" },
+    });
   });
 
   it("the GZIP and both split forms decode to the original and apply to the same entities", async () => {
@@ -183,14 +255,21 @@ describe("hook notifications from the project's own hook messages", () => {
     const original = own("v2/ENTITY_CREATE_V2.hive_table.json");
     for (const form of ["split-gzip", "split-plain"]) {
       const decoder = new HookDecoder();
-      const parts = readdirSync(join(messages, "derived")).filter((f) => f.includes(`${form}.part`)).sort();
+      const parts = readdirSync(join(messages, "derived"))
+        .filter((f) => f.includes(`${form}.part`))
+        .sort();
       expect(parts.length).toBeGreaterThan(1);
-      const results = parts.map((part) => decoder.decode(readFileSync(join(messages, "derived", part), "utf8"), undefined));
+      const results = parts.map((part) =>
+        decoder.decode(readFileSync(join(messages, "derived", part), "utf8"), undefined),
+      );
       const last = results.at(-1);
       if (last?.status !== "complete") throw new Error(`${form}: ${JSON.stringify(last)}`);
       expect(last.notification).toEqual(original);
       // The same table again: nothing changes, nothing is created.
-      expect(await apply(last.notification)).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: expect.any(Object) } });
+      expect(await apply(last.notification)).toEqual({
+        applied: true,
+        mutations: { mutatedEntities: {}, guidAssignments: expect.any(Object) },
+      });
     }
     expect(await get("hive_table", "warehouse.orders@prod")).toEqual(table);
   });
@@ -199,60 +278,113 @@ describe("hook notifications from the project's own hook messages", () => {
     await apply(own("v2/ENTITY_CREATE_V2.hbase_table.json"));
     const namespace = await get("hbase_namespace", "telemetry@prod");
     const table = await get("hbase_table", "telemetry:events@prod");
-    const families = await Promise.all(["d", "meta"].map((cf) => get("hbase_column_family", `telemetry:events.${cf}@prod`)));
-    expect(namespace).toMatchObject({ isIncomplete: false, createdBy: "hbase", attributes: { clusterName: "prod" } });
-    expect(table).toMatchObject({ attributes: { uri: "telemetry:events", durability: "ASYNC_WAL" } });
-    expect(table.relationshipAttributes.namespace).toMatchObject({ guid: namespace.guid, typeName: "hbase_namespace" });
-    expect(table.relationshipAttributes.column_families).toEqual(families.map((f) => expect.objectContaining({ guid: f.guid })));
+    const families = await Promise.all(
+      ["d", "meta"].map((cf) => get("hbase_column_family", `telemetry:events.${cf}@prod`)),
+    );
+    expect(namespace).toMatchObject({
+      isIncomplete: false,
+      createdBy: "hbase",
+      attributes: { clusterName: "prod" },
+    });
+    expect(table).toMatchObject({
+      attributes: { uri: "telemetry:events", durability: "ASYNC_WAL" },
+    });
+    expect(table.relationshipAttributes.namespace).toMatchObject({
+      guid: namespace.guid,
+      typeName: "hbase_namespace",
+    });
+    expect(table.relationshipAttributes.column_families).toEqual(
+      families.map((f) => expect.objectContaining({ guid: f.guid })),
+    );
     expect(families.map((f) => f.attributes.maxVersions)).toEqual([3, 1]);
   });
 
   it("Kafka and HDFS: a topic and a path are created with their attributes", async () => {
     await apply(own("v2/ENTITY_CREATE_V2.kafka_topic.json"));
     await apply(own("v2/ENTITY_CREATE_V2.hdfs_path.json"));
-    expect(await get("kafka_topic", "payments@prod")).toMatchObject({ createdBy: "kafka", attributes: { topic: "payments", partitionCount: 12, retentiontimeInHrs: 168 } });
+    expect(await get("kafka_topic", "payments@prod")).toMatchObject({
+      createdBy: "kafka",
+      attributes: { topic: "payments", partitionCount: 12, retentiontimeInHrs: 168 },
+    });
     expect(await get("hdfs_path", "hdfs://nn1:8020/archive/2025@prod")).toMatchObject({
       createdBy: "hdfs",
-      attributes: { path: "hdfs://nn1:8020/archive/2025", nameServiceId: "nn1", numberOfReplicas: 3 },
+      attributes: {
+        path: "hdfs://nn1:8020/archive/2025",
+        nameServiceId: "nn1",
+        numberOfReplicas: 3,
+      },
     });
   });
 
   it("V1: create, full update, partial update and delete of a kafka_topic", async () => {
     await apply(own("v1/ENTITY_CREATE.kafka_topic.json"));
     const created = await get("kafka_topic", "clicks@prod");
-    expect(created).toMatchObject({ version: 0, createdBy: "kafka", attributes: { partitionCount: 6, owner: "web" } });
+    expect(created).toMatchObject({
+      version: 0,
+      createdBy: "kafka",
+      attributes: { partitionCount: 6, owner: "web" },
+    });
     await apply(own("v1/ENTITY_FULL_UPDATE.kafka_topic.json"));
-    expect(await get("kafka_topic", "clicks@prod")).toMatchObject({ guid: created.guid, version: 1, attributes: { partitionCount: 24 } });
+    expect(await get("kafka_topic", "clicks@prod")).toMatchObject({
+      guid: created.guid,
+      version: 1,
+      attributes: { partitionCount: 24 },
+    });
     await apply(own("v1/ENTITY_PARTIAL_UPDATE.kafka_topic.json"));
     expect(await get("kafka_topic", "clicks@prod")).toMatchObject({
       guid: created.guid,
       version: 2,
-      attributes: { partitionCount: 24, retentionBytes: 536_870_912, description: "page clicks, sampled" },
+      attributes: {
+        partitionCount: 24,
+        retentionBytes: 536_870_912,
+        description: "page clicks, sampled",
+      },
     });
     await apply(own("v1/ENTITY_DELETE.kafka_topic.json"));
-    expect(await get("kafka_topic", "clicks@prod")).toMatchObject({ guid: created.guid, status: "DELETED" });
+    expect(await get("kafka_topic", "clicks@prod")).toMatchObject({
+      guid: created.guid,
+      status: "DELETED",
+    });
   });
 
   it("V1: a hive_table with nested db, columns and storage descriptor creates them all, related", async () => {
     await apply(own("v1/ENTITY_CREATE.hive_table.json"));
     const table = await get("hive_table", "legacy.visits@prod");
     const db = await get("hive_db", "legacy@prod");
-    const columns = await Promise.all(["visitor", "visited_at"].map((c) => get("hive_column", `legacy.visits.${c}@prod`)));
+    const columns = await Promise.all(
+      ["visitor", "visited_at"].map((c) => get("hive_column", `legacy.visits.${c}@prod`)),
+    );
     const sd = await get("hive_storagedesc", "legacy.visits@prod_storage");
     expect(db).toMatchObject({ isIncomplete: false, createdBy: "hive" });
     // V1 has no relationshipAttributes: the references stay attributes, their placeholders resolved.
-    expect(table.attributes.db).toEqual({ guid: db.guid, typeName: "hive_db", uniqueAttributes: { qualifiedName: "legacy@prod" } });
-    expect(table.attributes.columns).toEqual(columns.map((c) => ({ guid: c.guid, typeName: "hive_column", uniqueAttributes: { qualifiedName: c.attributes.qualifiedName } })));
+    expect(table.attributes.db).toEqual({
+      guid: db.guid,
+      typeName: "hive_db",
+      uniqueAttributes: { qualifiedName: "legacy@prod" },
+    });
+    expect(table.attributes.columns).toEqual(
+      columns.map((c) => ({
+        guid: c.guid,
+        typeName: "hive_column",
+        uniqueAttributes: { qualifiedName: c.attributes.qualifiedName },
+      })),
+    );
     expect(table.attributes.sd).toMatchObject({ guid: sd.guid, typeName: "hive_storagedesc" });
     expect(sd.attributes.serdeInfo).toEqual({
       typeName: "hive_serde",
-      attributes: { serializationLib: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", parameters: { "field.delim": "," } },
+      attributes: {
+        serializationLib: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        parameters: { "field.delim": "," },
+      },
     });
   });
 
   it("a legacy bare V1 body names no user: the entity is created by the default user", async () => {
     await apply(own("v1/ENTITY_CREATE.hdfs_path.bare.json"));
-    expect(await get("hdfs_path", "hdfs://nn1:8020/tmp/export@prod")).toMatchObject({ createdBy: "atlas", attributes: { path: "hdfs://nn1:8020/tmp/export" } });
+    expect(await get("hdfs_path", "hdfs://nn1:8020/tmp/export@prod")).toMatchObject({
+      createdBy: "atlas",
+      attributes: { path: "hdfs://nn1:8020/tmp/export" },
+    });
   });
 
   it("a V1 ENTITY_CREATE is applied through the same model", async () => {
@@ -262,17 +394,33 @@ describe("hook notifications from the project's own hook messages", () => {
       entities: [
         {
           jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference",
-          id: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id", id: "-11", version: 0, typeName: "kafka_topic", state: "ACTIVE" },
+          id: {
+            jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id",
+            id: "-11",
+            version: 0,
+            typeName: "kafka_topic",
+            state: "ACTIVE",
+          },
           typeName: "kafka_topic",
-          values: { qualifiedName: "orders@cm", name: "orders", topic: "orders", uri: "kafka://b1:9092/orders" },
+          values: {
+            qualifiedName: "orders@cm",
+            name: "orders",
+            topic: "orders",
+            uri: "kafka://b1:9092/orders",
+          },
           traitNames: [],
           traits: {},
         },
       ],
     });
-    expect(notificationChanges(v1)).toEqual([{ kind: "createOrUpdate", entities: (v1 as { entities: unknown }).entities }]);
+    expect(notificationChanges(v1)).toEqual([
+      { kind: "createOrUpdate", entities: (v1 as { entities: unknown }).entities },
+    ]);
     await apply(v1);
-    expect(await get("kafka_topic", "orders@cm")).toMatchObject({ createdBy: "sqoop", attributes: { topic: "orders" } });
+    expect(await get("kafka_topic", "orders@cm")).toMatchObject({
+      createdBy: "sqoop",
+      attributes: { topic: "orders" },
+    });
   });
 
   it("an entity of an unknown type fails permanently (failed-messages log) and records nothing", async () => {
@@ -282,7 +430,13 @@ describe("hook notifications from the project's own hook messages", () => {
       entities: [
         {
           jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference",
-          id: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id", id: "-1", version: 0, typeName: "sometype", state: "ACTIVE" },
+          id: {
+            jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id",
+            id: "-1",
+            version: 0,
+            typeName: "sometype",
+            state: "ACTIVE",
+          },
           typeName: "sometype",
           values: { attr: "value" },
           traitNames: [],
@@ -291,181 +445,344 @@ describe("hook notifications from the project's own hook messages", () => {
       ],
     });
     const error = await apply(notification, { offset: "7" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "PermanentHookError", permanent: true, code: "STORE_UNKNOWN_TYPE" });
+    expect(error).toMatchObject({
+      name: "PermanentHookError",
+      permanent: true,
+      code: "STORE_UNKNOWN_TYPE",
+    });
     expect((error as Error).message).toMatch(/ENTITY_CREATE at ATLAS_HOOK\/0@7.*sometype/);
     expect((error as { cause?: { name?: string } }).cause?.name).toBe("StoreUnknownTypeError");
-    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "7" })).toBe(false);
+    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "7" })).toBe(
+      false,
+    );
     // A partial update of an entity that does not exist cannot succeed on retry either.
     const orphan = decodeBody({
       type: "ENTITY_PARTIAL_UPDATE_V2",
       user: "hive",
       entityId: { typeName: "hive_table", uniqueAttributes: { qualifiedName: "ghost@cm" } },
-      entity: { entity: { typeName: "hive_table", attributes: { comment: "x" } }, referredEntities: {} },
+      entity: {
+        entity: { typeName: "hive_table", attributes: { comment: "x" } },
+        referredEntities: {},
+      },
     });
-    await expect(apply(orphan)).rejects.toMatchObject({ name: "PermanentHookError", code: "STORE_ENTITY_NOT_FOUND" });
+    await expect(apply(orphan)).rejects.toMatchObject({
+      name: "PermanentHookError",
+      code: "STORE_ENTITY_NOT_FOUND",
+    });
   });
 
   it("a fenced write is not permanent: it surfaces as STORE_FENCED so the consumer stops without committing", async () => {
     await store.fence(EPOCH + 1);
     const notification = own("v2/ENTITY_CREATE_V2.hive_db.json");
     const error = await apply(notification, { offset: "9" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: "StoreFencedError", code: "STORE_FENCED", fenced: true, permanent: false, epoch: EPOCH, highestEpoch: EPOCH + 1 });
-    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "9" })).toBe(false);
+    expect(error).toMatchObject({
+      name: "StoreFencedError",
+      code: "STORE_FENCED",
+      fenced: true,
+      permanent: false,
+      epoch: EPOCH,
+      highestEpoch: EPOCH + 1,
+    });
+    expect(await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: "9" })).toBe(
+      false,
+    );
     expect(await store.getByUniqueAttribute("hive_db", "warehouse@prod")).toBeNull();
   });
 });
 
-describe.skipIf(!samples && !atlasSamplesRequired())("hook notifications from real Atlas hooks (cross-check)", () => {
-  it("the real Atlas samples are present (required when CI is set)", () => {
-    expect(samples, "no real Atlas samples at ../shared/fixtures/atlas-hook; set ATLAS_HA_FIXTURES").toBeDefined();
-  });
-
-  it("ENTITY_CREATE_V2 (create database) creates the hive_db, and a redelivery changes nothing", async () => {
-    const notification = decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }));
-    const result = await apply(notification, { offset: "100" });
-    expect(result.applied).toBe(true);
-    const db = await get("hive_db", "sales@cm");
-    expect(db).toMatchObject({
-      status: "ACTIVE",
-      createdBy: "hive",
-      version: 0,
-      attributes: { name: "sales", clusterName: "cm", owner: "admin", ownerType: "USER", location: "some_location", managedLocation: null, parameters: {} },
+describe.skipIf(!samples && !atlasSamplesRequired())(
+  "hook notifications from real Atlas hooks (cross-check)",
+  () => {
+    it("the real Atlas samples are present (required when CI is set)", () => {
+      expect(
+        samples,
+        "no real Atlas samples at ../shared/fixtures/atlas-hook; set ATLAS_HA_FIXTURES",
+      ).toBeDefined();
     });
-    expect(result.applied && result.mutations.guidAssignments).toEqual({ "-72583599150177287": db.guid });
-    expect(await apply(notification, { offset: "100" })).toEqual({ applied: false });
-    expect(await get("hive_db", "sales@cm")).toEqual(db);
-  });
 
-  it("the GZIP and split forms of the same message decode and apply to the same entity", async () => {
-    const whole = JSON.parse(readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.envelope.filled.json"), "utf8"));
-    const qualifiedName = whole.message.entities.entities[0].attributes.qualifiedName as string;
-    await apply(decodeValue(readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.gzip.json"), "utf8")));
-    const guid = (await get("hive_db", qualifiedName)).guid;
-    const decoder = new HookDecoder();
-    const parts = readdirSync(join(fixtures, "derived")).filter((f) => f.includes("split-gzip.part")).sort();
-    let assembled: HookNotification | undefined;
-    for (const part of parts) {
-      const r = decoder.decode(readFileSync(join(fixtures, "derived", part), "utf8"), undefined);
-      if (r.status === "complete") assembled = r.notification;
-    }
-    expect(assembled).toBeDefined();
-    const again = await apply(assembled!);
-    expect(again).toMatchObject({ applied: true, mutations: { mutatedEntities: {} } });
-    expect((await get("hive_db", qualifiedName)).guid).toBe(guid);
-  });
-
-  it("a hive_db_ddl refers to its database by qualifiedName through relationshipAttributes", async () => {
-    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" })));
-    const db = await get("hive_db", "sales@cm");
-    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db-ddl.json", { name: "sales", clName: "cm", execTime: 1_700_000_000_555 })));
-    const ddl = await get("hive_db_ddl", "sales@cm:1700000000555");
-    expect(ddl.attributes).toMatchObject({ queryText: "create database sales", execTime: 1_700_000_000_555, serviceType: "hive" });
-    expect(ddl.relationshipAttributes.db).toEqual({
-      guid: db.guid,
-      typeName: "hive_db",
-      uniqueAttributes: { qualifiedName: "sales@cm" },
-      relationshipType: "hive_db_ddl_queries",
-    });
-    expect(ddl.createdBy).toBe("root");
-  });
-
-  it("a hive_process with its execution resolves placeholders, referred hdfs_path and the output table (a shell)", async () => {
-    const [notification] = bodies("ENTITY_CREATE_V2.body-list.hs2-load-inpath.json");
-    const result = await apply(notification!);
-    expect(result.applied).toBe(true);
-    const process = await get("hive_process", "LOAD->:default.table_nrx8uoggc0@primary:1622738598000");
-    const path = await get("hdfs_path", "file:/users/hive/apache/atlas-wip/addons/hive-bridge/target/load-data-thi5jt1lgj");
-    const table = await get("hive_table", "default.table_nrx8uoggc0@primary");
-    const execution = await get("hive_process_execution", "LOAD->:default.table_nrx8uoggc0@primary:1622738598000:1622738658982:1622738659471");
-    expect(path).toMatchObject({ isIncomplete: false, attributes: { clusterName: "primary" } });
-    expect(table).toMatchObject({ isIncomplete: true, attributes: { qualifiedName: "default.table_nrx8uoggc0@primary" } });
-    expect(process.relationshipAttributes.inputs).toEqual([
-      { guid: path.guid, typeName: "hdfs_path", uniqueAttributes: { qualifiedName: path.attributes.qualifiedName }, relationshipType: "dataset_process_inputs" },
-    ]);
-    expect(process.relationshipAttributes.outputs).toEqual([
-      { guid: table.guid, typeName: "hive_table", uniqueAttributes: { qualifiedName: table.attributes.qualifiedName }, relationshipType: "process_dataset_outputs" },
-    ]);
-    expect(execution.relationshipAttributes.process).toMatchObject({ guid: process.guid, typeName: "hive_process" });
-    expect(process.attributes.recentQueries).toHaveLength(1);
-    expect(result.applied && Object.keys(result.mutations.guidAssignments).sort()).toEqual(["-98504074851374", "-98504074851381", "-98504074851382"]);
-  });
-
-  it("a table with columns, then DROP TABLE / DROP DATABASE soft-delete them; deleting again is a no-op", async () => {
-    const db = decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "cadb02", clName: "cm" }));
-    await apply(db);
-    // What the Hive hook sends for CREATE TABLE: the table, its columns and storage descriptor.
-    const createTable = (table: string): HookNotification =>
-      decodeBody({
-        type: "ENTITY_CREATE_V2",
-        user: "hive",
-        entities: {
-          entities: [
-            {
-              typeName: "hive_table",
-              guid: "-1",
-              attributes: { qualifiedName: `cadb02.${table}@cm`, name: table, owner: "hive", tableType: "MANAGED_TABLE", temporary: false },
-              relationshipAttributes: {
-                db: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "cadb02@cm" }, relationshipType: "hive_table_db" },
-                columns: [{ guid: "-2", typeName: "hive_column", relationshipType: "hive_table_columns" }],
-                sd: { guid: "-3", typeName: "hive_storagedesc", relationshipType: "hive_table_storagedesc" },
-              },
-            },
-          ],
-          referredEntities: {
-            "-2": {
-              typeName: "hive_column",
-              guid: "-2",
-              attributes: { qualifiedName: `cadb02.${table}.id@cm`, name: "id", type: "int", position: 0 },
-              relationshipAttributes: { table: { guid: "-1", typeName: "hive_table", relationshipType: "hive_table_columns" } },
-            },
-            "-3": {
-              typeName: "hive_storagedesc",
-              guid: "-3",
-              attributes: { qualifiedName: `cadb02.${table}@cm_storage`, location: `hdfs://nn/warehouse/cadb02.db/${table}`, compressed: false },
-              relationshipAttributes: { table: { guid: "-1", typeName: "hive_table", relationshipType: "hive_table_storagedesc" } },
-            },
-          },
+    it("ENTITY_CREATE_V2 (create database) creates the hive_db, and a redelivery changes nothing", async () => {
+      const notification = decodeValue(
+        fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }),
+      );
+      const result = await apply(notification, { offset: "100" });
+      expect(result.applied).toBe(true);
+      const db = await get("hive_db", "sales@cm");
+      expect(db).toMatchObject({
+        status: "ACTIVE",
+        createdBy: "hive",
+        version: 0,
+        attributes: {
+          name: "sales",
+          clusterName: "cm",
+          owner: "admin",
+          ownerType: "USER",
+          location: "some_location",
+          managedLocation: null,
+          parameters: {},
         },
       });
-    for (const table of ["hh6_renamed", "hh6_renamed_view2", "cc1"]) await apply(createTable(table));
-    const table = await get("hive_table", "cadb02.cc1@cm");
-    const column = await get("hive_column", "cadb02.cc1.id@cm");
-    expect(table.relationshipAttributes.db).toMatchObject({ typeName: "hive_db", uniqueAttributes: { qualifiedName: "cadb02@cm" } });
-    expect(table.relationshipAttributes.columns).toEqual([expect.objectContaining({ guid: column.guid })]);
-    expect(column.relationshipAttributes.table).toMatchObject({ guid: table.guid });
-
-    const drops = bodies("ENTITY_DELETE_V2.body-list.hs2-drop-table.json");
-    for (const drop of drops) expect((await apply(drop)).applied).toBe(true);
-    for (const t of ["hh6_renamed", "hh6_renamed_view2", "cc1"]) {
-      expect((await get("hive_table", `cadb02.${t}@cm`)).status).toBe("DELETED");
-      expect((await get("hive_column", `cadb02.${t}.id@cm`)).status).toBe("DELETED");
-      expect((await get("hive_storagedesc", `cadb02.${t}@cm_storage`)).status).toBe("DELETED");
-    }
-    expect((await get("hive_db", "cadb02@cm")).status).toBe("DELETED");
-    // Redelivered at new offsets (a replay after failover): nothing left to delete, no error.
-    for (const drop of drops) {
-      expect(await apply(drop)).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: {} } });
-    }
-    // The delete-db envelope for a database that never existed is a no-op too.
-    expect((await apply(decodeValue(fill("ENTITY_DELETE_V2.envelope.delete-db.json", { name: "never", clName: "cm" })))).applied).toBe(true);
-  });
-
-  it("ENTITY_PARTIAL_UPDATE_V2 changes only the given attributes and renames by a new qualifiedName", async () => {
-    await apply(decodeValue(fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" })));
-    const before = await get("hive_db", "sales@cm");
-    const rename = decodeBody({
-      type: "ENTITY_PARTIAL_UPDATE_V2",
-      user: "hive",
-      entityId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cm" } },
-      entity: { entity: { typeName: "hive_db", attributes: { qualifiedName: "revenue@cm", name: "revenue" } }, referredEntities: {} },
+      expect(result.applied && result.mutations.guidAssignments).toEqual({
+        "-72583599150177287": db.guid,
+      });
+      expect(await apply(notification, { offset: "100" })).toEqual({ applied: false });
+      expect(await get("hive_db", "sales@cm")).toEqual(db);
     });
-    const result = await apply(rename);
-    expect(result.applied && result.mutations.mutatedEntities.PARTIAL_UPDATE?.map((h) => h.guid)).toEqual([before.guid]);
-    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).toBeNull();
-    expect(await get("hive_db", "revenue@cm")).toMatchObject({
-      guid: before.guid,
-      version: 1,
-      attributes: { name: "revenue", owner: "admin", location: "some_location", clusterName: "cm" },
+
+    it("the GZIP and split forms of the same message decode and apply to the same entity", async () => {
+      const whole = JSON.parse(
+        readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.envelope.filled.json"), "utf8"),
+      );
+      const qualifiedName = whole.message.entities.entities[0].attributes.qualifiedName as string;
+      await apply(
+        decodeValue(readFileSync(join(fixtures, "derived/ENTITY_CREATE_V2.gzip.json"), "utf8")),
+      );
+      const guid = (await get("hive_db", qualifiedName)).guid;
+      const decoder = new HookDecoder();
+      const parts = readdirSync(join(fixtures, "derived"))
+        .filter((f) => f.includes("split-gzip.part"))
+        .sort();
+      let assembled: HookNotification | undefined;
+      for (const part of parts) {
+        const r = decoder.decode(readFileSync(join(fixtures, "derived", part), "utf8"), undefined);
+        if (r.status === "complete") assembled = r.notification;
+      }
+      expect(assembled).toBeDefined();
+      const again = await apply(assembled!);
+      expect(again).toMatchObject({ applied: true, mutations: { mutatedEntities: {} } });
+      expect((await get("hive_db", qualifiedName)).guid).toBe(guid);
     });
-  });
-});
+
+    it("a hive_db_ddl refers to its database by qualifiedName through relationshipAttributes", async () => {
+      await apply(
+        decodeValue(
+          fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }),
+        ),
+      );
+      const db = await get("hive_db", "sales@cm");
+      await apply(
+        decodeValue(
+          fill("ENTITY_CREATE_V2.envelope.create-db-ddl.json", {
+            name: "sales",
+            clName: "cm",
+            execTime: 1_700_000_000_555,
+          }),
+        ),
+      );
+      const ddl = await get("hive_db_ddl", "sales@cm:1700000000555");
+      expect(ddl.attributes).toMatchObject({
+        queryText: "create database sales",
+        execTime: 1_700_000_000_555,
+        serviceType: "hive",
+      });
+      expect(ddl.relationshipAttributes.db).toEqual({
+        guid: db.guid,
+        typeName: "hive_db",
+        uniqueAttributes: { qualifiedName: "sales@cm" },
+        relationshipType: "hive_db_ddl_queries",
+      });
+      expect(ddl.createdBy).toBe("root");
+    });
+
+    it("a hive_process with its execution resolves placeholders, referred hdfs_path and the output table (a shell)", async () => {
+      const [notification] = bodies("ENTITY_CREATE_V2.body-list.hs2-load-inpath.json");
+      const result = await apply(notification!);
+      expect(result.applied).toBe(true);
+      const process = await get(
+        "hive_process",
+        "LOAD->:default.table_nrx8uoggc0@primary:1622738598000",
+      );
+      const path = await get(
+        "hdfs_path",
+        "file:/users/hive/apache/atlas-wip/addons/hive-bridge/target/load-data-thi5jt1lgj",
+      );
+      const table = await get("hive_table", "default.table_nrx8uoggc0@primary");
+      const execution = await get(
+        "hive_process_execution",
+        "LOAD->:default.table_nrx8uoggc0@primary:1622738598000:1622738658982:1622738659471",
+      );
+      expect(path).toMatchObject({ isIncomplete: false, attributes: { clusterName: "primary" } });
+      expect(table).toMatchObject({
+        isIncomplete: true,
+        attributes: { qualifiedName: "default.table_nrx8uoggc0@primary" },
+      });
+      expect(process.relationshipAttributes.inputs).toEqual([
+        {
+          guid: path.guid,
+          typeName: "hdfs_path",
+          uniqueAttributes: { qualifiedName: path.attributes.qualifiedName },
+          relationshipType: "dataset_process_inputs",
+        },
+      ]);
+      expect(process.relationshipAttributes.outputs).toEqual([
+        {
+          guid: table.guid,
+          typeName: "hive_table",
+          uniqueAttributes: { qualifiedName: table.attributes.qualifiedName },
+          relationshipType: "process_dataset_outputs",
+        },
+      ]);
+      expect(execution.relationshipAttributes.process).toMatchObject({
+        guid: process.guid,
+        typeName: "hive_process",
+      });
+      expect(process.attributes.recentQueries).toHaveLength(1);
+      expect(result.applied && Object.keys(result.mutations.guidAssignments).sort()).toEqual([
+        "-98504074851374",
+        "-98504074851381",
+        "-98504074851382",
+      ]);
+    });
+
+    it("a table with columns, then DROP TABLE / DROP DATABASE soft-delete them; deleting again is a no-op", async () => {
+      const db = decodeValue(
+        fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "cadb02", clName: "cm" }),
+      );
+      await apply(db);
+      // What the Hive hook sends for CREATE TABLE: the table, its columns and storage descriptor.
+      const createTable = (table: string): HookNotification =>
+        decodeBody({
+          type: "ENTITY_CREATE_V2",
+          user: "hive",
+          entities: {
+            entities: [
+              {
+                typeName: "hive_table",
+                guid: "-1",
+                attributes: {
+                  qualifiedName: `cadb02.${table}@cm`,
+                  name: table,
+                  owner: "hive",
+                  tableType: "MANAGED_TABLE",
+                  temporary: false,
+                },
+                relationshipAttributes: {
+                  db: {
+                    typeName: "hive_db",
+                    uniqueAttributes: { qualifiedName: "cadb02@cm" },
+                    relationshipType: "hive_table_db",
+                  },
+                  columns: [
+                    { guid: "-2", typeName: "hive_column", relationshipType: "hive_table_columns" },
+                  ],
+                  sd: {
+                    guid: "-3",
+                    typeName: "hive_storagedesc",
+                    relationshipType: "hive_table_storagedesc",
+                  },
+                },
+              },
+            ],
+            referredEntities: {
+              "-2": {
+                typeName: "hive_column",
+                guid: "-2",
+                attributes: {
+                  qualifiedName: `cadb02.${table}.id@cm`,
+                  name: "id",
+                  type: "int",
+                  position: 0,
+                },
+                relationshipAttributes: {
+                  table: {
+                    guid: "-1",
+                    typeName: "hive_table",
+                    relationshipType: "hive_table_columns",
+                  },
+                },
+              },
+              "-3": {
+                typeName: "hive_storagedesc",
+                guid: "-3",
+                attributes: {
+                  qualifiedName: `cadb02.${table}@cm_storage`,
+                  location: `hdfs://nn/warehouse/cadb02.db/${table}`,
+                  compressed: false,
+                },
+                relationshipAttributes: {
+                  table: {
+                    guid: "-1",
+                    typeName: "hive_table",
+                    relationshipType: "hive_table_storagedesc",
+                  },
+                },
+              },
+            },
+          },
+        });
+      for (const table of ["hh6_renamed", "hh6_renamed_view2", "cc1"])
+        await apply(createTable(table));
+      const table = await get("hive_table", "cadb02.cc1@cm");
+      const column = await get("hive_column", "cadb02.cc1.id@cm");
+      expect(table.relationshipAttributes.db).toMatchObject({
+        typeName: "hive_db",
+        uniqueAttributes: { qualifiedName: "cadb02@cm" },
+      });
+      expect(table.relationshipAttributes.columns).toEqual([
+        expect.objectContaining({ guid: column.guid }),
+      ]);
+      expect(column.relationshipAttributes.table).toMatchObject({ guid: table.guid });
+
+      const drops = bodies("ENTITY_DELETE_V2.body-list.hs2-drop-table.json");
+      for (const drop of drops) expect((await apply(drop)).applied).toBe(true);
+      for (const t of ["hh6_renamed", "hh6_renamed_view2", "cc1"]) {
+        expect((await get("hive_table", `cadb02.${t}@cm`)).status).toBe("DELETED");
+        expect((await get("hive_column", `cadb02.${t}.id@cm`)).status).toBe("DELETED");
+        expect((await get("hive_storagedesc", `cadb02.${t}@cm_storage`)).status).toBe("DELETED");
+      }
+      expect((await get("hive_db", "cadb02@cm")).status).toBe("DELETED");
+      // Redelivered at new offsets (a replay after failover): nothing left to delete, no error.
+      for (const drop of drops) {
+        expect(await apply(drop)).toEqual({
+          applied: true,
+          mutations: { mutatedEntities: {}, guidAssignments: {} },
+        });
+      }
+      // The delete-db envelope for a database that never existed is a no-op too.
+      expect(
+        (
+          await apply(
+            decodeValue(
+              fill("ENTITY_DELETE_V2.envelope.delete-db.json", { name: "never", clName: "cm" }),
+            ),
+          )
+        ).applied,
+      ).toBe(true);
+    });
+
+    it("ENTITY_PARTIAL_UPDATE_V2 changes only the given attributes and renames by a new qualifiedName", async () => {
+      await apply(
+        decodeValue(
+          fill("ENTITY_CREATE_V2.envelope.create-db.json", { name: "sales", clName: "cm" }),
+        ),
+      );
+      const before = await get("hive_db", "sales@cm");
+      const rename = decodeBody({
+        type: "ENTITY_PARTIAL_UPDATE_V2",
+        user: "hive",
+        entityId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cm" } },
+        entity: {
+          entity: {
+            typeName: "hive_db",
+            attributes: { qualifiedName: "revenue@cm", name: "revenue" },
+          },
+          referredEntities: {},
+        },
+      });
+      const result = await apply(rename);
+      expect(
+        result.applied && result.mutations.mutatedEntities.PARTIAL_UPDATE?.map((h) => h.guid),
+      ).toEqual([before.guid]);
+      expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).toBeNull();
+      expect(await get("hive_db", "revenue@cm")).toMatchObject({
+        guid: before.guid,
+        version: 1,
+        attributes: {
+          name: "revenue",
+          owner: "admin",
+          location: "some_location",
+          clusterName: "cm",
+        },
+      });
+    });
+  },
+);

@@ -12,7 +12,10 @@ import { freePort } from "@atlas-ha/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { atlasServerBin } from "../support/server-bin.js";
 
-function run(dir: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [atlasServerBin(), "--config", dir], {
       cwd: dir,
@@ -36,32 +39,95 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
   const root = mkdtempSync(join(tmpdir(), "atlas-config-bin-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const cases: { what: string; file: string; env?: Record<string, string>; names: string; secret?: string }[] = [
-    { what: "a port that is not a number", file: "atlas.server.http.port=abc", names: "atlas.server.http.port" },
-    { what: "an empty entry in the ids", file: "atlas.server.ids=id1,,id2", names: "atlas.server.ids" },
-    { what: "an address without a port", file: "atlas.server.ids=id1,id2\natlas.server.address.id1=localhost\natlas.server.address.id2=localhost:21001\natlas.server.ha.zookeeper.connect=127.0.0.1:2181", names: "atlas.server.address.id1" },
-    { what: "a SASL ACL this client cannot use", file: "atlas.server.ha.zookeeper.acl=sasl:atlas", names: "atlas.server.ha.zookeeper.acl" },
-    { what: "a ZooKeeper auth without a password, never echoed", file: "atlas.server.ha.zookeeper.acl=digest:atlas:AAAAAAAAAAAAAAAAAAAAAAAAAAA=\natlas.server.ha.zookeeper.auth=digest:zkSecretOnly", names: "atlas.server.ha.zookeeper.auth", secret: "zkSecretOnly" },
-    { what: "a store URL of the wrong scheme, password masked", file: "atlas.store.backend=postgres\natlas.store.postgres.url=mysql://atlas:Pg5ecret!@db.example.com/atlas", names: "atlas.store.postgres.url", secret: "Pg5ecret!" },
-    { what: "TLS on without a key file", file: "atlas.enableTLS=true", names: "atlas.ssl.key.file" },
-    { what: "a header timeout longer than the request timeout", file: "atlas.server.http.headers.timeout.ms=60000", names: "atlas.server.http.headers.timeout.ms" },
-    { what: "a split wait that is not whole seconds", file: "atlas.notification.split.message.segments.wait.time.seconds=1.5", names: "atlas.notification.split.message.segments.wait.time.seconds" },
-    { what: "an unknown log level", file: "atlas.server.log.level=loud", names: "atlas.server.log.level" },
-    { what: "a users file that does not exist", file: "atlas.authentication.method.file.filename=missing-users.properties", names: "atlas.authentication.method.file.filename" },
-    { what: "a malformed value from an environment variable", file: "atlas.server.http.port=21000", env: { ATLAS_SERVER_HTTP_PORT: "99999" }, names: "ATLAS_SERVER_HTTP_PORT" },
+  const cases: {
+    what: string;
+    file: string;
+    env?: Record<string, string>;
+    names: string;
+    secret?: string;
+  }[] = [
+    {
+      what: "a port that is not a number",
+      file: "atlas.server.http.port=abc",
+      names: "atlas.server.http.port",
+    },
+    {
+      what: "an empty entry in the ids",
+      file: "atlas.server.ids=id1,,id2",
+      names: "atlas.server.ids",
+    },
+    {
+      what: "an address without a port",
+      file: "atlas.server.ids=id1,id2\natlas.server.address.id1=localhost\natlas.server.address.id2=localhost:21001\natlas.server.ha.zookeeper.connect=127.0.0.1:2181",
+      names: "atlas.server.address.id1",
+    },
+    {
+      what: "a SASL ACL this client cannot use",
+      file: "atlas.server.ha.zookeeper.acl=sasl:atlas",
+      names: "atlas.server.ha.zookeeper.acl",
+    },
+    {
+      what: "a ZooKeeper auth without a password, never echoed",
+      file: "atlas.server.ha.zookeeper.acl=digest:atlas:AAAAAAAAAAAAAAAAAAAAAAAAAAA=\natlas.server.ha.zookeeper.auth=digest:zkSecretOnly",
+      names: "atlas.server.ha.zookeeper.auth",
+      secret: "zkSecretOnly",
+    },
+    {
+      what: "a store URL of the wrong scheme, password masked",
+      file: "atlas.store.backend=postgres\natlas.store.postgres.url=mysql://atlas:Pg5ecret!@db.example.com/atlas",
+      names: "atlas.store.postgres.url",
+      secret: "Pg5ecret!",
+    },
+    {
+      what: "TLS on without a key file",
+      file: "atlas.enableTLS=true",
+      names: "atlas.ssl.key.file",
+    },
+    {
+      what: "a header timeout longer than the request timeout",
+      file: "atlas.server.http.headers.timeout.ms=60000",
+      names: "atlas.server.http.headers.timeout.ms",
+    },
+    {
+      what: "a split wait that is not whole seconds",
+      file: "atlas.notification.split.message.segments.wait.time.seconds=1.5",
+      names: "atlas.notification.split.message.segments.wait.time.seconds",
+    },
+    {
+      what: "an unknown log level",
+      file: "atlas.server.log.level=loud",
+      names: "atlas.server.log.level",
+    },
+    {
+      what: "a users file that does not exist",
+      file: "atlas.authentication.method.file.filename=missing-users.properties",
+      names: "atlas.authentication.method.file.filename",
+    },
+    {
+      what: "a malformed value from an environment variable",
+      file: "atlas.server.http.port=21000",
+      env: { ATLAS_SERVER_HTTP_PORT: "99999" },
+      names: "ATLAS_SERVER_HTTP_PORT",
+    },
   ];
 
-  it.each(cases.map((c, i) => ({ ...c, i })))("$what: exit 2, stderr names $names", async ({ i, file, env, names, secret }) => {
-    const dir = join(root, `case-${i}`);
-    const port = await freePort();
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "atlas-application.properties"), `atlas.server.bind.address=127.0.0.1\natlas.store.sqlite.path=${join(dir, "atlas.db")}\n${/http\.port/.test(file) ? "" : `atlas.server.http.port=${port}\n`}${file}\n`);
-    const { code, stdout, stderr } = await run(dir, env);
-    expect(code).toBe(2);
-    expect(stderr).toContain(names);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).not.toMatch(/\n\s+at /);
-    expect(stdout).toBe("");
-    if (secret) expect(stderr + stdout).not.toContain(secret);
-  });
+  it.each(cases.map((c, i) => ({ ...c, i })))(
+    "$what: exit 2, stderr names $names",
+    async ({ i, file, env, names, secret }) => {
+      const dir = join(root, `case-${i}`);
+      const port = await freePort();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, "atlas-application.properties"),
+        `atlas.server.bind.address=127.0.0.1\natlas.store.sqlite.path=${join(dir, "atlas.db")}\n${/http\.port/.test(file) ? "" : `atlas.server.http.port=${port}\n`}${file}\n`,
+      );
+      const { code, stdout, stderr } = await run(dir, env);
+      expect(code).toBe(2);
+      expect(stderr).toContain(names);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stdout).toBe("");
+      if (secret) expect(stderr + stdout).not.toContain(secret);
+    },
+  );
 });

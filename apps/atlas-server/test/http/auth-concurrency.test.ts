@@ -26,11 +26,15 @@ describe("HTTP Basic authentication under concurrent requests", () => {
     const verify = vi.mocked(passwords.verifyPassword);
     verify.mockClear();
 
-    const right = await Promise.all(Array.from({ length: 16 }, () => request(server).get("/x").auth("admin", "admin")));
+    const right = await Promise.all(
+      Array.from({ length: 16 }, () => request(server).get("/x").auth("admin", "admin")),
+    );
     expect(right.map((r) => r.status)).toEqual(Array(16).fill(200));
     expect(verify).toHaveBeenCalledTimes(1);
 
-    const wrong = await Promise.all(Array.from({ length: 8 }, () => request(server).get("/x").auth("admin", "nope")));
+    const wrong = await Promise.all(
+      Array.from({ length: 8 }, () => request(server).get("/x").auth("admin", "nope")),
+    );
     expect(wrong.map((r) => r.status)).toEqual(Array(8).fill(401));
     expect(failures).toEqual(Array(8).fill("bad_password"));
     // Failures are never cached: the next wrong attempt is checked again.

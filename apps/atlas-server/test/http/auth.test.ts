@@ -32,13 +32,21 @@ describe("password hashes", () => {
 
 describe("users file", () => {
   it("reads user=ROLE::hash lines and skips comments", () => {
-    const users = parseUsers(`# users\nadmin=ADMIN::${"a".repeat(64)}\n\n! other comment\nrover=DATA_STEWARD::${"b".repeat(64)}\n`, "users.properties");
+    const users = parseUsers(
+      `# users\nadmin=ADMIN::${"a".repeat(64)}\n\n! other comment\nrover=DATA_STEWARD::${"b".repeat(64)}\n`,
+      "users.properties",
+    );
     expect([...users.keys()]).toEqual(["admin", "rover"]);
     expect(users.get("rover")?.role).toBe("DATA_STEWARD");
   });
 
   it("names the file and line of a malformed entry", () => {
-    expect(() => parseUsers("admin=ADMIN\n", "users.properties")).toThrow(expect.objectContaining({ code: "USERS_FILE_INVALID", message: expect.stringMatching(/users\.properties: line 1/) }));
+    expect(() => parseUsers("admin=ADMIN\n", "users.properties")).toThrow(
+      expect.objectContaining({
+        code: "USERS_FILE_INVALID",
+        message: expect.stringMatching(/users\.properties: line 1/),
+      }),
+    );
     expect(() => parseUsers("admin=ADMIN::clear-text\n", "u")).toThrow(/hash-password/);
   });
 });
@@ -49,7 +57,9 @@ describe("HTTP Basic authentication", () => {
     const failures: string[] = [];
     const koa = new Koa();
     koa.use(errorBoundary(() => undefined));
-    koa.use(basicAuth({ users, exempt: ["/api/atlas/admin/status"], onFailure: (r) => failures.push(r) }));
+    koa.use(
+      basicAuth({ users, exempt: ["/api/atlas/admin/status"], onFailure: (r) => failures.push(r) }),
+    );
     koa.use((ctx) => {
       ctx.body = { user: ctx.state.user };
     });
@@ -58,12 +68,17 @@ describe("HTTP Basic authentication", () => {
 
   it("lets the right credentials through and answers 401 with an Atlas error otherwise, counting failures", async () => {
     const { koa, failures } = await app();
-    const ok = await request(koa.callback()).get("/api/atlas/v2/types/typedefs").auth("admin", "admin");
+    const ok = await request(koa.callback())
+      .get("/api/atlas/v2/types/typedefs")
+      .auth("admin", "admin");
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ user: "admin" });
     // Verified credentials are remembered: a second request works the same.
     expect((await request(koa.callback()).get("/x").auth("admin", "admin")).status).toBe(200);
-    for (const [user, pass] of [["admin", "wrong"], ["nobody", "admin"]] as const) {
+    for (const [user, pass] of [
+      ["admin", "wrong"],
+      ["nobody", "admin"],
+    ] as const) {
       const res = await request(koa.callback()).get("/x").auth(user, pass);
       expect(res.status).toBe(401);
       expect(res.body.errorCode).toBe("ATLAS-401-00-001");
@@ -86,7 +101,10 @@ describe("HTTP Basic authentication", () => {
   it("re-checks every request on a keep-alive connection: another user or a wrong password on it is not admitted", async () => {
     // A proxy pooling connections sends several users' requests on one socket; the
     // per-connection shortcut must only ever admit the exact credentials it saw there.
-    const users = parseUsers(`admin=ADMIN::${await hashPassword("admin")}\nrover=DATA_STEWARD::${await hashPassword("rover")}\n`, "users");
+    const users = parseUsers(
+      `admin=ADMIN::${await hashPassword("admin")}\nrover=DATA_STEWARD::${await hashPassword("rover")}\n`,
+      "users",
+    );
     const failures: string[] = [];
     const koa = new Koa();
     koa.use(errorBoundary(() => undefined));
@@ -98,27 +116,43 @@ describe("HTTP Basic authentication", () => {
     await once(server, "listening");
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const get = (user: string, pass: string) =>
-      new Promise<{ status: number; body: { user?: string; role?: string; socket?: number } }>((resolve, reject) => {
-        const req = http.get(
-          { host: "127.0.0.1", port: (server.address() as AddressInfo).port, path: "/x", agent, headers: { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` } },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (chunk: string) => (text += chunk));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-          },
-        );
-        req.on("error", reject);
-      });
+      new Promise<{ status: number; body: { user?: string; role?: string; socket?: number } }>(
+        (resolve, reject) => {
+          const req = http.get(
+            {
+              host: "127.0.0.1",
+              port: (server.address() as AddressInfo).port,
+              path: "/x",
+              agent,
+              headers: {
+                authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`,
+              },
+            },
+            (res) => {
+              let text = "";
+              res.setEncoding("utf8");
+              res.on("data", (chunk: string) => (text += chunk));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+            },
+          );
+          req.on("error", reject);
+        },
+      );
     try {
       const first = await get("admin", "admin");
       expect(first).toMatchObject({ status: 200, body: { user: "admin", role: "ADMIN" } });
-      expect(await get("admin", "admin")).toMatchObject({ status: 200, body: { user: "admin", socket: first.body.socket } });
+      expect(await get("admin", "admin")).toMatchObject({
+        status: 200,
+        body: { user: "admin", socket: first.body.socket },
+      });
       // Same length as the admitted credentials, same connection: still refused.
       const wrong = await get("admin", "admix");
       expect(wrong.status).toBe(401);
       const other = await get("rover", "rover");
-      expect(other).toMatchObject({ status: 200, body: { user: "rover", role: "DATA_STEWARD", socket: first.body.socket } });
+      expect(other).toMatchObject({
+        status: 200,
+        body: { user: "rover", role: "DATA_STEWARD", socket: first.body.socket },
+      });
       expect((await get("admin", "admin")).body.user).toBe("admin");
       expect(failures).toEqual(["bad_password"]);
     } finally {

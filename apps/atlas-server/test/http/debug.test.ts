@@ -21,14 +21,25 @@ function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
 
-async function post(instance: AtlasInstance, path: string, authorization = basic("admin", "admin")): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${instance.url}${path}`, { method: "POST", headers: authorization ? { authorization } : {}, redirect: "manual" });
+async function post(
+  instance: AtlasInstance,
+  path: string,
+  authorization = basic("admin", "admin"),
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${instance.url}${path}`, {
+    method: "POST",
+    headers: authorization ? { authorization } : {},
+    redirect: "manual",
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
   const users = join(home, "users-credentials.properties");
-  writeFileSync(users, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\nrover=DATA_STEWARD::${await hashPassword("rover", atlasServerBin())}\n`);
+  writeFileSync(
+    users,
+    `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\nrover=DATA_STEWARD::${await hashPassword("rover", atlasServerBin())}\n`,
+  );
   const properties = (name: string) => ({
     "atlas.server.ha.enabled": false,
     "atlas.store.backend": "sqlite",
@@ -37,8 +48,19 @@ beforeAll(async () => {
     "atlas.authentication.method.file.filename": users,
   });
   [plain, debug] = await Promise.all([
-    startAtlasInstance({ name: "plain", serverBin: atlasServerBin(), dir: join(home, "plain"), properties: properties("plain") }),
-    startAtlasInstance({ name: "debug", serverBin: atlasServerBin(), dir: join(home, "debug"), properties: properties("debug"), env: { ATLAS_HA_DEBUG: "1" } }),
+    startAtlasInstance({
+      name: "plain",
+      serverBin: atlasServerBin(),
+      dir: join(home, "plain"),
+      properties: properties("plain"),
+    }),
+    startAtlasInstance({
+      name: "debug",
+      serverBin: atlasServerBin(),
+      dir: join(home, "debug"),
+      properties: properties("debug"),
+      env: { ATLAS_HA_DEBUG: "1" },
+    }),
   ]);
   await Promise.all([plain.waitForState("ACTIVE"), debug.waitForState("ACTIVE")]);
 }, 120_000);
@@ -80,13 +102,20 @@ describe("the debug stall trigger", () => {
     expect(during.length).toBeGreaterThan(0);
     const longestWait = Math.max(...during.map((p) => p.answeredAt - p.sentAt));
     const waits = during.map((p) => Math.round(p.answeredAt - p.sentAt)).sort((a, b) => b - a);
-    expect(longestWait, `${during.length} probes sent during the stall; longest waits (ms): ${waits.slice(0, 5).join(", ")}`).toBeGreaterThanOrEqual(1400);
+    expect(
+      longestWait,
+      `${during.length} probes sent during the stall; longest waits (ms): ${waits.slice(0, 5).join(", ")}`,
+    ).toBeGreaterThanOrEqual(1400);
     expect(await debug.status()).toBe("ACTIVE");
   });
 
   it("needs the ADMIN role and a sane duration", async () => {
     expect((await post(debug, "/api/atlas/admin/debug/stall?ms=10", "")).status).toBe(401);
-    const steward = await post(debug, "/api/atlas/admin/debug/stall?ms=10", basic("rover", "rover"));
+    const steward = await post(
+      debug,
+      "/api/atlas/admin/debug/stall?ms=10",
+      basic("rover", "rover"),
+    );
     expect(steward.status).toBe(403);
     for (const ms of ["", "0", "-5", "1e3", "abc", "120001"]) {
       const answer = await post(debug, `/api/atlas/admin/debug/stall?ms=${ms}`);

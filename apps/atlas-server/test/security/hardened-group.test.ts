@@ -29,7 +29,8 @@ const ZK_ROOT = "/apache_atlas";
 const ELECTION = `${ZK_ROOT}/leader_elector_path`;
 const INFO = `${ZK_ROOT}/active_server_info`;
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const ADMIN = basic("admin", ADMIN_PASSWORD);
 
 function session(connect: string, auth?: string): Promise<ZkSession> {
@@ -61,7 +62,11 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     squatter = await session(zk().connectString);
     await squatter.create(ZK_ROOT, Buffer.alloc(0), "persistent");
     await squatter.create(ELECTION, Buffer.alloc(0), "persistent");
-    squatterNode = await squatter.create(`${ELECTION}/_c_00000000-0000-0000-0000-000000000000-latch-0000000000`, Buffer.from("id1"), "persistent");
+    squatterNode = await squatter.create(
+      `${ELECTION}/_c_00000000-0000-0000-0000-000000000000-latch-0000000000`,
+      Buffer.from("id1"),
+      "persistent",
+    );
     await squatter.create(INFO, Buffer.from("http://evil.example.com:80"), "persistent");
 
     const base = new URL(await pg().createDatabase("atlas_hardened"));
@@ -97,12 +102,18 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     // With the credentials, the layout is what docs/contracts/zookeeper.md says, and every node carries the ACL:
     // the squatter's nodes were removed when the first instance secured the root.
     // PASSIVE is also the state before joining: wait for the second participant node.
-    const participants = await waitFor(async () => {
-      const children = await trusted.getChildren(ELECTION);
-      return children.length === 2 ? children : undefined;
-    }, { timeoutMs: 15_000, what: "both instances in the election" });
+    const participants = await waitFor(
+      async () => {
+        const children = await trusted.getChildren(ELECTION);
+        return children.length === 2 ? children : undefined;
+      },
+      { timeoutMs: 15_000, what: "both instances in the election" },
+    );
     expect(participants.map((p) => `${ELECTION}/${p}`)).not.toContain(squatterNode);
-    expect((await trusted.getChildren(ZK_ROOT)).sort()).toEqual(["active_server_info", "leader_elector_path"]);
+    expect((await trusted.getChildren(ZK_ROOT)).sort()).toEqual([
+      "active_server_info",
+      "leader_elector_path",
+    ]);
     expect((await trusted.getData(INFO)).stat.ephemeralOwner).not.toBe("0");
     expect((await trusted.getData(INFO)).data.toString("utf8")).toBe(active.url);
     const acl = [{ perms: PERM.ALL, scheme: "digest", id: zkDigest(ZK_USER, ZK_PASSWORD) }];
@@ -111,22 +122,53 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     }
     const leaderNode = `${ELECTION}/${[...participants].sort((a, b) => Number(a.split("-latch-")[1]) - Number(b.split("-latch-")[1]))[0]}`;
 
-    for (const auth of ["squatter", undefined, `${ZK_USER}:${WRONG_PASSWORD}`, `intruder:${ZK_PASSWORD}`]) {
+    for (const auth of [
+      "squatter",
+      undefined,
+      `${ZK_USER}:${WRONG_PASSWORD}`,
+      `intruder:${ZK_PASSWORD}`,
+    ]) {
       const foreign = auth === "squatter" ? squatter : await session(zk().connectString, auth);
       if (foreign !== squatter) sessions.push(foreign);
       const refused = async (what: string, attempt: Promise<unknown>) => {
-        const error = await attempt.then(() => undefined, (e: unknown) => e);
-        expect({ auth, what, error: (error as { code?: string } | undefined)?.code }).toEqual({ auth, what, error: "ZK_NOAUTH" });
+        const error = await attempt.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect({ auth, what, error: (error as { code?: string } | undefined)?.code }).toEqual({
+          auth,
+          what,
+          error: "ZK_NOAUTH",
+        });
       };
-      await refused("join ahead in the election", foreign.create(`${ELECTION}/_c_intruder-latch-`, Buffer.from("intruder"), "ephemeral_sequential"));
+      await refused(
+        "join ahead in the election",
+        foreign.create(
+          `${ELECTION}/_c_intruder-latch-`,
+          Buffer.from("intruder"),
+          "ephemeral_sequential",
+        ),
+      );
       await refused("remove the leader's node", foreign.remove(leaderNode, -1));
-      await refused("rewrite the leader's id", foreign.setData(leaderNode, Buffer.from("intruder"), -1));
+      await refused(
+        "rewrite the leader's id",
+        foreign.setData(leaderNode, Buffer.from("intruder"), -1),
+      );
       await refused("list the participants", foreign.getChildren(ELECTION));
-      await refused("rewrite active_server_info", foreign.setData(INFO, Buffer.from("http://evil.example.com:80"), -1));
+      await refused(
+        "rewrite active_server_info",
+        foreign.setData(INFO, Buffer.from("http://evil.example.com:80"), -1),
+      );
       await refused("remove active_server_info", foreign.remove(INFO, -1));
       await refused("read active_server_info", foreign.getData(INFO));
-      await refused("create a node beside it", foreign.create(`${ZK_ROOT}/active_server_info_2`, Buffer.from("x"), "persistent"));
-      await refused("open the root's ACL", foreign.setAcl(ZK_ROOT, [{ perms: PERM.ALL, scheme: "world", id: "anyone" }], -1));
+      await refused(
+        "create a node beside it",
+        foreign.create(`${ZK_ROOT}/active_server_info_2`, Buffer.from("x"), "persistent"),
+      );
+      await refused(
+        "open the root's ACL",
+        foreign.setAcl(ZK_ROOT, [{ perms: PERM.ALL, scheme: "world", id: "anyone" }], -1),
+      );
       await refused("remove the election path", foreign.remove(ELECTION, -1));
     }
 
@@ -134,8 +176,13 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     expect(await trusted.getChildren(ELECTION)).toEqual(participants);
     expect((await trusted.getData(INFO)).data.toString("utf8")).toBe(active.url);
     expect(await active.status()).toBe("ACTIVE");
-    const redirected = await call(passives[0]!, "GET", "/api/atlas/v2/types/typedefs", undefined, { authorization: ADMIN });
-    expect({ status: redirected.status, location: redirected.headers.get("location") }).toEqual({ status: 302, location: `${active.url}/api/atlas/v2/types/typedefs` });
+    const redirected = await call(passives[0]!, "GET", "/api/atlas/v2/types/typedefs", undefined, {
+      authorization: ADMIN,
+    });
+    expect({ status: redirected.status, location: redirected.headers.get("location") }).toEqual({
+      status: 302,
+      location: `${active.url}/api/atlas/v2/types/typedefs`,
+    });
   });
 
   it("a passive redirects only to the active ZooKeeper names, whatever Host or X-Forwarded-* say (no open redirect)", async () => {
@@ -143,22 +190,77 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     const passive = passives[0]!;
     const evil = "evil.example.com";
     const cases: [string, string][] = [
-      ["a forged Host", request("GET", "/api/atlas/v2/types/typedefs", { Authorization: ADMIN }).replace("Host: 127.0.0.1", `Host: ${evil}`)],
-      ["X-Forwarded-Host and -Proto", request("GET", "/api/atlas/v2/types/typedefs", { Authorization: ADMIN, "X-Forwarded-Host": evil, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443" })],
-      ["Forwarded", request("GET", "/api/atlas/v2/types/typedefs", { Authorization: ADMIN, Forwarded: `for=1.2.3.4;host=${evil};proto=https` })],
-      ["X-Original-URL and X-Rewrite-URL", request("GET", "/api/atlas/v2/types/typedefs", { Authorization: ADMIN, "X-Original-URL": `http://${evil}/`, "X-Rewrite-URL": `//${evil}/` })],
-      ["an absolute-form request target", request("GET", `http://${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN })],
-      ["a path starting with //", request("GET", `//${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN })],
-      ["a path starting with /\\", request("GET", `/\\${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN })],
-      ["a path with user info", request("GET", `/@${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN })],
-      ["a POST with a forged Host", request("POST", "/api/atlas/v2/entity", { Authorization: ADMIN, "Content-Type": "application/json" }, JSON.stringify({ entity: hiveDb("redirect") })).replace("Host: 127.0.0.1", `Host: ${evil}`)],
+      [
+        "a forged Host",
+        request("GET", "/api/atlas/v2/types/typedefs", { Authorization: ADMIN }).replace(
+          "Host: 127.0.0.1",
+          `Host: ${evil}`,
+        ),
+      ],
+      [
+        "X-Forwarded-Host and -Proto",
+        request("GET", "/api/atlas/v2/types/typedefs", {
+          Authorization: ADMIN,
+          "X-Forwarded-Host": evil,
+          "X-Forwarded-Proto": "https",
+          "X-Forwarded-Port": "443",
+        }),
+      ],
+      [
+        "Forwarded",
+        request("GET", "/api/atlas/v2/types/typedefs", {
+          Authorization: ADMIN,
+          Forwarded: `for=1.2.3.4;host=${evil};proto=https`,
+        }),
+      ],
+      [
+        "X-Original-URL and X-Rewrite-URL",
+        request("GET", "/api/atlas/v2/types/typedefs", {
+          Authorization: ADMIN,
+          "X-Original-URL": `http://${evil}/`,
+          "X-Rewrite-URL": `//${evil}/`,
+        }),
+      ],
+      [
+        "an absolute-form request target",
+        request("GET", `http://${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN }),
+      ],
+      [
+        "a path starting with //",
+        request("GET", `//${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN }),
+      ],
+      [
+        "a path starting with /\\",
+        request("GET", `/\\${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN }),
+      ],
+      [
+        "a path with user info",
+        request("GET", `/@${evil}/api/atlas/v2/types/typedefs`, { Authorization: ADMIN }),
+      ],
+      [
+        "a POST with a forged Host",
+        request(
+          "POST",
+          "/api/atlas/v2/entity",
+          { Authorization: ADMIN, "Content-Type": "application/json" },
+          JSON.stringify({ entity: hiveDb("redirect") }),
+        ).replace("Host: 127.0.0.1", `Host: ${evil}`),
+      ],
     ];
     const activeHost = new URL(active.url).host;
     for (const [what, text] of cases) {
       const answer = await rawRequest(passive.port, [text]);
       const location = answer.headers.location ?? "";
-      expect({ what, status: answer.status }).toEqual({ what, status: text.startsWith("POST") ? 307 : 302 });
-      expect({ what, startsWithActive: location.startsWith(`${active.url}/`), host: new URL(location).host, body: answer.body.includes(evil) }).toEqual({
+      expect({ what, status: answer.status }).toEqual({
+        what,
+        status: text.startsWith("POST") ? 307 : 302,
+      });
+      expect({
+        what,
+        startsWithActive: location.startsWith(`${active.url}/`),
+        host: new URL(location).host,
+        body: answer.body.includes(evil),
+      }).toEqual({
         what,
         startsWithActive: true,
         host: activeHost,
@@ -172,17 +274,52 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     const { active } = await group.roles();
     const answers: string[] = [];
     const keep = async (a: Promise<{ text: string }>) => answers.push((await a).text);
-    await keep(call(active, "GET", "/api/atlas/v2/types/typedefs", undefined, { authorization: ADMIN }));
-    await keep(call(active, "POST", "/api/atlas/v2/entity", { entity: hiveDb("secrets") }, { authorization: ADMIN }));
-    await keep(call(active, "GET", "/api/atlas/admin/version", undefined, { authorization: basic("admin", WRONG_PASSWORD) }));
-    await keep(call(active, "GET", "/api/atlas/admin/version", undefined, { authorization: basic(WRONG_PASSWORD, WRONG_PASSWORD) }));
-    await keep(call(active, "GET", "/api/atlas/admin/version", undefined, { authorization: `Bearer ${WRONG_PASSWORD}` }));
-    await keep(call(active, "POST", "/api/atlas/v2/entity", `{"password":"${WRONG_PASSWORD}"`, { authorization: ADMIN }));
-    await keep(call(`${active.url}/api/atlas/v2/search/basic?query=${WRONG_PASSWORD}&password=${WRONG_PASSWORD}`, "GET", "", undefined, { authorization: ADMIN }));
+    await keep(
+      call(active, "GET", "/api/atlas/v2/types/typedefs", undefined, { authorization: ADMIN }),
+    );
+    await keep(
+      call(
+        active,
+        "POST",
+        "/api/atlas/v2/entity",
+        { entity: hiveDb("secrets") },
+        { authorization: ADMIN },
+      ),
+    );
+    await keep(
+      call(active, "GET", "/api/atlas/admin/version", undefined, {
+        authorization: basic("admin", WRONG_PASSWORD),
+      }),
+    );
+    await keep(
+      call(active, "GET", "/api/atlas/admin/version", undefined, {
+        authorization: basic(WRONG_PASSWORD, WRONG_PASSWORD),
+      }),
+    );
+    await keep(
+      call(active, "GET", "/api/atlas/admin/version", undefined, {
+        authorization: `Bearer ${WRONG_PASSWORD}`,
+      }),
+    );
+    await keep(
+      call(active, "POST", "/api/atlas/v2/entity", `{"password":"${WRONG_PASSWORD}"`, {
+        authorization: ADMIN,
+      }),
+    );
+    await keep(
+      call(
+        `${active.url}/api/atlas/v2/search/basic?query=${WRONG_PASSWORD}&password=${WRONG_PASSWORD}`,
+        "GET",
+        "",
+        undefined,
+        { authorization: ADMIN },
+      ),
+    );
     await active.stop();
     const next = await waitFor(
       async () => {
-        for (const i of group.instances) if (i !== active && (await i.status()) === "ACTIVE") return i;
+        for (const i of group.instances)
+          if (i !== active && (await i.status()) === "ACTIVE") return i;
         return undefined;
       },
       { timeoutMs: 30_000, what: `an instance other than ${active.name} to become ACTIVE` },
@@ -191,8 +328,18 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     await active.start();
     await group.roles();
     for (const instance of group.instances) {
-      for (const path of ["/api/atlas/admin/health", "/api/atlas/admin/status", "/api/atlas/admin/liveness", "/api/atlas/admin/readiness"]) await keep(call(instance, "GET", path, undefined, { authorization: "" }));
-      await keep(call(instance, "GET", "/api/atlas/admin/metrics/prometheus", undefined, { authorization: ADMIN }));
+      for (const path of [
+        "/api/atlas/admin/health",
+        "/api/atlas/admin/status",
+        "/api/atlas/admin/liveness",
+        "/api/atlas/admin/readiness",
+      ])
+        await keep(call(instance, "GET", path, undefined, { authorization: "" }));
+      await keep(
+        call(instance, "GET", "/api/atlas/admin/metrics/prometheus", undefined, {
+          authorization: ADMIN,
+        }),
+      );
     }
 
     const hash = group.adminHash;
@@ -210,13 +357,30 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
     };
     // An answer may echo what its own request sent (a parse error quotes the body); it must
     // never carry what the server holds.
-    const serverSide = ["ZooKeeper password", "PostgreSQL password", "admin password", "users-file hash", "users-file hash, its digest part", "users-file hash, its salt", "ZooKeeper auth in digest form"];
-    const logs = group.instances.map((i) => ({ source: `${i.name} log`, text: readFileSync(i.logFile, "utf8"), secrets: Object.keys(secrets) }));
-    const replies = answers.map((text, i) => ({ source: `answer ${i}`, text, secrets: serverSide }));
+    const serverSide = [
+      "ZooKeeper password",
+      "PostgreSQL password",
+      "admin password",
+      "users-file hash",
+      "users-file hash, its digest part",
+      "users-file hash, its salt",
+      "ZooKeeper auth in digest form",
+    ];
+    const logs = group.instances.map((i) => ({
+      source: `${i.name} log`,
+      text: readFileSync(i.logFile, "utf8"),
+      secrets: Object.keys(secrets),
+    }));
+    const replies = answers.map((text, i) => ({
+      source: `answer ${i}`,
+      text,
+      secrets: serverSide,
+    }));
     expect(logs.reduce((n, l) => n + l.text.split("\n").length, 0)).toBeGreaterThan(100);
     const leaks: string[] = [];
     for (const { source, text, secrets: names } of [...logs, ...replies]) {
-      for (const name of names) if (text.includes(secrets[name]!)) leaks.push(`${name} in ${source}`);
+      for (const name of names)
+        if (text.includes(secrets[name]!)) leaks.push(`${name} in ${source}`);
     }
     expect(leaks).toEqual([]);
   });

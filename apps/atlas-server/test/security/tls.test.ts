@@ -30,14 +30,21 @@ interface Answer {
 }
 
 /** One HTTPS request that trusts only `ca`; redirects are not followed. */
-function https(url: string, ca: Buffer, options: { method?: string; body?: string; authorization?: string } = {}): Promise<Answer> {
+function https(
+  url: string,
+  ca: Buffer,
+  options: { method?: string; body?: string; authorization?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
       {
         method: options.method ?? "GET",
         ca,
-        headers: { ...(options.authorization ? { authorization: options.authorization } : {}), ...(options.body ? { "content-type": "application/json" } : {}) },
+        headers: {
+          ...(options.authorization ? { authorization: options.authorization } : {}),
+          ...(options.body ? { "content-type": "application/json" } : {}),
+        },
         timeout: 10_000,
       },
       (res) => {
@@ -46,7 +53,14 @@ function https(url: string, ca: Buffer, options: { method?: string; body?: strin
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), fingerprint }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+            fingerprint,
+          }),
+        );
       },
     );
     req.on("error", reject);
@@ -72,7 +86,11 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
 
   const state = async (i: TlsInstance): Promise<string | undefined> => {
     try {
-      return (JSON.parse((await https(`${i.url}/api/atlas/admin/status`, cert)).text) as { Status?: string }).Status;
+      return (
+        JSON.parse((await https(`${i.url}/api/atlas/admin/status`, cert)).text) as {
+          Status?: string;
+        }
+      ).Status;
     } catch {
       return undefined;
     }
@@ -85,8 +103,12 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
         const passive = instances.filter((_, k) => states[k] === "PASSIVE");
         if (active.length !== 1 || passive.length !== 1) return undefined;
         // Settled once the passive knows the active's address (its ZooKeeper watch).
-        const health = JSON.parse((await https(`${passive[0]!.url}/api/atlas/admin/health`, cert)).text) as { activeAddress: string | null };
-        return health.activeAddress === active[0]!.url ? { active: active[0]!, passive: passive[0]! } : undefined;
+        const health = JSON.parse(
+          (await https(`${passive[0]!.url}/api/atlas/admin/health`, cert)).text,
+        ) as { activeAddress: string | null };
+        return health.activeAddress === active[0]!.url
+          ? { active: active[0]!, passive: passive[0]! }
+          : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 100, what: "one ACTIVE and one PASSIVE over HTTPS" },
     );
@@ -95,10 +117,32 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
     dir = mkdtempSync(join(tmpdir(), "atlas-tls-"));
     const keyFile = join(dir, "key.pem");
     const certFile = join(dir, "cert.pem");
-    execFileSync("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile, "-days", "2"], { stdio: "ignore" });
+    execFileSync(
+      "/usr/bin/openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+        "-days",
+        "2",
+      ],
+      { stdio: "ignore" },
+    );
     cert = readFileSync(certFile);
     const usersFile = join(dir, "users-credentials.properties");
-    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\n`, { mode: 0o600 });
+    writeFileSync(usersFile, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\n`, {
+      mode: 0o600,
+    });
     const ports = await freePorts(2);
     const properties = (id: string, port: number) =>
       [
@@ -122,13 +166,28 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
       const name = `atlas-tls-${k + 1}`;
       const home = join(dir, name);
       mkdirSync(home);
-      writeFileSync(join(home, "atlas-application.properties"), `${properties(`id${k + 1}`, port)}\n`);
-      const proc = new ManagedProcess({ name, command: process.execPath, args: [atlasServerBin(), "--config", home], cwd: home, logFile: join(home, "server.log") });
+      writeFileSync(
+        join(home, "atlas-application.properties"),
+        `${properties(`id${k + 1}`, port)}\n`,
+      );
+      const proc = new ManagedProcess({
+        name,
+        command: process.execPath,
+        args: [atlasServerBin(), "--config", home],
+        cwd: home,
+        logFile: join(home, "server.log"),
+      });
       const instance = { name, port, url: `https://127.0.0.1:${port}`, dir: home, process: proc };
       instances.push(instance);
       await proc.start();
       // The first leads, so the roles are known.
-      await proc.aliveUntil(waitFor(async () => (await state(instance)) === (k === 0 ? "ACTIVE" : "PASSIVE"), { timeoutMs: 60_000, intervalMs: 100, what: `${name} to answer over HTTPS` }));
+      await proc.aliveUntil(
+        waitFor(async () => (await state(instance)) === (k === 0 ? "ACTIVE" : "PASSIVE"), {
+          timeoutMs: 60_000,
+          intervalMs: 100,
+          what: `${name} to answer over HTTPS`,
+        }),
+      );
     }
   }, 180_000);
   afterAll(async () => {
@@ -144,7 +203,9 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
       const status = await https(`${instance.url}/api/atlas/admin/status`, cert);
       expect(status.status).toBe(200);
       expect(status.fingerprint).toBe(fingerprint);
-      const plain = await rawRequest(instance.port, [request("GET", "/api/atlas/admin/status")], { timeoutMs: 5000 });
+      const plain = await rawRequest(instance.port, [request("GET", "/api/atlas/admin/status")], {
+        timeoutMs: 5000,
+      });
       expect(plain.raw).not.toContain("Status");
       expect(plain.closed).toBe(true);
     }
@@ -155,41 +216,88 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
     const s = nativeSessionFactory({ connectString: zk().connectString, sessionTimeoutMs: 4000 });
     sessions.push(s);
     await new Promise<void>((resolve) => s.onEvent((e) => e === "connected" && resolve()));
-    expect((await s.getData("/apache_atlas/active_server_info")).data.toString("utf8")).toBe(active.url);
+    expect((await s.getData("/apache_atlas/active_server_info")).data.toString("utf8")).toBe(
+      active.url,
+    );
     expect(active.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     for (const instance of [active, passive]) {
-      const health = JSON.parse((await https(`${instance.url}/api/atlas/admin/health`, cert)).text) as { selfAddress: string; activeAddress: string };
+      const health = JSON.parse(
+        (await https(`${instance.url}/api/atlas/admin/health`, cert)).text,
+      ) as { selfAddress: string; activeAddress: string };
       expect(health).toMatchObject({ selfAddress: instance.url, activeAddress: active.url });
     }
   });
 
   it("a passive redirects to the https:// active (302/307), and the redirect can be followed with the certificate trusted", async () => {
     const { active, passive } = await roles();
-    const get = await https(`${passive.url}/api/atlas/v2/types/typedefs?type=entity`, cert, { authorization: ADMIN });
-    expect({ status: get.status, location: get.headers.location }).toEqual({ status: 302, location: `${active.url}/api/atlas/v2/types/typedefs?type=entity` });
+    const get = await https(`${passive.url}/api/atlas/v2/types/typedefs?type=entity`, cert, {
+      authorization: ADMIN,
+    });
+    expect({ status: get.status, location: get.headers.location }).toEqual({
+      status: 302,
+      location: `${active.url}/api/atlas/v2/types/typedefs?type=entity`,
+    });
     const followed = await https(get.headers.location as string, cert, { authorization: ADMIN });
     expect(followed.status).toBe(200);
-    const body = JSON.stringify({ entity: { typeName: "hive_db", attributes: { qualifiedName: "tls@e2e", name: "tls", clusterName: "e2e" } } });
-    const post = await https(`${passive.url}/api/atlas/v2/entity`, cert, { method: "POST", body, authorization: ADMIN });
-    expect({ status: post.status, location: post.headers.location }).toEqual({ status: 307, location: `${active.url}/api/atlas/v2/entity` });
-    const created = await https(post.headers.location as string, cert, { method: "POST", body, authorization: ADMIN });
+    const body = JSON.stringify({
+      entity: {
+        typeName: "hive_db",
+        attributes: { qualifiedName: "tls@e2e", name: "tls", clusterName: "e2e" },
+      },
+    });
+    const post = await https(`${passive.url}/api/atlas/v2/entity`, cert, {
+      method: "POST",
+      body,
+      authorization: ADMIN,
+    });
+    expect({ status: post.status, location: post.headers.location }).toEqual({
+      status: 307,
+      location: `${active.url}/api/atlas/v2/entity`,
+    });
+    const created = await https(post.headers.location as string, cert, {
+      method: "POST",
+      body,
+      authorization: ADMIN,
+    });
     expect(created.status).toBe(200);
   });
 
   it("after a failover the new active publishes its own https:// address", async () => {
     const { active, passive } = await roles();
     await active.process.stop(15_000);
-    await waitFor(async () => (await state(passive)) === "ACTIVE", { timeoutMs: 30_000, what: `${passive.name} to take over` });
+    await waitFor(async () => (await state(passive)) === "ACTIVE", {
+      timeoutMs: 30_000,
+      what: `${passive.name} to take over`,
+    });
     const s = nativeSessionFactory({ connectString: zk().connectString, sessionTimeoutMs: 4000 });
     sessions.push(s);
     await new Promise<void>((resolve) => s.onEvent((e) => e === "connected" && resolve()));
-    expect((await s.getData("/apache_atlas/active_server_info")).data.toString("utf8")).toBe(passive.url);
+    expect((await s.getData("/apache_atlas/active_server_info")).data.toString("utf8")).toBe(
+      passive.url,
+    );
     // The instances learn the address from their watch on that node, an instant later.
-    const activeAddress = async (i: TlsInstance) => (JSON.parse((await https(`${i.url}/api/atlas/admin/health`, cert)).text) as { activeAddress: string | null }).activeAddress;
-    await waitFor(async () => (await activeAddress(passive)) === passive.url, { timeoutMs: 10_000, what: `${passive.name} to report itself as the active address` });
+    const activeAddress = async (i: TlsInstance) =>
+      (
+        JSON.parse((await https(`${i.url}/api/atlas/admin/health`, cert)).text) as {
+          activeAddress: string | null;
+        }
+      ).activeAddress;
+    await waitFor(async () => (await activeAddress(passive)) === passive.url, {
+      timeoutMs: 10_000,
+      what: `${passive.name} to report itself as the active address`,
+    });
     await active.process.start();
-    await waitFor(async () => (await state(active)) === "PASSIVE" && (await activeAddress(active)) === passive.url, { timeoutMs: 60_000, what: `${active.name} to come back PASSIVE, knowing the new active` });
-    const redirect = await https(`${active.url}/api/atlas/v2/types/typedefs`, cert, { authorization: ADMIN });
-    expect({ status: redirect.status, location: redirect.headers.location }).toEqual({ status: 302, location: `${passive.url}/api/atlas/v2/types/typedefs` });
+    await waitFor(
+      async () =>
+        (await state(active)) === "PASSIVE" && (await activeAddress(active)) === passive.url,
+      { timeoutMs: 60_000, what: `${active.name} to come back PASSIVE, knowing the new active` },
+    );
+    const redirect = await https(`${active.url}/api/atlas/v2/types/typedefs`, cert, {
+      authorization: ADMIN,
+    });
+    expect({ status: redirect.status, location: redirect.headers.location }).toEqual({
+      status: 302,
+      location: `${passive.url}/api/atlas/v2/types/typedefs`,
+    });
   });
 });

@@ -11,7 +11,12 @@ import { hiveDb, hiveTableWithColumns, storeFactory, type BackendName } from "./
 const pg = usePostgres();
 const USER = "alice";
 
-async function create(store: MetadataStore, entities: AtlasEntity[], epoch = 1, referredEntities: Record<string, AtlasEntity> = {}) {
+async function create(
+  store: MetadataStore,
+  entities: AtlasEntity[],
+  epoch = 1,
+  referredEntities: Record<string, AtlasEntity> = {},
+) {
   return store.createOrUpdate(epoch, { entities, referredEntities }, USER);
 }
 
@@ -30,18 +35,44 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const defs = await store.getTypedefs();
       const names = defs.entityDefs.map((d) => d.name);
       for (const name of [
-        "Referenceable", "Asset", "DataSet", "Process", "Infrastructure", "hive_db", "hive_table", "hive_column",
-        "hive_storagedesc", "hive_process", "hive_process_execution", "hive_db_ddl", "hive_table_ddl",
-        "hbase_namespace", "hbase_table", "hbase_column_family", "kafka_topic", "hdfs_path",
+        "Referenceable",
+        "Asset",
+        "DataSet",
+        "Process",
+        "Infrastructure",
+        "hive_db",
+        "hive_table",
+        "hive_column",
+        "hive_storagedesc",
+        "hive_process",
+        "hive_process_execution",
+        "hive_db_ddl",
+        "hive_table_ddl",
+        "hbase_namespace",
+        "hbase_table",
+        "hbase_column_family",
+        "kafka_topic",
+        "hdfs_path",
       ]) {
         expect(names).toContain(name);
       }
       const referenceable = defs.entityDefs.find((d) => d.name === "Referenceable")!;
       expect(referenceable.attributeDefs).toContainEqual(
-        expect.objectContaining({ name: "qualifiedName", typeName: "string", isUnique: true, isOptional: false, cardinality: "SINGLE" }),
+        expect.objectContaining({
+          name: "qualifiedName",
+          typeName: "string",
+          isUnique: true,
+          isOptional: false,
+          cardinality: "SINGLE",
+        }),
       );
       const table = (await store.getTypedef("hive_table"))!;
-      expect(table).toMatchObject({ category: "ENTITY", superTypes: ["DataSet"], createdBy: "atlas", version: 1 });
+      expect(table).toMatchObject({
+        category: "ENTITY",
+        superTypes: ["DataSet"],
+        createdBy: "atlas",
+        version: 1,
+      });
       expect(typeof table.guid).toBe("string");
       expect(defs.relationshipDefs.map((d) => d.name)).toContain("hive_table_columns");
       expect(defs.enumDefs.map((d) => d.name)).toContain("hive_principal_type");
@@ -65,9 +96,23 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
     it("creating a type that exists answers 409 and creates nothing of the request", async () => {
       const { store } = await stores.fresh();
       const error = await store
-        .createTypedefs(1, { entityDefs: [{ name: "new_type", superTypes: ["DataSet"], attributeDefs: [] }, { name: "hive_table", superTypes: [], attributeDefs: [] }] }, USER)
+        .createTypedefs(
+          1,
+          {
+            entityDefs: [
+              { name: "new_type", superTypes: ["DataSet"], attributeDefs: [] },
+              { name: "hive_table", superTypes: [], attributeDefs: [] },
+            ],
+          },
+          USER,
+        )
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: "StoreTypeExistsError", code: "STORE_TYPE_EXISTS", httpStatus: 409, atlasErrorCode: "ATLAS-409-00-001" });
+      expect(error).toMatchObject({
+        name: "StoreTypeExistsError",
+        code: "STORE_TYPE_EXISTS",
+        httpStatus: 409,
+        atlasErrorCode: "ATLAS-409-00-001",
+      });
       expect(await store.getTypedef("new_type")).toBeNull();
     });
 
@@ -82,28 +127,58 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
             {
               name: "spark_app",
               superTypes: ["Process"],
-              attributeDefs: [{ name: "appId", typeName: "string", isOptional: false, cardinality: "SINGLE", isUnique: false }],
+              attributeDefs: [
+                {
+                  name: "appId",
+                  typeName: "string",
+                  isOptional: false,
+                  cardinality: "SINGLE",
+                  isUnique: false,
+                },
+              ],
             },
           ],
         },
         USER,
       );
       expect(created.entityDefs).toHaveLength(1);
-      expect(created.entityDefs[0]).toMatchObject({ name: "spark_app", category: "ENTITY", createdBy: USER, version: 1 });
-      const response = await create(other, [{ typeName: "spark_app", guid: "-1", attributes: { qualifiedName: "app-1", name: "app", appId: "a1" } }]);
+      expect(created.entityDefs[0]).toMatchObject({
+        name: "spark_app",
+        category: "ENTITY",
+        createdBy: USER,
+        version: 1,
+      });
+      const response = await create(other, [
+        {
+          typeName: "spark_app",
+          guid: "-1",
+          attributes: { qualifiedName: "app-1", name: "app", appId: "a1" },
+        },
+      ]);
       expect(response.mutatedEntities.CREATE).toHaveLength(1);
-      expect((await store.searchBasic({ typeName: "Process" })).entities.map((e) => e.typeName)).toEqual(["spark_app"]);
+      expect(
+        (await store.searchBasic({ typeName: "Process" })).entities.map((e) => e.typeName),
+      ).toEqual(["spark_app"]);
     });
 
     it("a typedef with an unknown supertype or a supertype cycle is refused", async () => {
       const { store } = await stores.fresh();
       await expect(
-        store.createTypedefs(1, { entityDefs: [{ name: "orphan", superTypes: ["NoSuchType"], attributeDefs: [] }] }, USER),
+        store.createTypedefs(
+          1,
+          { entityDefs: [{ name: "orphan", superTypes: ["NoSuchType"], attributeDefs: [] }] },
+          USER,
+        ),
       ).rejects.toMatchObject({ code: "STORE_INVALID_TYPEDEF", httpStatus: 400 });
       await expect(
         store.createTypedefs(
           1,
-          { entityDefs: [{ name: "a_t", superTypes: ["b_t"], attributeDefs: [] }, { name: "b_t", superTypes: ["a_t"], attributeDefs: [] }] },
+          {
+            entityDefs: [
+              { name: "a_t", superTypes: ["b_t"], attributeDefs: [] },
+              { name: "b_t", superTypes: ["a_t"], attributeDefs: [] },
+            ],
+          },
           USER,
         ),
       ).rejects.toMatchObject({ code: "STORE_INVALID_TYPEDEF" });
@@ -140,7 +215,12 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         updatedBy: USER,
         createTime: 1_700_000_000_000,
         updateTime: 1_700_000_000_000,
-        attributes: { qualifiedName: "sales@cl1", name: "sales", clusterName: "cl1", owner: "hive" },
+        attributes: {
+          qualifiedName: "sales@cl1",
+          name: "sales",
+          clusterName: "cl1",
+          owner: "hive",
+        },
         relationshipAttributes: {},
         classifications: [],
       });
@@ -158,12 +238,21 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       expect(second.mutatedEntities.UPDATE?.map((h) => h.guid)).toEqual([guid]);
       expect(second.mutatedEntities.CREATE).toBeUndefined();
       const updated = await entity(store, "hive_db", "sales@cl1");
-      expect(updated).toMatchObject({ version: 1, attributes: { description: "orders", owner: "hive" } });
+      expect(updated).toMatchObject({
+        version: 1,
+        attributes: { description: "orders", owner: "hive" },
+      });
       const third = await create(store, [hiveDb("sales", "-8", { description: "orders" })]);
       expect(third.mutatedEntities).toEqual({});
       expect((await entity(store, "hive_db", "sales@cl1")).version).toBe(1);
       // The same qualifiedName under another type is another entity.
-      const other = await create(store, [{ typeName: "hive_table", guid: "-1", attributes: { qualifiedName: "sales@cl1", name: "t" } }]);
+      const other = await create(store, [
+        {
+          typeName: "hive_table",
+          guid: "-1",
+          attributes: { qualifiedName: "sales@cl1", name: "t" },
+        },
+      ]);
       expect(other.mutatedEntities.CREATE).toHaveLength(1);
     });
 
@@ -173,21 +262,50 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const request = hiveTableWithColumns("sales", "orders", ["id", "amount"]);
       const response = await store.createOrUpdate(1, request, USER);
       expect(Object.keys(response.guidAssignments).sort()).toEqual(["-10", "-100", "-101", "-20"]);
-      expect(response.mutatedEntities.CREATE?.map((h) => h.typeName).sort()).toEqual(["hive_column", "hive_column", "hive_storagedesc", "hive_table"]);
+      expect(response.mutatedEntities.CREATE?.map((h) => h.typeName).sort()).toEqual([
+        "hive_column",
+        "hive_column",
+        "hive_storagedesc",
+        "hive_table",
+      ]);
       const tableGuid = response.guidAssignments["-10"]!;
       const found = (await store.getByGuid(tableGuid))!;
       const db = await entity(store, "hive_db", "sales@cl1");
-      expect(found.entity.relationshipAttributes.db).toEqual({ guid: db.guid, typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } });
+      expect(found.entity.relationshipAttributes.db).toEqual({
+        guid: db.guid,
+        typeName: "hive_db",
+        uniqueAttributes: { qualifiedName: "sales@cl1" },
+      });
       expect(found.entity.relationshipAttributes.columns).toEqual([
-        { guid: response.guidAssignments["-100"], typeName: "hive_column", uniqueAttributes: { qualifiedName: "sales.orders.id@cl1" }, relationshipType: "hive_table_columns" },
-        { guid: response.guidAssignments["-101"], typeName: "hive_column", uniqueAttributes: { qualifiedName: "sales.orders.amount@cl1" }, relationshipType: "hive_table_columns" },
+        {
+          guid: response.guidAssignments["-100"],
+          typeName: "hive_column",
+          uniqueAttributes: { qualifiedName: "sales.orders.id@cl1" },
+          relationshipType: "hive_table_columns",
+        },
+        {
+          guid: response.guidAssignments["-101"],
+          typeName: "hive_column",
+          uniqueAttributes: { qualifiedName: "sales.orders.amount@cl1" },
+          relationshipType: "hive_table_columns",
+        },
       ]);
       expect(Object.keys(found.referredEntities).sort()).toEqual(
-        [db.guid, response.guidAssignments["-100"], response.guidAssignments["-101"], response.guidAssignments["-20"]].sort(),
+        [
+          db.guid,
+          response.guidAssignments["-100"],
+          response.guidAssignments["-101"],
+          response.guidAssignments["-20"],
+        ].sort(),
       );
       const column = (await store.getByGuid(response.guidAssignments["-100"]!))!;
-      expect(column.entity.relationshipAttributes.table).toMatchObject({ guid: tableGuid, typeName: "hive_table" });
-      expect((await store.getByGuid(tableGuid, { minExtInfo: true }))!.referredEntities).toEqual({});
+      expect(column.entity.relationshipAttributes.table).toMatchObject({
+        guid: tableGuid,
+        typeName: "hive_table",
+      });
+      expect((await store.getByGuid(tableGuid, { minExtInfo: true }))!.referredEntities).toEqual(
+        {},
+      );
     });
 
     it("a reference to an unknown entity by type + qualifiedName creates a shell that a later create fills in", async () => {
@@ -196,28 +314,58 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         {
           typeName: "hive_process",
           guid: "-1",
-          attributes: { qualifiedName: "load@cl1", name: "load", outputs: [{ typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }] },
+          attributes: {
+            qualifiedName: "load@cl1",
+            name: "load",
+            outputs: [
+              { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
+            ],
+          },
         },
       ]);
       const shell = await entity(store, "hive_table", "sales.orders@cl1");
-      expect(shell).toMatchObject({ isIncomplete: true, status: "ACTIVE", attributes: { qualifiedName: "sales.orders@cl1" } });
+      expect(shell).toMatchObject({
+        isIncomplete: true,
+        status: "ACTIVE",
+        attributes: { qualifiedName: "sales.orders@cl1" },
+      });
       expect(response.mutatedEntities.CREATE?.map((h) => [h.typeName, h.isIncomplete])).toEqual([
         ["hive_process", false],
         ["hive_table", true],
       ]);
-      const filled = await create(store, [{ typeName: "hive_table", guid: "-3", attributes: { qualifiedName: "sales.orders@cl1", name: "orders" } }]);
+      const filled = await create(store, [
+        {
+          typeName: "hive_table",
+          guid: "-3",
+          attributes: { qualifiedName: "sales.orders@cl1", name: "orders" },
+        },
+      ]);
       expect(filled.guidAssignments["-3"]).toBe(shell.guid);
-      expect(await entity(store, "hive_table", "sales.orders@cl1")).toMatchObject({ guid: shell.guid, isIncomplete: false, version: 1 });
+      expect(await entity(store, "hive_table", "sales.orders@cl1")).toMatchObject({
+        guid: shell.guid,
+        isIncomplete: false,
+        version: 1,
+      });
       // A reference by a supertype finds the subtype entity rather than creating a shell.
       await create(store, [
         {
           typeName: "hive_process",
           guid: "-1",
-          attributes: { qualifiedName: "load2@cl1", name: "load2", inputs: [{ typeName: "DataSet", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }] },
+          attributes: {
+            qualifiedName: "load2@cl1",
+            name: "load2",
+            inputs: [
+              { typeName: "DataSet", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
+            ],
+          },
         },
       ]);
       expect((await entity(store, "hive_process", "load2@cl1")).attributes.inputs).toEqual([
-        { guid: shell.guid, typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
+        {
+          guid: shell.guid,
+          typeName: "hive_table",
+          uniqueAttributes: { qualifiedName: "sales.orders@cl1" },
+        },
       ]);
     });
 
@@ -234,46 +382,131 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
             qualifiedName: "sales.orders@cl1",
             name: "orders",
             comment: null,
-            db: { guid: null, typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } },
+            db: {
+              guid: null,
+              typeName: "hive_db",
+              uniqueAttributes: { qualifiedName: "sales@cl1" },
+            },
           },
         } as unknown as AtlasEntity,
       ]);
-      expect(response.mutatedEntities.CREATE?.map((h) => h.typeName)).toEqual(["hive_table", "hive_db"]);
+      expect(response.mutatedEntities.CREATE?.map((h) => h.typeName)).toEqual([
+        "hive_table",
+        "hive_db",
+      ]);
       const table = await entity(store, "hive_table", "sales.orders@cl1");
-      expect(table).toMatchObject({ classifications: [], relationshipAttributes: {}, attributes: { comment: null } });
-      expect(table.attributes.db).toMatchObject({ typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } });
-      await store.deleteByUniqueAttribute(1, { guid: null, typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } } as never, USER);
+      expect(table).toMatchObject({
+        classifications: [],
+        relationshipAttributes: {},
+        attributes: { comment: null },
+      });
+      expect(table.attributes.db).toMatchObject({
+        typeName: "hive_db",
+        uniqueAttributes: { qualifiedName: "sales@cl1" },
+      });
+      await store.deleteByUniqueAttribute(
+        1,
+        {
+          guid: null,
+          typeName: "hive_table",
+          uniqueAttributes: { qualifiedName: "sales.orders@cl1" },
+        } as never,
+        USER,
+      );
       expect((await entity(store, "hive_table", "sales.orders@cl1")).status).toBe("DELETED");
     });
 
     it("refuses an unknown type, a missing qualifiedName and an unresolvable reference, and writes nothing of the request", async () => {
       const { store } = await stores.fresh();
-      const unknown = await create(store, [hiveDb("sales"), { typeName: "no_such_type", guid: "-2", attributes: { qualifiedName: "x" } }]).catch((e: unknown) => e);
-      expect(unknown).toMatchObject({ name: "StoreUnknownTypeError", code: "STORE_UNKNOWN_TYPE", httpStatus: 404, atlasErrorCode: "ATLAS-404-00-003", typeName: "no_such_type" });
+      const unknown = await create(store, [
+        hiveDb("sales"),
+        { typeName: "no_such_type", guid: "-2", attributes: { qualifiedName: "x" } },
+      ]).catch((e: unknown) => e);
+      expect(unknown).toMatchObject({
+        name: "StoreUnknownTypeError",
+        code: "STORE_UNKNOWN_TYPE",
+        httpStatus: 404,
+        atlasErrorCode: "ATLAS-404-00-003",
+        typeName: "no_such_type",
+      });
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();
-      await expect(create(store, [{ typeName: "hive_db", guid: "-1", attributes: { name: "nameless" } }])).rejects.toMatchObject({
+      await expect(
+        create(store, [{ typeName: "hive_db", guid: "-1", attributes: { name: "nameless" } }]),
+      ).rejects.toMatchObject({
         code: "STORE_INVALID_ENTITY",
         httpStatus: 400,
       });
       await expect(
-        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "hive_table", guid: "-99" }] } }]),
+        create(store, [
+          {
+            typeName: "hive_process",
+            guid: "-1",
+            attributes: {
+              qualifiedName: "p@cl1",
+              inputs: [{ typeName: "hive_table", guid: "-99" }],
+            },
+          },
+        ]),
       ).rejects.toMatchObject({ code: "STORE_REFERENCE_NOT_FOUND", httpStatus: 404 });
       await expect(
-        create(store, [{ typeName: "hive_process", guid: "-1", attributes: { qualifiedName: "p@cl1", inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }] } }]),
+        create(store, [
+          {
+            typeName: "hive_process",
+            guid: "-1",
+            attributes: {
+              qualifiedName: "p@cl1",
+              inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }],
+            },
+          },
+        ]),
       ).rejects.toMatchObject({ code: "STORE_UNKNOWN_TYPE" });
       expect((await store.searchBasic({})).approximateCount).toBe(0);
     });
 
     it("refuses an entity nested deeper than 64 levels with a typed 400 (not a stack overflow) and takes one at the limit", async () => {
       const { store } = await stores.fresh();
-      const nested = (levels: number) => JSON.parse(`${"[".repeat(levels)}${"]".repeat(levels)}`) as JsonValue;
+      const nested = (levels: number) =>
+        JSON.parse(`${"[".repeat(levels)}${"]".repeat(levels)}`) as JsonValue;
       // entity (1) → attributes (2) → description (3…): 62 list levels reach the limit of 64.
       for (const [where, attempt] of [
-        ["entities[0]", () => create(store, [hiveDb("deep", "-1", { description: nested(100_000) })])],
-        ["referredEntities[\"-2\"]", () => create(store, [hiveDb("deep")], 1, { "-2": hiveDb("deeper", "-2", { description: nested(63) }) })],
-        ["entity", () => store.applyHook(1, { topic: "T", partition: 0, offset: "1" }, [{ kind: "partialUpdate", objectId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "x@cl1" } }, entity: { entity: { typeName: "hive_db", attributes: { description: nested(1000) } }, referredEntities: {} } }], USER)],
+        [
+          "entities[0]",
+          () => create(store, [hiveDb("deep", "-1", { description: nested(100_000) })]),
+        ],
+        [
+          'referredEntities["-2"]',
+          () =>
+            create(store, [hiveDb("deep")], 1, {
+              "-2": hiveDb("deeper", "-2", { description: nested(63) }),
+            }),
+        ],
+        [
+          "entity",
+          () =>
+            store.applyHook(
+              1,
+              { topic: "T", partition: 0, offset: "1" },
+              [
+                {
+                  kind: "partialUpdate",
+                  objectId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "x@cl1" } },
+                  entity: {
+                    entity: { typeName: "hive_db", attributes: { description: nested(1000) } },
+                    referredEntities: {},
+                  },
+                },
+              ],
+              USER,
+            ),
+        ],
       ] as const) {
-        await expect(attempt()).rejects.toMatchObject({ name: "StoreInvalidEntityError", code: "STORE_INVALID_ENTITY", httpStatus: 400, permanent: true, message: `${where} is nested more than 64 levels deep` });
+        await expect(attempt()).rejects.toMatchObject({
+          name: "StoreInvalidEntityError",
+          code: "STORE_INVALID_ENTITY",
+          httpStatus: 400,
+          permanent: true,
+          message: `${where} is nested more than 64 levels deep`,
+        });
       }
       expect((await store.searchBasic({})).approximateCount).toBe(0);
       await create(store, [hiveDb("at-the-limit", "-1", { description: nested(62) })]);
@@ -284,10 +517,22 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const { store } = await stores.fresh();
       const guid = (await create(store, [hiveDb("sales")])).guidAssignments["-1"]!;
       const deleted = await store.deleteByGuid(2, guid, "bob");
-      expect(deleted.mutatedEntities.DELETE).toEqual([expect.objectContaining({ guid, status: "DELETED", typeName: "hive_db" })]);
-      expect((await store.getByGuid(guid))!.entity).toMatchObject({ status: "DELETED", version: 1, updatedBy: "bob", createdBy: USER });
-      expect(await store.deleteByGuid(2, guid, "bob")).toEqual({ mutatedEntities: {}, guidAssignments: {} });
-      await expect(store.deleteByGuid(2, "00000000-0000-0000-0000-000000000001", "bob")).rejects.toMatchObject({
+      expect(deleted.mutatedEntities.DELETE).toEqual([
+        expect.objectContaining({ guid, status: "DELETED", typeName: "hive_db" }),
+      ]);
+      expect((await store.getByGuid(guid))!.entity).toMatchObject({
+        status: "DELETED",
+        version: 1,
+        updatedBy: "bob",
+        createdBy: USER,
+      });
+      expect(await store.deleteByGuid(2, guid, "bob")).toEqual({
+        mutatedEntities: {},
+        guidAssignments: {},
+      });
+      await expect(
+        store.deleteByGuid(2, "00000000-0000-0000-0000-000000000001", "bob"),
+      ).rejects.toMatchObject({
         code: "STORE_ENTITY_NOT_FOUND",
         httpStatus: 404,
         atlasErrorCode: "ATLAS-404-00-005",
@@ -302,42 +547,114 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
     it("deleting a table deletes what it owns (columns, storage descriptor) but not its database", async () => {
       const { store } = await stores.fresh();
       await create(store, [hiveDb("sales")]);
-      const created = await store.createOrUpdate(1, hiveTableWithColumns("sales", "orders", ["id", "amount"]), USER);
-      const response = await store.deleteByUniqueAttribute(2, { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }, USER);
-      expect(response.mutatedEntities.DELETE?.map((h) => h.typeName).sort()).toEqual(["hive_column", "hive_column", "hive_storagedesc", "hive_table"]);
+      const created = await store.createOrUpdate(
+        1,
+        hiveTableWithColumns("sales", "orders", ["id", "amount"]),
+        USER,
+      );
+      const response = await store.deleteByUniqueAttribute(
+        2,
+        { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
+        USER,
+      );
+      expect(response.mutatedEntities.DELETE?.map((h) => h.typeName).sort()).toEqual([
+        "hive_column",
+        "hive_column",
+        "hive_storagedesc",
+        "hive_table",
+      ]);
       for (const placeholder of ["-100", "-101", "-20"]) {
-        expect((await store.getByGuid(created.guidAssignments[placeholder]!))!.entity.status).toBe("DELETED");
+        expect((await store.getByGuid(created.guidAssignments[placeholder]!))!.entity.status).toBe(
+          "DELETED",
+        );
       }
       expect((await entity(store, "hive_db", "sales@cl1")).status).toBe("ACTIVE");
-      expect(await store.deleteByUniqueAttribute(2, { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } }, USER)).toEqual({
+      expect(
+        await store.deleteByUniqueAttribute(
+          2,
+          { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
+          USER,
+        ),
+      ).toEqual({
         mutatedEntities: {},
         guidAssignments: {},
       });
       await expect(
-        store.deleteByUniqueAttribute(2, { typeName: "hive_table", uniqueAttributes: { qualifiedName: "never@cl1" } }, USER),
-      ).rejects.toMatchObject({ code: "STORE_ENTITY_NOT_FOUND", atlasErrorCode: "ATLAS-404-00-009" });
+        store.deleteByUniqueAttribute(
+          2,
+          { typeName: "hive_table", uniqueAttributes: { qualifiedName: "never@cl1" } },
+          USER,
+        ),
+      ).rejects.toMatchObject({
+        code: "STORE_ENTITY_NOT_FOUND",
+        atlasErrorCode: "ATLAS-404-00-009",
+      });
     });
 
     it("a partial update changes only the given attributes, and a new qualifiedName renames", async () => {
       const { store } = await stores.fresh();
-      const guid = (await create(store, [hiveDb("sales", "-1", { description: "d1", location: "/a" })])).guidAssignments["-1"]!;
+      const guid = (
+        await create(store, [hiveDb("sales", "-1", { description: "d1", location: "/a" })])
+      ).guidAssignments["-1"]!;
       const id = { typeName: "hive_db", uniqueAttributes: { qualifiedName: "sales@cl1" } };
-      const partial = await store.partialUpdateByUniqueAttribute(2, id, { entity: { typeName: "hive_db", attributes: { description: "d2" } }, referredEntities: {} }, USER);
+      const partial = await store.partialUpdateByUniqueAttribute(
+        2,
+        id,
+        {
+          entity: { typeName: "hive_db", attributes: { description: "d2" } },
+          referredEntities: {},
+        },
+        USER,
+      );
       expect(partial.mutatedEntities.PARTIAL_UPDATE?.map((h) => h.guid)).toEqual([guid]);
-      expect(await entity(store, "hive_db", "sales@cl1")).toMatchObject({ version: 1, attributes: { description: "d2", location: "/a", name: "sales", owner: "hive" } });
+      expect(await entity(store, "hive_db", "sales@cl1")).toMatchObject({
+        version: 1,
+        attributes: { description: "d2", location: "/a", name: "sales", owner: "hive" },
+      });
 
-      await store.partialUpdateByUniqueAttribute(2, id, { entity: { typeName: "hive_db", attributes: { qualifiedName: "revenue@cl1", name: "revenue" } }, referredEntities: {} }, USER);
+      await store.partialUpdateByUniqueAttribute(
+        2,
+        id,
+        {
+          entity: {
+            typeName: "hive_db",
+            attributes: { qualifiedName: "revenue@cl1", name: "revenue" },
+          },
+          referredEntities: {},
+        },
+        USER,
+      );
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();
-      expect(await entity(store, "hive_db", "revenue@cl1")).toMatchObject({ guid, version: 2, attributes: { name: "revenue", description: "d2" } });
+      expect(await entity(store, "hive_db", "revenue@cl1")).toMatchObject({
+        guid,
+        version: 2,
+        attributes: { name: "revenue", description: "d2" },
+      });
       // The old name is free: a create makes a new entity.
       const fresh = (await create(store, [hiveDb("sales")], 2)).guidAssignments["-1"];
       expect(fresh).not.toBe(guid);
 
       await expect(
-        store.partialUpdateByUniqueAttribute(2, { typeName: "hive_db", uniqueAttributes: { qualifiedName: "revenue@cl1" } }, { entity: { typeName: "hive_db", attributes: { qualifiedName: "sales@cl1" } }, referredEntities: {} }, USER),
+        store.partialUpdateByUniqueAttribute(
+          2,
+          { typeName: "hive_db", uniqueAttributes: { qualifiedName: "revenue@cl1" } },
+          {
+            entity: { typeName: "hive_db", attributes: { qualifiedName: "sales@cl1" } },
+            referredEntities: {},
+          },
+          USER,
+        ),
       ).rejects.toMatchObject({ code: "STORE_UNIQUE_CONFLICT", httpStatus: 409 });
       await expect(
-        store.partialUpdateByUniqueAttribute(2, { typeName: "hive_db", uniqueAttributes: { qualifiedName: "ghost@cl1" } }, { entity: { typeName: "hive_db", attributes: { description: "x" } }, referredEntities: {} }, USER),
+        store.partialUpdateByUniqueAttribute(
+          2,
+          { typeName: "hive_db", uniqueAttributes: { qualifiedName: "ghost@cl1" } },
+          {
+            entity: { typeName: "hive_db", attributes: { description: "x" } },
+            referredEntities: {},
+          },
+          USER,
+        ),
       ).rejects.toMatchObject({ code: "STORE_ENTITY_NOT_FOUND" });
     });
 
@@ -356,15 +673,32 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const { store } = await stores.fresh();
       await create(store, [hiveDb("Sales"), hiveDb("hr", "-2")]);
       await store.createOrUpdate(1, hiveTableWithColumns("Sales", "Orders", ["id"]), USER);
-      await create(store, [{ typeName: "hdfs_path", guid: "-1", attributes: { qualifiedName: "hdfs://nn/sales/raw", name: "/sales/raw", path: "/sales/raw" } }]);
+      await create(store, [
+        {
+          typeName: "hdfs_path",
+          guid: "-1",
+          attributes: {
+            qualifiedName: "hdfs://nn/sales/raw",
+            name: "/sales/raw",
+            path: "/sales/raw",
+          },
+        },
+      ]);
 
       const tables = await store.searchBasic({ typeName: "hive_table", query: "ORDERS" });
       expect(tables).toMatchObject({ queryType: "BASIC", approximateCount: 1 });
       expect(tables.entities.map((e) => e.attributes.qualifiedName)).toEqual(["Sales.Orders@cl1"]);
 
       const datasets = await store.searchBasic({ typeName: "DataSet", query: "sales" });
-      expect(datasets.entities.map((e) => e.typeName).sort()).toEqual(["hdfs_path", "hive_column", "hive_table"]);
-      expect((await store.searchBasic({ typeName: "DataSet", query: "sales", includeSubTypes: false })).entities).toEqual([]);
+      expect(datasets.entities.map((e) => e.typeName).sort()).toEqual([
+        "hdfs_path",
+        "hive_column",
+        "hive_table",
+      ]);
+      expect(
+        (await store.searchBasic({ typeName: "DataSet", query: "sales", includeSubTypes: false }))
+          .entities,
+      ).toEqual([]);
 
       const all = await store.searchBasic({ query: "sales" });
       expect(all.approximateCount).toBe(5);
@@ -373,13 +707,27 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       expect(page.approximateCount).toBe(5);
       expect(page.entities.map((e) => e.guid)).toEqual(all.entities.slice(2, 4).map((e) => e.guid));
 
-      expect((await store.searchBasic({ query: "H*R@" })).entities.map((e) => e.attributes.qualifiedName)).toEqual(["hr@cl1"]);
+      expect(
+        (await store.searchBasic({ query: "H*R@" })).entities.map(
+          (e) => e.attributes.qualifiedName,
+        ),
+      ).toEqual(["hr@cl1"]);
       expect((await store.searchBasic({ query: "%" })).approximateCount).toBe(0);
 
-      await store.deleteByUniqueAttribute(2, { typeName: "hive_db", uniqueAttributes: { qualifiedName: "hr@cl1" } }, USER);
+      await store.deleteByUniqueAttribute(
+        2,
+        { typeName: "hive_db", uniqueAttributes: { qualifiedName: "hr@cl1" } },
+        USER,
+      );
       expect((await store.searchBasic({ typeName: "hive_db" })).approximateCount).toBe(2);
-      expect((await store.searchBasic({ typeName: "hive_db", excludeDeletedEntities: true })).entities.map((e) => e.displayText)).toEqual(["Sales"]);
-      await expect(store.searchBasic({ typeName: "no_such_type" })).rejects.toMatchObject({ code: "STORE_UNKNOWN_TYPE" });
+      expect(
+        (
+          await store.searchBasic({ typeName: "hive_db", excludeDeletedEntities: true })
+        ).entities.map((e) => e.displayText),
+      ).toEqual(["Sales"]);
+      await expect(store.searchBasic({ typeName: "no_such_type" })).rejects.toMatchObject({
+        code: "STORE_UNKNOWN_TYPE",
+      });
     });
   });
 
@@ -391,9 +739,25 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       await store.fence(5); // the same leader after a reconnect
       expect(await store.highestEpoch()).toBe(5);
       const error = await store.fence(4).catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: "StoreFencedError", code: "STORE_FENCED", epoch: 4, highestEpoch: 5, fenced: true });
-      await expect(create(store, [hiveDb("sales")], 4)).rejects.toMatchObject({ code: "STORE_FENCED", epoch: 4, highestEpoch: 5 });
-      await expect(store.createTypedefs(4, { entityDefs: [{ name: "late_t", superTypes: [], attributeDefs: [] }] }, USER)).rejects.toMatchObject({ code: "STORE_FENCED" });
+      expect(error).toMatchObject({
+        name: "StoreFencedError",
+        code: "STORE_FENCED",
+        epoch: 4,
+        highestEpoch: 5,
+        fenced: true,
+      });
+      await expect(create(store, [hiveDb("sales")], 4)).rejects.toMatchObject({
+        code: "STORE_FENCED",
+        epoch: 4,
+        highestEpoch: 5,
+      });
+      await expect(
+        store.createTypedefs(
+          4,
+          { entityDefs: [{ name: "late_t", superTypes: [], attributeDefs: [] }] },
+          USER,
+        ),
+      ).rejects.toMatchObject({ code: "STORE_FENCED" });
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();
       // A write with a higher epoch is itself a fence.
       await create(store, [hiveDb("sales")], 9);
@@ -407,8 +771,18 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       await a.fence(5);
       await create(a, [hiveDb("first")], 5);
       await b.fence(6);
-      await expect(create(a, [hiveDb("second")], 5)).rejects.toMatchObject({ code: "STORE_FENCED", epoch: 5, highestEpoch: 6 });
-      await expect(a.deleteByUniqueAttribute(5, { typeName: "hive_db", uniqueAttributes: { qualifiedName: "first@cl1" } }, USER)).rejects.toMatchObject({
+      await expect(create(a, [hiveDb("second")], 5)).rejects.toMatchObject({
+        code: "STORE_FENCED",
+        epoch: 5,
+        highestEpoch: 6,
+      });
+      await expect(
+        a.deleteByUniqueAttribute(
+          5,
+          { typeName: "hive_db", uniqueAttributes: { qualifiedName: "first@cl1" } },
+          USER,
+        ),
+      ).rejects.toMatchObject({
         code: "STORE_FENCED",
       });
       expect(await b.getByUniqueAttribute("hive_db", "second@cl1")).toBeNull();
@@ -445,30 +819,65 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
 
     it("applies a message once: the same position again changes nothing", async () => {
       const { store } = await stores.fresh();
-      const changes = [{ kind: "createOrUpdate" as const, entities: { entities: [hiveDb("sales")], referredEntities: {} } }];
+      const changes = [
+        {
+          kind: "createOrUpdate" as const,
+          entities: { entities: [hiveDb("sales")], referredEntities: {} },
+        },
+      ];
       const first = await store.applyHook(1, position, changes, "hive");
       expect(first.applied).toBe(true);
       expect(await store.isHookApplied(position)).toBe(true);
       const before = await entity(store, "hive_db", "sales@cl1");
       expect(before.createdBy).toBe("hive");
-      const changed = [{ kind: "createOrUpdate" as const, entities: { entities: [hiveDb("sales", "-1", { description: "changed" })], referredEntities: {} } }];
+      const changed = [
+        {
+          kind: "createOrUpdate" as const,
+          entities: {
+            entities: [hiveDb("sales", "-1", { description: "changed" })],
+            referredEntities: {},
+          },
+        },
+      ];
       expect(await store.applyHook(1, position, changed, "hive")).toEqual({ applied: false });
       expect(await entity(store, "hive_db", "sales@cl1")).toEqual(before);
       expect(await store.isHookApplied({ ...position, partition: 1 })).toBe(false);
       const next = await store.applyHook(1, { ...position, offset: "43" }, changed, "hive");
-      expect(next).toMatchObject({ applied: true, mutations: { mutatedEntities: { UPDATE: [expect.objectContaining({ guid: before.guid })] } } });
+      expect(next).toMatchObject({
+        applied: true,
+        mutations: {
+          mutatedEntities: { UPDATE: [expect.objectContaining({ guid: before.guid })] },
+        },
+      });
     });
 
     it("a fenced or failing message records neither its changes nor its position", async () => {
       const { store } = await stores.fresh();
       await store.fence(7);
-      const changes = [{ kind: "createOrUpdate" as const, entities: { entities: [hiveDb("sales")], referredEntities: {} } }];
-      await expect(store.applyHook(6, position, changes, "hive")).rejects.toMatchObject({ code: "STORE_FENCED" });
+      const changes = [
+        {
+          kind: "createOrUpdate" as const,
+          entities: { entities: [hiveDb("sales")], referredEntities: {} },
+        },
+      ];
+      await expect(store.applyHook(6, position, changes, "hive")).rejects.toMatchObject({
+        code: "STORE_FENCED",
+      });
       const failing = [
         ...changes,
-        { kind: "createOrUpdate" as const, entities: { entities: [{ typeName: "no_such_type", attributes: { qualifiedName: "x" } } as AtlasEntity], referredEntities: {} } },
+        {
+          kind: "createOrUpdate" as const,
+          entities: {
+            entities: [
+              { typeName: "no_such_type", attributes: { qualifiedName: "x" } } as AtlasEntity,
+            ],
+            referredEntities: {},
+          },
+        },
       ];
-      await expect(store.applyHook(7, position, failing, "hive")).rejects.toMatchObject({ code: "STORE_UNKNOWN_TYPE" });
+      await expect(store.applyHook(7, position, failing, "hive")).rejects.toMatchObject({
+        code: "STORE_UNKNOWN_TYPE",
+      });
       expect(await store.isHookApplied(position)).toBe(false);
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();
       expect((await store.applyHook(7, position, changes, "hive")).applied).toBe(true);
@@ -479,10 +888,21 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const result = await store.applyHook(
         1,
         position,
-        [{ kind: "delete", objectIds: [{ typeName: "hive_table", uniqueAttributes: { qualifiedName: "gone@cl1" } }], ifMissing: "ignore" }],
+        [
+          {
+            kind: "delete",
+            objectIds: [
+              { typeName: "hive_table", uniqueAttributes: { qualifiedName: "gone@cl1" } },
+            ],
+            ifMissing: "ignore",
+          },
+        ],
         "hive",
       );
-      expect(result).toEqual({ applied: true, mutations: { mutatedEntities: {}, guidAssignments: {} } });
+      expect(result).toEqual({
+        applied: true,
+        mutations: { mutatedEntities: {}, guidAssignments: {} },
+      });
     });
   });
 });

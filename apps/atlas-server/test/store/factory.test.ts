@@ -11,15 +11,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("createStore", () => {
   it("refuses an unknown backend, a postgres store without a URL and an unopenable SQLite path, naming the key", () => {
     expect(() => createStore({ backend: "mysql" } as unknown as StoreConfig)).toThrow(
-      expect.objectContaining({ name: "StoreConfigError", code: "STORE_CONFIG_INVALID", message: expect.stringMatching(/atlas\.store\.backend/) }),
+      expect.objectContaining({
+        name: "StoreConfigError",
+        code: "STORE_CONFIG_INVALID",
+        message: expect.stringMatching(/atlas\.store\.backend/),
+      }),
     );
     expect(() => createStore({ backend: "postgres", url: "localhost:5432" })).toThrow(
-      expect.objectContaining({ code: "STORE_CONFIG_INVALID", message: expect.stringMatching(/atlas\.store\.postgres\.url/) }),
+      expect.objectContaining({
+        code: "STORE_CONFIG_INVALID",
+        message: expect.stringMatching(/atlas\.store\.postgres\.url/),
+      }),
     );
     const file = join(dir, "a-file");
     writeFileSync(file, "not a folder");
     expect(() => createStore({ backend: "sqlite", path: join(file, "atlas.db") })).toThrow(
-      expect.objectContaining({ code: "STORE_CONFIG_INVALID", message: expect.stringMatching(/atlas\.store\.sqlite\.path/) }),
+      expect.objectContaining({
+        code: "STORE_CONFIG_INVALID",
+        message: expect.stringMatching(/atlas\.store\.sqlite\.path/),
+      }),
     );
   });
 

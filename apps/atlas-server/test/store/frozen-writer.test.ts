@@ -70,7 +70,10 @@ describe("SQLite: a writer frozen inside BEGIN IMMEDIATE", () => {
         const fencing = store.fence(2, { signal: controller.signal });
         fencing.catch(() => undefined);
         // It is waiting (and logging it) while the frozen process holds the lock.
-        await waitFor(() => waiting.length > 0, { timeoutMs: 5000, what: "the fence to wait for the lock" });
+        await waitFor(() => waiting.length > 0, {
+          timeoutMs: 5000,
+          what: "the fence to wait for the lock",
+        });
         const killedAt = performance.now();
         await frozen.kill(); // the operator (or the OOM killer) ends the frozen process
         await fencing;
@@ -115,7 +118,10 @@ describe("PostgreSQL: a writer frozen inside its transaction", () => {
       fencing.catch(() => undefined);
       // Before the fix its connection had no idle timeout: the fence waited for the lock until
       // the query timeout (30 s), and then again, for as long as TCP kept the dead peer (hours).
-      const outcome = await Promise.race([fencing.then(() => "fenced"), new Promise((resolve) => setTimeout(() => resolve("still waiting"), 8000))]);
+      const outcome = await Promise.race([
+        fencing.then(() => "fenced"),
+        new Promise((resolve) => setTimeout(() => resolve("still waiting"), 8000)),
+      ]);
       controller.abort(new Error("test over"));
       expect(outcome).toBe("fenced");
       expect(performance.now() - started).toBeLessThan(8000);

@@ -25,8 +25,12 @@ export function storeFactory(backend: BackendName, pg: () => PostgresServer) {
   const factory = {
     async config(): Promise<StoreConfig> {
       counter += 1;
-      if (backend === "sqlite") return { backend: "sqlite", path: join(dir, `store-${counter}`, "atlas.db") };
-      return { backend: "postgres", url: await pg().createDatabase(`store_${process.pid}_${counter}`) };
+      if (backend === "sqlite")
+        return { backend: "sqlite", path: join(dir, `store-${counter}`, "atlas.db") };
+      return {
+        backend: "postgres",
+        url: await pg().createDatabase(`store_${process.pid}_${counter}`),
+      };
     },
     open(config: StoreConfig, deps: StoreDeps = {}): MetadataStore {
       const store = createStore(config, deps);
@@ -44,7 +48,11 @@ export function storeFactory(backend: BackendName, pg: () => PostgresServer) {
   return factory;
 }
 
-export function hiveDb(name: string, guid = "-1", extra: Record<string, unknown> = {}): AtlasEntity {
+export function hiveDb(
+  name: string,
+  guid = "-1",
+  extra: Record<string, unknown> = {},
+): AtlasEntity {
   return {
     typeName: "hive_db",
     guid,
@@ -61,7 +69,12 @@ export function hiveTableWithColumns(db: string, table: string, columns: string[
     referredEntities[guid] = {
       typeName: "hive_column",
       guid,
-      attributes: { qualifiedName: `${db}.${table}.${col}@cl1`, name: col, type: "string", position: i },
+      attributes: {
+        qualifiedName: `${db}.${table}.${col}@cl1`,
+        name: col,
+        type: "string",
+        position: i,
+      },
       relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
     };
     return { guid, typeName: "hive_column", relationshipType: "hive_table_columns" };
@@ -69,7 +82,11 @@ export function hiveTableWithColumns(db: string, table: string, columns: string[
   referredEntities["-20"] = {
     typeName: "hive_storagedesc",
     guid: "-20",
-    attributes: { qualifiedName: `${tableQn}_storage`, location: `hdfs://nn/warehouse/${db}.db/${table}`, compressed: false },
+    attributes: {
+      qualifiedName: `${tableQn}_storage`,
+      location: `hdfs://nn/warehouse/${db}.db/${table}`,
+      compressed: false,
+    },
     relationshipAttributes: { table: { guid: "-10", typeName: "hive_table" } },
   };
   const entity = {

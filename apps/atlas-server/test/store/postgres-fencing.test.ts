@@ -22,8 +22,14 @@ describe("PostgreSQL fencing inside the write transaction", () => {
       await fencer.connect();
       // The new active's fence, held open: the old active's write must queue behind it.
       await fencer.query("BEGIN");
-      await fencer.query("UPDATE atlas_meta SET highest_epoch = 6, write_seq = write_seq + 1 WHERE id = 1");
-      const write = store.createOrUpdate(5, { entities: [hiveDb("stale")], referredEntities: {} }, "alice");
+      await fencer.query(
+        "UPDATE atlas_meta SET highest_epoch = 6, write_seq = write_seq + 1 WHERE id = 1",
+      );
+      const write = store.createOrUpdate(
+        5,
+        { entities: [hiveDb("stale")], referredEntities: {} },
+        "alice",
+      );
       write.catch(() => undefined);
       await waitFor(
         async () => {
@@ -35,7 +41,11 @@ describe("PostgreSQL fencing inside the write transaction", () => {
         { timeoutMs: 10_000, what: "the old active's write to wait on the fence row" },
       );
       await fencer.query("COMMIT");
-      await expect(write).rejects.toMatchObject({ code: "STORE_FENCED", epoch: 5, highestEpoch: 6 });
+      await expect(write).rejects.toMatchObject({
+        code: "STORE_FENCED",
+        epoch: 5,
+        highestEpoch: 6,
+      });
       expect(await store.getByUniqueAttribute("hive_db", "stale@cl1")).toBeNull();
       expect(await store.highestEpoch()).toBe(6);
     } finally {
@@ -45,7 +55,10 @@ describe("PostgreSQL fencing inside the write transaction", () => {
   });
 
   it("readiness: ping answers false while the database is paused and true once it resumes", async () => {
-    const store = createStore({ backend: "postgres", url: await server().createDatabase("ping_db") });
+    const store = createStore({
+      backend: "postgres",
+      url: await server().createDatabase("ping_db"),
+    });
     try {
       await store.migrate();
       expect(await store.ping()).toBe(true);

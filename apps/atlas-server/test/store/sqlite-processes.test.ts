@@ -48,11 +48,16 @@ class StoreProcess {
       }
       await store.close();
     `;
-    this.#child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["pipe", "pipe", "inherit"] });
+    this.#child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     this.#replies = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
   }
 
-  async call(method: keyof MetadataStore, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: { name: string; code: string } }> {
+  async call(
+    method: keyof MetadataStore,
+    ...args: unknown[]
+  ): Promise<{ ok: boolean; value?: unknown; error?: { name: string; code: string } }> {
     this.#child.stdin.write(`${JSON.stringify([method, ...args])}\n`);
     const reply = await this.#replies.next();
     if (reply.done) throw new Error("the store process exited");
@@ -63,7 +68,13 @@ class StoreProcess {
    * Starts a call and returns once the process says it is making it (`waiting`: its wall-clock
    * ms); `reply` gives the outcome, stamped with when the call ended (`at`).
    */
-  async begin(method: keyof MetadataStore, ...args: unknown[]): Promise<{ waiting: number; reply: Promise<{ ok: boolean; at: number; error?: { name: string; code: string } }> }> {
+  async begin(
+    method: keyof MetadataStore,
+    ...args: unknown[]
+  ): Promise<{
+    waiting: number;
+    reply: Promise<{ ok: boolean; at: number; error?: { name: string; code: string } }>;
+  }> {
     this.#child.stdin.write(`${JSON.stringify(["@timed", method, ...args])}\n`);
     const first = await this.#replies.next();
     if (first.done) throw new Error("the store process exited");
@@ -112,24 +123,54 @@ describe("a SQLite file shared by two server processes", () => {
   });
 
   it("each process sees the other's writes", async () => {
-    const created = await store.createOrUpdate(1, { entities: [hiveDb("from_test")], referredEntities: {} }, "alice");
+    const created = await store.createOrUpdate(
+      1,
+      { entities: [hiveDb("from_test")], referredEntities: {} },
+      "alice",
+    );
     const seen = await other.call("getByGuid", created.guidAssignments["-1"]);
-    expect(seen).toMatchObject({ ok: true, value: { entity: { attributes: { name: "from_test" } } } });
-    const theirs = await other.call("createOrUpdate", 1, { entities: [hiveDb("from_process")], referredEntities: {} }, "bob");
+    expect(seen).toMatchObject({
+      ok: true,
+      value: { entity: { attributes: { name: "from_test" } } },
+    });
+    const theirs = await other.call(
+      "createOrUpdate",
+      1,
+      { entities: [hiveDb("from_process")], referredEntities: {} },
+      "bob",
+    );
     expect(theirs.ok).toBe(true);
-    expect((await store.getByUniqueAttribute("hive_db", "from_process@cl1"))?.entity.createdBy).toBe("bob");
+    expect(
+      (await store.getByUniqueAttribute("hive_db", "from_process@cl1"))?.entity.createdBy,
+    ).toBe("bob");
   });
 
   it("after the other process fences a newer epoch, this one's writes are refused", async () => {
     await store.fence(5);
-    await store.createOrUpdate(5, { entities: [hiveDb("before_failover")], referredEntities: {} }, "alice");
+    await store.createOrUpdate(
+      5,
+      { entities: [hiveDb("before_failover")], referredEntities: {} },
+      "alice",
+    );
     expect(await other.call("fence", 6)).toMatchObject({ ok: true });
-    await expect(store.createOrUpdate(5, { entities: [hiveDb("after_failover")], referredEntities: {} }, "alice")).rejects.toMatchObject({
+    await expect(
+      store.createOrUpdate(
+        5,
+        { entities: [hiveDb("after_failover")], referredEntities: {} },
+        "alice",
+      ),
+    ).rejects.toMatchObject({
       code: "STORE_FENCED",
       highestEpoch: 6,
     });
-    expect(await other.call("getByUniqueAttribute", "hive_db", "after_failover@cl1")).toEqual({ ok: true, value: null });
-    expect(await other.call("fence", 5)).toMatchObject({ ok: false, error: { name: "StoreFencedError", code: "STORE_FENCED" } });
+    expect(await other.call("getByUniqueAttribute", "hive_db", "after_failover@cl1")).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await other.call("fence", 5)).toMatchObject({
+      ok: false,
+      error: { name: "StoreFencedError", code: "STORE_FENCED" },
+    });
     expect(await store.highestEpoch()).toBe(6);
   });
 });
@@ -167,7 +208,12 @@ describe("a SQLite write that waits for another process's write lock", () => {
     try {
       const lines = createInterface({ input: holder.stdout })[Symbol.asyncIterator]();
       expect((await lines.next()).value).toBe("locked");
-      const write = await writer.begin("createOrUpdate", 5, { entities: [hiveDb("stale")], referredEntities: {} }, "alice");
+      const write = await writer.begin(
+        "createOrUpdate",
+        5,
+        { entities: [hiveDb("stale")], referredEntities: {} },
+        "alice",
+      );
       // The writer has begun while the lock is held; only now is the lock released.
       holder.stdin.write("commit\n");
       const committed = /^committed (\d+)$/.exec(String((await lines.next()).value));
@@ -179,7 +225,10 @@ describe("a SQLite write that waits for another process's write lock", () => {
       // would have seen epoch 5, or failed with SQLITE_BUSY).
       expect(write.waiting).toBeLessThanOrEqual(committedAt);
       expect(reply.at).toBeGreaterThanOrEqual(committedAt);
-      expect(reply).toMatchObject({ ok: false, error: { name: "StoreFencedError", code: "STORE_FENCED" } });
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { name: "StoreFencedError", code: "STORE_FENCED" },
+      });
       expect(await store.getByUniqueAttribute("hive_db", "stale@cl1")).toBeNull();
       expect(await store.highestEpoch()).toBe(6);
     } finally {

@@ -7,7 +7,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePorts, hashPassword, startAtlasInstance, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
+import {
+  freePorts,
+  hashPassword,
+  startAtlasInstance,
+  waitFor,
+  type AtlasInstance,
+} from "@atlas-ha/testkit";
 import { atlasServerBin } from "./server-bin.js";
 
 export type Properties = Record<string, string | number | boolean>;
@@ -41,7 +47,9 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
   const ids = ports.map((_, i) => `id${i + 1}`);
   const common: Properties = {
     "atlas.server.ids": ids.join(","),
-    ...Object.fromEntries(ids.map((id, i) => [`atlas.server.address.${id}`, `127.0.0.1:${ports[i]}`])),
+    ...Object.fromEntries(
+      ids.map((id, i) => [`atlas.server.address.${id}`, `127.0.0.1:${ports[i]}`]),
+    ),
     "atlas.server.ha.enabled": true,
     "atlas.server.ha.zookeeper.connect": options.zkConnect,
     "atlas.server.ha.zookeeper.session.timeout.ms": 4000,
@@ -76,7 +84,9 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
           if (active.length !== 1 || passives.length !== instances.length - 1) return undefined;
           // A passive learns the active's address from its ZooKeeper watch an instant after it
           // reports PASSIVE; until then it answers 503 rather than redirecting.
-          const known = await Promise.all(passives.map(async (p) => (await p.health())?.activeAddress === active[0]!.url));
+          const known = await Promise.all(
+            passives.map(async (p) => (await p.health())?.activeAddress === active[0]!.url),
+          );
           return known.every(Boolean) ? { active: active[0]!, passives } : undefined;
         },
         { timeoutMs, intervalMs: 100, what: "one ACTIVE instance and the others PASSIVE" },
@@ -84,7 +94,8 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
     },
     async stop(keepLogs = false) {
       await Promise.all(instances.map((i) => i.shutdown({ keepLogs })));
-      if (!keepLogs && process.env.ATLAS_HA_KEEP_LOGS !== "1") rmSync(dir, { recursive: true, force: true });
+      if (!keepLogs && process.env.ATLAS_HA_KEEP_LOGS !== "1")
+        rmSync(dir, { recursive: true, force: true });
       else process.stderr.write(`[group] configuration, store and logs kept in ${dir}\n`);
     },
   };

@@ -28,10 +28,16 @@ export interface RawOptions {
 }
 
 /** Sends `parts` (with `gapMs` between them) to 127.0.0.1:`port` and reads the answer until the close. */
-export function rawRequest(port: number, parts: (string | Buffer)[], options: RawOptions = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  parts: (string | Buffer)[],
+  options: RawOptions = {},
+): Promise<RawAnswer> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket: Socket = options.tls ? connectTls({ port, host: "127.0.0.1", rejectUnauthorized: false }) : connectTcp(port, "127.0.0.1");
+    const socket: Socket = options.tls
+      ? connectTls({ port, host: "127.0.0.1", rejectUnauthorized: false })
+      : connectTcp(port, "127.0.0.1");
     const chunks: Buffer[] = [];
     let done = false;
     const finish = (closed: boolean) => {
@@ -40,7 +46,11 @@ export function rawRequest(port: number, parts: (string | Buffer)[], options: Ra
       clearTimeout(deadline);
       clearTimeout(writer);
       socket.destroy();
-      resolve({ ...parse(Buffer.concat(chunks).toString("latin1")), closed, ms: Math.round(performance.now() - started) });
+      resolve({
+        ...parse(Buffer.concat(chunks).toString("latin1")),
+        closed,
+        ms: Math.round(performance.now() - started),
+      });
     };
     const deadline = setTimeout(() => finish(false), options.timeoutMs ?? 15_000);
     let writer: NodeJS.Timeout | undefined;
@@ -68,16 +78,32 @@ function parse(text: string): Omit<RawAnswer, "closed" | "ms"> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(":");
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    if (colon > 0)
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: match ? Number(match[1]) : null, headers, body: end < 0 ? "" : text.slice(end + 4), raw: text };
+  return {
+    status: match ? Number(match[1]) : null,
+    headers,
+    body: end < 0 ? "" : text.slice(end + 4),
+    raw: text,
+  };
 }
 
 /** A request as one string, `Connection: close` so the server hangs up after answering. */
-export function request(method: string, path: string, headers: Record<string, string | number> = {}, body = ""): string {
+export function request(
+  method: string,
+  path: string,
+  headers: Record<string, string | number> = {},
+  body = "",
+): string {
   const lines = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", "Connection: close"];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  if (body !== "" && headers["Content-Length"] === undefined && headers["Transfer-Encoding"] === undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  if (
+    body !== "" &&
+    headers["Content-Length"] === undefined &&
+    headers["Transfer-Encoding"] === undefined
+  )
+    lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   return `${lines.join("\r\n")}\r\n\r\n${body}`;
 }
 
@@ -85,5 +111,8 @@ export const ADMIN_BASIC = `Basic ${Buffer.from("admin:admin").toString("base64"
 
 /** True when `text` looks like it carries a stack trace or a source location. */
 export function hasStackTrace(text: string): boolean {
-  return /\bat [^\n]*\(?[^\s()]+\.(?:js|ts|cjs|mjs):\d+(?::\d+)?\)?/.test(text) || /node:internal|\/node_modules\//.test(text);
+  return (
+    /\bat [^\n]*\(?[^\s()]+\.(?:js|ts|cjs|mjs):\d+(?::\d+)?\)?/.test(text) ||
+    /node:internal|\/node_modules\//.test(text)
+  );
 }

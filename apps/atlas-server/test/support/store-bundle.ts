@@ -35,5 +35,8 @@ export async function bundleStore(): Promise<StoreBundle> {
     // .mjs: ESM whatever package.json the folder is under.
     outExtension: () => ({ js: ".mjs" }),
   });
-  return { file: join(dir, "store.mjs"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    file: join(dir, "store.mjs"),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -6,7 +6,16 @@
  */
 import type { Clock } from "../clock.js";
 import { ZooKeeperError } from "../errors.js";
-import type { CreateMode, Watcher, WatchEvent, ZkAcl, ZkSession, ZkSessionEvent, ZkSessionFactory, ZkStat } from "../zk.js";
+import type {
+  CreateMode,
+  Watcher,
+  WatchEvent,
+  ZkAcl,
+  ZkSession,
+  ZkSessionEvent,
+  ZkSessionFactory,
+  ZkStat,
+} from "../zk.js";
 
 /** A node of the fake ensemble (`FakeEnsemble.nodes`). */
 export interface FakeNode {
@@ -65,7 +74,21 @@ export async function settle(): Promise<void> {
 }
 
 export class FakeEnsemble {
-  readonly nodes = new Map<string, FakeNode>([["/", { data: Buffer.alloc(0), czxid: 0, version: 0, aversion: 0, cversion: 0, owner: "0", acl: [], seq: 0 }]]);
+  readonly nodes = new Map<string, FakeNode>([
+    [
+      "/",
+      {
+        data: Buffer.alloc(0),
+        czxid: 0,
+        version: 0,
+        aversion: 0,
+        cversion: 0,
+        owner: "0",
+        acl: [],
+        seq: 0,
+      },
+    ],
+  ]);
   readonly sessions = new Map<string, FakeSession>();
   #zxid = 100;
   #nextSession = 0x1000;
@@ -78,7 +101,11 @@ export class FakeEnsemble {
   handlesCreated = 0;
 
   factory: ZkSessionFactory = (options) => {
-    const session = new FakeSession(this, (this.#nextSession++).toString(16), options.sessionTimeoutMs);
+    const session = new FakeSession(
+      this,
+      (this.#nextSession++).toString(16),
+      options.sessionTimeoutMs,
+    );
     this.sessions.set(session.id, session);
     this.handlesCreated++;
     if (this.deadHandles > 0) this.deadHandles--;
@@ -95,7 +122,8 @@ export class FakeEnsemble {
     const set = map.get(path);
     if (!set) return;
     map.delete(path);
-    for (const { session, watcher } of set) if (!session.closed) queueMicrotask(() => watcher(event));
+    for (const { session, watcher } of set)
+      if (!session.closed) queueMicrotask(() => watcher(event));
   }
 
   watch(kind: "data" | "child", path: string, session: FakeSession, watcher: Watcher): void {
@@ -112,7 +140,9 @@ export class FakeEnsemble {
 
   childrenOf(path: string): string[] {
     const prefix = path === "/" ? "/" : `${path}/`;
-    return [...this.nodes.keys()].filter((p) => p !== "/" && p.startsWith(prefix) && !p.slice(prefix.length).includes("/")).map((p) => p.slice(prefix.length));
+    return [...this.nodes.keys()]
+      .filter((p) => p !== "/" && p.startsWith(prefix) && !p.slice(prefix.length).includes("/"))
+      .map((p) => p.slice(prefix.length));
   }
 
   deleteNode(path: string): void {
@@ -221,10 +251,20 @@ export class FakeSession implements ZkSession {
       const parent = e.nodes.get(parentPath);
       if (!parent) throw new ZooKeeperError("ZK_NONODE", `create ${path}`, "no parent");
       let full = path;
-      if (mode === "ephemeral_sequential") full = `${path}${String(parent.seq++).padStart(10, "0")}`;
+      if (mode === "ephemeral_sequential")
+        full = `${path}${String(parent.seq++).padStart(10, "0")}`;
       if (e.nodes.has(full)) throw new ZooKeeperError("ZK_NODEEXISTS", `create ${path}`, "exists");
       parent.cversion++;
-      e.nodes.set(full, { data, czxid: e.nextZxid(), version: 0, aversion: 0, cversion: 0, owner: mode === "persistent" ? "0" : this.id, acl: [], seq: 0 });
+      e.nodes.set(full, {
+        data,
+        czxid: e.nextZxid(),
+        version: 0,
+        aversion: 0,
+        cversion: 0,
+        owner: mode === "persistent" ? "0" : this.id,
+        acl: [],
+        seq: 0,
+      });
       e.fire("data", full, { type: "created", path: full });
       e.fire("child", parentPath, { type: "child", path: parentPath });
       if (this.loseNextCreateAnswer) {
@@ -239,10 +279,13 @@ export class FakeSession implements ZkSession {
     if (this.dropNextDelete && this.connected) {
       this.dropNextDelete = false;
       this.disconnect();
-      return Promise.reject(new ZooKeeperError("ZK_CONNECTIONLOSS", `delete ${path}`, "connection loss"));
+      return Promise.reject(
+        new ZooKeeperError("ZK_CONNECTIONLOSS", `delete ${path}`, "connection loss"),
+      );
     }
     return this.#write(`delete ${path}`, () => {
-      if (!this.#ensemble.nodes.has(path)) throw new ZooKeeperError("ZK_NONODE", `delete ${path}`, "no node");
+      if (!this.#ensemble.nodes.has(path))
+        throw new ZooKeeperError("ZK_NONODE", `delete ${path}`, "no node");
       this.#ensemble.deleteNode(path);
     });
   }
@@ -265,7 +308,8 @@ export class FakeSession implements ZkSession {
     return this.#write(`set ${path}`, () => {
       const node = this.#ensemble.nodes.get(path);
       if (!node) throw new ZooKeeperError("ZK_NONODE", `set ${path}`, "no node");
-      if (version !== -1 && version !== node.version) throw new ZooKeeperError("ZK_BADVERSION", `set ${path}`, "bad version");
+      if (version !== -1 && version !== node.version)
+        throw new ZooKeeperError("ZK_BADVERSION", `set ${path}`, "bad version");
       node.data = data;
       node.version++;
       this.#ensemble.fire("data", path, { type: "changed", path });
@@ -274,7 +318,8 @@ export class FakeSession implements ZkSession {
   }
   getChildren(path: string, watcher?: Watcher): Promise<string[]> {
     return this.#op(`children ${path}`, () => {
-      if (!this.#ensemble.nodes.has(path)) throw new ZooKeeperError("ZK_NONODE", `children ${path}`, "no node");
+      if (!this.#ensemble.nodes.has(path))
+        throw new ZooKeeperError("ZK_NONODE", `children ${path}`, "no node");
       if (watcher) this.#ensemble.watch("child", path, this, watcher);
       return this.#ensemble.childrenOf(path);
     });
@@ -290,7 +335,8 @@ export class FakeSession implements ZkSession {
     return this.#write(`setAcl ${path}`, () => {
       const node = this.#ensemble.nodes.get(path);
       if (!node) throw new ZooKeeperError("ZK_NONODE", `setAcl ${path}`, "no node");
-      if (aclVersion !== -1 && aclVersion !== node.aversion) throw new ZooKeeperError("ZK_BADVERSION", `setAcl ${path}`, "bad version");
+      if (aclVersion !== -1 && aclVersion !== node.aversion)
+        throw new ZooKeeperError("ZK_BADVERSION", `setAcl ${path}`, "bad version");
       node.acl = acl;
       node.aversion++;
     });
@@ -308,6 +354,8 @@ export class FakeSession implements ZkSession {
     // just goes away, and the session lives on until it expires or is resumed.
     const wasConnected = this.connected;
     this.connected = false;
-    if (wasConnected && !this.expired) for (const [path, node] of [...this.#ensemble.nodes]) if (node.owner === this.id) this.#ensemble.deleteNode(path);
+    if (wasConnected && !this.expired)
+      for (const [path, node] of [...this.#ensemble.nodes])
+        if (node.owner === this.id) this.#ensemble.deleteNode(path);
   }
 }

@@ -34,13 +34,22 @@ describe("an election protected by a digest ACL", () => {
     const [me] = await leader.getParticipants();
     for (const path of ["/secured", "/secured/leader_elector_path", me!.node]) {
       const { acl: actual } = await leader.zk.getAcl(path);
-      expect(actual).toEqual([{ perms: PERM.ALL, scheme: "digest", id: zkDigest("atlas", "s3cret") }]);
+      expect(actual).toEqual([
+        { perms: PERM.ALL, scheme: "digest", id: zkDigest("atlas", "s3cret") },
+      ]);
     }
 
     foreign = await foreignSession(zk().connectString);
-    const reject = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ name: "ZooKeeperError", code: "ZK_NOAUTH" });
+    const reject = (p: Promise<unknown>) =>
+      expect(p).rejects.toMatchObject({ name: "ZooKeeperError", code: "ZK_NOAUTH" });
     // Taking over needs a node ahead in the queue: creating any child is refused.
-    await reject(foreign.create("/secured/leader_elector_path/_c_x-latch-", Buffer.from("intruder"), "ephemeral_sequential"));
+    await reject(
+      foreign.create(
+        "/secured/leader_elector_path/_c_x-latch-",
+        Buffer.from("intruder"),
+        "ephemeral_sequential",
+      ),
+    );
     await reject(foreign.remove(me!.node, -1));
     await reject(foreign.setData(me!.node, Buffer.from("intruder"), -1));
     await reject(foreign.getData(me!.node));
@@ -60,7 +69,10 @@ describe("an election protected by a digest ACL", () => {
     });
     void wrong.start().catch(() => undefined);
     const { waitFor } = await import("@atlas-ha/testkit");
-    await waitFor(() => group.events.some((e) => e.id === "wrong" && e.type === "error"), { timeoutMs: 10_000, what: "the wrong password to fail" });
+    await waitFor(() => group.events.some((e) => e.id === "wrong" && e.type === "error"), {
+      timeoutMs: 10_000,
+      what: "the wrong password to fail",
+    });
     expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
   });
 
@@ -71,19 +83,42 @@ describe("an election protected by a digest ACL", () => {
     foreign = await foreignSession(zk().connectString);
     await foreign.create("/squatted", Buffer.alloc(0), "persistent");
     await foreign.create("/squatted/leader_elector_path", Buffer.alloc(0), "persistent");
-    const squatter = await foreign.create("/squatted/leader_elector_path/_c_00000000-0000-0000-0000-000000000000-latch-", Buffer.from("secure-1"), "ephemeral_sequential");
-    await foreign.create("/squatted/leader_elector_path/_c_11111111-0000-0000-0000-000000000000-latch-", Buffer.from("secure-1"), "persistent");
-    await foreign.create("/squatted/active_server_info", Buffer.from("http://evil.example.com:80"), "persistent");
+    const squatter = await foreign.create(
+      "/squatted/leader_elector_path/_c_00000000-0000-0000-0000-000000000000-latch-",
+      Buffer.from("secure-1"),
+      "ephemeral_sequential",
+    );
+    await foreign.create(
+      "/squatted/leader_elector_path/_c_11111111-0000-0000-0000-000000000000-latch-",
+      Buffer.from("secure-1"),
+      "persistent",
+    );
+    await foreign.create(
+      "/squatted/active_server_info",
+      Buffer.from("http://evil.example.com:80"),
+      "persistent",
+    );
     await foreign.create("/squatted/other", Buffer.alloc(0), "persistent");
     await foreign.create("/squatted/other/deeper", Buffer.alloc(0), "persistent");
 
     group = new Participants();
     const acl = `digest:${zkDigest("atlas", "s3cret")}`;
-    const options = { connect: zk().connectString, id: "secure-1", zkRoot: "/squatted", sessionTimeoutMs: 4000, acl, auth: "digest:atlas:s3cret" };
+    const options = {
+      connect: zk().connectString,
+      id: "secure-1",
+      zkRoot: "/squatted",
+      sessionTimeoutMs: 4000,
+      acl,
+      auth: "digest:atlas:s3cret",
+    };
     // A node of a live session is never deleted (it could be an instance running without
     // ACLs, which would then be deposed behind its back): the participant refuses to start.
     const refused = group.add(options);
-    await expect(refused.start()).rejects.toMatchObject({ name: "AclConflictError", code: "ELECTION_ACL_CONFLICT", path: squatter });
+    await expect(refused.start()).rejects.toMatchObject({
+      name: "AclConflictError",
+      code: "ELECTION_ACL_CONFLICT",
+      path: squatter,
+    });
     expect(refused.isLeader()).toBe(false);
     expect(await foreign.exists(squatter)).not.toBeNull();
 
@@ -99,8 +134,20 @@ describe("an election protected by a digest ACL", () => {
     expect((await leader.zk.getChildren("/squatted")).sort()).toEqual(["leader_elector_path"]);
     // And nobody without the credentials can come back.
     foreign = await foreignSession(zk().connectString);
-    await expect(foreign.create("/squatted/active_server_info", Buffer.from("http://evil.example.com:80"), "persistent")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
-    await expect(foreign.create("/squatted/leader_elector_path/_c_x-latch-", Buffer.from("secure-1"), "ephemeral_sequential")).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    await expect(
+      foreign.create(
+        "/squatted/active_server_info",
+        Buffer.from("http://evil.example.com:80"),
+        "persistent",
+      ),
+    ).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    await expect(
+      foreign.create(
+        "/squatted/leader_elector_path/_c_x-latch-",
+        Buffer.from("secure-1"),
+        "ephemeral_sequential",
+      ),
+    ).rejects.toMatchObject({ code: "ZK_NOAUTH" });
   });
 
   it("a rolling restart that turns ACLs on (passive first) never deletes the active's node: the restarted participant refuses, the old leader keeps leading alone", async () => {
@@ -110,8 +157,16 @@ describe("an election protected by a digest ACL", () => {
     await active.start();
     await group.oneLeader(10_000, [active]);
     // The passive, restarted with ACLs on.
-    const secured = group.add({ ...base, id: "secured-2", acl: `digest:${zkDigest("atlas", "s3cret")}`, auth: "digest:atlas:s3cret" });
-    await expect(secured.start()).rejects.toMatchObject({ name: "AclConflictError", code: "ELECTION_ACL_CONFLICT" });
+    const secured = group.add({
+      ...base,
+      id: "secured-2",
+      acl: `digest:${zkDigest("atlas", "s3cret")}`,
+      auth: "digest:atlas:s3cret",
+    });
+    await expect(secured.start()).rejects.toMatchObject({
+      name: "AclConflictError",
+      code: "ELECTION_ACL_CONFLICT",
+    });
     // Before the fix, the purge deleted open-1's node and secured-2 led beside it.
     expect(secured.isLeader()).toBe(false);
     expect(active.isLeader()).toBe(true);
@@ -122,9 +177,15 @@ describe("an election protected by a digest ACL", () => {
   it("refuses malformed ACL and auth options with an error naming the option", async () => {
     const { createElection } = await import("../../src/index.js");
     const base = { connect: "127.0.0.1:2181", id: "x" };
-    expect(() => createElection({ ...base, acl: "digest:atlas" })).toThrow(expect.objectContaining({ code: "ELECTION_BAD_OPTION", option: "acl" }));
+    expect(() => createElection({ ...base, acl: "digest:atlas" })).toThrow(
+      expect.objectContaining({ code: "ELECTION_BAD_OPTION", option: "acl" }),
+    );
     expect(() => createElection({ ...base, acl: "sasl:atlas" })).toThrow(/SASL/);
-    expect(() => createElection({ ...base, acl: `digest:${zkDigest("a", "b")}`, auth: "atlas" })).toThrow(expect.objectContaining({ option: "auth" }));
-    expect(() => createElection({ ...base, auth: "digest:a:b" })).toThrow(expect.objectContaining({ option: "auth" }));
+    expect(() =>
+      createElection({ ...base, acl: `digest:${zkDigest("a", "b")}`, auth: "atlas" }),
+    ).toThrow(expect.objectContaining({ option: "auth" }));
+    expect(() => createElection({ ...base, auth: "digest:a:b" })).toThrow(
+      expect.objectContaining({ option: "auth" }),
+    );
   });
 });

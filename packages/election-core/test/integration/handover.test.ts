@@ -19,7 +19,8 @@ describe("leader election among three participants", () => {
   it("has exactly one leader, and everyone agrees who it is", async () => {
     group = new Participants();
     const zkRoot = "/one-leader";
-    for (const id of ["a", "b", "c"]) group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
+    for (const id of ["a", "b", "c"])
+      group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
     await Promise.all(group.all.map((e) => e.start()));
     const leader = await group.oneLeader(5000);
     expect(group.leaders()).toEqual([leader]);
@@ -29,13 +30,15 @@ describe("leader election among three participants", () => {
     expect((await group.all[2]!.getLeader())?.id).toBe(leader.id);
     expect((await group.all[2]!.getLeader())?.epoch).toBe(leader.epoch);
     // Sequence order is join order; nodes follow Curator's naming so a Java Atlas could share the election.
-    for (const p of participants) expect(p.node).toMatch(/^\/one-leader\/leader_elector_path\/_c_[0-9a-f-]{36}-latch-\d{10}$/);
+    for (const p of participants)
+      expect(p.node).toMatch(/^\/one-leader\/leader_elector_path\/_c_[0-9a-f-]{36}-latch-\d{10}$/);
   });
 
   it("hands over on close() with a higher epoch, in far less than the session timeout", async () => {
     group = new Participants();
     const zkRoot = "/close-handover";
-    for (const id of ["a", "b", "c"]) group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
+    for (const id of ["a", "b", "c"])
+      group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
     await Promise.all(group.all.map((e) => e.start()));
     const first = await group.oneLeader(5000);
     const firstEpoch = first.epoch!;
@@ -43,20 +46,31 @@ describe("leader election among three participants", () => {
     // When a participant took over, from its own "leader" event (stamped as it happened, not
     // when this test polled).
     const tookOverAt = (e: Election) => {
-      const event = group.events.find((x) => x.id === e.id && x.type === "leader" && (x.payload as { epoch: number }).epoch === e.epoch);
+      const event = group.events.find(
+        (x) =>
+          x.id === e.id &&
+          x.type === "leader" &&
+          (x.payload as { epoch: number }).epoch === e.epoch,
+      );
       return (event!.payload as { at: number }).at;
     };
     // The node is deleted at close: the next leader does not wait for the session timeout (it
     // takes over in well under half of it; waiting for the session would take all of it).
     let closedAt = Date.now();
     await first.close();
-    const second = await group.oneLeader(sessionTimeoutMs * 2, group.all.filter((e) => e !== first));
+    const second = await group.oneLeader(
+      sessionTimeoutMs * 2,
+      group.all.filter((e) => e !== first),
+    );
     expect(second.epoch!).toBeGreaterThan(firstEpoch);
     expect(tookOverAt(second) - closedAt).toBeLessThan(sessionTimeoutMs / 2);
     expect(first.isLeader()).toBe(false);
     closedAt = Date.now();
     await second.close();
-    const third = await group.oneLeader(sessionTimeoutMs * 2, group.all.filter((e) => e !== first && e !== second));
+    const third = await group.oneLeader(
+      sessionTimeoutMs * 2,
+      group.all.filter((e) => e !== first && e !== second),
+    );
     expect(third.epoch!).toBeGreaterThan(second.epoch!);
     expect(tookOverAt(third) - closedAt).toBeLessThan(sessionTimeoutMs / 2);
     expect((await third.getParticipants()).map((p) => p.id)).toEqual([third.id]);

@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { waitFor, type ZooKeeperEnsemble } from "@atlas-ha/testkit";
-import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
+import {
+  createElection,
+  type Election,
+  type ElectionEvents,
+  type ElectionOptions,
+} from "../../src/index.js";
 
 /** In-process participants, closed after the test. */
 export class Participants {
@@ -15,9 +20,21 @@ export class Participants {
   add(options: ElectionOptions): Election {
     const line = (level: string) => (obj: object) =>
       this.logs.push(`${Date.now() - this.#started} ${options.id} ${level} ${JSON.stringify(obj)}`);
-    const logger = { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+    const logger = {
+      debug: line("debug"),
+      info: line("info"),
+      warn: line("warn"),
+      error: line("error"),
+    };
     const election = createElection({ logger, ...options });
-    for (const type of ["leader", "follower", "suspended", "lost", "error", "connection"] as const) {
+    for (const type of [
+      "leader",
+      "follower",
+      "suspended",
+      "lost",
+      "error",
+      "connection",
+    ] as const) {
       election.on(type, (payload) => this.events.push({ id: options.id, type, payload }));
     }
     this.all.push(election);
@@ -84,7 +101,10 @@ export class ChildParticipant {
   /** Asks the process for its view; resolves with its answer. */
   status(timeoutMs = 5000): Promise<StatusLine> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.id} did not answer "status"`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.id} did not answer "status"`)),
+        timeoutMs,
+      );
       const waiter = (line: StatusLine) => {
         if (line.type === "status") {
           clearTimeout(timer);
@@ -97,7 +117,10 @@ export class ChildParticipant {
   }
 
   async waitFor(type: string, timeoutMs: number): Promise<StatusLine> {
-    return waitFor(() => this.lines.find((l) => l.type === type), { timeoutMs, what: `${this.id} to print "${type}"` });
+    return waitFor(() => this.lines.find((l) => l.type === type), {
+      timeoutMs,
+      what: `${this.id} to print "${type}"`,
+    });
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {

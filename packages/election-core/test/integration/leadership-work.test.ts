@@ -32,7 +32,9 @@ describe("failing leadership work", () => {
     const errors = () => group.events.filter((e) => e.id === "broken" && e.type === "error");
     const { waitFor } = await import("@atlas-ha/testkit");
     await waitFor(() => errors().length >= 3, { timeoutMs: 10_000, what: "three failed attempts" });
-    const codes = errors().map((e) => (e.payload as { error: { code: string; attempt: number; retryInMs: number } }).error);
+    const codes = errors().map(
+      (e) => (e.payload as { error: { code: string; attempt: number; retryInMs: number } }).error,
+    );
     expect(codes.map((c) => c.code)).toEqual(codes.map(() => "ELECTION_LEADERSHIP_FAILED"));
     expect(codes.map((c) => c.attempt).slice(0, 3)).toEqual([1, 2, 3]);
     // Jittered exponential: attempt n waits between half and all of base·2^(n-1).
@@ -42,13 +44,21 @@ describe("failing leadership work", () => {
       expect(c.retryInMs).toBeLessThanOrEqual(full);
     });
 
-    const healthy = group.add({ connect: zk().connectString, id: "healthy", zkRoot: "/failing-work", sessionTimeoutMs: 4000 });
+    const healthy = group.add({
+      connect: zk().connectString,
+      id: "healthy",
+      zkRoot: "/failing-work",
+      sessionTimeoutMs: 4000,
+    });
     await healthy.start();
     const leader = await group.oneLeader(10_000);
     expect(leader.id).toBe("healthy");
     const attemptsThen = attempts;
     // Once another leads, the broken one rejoins behind it and stops being asked to lead.
-    await waitFor(async () => (await healthy.getParticipants()).length === 2, { timeoutMs: 10_000, what: "the broken participant to rejoin" });
+    await waitFor(async () => (await healthy.getParticipants()).length === 2, {
+      timeoutMs: 10_000,
+      what: "the broken participant to rejoin",
+    });
     expect(attempts).toBe(attemptsThen);
     expect(attempts).toBeLessThan(10);
     expect(broken.isLeader()).toBe(false);

@@ -38,8 +38,14 @@ describe("a leader paused longer than its session timeout", () => {
     expect(woke.epoch!).toBeLessThan(nextStatus.epoch!);
 
     // Afterwards it learns its session expired, rejoins behind, and stays a follower.
-    await waitFor(() => old.lines.some((l) => l.type === "lost"), { timeoutMs: 15_000, what: "the old leader to see its session lost" });
-    await waitFor(async () => (await old.status()).state === "CONNECTED", { timeoutMs: 15_000, what: "a new session" });
+    await waitFor(() => old.lines.some((l) => l.type === "lost"), {
+      timeoutMs: 15_000,
+      what: "the old leader to see its session lost",
+    });
+    await waitFor(async () => (await old.status()).state === "CONNECTED", {
+      timeoutMs: 15_000,
+      what: "a new session",
+    });
     for (let i = 0; i < 5; i++) {
       const [o, n] = await Promise.all([old.status(), next.status()]);
       expect([o.isLeader, n.isLeader]).toEqual([false, true]);

@@ -29,7 +29,11 @@ async function removeTree(session: ZkSession, path: string): Promise<void> {
  * Samples every few milliseconds until `until` holds; fails if two participants ever led in
  * the same sample. Returns the number of samples taken.
  */
-async function neverTwoLeaders(group: Participants, until: () => boolean, timeoutMs: number): Promise<number> {
+async function neverTwoLeaders(
+  group: Participants,
+  until: () => boolean,
+  timeoutMs: number,
+): Promise<number> {
   let samples = 0;
   const overlaps: string[] = [];
   await waitFor(
@@ -79,23 +83,40 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
         throw new Error("fenced by the store");
       },
     });
-    const b = group.add({ connect: zk().connectString, id: "b", zkRoot: "/lost-delete", sessionTimeoutMs });
+    const b = group.add({
+      connect: zk().connectString,
+      id: "b",
+      zkRoot: "/lost-delete",
+      sessionTimeoutMs,
+    });
     await a.start();
     const firstNode = (await b.start(), (await b.getParticipants())[0]!);
     expect(firstNode.id).toBe("a");
     // The delete request reached the proxy and was thrown away; now the link drops, so the
     // client fails it with a connection loss, and comes back at once on the same session.
-    await waitFor(() => proxy!.discardedBytes > 0, { timeoutMs: 5000, what: "a's delete to be swallowed" });
+    await waitFor(() => proxy!.discardedBytes > 0, {
+      timeoutMs: 5000,
+      what: "a's delete to be swallowed",
+    });
     await proxy.cut({ mode: "refuse", live: "drop" });
-    await waitFor(() => a.connectionState === "SUSPENDED", { timeoutMs: 5000, what: "a to notice the cut" });
+    await waitFor(() => a.connectionState === "SUSPENDED", {
+      timeoutMs: 5000,
+      what: "a to notice the cut",
+    });
     await proxy.restore();
-    await waitFor(() => a.connectionState === "RECONNECTED", { timeoutMs: sessionTimeoutMs, what: "a back on the same session" });
+    await waitFor(() => a.connectionState === "RECONNECTED", {
+      timeoutMs: sessionTimeoutMs,
+      what: "a back on the same session",
+    });
     // Before the fix: a's old node stayed first, a queued behind it, and nobody led until a restart.
     const leader = await group.oneLeader(4 * sessionTimeoutMs);
-    const line = await waitFor(async () => {
-      const participants = await leader.getParticipants();
-      return participants.length === 2 ? participants : undefined;
-    }, { timeoutMs: 10_000, what: "a back in line behind the leader" });
+    const line = await waitFor(
+      async () => {
+        const participants = await leader.getParticipants();
+        return participants.length === 2 ? participants : undefined;
+      },
+      { timeoutMs: 10_000, what: "a back in line behind the leader" },
+    );
     expect(line.map((p) => p.node)).not.toContain(firstNode.node);
     expect(line[0]!.id).toBe(leader.id);
     expect(group.leaders()).toEqual([leader]);
@@ -103,7 +124,13 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
 
   it("deleting the election path makes every participant recreate it and rejoin, with one leader", async () => {
     group = new Participants();
-    for (const id of ["a", "b", "c"]) group.add({ connect: zk().connectString, id, zkRoot: "/path-deleted", sessionTimeoutMs: 4000 });
+    for (const id of ["a", "b", "c"])
+      group.add({
+        connect: zk().connectString,
+        id,
+        zkRoot: "/path-deleted",
+        sessionTimeoutMs: 4000,
+      });
     await Promise.all(group.all.map((e) => e.start()));
     await group.oneLeader(5000);
     raw = await rawSession(zk().connectString);
@@ -113,15 +140,20 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
       () =>
         removeTree(raw!, "/path-deleted/leader_elector_path").then(
           () => true,
-          (error: Error & { code?: string }) => (error.code === "ZK_NOTEMPTY" ? undefined : Promise.reject(error)),
+          (error: Error & { code?: string }) =>
+            error.code === "ZK_NOTEMPTY" ? undefined : Promise.reject(error),
         ),
       { timeoutMs: 10_000, intervalMs: 1, what: "the election path deleted" },
     );
     // Before the fix the followers retried NONODE forever and the leader never noticed.
-    await waitFor(async () => (await raw!.getChildren("/path-deleted/leader_elector_path").catch(() => [])).length === 3, {
-      timeoutMs: 15_000,
-      what: "all three participants back in line",
-    });
+    await waitFor(
+      async () =>
+        (await raw!.getChildren("/path-deleted/leader_elector_path").catch(() => [])).length === 3,
+      {
+        timeoutMs: 15_000,
+        what: "all three participants back in line",
+      },
+    );
     const leader = await group.oneLeader(5000);
     const line = await leader.getParticipants();
     expect(line[0]!.id).toBe(leader.id);
@@ -130,8 +162,18 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
 
   it("a leader whose node is deleted steps down before the next one leads: never two leaders", async () => {
     group = new Participants();
-    const a = group.add({ connect: zk().connectString, id: "a", zkRoot: "/own-node", sessionTimeoutMs: 4000 });
-    const b = group.add({ connect: zk().connectString, id: "b", zkRoot: "/own-node", sessionTimeoutMs: 4000 });
+    const a = group.add({
+      connect: zk().connectString,
+      id: "a",
+      zkRoot: "/own-node",
+      sessionTimeoutMs: 4000,
+    });
+    const b = group.add({
+      connect: zk().connectString,
+      id: "b",
+      zkRoot: "/own-node",
+      sessionTimeoutMs: 4000,
+    });
     await a.start();
     await b.start();
     await group.oneLeader(5000, [a]);
@@ -139,14 +181,23 @@ describe("election safety round 2 (a standalone ZooKeeper)", () => {
     raw = await rawSession(zk().connectString);
     await raw.remove(first!.node, -1);
     // Before the fix a never watched its own node: it led on beside b.
-    await neverTwoLeaders(group, () => b.isLeader() && group.events.some((e) => e.id === "a" && e.type === "follower"), 10_000);
+    await neverTwoLeaders(
+      group,
+      () => b.isLeader() && group.events.some((e) => e.id === "a" && e.type === "follower"),
+      10_000,
+    );
     expect(a.isLeader()).toBe(false);
     expect((await b.getParticipants()).map((p) => p.id)).toEqual(["b", "a"]);
   });
 
   it("an operation ZooKeeper's client refuses synchronously (a malformed path) rejects instead of hanging", async () => {
     group = new Participants();
-    const a = group.add({ connect: zk().connectString, id: "a", zkRoot: "/sync-rc", sessionTimeoutMs: 4000 });
+    const a = group.add({
+      connect: zk().connectString,
+      id: "a",
+      zkRoot: "/sync-rc",
+      sessionTimeoutMs: 4000,
+    });
     await a.start();
     const outcome = await Promise.race([
       a.zk.create("/sync-rc/./x", "data", "persistent").then(
@@ -168,7 +219,13 @@ describe("a lease asked for longer than the session the server grants (ZooKeeper
 
   it("is held against the granted timeout: a leader whose event loop stalls longer than 2/3 of it does not lead on waking", async () => {
     group = new Participants();
-    const a = group.add({ connect: zk().connectString, id: "a", zkRoot: "/granted", sessionTimeoutMs: 10_000, leaseMs: 8000 });
+    const a = group.add({
+      connect: zk().connectString,
+      id: "a",
+      zkRoot: "/granted",
+      sessionTimeoutMs: 10_000,
+      leaseMs: 8000,
+    });
     await a.start();
     await group.oneLeader(5000);
     expect(a.sessionTimeoutMs).toBe(2000);
@@ -195,8 +252,18 @@ describe("a leader on a ZooKeeper follower cut off from its quorum (3 nodes; syn
     expect(await isolated.mode()).toBe("follower");
     group = new Participants();
     const sessionTimeoutMs = 3000;
-    const pinned = group.add({ connect: isolated.connectString, id: "pinned", zkRoot: "/isolated", sessionTimeoutMs });
-    const other = group.add({ connect: `${zk().node(1).connectString},${zk().node(2).connectString}`, id: "other", zkRoot: "/isolated", sessionTimeoutMs });
+    const pinned = group.add({
+      connect: isolated.connectString,
+      id: "pinned",
+      zkRoot: "/isolated",
+      sessionTimeoutMs,
+    });
+    const other = group.add({
+      connect: `${zk().node(1).connectString},${zk().node(2).connectString}`,
+      id: "other",
+      zkRoot: "/isolated",
+      sessionTimeoutMs,
+    });
     await pinned.start();
     await group.oneLeader(5000, [pinned]);
     await other.start();
@@ -208,6 +275,10 @@ describe("a leader on a ZooKeeper follower cut off from its quorum (3 nodes; syn
     expect(samples).toBeGreaterThan(10);
     expect(pinned.isLeader()).toBe(false);
     // And still never two, until the cut-off server gives up and drops its clients.
-    await neverTwoLeaders(group, () => pinned.connectionState !== "CONNECTED" && pinned.connectionState !== "RECONNECTED", 15_000);
+    await neverTwoLeaders(
+      group,
+      () => pinned.connectionState !== "CONNECTED" && pinned.connectionState !== "RECONNECTED",
+      15_000,
+    );
   });
 });

@@ -19,15 +19,25 @@ describe("leader election under ZooKeeper server faults", () => {
   it("keeps the leader when the ZooKeeper server it is connected to dies and its session survives", async () => {
     group = new Participants();
     const sessionTimeoutMs = 4000;
-    for (const id of ["a", "b"]) group.add({ connect: zk().connectString, id, zkRoot: "/server-loss", sessionTimeoutMs });
+    for (const id of ["a", "b"])
+      group.add({ connect: zk().connectString, id, zkRoot: "/server-loss", sessionTimeoutMs });
     await Promise.all(group.all.map((e) => e.start()));
     const leader = await group.oneLeader(5000);
     const epoch = leader.epoch;
-    const server = await waitFor(() => serverOfSession(zk(), leader.zk.sessionId), { timeoutMs: 5000, what: "the leader's server" });
+    const server = await waitFor(() => serverOfSession(zk(), leader.zk.sessionId), {
+      timeoutMs: 5000,
+      what: "the leader's server",
+    });
     await server.kill();
     // The client reconnects to another server with the same session: RECONNECTED, same epoch.
     await waitFor(
-      () => group.events.some((e) => e.id === leader.id && e.type === "connection" && (e.payload as { state: string }).state === "RECONNECTED"),
+      () =>
+        group.events.some(
+          (e) =>
+            e.id === leader.id &&
+            e.type === "connection" &&
+            (e.payload as { state: string }).state === "RECONNECTED",
+        ),
       { timeoutMs: 15_000, what: "the leader to reconnect" },
     );
     await waitFor(() => leader.isLeader(), { timeoutMs: 5000, what: "the leader to lead again" });
@@ -36,13 +46,17 @@ describe("leader election under ZooKeeper server faults", () => {
     const follower = group.all.find((e) => e !== leader)!;
     expect(follower.isLeader()).toBe(false);
     // The follower may have been on the same server: it answers once it has reconnected too.
-    await waitFor(async () => (await follower.getLeader())?.id === leader.id, { timeoutMs: 15_000, what: "the follower to see the same leader" });
+    await waitFor(async () => (await follower.getLeader())?.id === leader.id, {
+      timeoutMs: 15_000,
+      what: "the follower to see the same leader",
+    });
   });
 
   it("steps down within the session timeout when quorum is lost, and has exactly one leader once it returns", async () => {
     group = new Participants();
     const sessionTimeoutMs = 3000;
-    for (const id of ["a", "b", "c"]) group.add({ connect: zk().connectString, id, zkRoot: "/quorum-loss", sessionTimeoutMs });
+    for (const id of ["a", "b", "c"])
+      group.add({ connect: zk().connectString, id, zkRoot: "/quorum-loss", sessionTimeoutMs });
     await Promise.all(group.all.map((e) => e.start()));
     const leader = await group.oneLeader(5000);
     const epochBefore = leader.epoch!;
@@ -64,7 +78,10 @@ describe("leader election under ZooKeeper server faults", () => {
       .filter((e) => e.id === leader.id && e.type === "suspended")
       .map((e) => e.payload as { at: number; wasLeader: boolean; reason: string })
       .find((p) => p.at >= killedAt);
-    expect(suspended).toMatchObject({ wasLeader: true, reason: expect.stringMatching(/^(disconnected|lease)$/) });
+    expect(suspended).toMatchObject({
+      wasLeader: true,
+      reason: expect.stringMatching(/^(disconnected|lease)$/),
+    });
     expect(suspended!.at - lostAt).toBeLessThan(granted);
 
     await Promise.all([one!.start(), two!.start()]);

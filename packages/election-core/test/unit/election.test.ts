@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
+import {
+  createElection,
+  type Election,
+  type ElectionEvents,
+  type ElectionOptions,
+} from "../../src/index.js";
 import { FakeEnsemble, ManualClock, settle, type FakeSession } from "../../src/testing/index.js";
 
 function setup(count: number, extra: Partial<ElectionOptions> = {}) {
@@ -8,16 +13,35 @@ function setup(count: number, extra: Partial<ElectionOptions> = {}) {
   const events: { id: string; type: keyof ElectionEvents; payload: Record<string, unknown> }[] = [];
   const elections: Election[] = [];
   const add = (id: string, more: Partial<ElectionOptions> = {}) => {
-    const e = createElection({ connect: "zk:2181", id, sessionTimeoutMs: 3000, sessionFactory: zk.factory, clock, random: () => 0.5, ...extra, ...more });
-    for (const type of ["leader", "follower", "suspended", "lost", "error", "connection"] as const) {
-      e.on(type, (payload) => events.push({ id, type, payload: payload as unknown as Record<string, unknown> }));
+    const e = createElection({
+      connect: "zk:2181",
+      id,
+      sessionTimeoutMs: 3000,
+      sessionFactory: zk.factory,
+      clock,
+      random: () => 0.5,
+      ...extra,
+      ...more,
+    });
+    for (const type of [
+      "leader",
+      "follower",
+      "suspended",
+      "lost",
+      "error",
+      "connection",
+    ] as const) {
+      e.on(type, (payload) =>
+        events.push({ id, type, payload: payload as unknown as Record<string, unknown> }),
+      );
     }
     elections.push(e);
     return e;
   };
   for (let i = 0; i < count; i++) add(`p${i + 1}`);
   const session = (e: Election) => zk.sessions.get(e.zk.sessionId) as FakeSession;
-  const of = (id: string, type: keyof ElectionEvents) => events.filter((x) => x.id === id && x.type === type);
+  const of = (id: string, type: keyof ElectionEvents) =>
+    events.filter((x) => x.id === id && x.type === type);
   return { zk, clock, events, elections, add, session, of };
 }
 
@@ -55,7 +79,11 @@ describe("election recipe (fake ZooKeeper)", () => {
     const epoch = leader.epoch;
     session(leader).disconnect();
     expect(leader.isLeader()).toBe(false);
-    expect(of("p1", "suspended")[0]!.payload).toMatchObject({ wasLeader: true, reason: "disconnected", epoch });
+    expect(of("p1", "suspended")[0]!.payload).toMatchObject({
+      wasLeader: true,
+      reason: "disconnected",
+      epoch,
+    });
     session(leader).connectNow();
     await settle();
     expect(leader.isLeader()).toBe(true);
@@ -142,7 +170,9 @@ describe("election recipe (fake ZooKeeper)", () => {
     // Capped: 600 ms apart from then on, so ~16 more in 10 s, not thousands.
     expect(attempts).toBeGreaterThan(15);
     expect(attempts).toBeLessThan(25);
-    const errors = e.of("broken", "error").map((x) => x.payload.error as { code: string; attempt: number; retryInMs: number });
+    const errors = e
+      .of("broken", "error")
+      .map((x) => x.payload.error as { code: string; attempt: number; retryInMs: number });
     expect(errors.slice(0, 5).map((x) => x.retryInMs)).toEqual([75, 150, 300, 600, 600]);
     expect(errors.every((x) => x.code === "ELECTION_LEADERSHIP_FAILED")).toBe(true);
   });
@@ -171,7 +201,10 @@ describe("election recipe (fake ZooKeeper)", () => {
     await settle();
     expect(p1.isLeader()).toBe(false);
     expect(p2.isLeader()).toBe(true);
-    expect(e.of("p1", "error")[0]!.payload.error).toMatchObject({ code: "ELECTION_LEADERSHIP_FAILED", attempt: 1 });
+    expect(e.of("p1", "error")[0]!.payload.error).toMatchObject({
+      code: "ELECTION_LEADERSHIP_FAILED",
+      attempt: 1,
+    });
     await e.clock.advance(100);
     expect((await p2.getParticipants()).map((p) => p.id)).toEqual(["p2", "p1"]);
   });
@@ -255,6 +288,12 @@ describe("options", () => {
     [{ ...base, leaseMs: 30_000 }, "leaseMs"],
     [{ ...base, onLeadership: "no" as never }, "onLeadership"],
   ])("rejects %o naming %s", (options, option) => {
-    expect(() => createElection(options as ElectionOptions)).toThrow(expect.objectContaining({ name: "ElectionOptionsError", code: "ELECTION_BAD_OPTION", option }));
+    expect(() => createElection(options as ElectionOptions)).toThrow(
+      expect.objectContaining({
+        name: "ElectionOptionsError",
+        code: "ELECTION_BAD_OPTION",
+        option,
+      }),
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createElection, type Election, type ElectionEvents, type ElectionOptions } from "../../src/index.js";
+import {
+  createElection,
+  type Election,
+  type ElectionEvents,
+  type ElectionOptions,
+} from "../../src/index.js";
 import { FakeEnsemble, ManualClock, type FakeSession } from "../../src/testing/index.js";
 
 // The fake ZooKeeper, for the recipe's answers to the round-2 safety review; each case has a
@@ -9,16 +14,37 @@ function setup(extra: Partial<ElectionOptions> = {}) {
   const clock = new ManualClock();
   const events: { id: string; type: keyof ElectionEvents; payload: Record<string, unknown> }[] = [];
   const add = (id: string, more: Partial<ElectionOptions> = {}): Election => {
-    const e = createElection({ connect: "zk:2181", id, sessionTimeoutMs: 3000, retryBaseMs: 100, sessionFactory: zk.factory, clock, random: () => 0.5, ...extra, ...more });
-    for (const type of ["leader", "follower", "suspended", "lost", "error", "connection"] as const) {
-      e.on(type, (payload) => events.push({ id, type, payload: payload as unknown as Record<string, unknown> }));
+    const e = createElection({
+      connect: "zk:2181",
+      id,
+      sessionTimeoutMs: 3000,
+      retryBaseMs: 100,
+      sessionFactory: zk.factory,
+      clock,
+      random: () => 0.5,
+      ...extra,
+      ...more,
+    });
+    for (const type of [
+      "leader",
+      "follower",
+      "suspended",
+      "lost",
+      "error",
+      "connection",
+    ] as const) {
+      e.on(type, (payload) =>
+        events.push({ id, type, payload: payload as unknown as Record<string, unknown> }),
+      );
     }
     return e;
   };
   const session = (e: Election) => zk.sessions.get(e.zk.sessionId) as FakeSession;
   // In line order (the sequence suffix), like the recipe sorts them.
   const children = () =>
-    [...zk.nodes.keys()].filter((p) => p.startsWith("/apache_atlas/leader_elector_path/")).sort((x, y) => x.slice(-10).localeCompare(y.slice(-10)));
+    [...zk.nodes.keys()]
+      .filter((p) => p.startsWith("/apache_atlas/leader_elector_path/"))
+      .sort((x, y) => x.slice(-10).localeCompare(y.slice(-10)));
   return { zk, clock, events, add, session, children };
 }
 
@@ -124,7 +150,8 @@ describe("election safety, round 2 (fake ZooKeeper)", () => {
     // Deleted right after the participant ensured it, just before its node is created.
     let deletions = 0;
     session.beforeCreate = (path) => {
-      if (path.includes("-latch-") && deletions++ === 0) zk.deleteNode("/apache_atlas/leader_elector_path");
+      if (path.includes("-latch-") && deletions++ === 0)
+        zk.deleteNode("/apache_atlas/leader_elector_path");
     };
     await starting;
     await clock.advance(10);
@@ -148,7 +175,13 @@ describe("election safety, round 2 (fake ZooKeeper)", () => {
 
   it("refuses a root ZooKeeper would refuse (a relative segment, a control character), naming the option", () => {
     for (const zkRoot of ["/apache_atlas/.", "/apache_atlas/../x", "/a\u0001b", "/a//b", "/a/"]) {
-      expect(() => createElection({ connect: "zk:2181", id: "a", zkRoot })).toThrow(expect.objectContaining({ name: "ElectionOptionsError", code: "ELECTION_BAD_OPTION", option: "zkRoot" }));
+      expect(() => createElection({ connect: "zk:2181", id: "a", zkRoot })).toThrow(
+        expect.objectContaining({
+          name: "ElectionOptionsError",
+          code: "ELECTION_BAD_OPTION",
+          option: "zkRoot",
+        }),
+      );
     }
   });
 });

@@ -47,20 +47,35 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     for (const ha of group.instances) await ha.start();
     const active = await group.oneActive(10_000);
     const id = active.serverId;
-    expect(log).toEqual([`${id}:store:activate`, `${id}:consumer:activate`, `${id}:cache:activate`]);
+    expect(log).toEqual([
+      `${id}:store:activate`,
+      `${id}:consumer:activate`,
+      `${id}:cache:activate`,
+    ]);
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);
-    expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe(`http://127.0.0.1:2100${id.slice(2)}`);
+    expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe(
+      `http://127.0.0.1:2100${id.slice(2)}`,
+    );
     // Passives watch and cache it: snapshot() answers synchronously, no ZooKeeper read per call.
     for (const ha of group.instances.filter((i) => i !== active)) {
-      await waitFor(() => ha.snapshot().activeAddress === `http://127.0.0.1:2100${id.slice(2)}`, { timeoutMs: 5000, what: "passives to see the address" });
+      await waitFor(() => ha.snapshot().activeAddress === `http://127.0.0.1:2100${id.slice(2)}`, {
+        timeoutMs: 5000,
+        what: "passives to see the address",
+      });
       const snap = ha.snapshot();
       expect(snap.state).toBe("PASSIVE");
       expect(snap.leaderId).toBe(id);
       expect(snap.zookeeper).toBe("CONNECTED");
     }
     const snap = active.snapshot();
-    expect(snap).toMatchObject({ serverId: id, state: "ACTIVE", leaderId: id, haEnabled: true, zookeeper: "CONNECTED" });
+    expect(snap).toMatchObject({
+      serverId: id,
+      state: "ACTIVE",
+      leaderId: id,
+      haEnabled: true,
+      zookeeper: "CONNECTED",
+    });
     expect(snap.epoch).toBeGreaterThan(0);
   });
 
@@ -88,20 +103,37 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     log.length = 0;
     const stoppedAt = Date.now();
     await first.stop();
-    expect(log.slice(0, 2)).toEqual([`${first.serverId}:b:passivate`, `${first.serverId}:a:passivate`]);
+    expect(log.slice(0, 2)).toEqual([
+      `${first.serverId}:b:passivate`,
+      `${first.serverId}:a:passivate`,
+    ]);
     const second = await group.oneActive(sessionTimeoutMs * 2, [other]);
     expect(second.snapshot().epoch!).toBeGreaterThan(firstEpoch);
     // stop() deletes the election node: the other takes over at once, not after the session
     // timeout. Measured from its own transition event (stamped as it happened).
-    const takeover = transitions.find((t) => t.id === second.serverId && t.to === "BECOMING_ACTIVE")!;
+    const takeover = transitions.find(
+      (t) => t.id === second.serverId && t.to === "BECOMING_ACTIVE",
+    )!;
     expect(takeover.at - stoppedAt).toBeLessThan(sessionTimeoutMs / 2);
-    await waitFor(() => second.snapshot().activeAddress === `http://127.0.0.1:2200${second.serverId.slice(2)}`, { timeoutMs: 5000, what: "the new address" });
+    await waitFor(
+      () => second.snapshot().activeAddress === `http://127.0.0.1:2200${second.serverId.slice(2)}`,
+      { timeoutMs: 5000, what: "the new address" },
+    );
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);
-    expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe(`http://127.0.0.1:2200${second.serverId.slice(2)}`);
+    expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe(
+      `http://127.0.0.1:2200${second.serverId.slice(2)}`,
+    );
     // Every transition is an event with a timestamp, in the order of docs/contracts/states.md.
-    const firstPath = transitions.filter((t) => t.id === first.serverId).map((t) => `${t.from}>${t.to}`);
-    expect(firstPath).toEqual(["PASSIVE>BECOMING_ACTIVE", "BECOMING_ACTIVE>ACTIVE", "ACTIVE>BECOMING_PASSIVE", "BECOMING_PASSIVE>PASSIVE"]);
+    const firstPath = transitions
+      .filter((t) => t.id === first.serverId)
+      .map((t) => `${t.from}>${t.to}`);
+    expect(firstPath).toEqual([
+      "PASSIVE>BECOMING_ACTIVE",
+      "BECOMING_ACTIVE>ACTIVE",
+      "ACTIVE>BECOMING_PASSIVE",
+      "BECOMING_PASSIVE>PASSIVE",
+    ]);
     expect(transitions.every((t) => typeof t.at === "number" && t.at > 0)).toBe(true);
   });
 
@@ -114,7 +146,13 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const bad = group.add({
       serverId: "bad",
       selfAddress: "http://127.0.0.1:23001",
-      zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000, retryBaseMs: 200, retryMaxMs: 1600 },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot,
+        sessionTimeoutMs: 4000,
+        retryBaseMs: 200,
+        retryMaxMs: 1600,
+      },
       handlers: [
         r1.handler("store", 1),
         r1.handler("consumer", 2, {
@@ -130,16 +168,28 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     bad.on("error", ({ error }) => errors.push(error as { code?: string }));
     await bad.start();
     await waitFor(() => attempts >= 2, { timeoutMs: 10_000, what: "two failed activations" });
-    expect(log.slice(0, 4)).toEqual(["bad:store:activate", "bad:consumer:activate", "bad:consumer:passivate", "bad:store:passivate"]);
+    expect(log.slice(0, 4)).toEqual([
+      "bad:store:activate",
+      "bad:consumer:activate",
+      "bad:consumer:passivate",
+      "bad:store:passivate",
+    ]);
     expect(log).not.toContain("bad:never:activate");
     expect(errors.some((e) => e.code === "HA_HANDLER_FAILED")).toBe(true);
     expect(bad.snapshot().state).not.toBe("ACTIVE");
 
-    const good = group.add({ serverId: "good", selfAddress: "http://127.0.0.1:23002", zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000 } });
+    const good = group.add({
+      serverId: "good",
+      selfAddress: "http://127.0.0.1:23002",
+      zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000 },
+    });
     await good.start();
     expect((await group.oneActive(10_000)).serverId).toBe("good");
     const attemptsThen = attempts;
-    await waitFor(async () => (await good.election!.getParticipants()).length === 2, { timeoutMs: 10_000, what: "bad to rejoin behind" });
+    await waitFor(async () => (await good.election!.getParticipants()).length === 2, {
+      timeoutMs: 10_000,
+      what: "bad to rejoin behind",
+    });
     expect(attempts).toBe(attemptsThen);
     expect(attempts).toBeLessThan(8);
   });
@@ -152,21 +202,37 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const slow = group.add({
       serverId: "slow",
       selfAddress: "http://127.0.0.1:23101",
-      zookeeper: { connect: zk().connectString, zkRoot: "/ha-timeout", sessionTimeoutMs: 4000, retryBaseMs: 5000 },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot: "/ha-timeout",
+        sessionTimeoutMs: 4000,
+        retryBaseMs: 5000,
+      },
       handlers: [
         r.handler("hangs", 1, {
           timeoutMs: 200,
           instanceIsActive: ({ signal }) =>
-            new Promise<void>((resolve) => signal.addEventListener("abort", () => { aborted = true; resolve(); })),
+            new Promise<void>((resolve) =>
+              signal.addEventListener("abort", () => {
+                aborted = true;
+                resolve();
+              }),
+            ),
         }),
       ],
     });
     const errors: { code?: string; handler?: string }[] = [];
     slow.on("error", ({ error }) => errors.push(error as never));
     await slow.start();
-    await waitFor(() => errors.some((e) => e.code === "HA_HANDLER_TIMEOUT"), { timeoutMs: 5000, what: "a handler timeout" });
+    await waitFor(() => errors.some((e) => e.code === "HA_HANDLER_TIMEOUT"), {
+      timeoutMs: 5000,
+      what: "a handler timeout",
+    });
     expect(errors.find((e) => e.code === "HA_HANDLER_TIMEOUT")).toMatchObject({ handler: "hangs" });
-    await waitFor(() => slow.snapshot().state === "PASSIVE", { timeoutMs: 5000, what: "PASSIVE after the timeout" });
+    await waitFor(() => slow.snapshot().state === "PASSIVE", {
+      timeoutMs: 5000,
+      what: "PASSIVE after the timeout",
+    });
     expect(aborted).toBe(true); // its signal told it to stop
     expect(log).toEqual(["slow:hangs:activate", "slow:hangs:passivate"]);
   });
@@ -185,7 +251,12 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const ha = group.add({
       serverId: "paused",
       selfAddress: "http://127.0.0.1:23401",
-      zookeeper: { connect: zk().connectString, zkRoot: "/ha-lease", sessionTimeoutMs: 4000, election: { clock } },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot: "/ha-lease",
+        sessionTimeoutMs: 4000,
+        election: { clock },
+      },
       handlers: [r.handler("work", 1)],
     });
     await ha.start();
@@ -208,8 +279,16 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);
     await raw.create(zkRoot, Buffer.alloc(0), "persistent");
-    await raw.create(`${zkRoot}/active_server_info`, Buffer.from("http://10.9.9.9:21000"), "ephemeral");
-    const ha = group.add({ serverId: "fresh", selfAddress: "http://127.0.0.1:23201", zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000 } });
+    await raw.create(
+      `${zkRoot}/active_server_info`,
+      Buffer.from("http://10.9.9.9:21000"),
+      "ephemeral",
+    );
+    const ha = group.add({
+      serverId: "fresh",
+      selfAddress: "http://127.0.0.1:23201",
+      zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000 },
+    });
     await ha.start();
     await group.oneActive(10_000);
     expect(await readNode(raw, `${zkRoot}/active_server_info`)).toBe("http://127.0.0.1:23201");
@@ -223,7 +302,13 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     const ha = group.add({
       serverId: "secure",
       selfAddress: "http://127.0.0.1:23301",
-      zookeeper: { connect: zk().connectString, zkRoot, sessionTimeoutMs: 4000, acl: `digest:${zkDigest("atlas", "pw")}`, auth: "digest:atlas:pw" },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot,
+        sessionTimeoutMs: 4000,
+        acl: `digest:${zkDigest("atlas", "pw")}`,
+        auth: "digest:atlas:pw",
+      },
     });
     await ha.start();
     await group.oneActive(10_000);
@@ -231,7 +316,9 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     sessions.push(raw);
     const path = `${zkRoot}/active_server_info`;
     await expect(raw.remove(path, -1)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
-    await expect(raw.setData(path, Buffer.from("http://evil:1"), -1)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    await expect(raw.setData(path, Buffer.from("http://evil:1"), -1)).rejects.toMatchObject({
+      code: "ZK_NOAUTH",
+    });
     await expect(raw.getData(path)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
     const { data } = await ha.election!.zk.getData(path);
     expect(data.toString()).toBe("http://127.0.0.1:23301");
@@ -243,9 +330,20 @@ describe("ha-state without HA", () => {
     const log: string[] = [];
     const r = recorder("solo", log);
     const { createHaState } = await import("../../src/index.js");
-    const ha = createHaState({ serverId: "solo", selfAddress: "http://127.0.0.1:21000", handlers: [r.handler("b", 2), r.handler("a", 1)] });
+    const ha = createHaState({
+      serverId: "solo",
+      selfAddress: "http://127.0.0.1:21000",
+      handlers: [r.handler("b", 2), r.handler("a", 1)],
+    });
     await ha.start();
-    expect(ha.snapshot()).toMatchObject({ state: "ACTIVE", zookeeper: "STANDALONE", haEnabled: false, epoch: 0, leaderId: "solo", activeAddress: "http://127.0.0.1:21000" });
+    expect(ha.snapshot()).toMatchObject({
+      state: "ACTIVE",
+      zookeeper: "STANDALONE",
+      haEnabled: false,
+      epoch: 0,
+      leaderId: "solo",
+      activeAddress: "http://127.0.0.1:21000",
+    });
     expect(ha.election).toBeNull();
     expect(log).toEqual(["solo:a:activate", "solo:b:activate"]);
     await ha.stop();
@@ -255,10 +353,24 @@ describe("ha-state without HA", () => {
 
   it("refuses bad options naming the option", async () => {
     const { createHaState } = await import("../../src/index.js");
-    expect(() => createHaState({ serverId: "", selfAddress: "http://a:1" })).toThrow(expect.objectContaining({ code: "HA_BAD_OPTION", option: "serverId" }));
-    expect(() => createHaState({ serverId: "x", selfAddress: "a:1" })).toThrow(expect.objectContaining({ option: "selfAddress" }));
-    expect(() => createHaState({ serverId: "x", selfAddress: "http://a:1/path" })).toThrow(expect.objectContaining({ option: "selfAddress" }));
-    expect(() => createHaState({ serverId: "x", selfAddress: "http://a:1", handlerTimeoutMs: 0 })).toThrow(expect.objectContaining({ option: "handlerTimeoutMs" }));
-    expect(() => createHaState({ serverId: "x", selfAddress: "http://a:1", handlers: [{ name: "h" } as never] })).toThrow(expect.objectContaining({ option: "handlers[0]" }));
+    expect(() => createHaState({ serverId: "", selfAddress: "http://a:1" })).toThrow(
+      expect.objectContaining({ code: "HA_BAD_OPTION", option: "serverId" }),
+    );
+    expect(() => createHaState({ serverId: "x", selfAddress: "a:1" })).toThrow(
+      expect.objectContaining({ option: "selfAddress" }),
+    );
+    expect(() => createHaState({ serverId: "x", selfAddress: "http://a:1/path" })).toThrow(
+      expect.objectContaining({ option: "selfAddress" }),
+    );
+    expect(() =>
+      createHaState({ serverId: "x", selfAddress: "http://a:1", handlerTimeoutMs: 0 }),
+    ).toThrow(expect.objectContaining({ option: "handlerTimeoutMs" }));
+    expect(() =>
+      createHaState({
+        serverId: "x",
+        selfAddress: "http://a:1",
+        handlers: [{ name: "h" } as never],
+      }),
+    ).toThrow(expect.objectContaining({ option: "handlers[0]" }));
   });
 });

@@ -1,9 +1,21 @@
 import { waitFor } from "@atlas-ha/testkit";
-import { createHaState, type ActiveStateHandler, type HaState, type HaStateOptions, type ServiceState } from "../../src/index.js";
+import {
+  createHaState,
+  type ActiveStateHandler,
+  type HaState,
+  type HaStateOptions,
+  type ServiceState,
+} from "../../src/index.js";
 
 export interface Recorded {
   log: string[];
-  handler(name: string, order: number, behaviour?: Partial<Pick<ActiveStateHandler, "instanceIsActive" | "instanceIsPassive" | "timeoutMs">>): ActiveStateHandler;
+  handler(
+    name: string,
+    order: number,
+    behaviour?: Partial<
+      Pick<ActiveStateHandler, "instanceIsActive" | "instanceIsPassive" | "timeoutMs">
+    >,
+  ): ActiveStateHandler;
 }
 
 /** Handlers that record "<server>:<name>:activate|passivate" in order. */
@@ -32,8 +44,19 @@ export class Group {
   #t0 = Date.now();
 
   add(options: HaStateOptions): HaState {
-    const line = (level: string) => (obj: object) => this.logs.push(`${Date.now() - this.#t0} ${options.serverId} ${level} ${JSON.stringify(obj)}`);
-    const ha = createHaState({ logger: { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") }, ...options });
+    const line = (level: string) => (obj: object) =>
+      this.logs.push(
+        `${Date.now() - this.#t0} ${options.serverId} ${level} ${JSON.stringify(obj)}`,
+      );
+    const ha = createHaState({
+      logger: {
+        debug: line("debug"),
+        info: line("info"),
+        warn: line("warn"),
+        error: line("error"),
+      },
+      ...options,
+    });
     this.instances.push(ha);
     return ha;
   }

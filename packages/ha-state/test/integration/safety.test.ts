@@ -22,20 +22,34 @@ describe("ha-state safety round 2 (a standalone ZooKeeper)", () => {
     const ha = group.add({
       serverId: "id1",
       selfAddress: "http://127.0.0.1:21000",
-      zookeeper: { connect: zk().connectString, zkRoot: "/relinquish-epoch", sessionTimeoutMs: 4000 },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot: "/relinquish-epoch",
+        sessionTimeoutMs: 4000,
+      },
       handlers: [recorder("id1", log).handler("store", 1)],
     });
     await ha.start();
     await group.oneActive(10_000);
     const epoch = ha.snapshot().epoch!;
     // A write of an earlier term (say, one that was slow and finished after a failover) refused.
-    const stale = Object.assign(new Error("write with epoch refused"), { name: "StoreFencedError", code: "STORE_FENCED", epoch: epoch - 1 });
+    const stale = Object.assign(new Error("write with epoch refused"), {
+      name: "StoreFencedError",
+      code: "STORE_FENCED",
+      epoch: epoch - 1,
+    });
     await ha.relinquish(stale);
     expect(ha.snapshot()).toMatchObject({ state: "ACTIVE", epoch });
     expect(log).toEqual(["id1:store:activate"]);
     expect(group.logs.some((l) => l.includes("ha_relinquish_ignored"))).toBe(true);
     // One about the current term does.
-    await ha.relinquish(Object.assign(new Error("refused"), { name: "StoreFencedError", code: "STORE_FENCED", epoch }));
+    await ha.relinquish(
+      Object.assign(new Error("refused"), {
+        name: "StoreFencedError",
+        code: "STORE_FENCED",
+        epoch,
+      }),
+    );
     expect(ha.snapshot().state).not.toBe("ACTIVE");
     expect(log).toContain("id1:store:passivate");
   });
@@ -48,7 +62,11 @@ describe("ha-state safety round 2 (a standalone ZooKeeper)", () => {
     const slow = group.add({
       serverId: "slow",
       selfAddress: "http://127.0.0.1:21000",
-      zookeeper: { connect: zk().connectString, zkRoot: "/stop-activation", sessionTimeoutMs: 4000 },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot: "/stop-activation",
+        sessionTimeoutMs: 4000,
+      },
       handlerTimeoutMs: 30_000,
       handlers: [
         {
@@ -67,7 +85,11 @@ describe("ha-state safety round 2 (a standalone ZooKeeper)", () => {
     const other = group.add({
       serverId: "other",
       selfAddress: "http://127.0.0.1:21001",
-      zookeeper: { connect: zk().connectString, zkRoot: "/stop-activation", sessionTimeoutMs: 4000 },
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot: "/stop-activation",
+        sessionTimeoutMs: 4000,
+      },
     });
     await slow.start();
     await other.start();
@@ -80,6 +102,9 @@ describe("ha-state safety round 2 (a standalone ZooKeeper)", () => {
     expect(transitions.map((t) => t.to)).not.toContain("ACTIVE");
     expect(slow.snapshot().state).toBe("PASSIVE");
     // The node went with the stop, so the other instance leads at once, not after a session timeout.
-    await waitFor(() => other.snapshot().state === "ACTIVE", { timeoutMs: 3000, what: "the other instance ACTIVE" });
+    await waitFor(() => other.snapshot().state === "ACTIVE", {
+      timeoutMs: 3000,
+      what: "the other instance ACTIVE",
+    });
   });
 });

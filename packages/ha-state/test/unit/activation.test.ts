@@ -18,16 +18,27 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
   it("activates the handlers in ascending order, with the term's epoch, then publishes active_server_info from its own session", async () => {
     const { add, activeInfo, ensemble } = world();
     const r = recorder("a");
-    const a = add("a", { handlers: [r.handler("third", 30), r.handler("first", 1), r.handler("second", 2)] });
+    const a = add("a", {
+      handlers: [r.handler("third", 30), r.handler("first", 1), r.handler("second", 2)],
+    });
     await a.ha.start();
     await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE");
     expect(r.log).toEqual(["a:first:activate", "a:second:activate", "a:third:activate"]);
     expect(a.transitions).toEqual(["BECOMING_ACTIVE:elected", "ACTIVE:activated"]);
     const [me] = await a.ha.election!.getParticipants();
     const epoch = ensemble.nodes.get(me!.node)!.czxid;
-    expect(a.ha.snapshot()).toMatchObject({ state: "ACTIVE", epoch, leaderId: "a", activeAddress: "http://a.example:21000", zookeeper: "CONNECTED" });
+    expect(a.ha.snapshot()).toMatchObject({
+      state: "ACTIVE",
+      epoch,
+      leaderId: "a",
+      activeAddress: "http://a.example:21000",
+      zookeeper: "CONNECTED",
+    });
     expect(r.contexts.map((c) => c.epoch)).toEqual([epoch, epoch, epoch]);
-    expect(activeInfo()).toEqual({ address: "http://a.example:21000", owner: a.ha.election!.zk.sessionId });
+    expect(activeInfo()).toEqual({
+      address: "http://a.example:21000",
+      owner: a.ha.election!.zk.sessionId,
+    });
     expect(a.ha.isActive()).toBe(true);
   });
 
@@ -39,7 +50,13 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     await a.ha.start();
     await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE");
     expect(r.log).toEqual(["a:early:activate", "a:late:activate"]);
-    expect(() => a.ha.addHandler(r.handler("too-late", 9))).toThrow(expect.objectContaining({ name: "HaStateOptionsError", code: "HA_BAD_OPTION", option: "handlers" }));
+    expect(() => a.ha.addHandler(r.handler("too-late", 9))).toThrow(
+      expect.objectContaining({
+        name: "HaStateOptionsError",
+        code: "HA_BAD_OPTION",
+        option: "handlers",
+      }),
+    );
   });
 
   it("passivates in descending order on stop(), removes its active_server_info, and the next instance becomes active", async () => {
@@ -47,7 +64,9 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     const log: string[] = [];
     const ra = recorder("a", log);
     const rb = recorder("b", log);
-    const a = add("a", { handlers: [ra.handler("one", 1), ra.handler("two", 2), ra.handler("three", 3)] });
+    const a = add("a", {
+      handlers: [ra.handler("one", 1), ra.handler("two", 2), ra.handler("three", 3)],
+    });
     const b = add("b", { handlers: [rb.handler("one", 1)] });
     await a.ha.start();
     await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE");
@@ -57,11 +76,18 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     log.length = 0;
     await a.ha.stop();
     expect(log.slice(0, 3)).toEqual(["a:three:passivate", "a:two:passivate", "a:one:passivate"]);
-    expect(ra.contexts.filter((c) => c.call.endsWith("passivate")).map((c) => c.reason)).toEqual(["stopping", "stopping", "stopping"]);
+    expect(ra.contexts.filter((c) => c.call.endsWith("passivate")).map((c) => c.reason)).toEqual([
+      "stopping",
+      "stopping",
+      "stopping",
+    ]);
     expect(a.transitions.slice(-2)).toEqual(["BECOMING_PASSIVE:stopping", "PASSIVE:stopping"]);
     expect(line()).toEqual(["b"]); // its node went at once: no wait for a session timeout
     await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
-    expect(activeInfo()).toEqual({ address: "http://b.example:21000", owner: b.ha.election!.zk.sessionId });
+    expect(activeInfo()).toEqual({
+      address: "http://b.example:21000",
+      owner: b.ha.election!.zk.sessionId,
+    });
     expect(b.ha.snapshot().epoch).toBeGreaterThan(a.ha.snapshot().epoch!);
   });
 
@@ -105,7 +131,13 @@ describe("handler timeouts and failures", () => {
       handlerTimeoutMs: 30_000,
       handlers: [
         r.handler("store", 1),
-        r.handler("hangs", 2, { timeoutMs: 5000, instanceIsActive: ({ signal }) => { hungSignal = signal; return new Promise(() => undefined); } }),
+        r.handler("hangs", 2, {
+          timeoutMs: 5000,
+          instanceIsActive: ({ signal }) => {
+            hungSignal = signal;
+            return new Promise(() => undefined);
+          },
+        }),
         r.handler("never", 3),
       ],
     });
@@ -116,13 +148,28 @@ describe("handler timeouts and failures", () => {
     expect(a.errors).toEqual([]);
     await clock.advance(1);
     await until(() => a.ha.snapshot().state === "PASSIVE", "a PASSIVE");
-    expect(a.errors[0]).toMatchObject({ name: "HandlerTimeoutError", code: "HA_HANDLER_TIMEOUT", handler: "hangs", phase: "activate", timeoutMs: 5000 });
+    expect(a.errors[0]).toMatchObject({
+      name: "HandlerTimeoutError",
+      code: "HA_HANDLER_TIMEOUT",
+      handler: "hangs",
+      phase: "activate",
+      timeoutMs: 5000,
+    });
     // The timed-out handler is passivated too (it may have started something), then the ones before it.
-    expect(r.log).toEqual(["a:store:activate", "a:hangs:activate", "a:hangs:passivate", "a:store:passivate"]);
+    expect(r.log).toEqual([
+      "a:store:activate",
+      "a:hangs:activate",
+      "a:hangs:passivate",
+      "a:store:passivate",
+    ]);
     expect(r.contexts.at(-1)).toMatchObject({ reason: "activation_failed" });
     expect(hungSignal!.aborted).toBe(true);
     expect(activeInfo()).toBeNull();
-    expect(a.transitions).toEqual(["BECOMING_ACTIVE:elected", "BECOMING_PASSIVE:activation_failed", "PASSIVE:activation_failed"]);
+    expect(a.transitions).toEqual([
+      "BECOMING_ACTIVE:elected",
+      "BECOMING_PASSIVE:activation_failed",
+      "PASSIVE:activation_failed",
+    ]);
     // The election gave up its place (rejoining after the back-off).
     expect(a.errors.some((e) => e.code === "ELECTION_LEADERSHIP_FAILED")).toBe(true);
     expect(line()).toEqual([]);
@@ -138,7 +185,8 @@ describe("handler timeouts and failures", () => {
         ra.handler("one", 1),
         ra.handler("two", 2, {
           instanceIsActive: () => {
-            if (failures-- > 0) throw Object.assign(new Error("store refused"), { code: "STORE_DOWN" });
+            if (failures-- > 0)
+              throw Object.assign(new Error("store refused"), { code: "STORE_DOWN" });
           },
         }),
         ra.handler("three", 3),
@@ -148,15 +196,27 @@ describe("handler timeouts and failures", () => {
     await a.ha.start();
     await b.ha.start();
     await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
-    expect(log).toEqual(["a:one:activate", "a:two:activate", "a:two:passivate", "a:one:passivate", "b:one:activate"]);
+    expect(log).toEqual([
+      "a:one:activate",
+      "a:two:activate",
+      "a:two:passivate",
+      "a:one:passivate",
+      "b:one:activate",
+    ]);
     const failed = a.errors.find((e) => e.code === "HA_HANDLER_FAILED");
     expect(failed).toMatchObject({ name: "HandlerFailedError", handler: "two", phase: "activate" });
     expect((failed as unknown as { cause: { code: string } }).cause.code).toBe("STORE_DOWN");
-    const gaveUp = a.errors.find((e) => e.code === "ELECTION_LEADERSHIP_FAILED") as unknown as { attempt: number; retryInMs: number };
+    const gaveUp = a.errors.find((e) => e.code === "ELECTION_LEADERSHIP_FAILED") as unknown as {
+      attempt: number;
+      retryInMs: number;
+    };
     // random() is 0.5: 3/4 of retryBaseMs (1000) for the first failure.
     expect(gaveUp).toMatchObject({ attempt: 1, retryInMs: 750 });
     expect(a.ha.snapshot().state).toBe("PASSIVE");
-    expect(activeInfo()).toEqual({ address: "http://b.example:21000", owner: b.ha.election!.zk.sessionId });
+    expect(activeInfo()).toEqual({
+      address: "http://b.example:21000",
+      owner: b.ha.election!.zk.sessionId,
+    });
     expect(line()).toEqual(["b"]);
     await clock.advance(749);
     expect(line()).toEqual(["b"]); // not before the back-off
@@ -181,7 +241,10 @@ describe("handler timeouts and failures", () => {
       ],
     });
     await a.ha.start();
-    await until(() => a.errors.some((e) => e.code === "ELECTION_LEADERSHIP_FAILED"), "the election to give up");
+    await until(
+      () => a.errors.some((e) => e.code === "ELECTION_LEADERSHIP_FAILED"),
+      "the election to give up",
+    );
     const firstEpoch = r.contexts[0]!.epoch!;
     await clock.advance(750);
     await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE after the back-off");
@@ -195,8 +258,15 @@ describe("handler timeouts and failures", () => {
     const a = add("a", {
       handlers: [
         r.handler("one", 1),
-        r.handler("hangs", 2, { timeoutMs: 1000, instanceIsPassive: () => new Promise(() => undefined) }),
-        r.handler("throws", 3, { instanceIsPassive: () => { throw new Error("cannot stop"); } }),
+        r.handler("hangs", 2, {
+          timeoutMs: 1000,
+          instanceIsPassive: () => new Promise(() => undefined),
+        }),
+        r.handler("throws", 3, {
+          instanceIsPassive: () => {
+            throw new Error("cannot stop");
+          },
+        }),
       ],
     });
     await a.ha.start();
@@ -225,7 +295,12 @@ describe("stop() during an activation", () => {
       handlers: [
         ra.handler("one", 1),
         // Ignores its signal and would take its whole (30 s) timeout: the manual clock never gets there.
-        ra.handler("slow", 2, { instanceIsActive: (ctx) => { signal = ctx.signal; return new Promise(() => undefined); } }),
+        ra.handler("slow", 2, {
+          instanceIsActive: (ctx) => {
+            signal = ctx.signal;
+            return new Promise(() => undefined);
+          },
+        }),
         ra.handler("never", 3),
       ],
     });
@@ -238,12 +313,20 @@ describe("stop() during an activation", () => {
     void a.ha.stop().then(() => (stopped = true));
     await until(() => stopped, "stop() to resolve without the slow handler");
     expect(signal!.aborted).toBe(true);
-    expect(log.slice(0, 4)).toEqual(["a:one:activate", "a:slow:activate", "a:slow:passivate", "a:one:passivate"]);
+    expect(log.slice(0, 4)).toEqual([
+      "a:one:activate",
+      "a:slow:activate",
+      "a:slow:passivate",
+      "a:one:passivate",
+    ]);
     expect(a.transitions).not.toContain("ACTIVE:activated");
     expect(a.ha.snapshot().state).toBe("PASSIVE");
     expect(a.errors.filter((e) => e.code?.startsWith("HA_"))).toEqual([]); // abandoned, not failed
     expect(line()).toEqual(["b"]);
     await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
-    expect(activeInfo()).toEqual({ address: "http://b.example:21000", owner: b.ha.election!.zk.sessionId });
+    expect(activeInfo()).toEqual({
+      address: "http://b.example:21000",
+      owner: b.ha.election!.zk.sessionId,
+    });
   });
 });

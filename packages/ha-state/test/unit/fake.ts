@@ -3,8 +3,18 @@
  * waiting. What needs a real ensemble (ACLs, `active_server_info` ownership across real
  * sessions, pauses) is tested in test/integration.
  */
-import { FakeEnsemble, ManualClock, settle, type FakeSession } from "@atlas-ha/election-core/testing";
-import { createHaState, type ActiveStateHandler, type HaState, type HaStateOptions } from "../../src/index.js";
+import {
+  FakeEnsemble,
+  ManualClock,
+  settle,
+  type FakeSession,
+} from "@atlas-ha/election-core/testing";
+import {
+  createHaState,
+  type ActiveStateHandler,
+  type HaState,
+  type HaStateOptions,
+} from "../../src/index.js";
 
 const ZK_ROOT = "/apache_atlas";
 const ACTIVE_INFO = `${ZK_ROOT}/active_server_info`;
@@ -14,7 +24,13 @@ export interface Recorder {
   log: string[];
   /** Every context handed to a handler, in call order. */
   contexts: { call: string; epoch: number | null; reason?: string; signal?: AbortSignal }[];
-  handler(name: string, order: number, behaviour?: Partial<Pick<ActiveStateHandler, "instanceIsActive" | "instanceIsPassive" | "timeoutMs">>): ActiveStateHandler;
+  handler(
+    name: string,
+    order: number,
+    behaviour?: Partial<
+      Pick<ActiveStateHandler, "instanceIsActive" | "instanceIsPassive" | "timeoutMs">
+    >,
+  ): ActiveStateHandler;
 }
 
 export function recorder(server: string, log: string[] = []): Recorder {
@@ -54,7 +70,14 @@ export async function until(condition: () => boolean, what: string): Promise<voi
 export interface Instance {
   ha: HaState;
   transitions: string[];
-  errors: { name: string; code?: string; handler?: string; phase?: string; timeoutMs?: number; epoch?: number }[];
+  errors: {
+    name: string;
+    code?: string;
+    handler?: string;
+    phase?: string;
+    timeoutMs?: number;
+    epoch?: number;
+  }[];
 }
 
 export function setup() {

@@ -10,7 +10,12 @@ afterEach(async () => {
 }, 10_000);
 
 /** A fencing error as a store raises it: it names the epoch that was refused. */
-const fenced = (epoch?: number) => Object.assign(new Error("refused: a newer epoch wrote"), { name: "StoreFencedError", code: "STORE_FENCED", ...(epoch !== undefined ? { epoch } : {}) });
+const fenced = (epoch?: number) =>
+  Object.assign(new Error("refused: a newer epoch wrote"), {
+    name: "StoreFencedError",
+    code: "STORE_FENCED",
+    ...(epoch !== undefined ? { epoch } : {}),
+  });
 
 async function activePair() {
   const w = setup();
@@ -40,7 +45,10 @@ describe("relinquish()", () => {
     expect(a.errors.some((e) => e.code === "ELECTION_LEADERSHIP_FAILED")).toBe(true);
     await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
     expect(b.ha.snapshot().epoch).toBeGreaterThan(epoch);
-    expect(activeInfo()).toEqual({ address: "http://b.example:21000", owner: b.ha.election!.zk.sessionId });
+    expect(activeInfo()).toEqual({
+      address: "http://b.example:21000",
+      owner: b.ha.election!.zk.sessionId,
+    });
     expect(line()).toEqual(["b"]);
     await clock.advance(750); // the back-off (3/4 of retryBaseMs with random() = 0.5)
     await until(() => line().length === 2, "a to rejoin");

@@ -8,7 +8,12 @@ describe("standalone mode (no zookeeper option)", () => {
     const clock = new ManualClock();
     await clock.advance(1234);
     const r = recorder("solo");
-    const ha = createHaState({ serverId: "solo", selfAddress: "http://127.0.0.1:21000", clock, handlers: [r.handler("b", 2), r.handler("a", 1)] });
+    const ha = createHaState({
+      serverId: "solo",
+      selfAddress: "http://127.0.0.1:21000",
+      clock,
+      handlers: [r.handler("b", 2), r.handler("a", 1)],
+    });
     const stamps: number[] = [];
     ha.on("transition", ({ at }) => stamps.push(at));
     expect(ha.haEnabled).toBe(false);
@@ -66,8 +71,14 @@ describe("standalone mode (no zookeeper option)", () => {
   });
 
   it("validates its options: errors carry name, code and the option", () => {
-    expect(() => createHaState({ serverId: "x", selfAddress: "http://a:1", handlerTimeoutMs: 0 })).toThrow(
-      expect.objectContaining({ name: "HaStateOptionsError", code: "HA_BAD_OPTION", option: "handlerTimeoutMs" }),
+    expect(() =>
+      createHaState({ serverId: "x", selfAddress: "http://a:1", handlerTimeoutMs: 0 }),
+    ).toThrow(
+      expect.objectContaining({
+        name: "HaStateOptionsError",
+        code: "HA_BAD_OPTION",
+        option: "handlerTimeoutMs",
+      }),
     );
   });
 });

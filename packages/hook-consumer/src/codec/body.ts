@@ -7,7 +7,9 @@ import { decodeV2 } from "./v2.js";
 /** A message body (`{type, user, …}`) → the typed notification, V1 normalised to V2. */
 export function decodeBody(body: unknown): HookNotification {
   if (!isObject(body)) {
-    throw new HookDecodeError("HOOK_INVALID_FIELD", "the message body must be a JSON object", { field: "message" });
+    throw new HookDecodeError("HOOK_INVALID_FIELD", "the message body must be a JSON object", {
+      field: "message",
+    });
   }
   const type = requireString(body.type, "type");
   if ((V2_TYPES as readonly string[]).includes(type)) return decodeV2(body, type as V2Type);

@@ -34,29 +34,41 @@ export class HookDecoder<M = undefined> {
   readonly #maxBytes: number | undefined;
 
   constructor(options: HookDecoderOptions = {}) {
-    const assemblerOptions: ConstructorParameters<typeof SplitAssembler<M>>[0] = { waitMs: options.splitWaitMs ?? 900_000 };
+    const assemblerOptions: ConstructorParameters<typeof SplitAssembler<M>>[0] = {
+      waitMs: options.splitWaitMs ?? 900_000,
+    };
     if (options.now !== undefined) assemblerOptions.now = options.now;
     this.#assembler = new SplitAssembler<M>(assemblerOptions);
     this.#maxBytes = options.maxDecompressedBytes;
   }
 
   decode(value: string | Uint8Array | null | undefined, meta: M): DecodeResult<M> {
-    const parseOptions = this.#maxBytes === undefined ? {} : { maxDecompressedBytes: this.#maxBytes };
+    const parseOptions =
+      this.#maxBytes === undefined ? {} : { maxDecompressedBytes: this.#maxBytes };
     let parts: M[] = [meta];
     try {
       const parsed = parseValue(value, parseOptions);
       if (parsed.kind === "message") {
-        return { status: "complete", notification: decodeBody(parsed.body), envelope: parsed.envelope, parts };
+        return {
+          status: "complete",
+          notification: decodeBody(parsed.body),
+          envelope: parsed.envelope,
+          parts,
+        };
       }
       const added = this.#assembler.add(parsed.part, meta);
       if (added.status !== "complete") return added;
       parts = added.parts;
       const inner = parseDocument(
-        parseJson(unpackText(added.text, added.compression === "GZIP", this.#maxBytes), "the reassembled message"),
+        parseJson(
+          unpackText(added.text, added.compression === "GZIP", this.#maxBytes),
+          "the reassembled message",
+        ),
         parseOptions,
         1,
       );
-      if (inner.kind !== "message") throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a reassembled message is a split part");
+      if (inner.kind !== "message")
+        throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a reassembled message is a split part");
       const envelope: EnvelopeInfo = {
         ...inner.envelope,
         msgId: added.msgId,
@@ -72,7 +84,11 @@ export class HookDecoder<M = undefined> {
       const detail = error instanceof Error ? error.message : String(error);
       return {
         status: "failed",
-        error: new HookDecodeError("HOOK_LIMIT_EXCEEDED", `the message cannot be decoded within the runtime's limits: ${detail}`, { cause: error }),
+        error: new HookDecodeError(
+          "HOOK_LIMIT_EXCEEDED",
+          `the message cannot be decoded within the runtime's limits: ${detail}`,
+          { cause: error },
+        ),
         parts,
       };
     }
@@ -103,7 +119,10 @@ export class HookDecoder<M = undefined> {
 }
 
 /** The error an evicted split set is reported with. */
-export function incompleteSplitError(evicted: EvictedSplit<unknown>, waitMs: number): HookDecodeError {
+export function incompleteSplitError(
+  evicted: EvictedSplit<unknown>,
+  waitMs: number,
+): HookDecodeError {
   return new HookDecodeError(
     "HOOK_SPLIT_INCOMPLETE",
     `split message ${evicted.msgId}: only ${evicted.received} of ${evicted.count} parts arrived within ${Math.round(waitMs / 1000)} s; dropped`,

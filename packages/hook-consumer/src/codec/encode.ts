@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { gzipToBase64 } from "./gzip.js";
-import { CURRENT_VERSION, type HookNotification, type JsonObject, type JsonValue } from "./model.js";
+import {
+  CURRENT_VERSION,
+  type HookNotification,
+  type JsonObject,
+  type JsonValue,
+} from "./model.js";
 import { splitText } from "./split.js";
 
 /** Atlas's default `MESSAGE_MAX_LENGTH_BYTES` (1000 KiB less 512 bytes). */
@@ -34,9 +39,12 @@ let idCounter = 0;
  */
 export function encodeHookMessage(body: unknown, options: EncodeOptions = {}): string[] {
   const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxMessageBytes must be a positive integer, got ${max}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new RangeError(`maxMessageBytes must be a positive integer, got ${max}`);
   const compression = options.compression ?? "auto";
-  const envelope: JsonObject = { version: { ...CURRENT_VERSION, versionParts: [...CURRENT_VERSION.versionParts] } };
+  const envelope: JsonObject = {
+    version: { ...CURRENT_VERSION, versionParts: [...CURRENT_VERSION.versionParts] },
+  };
   if (options.source !== undefined) envelope.source = options.source;
   Object.assign(envelope, { msgCompressionKind: "NONE", msgSplitIdx: 1, msgSplitCount: 1 });
   if (options.msgSourceIP !== undefined) envelope.msgSourceIP = options.msgSourceIP;
@@ -54,7 +62,16 @@ export function encodeHookMessage(body: unknown, options: EncodeOptions = {}): s
   const compress = compression !== "NONE";
   const packed = compress ? gzipToBase64(json) : Buffer.from(json, "utf8").toString("base64");
   if (compress && packed.length <= max) {
-    return [JSON.stringify({ version, msgId, msgCompressionKind: "GZIP", msgSplitIdx: 1, msgSplitCount: 1, message: packed })];
+    return [
+      JSON.stringify({
+        version,
+        msgId,
+        msgCompressionKind: "GZIP",
+        msgSplitIdx: 1,
+        msgSplitCount: 1,
+        message: packed,
+      }),
+    ];
   }
   const chunks = splitText(packed, max);
   return chunks.map((chunk, i) =>

@@ -1,7 +1,13 @@
 import { HookDecodeError } from "../errors.js";
 import { isObject } from "./fields.js";
 import { unpackText, utf8Text } from "./gzip.js";
-import { CURRENT_VERSION, type CompressionKind, type EnvelopeInfo, type JsonObject, type JsonValue } from "./model.js";
+import {
+  CURRENT_VERSION,
+  type CompressionKind,
+  type EnvelopeInfo,
+  type JsonObject,
+  type JsonValue,
+} from "./model.js";
 
 /** One record of a split message: its slice of the base64 text and where it goes. */
 export interface SplitPart {
@@ -14,19 +20,24 @@ export interface SplitPart {
 }
 
 export type ParsedValue =
-  | { kind: "message"; envelope: EnvelopeInfo; body: JsonValue }
-  | { kind: "part"; part: SplitPart };
+  { kind: "message"; envelope: EnvelopeInfo; body: JsonValue } | { kind: "part"; part: SplitPart };
 
 export interface ParseOptions {
   maxDecompressedBytes?: number;
 }
 
 /** Reads a Kafka value: UTF-8 JSON, an envelope or a legacy bare body (docs/contracts/hooks.md). */
-export function parseValue(value: string | Uint8Array | null | undefined, options: ParseOptions = {}): ParsedValue {
+export function parseValue(
+  value: string | Uint8Array | null | undefined,
+  options: ParseOptions = {},
+): ParsedValue {
   if (value === null || value === undefined || value.length === 0) {
     throw new HookDecodeError("HOOK_EMPTY_VALUE", "the Kafka record has no value");
   }
-  const text = typeof value === "string" ? value : utf8Text(Buffer.from(value.buffer, value.byteOffset, value.byteLength), "the Kafka value");
+  const text =
+    typeof value === "string"
+      ? value
+      : utf8Text(Buffer.from(value.buffer, value.byteOffset, value.byteLength), "the Kafka value");
   return parseDocument(parseJson(text, "the Kafka value"), options, 0);
 }
 
@@ -49,20 +60,37 @@ export function parseDocument(doc: JsonValue, options: ParseOptions, depth: numb
   }
   if (doc.version === undefined || doc.version === null) {
     // Hooks older than Atlas 0.8 sent the body alone; Atlas still reads those, and so do we.
-    if (depth > 0) throw new HookDecodeError("HOOK_BAD_ENVELOPE", "the decompressed message has no envelope version");
-    return { kind: "message", envelope: { enveloped: false, compression: "NONE", splitCount: 1 }, body: doc };
+    if (depth > 0)
+      throw new HookDecodeError(
+        "HOOK_BAD_ENVELOPE",
+        "the decompressed message has no envelope version",
+      );
+    return {
+      kind: "message",
+      envelope: { enveloped: false, compression: "NONE", splitCount: 1 },
+      body: doc,
+    };
   }
   const version = checkVersion(doc.version);
   const compression = readCompression(doc.msgCompressionKind);
   const splitCount = readInt(doc.msgSplitCount, "msgSplitCount", 1);
-  if (splitCount < 1) throw new HookDecodeError("HOOK_BAD_ENVELOPE", `msgSplitCount must be at least 1, got ${splitCount}`);
+  if (splitCount < 1)
+    throw new HookDecodeError(
+      "HOOK_BAD_ENVELOPE",
+      `msgSplitCount must be at least 1, got ${splitCount}`,
+    );
   const msgId = typeof doc.msgId === "string" && doc.msgId.length > 0 ? doc.msgId : undefined;
 
   if (splitCount > 1) {
-    if (depth > 0) throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a reassembled message is split again");
-    if (msgId === undefined) throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a split message part has no msgId");
+    if (depth > 0)
+      throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a reassembled message is split again");
+    if (msgId === undefined)
+      throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a split message part has no msgId");
     if (doc.msgSplitIdx === undefined || doc.msgSplitIdx === null) {
-      throw new HookDecodeError("HOOK_BAD_ENVELOPE", `part of split message ${msgId} has no msgSplitIdx`);
+      throw new HookDecodeError(
+        "HOOK_BAD_ENVELOPE",
+        `part of split message ${msgId} has no msgSplitIdx`,
+      );
     }
     const index = readInt(doc.msgSplitIdx, "msgSplitIdx", 0);
     if (index < 0 || index >= splitCount) {
@@ -72,19 +100,30 @@ export function parseDocument(doc: JsonValue, options: ParseOptions, depth: numb
       );
     }
     if (typeof doc.message !== "string") {
-      throw new HookDecodeError("HOOK_BAD_ENVELOPE", `part ${index} of split message ${msgId} has no string message`);
+      throw new HookDecodeError(
+        "HOOK_BAD_ENVELOPE",
+        `part ${index} of split message ${msgId} has no string message`,
+      );
     }
-    return { kind: "part", part: { msgId, index, count: splitCount, compression, chunk: doc.message } };
+    return {
+      kind: "part",
+      part: { msgId, index, count: splitCount, compression, chunk: doc.message },
+    };
   }
 
   if (compression === "GZIP") {
-    if (depth > 0) throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a decompressed message is compressed again");
+    if (depth > 0)
+      throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a decompressed message is compressed again");
     if (typeof doc.message !== "string") {
-      throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a GZIP message must carry its body as a base64 string");
+      throw new HookDecodeError(
+        "HOOK_BAD_ENVELOPE",
+        "a GZIP message must carry its body as a base64 string",
+      );
     }
     const inner = unpackText(doc.message, true, options.maxDecompressedBytes);
     const parsed = parseDocument(parseJson(inner, "the decompressed message"), options, depth + 1);
-    if (parsed.kind !== "message") throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a decompressed message is a split part");
+    if (parsed.kind !== "message")
+      throw new HookDecodeError("HOOK_BAD_ENVELOPE", "a decompressed message is a split part");
     const envelope: EnvelopeInfo = { ...parsed.envelope, compression: "GZIP" };
     if (msgId !== undefined) envelope.msgId = msgId;
     return { kind: "message", envelope, body: parsed.body };
@@ -110,15 +149,21 @@ function envelopeInfo(doc: JsonObject, version: string, msgId: string | undefine
 
 /** Accepts 1.0.0 and older; refuses newer, as Atlas's `checkVersion` does. Returns the version text. */
 function checkVersion(value: JsonValue): string {
-  if (!isObject(value)) throw new HookDecodeError("HOOK_BAD_ENVELOPE", "the envelope version must be an object");
+  if (!isObject(value))
+    throw new HookDecodeError("HOOK_BAD_ENVELOPE", "the envelope version must be an object");
   let parts: number[] | undefined;
   if (Array.isArray(value.versionParts)) {
-    parts = value.versionParts.map((p) => (typeof p === "number" && Number.isInteger(p) && p >= 0 ? p : Number.NaN));
+    parts = value.versionParts.map((p) =>
+      typeof p === "number" && Number.isInteger(p) && p >= 0 ? p : Number.NaN,
+    );
   } else if (typeof value.version === "string") {
     parts = value.version.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
   }
   if (parts === undefined || parts.length === 0 || parts.some((p) => Number.isNaN(p))) {
-    throw new HookDecodeError("HOOK_BAD_ENVELOPE", `the envelope version is malformed: ${JSON.stringify(value)}`);
+    throw new HookDecodeError(
+      "HOOK_BAD_ENVELOPE",
+      `the envelope version is malformed: ${JSON.stringify(value)}`,
+    );
   }
   const text = typeof value.version === "string" ? value.version : parts.join(".");
   if (compareParts(parts, CURRENT_VERSION.versionParts) > 0) {
@@ -141,13 +186,19 @@ function compareParts(a: readonly number[], b: readonly number[]): number {
 function readCompression(value: JsonValue | undefined): CompressionKind {
   if (value === undefined || value === null || value === "NONE") return "NONE";
   if (value === "GZIP") return "GZIP";
-  throw new HookDecodeError("HOOK_BAD_ENVELOPE", `unknown msgCompressionKind ${JSON.stringify(value)}`);
+  throw new HookDecodeError(
+    "HOOK_BAD_ENVELOPE",
+    `unknown msgCompressionKind ${JSON.stringify(value)}`,
+  );
 }
 
 function readInt(value: JsonValue | undefined, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new HookDecodeError("HOOK_BAD_ENVELOPE", `${field} must be an integer, got ${JSON.stringify(value)}`);
+    throw new HookDecodeError(
+      "HOOK_BAD_ENVELOPE",
+      `${field} must be an integer, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -14,7 +14,9 @@ function missing(path: string): HookDecodeError {
 
 function invalid(path: string, expected: string, value: unknown): HookDecodeError {
   const got = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
-  return new HookDecodeError("HOOK_INVALID_FIELD", `${path} must be ${expected}, got ${got}`, { field: path });
+  return new HookDecodeError("HOOK_INVALID_FIELD", `${path} must be ${expected}, got ${got}`, {
+    field: path,
+  });
 }
 
 export function requireObject(value: unknown, path: string): JsonObject {
@@ -37,7 +39,8 @@ export function requireArray(value: unknown, path: string): JsonValue[] {
 
 export function requireString(value: unknown, path: string): string {
   if (value === undefined || value === null) throw missing(path);
-  if (typeof value !== "string" || value.length === 0) throw invalid(path, "a non-empty string", value);
+  if (typeof value !== "string" || value.length === 0)
+    throw invalid(path, "a non-empty string", value);
   return value;
 }
 

@@ -24,13 +24,20 @@ export function decodeBase64(text: string): Buffer {
 /** Gunzips `bytes`; a truncated or corrupt stream is a HOOK_BAD_GZIP error. */
 export function gunzip(bytes: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
   if (bytes.length < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
-    throw new HookDecodeError("HOOK_BAD_GZIP", "the message is marked GZIP but is not a gzip stream");
+    throw new HookDecodeError(
+      "HOOK_BAD_GZIP",
+      "the message is marked GZIP but is not a gzip stream",
+    );
   }
   try {
     return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new HookDecodeError("HOOK_BAD_GZIP", `the gzip stream cannot be decompressed: ${detail}`, { cause });
+    throw new HookDecodeError(
+      "HOOK_BAD_GZIP",
+      `the gzip stream cannot be decompressed: ${detail}`,
+      { cause },
+    );
   }
 }
 
@@ -41,7 +48,10 @@ export function gunzip(bytes: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES)
  */
 export function utf8Text(bytes: Buffer, what: string): string {
   if (!isUtf8(bytes)) {
-    throw new HookDecodeError("HOOK_BAD_JSON", `${what} is not valid UTF-8 (${bytes.length} bytes), so it is not a JSON document`);
+    throw new HookDecodeError(
+      "HOOK_BAD_JSON",
+      `${what} is not valid UTF-8 (${bytes.length} bytes), so it is not a JSON document`,
+    );
   }
   return bytes.toString("utf8");
 }
@@ -49,7 +59,10 @@ export function utf8Text(bytes: Buffer, what: string): string {
 /** base64 → (gunzip when GZIP) → UTF-8 text: the inner document of a compressed or split message. */
 export function unpackText(text: string, compressed: boolean, maxBytes?: number): string {
   const bytes = decodeBase64(text);
-  return utf8Text(compressed ? gunzip(bytes, maxBytes) : bytes, compressed ? "the decompressed message" : "the decoded message");
+  return utf8Text(
+    compressed ? gunzip(bytes, maxBytes) : bytes,
+    compressed ? "the decompressed message" : "the decoded message",
+  );
 }
 
 /** UTF-8 text → gzip → base64, as Atlas's `gzipCompressAndEncodeBase64`. */

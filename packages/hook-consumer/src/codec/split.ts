@@ -10,7 +10,14 @@ import type { CompressionKind } from "./model.js";
  */
 export type AddResult<M> =
   | { status: "pending"; msgId: string; received: number; count: number }
-  | { status: "complete"; msgId: string; count: number; compression: CompressionKind; text: string; parts: M[] }
+  | {
+      status: "complete";
+      msgId: string;
+      count: number;
+      compression: CompressionKind;
+      text: string;
+      parts: M[];
+    }
   | { status: "duplicate"; msgId: string; reason: "part_already_received" | "already_assembled" };
 
 export interface EvictedSplit<M> {
@@ -64,7 +71,12 @@ export class SplitAssembler<M> {
     }
     let set = this.#pending.get(part.msgId);
     if (set === undefined) {
-      set = { count: part.count, compression: part.compression, parts: new Map(), firstSeenAt: this.#now() };
+      set = {
+        count: part.count,
+        compression: part.compression,
+        parts: new Map(),
+        firstSeenAt: this.#now(),
+      };
       this.#pending.set(part.msgId, set);
     } else if (set.count !== part.count || set.compression !== part.compression) {
       throw new HookDecodeError(

@@ -1,6 +1,22 @@
 import { HookDecodeError } from "../errors.js";
-import { isObject, optionalObject, optionalString, requireArray, requireObject, requireString, requireValue } from "./fields.js";
-import type { AtlasClassification, AtlasEntity, AtlasObjectId, HookNotification, JsonObject, JsonValue, V1Type } from "./model.js";
+import {
+  isObject,
+  optionalObject,
+  optionalString,
+  requireArray,
+  requireObject,
+  requireString,
+  requireValue,
+} from "./fields.js";
+import type {
+  AtlasClassification,
+  AtlasEntity,
+  AtlasObjectId,
+  HookNotification,
+  JsonObject,
+  JsonValue,
+  V1Type,
+} from "./model.js";
 
 /**
  * V1 bodies (Atlas's `HookNotificationV1`) carry "Referenceables": `{typeName, id, values,
@@ -35,7 +51,12 @@ export function decodeV1(body: JsonObject, type: V1Type): HookNotification {
       const entityId = uniqueId(body);
       const referredEntities: Record<string, AtlasEntity> = {};
       const entity = referenceable(body.entity, "entity", referredEntities, entityId.typeName);
-      return { ...base, type: "ENTITY_PARTIAL_UPDATE_V2", entityId, entity: { entity, referredEntities } };
+      return {
+        ...base,
+        type: "ENTITY_PARTIAL_UPDATE_V2",
+        entityId,
+        entity: { entity, referredEntities },
+      };
     }
     case "ENTITY_DELETE":
       return { ...base, type: "ENTITY_DELETE_V2", entities: [uniqueId(body)] };
@@ -59,7 +80,8 @@ function kindOf(obj: JsonObject): Kind {
   if (jsonClass.endsWith("_Struct")) return "struct";
   if (jsonClass !== "") return "map";
   // Without jsonClass (some non-Java producers), go by shape.
-  if (typeof obj.typeName === "string" && isObject(obj.values) && obj.id !== undefined) return "reference";
+  if (typeof obj.typeName === "string" && isObject(obj.values) && obj.id !== undefined)
+    return "reference";
   if (typeof obj.typeName === "string" && isObject(obj.values)) return "struct";
   return "map";
 }
@@ -71,14 +93,28 @@ function guidOf(id: JsonValue | undefined, path: string): string | undefined {
     const inner = id.id ?? id._id;
     if (typeof inner === "string" || typeof inner === "number") return String(inner);
   }
-  throw new HookDecodeError("HOOK_INVALID_FIELD", `${path}.id must be an id object or a guid string`, { field: `${path}.id` });
+  throw new HookDecodeError(
+    "HOOK_INVALID_FIELD",
+    `${path}.id must be an id object or a guid string`,
+    { field: `${path}.id` },
+  );
 }
 
-function referenceable(value: unknown, path: string, referred: Record<string, AtlasEntity>, fallbackType?: string, depth = 0): AtlasEntity {
+function referenceable(
+  value: unknown,
+  path: string,
+  referred: Record<string, AtlasEntity>,
+  fallbackType?: string,
+  depth = 0,
+): AtlasEntity {
   const obj = requireObject(value, path);
   const idObj = isObject(obj.id) ? obj.id : undefined;
   const typeName =
-    typeof obj.typeName === "string" ? obj.typeName : typeof idObj?.typeName === "string" ? idObj.typeName : fallbackType;
+    typeof obj.typeName === "string"
+      ? obj.typeName
+      : typeof idObj?.typeName === "string"
+        ? idObj.typeName
+        : fallbackType;
   const entity: AtlasEntity = { typeName: requireString(typeName, `${path}.typeName`) };
   const guid = guidOf(obj.id, path);
   if (guid !== undefined) entity.guid = guid;
@@ -86,38 +122,67 @@ function referenceable(value: unknown, path: string, referred: Record<string, At
   entity.attributes = convertMap(values, `${path}.values`, referred, depth + 1);
   const classifications = traits(obj, path, referred, depth + 1);
   if (classifications.length > 0) entity.classifications = classifications;
-  if (idObj !== undefined && (idObj.state === "ACTIVE" || idObj.state === "DELETED")) entity.status = idObj.state;
+  if (idObj !== undefined && (idObj.state === "ACTIVE" || idObj.state === "DELETED"))
+    entity.status = idObj.state;
   return entity;
 }
 
-function traits(obj: JsonObject, path: string, referred: Record<string, AtlasEntity>, depth: number): AtlasClassification[] {
+function traits(
+  obj: JsonObject,
+  path: string,
+  referred: Record<string, AtlasEntity>,
+  depth: number,
+): AtlasClassification[] {
   const traitMap = optionalObject(obj.traits, `${path}.traits`) ?? {};
-  const names = Array.isArray(obj.traitNames) ? obj.traitNames.filter((n): n is string => typeof n === "string") : [];
+  const names = Array.isArray(obj.traitNames)
+    ? obj.traitNames.filter((n): n is string => typeof n === "string")
+    : [];
   const all = new Set([...names, ...Object.keys(traitMap)]);
   return [...all].map((name) => {
     const trait = traitMap[name];
     const classification: AtlasClassification = { typeName: name };
     if (isObject(trait) && isObject(trait.values)) {
-      classification.attributes = convertMap(trait.values, `${path}.traits.${name}.values`, referred, depth + 1);
+      classification.attributes = convertMap(
+        trait.values,
+        `${path}.traits.${name}.values`,
+        referred,
+        depth + 1,
+      );
     }
     return classification;
   });
 }
 
-function convertMap(values: JsonObject, path: string, referred: Record<string, AtlasEntity>, depth: number): Record<string, JsonValue> {
+function convertMap(
+  values: JsonObject,
+  path: string,
+  referred: Record<string, AtlasEntity>,
+  depth: number,
+): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [key, v] of Object.entries(values)) out[key] = convertValue(v, `${path}.${key}`, referred, depth);
+  for (const [key, v] of Object.entries(values))
+    out[key] = convertValue(v, `${path}.${key}`, referred, depth);
   return out;
 }
 
-function convertValue(value: JsonValue, path: string, referred: Record<string, AtlasEntity>, depth: number): JsonValue {
+function convertValue(
+  value: JsonValue,
+  path: string,
+  referred: Record<string, AtlasEntity>,
+  depth: number,
+): JsonValue {
   if (typeof value !== "object" || value === null) return value;
   if (depth >= MAX_V1_DEPTH) {
     // The path would be as deep as the value: name where it starts going down.
     const field = path.length > 200 ? `${path.slice(0, 200)}…` : path;
-    throw new HookDecodeError("HOOK_LIMIT_EXCEEDED", `${field} is nested more than ${MAX_V1_DEPTH} levels deep`, { field });
+    throw new HookDecodeError(
+      "HOOK_LIMIT_EXCEEDED",
+      `${field} is nested more than ${MAX_V1_DEPTH} levels deep`,
+      { field },
+    );
   }
-  if (Array.isArray(value)) return value.map((v, i) => convertValue(v, `${path}[${i}]`, referred, depth + 1));
+  if (Array.isArray(value))
+    return value.map((v, i) => convertValue(v, `${path}[${i}]`, referred, depth + 1));
   switch (kindOf(value)) {
     case "reference": {
       const nested = referenceable(value, path, referred, undefined, depth + 1);
@@ -139,7 +204,12 @@ function convertValue(value: JsonValue, path: string, referred: Record<string, A
     case "struct":
       return {
         typeName: requireString(value.typeName, `${path}.typeName`),
-        attributes: convertMap(optionalObject(value.values, `${path}.values`) ?? {}, `${path}.values`, referred, depth + 1),
+        attributes: convertMap(
+          optionalObject(value.values, `${path}.values`) ?? {},
+          `${path}.values`,
+          referred,
+          depth + 1,
+        ),
       };
     case "map": {
       const { jsonClass: _ignored, ...rest } = value;

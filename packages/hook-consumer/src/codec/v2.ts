@@ -1,4 +1,10 @@
-import { optionalObject, optionalString, requireArray, requireObject, requireString } from "./fields.js";
+import {
+  optionalObject,
+  optionalString,
+  requireArray,
+  requireObject,
+  requireString,
+} from "./fields.js";
 import type {
   AtlasEntitiesWithExtInfo,
   AtlasEntity,
@@ -30,7 +36,9 @@ export function decodeV2(body: JsonObject, type: V2Type): HookNotification {
       return {
         ...base,
         type,
-        entities: requireArray(body.entities, "entities").map((id, i) => objectId(id, `entities[${i}]`)),
+        entities: requireArray(body.entities, "entities").map((id, i) =>
+          objectId(id, `entities[${i}]`),
+        ),
       };
   }
 }
@@ -64,7 +72,9 @@ function referred(value: unknown, path: string): Record<string, AtlasEntity> {
 
 function entitiesWithExtInfo(value: unknown, path: string): AtlasEntitiesWithExtInfo {
   const obj = requireObject(value, path);
-  const entities = requireArray(obj.entities, `${path}.entities`).map((e, i) => entity(e, `${path}.entities[${i}]`));
+  const entities = requireArray(obj.entities, `${path}.entities`).map((e, i) =>
+    entity(e, `${path}.entities[${i}]`),
+  );
   return { entities, referredEntities: referred(obj.referredEntities, `${path}.referredEntities`) };
 }
 

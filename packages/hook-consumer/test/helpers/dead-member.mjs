@@ -5,8 +5,16 @@ import kafkajs from "kafkajs";
 
 const { Kafka, logLevel } = kafkajs;
 const [bootstrap, groupId, topic, sessionTimeout] = process.argv.slice(2);
-const kafka = new Kafka({ clientId: "dead-member", brokers: [bootstrap], logLevel: logLevel.NOTHING });
-const consumer = kafka.consumer({ groupId, sessionTimeout: Number(sessionTimeout), heartbeatInterval: 500 });
+const kafka = new Kafka({
+  clientId: "dead-member",
+  brokers: [bootstrap],
+  logLevel: logLevel.NOTHING,
+});
+const consumer = kafka.consumer({
+  groupId,
+  sessionTimeout: Number(sessionTimeout),
+  heartbeatInterval: 500,
+});
 consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write("joined\n"));
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });

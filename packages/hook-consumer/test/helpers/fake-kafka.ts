@@ -151,7 +151,13 @@ export class FakeConsumer implements KafkaConsumerPort {
   /** Hands one batch to the consumer; resolves when its eachBatch returns. */
   deliver(
     records: (string | Buffer | null)[],
-    options: { topic?: string; partition?: number; firstOffset?: number; highWatermark?: number; stale?: () => boolean } = {},
+    options: {
+      topic?: string;
+      partition?: number;
+      firstOffset?: number;
+      highWatermark?: number;
+      stale?: () => boolean;
+    } = {},
   ): Promise<void> {
     const eachBatch = this.#eachBatch;
     if (eachBatch === undefined || !this.running) throw new Error("the consumer is not running");
@@ -213,7 +219,9 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
     for (;;) {
-      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      const due = [...this.#timers.entries()]
+        .filter(([, t]) => t.at <= target)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (due === undefined) break;
       this.#timers.delete(due[0]);
       this.#now = Math.max(this.#now, due[1].at);

@@ -13,11 +13,16 @@ export function fixture(name: string): string {
 }
 
 export function fixtureNames(dir = ""): string[] {
-  return readdirSync(join(FIXTURES, dir)).filter((n) => n.endsWith(".json")).map((n) => (dir ? `${dir}/${n}` : n));
+  return readdirSync(join(FIXTURES, dir))
+    .filter((n) => n.endsWith(".json"))
+    .map((n) => (dir ? `${dir}/${n}` : n));
 }
 
 /** Fills a template's placeholders as the fixtures README describes. */
-export function fill(template: string, values: { name: string; clName: string; ts: number; execTime?: number }): string {
+export function fill(
+  template: string,
+  values: { name: string; clName: string; ts: number; execTime?: number },
+): string {
   return template
     .replaceAll('"--ts--"', String(values.ts))
     .replaceAll("--execTime--", String(values.execTime ?? values.ts))

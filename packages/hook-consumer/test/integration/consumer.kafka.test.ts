@@ -20,9 +20,16 @@ import { committed, describeGroup, produce, readAll, unique } from "../helpers/k
 // Against a real Kafka 4.1 broker (KRaft, one per file, from the testkit); each test has its
 // own topics and consumer group.
 
-const del = (qn: string) => ({ type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }] });
+const del = (qn: string) => ({
+  type: "ENTITY_DELETE_V2",
+  user: "hive",
+  entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }],
+});
 const value = (qn: string) => encodeHookMessage(del(qn))[0] as string;
-const qnOf = (m: HookMessage) => (m.notification.type === "ENTITY_DELETE_V2" ? String(m.notification.entities[0]?.uniqueAttributes?.qualifiedName) : "?");
+const qnOf = (m: HookMessage) =>
+  m.notification.type === "ENTITY_DELETE_V2"
+    ? String(m.notification.entities[0]?.uniqueAttributes?.qualifiedName)
+    : "?";
 
 describe("hook consumer against a real Kafka broker", () => {
   const kafka = useKafka();
@@ -32,7 +39,10 @@ describe("hook consumer against a real Kafka broker", () => {
     await Promise.all(running.splice(0).map((c) => c.stop()));
   });
 
-  function consumer(options: Partial<HookConsumerOptions> & Pick<HookConsumerOptions, "handler" | "groupId" | "topics">): HookConsumer {
+  function consumer(
+    options: Partial<HookConsumerOptions> &
+      Pick<HookConsumerOptions, "handler" | "groupId" | "topics">,
+  ): HookConsumer {
     const c = createHookConsumer({
       // A short fetch wait keeps stop() quick when the topic is idle.
       kafka: kafkajsClient({ brokers: [kafka().bootstrap], maxWaitTimeInMs: 200 }),
@@ -47,15 +57,25 @@ describe("hook consumer against a real Kafka broker", () => {
     const topic = unique("order");
     const groupId = unique("group");
     await kafka().createTopic(topic, 3);
-    for (let p = 0; p < 3; p++) await produce(kafka().bootstrap, topic, Array.from({ length: 10 }, (_, i) => value(`p${p}-${i}@cm`)), p);
+    for (let p = 0; p < 3; p++)
+      await produce(
+        kafka().bootstrap,
+        topic,
+        Array.from({ length: 10 }, (_, i) => value(`p${p}-${i}@cm`)),
+        p,
+      );
     const handled: HookMessage[] = [];
     const c = consumer({ groupId, topics: [topic], handler: (m) => void handled.push(m) });
     await c.start({ epoch: 1 });
     await waitFor(() => handled.length >= 30, { timeoutMs: 30_000, what: "30 messages" });
-    await waitFor(async () => Object.values(await committed(kafka().bootstrap, groupId, topic)).every((o) => o === "10"), {
-      timeoutMs: 10_000,
-      what: "offset 10 committed on each partition",
-    });
+    await waitFor(
+      async () =>
+        Object.values(await committed(kafka().bootstrap, groupId, topic)).every((o) => o === "10"),
+      {
+        timeoutMs: 10_000,
+        what: "offset 10 committed on each partition",
+      },
+    );
     expect(handled).toHaveLength(30);
     for (let p = 0; p < 3; p++) {
       const mine = handled.filter((m) => m.partition === p);
@@ -70,7 +90,11 @@ describe("hook consumer against a real Kafka broker", () => {
     const topic = unique("failover");
     const groupId = unique("group");
     await kafka().createTopic(topic, 1);
-    await produce(kafka().bootstrap, topic, Array.from({ length: 20 }, (_, i) => value(`m${i}@cm`)));
+    await produce(
+      kafka().bootstrap,
+      topic,
+      Array.from({ length: 20 }, (_, i) => value(`m${i}@cm`)),
+    );
     const byA: string[] = [];
     const byB: string[] = [];
     let stopping: Promise<void> | undefined;
@@ -84,7 +108,10 @@ describe("hook consumer against a real Kafka broker", () => {
       },
     });
     await a.start({ epoch: 1 });
-    await waitFor(() => stopping !== undefined, { timeoutMs: 30_000, what: "A to stop after 8 messages" });
+    await waitFor(() => stopping !== undefined, {
+      timeoutMs: 30_000,
+      what: "A to stop after 8 messages",
+    });
     await stopping;
     expect(byA).toEqual(Array.from({ length: 8 }, (_, i) => `m${i}@cm`));
     expect(await committed(kafka().bootstrap, groupId, topic)).toEqual({ 0: "8" });
@@ -101,8 +128,18 @@ describe("hook consumer against a real Kafka broker", () => {
     const topic = unique("midbatch");
     const groupId = unique("group");
     await kafka().createTopic(topic, 2);
-    await produce(kafka().bootstrap, topic, Array.from({ length: 15 }, (_, i) => value(`x${i}@cm`)), 0);
-    await produce(kafka().bootstrap, topic, Array.from({ length: 15 }, (_, i) => value(`y${i}@cm`)), 1);
+    await produce(
+      kafka().bootstrap,
+      topic,
+      Array.from({ length: 15 }, (_, i) => value(`x${i}@cm`)),
+      0,
+    );
+    await produce(
+      kafka().bootstrap,
+      topic,
+      Array.from({ length: 15 }, (_, i) => value(`y${i}@cm`)),
+      1,
+    );
     const byA: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -116,23 +153,33 @@ describe("hook consumer against a real Kafka broker", () => {
       },
     });
     await a.start({ epoch: 1 });
-    await waitFor(() => byA.length === 5, { timeoutMs: 30_000, what: "A to be in the middle of a batch" });
+    await waitFor(() => byA.length === 5, {
+      timeoutMs: 30_000,
+      what: "A to be in the middle of a batch",
+    });
     const stopping = a.stop();
     release();
     await stopping;
     expect(byA).toHaveLength(5);
     const offsets = await committed(kafka().bootstrap, groupId, topic);
-    const committedCount = Number(offsets[0] === "-1" ? 0 : offsets[0]) + Number(offsets[1] === "-1" ? 0 : offsets[1]);
+    const committedCount =
+      Number(offsets[0] === "-1" ? 0 : offsets[0]) + Number(offsets[1] === "-1" ? 0 : offsets[1]);
     expect(committedCount).toBe(5);
 
     const byB: string[] = [];
     const b = consumer({ groupId, topics: [topic], handler: (m) => void byB.push(qnOf(m)) });
     await b.start({ epoch: 2 });
-    await waitFor(() => byB.length >= 25, { timeoutMs: 30_000, what: "B to handle the remaining 25" });
-    await waitFor(async () => {
-      const o = await committed(kafka().bootstrap, groupId, topic);
-      return o[0] === "15" && o[1] === "15";
-    }, { timeoutMs: 10_000, what: "everything committed" });
+    await waitFor(() => byB.length >= 25, {
+      timeoutMs: 30_000,
+      what: "B to handle the remaining 25",
+    });
+    await waitFor(
+      async () => {
+        const o = await committed(kafka().bootstrap, groupId, topic);
+        return o[0] === "15" && o[1] === "15";
+      },
+      { timeoutMs: 10_000, what: "everything committed" },
+    );
     expect(byB).toHaveLength(25);
     expect(new Set([...byA, ...byB]).size).toBe(30);
     expect(byA.filter((q) => byB.includes(q))).toEqual([]);
@@ -145,9 +192,19 @@ describe("hook consumer against a real Kafka broker", () => {
     const topic = unique("deadjoin");
     const groupId = unique("group");
     await kafka().createTopic(topic, 1);
-    const member = spawn(process.execPath, [new URL("../helpers/dead-member.mjs", import.meta.url).pathname, kafka().bootstrap, groupId, topic, "15000"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const member = spawn(
+      process.execPath,
+      [
+        new URL("../helpers/dead-member.mjs", import.meta.url).pathname,
+        kafka().bootstrap,
+        groupId,
+        topic,
+        "15000",
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let joined = false;
     member.stdout.on("data", (chunk: Buffer) => (joined ||= chunk.toString().includes("joined")));
     try {
@@ -163,7 +220,10 @@ describe("hook consumer against a real Kafka broker", () => {
     b.on("group_join", () => events.push("group_join"));
     await b.start({ epoch: 2 });
     // B's JoinGroup has reached the coordinator: the group is rebalancing.
-    await waitFor(async () => (await describeGroup(kafka().bootstrap, groupId)).state === "PreparingRebalance", { timeoutMs: 30_000, what: "the rebalance B's join started" });
+    await waitFor(
+      async () => (await describeGroup(kafka().bootstrap, groupId)).state === "PreparingRebalance",
+      { timeoutMs: 30_000, what: "the rebalance B's join started" },
+    );
     await b.stop();
     events.push("stopped");
     // The dead member was still there when stop() returned: it did not wait for the join.
@@ -180,14 +240,33 @@ describe("hook consumer against a real Kafka broker", () => {
     try {
       const file = join(dir, "logs", "failed.jsonl");
       await kafka().createTopic(topic, 1);
-      await produce(kafka().bootstrap, topic, [value("before@cm"), '{"version":{"version":"1.0.0"},"message":', value("after@cm")]);
+      await produce(kafka().bootstrap, topic, [
+        value("before@cm"),
+        '{"version":{"version":"1.0.0"},"message":',
+        value("after@cm"),
+      ]);
       const handled: string[] = [];
-      const c = consumer({ groupId, topics: [topic], dlqTopic: dlq, failedMessages: fileFailedMessageSink(file), handler: (m) => void handled.push(qnOf(m)) });
+      const c = consumer({
+        groupId,
+        topics: [topic],
+        dlqTopic: dlq,
+        failedMessages: fileFailedMessageSink(file),
+        handler: (m) => void handled.push(qnOf(m)),
+      });
       await c.start({ epoch: 1 });
-      await waitFor(() => handled.length >= 2, { timeoutMs: 30_000, what: "the two good messages" });
-      await waitFor(async () => (await committed(kafka().bootstrap, groupId, topic))[0] === "3", { timeoutMs: 10_000, what: "commit past the poison" });
+      await waitFor(() => handled.length >= 2, {
+        timeoutMs: 30_000,
+        what: "the two good messages",
+      });
+      await waitFor(async () => (await committed(kafka().bootstrap, groupId, topic))[0] === "3", {
+        timeoutMs: 10_000,
+        what: "commit past the poison",
+      });
       expect(handled).toEqual(["before@cm", "after@cm"]);
-      const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toEqual([
         {
           timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -201,7 +280,11 @@ describe("hook consumer against a real Kafka broker", () => {
       ]);
       const [dead] = await readAll(kafka().bootstrap, dlq, 1);
       expect(dead?.value).toBe('{"version":{"version":"1.0.0"},"message":');
-      expect(dead?.headers).toMatchObject({ "atlas-hook-error-code": "HOOK_BAD_JSON", "atlas-hook-topic": topic, "atlas-hook-offset": "1" });
+      expect(dead?.headers).toMatchObject({
+        "atlas-hook-error-code": "HOOK_BAD_JSON",
+        "atlas-hook-topic": topic,
+        "atlas-hook-offset": "1",
+      });
       expect(c.metrics()).toMatchObject({ processed: 2, failed: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -224,8 +307,14 @@ describe("hook consumer against a real Kafka broker", () => {
       },
     });
     await c.start({ epoch: 1 });
-    await waitFor(() => attempts.includes("next@cm#1"), { timeoutMs: 30_000, what: "the next message" });
-    await waitFor(async () => (await committed(kafka().bootstrap, groupId, topic))[0] === "2", { timeoutMs: 10_000, what: "the commit" });
+    await waitFor(() => attempts.includes("next@cm#1"), {
+      timeoutMs: 30_000,
+      what: "the next message",
+    });
+    await waitFor(async () => (await committed(kafka().bootstrap, groupId, topic))[0] === "2", {
+      timeoutMs: 10_000,
+      what: "the commit",
+    });
     expect(attempts).toEqual(["flaky@cm#1", "flaky@cm#2", "flaky@cm#3", "next@cm#1"]);
     expect(c.metrics()).toMatchObject({ processed: 2, retried: 2, failed: 0 });
   });
@@ -243,9 +332,14 @@ describe("hook consumer against a real Kafka broker", () => {
     const byA: string[] = [];
     const a = consumer({ groupId, topics: [topic], handler: (m) => void byA.push(qnOf(m)) });
     const commits: string[] = [];
-    a.on("commit", (e) => commits.push(...e.payload.offsets.map((o) => `${o.partition}:${o.offset}`)));
+    a.on("commit", (e) =>
+      commits.push(...e.payload.offsets.map((o) => `${o.partition}:${o.offset}`)),
+    );
     await a.start({ epoch: 1 });
-    await waitFor(() => byA.includes("plain@cm") && commits.length > 0, { timeoutMs: 30_000, what: "A to handle the plain message" });
+    await waitFor(() => byA.includes("plain@cm") && commits.length > 0, {
+      timeoutMs: 30_000,
+      what: "A to handle the plain message",
+    });
     expect(a.metrics()).toMatchObject({ pendingSplits: 1, heldParts: 1 });
     // Held at part 0: committing past it would lose that slice on a failover.
     expect(await committed(kafka().bootstrap, groupId, topic)).toMatchObject({ 0: "0" });
@@ -255,15 +349,25 @@ describe("hook consumer against a real Kafka broker", () => {
     const b = consumer({ groupId, topics: [topic], handler: (m) => void byB.push(m) });
     await b.start({ epoch: 2 });
     await produce(kafka().bootstrap, topic, parts.slice(1).reverse(), 1);
-    await waitFor(() => byB.some((m) => qnOf(m) === "split@cm"), { timeoutMs: 30_000, what: "B to reassemble the split message" });
+    await waitFor(() => byB.some((m) => qnOf(m) === "split@cm"), {
+      timeoutMs: 30_000,
+      what: "B to reassemble the split message",
+    });
     const split = byB.find((m) => qnOf(m) === "split@cm");
-    expect([split?.partition, split?.offset, split?.envelope.splitCount]).toEqual([0, "0", parts.length]);
+    expect([split?.partition, split?.offset, split?.envelope.splitCount]).toEqual([
+      0,
+      "0",
+      parts.length,
+    ]);
     expect(split?.notification).toMatchObject({ type: "ENTITY_DELETE_V2" });
     // The plain message was handled but not committed by A, so B sees it again (at-least-once).
     expect(byB.map(qnOf).sort()).toEqual(["plain@cm", "split@cm"]);
-    await waitFor(async () => {
-      const o = await committed(kafka().bootstrap, groupId, topic);
-      return o[0] === "2" && o[1] === String(parts.length - 1);
-    }, { timeoutMs: 10_000, what: "both partitions committed past the split message" });
+    await waitFor(
+      async () => {
+        const o = await committed(kafka().bootstrap, groupId, topic);
+        return o[0] === "2" && o[1] === String(parts.length - 1);
+      },
+      { timeoutMs: 10_000, what: "both partitions committed past the split message" },
+    );
   });
 });

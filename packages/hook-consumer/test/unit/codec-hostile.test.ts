@@ -8,11 +8,28 @@ import { decodeError } from "../helpers/decode.js";
 // record as failed and the stream goes on (docs/contracts/hooks.md).
 
 const version = { version: "1.0.0", versionParts: [1] };
-const part = (extra: object) => JSON.stringify({ version, msgCompressionKind: "NONE", msgId: "m", msgSplitIdx: 0, message: "AAAA", ...extra });
+const part = (extra: object) =>
+  JSON.stringify({
+    version,
+    msgCompressionKind: "NONE",
+    msgId: "m",
+    msgSplitIdx: 0,
+    message: "AAAA",
+    ...extra,
+  });
 const v2Create = (attributes: Record<string, unknown>) => ({
   type: "ENTITY_CREATE_V2",
   user: "hive",
-  entities: { entities: [{ typeName: "hive_db", guid: "-1", attributes: { qualifiedName: "u@cm", name: "u", ...attributes } }], referredEntities: {} },
+  entities: {
+    entities: [
+      {
+        typeName: "hive_db",
+        guid: "-1",
+        attributes: { qualifiedName: "u@cm", name: "u", ...attributes },
+      },
+    ],
+    referredEntities: {},
+  },
 });
 
 describe("split parts that claim absurd counts", () => {
@@ -21,10 +38,17 @@ describe("split parts that claim absurd counts", () => {
     const decoder = new HookDecoder<number>({ splitWaitMs: 1000, now: () => now });
     const before = process.memoryUsage().rss;
     for (const [i, count] of [2 ** 31, 2 ** 32 + 5, 1e300, Number.MAX_SAFE_INTEGER].entries()) {
-      expect(decoder.decode(part({ msgId: `huge-${i}`, msgSplitCount: count }), i)).toMatchObject({ status: "pending", received: 1, count });
+      expect(decoder.decode(part({ msgId: `huge-${i}`, msgSplitCount: count }), i)).toMatchObject({
+        status: "pending",
+        received: 1,
+        count,
+      });
     }
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
-    expect({ pending: decoder.pendingSplits, held: decoder.heldParts }).toEqual({ pending: 4, held: 4 });
+    expect({ pending: decoder.pendingSplits, held: decoder.heldParts }).toEqual({
+      pending: 4,
+      held: 4,
+    });
     now = 1000;
     expect(decoder.evictExpired().map((e) => [e.msgId, e.received, e.parts])).toEqual([
       ["huge-0", 1, [0]],
@@ -36,7 +60,11 @@ describe("split parts that claim absurd counts", () => {
   });
 
   it("parts arriving out of order and with gaps still reassemble by index once all are there", () => {
-    const values = encodeHookMessage(v2Create({ description: "x".repeat(3000) }), { compression: "NONE", maxMessageBytes: 400, msgId: "ooo" });
+    const values = encodeHookMessage(v2Create({ description: "x".repeat(3000) }), {
+      compression: "NONE",
+      maxMessageBytes: 400,
+      msgId: "ooo",
+    });
     expect(values.length).toBeGreaterThan(3);
     const decoder = new HookDecoder<number>();
     const order = values.map((_, i) => i).reverse();
@@ -52,7 +80,11 @@ describe("deeply nested documents", () => {
     const deep = (n: number) =>
       `{"type":"ENTITY_CREATE","entities":[{"typeName":"hive_db","id":"-1","values":{"qualifiedName":"d@cm","x":${"[".repeat(n)}${"]".repeat(n)}}}]}`;
     for (const n of [MAX_V1_DEPTH + 1, 20_000, 200_000]) {
-      expect(decodeError(deep(n))).toMatchObject({ name: "HookDecodeError", code: "HOOK_LIMIT_EXCEEDED", field: expect.stringMatching(/^entities\[0\]\.values\.x/) });
+      expect(decodeError(deep(n))).toMatchObject({
+        name: "HookDecodeError",
+        code: "HOOK_LIMIT_EXCEEDED",
+        field: expect.stringMatching(/^entities\[0\]\.values\.x/),
+      });
     }
     const objects = `{"type":"ENTITY_CREATE","entities":[{"typeName":"hive_db","values":{"x":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}}]}`;
     expect(decodeError(objects).code).toBe("HOOK_LIMIT_EXCEEDED");
@@ -67,13 +99,21 @@ describe("deeply nested documents", () => {
   });
 
   it("a document nested 100,000 deep at the top is refused as not an envelope or body", () => {
-    expect(decodeError(`${"[".repeat(100_000)}${"]".repeat(100_000)}`).code).toBe("HOOK_BAD_ENVELOPE");
+    expect(decodeError(`${"[".repeat(100_000)}${"]".repeat(100_000)}`).code).toBe(
+      "HOOK_BAD_ENVELOPE",
+    );
   });
 });
 
 describe("unicode", () => {
   const raw = (middle: number[]) =>
-    Buffer.concat([Buffer.from('{"type":"ENTITY_DELETE_V2","entities":[{"typeName":"hive_db","uniqueAttributes":{"qualifiedName":"'), Buffer.from(middle), Buffer.from('"}}]}')]);
+    Buffer.concat([
+      Buffer.from(
+        '{"type":"ENTITY_DELETE_V2","entities":[{"typeName":"hive_db","uniqueAttributes":{"qualifiedName":"',
+      ),
+      Buffer.from(middle),
+      Buffer.from('"}}]}'),
+    ]);
 
   it("a value that is not UTF-8 is HOOK_BAD_JSON rather than a message silently rewritten with U+FFFD", () => {
     const cases = {
@@ -89,7 +129,10 @@ describe("unicode", () => {
     };
     for (const [what, bytes] of Object.entries(cases)) {
       const result = new HookDecoder<number>().decode(raw(bytes), 0);
-      expect({ what, code: result.status === "failed" ? result.error.code : result.status }).toEqual({ what, code: "HOOK_BAD_JSON" });
+      expect({
+        what,
+        code: result.status === "failed" ? result.error.code : result.status,
+      }).toEqual({ what, code: "HOOK_BAD_JSON" });
     }
   });
 
@@ -101,10 +144,15 @@ describe("unicode", () => {
   });
 
   it("lone surrogates, NUL, right-to-left text and emoji written as JSON escapes or UTF-8 are read as written", () => {
-    const name = "\u0000nul \u202Ertl\u202C \u05D0\u05D1 \u{1F600}\u{1F469}\u200D\u{1F4BB} \uD800 \uDFFF end";
+    const name =
+      "\u0000nul \u202Ertl\u202C \u05D0\u05D1 \u{1F600}\u{1F469}\u200D\u{1F4BB} \uD800 \uDFFF end";
     const [value] = encodeHookMessage(v2Create({ description: name }));
     expect(value).toContain("\\ud800"); // JSON.stringify escapes lone surrogates
     const result = new HookDecoder<number>().decode(Buffer.from(value!, "utf8"), 0);
-    expect(result.status === "complete" && result.notification.type === "ENTITY_CREATE_V2" && result.notification.entities.entities[0]?.attributes?.description).toBe(name);
+    expect(
+      result.status === "complete" &&
+        result.notification.type === "ENTITY_CREATE_V2" &&
+        result.notification.entities.entities[0]?.attributes?.description,
+    ).toBe(name);
   });
 });

@@ -3,7 +3,13 @@ import { decodeBody } from "../../src/index.js";
 
 const ref = (guid: string, typeName: string, values: Record<string, unknown>) => ({
   jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference",
-  id: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id", id: guid, version: 0, typeName, state: "ACTIVE" },
+  id: {
+    jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id",
+    id: guid,
+    version: 0,
+    typeName,
+    state: "ACTIVE",
+  },
   typeName,
   values,
   traitNames: [],
@@ -13,7 +19,11 @@ const ref = (guid: string, typeName: string, values: Record<string, unknown>) =>
 describe("V1 bodies are normalised to the V2 model", () => {
   it("a nested Referenceable becomes a referred entity and an object id in the attribute", () => {
     const db = ref("-2", "hive_db", { qualifiedName: "db@cm", name: "db" });
-    const table = ref("-1", "hive_table", { qualifiedName: "db.t@cm", db, columns: [ref("-3", "hive_column", { qualifiedName: "db.t.c@cm" })] });
+    const table = ref("-1", "hive_table", {
+      qualifiedName: "db.t@cm",
+      db,
+      columns: [ref("-3", "hive_column", { qualifiedName: "db.t.c@cm" })],
+    });
     const n = decodeBody({ type: "ENTITY_FULL_UPDATE", user: "hive", entities: [table] });
     expect(n).toEqual({
       type: "ENTITY_FULL_UPDATE_V2",
@@ -29,13 +39,29 @@ describe("V1 bodies are normalised to the V2 model", () => {
             attributes: {
               qualifiedName: "db.t@cm",
               db: { typeName: "hive_db", guid: "-2", uniqueAttributes: { qualifiedName: "db@cm" } },
-              columns: [{ typeName: "hive_column", guid: "-3", uniqueAttributes: { qualifiedName: "db.t.c@cm" } }],
+              columns: [
+                {
+                  typeName: "hive_column",
+                  guid: "-3",
+                  uniqueAttributes: { qualifiedName: "db.t.c@cm" },
+                },
+              ],
             },
           },
         ],
         referredEntities: {
-          "-2": { typeName: "hive_db", guid: "-2", status: "ACTIVE", attributes: { qualifiedName: "db@cm", name: "db" } },
-          "-3": { typeName: "hive_column", guid: "-3", status: "ACTIVE", attributes: { qualifiedName: "db.t.c@cm" } },
+          "-2": {
+            typeName: "hive_db",
+            guid: "-2",
+            status: "ACTIVE",
+            attributes: { qualifiedName: "db@cm", name: "db" },
+          },
+          "-3": {
+            typeName: "hive_column",
+            guid: "-3",
+            status: "ACTIVE",
+            attributes: { qualifiedName: "db.t.c@cm" },
+          },
         },
       },
     });
@@ -45,12 +71,28 @@ describe("V1 bodies are normalised to the V2 model", () => {
     const entity = {
       ...ref("-5", "hive_table", {
         qualifiedName: "t@cm",
-        db: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id", id: "abc-guid", version: 0, typeName: "hive_db", state: "ACTIVE" },
-        sd: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Struct", typeName: "serde", values: { name: "lazy" } },
+        db: {
+          jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Id",
+          id: "abc-guid",
+          version: 0,
+          typeName: "hive_db",
+          state: "ACTIVE",
+        },
+        sd: {
+          jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Struct",
+          typeName: "serde",
+          values: { name: "lazy" },
+        },
         parameters: { a: "1" },
       }),
       traitNames: ["PII"],
-      traits: { PII: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Struct", typeName: "PII", values: { level: 3 } } },
+      traits: {
+        PII: {
+          jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Struct",
+          typeName: "PII",
+          values: { level: 3 },
+        },
+      },
     };
     const n = decodeBody({ type: "ENTITY_CREATE", entities: [entity] });
     if (n.type !== "ENTITY_CREATE_V2") throw new Error(n.type);
@@ -75,7 +117,11 @@ describe("V1 bodies are normalised to the V2 model", () => {
       typeName: "hbase_table",
       attribute: "qualifiedName",
       attributeValue: "ns:t@cm",
-      entity: { jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference", id: { id: "-9", typeName: "hbase_table" }, values: { description: "new" } },
+      entity: {
+        jsonClass: "org.apache.atlas.typesystem.json.InstanceSerialization$_Reference",
+        id: { id: "-9", typeName: "hbase_table" },
+        values: { description: "new" },
+      },
     });
     expect(n).toEqual({
       type: "ENTITY_PARTIAL_UPDATE_V2",
@@ -83,12 +129,23 @@ describe("V1 bodies are normalised to the V2 model", () => {
       wireType: "ENTITY_PARTIAL_UPDATE",
       user: "hbase",
       entityId: { typeName: "hbase_table", uniqueAttributes: { qualifiedName: "ns:t@cm" } },
-      entity: { entity: { typeName: "hbase_table", guid: "-9", attributes: { description: "new" } }, referredEntities: {} },
+      entity: {
+        entity: { typeName: "hbase_table", guid: "-9", attributes: { description: "new" } },
+        referredEntities: {},
+      },
     });
   });
 
   it("a V1 delete becomes a one-entity ENTITY_DELETE_V2", () => {
-    expect(decodeBody({ type: "ENTITY_DELETE", user: "hive", typeName: "hive_db", attribute: "qualifiedName", attributeValue: "db@cm" })).toEqual({
+    expect(
+      decodeBody({
+        type: "ENTITY_DELETE",
+        user: "hive",
+        typeName: "hive_db",
+        attribute: "qualifiedName",
+        attributeValue: "db@cm",
+      }),
+    ).toEqual({
       type: "ENTITY_DELETE_V2",
       format: "V1",
       wireType: "ENTITY_DELETE",
@@ -102,7 +159,9 @@ describe("V1 bodies are normalised to the V2 model", () => {
       type: "ENTITY_PARTIAL_UPDATE_V2",
       user: "hive",
       entityId: { typeName: "hive_table", uniqueAttributes: { qualifiedName: "db.old@cm" } },
-      entity: { entity: { typeName: "hive_table", attributes: { qualifiedName: "db.new@cm", name: "new" } } },
+      entity: {
+        entity: { typeName: "hive_table", attributes: { qualifiedName: "db.new@cm", name: "new" } },
+      },
     };
     expect(decodeBody(body)).toEqual({
       type: "ENTITY_PARTIAL_UPDATE_V2",

@@ -1,17 +1,31 @@
 import { waitFor } from "@atlas-ha/testkit";
 import { describe, expect, it } from "vitest";
-import { createHookConsumer, encodeHookMessage, type TopicPartitionOffset } from "../../src/index.js";
+import {
+  createHookConsumer,
+  encodeHookMessage,
+  type TopicPartitionOffset,
+} from "../../src/index.js";
 import { FakeKafka } from "../helpers/fake-kafka.js";
 
 // Group commit: the handler applies without making each message durable; beforeCommit makes
 // everything handled durable before any offset is committed.
 
 const value = (qn: string) =>
-  encodeHookMessage({ type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }] }, { msgCreationTime: 1_700_000_000_000 })[0] as string;
+  encodeHookMessage(
+    {
+      type: "ENTITY_DELETE_V2",
+      user: "hive",
+      entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }],
+    },
+    { msgCreationTime: 1_700_000_000_000 },
+  )[0] as string;
 
 async function running(kafka: FakeKafka, consumer: ReturnType<typeof createHookConsumer>) {
   await consumer.start({ epoch: 1 });
-  await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the fake consumer to run" });
+  await waitFor(() => kafka.consumers.some((c) => c.running), {
+    timeoutMs: 2000,
+    what: "the fake consumer to run",
+  });
   return kafka.current;
 }
 
@@ -23,7 +37,9 @@ describe("beforeCommit (group commit)", () => {
       kafka,
       handler: async (m) => void events.push(`handled ${m.offset}`),
       beforeCommit: async (offsets: TopicPartitionOffset[]) => {
-        events.push(`durable up to ${offsets.map((o) => o.offset).join(",")} (committed so far: ${kafka.commits.length})`);
+        events.push(
+          `durable up to ${offsets.map((o) => o.offset).join(",")} (committed so far: ${kafka.commits.length})`,
+        );
       },
     });
     const fake = await running(kafka, consumer);

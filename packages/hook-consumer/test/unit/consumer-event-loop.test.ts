@@ -4,7 +4,11 @@ import { createHookConsumer, encodeHookMessage } from "../../src/index.js";
 import { FakeKafka } from "../helpers/fake-kafka.js";
 
 const value = encodeHookMessage(
-  { type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: "a@cm" } }] },
+  {
+    type: "ENTITY_DELETE_V2",
+    user: "hive",
+    entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: "a@cm" } }],
+  },
   { msgCreationTime: 1_700_000_000_000 },
 )[0] as string;
 
@@ -18,7 +22,10 @@ describe("a long batch and the rest of the process", () => {
     };
     const consumer = createHookConsumer({ kafka, handler });
     await consumer.start({ epoch: 1 });
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the fake consumer to run" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the fake consumer to run",
+    });
     let turns = 0;
     const ticker = setInterval(() => turns++, 1);
     try {

@@ -1,12 +1,21 @@
 import { waitFor } from "@atlas-ha/testkit";
 import { describe, expect, it } from "vitest";
-import { createHookConsumer, encodeHookMessage, type FailedMessageRecord, type HookMessage } from "../../src/index.js";
+import {
+  createHookConsumer,
+  encodeHookMessage,
+  type FailedMessageRecord,
+  type HookMessage,
+} from "../../src/index.js";
 import { FakeKafka, ManualClock } from "../helpers/fake-kafka.js";
 
 // Hostile records through the whole consumer (in-memory Kafka): each ends in the failed log
 // with what is needed to republish it, and the records after it are handled and committed.
 
-const del = (qn: string) => ({ type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }] });
+const del = (qn: string) => ({
+  type: "ENTITY_DELETE_V2",
+  user: "hive",
+  entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }],
+});
 const value = (qn: string) => encodeHookMessage(del(qn))[0] as string;
 const version = { version: "1.0.0", versionParts: [1] };
 
@@ -24,7 +33,10 @@ function setup(clock = new ManualClock()) {
   });
   const started = async () => {
     await consumer.start({ epoch: 1 });
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the fake consumer to run" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the fake consumer to run",
+    });
     return kafka.current;
   };
   return { kafka, consumer, failed, handled, started, clock };
@@ -34,11 +46,19 @@ describe("hostile records through the consumer", () => {
   it("a value that is not UTF-8 is failed with its exact bytes in valueBase64, and the stream goes on", async () => {
     const { started, failed, handled, kafka, consumer } = setup();
     const fake = await started();
-    const raw = Buffer.concat([Buffer.from('{"type":"ENTITY_DELETE_V2","x":"'), Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80]), Buffer.from('"}')]);
+    const raw = Buffer.concat([
+      Buffer.from('{"type":"ENTITY_DELETE_V2","x":"'),
+      Buffer.from([0xc0, 0xaf, 0xed, 0xa0, 0x80]),
+      Buffer.from('"}'),
+    ]);
     await fake.deliver([value("a@cm"), raw, value("b@cm")]);
     expect(handled.map((m) => m.offset)).toEqual(["0", "2"]);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ offset: "1", code: "HOOK_BAD_JSON", valueBase64: raw.toString("base64") });
+    expect(failed[0]).toMatchObject({
+      offset: "1",
+      code: "HOOK_BAD_JSON",
+      valueBase64: raw.toString("base64"),
+    });
     expect(Buffer.from(failed[0]!.valueBase64!, "base64").equals(raw)).toBe(true);
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("3");
     await consumer.stop();
@@ -47,14 +67,26 @@ describe("hostile records through the consumer", () => {
   it("a part claiming 2^31 parts holds one record until the wait is over, then is failed and committed past", async () => {
     const { started, failed, handled, kafka, consumer, clock } = setup();
     const fake = await started();
-    const huge = JSON.stringify({ version, msgId: "huge", msgCompressionKind: "NONE", msgSplitIdx: 0, msgSplitCount: 2 ** 31, message: "AAAA" });
+    const huge = JSON.stringify({
+      version,
+      msgId: "huge",
+      msgCompressionKind: "NONE",
+      msgSplitIdx: 0,
+      msgSplitCount: 2 ** 31,
+      message: "AAAA",
+    });
     await fake.deliver([value("a@cm"), huge, value("b@cm")]);
     expect(handled.map((m) => m.offset)).toEqual(["0", "2"]);
     expect(consumer.metrics()).toMatchObject({ pendingSplits: 1, heldParts: 1 });
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("1");
     await clock.advance(10_001);
-    await waitFor(() => kafka.committedOffset("ATLAS_HOOK", 0) === "3", { timeoutMs: 2000, what: "the commit past the dropped part" });
-    expect(failed.map((f) => [f.offset, f.code, f.msgId])).toEqual([["1", "HOOK_SPLIT_INCOMPLETE", "huge"]]);
+    await waitFor(() => kafka.committedOffset("ATLAS_HOOK", 0) === "3", {
+      timeoutMs: 2000,
+      what: "the commit past the dropped part",
+    });
+    expect(failed.map((f) => [f.offset, f.code, f.msgId])).toEqual([
+      ["1", "HOOK_SPLIT_INCOMPLETE", "huge"],
+    ]);
     expect(consumer.metrics()).toMatchObject({ pendingSplits: 0, heldParts: 0, droppedSplits: 1 });
     await consumer.stop();
   });

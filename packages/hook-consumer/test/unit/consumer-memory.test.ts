@@ -10,7 +10,11 @@ setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
 const value = encodeHookMessage(
-  { type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: "a@cm" } }] },
+  {
+    type: "ENTITY_DELETE_V2",
+    user: "hive",
+    entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: "a@cm" } }],
+  },
   { msgCreationTime: 1_700_000_000_000 },
 )[0] as string;
 
@@ -19,7 +23,10 @@ describe("a long-running consumer", () => {
     const kafka = new FakeKafka();
     const consumer = createHookConsumer({ kafka, handler: async () => undefined });
     await consumer.start({ epoch: 1 });
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the fake consumer to run" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the fake consumer to run",
+    });
     const fake = kafka.current;
     let offset = 0;
     const deliver = async (count: number) => {

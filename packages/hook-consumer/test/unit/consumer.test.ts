@@ -14,10 +14,17 @@ import { FakeKafka, ManualClock, settle } from "../helpers/fake-kafka.js";
 // The consumer against an in-memory Kafka (test/helpers/fake-kafka.ts); the same behaviours
 // run against a real broker in test/integration.
 
-const del = (qn: string) => ({ type: "ENTITY_DELETE_V2", user: "hive", entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }] });
-const value = (qn: string) => encodeHookMessage(del(qn), { msgCreationTime: 1_700_000_000_000 })[0] as string;
+const del = (qn: string) => ({
+  type: "ENTITY_DELETE_V2",
+  user: "hive",
+  entities: [{ typeName: "hive_db", uniqueAttributes: { qualifiedName: qn } }],
+});
+const value = (qn: string) =>
+  encodeHookMessage(del(qn), { msgCreationTime: 1_700_000_000_000 })[0] as string;
 const qnOf = (m: HookMessage): string | undefined =>
-  m.notification.type === "ENTITY_DELETE_V2" ? String(m.notification.entities[0]?.uniqueAttributes?.qualifiedName) : undefined;
+  m.notification.type === "ENTITY_DELETE_V2"
+    ? String(m.notification.entities[0]?.uniqueAttributes?.qualifiedName)
+    : undefined;
 
 function setup(overrides: Partial<HookConsumerOptions> = {}) {
   const kafka = new FakeKafka();
@@ -32,7 +39,10 @@ function setup(overrides: Partial<HookConsumerOptions> = {}) {
   });
   const started = async (epoch = 7) => {
     await consumer.start({ epoch });
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the fake consumer to run" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the fake consumer to run",
+    });
     return kafka.current;
   };
   return { kafka, consumer, failed, handled, started };
@@ -45,13 +55,21 @@ describe("the consumer hands each notification to the handler and commits after 
     expect(fake.subscribed).toEqual(["ATLAS_HOOK", "OTHER"]);
     expect(fake.fromBeginning).toBe(true);
     await fake.deliver([value("a@cm"), value("b@cm")], { firstOffset: 10 });
-    expect(handled.map((m) => [qnOf(m), m.topic, m.partition, m.offset, m.epoch, m.attempt])).toEqual([
+    expect(
+      handled.map((m) => [qnOf(m), m.topic, m.partition, m.offset, m.epoch, m.attempt]),
+    ).toEqual([
       ["a@cm", "ATLAS_HOOK", 0, "10", 42, 1],
       ["b@cm", "ATLAS_HOOK", 0, "11", 42, 1],
     ]);
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("12");
     expect(fake.resolved).toEqual(["10", "11"]);
-    expect(consumer.metrics()).toMatchObject({ state: "running", epoch: 42, received: 2, processed: 2, failed: 0 });
+    expect(consumer.metrics()).toMatchObject({
+      state: "running",
+      epoch: 42,
+      received: 2,
+      processed: 2,
+      failed: 0,
+    });
     await consumer.stop();
     expect(consumer.metrics().state).toBe("stopped");
   });
@@ -73,8 +91,14 @@ describe("the consumer hands each notification to the handler and commits after 
   it("reports lag per partition from the batch's high watermark", async () => {
     const { started, consumer } = setup();
     const fake = await started();
-    await fake.deliver([value("a@cm"), value("b@cm")], { partition: 3, firstOffset: 100, highWatermark: 150 });
-    expect(consumer.metrics().lag).toEqual([{ topic: "ATLAS_HOOK", partition: 3, highWatermark: "150", position: "102", lag: 48 }]);
+    await fake.deliver([value("a@cm"), value("b@cm")], {
+      partition: 3,
+      firstOffset: 100,
+      highWatermark: 150,
+    });
+    expect(consumer.metrics().lag).toEqual([
+      { topic: "ATLAS_HOOK", partition: 3, highWatermark: "150", position: "102", lag: 48 },
+    ]);
     expect(consumer.metrics().totalLag).toBe(48);
     await consumer.stop();
   });
@@ -132,7 +156,8 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
       maxRetries: 2,
       handler: (m) => {
         seen.push(`${qnOf(m)}#${m.attempt}`);
-        if (qnOf(m) === "bad@cm") throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" });
+        if (qnOf(m) === "bad@cm")
+          throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" });
       },
     });
     const fake = await started();
@@ -164,7 +189,11 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
       retryIntervalMs: 100,
       handler: () => {
         tries.push(clock.now());
-        if (!storeUp) throw Object.assign(new Error("the database is unavailable: connect ECONNREFUSED"), { code: "STORE_UNAVAILABLE", unavailable: true });
+        if (!storeUp)
+          throw Object.assign(new Error("the database is unavailable: connect ECONNREFUSED"), {
+            code: "STORE_UNAVAILABLE",
+            unavailable: true,
+          });
       },
     });
     const fake = await started();
@@ -190,7 +219,8 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
     const { started, failed, consumer } = setup({
       handler: (m) => {
         calls++;
-        if (qnOf(m) === "a@cm") throw new PermanentHookError("unknown type hive_dbx", { code: "ATLAS-404-00-003" });
+        if (qnOf(m) === "a@cm")
+          throw new PermanentHookError("unknown type hive_dbx", { code: "ATLAS-404-00-003" });
         throw Object.assign(new Error("bad attribute"), { permanent: true });
       },
     });
@@ -217,7 +247,14 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
       ["7", "HOOK_EMPTY_VALUE", null],
     ]);
     expect(events).toEqual(failed);
-    expect(kafka.produced.map((p) => [p.topic, String(p.records[0]?.value), p.records[0]?.headers?.["atlas-hook-error-code"], p.records[0]?.headers?.["atlas-hook-offset"]])).toEqual([
+    expect(
+      kafka.produced.map((p) => [
+        p.topic,
+        String(p.records[0]?.value),
+        p.records[0]?.headers?.["atlas-hook-error-code"],
+        p.records[0]?.headers?.["atlas-hook-offset"],
+      ]),
+    ).toEqual([
       ["ATLAS_HOOK_DLQ", "{not json", "HOOK_BAD_JSON", "6"],
       ["ATLAS_HOOK_DLQ", "null", "HOOK_EMPTY_VALUE", "7"],
     ]);
@@ -226,9 +263,13 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
   });
 
   it("a failing failed-messages sink is reported but does not stop the stream", async () => {
-    const { started, handled, kafka, consumer } = setup({ failedMessages: { write: async () => Promise.reject(new Error("ENOSPC")) } });
+    const { started, handled, kafka, consumer } = setup({
+      failedMessages: { write: async () => Promise.reject(new Error("ENOSPC")) },
+    });
     const sinkErrors: string[] = [];
-    consumer.on("sink_failed", (e) => sinkErrors.push(`${e.payload.target}:${e.payload.error.message}`));
+    consumer.on("sink_failed", (e) =>
+      sinkErrors.push(`${e.payload.target}:${e.payload.error.message}`),
+    );
     const fake = await started();
     await fake.deliver(["[]", value("b@cm")]);
     expect(sinkErrors).toEqual(["sink:ENOSPC"]);
@@ -240,7 +281,10 @@ describe("failures: retries, the failed-messages log and the dead-letter topic",
 
 describe("split messages and commits", () => {
   const parts = (qn: string, msgId: string) =>
-    encodeHookMessage({ ...del(qn), padding: "p".repeat(400) }, { compression: "NONE", maxMessageBytes: 300, msgId });
+    encodeHookMessage(
+      { ...del(qn), padding: "p".repeat(400) },
+      { compression: "NONE", maxMessageBytes: 300, msgId },
+    );
 
   it("parts on two partitions are reassembled; commits never pass a part still waiting for the rest", async () => {
     const { started, kafka, handled, consumer } = setup();
@@ -263,7 +307,11 @@ describe("split messages and commits", () => {
     expect([split?.partition, split?.offset]).toEqual([0, "10"]);
     expect(split?.parts).toEqual([
       { topic: "ATLAS_HOOK", partition: 0, offset: "10" },
-      ...Array.from({ length: rest.length + 1 }, (_, i) => ({ topic: "ATLAS_HOOK", partition: 1, offset: String(40 + i) })),
+      ...Array.from({ length: rest.length + 1 }, (_, i) => ({
+        topic: "ATLAS_HOOK",
+        partition: 1,
+        offset: String(40 + i),
+      })),
     ]);
     expect(split?.envelope).toMatchObject({ msgId: "m1", splitCount: rest.length + 2 });
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("12");
@@ -286,7 +334,9 @@ describe("split messages and commits", () => {
     const clock = new ManualClock();
     const { started, kafka, failed, consumer } = setup({ clock, splitWaitMs: 60_000 });
     const dropped: string[] = [];
-    consumer.on("split_dropped", (e) => dropped.push(`${e.payload.msgId}:${e.payload.received}/${e.payload.count}`));
+    consumer.on("split_dropped", (e) =>
+      dropped.push(`${e.payload.msgId}:${e.payload.received}/${e.payload.count}`),
+    );
     const fake = await started();
     const values = parts("lost@cm", "m3");
     await fake.deliver([values[0] as string, value("after@cm")]);
@@ -294,9 +344,14 @@ describe("split messages and commits", () => {
     await clock.advance(59_000);
     expect(failed).toEqual([]);
     await clock.advance(1_001);
-    await waitFor(() => kafka.committedOffset("ATLAS_HOOK", 0) === "2", { timeoutMs: 2000, what: "the commit past the dropped part" });
+    await waitFor(() => kafka.committedOffset("ATLAS_HOOK", 0) === "2", {
+      timeoutMs: 2000,
+      what: "the commit past the dropped part",
+    });
     expect(dropped).toEqual([`m3:1/${values.length}`]);
-    expect(failed.map((f) => [f.offset, f.code, f.msgId])).toEqual([["0", "HOOK_SPLIT_INCOMPLETE", "m3"]]);
+    expect(failed.map((f) => [f.offset, f.code, f.msgId])).toEqual([
+      ["0", "HOOK_SPLIT_INCOMPLETE", "m3"],
+    ]);
     expect(consumer.metrics()).toMatchObject({ droppedSplits: 1, pendingSplits: 0, failed: 1 });
     await consumer.stop();
   });
@@ -345,12 +400,18 @@ describe("stop and start follow the HA state", () => {
     const stops: boolean[] = [];
     consumer.on("stop", (e) => stops.push(e.payload.abandoned));
     await consumer.start({ epoch: 3 });
-    await waitFor(() => kafka.consumers[0]?.joinPending === true, { timeoutMs: 2000, what: "the pending join" });
+    await waitFor(() => kafka.consumers[0]?.joinPending === true, {
+      timeoutMs: 2000,
+      what: "the pending join",
+    });
     const first = kafka.consumers[0]!;
     let stopped = false;
     const stopping = consumer.stop().then(() => (stopped = true));
     try {
-      await waitFor(() => stopped, { timeoutMs: 2000, what: "stop() to resolve while the join is pending" });
+      await waitFor(() => stopped, {
+        timeoutMs: 2000,
+        what: "stop() to resolve while the join is pending",
+      });
     } finally {
       if (!stopped) {
         first.releaseJoin();
@@ -369,7 +430,10 @@ describe("stop and start follow the HA state", () => {
     expect(kafka.commits).toEqual([]);
     kafka.holdJoins = false;
     await consumer.start({ epoch: 4 });
-    await waitFor(() => kafka.consumers.length === 2 && kafka.consumers[1]!.running, { timeoutMs: 2000, what: "the new client" });
+    await waitFor(() => kafka.consumers.length === 2 && kafka.consumers[1]!.running, {
+      timeoutMs: 2000,
+      what: "the new client",
+    });
     await kafka.consumers[1]!.deliver([value("a@cm")]);
     expect(handled.map((m) => [qnOf(m), m.epoch])).toEqual([["a@cm", 4]]);
     await consumer.stop();
@@ -379,7 +443,10 @@ describe("stop and start follow the HA state", () => {
     const { consumer, kafka } = setup();
     kafka.holdJoins = true;
     await consumer.start({ epoch: 3 });
-    await waitFor(() => kafka.consumers[0]?.joinPending === true, { timeoutMs: 2000, what: "the pending join" });
+    await waitFor(() => kafka.consumers[0]?.joinPending === true, {
+      timeoutMs: 2000,
+      what: "the pending join",
+    });
     const fake = kafka.consumers[0]!;
     fake.releaseJoin();
     await fake.deliver([value("a@cm")]);
@@ -409,7 +476,11 @@ describe("stop and start follow the HA state", () => {
 
   it("a handler that outlives stopTimeoutMs is abandoned uncommitted", async () => {
     const clock = new ManualClock();
-    const { consumer, kafka, started } = setup({ clock, stopTimeoutMs: 5_000, handler: () => new Promise<void>(() => undefined) });
+    const { consumer, kafka, started } = setup({
+      clock,
+      stopTimeoutMs: 5_000,
+      handler: () => new Promise<void>(() => undefined),
+    });
     const abandoned: boolean[] = [];
     consumer.on("stop", (e) => abandoned.push(e.payload.abandoned));
     const fake = await started();
@@ -470,7 +541,8 @@ describe("stop and start follow the HA state", () => {
   it("a fenced write leaves the message uncommitted and stops consuming", async () => {
     const { consumer, kafka, failed, started } = setup({
       handler: (m) => {
-        if (qnOf(m) === "b@cm") throw Object.assign(new Error("epoch 7 < 9"), { code: "STORE_FENCED" });
+        if (qnOf(m) === "b@cm")
+          throw Object.assign(new Error("epoch 7 < 9"), { code: "STORE_FENCED" });
       },
     });
     const fenced: number[] = [];
@@ -511,7 +583,10 @@ describe("stop and start follow the HA state", () => {
     await waitFor(() => failures.length === 1, { timeoutMs: 2000, what: "the connect failure" });
     expect(kafka.consumers.some((c) => c.running)).toBe(false);
     await clock.advance(1000);
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the second connect" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the second connect",
+    });
     expect(failures).toEqual([1000]);
     await consumer.stop();
   });
@@ -523,9 +598,15 @@ describe("stop and start follow the HA state", () => {
     consumer.on("crash", (e) => crashes.push(e.payload.restarting));
     const first = await started();
     first.crash(new Error("KafkaJSNonRetriableError"), false);
-    await waitFor(() => !first.running, { timeoutMs: 2000, what: "the crashed client to be closed" });
+    await waitFor(() => !first.running, {
+      timeoutMs: 2000,
+      what: "the crashed client to be closed",
+    });
     await clock.advance(100);
-    await waitFor(() => kafka.consumers.length === 2 && kafka.consumers[1]?.running, { timeoutMs: 2000, what: "a new client" });
+    await waitFor(() => kafka.consumers.length === 2 && kafka.consumers[1]?.running, {
+      timeoutMs: 2000,
+      what: "a new client",
+    });
     expect(crashes).toEqual([false]);
     await consumer.stop();
   });
@@ -543,7 +624,10 @@ describe("stop and start follow the HA state", () => {
     const handler = hookConsumerActivationHandler(consumer);
     expect(handler.name).toBe("hook-consumer");
     await handler.instanceIsActive({ epoch: 99 });
-    await waitFor(() => kafka.consumers.some((c) => c.running), { timeoutMs: 2000, what: "the consumer to run" });
+    await waitFor(() => kafka.consumers.some((c) => c.running), {
+      timeoutMs: 2000,
+      what: "the consumer to run",
+    });
     await kafka.current.deliver([value("a@cm")]);
     expect(handled[0]?.epoch).toBe(99);
     await handler.instanceIsPassive();
@@ -565,6 +649,9 @@ describe("stop and start follow the HA state", () => {
 
   it("a start with a non-numeric epoch is refused with a typed error", async () => {
     const { consumer } = setup();
-    await expect(consumer.start({ epoch: Number.NaN })).rejects.toMatchObject({ name: "HookOptionsError", code: "HOOK_OPTIONS_INVALID" });
+    await expect(consumer.start({ epoch: Number.NaN })).rejects.toMatchObject({
+      name: "HookOptionsError",
+      code: "HOOK_OPTIONS_INVALID",
+    });
   });
 });

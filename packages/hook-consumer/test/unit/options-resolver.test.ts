@@ -1,17 +1,32 @@
 // The one option resolver of createHookConsumer: unknown keys rejected, every default in one
 // place, each bad value a HookOptionsError naming its option.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createHookConsumer, DEFAULT_SETTINGS, type HookConsumerOptions, type KafkaClient } from "../../src/index.js";
+import {
+  createHookConsumer,
+  DEFAULT_SETTINGS,
+  type HookConsumerOptions,
+  type KafkaClient,
+} from "../../src/index.js";
 import { resolveOptions } from "../../src/options.js";
 import { FakeKafka, ManualClock } from "../helpers/fake-kafka.js";
 
 // The default Kafka client is kafkajs: record what it is built with instead of building it.
-const kafkajsClient = vi.hoisted(() => vi.fn((): KafkaClient => ({ consumer: vi.fn(), producer: vi.fn() })));
-vi.mock("../../src/kafka.js", async (importOriginal) => ({ ...(await importOriginal<object>()), kafkajsClient }));
+const kafkajsClient = vi.hoisted(() =>
+  vi.fn((): KafkaClient => ({ consumer: vi.fn(), producer: vi.fn() })),
+);
+vi.mock("../../src/kafka.js", async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  kafkajsClient,
+}));
 
 const handler = () => undefined;
 
-function optionError(options: unknown): { name: string; code: string; option: string; message: string } {
+function optionError(options: unknown): {
+  name: string;
+  code: string;
+  option: string;
+  message: string;
+} {
   try {
     createHookConsumer(options as HookConsumerOptions);
   } catch (error) {
@@ -25,10 +40,16 @@ describe("createHookConsumer's option resolver", () => {
 
   it("rejects an unknown option, naming it (a misspelling is not ignored in silence)", () => {
     const error = optionError({ handler, retryInterval: 5 });
-    expect(error).toMatchObject({ name: "HookOptionsError", code: "HOOK_OPTIONS_INVALID", option: "retryInterval" });
+    expect(error).toMatchObject({
+      name: "HookOptionsError",
+      code: "HOOK_OPTIONS_INVALID",
+      option: "retryInterval",
+    });
     expect(error.message).toContain("retryInterval");
     expect(error.message).toContain("retryIntervalMs");
-    expect(optionError({ handler, kafka: new FakeKafka(), sessionTimeout: 6000 }).option).toBe("sessionTimeout");
+    expect(optionError({ handler, kafka: new FakeKafka(), sessionTimeout: 6000 }).option).toBe(
+      "sessionTimeout",
+    );
   });
 
   it("fills in every default: Atlas's settings, then the options given in code only", () => {
@@ -49,7 +70,12 @@ describe("createHookConsumer's option resolver", () => {
     // The default client: kafkajs over the brokers, an idle fetch of 100 ms, the group session.
     expect(kafkajsClient).toHaveBeenCalledTimes(1);
     expect(kafkajsClient.mock.calls[0]).toEqual([
-      { brokers: ["localhost:9092"], logger: resolved.logger, maxWaitTimeInMs: 100, sessionTimeoutMs: 10_000 },
+      {
+        brokers: ["localhost:9092"],
+        logger: resolved.logger,
+        maxWaitTimeInMs: 100,
+        sessionTimeoutMs: 10_000,
+      },
     ]);
   });
 
@@ -82,13 +108,38 @@ describe("createHookConsumer's option resolver", () => {
       fetchMaxWaitMs: 0,
       clientId: "atlas-1",
     });
-    expect(resolved).toMatchObject({ kafka, clock, logger, failedMessages, beforeCommit, commitIntervalMs: 0, stopTimeoutMs: 0, reconnectBackoffMs: 1, maxDecompressedBytes: 1024 });
-    expect(resolved.settings).toEqual({ brokers: ["k1:9092"], topics: ["T"], groupId: "g", maxRetries: 5, retryIntervalMs: 0, splitWaitMs: 1, disabled: true, dlqTopic: "DLQ", sessionTimeoutMs: 6000 });
+    expect(resolved).toMatchObject({
+      kafka,
+      clock,
+      logger,
+      failedMessages,
+      beforeCommit,
+      commitIntervalMs: 0,
+      stopTimeoutMs: 0,
+      reconnectBackoffMs: 1,
+      maxDecompressedBytes: 1024,
+    });
+    expect(resolved.settings).toEqual({
+      brokers: ["k1:9092"],
+      topics: ["T"],
+      groupId: "g",
+      maxRetries: 5,
+      retryIntervalMs: 0,
+      splitWaitMs: 1,
+      disabled: true,
+      dlqTopic: "DLQ",
+      sessionTimeoutMs: 6000,
+    });
     expect(kafkajsClient).not.toHaveBeenCalled();
 
-    expect(resolveOptions({ handler, maxRetries: undefined, logger: undefined, kafka: undefined }).settings.maxRetries).toBe(3);
+    expect(
+      resolveOptions({ handler, maxRetries: undefined, logger: undefined, kafka: undefined })
+        .settings.maxRetries,
+    ).toBe(3);
     resolveOptions({ handler, clientId: "atlas-2", fetchMaxWaitMs: 250 });
-    expect(kafkajsClient).toHaveBeenLastCalledWith(expect.objectContaining({ clientId: "atlas-2", maxWaitTimeInMs: 250 }));
+    expect(kafkajsClient).toHaveBeenLastCalledWith(
+      expect.objectContaining({ clientId: "atlas-2", maxWaitTimeInMs: 250 }),
+    );
   });
 
   it.each([

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ATLAS_KEYS, createHookConsumer, hookConsumerSettingsFromProperties } from "../../src/index.js";
+import {
+  ATLAS_KEYS,
+  createHookConsumer,
+  hookConsumerSettingsFromProperties,
+} from "../../src/index.js";
 
 describe("Atlas properties map to consumer settings (docs/contracts/config.md)", () => {
   it("an empty file gives Atlas's defaults", () => {
@@ -66,7 +70,9 @@ describe("Atlas properties map to consumer settings (docs/contracts/config.md)",
   });
 
   it("the settings feed createHookConsumer as they are", () => {
-    const settings = hookConsumerSettingsFromProperties({ "atlas.notification.hook.maxretries": "2" });
+    const settings = hookConsumerSettingsFromProperties({
+      "atlas.notification.hook.maxretries": "2",
+    });
     const consumer = createHookConsumer({ ...settings, handler: () => undefined });
     expect(consumer.settings).toEqual(settings);
   });

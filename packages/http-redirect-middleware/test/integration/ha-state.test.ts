@@ -16,7 +16,11 @@ describe("haRedirect with a real ha-state", () => {
   });
 
   function instance(id: string, selfAddress: string) {
-    const ha = createHaState({ serverId: id, selfAddress, zookeeper: { connect: zk().connectString, zkRoot: "/mw", sessionTimeoutMs: 4000 } });
+    const ha = createHaState({
+      serverId: id,
+      selfAddress,
+      zookeeper: { connect: zk().connectString, zkRoot: "/mw", sessionTimeoutMs: 4000 },
+    });
     instances.push(ha);
     const app = new Koa();
     app.use(haRedirect({ source: ha, selfAddress }));
@@ -32,7 +36,10 @@ describe("haRedirect with a real ha-state", () => {
     await a.ha.start();
     await waitFor(() => a.ha.isActive(), { timeoutMs: 10_000, what: "a to be ACTIVE" });
     await b.ha.start();
-    await waitFor(() => b.ha.snapshot().activeAddress === "http://127.0.0.1:31000", { timeoutMs: 5000, what: "b to see a's address" });
+    await waitFor(() => b.ha.snapshot().activeAddress === "http://127.0.0.1:31000", {
+      timeoutMs: 5000,
+      what: "b to see a's address",
+    });
 
     const served = await request(a.app.callback()).get("/api/atlas/v2/entity/guid/1");
     expect(served.status).toBe(200);

@@ -1,5 +1,11 @@
 import { readAtlasConfig } from "../config.js";
-import { formatJson, formatPrometheus, formatTable, formatTransition, formatTransitionJson } from "../format.js";
+import {
+  formatJson,
+  formatPrometheus,
+  formatTable,
+  formatTransition,
+  formatTransitionJson,
+} from "../format.js";
 import { findActive } from "../group.js";
 import type { ProbeOptions } from "../options.js";
 import { watch } from "../watch.js";
@@ -62,8 +68,13 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIO): P
 
     if (options.watch) return await runWatch(urls, options, probe, io);
 
-    const group = await findActive(urls, io.signal === undefined ? probe : { ...probe, signal: io.signal });
-    const render = { table: formatTable, json: formatJson, prometheus: formatPrometheus }[options.output];
+    const group = await findActive(
+      urls,
+      io.signal === undefined ? probe : { ...probe, signal: io.signal },
+    );
+    const render = { table: formatTable, json: formatJson, prometheus: formatPrometheus }[
+      options.output
+    ];
     io.stdout(render(group));
     return group.exitCode;
   } catch (error) {
@@ -96,7 +107,9 @@ async function runWatch(
 function describeFailure(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === "string" && code.startsWith("STATUS_") ? `${error.message} [${code}]` : error.message;
+    return typeof code === "string" && code.startsWith("STATUS_")
+      ? `${error.message} [${code}]`
+      : error.message;
   }
   return String(error);
 }

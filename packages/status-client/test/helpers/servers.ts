@@ -37,13 +37,17 @@ export function serverPool() {
     const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
       requests.push(req.url ?? "");
       if (req.url !== "/api/atlas/admin/status") {
-        res.writeHead(404, { "content-type": "application/json" }).end('{"errorCode":"ATLAS-404-00-001"}');
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end('{"errorCode":"ATLAS-404-00-001"}');
         return;
       }
       const b = behaviour;
       switch (b.kind) {
         case "state":
-          res.writeHead(b.httpStatus ?? 200, { "content-type": "application/json" }).end(JSON.stringify({ Status: b.state }));
+          res
+            .writeHead(b.httpStatus ?? 200, { "content-type": "application/json" })
+            .end(JSON.stringify({ Status: b.state }));
           return;
         case "raw":
           res.writeHead(b.httpStatus, { "content-type": b.contentType ?? "text/html" }).end(b.body);
@@ -59,7 +63,9 @@ export function serverPool() {
           return;
         case "held": {
           const answer = (): void => {
-            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ Status: b.state }));
+            res
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ Status: b.state }));
           };
           if (released) answer();
           else held.push(answer);
@@ -111,7 +117,11 @@ export async function refusedPort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns truthy; throws at the deadline, naming what it waited for. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -126,7 +136,11 @@ export function captureIO(extra: { signal?: AbortSignal } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), ...extra },
+    io: {
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void err.push(t),
+      ...extra,
+    },
     stdout: () => out.join(""),
     stderr: () => err.join(""),
   };

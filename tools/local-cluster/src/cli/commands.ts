@@ -15,20 +15,27 @@ export async function status(args: string[], context: Context): Promise<number> 
   const rows = processRows(cluster);
   const urls = cluster.instances.map((i) => i.url);
   if (values.json) {
-    const result = urls.length > 0 ? await runStatusClient(urls, ["--json"], context, false) : { code: EXIT_OK, stdout: "null" };
+    const result =
+      urls.length > 0
+        ? await runStatusClient(urls, ["--json"], context, false)
+        : { code: EXIT_OK, stdout: "null" };
     let atlasStatus: unknown = result.stdout;
     try {
       atlasStatus = JSON.parse(result.stdout);
     } catch {
       // keep the text
     }
-    context.out.write(`${JSON.stringify({ cluster: cluster.describe(), processes: rows, atlasStatus }, null, 2)}\n`);
+    context.out.write(
+      `${JSON.stringify({ cluster: cluster.describe(), processes: rows, atlasStatus }, null, 2)}\n`,
+    );
     return result.code;
   }
   const width = Math.max(...rows.map((r) => r.name.length), 4) + 2;
   context.out.write(`${"NAME".padEnd(width)}${"PROCESS".padEnd(10)}${"PID".padEnd(9)}ADDRESS\n`);
   for (const r of rows) {
-    context.out.write(`${r.name.padEnd(width)}${r.process.padEnd(10)}${String(r.pid ?? "-").padEnd(9)}${r.address}\n`);
+    context.out.write(
+      `${r.name.padEnd(width)}${r.process.padEnd(10)}${String(r.pid ?? "-").padEnd(9)}${r.address}\n`,
+    );
   }
   context.out.write("\n");
   if (urls.length === 0) return EXIT_OK;
@@ -36,10 +43,17 @@ export async function status(args: string[], context: Context): Promise<number> 
 }
 
 /** `kill|stop|pause|resume|start NAME…`: every name is checked before any signal. */
-export async function signalMembers(command: "kill" | "stop" | "pause" | "resume" | "start", args: string[], context: Context): Promise<number> {
+export async function signalMembers(
+  command: "kill" | "stop" | "pause" | "resume" | "start",
+  args: string[],
+  context: Context,
+): Promise<number> {
   const { positionals } = parse(args, {}, true);
   if (positionals.length === 0) {
-    throw new ClusterOptionsError("NAME", `${command} needs the name of a process (atlas-N, zk-N, kafka, postgres)`);
+    throw new ClusterOptionsError(
+      "NAME",
+      `${command} needs the name of a process (atlas-N, zk-N, kafka, postgres)`,
+    );
   }
   const cluster = attachCluster(context);
   for (const name of positionals) cluster.member(name); // every name is checked before any signal
@@ -48,7 +62,9 @@ export async function signalMembers(command: "kill" | "stop" | "pause" | "resume
     const member = cluster.member(name);
     const pid = member.process.pid;
     if (command !== "start" && pid === undefined) {
-      context.err.write(`cluster: ${name} is not running (start it with ${context.program} start ${name})\n`);
+      context.err.write(
+        `cluster: ${name} is not running (start it with ${context.program} start ${name})\n`,
+      );
       code = EXIT_FAILED;
       continue;
     }
@@ -60,11 +76,15 @@ export async function signalMembers(command: "kill" | "stop" | "pause" | "resume
         break;
       case "stop":
         await cluster.stop(name);
-        context.out.write(`${name}: stopped (SIGTERM, pid ${pid}, exited after ${formatMs(Date.now() - t0)})\n`);
+        context.out.write(
+          `${name}: stopped (SIGTERM, pid ${pid}, exited after ${formatMs(Date.now() - t0)})\n`,
+        );
         break;
       case "pause":
         await cluster.pause(name);
-        context.out.write(`${name}: paused (SIGSTOP, pid ${pid}); ${context.program} resume ${name} continues it\n`);
+        context.out.write(
+          `${name}: paused (SIGSTOP, pid ${pid}); ${context.program} resume ${name} continues it\n`,
+        );
         break;
       case "resume":
         await cluster.resume(name);
@@ -93,7 +113,9 @@ export async function signalMembers(command: "kill" | "stop" | "pause" | "resume
           const state: AtlasState | undefined = await cluster.instance(name).status();
           detail = `, reports ${state ?? "nothing yet"}`;
         }
-        context.out.write(`${name}: started (pid ${member.process.pid}, serving after ${formatMs(Date.now() - t0)}${detail})\n`);
+        context.out.write(
+          `${name}: started (pid ${member.process.pid}, serving after ${formatMs(Date.now() - t0)}${detail})\n`,
+        );
         break;
       }
     }
@@ -105,7 +127,10 @@ export async function signalMembers(command: "kill" | "stop" | "pause" | "resume
 export async function produce(args: string[], context: Context): Promise<number> {
   const { values, positionals } = parse(args, { topic: { type: "string" } }, true);
   if (positionals.length === 0) {
-    throw new ClusterOptionsError("FILE", "produce needs at least one file (a message per file, or per line of a .jsonl file)");
+    throw new ClusterOptionsError(
+      "FILE",
+      "produce needs at least one file (a message per file, or per line of a .jsonl file)",
+    );
   }
   // Read everything first: a missing file sends nothing rather than half the batch.
   const messages: { source: string; value: string }[] = [];
@@ -136,9 +161,14 @@ export async function produce(args: string[], context: Context): Promise<number>
   }
   const cluster = attachCluster(context);
   const topic = (values.topic as string | undefined) ?? cluster.hookTopic;
-  const results = await cluster.produce(messages.map((m) => m.value), { topic });
+  const results = await cluster.produce(
+    messages.map((m) => m.value),
+    { topic },
+  );
   const where = results.map((r) => `${r.partition}@${r.offset}`).join(", ");
-  context.out.write(`sent ${messages.length} message${messages.length === 1 ? "" : "s"} to ${topic} (partition@first offset: ${where})\n`);
+  context.out.write(
+    `sent ${messages.length} message${messages.length === 1 ? "" : "s"} to ${topic} (partition@first offset: ${where})\n`,
+  );
   return EXIT_OK;
 }
 

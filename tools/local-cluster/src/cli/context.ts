@@ -36,11 +36,19 @@ export interface Context {
   options: ClusterCliOptions;
 }
 
-export function positiveInt(option: string, value: string | undefined, min: number, max: number): number | undefined {
+export function positiveInt(
+  option: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new ClusterOptionsError(`--${option}`, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new ClusterOptionsError(
+      `--${option}`,
+      `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -53,7 +61,10 @@ export function parse(args: string[], options: OptionsConfig, positionals: boole
   } catch (error) {
     const message = (error as Error).message;
     const option = /'(-[-\w]+)/.exec(message)?.[1] ?? "arguments";
-    throw new ClusterOptionsError(option, message.replace(/\. To specify a positional.*$/s, "").replace(/'(-[-\w]+)'/g, "$1"));
+    throw new ClusterOptionsError(
+      option,
+      message.replace(/\. To specify a positional.*$/s, "").replace(/'(-[-\w]+)'/g, "$1"),
+    );
   }
 }
 
@@ -63,7 +74,10 @@ export function attachCluster(context: Context): LocalCluster {
     return LocalCluster.attach({ stateDir: context.dataDir });
   } catch (error) {
     if ((error as { code?: string }).code === "CLUSTER_NOT_UP") {
-      throw new ClusterStateError("CLUSTER_NOT_UP", `no local cluster is up (start one with ${context.program} up)`);
+      throw new ClusterStateError(
+        "CLUSTER_NOT_UP",
+        `no local cluster is up (start one with ${context.program} up)`,
+      );
     }
     throw error;
   }

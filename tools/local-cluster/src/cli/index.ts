@@ -2,7 +2,13 @@ import { join } from "node:path";
 import { stateDir as defaultHome } from "@atlas-ha/testkit";
 import { ClusterOptionsError } from "../errors.js";
 import { down, produce, signalMembers, status } from "./commands.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type ClusterCliOptions, type Context } from "./context.js";
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  type ClusterCliOptions,
+  type Context,
+} from "./context.js";
 import { up } from "./up.js";
 
 export type { ClusterCliOptions } from "./context.js";
@@ -50,7 +56,10 @@ Examples
  * The `npm run cluster` command line (docs/contracts/local-cluster.md). Returns the exit code: 0 done, 1 failed,
  * 2 bad arguments; `status` returns atlas-status's code.
  */
-export async function runClusterCli(argv: string[], options: ClusterCliOptions = {}): Promise<number> {
+export async function runClusterCli(
+  argv: string[],
+  options: ClusterCliOptions = {},
+): Promise<number> {
   const out = options.stdout ?? process.stdout;
   const err = options.stderr ?? process.stderr;
   const program = options.program ?? "npm run cluster --";
@@ -84,7 +93,10 @@ export async function runClusterCli(argv: string[], options: ClusterCliOptions =
       case "down":
         return await down(rest, context);
       default:
-        throw new ClusterOptionsError("command", `unknown command ${JSON.stringify(command)} (up, status, kill, stop, pause, resume, start, produce, down)`);
+        throw new ClusterOptionsError(
+          "command",
+          `unknown command ${JSON.stringify(command)} (up, status, kill, stop, pause, resume, start, produce, down)`,
+        );
     }
   } catch (error) {
     const e = error as Error & { code?: string };

@@ -15,14 +15,20 @@ export function clock(): string {
 /** Prints the start-up events of the launcher as a line per server. */
 export function printingLogger(context: Context): ClusterLogger {
   const line = (name: string, what: string, ms?: number) =>
-    context.out.write(`  ${name.padEnd(10)} ${what}${ms !== undefined ? `  (${formatMs(ms)})` : ""}\n`);
+    context.out.write(
+      `  ${name.padEnd(10)} ${what}${ms !== undefined ? `  (${formatMs(ms)})` : ""}\n`,
+    );
   return {
     debug() {},
     info(obj) {
       const e = obj as Record<string, unknown>;
       switch (e.event) {
         case "zookeeper_started":
-          line("zookeeper", `${(e.nodes as string[]).join(" ")} on ${String(e.connect)} (tickTime ${String(e.tickTime)} ms)`, e.tookMs as number);
+          line(
+            "zookeeper",
+            `${(e.nodes as string[]).join(" ")} on ${String(e.connect)} (tickTime ${String(e.tickTime)} ms)`,
+            e.tookMs as number,
+          );
           break;
         case "kafka_started":
           line("kafka", `${String(e.bootstrap)}, topic ${String(e.topic)}`, e.tookMs as number);
@@ -63,7 +69,9 @@ export function walkthrough(cluster: LocalCluster, program: string): string {
     "Watch a failover:",
     `  ${program} kill ${first!.name}     # a crash: ${second ? second.name : "nobody"} takes over once ${first!.name}'s ZooKeeper session expires (~${formatMs(cluster.sessionTimeoutMs)})`,
     `  ${program} start ${first!.name}    # it comes back PASSIVE`,
-    ...(second ? [`  ${program} stop ${second.name}     # a clean stop hands over in milliseconds`] : []),
+    ...(second
+      ? [`  ${program} stop ${second.name}     # a clean stop hands over in milliseconds`]
+      : []),
     `  ${program} status`,
     "",
     "Ctrl-C stops everything.",

@@ -29,10 +29,19 @@ export async function up(args: string[], context: Context): Promise<number> {
     throw new ClusterOptionsError("--zk", `must be 1 or 3, got ${JSON.stringify(zkText)}`);
   }
   const zk = zkText === "1" ? 1 : 3;
-  const sessionTimeoutMs = positiveInt("session-timeout", values["session-timeout"] as string | undefined, 1000, 300_000) ?? 4000;
+  const sessionTimeoutMs =
+    positiveInt(
+      "session-timeout",
+      values["session-timeout"] as string | undefined,
+      1000,
+      300_000,
+    ) ?? 4000;
   const backendText = (values.backend as string | undefined) ?? "sqlite";
   if (backendText !== "sqlite" && backendText !== "postgres") {
-    throw new ClusterOptionsError("--backend", `must be sqlite or postgres, got ${JSON.stringify(backendText)}`);
+    throw new ClusterOptionsError(
+      "--backend",
+      `must be sqlite or postgres, got ${JSON.stringify(backendText)}`,
+    );
   }
   const backend: StoreBackend = backendText;
   const detach = values.detach === true;
@@ -76,7 +85,12 @@ export async function up(args: string[], context: Context): Promise<number> {
   const onAbort = () => onStop("aborted");
   context.options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    return await upAndRun({ instances, zk, sessionTimeoutMs, backend, detach }, aborter.signal, stopRequested, context);
+    return await upAndRun(
+      { instances, zk, sessionTimeoutMs, backend, detach },
+      aborter.signal,
+      stopRequested,
+      context,
+    );
   } finally {
     for (const [s, handler] of handlers) process.removeListener(s, handler);
     context.options.signal?.removeEventListener("abort", onAbort);
@@ -84,7 +98,13 @@ export async function up(args: string[], context: Context): Promise<number> {
 }
 
 async function upAndRun(
-  o: { instances: number; zk: 1 | 3; sessionTimeoutMs: number; backend: StoreBackend; detach: boolean },
+  o: {
+    instances: number;
+    zk: 1 | 3;
+    sessionTimeoutMs: number;
+    backend: StoreBackend;
+    detach: boolean;
+  },
   abort: AbortSignal,
   stopRequested: Promise<string>,
   context: Context,
@@ -114,12 +134,21 @@ async function upAndRun(
     }
     throw error;
   }
-  out.write(`up in ${formatMs(Date.now() - started)}; data and logs in ${where}/, description in ${relative(process.cwd(), context.clusterFile) || context.clusterFile}\n\n`);
+  out.write(
+    `up in ${formatMs(Date.now() - started)}; data and logs in ${where}/, description in ${relative(process.cwd(), context.clusterFile) || context.clusterFile}\n\n`,
+  );
   // A clear role picture before the walk-through: exactly one ACTIVE, the others PASSIVE.
   await cluster.waitForActive({ timeoutMs: 30_000 }).catch(() => undefined);
-  await runStatusClient(cluster.instances.map((i) => i.url), [], context, true);
+  await runStatusClient(
+    cluster.instances.map((i) => i.url),
+    [],
+    context,
+    true,
+  );
   if (detach) {
-    out.write(`\nStopped with: ${program} down   (status, kill, start, produce …: ${program} --help)\n`);
+    out.write(
+      `\nStopped with: ${program} down   (status, kill, start, produce …: ${program} --help)\n`,
+    );
     return EXIT_OK;
   }
   out.write(walkthrough(cluster, program));
@@ -130,7 +159,11 @@ async function upAndRun(
  * The foreground of `up`: prints what changes (an instance's state, a process that exits or
  * comes back) until a signal, then takes everything down. Another terminal's `down` ends it too.
  */
-async function foreground(initial: LocalCluster, stopRequested: Promise<string>, context: Context): Promise<number> {
+async function foreground(
+  initial: LocalCluster,
+  stopRequested: Promise<string>,
+  context: Context,
+): Promise<number> {
   const { out } = context;
   let stopping = false;
   let last = new Map<string, string>();
@@ -139,7 +172,14 @@ async function foreground(initial: LocalCluster, stopRequested: Promise<string>,
     const cluster = LocalCluster.attach({ stateDir: context.dataDir });
     const now = new Map<string, string>();
     for (const m of cluster.members) {
-      now.set(m.name, m.process.running ? (m.process.paused ? `paused (pid ${m.process.pid})` : `running (pid ${m.process.pid})`) : "not running");
+      now.set(
+        m.name,
+        m.process.running
+          ? m.process.paused
+            ? `paused (pid ${m.process.pid})`
+            : `running (pid ${m.process.pid})`
+          : "not running",
+      );
     }
     for (const s of await cluster.statuses(800)) now.set(`${s.name} state`, s.state ?? "no answer");
     return now;
@@ -154,7 +194,11 @@ async function foreground(initial: LocalCluster, stopRequested: Promise<string>,
       for (const [key, value] of now) {
         const before = last.get(key);
         if (before !== undefined && before !== value && !stopping) {
-          const what = key.endsWith(" state") ? `${before} → ${value}` : value === "not running" ? `process gone (was pid ${/pid (\d+)/.exec(before)?.[1] ?? "?"})` : `process ${value}`;
+          const what = key.endsWith(" state")
+            ? `${before} → ${value}`
+            : value === "not running"
+              ? `process gone (was pid ${/pid (\d+)/.exec(before)?.[1] ?? "?"})`
+              : `process ${value}`;
           out.write(`${clock()}  ${key.replace(/ state$/, "").padEnd(8)} ${what}\n`);
         }
       }
@@ -172,8 +216,18 @@ async function foreground(initial: LocalCluster, stopRequested: Promise<string>,
   // A second Ctrl-C: no more waiting for clean stops.
   const force = () => {
     const state = readState(context.dataDir);
-    for (const r of state ? [...state.instances, ...state.zookeeper, state.kafka, ...(state.postgres ? [state.postgres] : [])] : []) {
-      if (r.process.pid !== null && isProcessAlive(r.process.pid, r.process.startTime ?? undefined)) {
+    for (const r of state
+      ? [
+          ...state.instances,
+          ...state.zookeeper,
+          state.kafka,
+          ...(state.postgres ? [state.postgres] : []),
+        ]
+      : []) {
+      if (
+        r.process.pid !== null &&
+        isProcessAlive(r.process.pid, r.process.startTime ?? undefined)
+      ) {
         try {
           process.kill(r.process.pid, "SIGKILL");
         } catch {
@@ -186,9 +240,13 @@ async function foreground(initial: LocalCluster, stopRequested: Promise<string>,
   process.once("SIGINT", force);
   try {
     // Re-read: another terminal may have restarted processes (new pids) meanwhile.
-    const cluster = readState(context.dataDir) ? LocalCluster.attach({ stateDir: context.dataDir }) : initial;
+    const cluster = readState(context.dataDir)
+      ? LocalCluster.attach({ stateDir: context.dataDir })
+      : initial;
     await cluster.down();
-    out.write(`Stopped; nothing is left running. Logs: ${relative(process.cwd(), context.dataDir) || context.dataDir}/\n`);
+    out.write(
+      `Stopped; nothing is left running. Logs: ${relative(process.cwd(), context.dataDir) || context.dataDir}/\n`,
+    );
     return EXIT_OK;
   } finally {
     process.removeListener("SIGINT", force);

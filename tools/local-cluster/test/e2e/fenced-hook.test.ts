@@ -17,7 +17,16 @@ function hookCreate(name: string): string {
   const body = {
     type: "ENTITY_CREATE_V2",
     user: "hook",
-    entities: { entities: [{ typeName: "hive_db", guid: "-1", attributes: { qualifiedName: `${name}@hooks`, name, clusterName: "hooks" } }], referredEntities: {} },
+    entities: {
+      entities: [
+        {
+          typeName: "hive_db",
+          guid: "-1",
+          attributes: { qualifiedName: `${name}@hooks`, name, clusterName: "hooks" },
+        },
+      ],
+      referredEntities: {},
+    },
   };
   return encodeHookMessage(body, { compression: "NONE" })[0]!;
 }
@@ -40,7 +49,8 @@ describe("a hook write refused for a stale epoch (ZooKeeper, Kafka, one server p
     await c.produce([hookCreate("fenced-1")]);
     const after = await waitFor(
       async () => {
-        const health = (await instance.health()) as { state: string; epoch: number; transitions: number } | undefined;
+        const health = (await instance.health()) as
+          { state: string; epoch: number; transitions: number } | undefined;
         return health?.state === "ACTIVE" && health.epoch > before.epoch + 1 ? health : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 200, what: "atlas-1 ACTIVE again under a newer term" },
@@ -48,10 +58,18 @@ describe("a hook write refused for a stale epoch (ZooKeeper, Kafka, one server p
     expect(after.transitions).toBeGreaterThanOrEqual(before.transitions + 4); // ACTIVE → … → PASSIVE → … → ACTIVE
     const applied = await waitFor(
       async () => {
-        const read = await call(instance, "GET", "/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=fenced-1@hooks");
+        const read = await call(
+          instance,
+          "GET",
+          "/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=fenced-1@hooks",
+        );
         return read.status === 200 ? read : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 250, what: "the refused hook message applied under the new term" },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: "the refused hook message applied under the new term",
+      },
     );
     expect((applied.json as { entity: { version: number } }).entity.version).toBe(0);
   });

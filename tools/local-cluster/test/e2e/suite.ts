@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { LocalCluster } from "../../src/index.js";
 import { useLocalCluster } from "../../src/vitest.js";
 
-async function activeAndPassives(cluster: LocalCluster): Promise<{ active: AtlasInstance; passives: AtlasInstance[] }> {
+async function activeAndPassives(
+  cluster: LocalCluster,
+): Promise<{ active: AtlasInstance; passives: AtlasInstance[] }> {
   const active = await cluster.waitForActive({ timeoutMs: 30_000 });
   const passives = cluster.instances.filter((i) => i !== active && i.process.running);
   await Promise.all(passives.map((p) => p.waitForState("PASSIVE", 30_000)));
@@ -20,7 +22,16 @@ function hookCreate(n: number): string {
   const body = {
     type: "ENTITY_CREATE_V2",
     user: "hook",
-    entities: { entities: [{ typeName: "hive_db", guid: "-1", attributes: { qualifiedName: `seq-${n}@hooks`, name: `seq-${n}`, clusterName: "hooks" } }], referredEntities: {} },
+    entities: {
+      entities: [
+        {
+          typeName: "hive_db",
+          guid: "-1",
+          attributes: { qualifiedName: `seq-${n}@hooks`, name: `seq-${n}`, clusterName: "hooks" },
+        },
+      ],
+      referredEntities: {},
+    },
   };
   return encodeHookMessage(body, { compression: "NONE" })[0]!;
 }
@@ -32,23 +43,48 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
     it("has exactly one ACTIVE; passives answer status locally and redirect with 302/307 to the active", async () => {
       const { active, passives } = await activeAndPassives(cluster());
       expect(passives).toHaveLength(2);
-      const statuses = await Promise.all(cluster().instances.map((i) => call(i, "GET", "/api/atlas/admin/status", undefined, { authorization: "" })));
-      expect(statuses.map((s) => s.text).sort()).toEqual(['{"Status":"ACTIVE"}', '{"Status":"PASSIVE"}', '{"Status":"PASSIVE"}']);
+      const statuses = await Promise.all(
+        cluster().instances.map((i) =>
+          call(i, "GET", "/api/atlas/admin/status", undefined, { authorization: "" }),
+        ),
+      );
+      expect(statuses.map((s) => s.text).sort()).toEqual([
+        '{"Status":"ACTIVE"}',
+        '{"Status":"PASSIVE"}',
+        '{"Status":"PASSIVE"}',
+      ]);
       for (const passive of passives) {
-        const get = await call(passive, "GET", "/api/atlas/v2/search/basic?typeName=hive_db&query=a%3Db%26c");
+        const get = await call(
+          passive,
+          "GET",
+          "/api/atlas/v2/search/basic?typeName=hive_db&query=a%3Db%26c",
+        );
         expect(get.status).toBe(302);
-        expect(get.headers.get("location")).toBe(`${active.url}/api/atlas/v2/search/basic?typeName=hive_db&query=a%3Db%26c`);
-        const post = await call(passive, "POST", "/api/atlas/v2/entity", { entity: hiveDb("redirected") });
+        expect(get.headers.get("location")).toBe(
+          `${active.url}/api/atlas/v2/search/basic?typeName=hive_db&query=a%3Db%26c`,
+        );
+        const post = await call(passive, "POST", "/api/atlas/v2/entity", {
+          entity: hiveDb("redirected"),
+        });
         expect(post.status).toBe(307);
         expect(post.headers.get("location")).toBe(`${active.url}/api/atlas/v2/entity`);
-        const health = await call(passive, "GET", "/api/atlas/admin/health", undefined, { authorization: "" });
-        expect(health.json).toMatchObject({ state: "PASSIVE", activeAddress: active.url, haEnabled: true, zookeeper: "CONNECTED" });
+        const health = await call(passive, "GET", "/api/atlas/admin/health", undefined, {
+          authorization: "",
+        });
+        expect(health.json).toMatchObject({
+          state: "PASSIVE",
+          activeAddress: active.url,
+          haEnabled: true,
+          zookeeper: "CONNECTED",
+        });
       }
     });
 
     it("a write sent to a passive and re-sent where its redirect points lands on the active", async () => {
       const { active, passives } = await activeAndPassives(cluster());
-      const first = await call(passives[0]!, "POST", "/api/atlas/v2/entity", { entity: hiveDb("via-passive") });
+      const first = await call(passives[0]!, "POST", "/api/atlas/v2/entity", {
+        entity: hiveDb("via-passive"),
+      });
       expect(first.status).toBe(307);
       const location = first.headers.get("location")!;
       const created = await call(location, "POST", "", { entity: hiveDb("via-passive") });
@@ -56,7 +92,9 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       const guid = guidOf(created);
       const read = await call(active, "GET", `/api/atlas/v2/entity/guid/${guid}`);
       expect(read.status).toBe(200);
-      expect(read.json).toMatchObject({ entity: { guid, typeName: "hive_db", attributes: { qualifiedName: "via-passive@e2e" } } });
+      expect(read.json).toMatchObject({
+        entity: { guid, typeName: "hive_db", attributes: { qualifiedName: "via-passive@e2e" } },
+      });
     });
 
     for (const how of ["SIGTERM", "SIGKILL"] as const) {
@@ -64,15 +102,21 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
         const { active } = await activeAndPassives(cluster());
         const guids: string[] = [];
         for (let i = 0; i < 5; i++) {
-          const created = await call(active, "POST", "/api/atlas/v2/entity", { entity: hiveDb(`${how}-${i}`) });
+          const created = await call(active, "POST", "/api/atlas/v2/entity", {
+            entity: hiveDb(`${how}-${i}`),
+          });
           expect(created.status).toBe(200);
           guids.push(guidOf(created));
         }
-        const epochBefore = ((await call(active, "GET", "/api/atlas/admin/health")).json as { epoch: number }).epoch;
+        const epochBefore = (
+          (await call(active, "GET", "/api/atlas/admin/health")).json as { epoch: number }
+        ).epoch;
         if (how === "SIGTERM") await cluster().stop(active.name);
         else await cluster().kill(active.name);
         const next = await cluster().waitForActive({ not: active.name, timeoutMs: 30_000 });
-        const health = (await call(next, "GET", "/api/atlas/admin/health")).json as { epoch: number };
+        const health = (await call(next, "GET", "/api/atlas/admin/health")).json as {
+          epoch: number;
+        };
         expect(health.epoch).toBeGreaterThan(epochBefore);
         for (const guid of guids) {
           const read = await call(next, "GET", `/api/atlas/v2/entity/guid/${guid}/`);
@@ -91,7 +135,9 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       let producing = true;
       const producer = (async () => {
         while (sent < total) {
-          const batch = Array.from({ length: Math.min(10, total - sent) }, (_, i) => hookCreate(sent + i));
+          const batch = Array.from({ length: Math.min(10, total - sent) }, (_, i) =>
+            hookCreate(sent + i),
+          );
           await cluster().produce(batch);
           sent += batch.length;
           if (producing) await new Promise((r) => setTimeout(r, 25)); // a steady rate, not a sync point
@@ -101,7 +147,10 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       await waitFor(() => sent >= total / 3, { timeoutMs: 30_000, what: "a third of the stream" });
       await cluster().stop(first.name);
       const second = await cluster().waitForActive({ not: first.name, timeoutMs: 30_000 });
-      await waitFor(() => sent >= (2 * total) / 3, { timeoutMs: 30_000, what: "two thirds of the stream" });
+      await waitFor(() => sent >= (2 * total) / 3, {
+        timeoutMs: 30_000,
+        what: "two thirds of the stream",
+      });
       await cluster().kill(second.name);
       const third = await cluster().waitForActive({ not: second.name, timeoutMs: 30_000 });
       producing = false;
@@ -109,18 +158,32 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       const expected = Array.from({ length: total }, (_, n) => `seq-${n}@hooks`);
       await waitFor(
         async () => {
-          const found = await call(third, "POST", "/api/atlas/v2/search/basic", { typeName: "hive_db", query: "@hooks", limit: 10_000 });
+          const found = await call(third, "POST", "/api/atlas/v2/search/basic", {
+            typeName: "hive_db",
+            query: "@hooks",
+            limit: 10_000,
+          });
           return (found.json as { approximateCount: number }).approximateCount === total;
         },
         { timeoutMs: 60_000, intervalMs: 250, what: `all ${total} hook messages applied` },
       );
-      const found = await call(third, "POST", "/api/atlas/v2/search/basic", { typeName: "hive_db", query: "@hooks", limit: 10_000 });
-      const names = (found.json as { entities: { attributes: { qualifiedName: string } }[] }).entities.map((e) => e.attributes.qualifiedName);
+      const found = await call(third, "POST", "/api/atlas/v2/search/basic", {
+        typeName: "hive_db",
+        query: "@hooks",
+        limit: 10_000,
+      });
+      const names = (
+        found.json as { entities: { attributes: { qualifiedName: string } }[] }
+      ).entities.map((e) => e.attributes.qualifiedName);
       expect(names.sort()).toEqual(expected.sort());
       // Exactly once: an entity applied twice would have version 1 (the upsert of a second
       // application writes nothing new, and the offset record skips a redelivery anyway).
       for (const n of [0, Math.floor(total / 3), Math.floor((2 * total) / 3), total - 1]) {
-        const read = await call(third, "GET", `/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=seq-${n}@hooks`);
+        const read = await call(
+          third,
+          "GET",
+          `/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=seq-${n}@hooks`,
+        );
         expect((read.json as { entity: { version: number } }).entity.version).toBe(0);
       }
       await Promise.all([cluster().start(first.name), cluster().start(second.name)]);
@@ -129,36 +192,121 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
     it("answers bad input with the documented Atlas errors and keeps serving", async () => {
       const { active } = await activeAndPassives(cluster());
       const cases: [string, Promise<{ status: number; json: unknown }>, number, string][] = [
-        ["malformed JSON", call(active, "POST", "/api/atlas/v2/entity", '{"entity": {'), 400, "ATLAS-400-00-001"],
-        ["a list where an object belongs", call(active, "POST", "/api/atlas/v2/entity", "[1,2]"), 400, "ATLAS-400-00-002"],
-        ["attributes of the wrong type", call(active, "POST", "/api/atlas/v2/entity", { entity: { typeName: "hive_db", attributes: "x" } }), 400, "ATLAS-400-00-002"],
-        ["an unknown type", call(active, "POST", "/api/atlas/v2/entity", { entity: { typeName: "no_such_type", attributes: { qualifiedName: "x" } } }), 404, "ATLAS-404-00-003"],
-        ["an unknown guid", call(active, "GET", "/api/atlas/v2/entity/guid/00000000-0000-0000-0000-000000000000"), 404, "ATLAS-404-00-005"],
-        ["an oversized body", call(active, "POST", "/api/atlas/v2/entity", JSON.stringify({ entity: hiveDb("big", { description: "x".repeat(2 * 1024 * 1024) }) })), 413, "ATLAS-413-00-001"],
-        ["missing credentials", call(active, "GET", "/api/atlas/v2/types/typedefs", undefined, { authorization: "" }), 401, "ATLAS-401-00-001"],
-        ["a wrong content type", call(active, "POST", "/api/atlas/v2/entity", "a=b", { "content-type": "application/x-www-form-urlencoded" }), 415, "ATLAS-415-00-001"],
-        ["an existing type", call(active, "POST", "/api/atlas/v2/types/typedefs", { entityDefs: [{ name: "hive_db", superTypes: ["Asset"], attributeDefs: [] }] }), 409, "ATLAS-409-00-001"],
+        [
+          "malformed JSON",
+          call(active, "POST", "/api/atlas/v2/entity", '{"entity": {'),
+          400,
+          "ATLAS-400-00-001",
+        ],
+        [
+          "a list where an object belongs",
+          call(active, "POST", "/api/atlas/v2/entity", "[1,2]"),
+          400,
+          "ATLAS-400-00-002",
+        ],
+        [
+          "attributes of the wrong type",
+          call(active, "POST", "/api/atlas/v2/entity", {
+            entity: { typeName: "hive_db", attributes: "x" },
+          }),
+          400,
+          "ATLAS-400-00-002",
+        ],
+        [
+          "an unknown type",
+          call(active, "POST", "/api/atlas/v2/entity", {
+            entity: { typeName: "no_such_type", attributes: { qualifiedName: "x" } },
+          }),
+          404,
+          "ATLAS-404-00-003",
+        ],
+        [
+          "an unknown guid",
+          call(active, "GET", "/api/atlas/v2/entity/guid/00000000-0000-0000-0000-000000000000"),
+          404,
+          "ATLAS-404-00-005",
+        ],
+        [
+          "an oversized body",
+          call(
+            active,
+            "POST",
+            "/api/atlas/v2/entity",
+            JSON.stringify({ entity: hiveDb("big", { description: "x".repeat(2 * 1024 * 1024) }) }),
+          ),
+          413,
+          "ATLAS-413-00-001",
+        ],
+        [
+          "missing credentials",
+          call(active, "GET", "/api/atlas/v2/types/typedefs", undefined, { authorization: "" }),
+          401,
+          "ATLAS-401-00-001",
+        ],
+        [
+          "a wrong content type",
+          call(active, "POST", "/api/atlas/v2/entity", "a=b", {
+            "content-type": "application/x-www-form-urlencoded",
+          }),
+          415,
+          "ATLAS-415-00-001",
+        ],
+        [
+          "an existing type",
+          call(active, "POST", "/api/atlas/v2/types/typedefs", {
+            entityDefs: [{ name: "hive_db", superTypes: ["Asset"], attributeDefs: [] }],
+          }),
+          409,
+          "ATLAS-409-00-001",
+        ],
       ];
       for (const [what, answer, status, code] of cases) {
         const a = await answer;
-        expect({ what, status: a.status, code: (a.json as { errorCode?: string })?.errorCode }).toEqual({ what, status, code });
+        expect({
+          what,
+          status: a.status,
+          code: (a.json as { errorCode?: string })?.errorCode,
+        }).toEqual({ what, status, code });
         expect(JSON.stringify(a.json)).not.toMatch(/at .*\.js:\d+/); // never a stack trace
       }
       // Still serving.
-      const ok = await call(active, "POST", "/api/atlas/v2/entity", { entity: hiveDb("after-bad-input") });
+      const ok = await call(active, "POST", "/api/atlas/v2/entity", {
+        entity: hiveDb("after-bad-input"),
+      });
       expect(ok.status).toBe(200);
     });
 
     it("accepts the request shapes of the Atlas Python client: explicit nulls, trailing slashes, True/false", async () => {
       const { active } = await activeAndPassives(cluster());
-      const entity = { typeName: "hive_db", guid: null, status: null, createdBy: null, classifications: null, attributes: { qualifiedName: "py@e2e", name: "py", clusterName: "e2e", description: null }, relationshipAttributes: null };
-      const created = await call(active, "POST", "/api/atlas/v2/entity/", { entity, referredEntities: null });
+      const entity = {
+        typeName: "hive_db",
+        guid: null,
+        status: null,
+        createdBy: null,
+        classifications: null,
+        attributes: { qualifiedName: "py@e2e", name: "py", clusterName: "e2e", description: null },
+        relationshipAttributes: null,
+      };
+      const created = await call(active, "POST", "/api/atlas/v2/entity/", {
+        entity,
+        referredEntities: null,
+      });
       expect(created.status).toBe(200);
       const guid = guidOf(created);
-      const read = await call(active, "GET", `/api/atlas/v2/entity/guid/${guid}/?minExtInfo=True&ignoreRelationships=false`);
+      const read = await call(
+        active,
+        "GET",
+        `/api/atlas/v2/entity/guid/${guid}/?minExtInfo=True&ignoreRelationships=false`,
+      );
       expect(read.status).toBe(200);
-      const search = await call(active, "GET", "/api/atlas/v2/search/basic/?typeName=hive_db&query=py&excludeDeletedEntities=TRUE");
-      expect((search.json as { entities: { guid: string }[] }).entities.map((e) => e.guid)).toContain(guid);
+      const search = await call(
+        active,
+        "GET",
+        "/api/atlas/v2/search/basic/?typeName=hive_db&query=py&excludeDeletedEntities=TRUE",
+      );
+      expect(
+        (search.json as { entities: { guid: string }[] }).entities.map((e) => e.guid),
+      ).toContain(guid);
       const deleted = await call(active, "DELETE", `/api/atlas/v2/entity/guid/${guid}/`);
       expect(deleted.status).toBe(200);
       const after = await call(active, "GET", `/api/atlas/v2/entity/guid/${guid}`);

@@ -40,7 +40,8 @@ interface Health {
 /** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
 function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
 }
 
@@ -49,7 +50,11 @@ function memoryMiB(pid: number): { rss: number; peak: number } {
  * topic's max.message.bytes), and returns the offset of each value.
  */
 async function produceAll(cluster: LocalCluster, values: KafkaValue[]): Promise<string[]> {
-  const kafka = new Kafka({ clientId: "hostile-corpus", brokers: [cluster.kafka.bootstrap], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "hostile-corpus",
+    brokers: [cluster.kafka.bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer();
   await producer.connect();
   const offsets: string[] = [];
@@ -58,7 +63,11 @@ async function produceAll(cluster: LocalCluster, values: KafkaValue[]): Promise<
     let bytes = 0;
     const flush = async () => {
       if (chunk.length === 0) return;
-      const [result] = await producer.send({ topic: cluster.hookTopic, acks: -1, messages: chunk.map((value) => ({ value })) });
+      const [result] = await producer.send({
+        topic: cluster.hookTopic,
+        acks: -1,
+        messages: chunk.map((value) => ({ value })),
+      });
       const base = BigInt(result!.baseOffset!);
       chunk.forEach((_, i) => offsets.push(String(base + BigInt(i))));
       chunk = [];
@@ -79,12 +88,22 @@ async function produceAll(cluster: LocalCluster, values: KafkaValue[]): Promise<
 
 /** Lets the hook topic take records up to 16 MB (the broker's default limit is about 1 MB). */
 async function allowLargeRecords(cluster: LocalCluster): Promise<void> {
-  const admin = new Kafka({ clientId: "hostile-admin", brokers: [cluster.kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "hostile-admin",
+    brokers: [cluster.kafka.bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: cluster.hookTopic, configEntries: [{ name: "max.message.bytes", value: String(16 * 1024 * 1024) }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: cluster.hookTopic,
+          configEntries: [{ name: "max.message.bytes", value: String(16 * 1024 * 1024) }],
+        },
+      ],
     });
   } finally {
     await admin.disconnect();
@@ -119,24 +138,49 @@ describe(`hook bad-input corpus (seed ${SEED}) on a real server: 1 ZooKeeper nod
     const before = memoryMiB(pid);
 
     const started = performance.now();
-    const offsets = await produceAll(cluster(), corpus.stream.map((r) => r.value));
+    const offsets = await produceAll(
+      cluster(),
+      corpus.stream.map((r) => r.value),
+    );
     await waitFor(
       async () => {
         const h = (await health(active)).hookConsumer;
-        return h.received >= corpus.stream.length && h.pendingSplits === 0 && h.totalLag === 0 && h.failed >= stats.failedRecords;
+        return (
+          h.received >= corpus.stream.length &&
+          h.pendingSplits === 0 &&
+          h.totalLag === 0 &&
+          h.failed >= stats.failedRecords
+        );
       },
-      { timeoutMs: 90_000, intervalMs: 250, what: "the consumer to read the whole corpus and drop the incomplete splits" },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        what: "the consumer to read the whole corpus and drop the incomplete splits",
+      },
     );
     const tookMs = Math.round(performance.now() - started);
     const afterCorpus = memoryMiB(pid);
 
     // The failed-messages log: exactly the invalid records, each with its code.
     const failedFile = join(active.dir, "failed-messages.log");
-    const lines = readFileSync(failedFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { offset: string; code: string; value: string | null; valueBase64?: string });
+    const lines = readFileSync(failedFile, "utf8")
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            offset: string;
+            code: string;
+            value: string | null;
+            valueBase64?: string;
+          },
+      );
     const logged = new Map(lines.map((l) => [l.offset, l]));
     const wrong: string[] = [];
     const expectedOffsets = new Set<string>();
-    const offsetOf = new Map(corpus.stream.map((r, i) => [`${r.caseIndex}/${r.valueIndex}`, offsets[i]!]));
+    const offsetOf = new Map(
+      corpus.stream.map((r, i) => [`${r.caseIndex}/${r.valueIndex}`, offsets[i]!]),
+    );
     corpus.cases.forEach((c, caseIndex) => {
       for (const outcome of c.outcomes) {
         if (outcome.kind !== "failed") continue;
@@ -144,11 +188,16 @@ describe(`hook bad-input corpus (seed ${SEED}) on a real server: 1 ZooKeeper nod
           const offset = offsetOf.get(`${caseIndex}/${record}`)!;
           expectedOffsets.add(offset);
           const line = logged.get(offset);
-          if (line?.code !== outcome.code) wrong.push(`${c.id} record ${record} (offset ${offset}): expected ${outcome.code}, logged ${line?.code ?? "nothing"}`);
+          if (line?.code !== outcome.code)
+            wrong.push(
+              `${c.id} record ${record} (offset ${offset}): expected ${outcome.code}, logged ${line?.code ?? "nothing"}`,
+            );
         }
       }
     });
-    for (const line of lines) if (!expectedOffsets.has(line.offset)) wrong.push(`offset ${line.offset} logged as ${line.code} but not expected to fail`);
+    for (const line of lines)
+      if (!expectedOffsets.has(line.offset))
+        wrong.push(`offset ${line.offset} logged as ${line.code} but not expected to fail`);
     expect(wrong).toEqual([]);
     expect(lines).toHaveLength(stats.failedRecords);
     // A line holds the record as it was: the raw bytes of a non-UTF-8 value too.
@@ -156,8 +205,12 @@ describe(`hook bad-input corpus (seed ${SEED}) on a real server: 1 ZooKeeper nod
       const line = logged.get(offsets[i]!);
       if (line === undefined || r.value === null) continue;
       const raw = typeof r.value === "string" ? Buffer.from(r.value, "utf8") : r.value;
-      const kept = line.valueBase64 !== undefined ? Buffer.from(line.valueBase64, "base64") : Buffer.from(line.value ?? "", "utf8");
-      if (!kept.equals(raw)) wrong.push(`offset ${offsets[i]}: the failed log does not hold the record's bytes`);
+      const kept =
+        line.valueBase64 !== undefined
+          ? Buffer.from(line.valueBase64, "base64")
+          : Buffer.from(line.value ?? "", "utf8");
+      if (!kept.equals(raw))
+        wrong.push(`offset ${offsets[i]}: the failed log does not hold the record's bytes`);
     }
     expect(wrong).toEqual([]);
 
@@ -166,16 +219,27 @@ describe(`hook bad-input corpus (seed ${SEED}) on a real server: 1 ZooKeeper nod
     for (const c of corpus.cases) {
       for (const outcome of c.outcomes) {
         if (outcome.kind !== "applied") continue;
-        const answer = await call(active, "GET", entityPath(outcome.typeName, outcome.qualifiedName));
+        const answer = await call(
+          active,
+          "GET",
+          entityPath(outcome.typeName, outcome.qualifiedName),
+        );
         if (answer.status !== 200) {
           missing.push(`${c.id}: ${answer.status} ${answer.text.slice(0, 200)}`);
           continue;
         }
-        const attributes = (answer.json as { entity: { attributes: Record<string, unknown> } }).entity.attributes;
+        const attributes = (answer.json as { entity: { attributes: Record<string, unknown> } })
+          .entity.attributes;
         for (const [name, want] of Object.entries(outcome.attributes ?? {})) {
           const got = attributes[name];
-          const ok = typeof want === "object" && want !== null && "length" in want ? typeof got === "string" && got.length === (want as { length: number }).length : got === want;
-          if (!ok) missing.push(`${c.id}: ${name} is ${JSON.stringify(got)?.slice(0, 80)}, sent ${JSON.stringify(want)?.slice(0, 80)}`);
+          const ok =
+            typeof want === "object" && want !== null && "length" in want
+              ? typeof got === "string" && got.length === (want as { length: number }).length
+              : got === want;
+          if (!ok)
+            missing.push(
+              `${c.id}: ${name} is ${JSON.stringify(got)?.slice(0, 80)}, sent ${JSON.stringify(want)?.slice(0, 80)}`,
+            );
         }
       }
     }
@@ -195,8 +259,32 @@ describe(`hook bad-input corpus (seed ${SEED}) on a real server: 1 ZooKeeper nod
       pendingSplits: 0,
       heldParts: 0,
     });
-    await produceAll(cluster(), encodeHookMessage({ type: "ENTITY_CREATE_V2", user: "hive", entities: { entities: [{ typeName: "hive_db", guid: "-1", attributes: { qualifiedName: `after-corpus${QN_SUFFIX}`, name: "after-corpus", clusterName: "hostile" } }] } }));
-    await waitFor(async () => (await call(active, "GET", entityPath("hive_db", `after-corpus${QN_SUFFIX}`))).status === 200, { timeoutMs: 20_000, what: "a message after the corpus to be applied" });
+    await produceAll(
+      cluster(),
+      encodeHookMessage({
+        type: "ENTITY_CREATE_V2",
+        user: "hive",
+        entities: {
+          entities: [
+            {
+              typeName: "hive_db",
+              guid: "-1",
+              attributes: {
+                qualifiedName: `after-corpus${QN_SUFFIX}`,
+                name: "after-corpus",
+                clusterName: "hostile",
+              },
+            },
+          ],
+        },
+      }),
+    );
+    await waitFor(
+      async () =>
+        (await call(active, "GET", entityPath("hive_db", `after-corpus${QN_SUFFIX}`))).status ===
+        200,
+      { timeoutMs: 20_000, what: "a message after the corpus to be applied" },
+    );
 
     // Memory: the peak includes the 5 MB values and the 256 MiB the gzip bomb may inflate to
     // before it is refused; what stays is bounded once the incomplete splits are dropped.
