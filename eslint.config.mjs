@@ -66,6 +66,7 @@ export default tseslint.config(
       ".check/**",
       "**/.vitest-results*.json",
       "**/*.cjs",
+      "config/*.d.mts",
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,

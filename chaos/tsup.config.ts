@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup";
+import { tool } from "../config/tsup.base.mjs";
 
-// ESM only: a runner for this repository, never published.
-export default defineConfig({
-  entry: ["src/index.ts", "src/cli.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-});
+export default defineConfig(tool({ entry: ["src/index.ts", "src/cli.ts"] }));

@@ -1,19 +1,4 @@
-import { configDefaults, defineConfig } from "vitest/config";
+import { testConfig } from "../../config/vitest.base.mjs";
 
-// The files that start whole groups of servers (ZooKeeper and atlas-server processes; the
-// end-to-end tests over the whole local cluster live in tools/local-cluster).
-// `npm test` (scripts/test.mjs) runs them after every other suite, one file at a time, so they
-// never share the cores with other suites: ATLAS_HA_TEST_PHASE=parallel leaves them out,
-// ATLAS_HA_TEST_PHASE=serial runs only them. Unset (vitest run by hand): everything.
-const serial = ["test/e2e/**/*.test.ts"];
-const phase = process.env.ATLAS_HA_TEST_PHASE;
-
-export default defineConfig({
-  test: {
-    include: phase === "serial" ? serial : ["test/**/*.test.ts"],
-    exclude: phase === "parallel" ? [...configDefaults.exclude, ...serial] : configDefaults.exclude,
-    fileParallelism: phase !== "serial",
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-  },
-});
+// Files that start a whole cluster run in the serial step (config/vitest.base.mjs).
+export default testConfig({ serial: ["test/e2e/**/*.test.ts"] });

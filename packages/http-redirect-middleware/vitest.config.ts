@@ -1,9 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { testConfig } from "../../config/vitest.base.mjs";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-  },
-});
+export default testConfig();

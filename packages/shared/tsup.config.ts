@@ -1,11 +1,5 @@
 import { defineConfig } from "tsup";
+import { tool } from "../../config/tsup.base.mjs";
 
-// ESM with declarations; the published packages bundle it (tsup `noExternal`), code and types.
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-});
+// Bundled into the published packages (their tsup `noExternal`), code and types.
+export default defineConfig(tool());

@@ -1,7 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { testConfig } from "../../config/vitest.base.mjs";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-  },
-});
+export default testConfig();

@@ -1,12 +1,6 @@
 import { defineConfig } from "tsup";
+import { tool } from "../../config/tsup.base.mjs";
 
-// ESM only: the testkit is consumed by our own tests and scripts, never published.
-export default defineConfig({
-  entry: ["src/index.ts", "src/vitest.ts", "src/cli.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  external: ["vitest"],
-});
+export default defineConfig(
+  tool({ entry: ["src/index.ts", "src/vitest.ts", "src/cli.ts"], external: ["vitest"] }),
+);
