@@ -64,9 +64,10 @@ function hasTests(dir) {
 }
 
 /** A workspace whose vitest config splits its files into the two steps. */
+/** A workspace whose vitest config names whole-cluster files (`testConfig({ serial: [...] })`). */
 function hasSerialStep(dir) {
   const config = join(dir, "vitest.config.ts");
-  return existsSync(config) && readFileSync(config, "utf8").includes(PHASE_ENV);
+  return existsSync(config) && /\bserial:\s*\[\s*"/.test(readFileSync(config, "utf8"));
 }
 
 function printTotals(passed, failed, skipped) {

@@ -1,6 +1,6 @@
 /**
  * The CI chaos run: real ZooKeeper (3 nodes), Kafka and three atlas-server processes
- * (SQLite store) from the local-cluster launcher, ten seeded faults — one of each
+ * (SQLite store) from the local-cluster launcher, fifteen seeded faults — one of each
  * kind — under a steady hook stream and a REST writer, then the checker.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,13 +12,13 @@ import { FAULT_KINDS, formatReport, runChaos, type ChaosReport } from "../src/in
 const home = mkdtempSync(join(tmpdir(), "atlas-ha-chaos-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-describe("a seeded chaos run of ten faults (one of each kind)", () => {
+describe("a seeded chaos run of fifteen faults (one of each kind)", () => {
   let report: ChaosReport;
 
   it("keeps the promises: epochs monotone, every hook message applied exactly once, every acknowledged write kept", async () => {
     const lines: string[] = [];
     report = await runChaos({
-      faults: 10,
+      faults: 15,
       seed: "ci",
       reportFile: join(home, "report.json"),
       progress: (l) => lines.push(l),
@@ -78,8 +78,8 @@ describe("a seeded chaos run of ten faults (one of each kind)", () => {
     expect(saved.passed).toBe(true);
     expect(saved.checks.splitBrain.samples).toBeGreaterThan(100);
     expect(typeof saved.checks.splitBrain.moments).toBe("number");
-    expect(saved.faults).toHaveLength(10);
-    expect(saved.recovery.count).toBe(10);
+    expect(saved.faults).toHaveLength(15);
+    expect(saved.recovery.count).toBe(15);
     expect(saved.verdicts.map((v) => v.ok)).toEqual(saved.verdicts.map(() => true));
     expect(saved.minimums.ok).toBe(true);
   });

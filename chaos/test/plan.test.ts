@@ -39,21 +39,30 @@ describe("the fault plan", () => {
     );
   });
 
-  it("deals every kind once per round, so ten faults cover the ten kinds", () => {
-    const plan = planFaults({ seed: "any", faults: 30, sessionTimeoutMs: 4000 });
+  it("deals every kind once per round, so fifteen faults cover the fifteen kinds", () => {
+    expect(FAULT_KINDS).toHaveLength(15);
+    const plan = planFaults({ seed: "any", faults: 45, sessionTimeoutMs: 4000 });
     for (let round = 0; round < 3; round++) {
-      const kinds = plan.slice(round * 10, round * 10 + 10).map((f) => f.kind);
+      const kinds = plan.slice(round * 15, round * 15 + 15).map((f) => f.kind);
       expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
     }
-    expect(plan.map((f) => f.index)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(plan.map((f) => f.index)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
   });
 
   it("holds each fault for the time its kind promises, relative to the session timeout", () => {
     const t = 4000;
-    const plan = planFaults({ seed: "durations", faults: 200, sessionTimeoutMs: t });
+    const plan = planFaults({ seed: "durations", faults: 400, sessionTimeoutMs: t });
     for (const f of plan) {
-      if (f.kind === "pause-active" || f.kind === "stall-active")
+      if (
+        f.kind === "pause-active" ||
+        f.kind === "stall-active" ||
+        f.kind === "held-transaction" ||
+        f.kind === "term-during-activation" ||
+        f.kind === "zk-follower-isolated"
+      )
         expect(f.holdMs).toBeGreaterThan(t);
+      if (f.kind === "election-path-deleted" || f.kind === "acl-rolling-restart")
+        expect(f.holdMs).toBe(0);
       if (f.kind === "partition-short") expect(f.holdMs).toBeLessThan(t);
       if (f.kind === "partition-long") expect(f.holdMs).toBeGreaterThan(t);
       if (f.kind.startsWith("partition")) {
