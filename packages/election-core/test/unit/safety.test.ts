@@ -1,52 +1,11 @@
 import { describe, expect, it } from "vitest";
-import {
-  createElection,
-  type Election,
-  type ElectionEvents,
-  type ElectionOptions,
-} from "../../src/index.js";
-import { FakeEnsemble, ManualClock, type FakeSession } from "../../src/testing/index.js";
+import { createElection } from "../../src/index.js";
+import { setup as setupGroup } from "./setup.js";
 
 // The fake ZooKeeper, for the recipe's answers to the round-2 safety review; each case has a
 // twin on real servers in test/integration/safety.test.ts.
-function setup(extra: Partial<ElectionOptions> = {}) {
-  const zk = new FakeEnsemble();
-  const clock = new ManualClock();
-  const events: { id: string; type: keyof ElectionEvents; payload: Record<string, unknown> }[] = [];
-  const add = (id: string, more: Partial<ElectionOptions> = {}): Election => {
-    const e = createElection({
-      connect: "zk:2181",
-      id,
-      sessionTimeoutMs: 3000,
-      retryBaseMs: 100,
-      sessionFactory: zk.factory,
-      clock,
-      random: () => 0.5,
-      ...extra,
-      ...more,
-    });
-    for (const type of [
-      "leader",
-      "follower",
-      "suspended",
-      "lost",
-      "error",
-      "connection",
-    ] as const) {
-      e.on(type, (payload) =>
-        events.push({ id, type, payload: payload as unknown as Record<string, unknown> }),
-      );
-    }
-    return e;
-  };
-  const session = (e: Election) => zk.sessions.get(e.zk.sessionId) as FakeSession;
-  // In line order (the sequence suffix), like the recipe sorts them.
-  const children = () =>
-    [...zk.nodes.keys()]
-      .filter((p) => p.startsWith("/apache_atlas/leader_elector_path/"))
-      .sort((x, y) => x.slice(-10).localeCompare(y.slice(-10)));
-  return { zk, clock, events, add, session, children };
-}
+// Quicker back-off than the default, so rejoins happen within a few manual-clock steps.
+const setup = () => setupGroup(0, { retryBaseMs: 100 });
 
 describe("election safety, round 2 (fake ZooKeeper)", () => {
   it("a delete lost with the connection is retried once the session is back: the given-up node never stays first", async () => {
