@@ -204,8 +204,8 @@ export function createAtlasServer(
   const app = createHttpApp(api, users);
   const callback = app.callback();
   // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
-  // these timeouts only every connectionsCheckingInterval (30 s by default), which would let a
-  // client trickling its headers hold a socket three times longer than configured.
+  // these timeouts only every connectionsCheckingInterval, so it is at most 1 s here: a client
+  // trickling its headers is cut off close to the configured time (docs/decisions.md).
   const timeouts = {
     headersTimeout: config.limits.headersTimeoutMs,
     requestTimeout: config.limits.requestTimeoutMs,

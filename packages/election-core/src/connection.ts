@@ -146,7 +146,8 @@ export class Connection {
    * Opens the next session on a later turn of the event loop, never in the turn that closed
    * the previous handle: the closed handle's socket descriptor is released by libuv only at
    * the end of that turn, and a new handle whose socket got the same number would then fail
-   * to register it for polling (the `zookeeper` package ignores that error) and never connect.
+   * to register it for polling (the `zookeeper` package ignores that error) and never connect
+   * (docs/decisions.md).
    */
   #openAfterClose(): void {
     const generation = this.#generation;
@@ -157,18 +158,16 @@ export class Connection {
   }
 
   /**
-   * A new handle that never connects is replaced. The `zookeeper` package (7.3) can stop
-   * polling a handle for good when its first connection attempts are all refused (its poll
-   * loop returns without re-arming its timer when the C client has no socket), which
-   * happens while the ensemble has no quorum: without this, such an instance would never
-   * rejoin once the ensemble is back.
+   * A new handle that never connects is replaced: the `zookeeper` package can stop polling a
+   * handle for good when its first connection attempts are all refused (its poll loop returns
+   * without re-arming its timer when the C client has no socket), as they are while the
+   * ensemble has no quorum (docs/decisions.md).
    */
   #armConnectWatchdog(generation: number): void {
     if (this.#connectTimer !== null) this.#options.clock.clearTimeout(this.#connectTimer);
-    // Long enough for the C client to go round the servers (it waits about a third of the
-    // session timeout after a round of refusals), and doubling, so a slow ensemble is never
-    // raced by ever-new handles.
-    // A new session not connected after the session timeout (at least 1 s) is replaced.
+    // Replaced after 1×, 2×, then every 4× the session timeout (at least 1 s): long enough for
+    // the C client to go round the servers and wait after a round of refusals, and growing,
+    // so a slow ensemble is never raced by ever-new handles.
     const base = Math.max(1000, this.#options.sessionTimeoutMs);
     const timeout = Math.min(base * 2 ** this.#connectRetries, base * 4);
     this.#connectTimer = this.#options.clock.setTimeout(() => {
@@ -250,8 +249,8 @@ export class Connection {
     // The first new session opens at once (the election rejoins when it is CONNECTED).
     // A session that ends before it was ever established (a wrong password, a server that
     // refuses it) is retried with back-off, never in a tight loop.
-    // Capped low: after an outage every participant must be back within seconds, not wait
-    // out a long back-off that started while the ensemble was down.
+    // Capped at 4 × the base: after an outage every participant is back within seconds, not
+    // after a long back-off that grew while the ensemble was down (docs/decisions.md).
     const cap = Math.min(this.#options.retryMaxMs, 4 * this.#options.retryBaseMs);
     const delay =
       reason === "auth_failed" || this.#failedOpens > 0

@@ -460,7 +460,7 @@ class LeaderElection implements Election {
       children = await this.#participantNodes();
     } catch (error) {
       // The election path itself was deleted (and our node with it): join again, which
-      // recreates the path. Retrying the read would fail forever (Curator's CURATOR-724).
+      // recreates the path; retrying the read would fail forever (docs/decisions.md).
       if (isZooKeeperError(error, "ZK_NONODE")) return this.#nodeLost(node);
       throw error;
     }

@@ -214,11 +214,11 @@ class NativeSession implements ZkSession {
       debug_level: options.nativeLogLevel ?? 0,
       // Random server order unless the caller orders the list itself.
       host_order_deterministic: options.deterministicHostOrder ?? false,
-      // The package closes the handle as "expired" after 10 empty reads in a row, which also
+      // The package closes a handle as "expired" after a run of empty reads, which also
       // happens to healthy handles of a busy process and while a server without quorum keeps
-      // dropping the connection: a session that is alive would be reported lost. Only the
-      // server's word (or our own LOST timer) may end a session, so that heuristic is off;
-      // Connection replaces a new handle that never connects instead.
+      // dropping the connection. Only the server's word (or our own LOST timer) may end a
+      // session, so that heuristic is off; Connection replaces a new handle that never
+      // connects instead (docs/decisions.md).
       response_counter_limit: 2_147_483_647,
     });
     this.#client.on("connect", () => this.#emit("connected"));

@@ -62,9 +62,9 @@ export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
   commitIntervalMs?: number;
   /**
    * Runs before each offset commit, with the offsets about to be committed. A handler that
-   * does not make each message durable on its own (one fsync per message caps a store at a
-   * few thousand messages a second) makes everything handled so far durable here: a group
-   * commit. While it rejects, nothing is committed (the next commit tries again).
+   * does not make each message durable on its own (an fsync per message limits a store's
+   * throughput) makes everything handled so far durable here: a group commit. While it
+   * rejects, nothing is committed (the next commit tries again; docs/decisions.md).
    */
   beforeCommit?: (offsets: TopicPartitionOffset[]) => Promise<void> | void;
   /** How long stop() waits for the handler in hand before abandoning it (uncommitted). Default 30 000. */
@@ -75,10 +75,9 @@ export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
   maxDecompressedBytes?: number;
   /**
    * Longest wait of one fetch on an idle topic (default client only). stop() waits for the
-   * fetch in flight, so this bounds how long an idle consumer delays a failover. Default 100:
-   * at 500 a clean hand-over took 120–840 ms depending on where the fetch was (bench/,
-   * figure 1); an idle consumer's ten small fetches a second cost the broker next to nothing,
-   * and a fetch with records to return answers at once whatever this is.
+   * fetch in flight, so this bounds how long an idle consumer delays a failover; kept short,
+   * since an idle consumer's small fetches cost the broker next to nothing and a fetch with
+   * records to return answers at once whatever this is. Default 100 (docs/decisions.md).
    */
   fetchMaxWaitMs?: number;
 }

@@ -15,10 +15,10 @@ type Outcome = "done" | "abandoned";
 const HEARTBEAT_EVERY_MS = 3000;
 /**
  * Longest stretch of handling before the event loop gets a turn. A handler over a synchronous
- * store (better-sqlite3) resolves in microtasks only, so a whole Kafka batch (thousands of
- * messages) ran without one: status requests waited up to a second, and election-core's
- * lease, renewed by ZooKeeper answers handled on the event loop, could lapse and make the
- * active step down under hook load (bench/, figures 5 and 7).
+ * store (better-sqlite3) resolves in microtasks only, so without this a whole Kafka batch
+ * would run without one: status requests would wait, and election-core's lease, renewed by
+ * ZooKeeper answers handled on the event loop, could lapse under hook load
+ * (docs/decisions.md).
  */
 const YIELD_EVERY_MS = 20;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -266,9 +266,9 @@ export class Runner {
   }
 
   /**
-   * kafkajs has no background heartbeat: a handler slower than the session timeout (30 s)
-   * would get the consumer thrown out of the group mid-message. While a batch is in hand,
-   * heartbeat every few seconds on our own.
+   * kafkajs has no background heartbeat: a handler slower than the group session timeout
+   * (`sessionTimeoutMs`) would get the consumer thrown out of the group mid-message. While a
+   * batch is in hand, heartbeat every few seconds on our own (docs/decisions.md).
    */
   #keepAlive(context: BatchContext): () => void {
     const { clock } = this.#ctx.options;

@@ -140,9 +140,10 @@ export class Session {
     // cleans up on its own, and stop() need not wait for a broker that does not answer.
     if (wasPhase === "connecting" || wasPhase === "backoff") return abandoned;
     // Still waiting for the group to form (e.g. right after a crash failover the coordinator
-    // holds the join until the dead member's Kafka session expires, 10 s by default): nothing
-    // was handled, so nothing is left to commit. Leaving the group waits for that join, and
-    // stop() need not: the instance can leave its election now, the loop disconnects behind.
+    // holds the join until the dead member's Kafka session expires): nothing was handled, so
+    // nothing is left to commit. Leaving the group waits for that join, and stop() need not:
+    // the instance can leave its election now, the loop disconnects behind
+    // (docs/decisions.md).
     if (!this.joined && this.inFlight === undefined && !this.offsets.hasUncommitted()) {
       logger.info({ event: "hook_consumer_stopped_before_join", groupId: settings.groupId });
       return abandoned;

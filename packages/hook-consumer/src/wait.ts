@@ -59,7 +59,8 @@ export class Abandonment {
   /**
    * The handler's result, or ABANDON if stop() gives up first. Not Promise.race against one
    * promise that lives as long as the session: every race would leave a reaction on it that
-   * is only freed when it settles, about 300 bytes per message for good (bench/, figure 7).
+   * is only freed when it settles, so memory would grow with every message
+   * (docs/decisions.md).
    */
   untilAbandoned<T>(work: Promise<T>): Promise<T | typeof ABANDON> {
     if (this.#abandoned) return Promise.resolve(ABANDON);

@@ -335,9 +335,10 @@ function deadlineResult(
 let warmedUp: Promise<void> | undefined;
 
 /**
- * Node loads its fetch implementation on the first call, which takes 50-200 ms; without
- * this the first check of a process would charge that to the first instance's response
- * time and timeout. A `data:` URL loads it without touching the network.
+ * Node loads its fetch implementation on the first call, which takes a noticeable time;
+ * without this the first check of a process would charge it to the first instance's
+ * response time and timeout. A `data:` URL loads it without touching the network
+ * (docs/decisions.md).
  */
 function warmUpFetch(): Promise<void> {
   warmedUp ??= globalThis.fetch("data:,").then(

@@ -217,7 +217,8 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     "-cp",
     classpath(jars),
   ];
-  // base64url may start with "-": given as "-t <id>" such an id reads as an option (1 start in 64 failed).
+  // base64url may start with "-": given as "-t <id>" such an id reads as an option, hence
+  // `--cluster-id=<id>` (docs/decisions.md).
   const clusterId = randomBytes(16).toString("base64url");
   await run(
     javaBin(),

@@ -68,8 +68,8 @@ export function adminRoutes(router: Router, api: ApiContext): void {
     };
   });
 
-  // 200 whatever the state: a passive is healthy (Atlas answers 500 on passives, which makes
-  // orchestrators restart them; docs/contracts/http.md deliberately differs).
+  // 200 whatever the state: a passive is healthy, and Atlas's 500 on passives makes
+  // orchestrators restart healthy instances (docs/contracts/http.md, docs/decisions.md).
   router.on("GET", `${ADMIN}/liveness`, (ctx) => {
     ctx.set("Cache-Control", "no-store");
     ctx.body = { alive: true, state: api.ha.snapshot().state };

@@ -40,8 +40,8 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     });
 
   // Request id, timing, the error boundary and the access log in one layer: every async
-  // middleware costs each request a couple of microseconds, a tenth of what a bare Koa 302
-  // costs in all (bench/, figure 4).
+  // middleware adds a promise to each request, a cost that shows next to a bare Koa 302
+  // (docs/decisions.md).
   app.use(async (ctx, next) => {
     const incoming = ctx.get("x-request-id");
     ctx.state.requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -60,8 +60,8 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
         ms / 1000,
       );
       // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
-      // routine at any rate a load balancer or client sends them: an info line each made a
-      // passive spend ~40% of its CPU writing logs (bench/, figure 4).
+      // routine at any rate a load balancer or client sends them: an info line each would make
+      // logging a large share of a passive's work (docs/decisions.md).
       const quiet =
         (path.startsWith("/api/atlas/admin/") && ctx.status < 400) ||
         ctx.status === 302 ||

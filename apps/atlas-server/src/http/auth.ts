@@ -25,7 +25,7 @@ export function basicAuth(options: AuthOptions) {
   const verified = new Map<string, number>();
   // A client that opens many connections at once sends the same credentials on each before
   // the first check is done: they share that one scrypt rather than queueing one each on
-  // the thread pool (64 connections cost seconds of CPU; bench/, figure 4).
+  // the thread pool (docs/decisions.md).
   const checking = new Map<string, Promise<boolean>>();
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
   const exempt = new Set(options.exempt);

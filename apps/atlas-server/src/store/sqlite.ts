@@ -91,8 +91,8 @@ export class SqliteBackend implements SqlBackend {
     this.#db.pragma("journal_mode = WAL");
     // FULL: a commit is on disk when it returns (a REST write answered 200 is durable). Hook
     // messages may be written with NORMAL and made durable together by sync(), before their
-    // Kafka offsets are committed (docs/contracts/hooks.md): an fsync per message was ~70% of the hook
-    // pipeline's time (bench/, figure 5).
+    // Kafka offsets are committed (docs/contracts/hooks.md), since an fsync per message would
+    // take most of the hook pipeline's time (docs/decisions.md).
     this.#db.pragma("synchronous = FULL");
     const statements = new Map<string, Database.Statement>();
     const prepare = (sql: string): Database.Statement => {
