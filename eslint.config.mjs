@@ -2,7 +2,8 @@
 // Prettier for layout (eslint-config-prettier turns off what it decides), and the dependency
 // direction between workspaces, enforced with no-restricted-imports:
 //
-//   election-core ← ha-state ← http-redirect-middleware / hook-consumer ← atlas-server
+//   election-core ← ha-state ← atlas-server; hook-consumer (← atlas-model) and
+//   http-redirect-middleware ← atlas-server; all may use the private @atlas-ha/shared;
 //   status-client imports nothing of ours; @atlas-ha/shared and @atlas-ha/atlas-model are leaves;
 //   no library imports atlas-server or a test/tool workspace (testkit, local-cluster);
 //   only tests, tools, bench and chaos import the testkit.

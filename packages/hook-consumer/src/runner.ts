@@ -24,6 +24,8 @@ const YIELD_EVERY_MS = 20;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Longest wait between two tries of a message while the store is unavailable. */
 const UNAVAILABLE_MAX_WAIT_MS = 10_000;
+/** Shortest such wait, whatever retryIntervalMs is. */
+const UNAVAILABLE_MIN_WAIT_MS = 50;
 
 export class Runner {
   readonly #ctx: ConsumerContext;
@@ -208,8 +210,10 @@ export class Runner {
         // would reorder them); a stop abandons it, uncommitted, for the next active.
         attempt--;
         unavailableFor++;
+        // Never a tight loop, even with retryIntervalMs 0.
+        const base = Math.max(settings.retryIntervalMs, UNAVAILABLE_MIN_WAIT_MS);
         const waitMs = Math.min(
-          settings.retryIntervalMs * 2 ** Math.min(unavailableFor - 1, 6),
+          base * 2 ** Math.min(unavailableFor - 1, 6),
           UNAVAILABLE_MAX_WAIT_MS,
         );
         logger.warn({
