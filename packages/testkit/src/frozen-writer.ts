@@ -23,6 +23,12 @@ export interface FrozenWriter {
   readonly pid: number;
   /** SIGKILL: the frozen transaction is rolled back with the process. */
   kill(): Promise<void>;
+  /**
+   * SIGCONT: the writer goes on with its write. Resolves with how the write ended ("ok", or
+   * the error's `name code`) and the process's exit code; a process that crashed instead
+   * gives no outcome.
+   */
+  resume(timeoutMs?: number): Promise<{ outcome: string | null; exitCode: number | null }>;
 }
 
 export async function startFrozenWriter(options: FrozenWriterOptions): Promise<FrozenWriter> {
@@ -42,14 +48,26 @@ export async function startFrozenWriter(options: FrozenWriterOptions): Promise<F
     await store.migrate();
     const epoch = ${epoch === "highest" ? "await store.highestEpoch()" : String(epoch)};
     armed = true;
-    await store.fence(epoch);
+    try {
+      await store.fence(epoch);
+      process.stdout.write("outcome ok\\n");
+    } catch (error) {
+      process.stdout.write("outcome " + error.name + " " + error.code + "\\n");
+    }
+    await store.close().catch(() => undefined);
   `;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
   const first = await Promise.race([
@@ -66,6 +84,19 @@ export async function startFrozenWriter(options: FrozenWriterOptions): Promise<F
   }
   return {
     pid: child.pid!,
+    async resume(timeoutMs = 30_000) {
+      child.kill("SIGCONT");
+      let deadline: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        lines
+          .next()
+          .then((line) => (line.done ? null : String(line.value).replace(/^outcome /, ""))),
+        new Promise<null>((resolve) => (deadline = setTimeout(() => resolve(null), timeoutMs))),
+      ]);
+      clearTimeout(deadline);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+      return { outcome, exitCode };
+    },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGCONT");

@@ -112,6 +112,15 @@ export class PostgresBackend implements SqlBackend {
     this.#pool.on("error", (error) =>
       options.logger.warn({ event: "store_pg_idle_client_error", error: error.message }),
     );
+    // A client in use emits on itself, not on the pool: e.g. the server ended our session
+    // for idling inside a transaction while this process was frozen (SIGSTOP, a stalled event
+    // loop). Unheard, that error event would crash the process on waking; the query in hand
+    // fails anyway (StoreUnavailableError) and the broken client is dropped on release.
+    this.#pool.on("connect", (client) =>
+      client.on("error", (error) =>
+        options.logger.warn({ event: "store_pg_client_error", error: error.message }),
+      ),
+    );
   }
 
   #runner(client: pg.PoolClient): SqlRunner {

@@ -131,6 +131,40 @@ describe("PostgreSQL: a writer frozen inside its transaction", () => {
       await store.close();
     }
   });
+
+  it("a writer whose session the server ended while it was frozen does not crash on waking: its write fails as STORE_UNAVAILABLE", async () => {
+    const url = await server().createDatabase("frozen_wakes");
+    const config: StoreConfig = { backend: "postgres", url, idleTransactionTimeoutMs: 1000 };
+    const store = createStore(config);
+    const observer = new pg.Client({ connectionString: url });
+    try {
+      await store.migrate();
+      await observer.connect();
+      const writer = await frozenWriter(config, 1);
+      const idleInTransaction = async () =>
+        (
+          await observer.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'",
+          )
+        ).rows[0].n as number;
+      await waitFor(async () => ((await idleInTransaction()) > 0 ? true : undefined), {
+        timeoutMs: 5000,
+        what: "the frozen writer's transaction",
+      });
+      await waitFor(async () => ((await idleInTransaction()) === 0 ? true : undefined), {
+        timeoutMs: 10_000,
+        what: "the server to end the frozen session",
+      });
+      // Before the fix, the client's 'error' event had no listener: the process crashed.
+      expect(await writer.resume()).toEqual({
+        outcome: "StoreUnavailableError STORE_UNAVAILABLE",
+        exitCode: 0,
+      });
+    } finally {
+      await observer.end().catch(() => undefined);
+      await store.close();
+    }
+  });
 });
 
 const waiting: object[] = [];
