@@ -353,12 +353,10 @@ class HaStateMachine implements HaState {
       code: (reason as { code?: string }).code,
     });
     this.#emit("error", { error: reason, at: this.#clock.wallTime(), epoch: this.#epoch });
-    if (this.election) {
-      await this.election.relinquish(reason); // the follower event passivates
-      await this.#enqueue(() => this.#passivate("relinquished"));
-    } else {
-      await this.#enqueue(() => this.#passivate("relinquished"));
-    }
+    // Passivate first, then give up the term (as stop() does): the next instance can only
+    // lead once this one's handlers (the hook consumer) have stopped, never beside them.
+    await this.#enqueue(() => this.#passivate("relinquished"));
+    await this.election?.relinquish(reason);
   }
 
   #stepDown(reason: string): void {

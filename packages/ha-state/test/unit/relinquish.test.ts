@@ -38,12 +38,13 @@ describe("relinquish()", () => {
     const error = fenced(epoch);
     await a.ha.relinquish(error);
     expect(a.ha.snapshot().state).toBe("PASSIVE");
-    // (The election gives up its node first, so b's activation may run alongside this.)
+    // Passivated before the term was given up: b activates only after a's handlers stopped.
     expect(log.filter((l) => l.startsWith("a:"))).toEqual(["a:two:passivate", "a:one:passivate"]);
     expect(ra.contexts.at(-1)).toMatchObject({ epoch });
     expect(a.errors[0]).toBe(error); // told to the application as is
     expect(a.errors.some((e) => e.code === "ELECTION_LEADERSHIP_FAILED")).toBe(true);
     await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
+    expect(log.indexOf("b:one:activate")).toBeGreaterThan(log.indexOf("a:one:passivate"));
     expect(b.ha.snapshot().epoch).toBeGreaterThan(epoch);
     expect(activeInfo()).toEqual({
       address: "http://b.example:21000",
