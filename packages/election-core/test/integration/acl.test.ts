@@ -1,12 +1,7 @@
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
-import { nativeSessionFactory, PERM, zkDigest, type ZkSession } from "../../src/index.js";
-import { Participants } from "./helpers.js";
-
-function foreignSession(connect: string): Promise<ZkSession> {
-  const session = nativeSessionFactory({ connectString: connect, sessionTimeoutMs: 4000 });
-  return new Promise((resolve) => session.onEvent((e) => e === "connected" && resolve(session)));
-}
+import { PERM, zkDigest, type ZkSession } from "../../src/index.js";
+import { Participants, rawSession as foreignSession } from "./helpers.js";
 
 // Real server: a standalone ZooKeeper, and a second, unauthenticated client of the raw C client.
 describe("an election protected by a digest ACL", () => {

@@ -4,8 +4,10 @@ import { fileURLToPath } from "node:url";
 import { waitFor, type ZooKeeperEnsemble } from "@atlas-ha/testkit";
 import {
   createElection,
+  nativeSessionFactory,
   type Election,
   type ElectionEvents,
+  type ZkSession,
   type ElectionOptions,
 } from "../../src/index.js";
 
@@ -144,4 +146,10 @@ export async function serverOfSession(zk: ZooKeeperEnsemble, sessionId: string) 
     if (cons.includes(`sid=0x${sessionId}`)) return node;
   }
   return undefined;
+}
+
+/** A bare session of the native client (no election), connected: a foreign or operator client. */
+export function rawSession(connect: string): Promise<ZkSession> {
+  const session = nativeSessionFactory({ connectString: connect, sessionTimeoutMs: 4000 });
+  return new Promise((resolve) => session.onEvent((e) => e === "connected" && resolve(session)));
 }

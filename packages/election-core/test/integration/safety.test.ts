@@ -8,13 +8,8 @@
 import { startTcpProxy, waitFor, type TcpProxy } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
-import { nativeSessionFactory, type ZkSession } from "../../src/index.js";
-import { Participants } from "./helpers.js";
-
-function rawSession(connect: string): Promise<ZkSession> {
-  const session = nativeSessionFactory({ connectString: connect, sessionTimeoutMs: 4000 });
-  return new Promise((resolve) => session.onEvent((e) => e === "connected" && resolve(session)));
-}
+import type { ZkSession } from "../../src/index.js";
+import { Participants, rawSession } from "./helpers.js";
 
 async function removeTree(session: ZkSession, path: string): Promise<void> {
   for (const child of await session.getChildren(path)) {
