@@ -20,10 +20,62 @@ export const ATLAS_ERRORS = Object.freeze({
   // 400
   BAD_JSON: entry(400, "ATLAS-400-00-001", "malformed JSON in the request body"),
   INVALID_REQUEST: entry(400, "ATLAS-400-00-002", "a parameter or body the server cannot honour"),
+  INCOMPATIBLE_TYPEDEF_UPDATE: entry(
+    400,
+    "ATLAS-400-00-010",
+    "a typedef update names a type of another category (Atlas's TYPE_MATCH_FAILED)",
+  ),
+  CANNOT_ADD_MANDATORY_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-00C",
+    "a typedef update adds an attribute that is not optional",
+  ),
+  ATTRIBUTE_DELETION_NOT_SUPPORTED: entry(
+    400,
+    "ATLAS-400-00-00D",
+    "a typedef update leaves out an attribute the type has",
+  ),
+  SUPERTYPE_REMOVAL_NOT_SUPPORTED: entry(
+    400,
+    "ATLAS-400-00-00E",
+    "a typedef update leaves out a supertype the type has",
+  ),
   INVALID_TYPEDEF: entry(
     400,
     "ATLAS-400-00-011",
     "a malformed typedef (no name, unknown supertype, a cycle)",
+  ),
+  TYPE_NAME_INVALID_FORMAT: entry(
+    400,
+    "ATLAS-400-00-019",
+    "a type name that is not a letter followed by letters, digits, spaces or _",
+  ),
+  SYSTEM_TYPE: entry(400, "ATLAS-400-00-024", "a built-in system type (string, array<…>) has no typedef"),
+  TYPEDEF_BAD_REQUEST: entry(
+    400,
+    "ATLAS-400-00-029",
+    "a typedef request Atlas refuses as BAD_REQUEST: a reference to an unknown type, an attribute's type changed",
+  ),
+  RELATIONSHIPDEF_END1_UPDATE: entry(
+    400,
+    "ATLAS-400-00-037",
+    "a relationshipDef update changes end 1 (type, name, isContainer, cardinality)",
+  ),
+  RELATIONSHIPDEF_END2_UPDATE: entry(
+    400,
+    "ATLAS-400-00-038",
+    "a relationshipDef update changes end 2 (type, name, isContainer, cardinality)",
+  ),
+  RELATIONSHIPDEF_CATEGORY_UPDATE: entry(
+    400,
+    "ATLAS-400-00-039",
+    "a relationshipDef update changes its relationshipCategory",
+  ),
+  RELATIONSHIPDEF_RENAME: entry(400, "ATLAS-400-00-040", "a relationshipDef update by guid renames it"),
+  ENTITYTYPE_REMOVAL_NOT_SUPPORTED: entry(
+    400,
+    "ATLAS-400-00-051",
+    "a classificationDef update removes some of its entityTypes",
   ),
   INVALID_ENTITY: entry(400, "ATLAS-400-00-01A", "an entity malformed for its type"),
   MISSING_UNIQUE_ATTRIBUTE: entry(
@@ -40,7 +92,9 @@ export const ATLAS_ERRORS = Object.freeze({
   UNAUTHENTICATED: entry(401, "ATLAS-401-00-001", "authentication required"),
   FORBIDDEN: entry(403, "ATLAS-403-00-001", "the user may not do this"),
   // 404
-  NO_ROUTE: entry(404, "ATLAS-404-00-001", "no resource at this path"),
+  NO_ROUTE: entry(404, "ATLAS-404-00-F01", "no resource at this path"),
+  TYPE_NAME_NOT_FOUND: entry(404, "ATLAS-404-00-001", "no typedef of this name"),
+  TYPE_GUID_NOT_FOUND: entry(404, "ATLAS-404-00-002", "no typedef with this guid"),
   UNKNOWN_TYPE: entry(404, "ATLAS-404-00-003", "the type name is not known"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
   UNIQUE_ATTRIBUTE_NOT_FOUND: entry(
@@ -56,10 +110,20 @@ export const ATLAS_ERRORS = Object.freeze({
   // 405, 409, 413, 415
   METHOD_NOT_ALLOWED: entry(405, "ATLAS-405-00-001", "this method is not served at this path"),
   TYPE_EXISTS: entry(409, "ATLAS-409-00-001", "a typedef of that name exists already"),
+  TYPE_HAS_REFERENCES: entry(
+    409,
+    "ATLAS-409-00-002",
+    "the type has instances, or other types refer to it (supertype, attribute, end)",
+  ),
   UNIQUE_CONFLICT: entry(
     409,
     "ATLAS-409-00-003",
     "another active entity of the type holds that qualifiedName",
+  ),
+  TYPE_HAS_RELATIONSHIPS: entry(
+    409,
+    "ATLAS-409-00-005",
+    "an entity type that relationshipDefs still name as an end",
   ),
   TOO_LARGE: entry(413, "ATLAS-413-00-001", "the request body is larger than the limit"),
   UNSUPPORTED_MEDIA_TYPE: entry(415, "ATLAS-415-00-001", "the body is not application/json"),

@@ -173,12 +173,65 @@ export class StoreTypeExistsError extends StoreError {
   }
 }
 
-/** A typedef is malformed: no name, an unknown supertype or end type, a supertype cycle. */
+/**
+ * A typedef is malformed (no name, an unknown supertype or end type, a supertype cycle) or an
+ * update changes what Atlas does not let an update change; `atlasErrorCode` is Atlas's code
+ * for the case (e.g. ATLAS-400-00-00D for a removed attribute).
+ */
 export class StoreInvalidTypedefError extends StoreError {
   override readonly name = "StoreInvalidTypedefError" as const;
   readonly code = "STORE_INVALID_TYPEDEF" as const;
   readonly httpStatus = 400;
-  readonly atlasErrorCode = ATLAS_ERRORS.INVALID_TYPEDEF.code;
+  readonly atlasErrorCode: string;
+
+  constructor(message: string, atlasErrorCode: string = ATLAS_ERRORS.INVALID_TYPEDEF.code) {
+    super(message);
+    this.atlasErrorCode = atlasErrorCode;
+  }
+}
+
+/** No typedef of that name (ATLAS-404-00-001) or guid (ATLAS-404-00-002), as Atlas words it. */
+export class StoreTypedefNotFoundError extends StoreError {
+  override readonly name = "StoreTypedefNotFoundError" as const;
+  readonly code = "STORE_TYPEDEF_NOT_FOUND" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode: string;
+
+  constructor(what: { name: string } | { guid: string }) {
+    super(
+      "name" in what
+        ? `Given typename ${what.name} was invalid`
+        : `Given type guid ${what.guid} was invalid`,
+    );
+    this.atlasErrorCode =
+      "name" in what ? ATLAS_ERRORS.TYPE_NAME_NOT_FOUND.code : ATLAS_ERRORS.TYPE_GUID_NOT_FOUND.code;
+  }
+}
+
+/**
+ * A typedef cannot be deleted: entities (even deleted ones), classifications or struct values of
+ * the type exist, or other types refer to it (ATLAS-409-00-002, Atlas's TYPE_HAS_REFERENCES); or
+ * relationshipDefs name the entity type as an end (ATLAS-409-00-005, TYPE_HAS_RELATIONSHIPS).
+ */
+export class StoreTypeInUseError extends StoreError {
+  override readonly name = "StoreTypeInUseError" as const;
+  readonly code = "STORE_TYPE_IN_USE" as const;
+  readonly httpStatus = 409;
+  readonly atlasErrorCode: string;
+  readonly typeName: string;
+
+  constructor(typeName: string, reason: "references" | "relationships", detail: string) {
+    super(
+      reason === "references"
+        ? `Given type ${typeName} has references (${detail}); nothing was deleted`
+        : `Given type ${typeName} has associated relationshipDefs (${detail}); nothing was deleted`,
+    );
+    this.typeName = typeName;
+    this.atlasErrorCode =
+      reason === "references"
+        ? ATLAS_ERRORS.TYPE_HAS_REFERENCES.code
+        : ATLAS_ERRORS.TYPE_HAS_RELATIONSHIPS.code;
+  }
 }
 
 /** The database was migrated by a newer server: this one does not know its schema. */
@@ -206,6 +259,8 @@ export type StoreErrorCode =
   | StoreConflictError["code"]
   | StoreTypeExistsError["code"]
   | StoreInvalidTypedefError["code"]
+  | StoreTypedefNotFoundError["code"]
+  | StoreTypeInUseError["code"]
   | StoreSchemaError["code"]
   | StoreConfigError["code"]
   | StoreBusyError["code"]
@@ -222,6 +277,8 @@ const CODES = new Set<string>([
   "STORE_UNIQUE_CONFLICT",
   "STORE_TYPE_EXISTS",
   "STORE_INVALID_TYPEDEF",
+  "STORE_TYPEDEF_NOT_FOUND",
+  "STORE_TYPE_IN_USE",
   "STORE_SCHEMA_TOO_NEW",
   "STORE_CONFIG_INVALID",
 ]);

@@ -52,7 +52,9 @@ export {
   StoreNotFoundError,
   StoreReferenceError,
   StoreSchemaError,
+  StoreTypedefNotFoundError,
   StoreTypeExistsError,
+  StoreTypeInUseError,
   StoreUnknownTypeError,
   type StoreErrorCode,
 } from "./errors.js";

@@ -159,5 +159,17 @@ export function statements(d: Dialect): StoreSql {
     selectTypedefs: `SELECT category, definition FROM atlas_typedefs ORDER BY write_seq, ord`,
     insertTypedef: `INSERT INTO atlas_typedefs (name, category, guid, definition, create_time, write_epoch, write_seq, ord)
       VALUES (@name, @category, @guid, @definition, @createTime, @epoch, @seq, @ord)`,
+    updateTypedef: `UPDATE atlas_typedefs SET category = @category, guid = @guid, definition = @definition
+      WHERE name = @name`,
+    deleteTypedef: `DELETE FROM atlas_typedefs WHERE name = @name`,
+    // JSON columns are stored as JSON.stringify wrote them (TEXT / json, not jsonb), so a
+    // `"typeName":"x"` pair has no spaces in it. Type deletes are rare: a scan is fine.
+    selectTypeInUse: `SELECT 1 AS hit FROM atlas_entities WHERE type_name = @typeName
+      OR CAST(classifications AS TEXT) LIKE @pattern ESCAPE '\\'
+      OR CAST(attributes AS TEXT) LIKE @pattern ESCAPE '\\'
+      OR CAST(relationship_attributes AS TEXT) LIKE @pattern ESCAPE '\\'
+      OR CAST(attributes AS TEXT) LIKE @relPattern ESCAPE '\\'
+      OR CAST(relationship_attributes AS TEXT) LIKE @relPattern ESCAPE '\\'
+      LIMIT 1`,
   };
 }

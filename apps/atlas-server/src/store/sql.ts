@@ -55,6 +55,15 @@ export interface StoreSql {
 
   selectTypedefs: string;
   insertTypedef: string;
+  /** @name, @category, @guid, @definition → the row keeps its place in the list (write_seq, ord). */
+  updateTypedef: string;
+  deleteTypedef: string;
+  /**
+   * @typeName, @pattern (LIKE, `\` escape) → a row when an entity of the type exists (any
+   * status, shells too) or an entity's JSON names it as a `typeName` (classifications, struct
+   * values, references) or a `relationshipType` (@relPattern).
+   */
+  selectTypeInUse: string;
 }
 
 export interface WriteOptions {
@@ -322,6 +331,33 @@ export class SqlTx {
       seq,
       ord,
     });
+  }
+
+  async updateTypedef(typedef: StoredTypedef): Promise<void> {
+    await this.#db.run(this.#sql.updateTypedef, {
+      name: typedef.def.name,
+      category: typedef.category,
+      guid: typedef.def.guid ?? null,
+      definition: JSON.stringify(typedef.def),
+    });
+  }
+
+  async deleteTypedef(name: string): Promise<void> {
+    await this.#db.run(this.#sql.deleteTypedef, { name });
+  }
+
+  /** Whether stored entities use the type: as their type, or named in their JSON (see StoreSql). */
+  async typeInUse(typeName: string): Promise<boolean> {
+    const like = (key: string) =>
+      `%${JSON.stringify({ [key]: typeName })
+        .slice(1, -1)
+        .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.#db.all(this.#sql.selectTypeInUse, {
+      typeName,
+      pattern: like("typeName"),
+      relPattern: like("relationshipType"),
+    });
+    return rows.length > 0;
   }
 
   async appliedMigrations(): Promise<number[]> {

@@ -20,11 +20,19 @@ import {
   toStoredEntity,
   type EntityRecord,
 } from "./entities.js";
-import { StoreFencedError } from "./errors.js";
+import { StoreFencedError, StoreTypeInUseError } from "./errors.js";
 import { runMigrations } from "./migrations.js";
 import { Mutation } from "./mutation.js";
 import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
-import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
+import {
+  checkDeletable,
+  groupTypedefs,
+  matchesFilter,
+  prepareTypedefs,
+  prepareUpdate,
+  resolveDeletes,
+  type TypedefFilter,
+} from "./typedefs.js";
 import type {
   EntityMutationResponse,
   EntityWithReferred,
@@ -283,8 +291,18 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async getTypedefs(): Promise<AtlasTypesDef> {
-    return this.#b.read(async (db) => groupTypedefs((await this.#registry(this.#tx(db))).all()));
+  async getTypedefs(filter: TypedefFilter = {}): Promise<AtlasTypesDef> {
+    return this.#b.read(async (db) => {
+      const types = await this.#registry(this.#tx(db));
+      return groupTypedefs(types.all().filter((e) => matchesFilter(types, e, filter)));
+    });
+  }
+
+  async getTypedefByGuid(guid: string): Promise<AnyTypeDef | null> {
+    return this.#b.read(async (db) => {
+      const found = (await this.#registry(this.#tx(db))).all().find((e) => e.def.guid === guid);
+      return found ? structuredClone(found.def) : null;
+    });
   }
 
   async getTypedef(name: string): Promise<AnyTypeDef | null> {
@@ -310,6 +328,37 @@ export class SqlMetadataStore implements MetadataStore {
       return prepared.length;
     });
     return created!;
+  }
+
+  async updateTypedefs(
+    epoch: number,
+    defs: Partial<AtlasTypesDef>,
+    user: string,
+  ): Promise<AtlasTypesDef> {
+    let updated: AtlasTypesDef | undefined;
+    await this.#write(epoch, user, "TYPEDEF_UPDATE", {}, async (tx, _seq, types, now) => {
+      const prepared = prepareUpdate(defs, types, { user, now, newGuid: this.#newGuid });
+      for (const typedef of prepared) await tx.updateTypedef(typedef);
+      if (prepared.length > 0) await tx.bumpTypedefsVersion();
+      updated = groupTypedefs(prepared);
+      return prepared.length;
+    });
+    return updated!;
+  }
+
+  async deleteTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<void> {
+    await this.#write(epoch, user, "TYPEDEF_DELETE", {}, async (tx, _seq, types) => {
+      const deleting = resolveDeletes(defs, types);
+      // As Atlas: a type with instances (even deleted entities) cannot go, then references.
+      for (const { def } of deleting) {
+        if (await tx.typeInUse(def.name))
+          throw new StoreTypeInUseError(def.name, "references", "instances exist");
+      }
+      checkDeletable(deleting, types);
+      for (const { def } of deleting) await tx.deleteTypedef(def.name);
+      if (deleting.length > 0) await tx.bumpTypedefsVersion();
+      return deleting.length;
+    });
   }
 
   async applyHook(

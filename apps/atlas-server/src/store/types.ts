@@ -10,6 +10,9 @@ import type {
   JsonValue,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
+import type { TypedefFilter } from "./typedefs.js";
+
+export type { TypedefFilter, TypedefHeader } from "./typedefs.js";
 
 export type EntityStatus = "ACTIVE" | "DELETED";
 
@@ -192,10 +195,22 @@ export interface MetadataStore {
   ): Promise<EntityWithReferred | null>;
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
 
-  getTypedefs(): Promise<AtlasTypesDef>;
+  /** Every typedef, or those that match Atlas's SearchFilter (GET /types/typedefs?type=…). */
+  getTypedefs(filter?: TypedefFilter): Promise<AtlasTypesDef>;
   getTypedef(name: string): Promise<AnyTypeDef | null>;
+  getTypedefByGuid(guid: string): Promise<AnyTypeDef | null>;
   /** Creates every def or none; an existing name is a StoreTypeExistsError. Returns what was created. */
   createTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef>;
+  /**
+   * Updates every def or none, under Atlas's update rules (store/typedefs.ts `prepareUpdate`):
+   * StoreTypedefNotFoundError, StoreInvalidTypedefError. Returns the defs as now stored.
+   */
+  updateTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef>;
+  /**
+   * Deletes every def named (by guid or name) or none: StoreTypedefNotFoundError, or
+   * StoreTypeInUseError while instances or other types use one.
+   */
+  deleteTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<void>;
 
   /**
    * Applies a hook message in ONE transaction: fence check, skip when `position` was applied

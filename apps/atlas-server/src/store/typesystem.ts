@@ -12,6 +12,7 @@ import {
   type AtlasTypesDef,
   type TypeCategory,
 } from "../models/typedefs.js";
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import { StoreInvalidTypedefError, StoreUnknownTypeError } from "./errors.js";
 
 /** Searches and unique lookups over every entity type use this instead of a type name. */
@@ -99,9 +100,16 @@ export class TypeRegistry {
         throw new StoreInvalidTypedefError(`supertype cycle: ${[...path, name].join(" → ")}`);
       }
       const entry = this.#defs.get(name);
-      if (!entry || entry.category !== "ENTITY") {
+      if (!entry) {
+        // Atlas's registry: TYPE_NAME_NOT_FOUND, answered as BAD_REQUEST by the typedef store.
         throw new StoreInvalidTypedefError(
-          `${path.at(-1) ?? name}: unknown supertype ${JSON.stringify(name)}`,
+          `Given typename ${name} was invalid (supertype of ${path.at(-1) ?? name})`,
+          ATLAS_ERRORS.TYPEDEF_BAD_REQUEST.code,
+        );
+      }
+      if (entry.category !== "ENTITY") {
+        throw new StoreInvalidTypedefError(
+          `${path.at(-1) ?? name}: incompatible supertype ${name} (a ${entry.category} type)`,
         );
       }
       visiting.add(name);
