@@ -168,7 +168,7 @@ export class StoreTypeExistsError extends StoreError {
   readonly typeName: string;
 
   constructor(typeName: string) {
-    super(`type ${JSON.stringify(typeName)} already exists; nothing was created`);
+    super(`Given type ${typeName} already exists; nothing was created`);
     this.typeName = typeName;
   }
 }

@@ -74,7 +74,7 @@ describe("the debug stall trigger", () => {
   it("does not exist without ATLAS_HA_DEBUG=1: an admin's POST gets the 404 of an unknown path", async () => {
     const answer = await post(plain, "/api/atlas/admin/debug/stall?ms=5000");
     expect(answer.status).toBe(404);
-    expect(answer.json.errorCode).toBe("ATLAS-404-00-001");
+    expect(answer.json.errorCode).toBe("ATLAS-404-00-F01");
     expect((await post(plain, "/api/atlas/admin/debug/stall/?ms=1")).status).toBe(404);
   });
 

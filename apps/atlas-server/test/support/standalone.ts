@@ -1,0 +1,48 @@
+/**
+ * One real atlas-server process (dist/main.js) without HA: ACTIVE at once, no ZooKeeper, no
+ * Kafka, on a fresh SQLite file or a PostgreSQL database, with a users file holding
+ * `admin`/`admin` (testkit's ATLAS_ADMIN_AUTH). For suites about the REST API itself.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hashPassword, startAtlasInstance, type AtlasInstance } from "@atlas-ha/testkit";
+import { atlasServerBin } from "./server-bin.js";
+
+export interface Standalone {
+  instance: AtlasInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `postgresUrl`: a database of the suite's PostgreSQL server; absent: SQLite. */
+export async function startStandalone(name: string, postgresUrl?: string): Promise<Standalone> {
+  const dir = mkdtempSync(join(tmpdir(), `atlas-${name}-`));
+  const users = join(dir, "users-credentials.properties");
+  writeFileSync(users, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\n`, {
+    mode: 0o600,
+  });
+  const instance = await startAtlasInstance({
+    name,
+    serverBin: atlasServerBin(),
+    dir: join(dir, "instance"),
+    properties: {
+      "atlas.server.ha.enabled": false,
+      ...(postgresUrl
+        ? { "atlas.store.backend": "postgres", "atlas.store.postgres.url": postgresUrl }
+        : { "atlas.store.backend": "sqlite", "atlas.store.sqlite.path": join(dir, "atlas.db") }),
+      "atlas.notification.consumer.disabled": true,
+      "atlas.authentication.method.file.filename": users,
+      "atlas.server.bind.address": "127.0.0.1",
+    },
+  });
+  await instance.waitForState("ACTIVE");
+  return {
+    instance,
+    url: instance.url,
+    async stop() {
+      await instance.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
