@@ -30,6 +30,7 @@ import {
   matchesFilter,
   prepareTypedefs,
   prepareUpdate,
+  readTypedef,
   resolveDeletes,
   type TypedefFilter,
 } from "./typedefs.js";
@@ -294,21 +295,26 @@ export class SqlMetadataStore implements MetadataStore {
   async getTypedefs(filter: TypedefFilter = {}): Promise<AtlasTypesDef> {
     return this.#b.read(async (db) => {
       const types = await this.#registry(this.#tx(db));
-      return groupTypedefs(types.all().filter((e) => matchesFilter(types, e, filter)));
+      return groupTypedefs(
+        types.all().filter((e) => matchesFilter(types, e, filter)),
+        types,
+      );
     });
   }
 
   async getTypedefByGuid(guid: string): Promise<AnyTypeDef | null> {
     return this.#b.read(async (db) => {
-      const found = (await this.#registry(this.#tx(db))).all().find((e) => e.def.guid === guid);
-      return found ? structuredClone(found.def) : null;
+      const types = await this.#registry(this.#tx(db));
+      const found = types.all().find((e) => e.def.guid === guid);
+      return found ? readTypedef(types, found) : null;
     });
   }
 
   async getTypedef(name: string): Promise<AnyTypeDef | null> {
     return this.#b.read(async (db) => {
-      const found = (await this.#registry(this.#tx(db))).get(name);
-      return found ? structuredClone(found.def) : null;
+      const types = await this.#registry(this.#tx(db));
+      const found = types.get(name);
+      return found ? readTypedef(types, found) : null;
     });
   }
 

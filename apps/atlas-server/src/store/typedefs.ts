@@ -50,6 +50,7 @@ const MAX_DEPTH = 16;
 const CARDINALITIES = new Set(["SINGLE", "LIST", "SET"]);
 const RELATIONSHIP_CATEGORIES = new Set(["ASSOCIATION", "AGGREGATION", "COMPOSITION"]);
 const INT_MAX = 2147483647;
+const COMPUTED = ["subTypes", "relationshipAttributeDefs", "businessAttributeDefs"];
 const E = ATLAS_ERRORS;
 
 export interface Stamp {
@@ -189,6 +190,8 @@ export function normalizeTypedef(category: TypeCategory, value: unknown, index: 
   if (depth(value, MAX_DEPTH + 1) > MAX_DEPTH)
     throw invalid(`${where}: nested more than ${MAX_DEPTH} levels deep`);
   const def = withoutNulls(value);
+  // What Atlas computes from the type system and returns on reads, never stores.
+  for (const computed of COMPUTED) delete def[computed];
   if (typeof def.name !== "string" || def.name === "")
     throw invalid(`${where}.name: every ${list} item needs a name`);
   if (!NAME.test(def.name)) {
@@ -621,11 +624,31 @@ export function matchesFilter(
   return true;
 }
 
-/** Stored typedefs grouped the way GET /types/typedefs answers. */
-export function groupTypedefs(defs: StoredTypedef[]): AtlasTypesDef {
+/**
+ * A stored typedef as a read answers it: an entity def with its direct `subTypes`, which
+ * Atlas's AtlasEntityType computes (the store keeps only superTypes).
+ */
+export function readTypedef(
+  registry: TypeRegistry,
+  entry: { category: TypeCategory; def: AnyTypeDef },
+): AnyTypeDef {
+  const def = structuredClone(entry.def);
+  if (entry.category !== "ENTITY") return def;
+  const subTypes = registry
+    .all()
+    .filter((e) => e.category === "ENTITY" && (e.def as AtlasEntityDef).superTypes?.includes(def.name))
+    .map((e) => e.def.name);
+  return { ...def, subTypes };
+}
+
+/** Stored typedefs grouped the way GET /types/typedefs answers (with `registry`: as read). */
+export function groupTypedefs(defs: StoredTypedef[], registry?: TypeRegistry): AtlasTypesDef {
   const out = emptyTypesDef();
-  for (const { category, def } of defs)
-    (out[CATEGORY_LISTS[category]] as unknown[]).push(structuredClone(def));
+  for (const entry of defs) {
+    (out[CATEGORY_LISTS[entry.category]] as unknown[]).push(
+      registry ? readTypedef(registry, entry) : structuredClone(entry.def),
+    );
+  }
   return out;
 }
 
