@@ -98,10 +98,13 @@ function depth(value: unknown, limit: number): number {
   return max + 1;
 }
 
-/** Explicit nulls (the Python client sends every unset field as null) mean "absent". */
+/**
+ * Explicit nulls (the Python client sends every unset field as null) mean "absent". A
+ * `__proto__` key (JSON.parse makes it an own property) is dropped, never assigned.
+ */
 function withoutNulls(value: Json): Json {
   const out: Json = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v;
+  for (const [k, v] of Object.entries(value)) if (v !== null && k !== "__proto__") out[k] = v;
   return out;
 }
 
