@@ -50,7 +50,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-019",
     "a type name that is not a letter followed by letters, digits, spaces or _",
   ),
-  SYSTEM_TYPE: entry(400, "ATLAS-400-00-024", "a built-in system type (string, array<…>) has no typedef"),
+  SYSTEM_TYPE: entry(
+    400,
+    "ATLAS-400-00-024",
+    "a built-in system type (string, array<…>) has no typedef",
+  ),
   TYPEDEF_BAD_REQUEST: entry(
     400,
     "ATLAS-400-00-029",
@@ -71,7 +75,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-039",
     "a relationshipDef update changes its relationshipCategory",
   ),
-  RELATIONSHIPDEF_RENAME: entry(400, "ATLAS-400-00-040", "a relationshipDef update by guid renames it"),
+  RELATIONSHIPDEF_RENAME: entry(
+    400,
+    "ATLAS-400-00-040",
+    "a relationshipDef update by guid renames it",
+  ),
   ENTITYTYPE_REMOVAL_NOT_SUPPORTED: entry(
     400,
     "ATLAS-400-00-051",

@@ -81,7 +81,7 @@ async function typesBody(ctx: Context, api: ApiContext): Promise<Partial<AtlasTy
     if (list.length > 0) defs[key] = list;
   }
   if (Object.keys(defs).length === 0) throw errors.invalid("no type definitions in the request");
-  return defs as Partial<AtlasTypesDef>;
+  return defs;
 }
 
 function user(ctx: Context): string {

@@ -204,7 +204,9 @@ export class StoreTypedefNotFoundError extends StoreError {
         : `Given type guid ${what.guid} was invalid`,
     );
     this.atlasErrorCode =
-      "name" in what ? ATLAS_ERRORS.TYPE_NAME_NOT_FOUND.code : ATLAS_ERRORS.TYPE_GUID_NOT_FOUND.code;
+      "name" in what
+        ? ATLAS_ERRORS.TYPE_NAME_NOT_FOUND.code
+        : ATLAS_ERRORS.TYPE_GUID_NOT_FOUND.code;
   }
 }
 

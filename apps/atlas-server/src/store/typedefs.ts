@@ -141,7 +141,10 @@ function normalizeAttribute(value: unknown, where: string): AtlasAttributeDef {
     if (a[count] !== undefined && !Number.isInteger(a[count]))
       throw invalid(`${where}.${count}: expected an integer`);
   }
-  if (a.constraints !== undefined && (!Array.isArray(a.constraints) || !a.constraints.every(isObject)))
+  if (
+    a.constraints !== undefined &&
+    (!Array.isArray(a.constraints) || !a.constraints.every(isObject))
+  )
     throw invalid(`${where}.constraints: expected a list of constraints`);
   const isOptional = (a.isOptional as boolean | undefined) ?? false;
   const givenMin = (a.valuesMinCount as number | undefined) ?? 0;
@@ -158,7 +161,7 @@ function normalizeAttribute(value: unknown, where: string): AtlasAttributeDef {
     isUnique: (a.isUnique as boolean | undefined) ?? false,
     isIndexable: (a.isIndexable as boolean | undefined) ?? false,
     includeInNotification: (a.includeInNotification as boolean | undefined) ?? false,
-    searchWeight: (a.searchWeight as number | undefined) ?? -1,
+    searchWeight: a.searchWeight ?? -1,
   };
 }
 
@@ -176,7 +179,7 @@ function normalizeEnd(value: unknown, where: string): AtlasRelationshipEndDef {
     ...end,
     type: end.type,
     name: end.name,
-    isContainer: (end.isContainer as boolean | undefined) ?? false,
+    isContainer: end.isContainer ?? false,
     cardinality: cardinality as AtlasRelationshipEndDef["cardinality"],
     isLegacyAttribute: (end.isLegacyAttribute as boolean | undefined) ?? false,
   };
@@ -186,7 +189,11 @@ function normalizeEnd(value: unknown, where: string): AtlasRelationshipEndDef {
  * One def of a request, checked for shape and with nulls dropped. A name that is not
  * Atlas's `[a-zA-Z][a-zA-Z0-9_ ]*` (or `__` before it) is ATLAS-400-00-019, as in Atlas.
  */
-export function normalizeTypedef(category: TypeCategory, value: unknown, index: number): AnyTypeDef {
+export function normalizeTypedef(
+  category: TypeCategory,
+  value: unknown,
+  index: number,
+): AnyTypeDef {
   const list = CATEGORY_LISTS[category];
   const where = `${list}[${index}]`;
   if (!isObject(value)) throw invalid(`${where}: expected a type definition object`);
@@ -246,8 +253,13 @@ export function normalizeTypedef(category: TypeCategory, value: unknown, index: 
     out.entityTypes = stringList(def.entityTypes, `${named}.entityTypes`) ?? [];
   if (category === "RELATIONSHIP") {
     const relationshipCategory = def.relationshipCategory ?? "ASSOCIATION";
-    if (typeof relationshipCategory !== "string" || !RELATIONSHIP_CATEGORIES.has(relationshipCategory))
-      throw invalid(`${named}.relationshipCategory: expected ASSOCIATION, AGGREGATION or COMPOSITION`);
+    if (
+      typeof relationshipCategory !== "string" ||
+      !RELATIONSHIP_CATEGORIES.has(relationshipCategory)
+    )
+      throw invalid(
+        `${named}.relationshipCategory: expected ASSOCIATION, AGGREGATION or COMPOSITION`,
+      );
     out.relationshipCategory = relationshipCategory;
     out.propagateTags = def.propagateTags ?? "NONE";
     out.endDef1 = normalizeEnd(def.endDef1, `${named}.endDef1`);
@@ -322,10 +334,11 @@ function checkReferences(registry: TypeRegistry, checked: StoredTypedef[]): void
           `Given typename ${ref.type} was invalid (${ref.as})`,
           E.TYPEDEF_BAD_REQUEST.code,
         );
-      const expected =
-        ref.as.startsWith("supertype") ? entry.category
-        : ref.relationship || ref.as.startsWith("entityTypes") ? "ENTITY"
-        : undefined;
+      const expected = ref.as.startsWith("supertype")
+        ? entry.category
+        : ref.relationship || ref.as.startsWith("entityTypes")
+          ? "ENTITY"
+          : undefined;
       if (expected && target.category !== expected)
         throw invalid(`${entry.def.name}: ${ref.type} (${ref.as}) is not a ${expected} type`);
     }
@@ -404,7 +417,8 @@ function findExisting(
   }
   const found = existing.get(def.name);
   // Atlas looks the type up by name and category: another category's type is not found.
-  if (!found || found.category !== category) throw new StoreTypedefNotFoundError({ name: def.name });
+  if (!found || found.category !== category)
+    throw new StoreTypedefNotFoundError({ name: def.name });
   return found;
 }
 
@@ -639,7 +653,9 @@ export function readTypedef(
   if (entry.category !== "ENTITY") return def;
   const subTypes = registry
     .all()
-    .filter((e) => e.category === "ENTITY" && (e.def as AtlasEntityDef).superTypes?.includes(def.name))
+    .filter(
+      (e) => e.category === "ENTITY" && (e.def as AtlasEntityDef).superTypes?.includes(def.name),
+    )
     .map((e) => e.def.name);
   return { ...def, subTypes };
 }

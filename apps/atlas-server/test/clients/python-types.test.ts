@@ -116,15 +116,31 @@ describe("the Python client apache-atlas 0.0.16: client.typedef against a real s
 
   it("creates every kind of typedef; creating them again fails with 409 ATLAS-409-00-001", () => {
     const created = out.create!.ok!;
-    for (const list of ["enumDefs", "structDefs", "classificationDefs", "entityDefs", "relationshipDefs", "businessMetadataDefs"])
-      expect({ list, n: created[list]!.length }).toEqual({ list, n: list === "entityDefs" ? 2 : 1 });
-    expect(created.entityDefs![0]).toMatchObject({ name: "py_app", createdBy: "admin", version: 1 });
+    for (const list of [
+      "enumDefs",
+      "structDefs",
+      "classificationDefs",
+      "entityDefs",
+      "relationshipDefs",
+      "businessMetadataDefs",
+    ])
+      expect({ list, n: created[list]!.length }).toEqual({
+        list,
+        n: list === "entityDefs" ? 2 : 1,
+      });
+    expect(created.entityDefs![0]).toMatchObject({
+      name: "py_app",
+      createdBy: "admin",
+      version: 1,
+    });
     expect(out.create_again!.error).toMatch(/status 409.*ATLAS-409-00-001/);
   });
 
   it("reads all typedefs, filtered ones and headers", () => {
     expect((out.all!.ok!.entityDefs as unknown[]).length).toBeGreaterThan(20);
-    expect((out.filtered!.ok!.entityDefs as { name: string }[]).map((d) => d.name)).toEqual(["py_app"]);
+    expect((out.filtered!.ok!.entityDefs as { name: string }[]).map((d) => d.name)).toEqual([
+      "py_app",
+    ]);
     expect(out.filtered!.ok!.enumDefs).toEqual([]);
     expect(out.headers!.ok).toEqual([
       { guid: expect.any(String), name: "py_app", category: "ENTITY", serviceType: "py" },

@@ -19,7 +19,12 @@ const ok = { name: "hx_ok", superTypes: [], attributeDefs: [] };
 describe("hostile typedef requests (a standalone atlas-server on SQLite)", () => {
   let server: Standalone;
   /** Exact bytes, as admin; atlasCall would JSON-encode a Buffer. */
-  const raw = async (method: string, path: string, body: string | Buffer, type = "application/json") => {
+  const raw = async (
+    method: string,
+    path: string,
+    body: string | Buffer,
+    type = "application/json",
+  ) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers: { authorization: ATLAS_ADMIN_AUTH, "content-type": type },
@@ -69,39 +74,143 @@ describe("hostile typedef requests (a standalone atlas-server on SQLite)", () =>
       ["a JSON list", "[1,2]", 400, "ATLAS-400-00-002"],
       ["no typedefs at all", "{}", 400, "ATLAS-400-00-002"],
       ["an unknown kind", JSON.stringify({ fooDefs: [ok] }), 400, "ATLAS-400-00-011"],
-      ["an unknown kind beside a good one", JSON.stringify({ entityDefs: [ok], glossaryDefs: [] }), 400, "ATLAS-400-00-011"],
+      [
+        "an unknown kind beside a good one",
+        JSON.stringify({ entityDefs: [ok], glossaryDefs: [] }),
+        400,
+        "ATLAS-400-00-011",
+      ],
       ["a kind that is not a list", JSON.stringify({ entityDefs: ok }), 400, "ATLAS-400-00-002"],
       ["a def that is a string", entityDefs("hx_str"), 400, "ATLAS-400-00-011"],
       ["a def that is null", entityDefs(ok, null), 400, "ATLAS-400-00-011"],
       ["a def without a name", entityDefs({ superTypes: [] }), 400, "ATLAS-400-00-011"],
       ["a name that is a number", entityDefs({ name: 7 }), 400, "ATLAS-400-00-011"],
-      ["SQL in the name", entityDefs({ ...ok, name: "x'; DROP TABLE atlas_typedefs; --" }), 400, "ATLAS-400-00-019"],
-      ["a path in the name", entityDefs({ ...ok, name: "../../etc/passwd" }), 400, "ATLAS-400-00-019"],
+      [
+        "SQL in the name",
+        entityDefs({ ...ok, name: "x'; DROP TABLE atlas_typedefs; --" }),
+        400,
+        "ATLAS-400-00-019",
+      ],
+      [
+        "a path in the name",
+        entityDefs({ ...ok, name: "../../etc/passwd" }),
+        400,
+        "ATLAS-400-00-019",
+      ],
       ["a NUL in the name", entityDefs({ ...ok, name: "hx\u0000nul" }), 400, "ATLAS-400-00-019"],
-      ["another category in the list", entityDefs({ ...ok, name: "hx_cat", category: "ENUM" }), 400, "ATLAS-400-00-011"],
-      ["superTypes as a string", entityDefs({ ...ok, name: "hx_st", superTypes: "DataSet" }), 400, "ATLAS-400-00-011"],
-      ["attributeDefs as an object", entityDefs({ ...ok, name: "hx_ad", attributeDefs: {} }), 400, "ATLAS-400-00-011"],
-      ["an attribute without typeName", entityDefs({ ...ok, name: "hx_at", attributeDefs: [{ name: "a" }] }), 400, "ATLAS-400-00-011"],
-      ["an attribute twice", entityDefs({ ...ok, name: "hx_tw", attributeDefs: [{ name: "a", typeName: "string", isOptional: true }, { name: "a", typeName: "int", isOptional: true }] }), 400, "ATLAS-400-00-011"],
-      ["a flag that is a string", entityDefs({ ...ok, name: "hx_fl", attributeDefs: [{ name: "a", typeName: "string", isOptional: "yes" }] }), 400, "ATLAS-400-00-011"],
-      ["a version that is not a number", entityDefs({ ...ok, name: "hx_v", version: "2" }), 400, "ATLAS-400-00-011"],
+      [
+        "another category in the list",
+        entityDefs({ ...ok, name: "hx_cat", category: "ENUM" }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "superTypes as a string",
+        entityDefs({ ...ok, name: "hx_st", superTypes: "DataSet" }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "attributeDefs as an object",
+        entityDefs({ ...ok, name: "hx_ad", attributeDefs: {} }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "an attribute without typeName",
+        entityDefs({ ...ok, name: "hx_at", attributeDefs: [{ name: "a" }] }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "an attribute twice",
+        entityDefs({
+          ...ok,
+          name: "hx_tw",
+          attributeDefs: [
+            { name: "a", typeName: "string", isOptional: true },
+            { name: "a", typeName: "int", isOptional: true },
+          ],
+        }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "a flag that is a string",
+        entityDefs({
+          ...ok,
+          name: "hx_fl",
+          attributeDefs: [{ name: "a", typeName: "string", isOptional: "yes" }],
+        }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "a version that is not a number",
+        entityDefs({ ...ok, name: "hx_v", version: "2" }),
+        400,
+        "ATLAS-400-00-011",
+      ],
       ["options 100,000 levels deep", deep, 400, "ATLAS-400-00-011"],
       ["constraint params 40 levels deep", deepObject, 400, "ATLAS-400-00-011"],
       ["a 2 MiB def", huge, 413, "ATLAS-413-00-001"],
-      ["a self-referencing supertype", entityDefs({ ...ok, name: "hx_self", superTypes: ["hx_self"] }), 400, "ATLAS-400-00-011", "unknown on PUT"],
-      ["a relationship without ends", JSON.stringify({ relationshipDefs: [{ name: "hx_rel", attributeDefs: [] }] }), 400, "ATLAS-400-00-011"],
-      ["a relationship category that does not exist", JSON.stringify({ relationshipDefs: [{ name: "hx_rel2", relationshipCategory: "FRIENDSHIP", endDef1: { type: "DataSet", name: "a" }, endDef2: { type: "DataSet", name: "b" } }] }), 400, "ATLAS-400-00-011"],
-      ["enum elements that are not objects", JSON.stringify({ enumDefs: [{ name: "hx_enum", elementDefs: [1, 2] }] }), 400, "ATLAS-400-00-011"],
-      ["an attribute of an unknown type", entityDefs({ ...ok, name: "hx_ut", attributeDefs: [{ name: "a", typeName: "array<hx_nope>", isOptional: true }] }), 400, "ATLAS-400-00-029", "unknown on PUT"],
+      [
+        "a self-referencing supertype",
+        entityDefs({ ...ok, name: "hx_self", superTypes: ["hx_self"] }),
+        400,
+        "ATLAS-400-00-011",
+        "unknown on PUT",
+      ],
+      [
+        "a relationship without ends",
+        JSON.stringify({ relationshipDefs: [{ name: "hx_rel", attributeDefs: [] }] }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "a relationship category that does not exist",
+        JSON.stringify({
+          relationshipDefs: [
+            {
+              name: "hx_rel2",
+              relationshipCategory: "FRIENDSHIP",
+              endDef1: { type: "DataSet", name: "a" },
+              endDef2: { type: "DataSet", name: "b" },
+            },
+          ],
+        }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "enum elements that are not objects",
+        JSON.stringify({ enumDefs: [{ name: "hx_enum", elementDefs: [1, 2] }] }),
+        400,
+        "ATLAS-400-00-011",
+      ],
+      [
+        "an attribute of an unknown type",
+        entityDefs({
+          ...ok,
+          name: "hx_ut",
+          attributeDefs: [{ name: "a", typeName: "array<hx_nope>", isOptional: true }],
+        }),
+        400,
+        "ATLAS-400-00-029",
+        "unknown on PUT",
+      ],
     ];
     for (const method of ["POST", "PUT"]) {
       for (const [what, body, status, code, put] of cases) {
         const answer = await raw(method, TYPEDEFS, body);
         const expected =
-          method === "PUT" && put
-            ? { status: 404, code: "ATLAS-404-00-001" }
-            : { status, code };
-        expect({ method, what, status: answer.status, code: (answer.json as { errorCode?: string })?.errorCode }).toEqual({
+          method === "PUT" && put ? { status: 404, code: "ATLAS-404-00-001" } : { status, code };
+        expect({
+          method,
+          what,
+          status: answer.status,
+          code: (answer.json as { errorCode?: string })?.errorCode,
+        }).toEqual({
           method,
           what,
           ...expected,
@@ -112,15 +221,34 @@ describe("hostile typedef requests (a standalone atlas-server on SQLite)", () =>
     const deletes: [string, string, number, string][] = [
       ["a def without name or guid", entityDefs({}), 400, "ATLAS-400-00-011"],
       ["a def that is a number", entityDefs(5), 400, "ATLAS-400-00-011"],
-      ["an unknown kind", JSON.stringify({ fooDefs: [{ name: "DataSet" }] }), 400, "ATLAS-400-00-011"],
+      [
+        "an unknown kind",
+        JSON.stringify({ fooDefs: [{ name: "DataSet" }] }),
+        400,
+        "ATLAS-400-00-011",
+      ],
       ["a name that does not exist", entityDefs({ name: "hx_nope" }), 404, "ATLAS-404-00-001"],
       ["a guid that does not exist", entityDefs({ guid: "hx-no-guid" }), 404, "ATLAS-404-00-002"],
-      ["a built-in type relationshipDefs name", entityDefs({ name: "DataSet" }), 409, "ATLAS-409-00-005"],
-      ["a built-in enum attributes use", JSON.stringify({ enumDefs: [{ name: "hive_principal_type" }] }), 409, "ATLAS-409-00-002"],
+      [
+        "a built-in type relationshipDefs name",
+        entityDefs({ name: "DataSet" }),
+        409,
+        "ATLAS-409-00-005",
+      ],
+      [
+        "a built-in enum attributes use",
+        JSON.stringify({ enumDefs: [{ name: "hive_principal_type" }] }),
+        409,
+        "ATLAS-409-00-002",
+      ],
     ];
     for (const [what, body, status, code] of deletes) {
       const answer = await raw("DELETE", TYPEDEFS, body);
-      expect({ what, status: answer.status, code: (answer.json as { errorCode?: string })?.errorCode }).toEqual({
+      expect({
+        what,
+        status: answer.status,
+        code: (answer.json as { errorCode?: string })?.errorCode,
+      }).toEqual({
         what,
         status,
         code,
@@ -144,7 +272,11 @@ describe("hostile typedef requests (a standalone atlas-server on SQLite)", () =>
     ];
     for (const [path, status, code] of cases) {
       const answer = await atlasCall(server.url, "GET", path);
-      expect({ path: path.slice(0, 80), status: answer.status, code: (answer.json as { errorCode?: string })?.errorCode ?? "" }).toEqual({
+      expect({
+        path: path.slice(0, 80),
+        status: answer.status,
+        code: (answer.json as { errorCode?: string })?.errorCode ?? "",
+      }).toEqual({
         path: path.slice(0, 80),
         status,
         code,

@@ -47,7 +47,8 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
   const json = <T = Record<string, unknown>>(answer: { json: unknown }) => answer.json as T;
 
   beforeAll(async () => {
-    const url = backend === "postgres" ? await pg().createDatabase(`types_http_${process.pid}`) : undefined;
+    const url =
+      backend === "postgres" ? await pg().createDatabase(`types_http_${process.pid}`) : undefined;
     server = await startStandalone(`types-${backend}`, url);
   }, 120_000);
   afterAll(async () => {
@@ -115,7 +116,10 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
       errorCode: "ATLAS-404-00-002",
       errorMessage: "Given type guid no-such-guid was invalid",
     });
-    const system = await call("GET", `${TYPES}/typedef/name/${encodeURIComponent("array<string>")}`);
+    const system = await call(
+      "GET",
+      `${TYPES}/typedef/name/${encodeURIComponent("array<string>")}`,
+    );
     expect([system.status, json(system).errorCode]).toEqual([400, "ATLAS-400-00-024"]);
     // A name with a space, percent-encoded in the path.
     await call("POST", `${TYPES}/typedefs`, {
@@ -157,11 +161,29 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
       updatedBy: "admin",
     });
     const retyped = await call("PUT", `${TYPES}/typedefs`, {
-      entityDefs: [{ ...app, attributeDefs: [attr("state", "string"), attr("conf", "tq_conf"), attr("queue", "string")] }],
+      entityDefs: [
+        {
+          ...app,
+          attributeDefs: [
+            attr("state", "string"),
+            attr("conf", "tq_conf"),
+            attr("queue", "string"),
+          ],
+        },
+      ],
     });
     expect([retyped.status, json(retyped).errorCode]).toEqual([400, "ATLAS-400-00-029"]);
     const mandatory = await call("PUT", `${TYPES}/typedefs`, {
-      entityDefs: [{ ...app, attributeDefs: [...app.attributeDefs, attr("queue", "string"), attr("must", "int", false)] }],
+      entityDefs: [
+        {
+          ...app,
+          attributeDefs: [
+            ...app.attributeDefs,
+            attr("queue", "string"),
+            attr("must", "int", false),
+          ],
+        },
+      ],
     });
     expect([mandatory.status, json(mandatory).errorCode]).toEqual([400, "ATLAS-400-00-00C"]);
     const unknown = await call("PUT", `${TYPES}/typedefs`, {
@@ -180,7 +202,10 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
     expect([refused.status, json(refused).errorCode]).toEqual([409, "ATLAS-409-00-002"]);
     expect((await call("GET", `${TYPES}/typedef/name/tq_part`)).status).toBe(200);
     const relationships = await call("DELETE", `${TYPES}/typedef/name/tq_app`);
-    expect([relationships.status, json(relationships).errorCode]).toEqual([409, "ATLAS-409-00-005"]);
+    expect([relationships.status, json(relationships).errorCode]).toEqual([
+      409,
+      "ATLAS-409-00-005",
+    ]);
     const unknown = await call("DELETE", `${TYPES}/typedef/name/no_such_type`);
     expect([unknown.status, json(unknown).errorCode]).toEqual([404, "ATLAS-404-00-001"]);
 

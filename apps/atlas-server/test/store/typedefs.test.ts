@@ -95,7 +95,10 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
         [{ entityDefs: [{ ...APP, name: "1bad" }] }, "ATLAS-400-00-019"],
         [{ entityDefs: [{ ...APP, name: "bad-name" }] }, "ATLAS-400-00-019"],
         [{ entityDefs: [{ ...APP, superTypes: ["NoSuchType"] }] }, "ATLAS-400-00-029"],
-        [{ entityDefs: [{ ...APP, attributeDefs: [attr("x", "no_such_type")] }] }, "ATLAS-400-00-029"],
+        [
+          { entityDefs: [{ ...APP, attributeDefs: [attr("x", "no_such_type")] }] },
+          "ATLAS-400-00-029",
+        ],
         [
           { entityDefs: [{ ...APP, attributeDefs: [attr("x", "array<map<string,nope>>")] }] },
           "ATLAS-400-00-029",
@@ -103,13 +106,21 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
         [{ structDefs: [{ name: "empty_struct", attributeDefs: [] }] }, "ATLAS-400-00-029"],
         [{ entityDefs: [{ ...APP, attributeDefs: [{ name: "x" } as never] }] }, "ATLAS-400-00-011"],
         [
-          { entityDefs: [{ ...APP, attributeDefs: [{ ...attr("x", "string"), cardinality: "MANY" as never }] }] },
+          {
+            entityDefs: [
+              { ...APP, attributeDefs: [{ ...attr("x", "string"), cardinality: "MANY" as never }] },
+            ],
+          },
           "ATLAS-400-00-011",
         ],
       ];
       for (const [defs, code] of cases) {
         const error = await rejection(
-          store.createTypedefs(1, { enumDefs: [{ name: "first_ok", elementDefs: [] }], ...defs }, USER),
+          store.createTypedefs(
+            1,
+            { enumDefs: [{ name: "first_ok", elementDefs: [] }], ...defs },
+            USER,
+          ),
         );
         expect({ defs, error }).toMatchObject({
           defs,
@@ -156,9 +167,9 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       expect(names(await store.getTypedefs({ type: "no_such_category" }))).toEqual([]);
       expect(names(await store.getTypedefs({ name: "spark_job" }))).toEqual(["spark_job"]);
       // Supertypes are transitive and exclude the type itself.
-      expect(names(await store.getTypedefs({ supertype: "Process", servicetype: "spark" }))).toEqual([
-        "spark_app",
-      ]);
+      expect(
+        names(await store.getTypedefs({ supertype: "Process", servicetype: "spark" })),
+      ).toEqual(["spark_app"]);
       expect(names(await store.getTypedefs({ supertype: "spark_app" }))).toEqual(["spark_job"]);
       expect(await typedef(store, "spark_app")).toMatchObject({ subTypes: ["spark_job"] });
       expect((await typedef(store, "Process")).subTypes).toContain("spark_app");
@@ -167,9 +178,9 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       expect(notProcess).not.toContain("spark_job");
       expect(notProcess).toContain("hive_table");
       expect(notProcess).toContain("PII");
-      expect(
-        names(await store.getTypedefs({ type: "TRAIT", notname: ["PII"] })),
-      ).toEqual(["PII_email"]);
+      expect(names(await store.getTypedefs({ type: "TRAIT", notname: ["PII"] }))).toEqual([
+        "PII_email",
+      ]);
       expect(names(await store.getTypedefs({ notservicetype: "hive" }))).not.toContain("hive_db");
     });
   });
@@ -248,10 +259,17 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       );
       const rel = (await typedef(store, "spark_app_stages")) as never as Record<string, unknown>;
       const cases: [Partial<AtlasTypesDef>, string][] = [
-        [{ entityDefs: [{ ...APP, attributeDefs: [attr("appId", "int", false)] }] }, "ATLAS-400-00-029"],
+        [
+          { entityDefs: [{ ...APP, attributeDefs: [attr("appId", "int", false)] }] },
+          "ATLAS-400-00-029",
+        ],
         [{ entityDefs: [{ ...APP, attributeDefs: [] }] }, "ATLAS-400-00-00D"],
         [
-          { entityDefs: [{ ...APP, attributeDefs: [...APP.attributeDefs, attr("must", "string", false)] }] },
+          {
+            entityDefs: [
+              { ...APP, attributeDefs: [...APP.attributeDefs, attr("must", "string", false)] },
+            ],
+          },
           "ATLAS-400-00-00C",
         ],
         [{ entityDefs: [{ ...APP, superTypes: [] }] }, "ATLAS-400-00-00E"],
@@ -265,17 +283,33 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
           "ATLAS-400-00-039",
         ],
         [
-          { relationshipDefs: [{ ...rel, endDef1: { type: "spark_app", name: "renamed", cardinality: "SET", isContainer: true } } as never] },
+          {
+            relationshipDefs: [
+              {
+                ...rel,
+                endDef1: {
+                  type: "spark_app",
+                  name: "renamed",
+                  cardinality: "SET",
+                  isContainer: true,
+                },
+              } as never,
+            ],
+          },
           "ATLAS-400-00-037",
         ],
         [
-          { relationshipDefs: [{ ...rel, endDef2: { type: "spark_stage", name: "app", cardinality: "SET" } } as never] },
+          {
+            relationshipDefs: [
+              {
+                ...rel,
+                endDef2: { type: "spark_stage", name: "app", cardinality: "SET" },
+              } as never,
+            ],
+          },
           "ATLAS-400-00-038",
         ],
-        [
-          { relationshipDefs: [{ ...rel, name: "renamed_rel" } as never] },
-          "ATLAS-400-00-040",
-        ],
+        [{ relationshipDefs: [{ ...rel, name: "renamed_rel" } as never] }, "ATLAS-400-00-040"],
       ];
       for (const [defs, code] of cases) {
         const error = await rejection(store.updateTypedefs(1, defs, USER));
@@ -284,7 +318,10 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
           error: { code: "STORE_INVALID_TYPEDEF", httpStatus: 400, atlasErrorCode: code },
         });
       }
-      expect(await typedef(store, "spark_app")).toMatchObject({ version: 1, superTypes: ["Process"] });
+      expect(await typedef(store, "spark_app")).toMatchObject({
+        version: 1,
+        superTypes: ["Process"],
+      });
       // Lifting a classification's entityTypes restriction and adding a supertype are allowed.
       await store.updateTypedefs(
         1,
@@ -314,7 +351,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       ).toMatchObject({ atlasErrorCode: "ATLAS-404-00-002" });
       expect(
         await rejection(
-          store.updateTypedefs(1, { structDefs: [{ name: "hive_table", attributeDefs: [] }] }, USER),
+          store.updateTypedefs(
+            1,
+            { structDefs: [{ name: "hive_table", attributeDefs: [] }] },
+            USER,
+          ),
         ),
       ).toMatchObject({ atlasErrorCode: "ATLAS-404-00-001" });
     });
@@ -334,7 +375,10 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       await store.deleteTypedefs(
         1,
         {
-          entityDefs: [{ name: "spark_app" } as never, { guid: created.entityDefs[1]!.guid } as never],
+          entityDefs: [
+            { name: "spark_app" } as never,
+            { guid: created.entityDefs[1]!.guid } as never,
+          ],
           enumDefs: [{ name: "app_state" } as never],
         },
         USER,

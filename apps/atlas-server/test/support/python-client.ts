@@ -50,7 +50,14 @@ export async function ensurePythonClient(): Promise<string> {
     await run("python3", ["-m", "venv", venvDir], { timeout: 120_000 });
     await run(
       python,
-      ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `apache-atlas==${PYTHON_CLIENT_VERSION}`],
+      [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        `apache-atlas==${PYTHON_CLIENT_VERSION}`,
+      ],
       { timeout: 300_000 },
     );
     writeFileSync(ready, `apache-atlas==${PYTHON_CLIENT_VERSION}\n`);
