@@ -642,8 +642,54 @@ export function matchesFilter(
 }
 
 /**
- * A stored typedef as a read answers it: an entity def with its direct `subTypes`, which
- * Atlas's AtlasEntityType computes (the store keeps only superTypes).
+ * The relationship attributes an entity type has from the relationshipDefs whose ends name it
+ * or a supertype (Atlas's AtlasRelationshipType.addRelationshipAttributeToEndType): typed with
+ * the other end (`array<…>` for a SET end), optional unless the child end of a COMPOSITION, an
+ * `ownedRef` on a container end; an attribute the type already has is the legacy one.
+ */
+function relationshipAttributeDefs(registry: TypeRegistry, name: string): Json[] {
+  const types = new Set([name, ...registry.entityType(name).superTypes]);
+  const own = registry.entityType(name).attributes;
+  const out: Json[] = [];
+  for (const { category, def } of registry.all()) {
+    if (category !== "RELATIONSHIP") continue;
+    const rel = def as AtlasRelationshipDef;
+    for (const [end, other] of [
+      [rel.endDef1, rel.endDef2],
+      [rel.endDef2, rel.endDef1],
+    ] as const) {
+      if (!end?.name || !other || !types.has(end.type)) continue;
+      const composition = rel.relationshipCategory === "COMPOSITION";
+      const legacy = own.get(end.name);
+      const attribute: Json = legacy
+        ? { ...legacy }
+        : {
+            name: end.name,
+            typeName: end.cardinality === "SET" ? `array<${other.type}>` : other.type,
+            isOptional: !(composition && !end.isContainer),
+            cardinality: end.cardinality ?? "SINGLE",
+            valuesMinCount: -1,
+            valuesMaxCount: -1,
+            isUnique: false,
+            isIndexable: false,
+            includeInNotification: false,
+            searchWeight: -1,
+            ...(composition && end.isContainer ? { constraints: [{ type: "ownedRef" }] } : {}),
+          };
+      out.push({
+        ...attribute,
+        relationshipTypeName: rel.name,
+        isLegacyAttribute: legacy !== undefined || end.isLegacyAttribute === true,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A stored typedef as a read answers it: an entity def with its direct `subTypes` and its
+ * `relationshipAttributeDefs`, which Atlas's AtlasEntityType computes (the store keeps only
+ * superTypes and the relationshipDefs).
  */
 export function readTypedef(
   registry: TypeRegistry,
@@ -657,7 +703,11 @@ export function readTypedef(
       (e) => e.category === "ENTITY" && (e.def as AtlasEntityDef).superTypes?.includes(def.name),
     )
     .map((e) => e.def.name);
-  return { ...def, subTypes };
+  return {
+    ...def,
+    subTypes,
+    relationshipAttributeDefs: relationshipAttributeDefs(registry, def.name),
+  };
 }
 
 /** Stored typedefs grouped the way GET /types/typedefs answers (with `registry`: as read). */

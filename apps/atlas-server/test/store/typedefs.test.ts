@@ -86,7 +86,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       expect(created.enumDefs[0]).toMatchObject({ category: "ENUM", version: 1 });
       expect(await store.getTypedefByGuid("given-guid-1")).toMatchObject({ name: "app_conf" });
       // Reads add the direct subtypes Atlas computes; the store keeps only superTypes.
-      expect(await typedef(store, "spark_app")).toEqual({ ...created.entityDefs[0], subTypes: [] });
+      expect(await typedef(store, "spark_app")).toEqual({
+        ...created.entityDefs[0],
+        subTypes: [],
+        relationshipAttributeDefs: expect.any(Array),
+      });
     });
 
     it("refuses what Atlas refuses, with its codes, and creates nothing of the request", async () => {
@@ -185,6 +189,60 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
     });
   });
 
+  describe("reads", () => {
+    it("an entity def carries its direct subTypes and the relationship attributes its relationshipDefs give it (also through supertypes)", async () => {
+      const { store } = await stores.fresh();
+      await store.createTypedefs(
+        1,
+        {
+          entityDefs: [
+            APP,
+            { name: "spark_stage", superTypes: ["DataSet"], attributeDefs: [] },
+            { name: "spark_job", superTypes: ["spark_app"], attributeDefs: [] },
+          ],
+          relationshipDefs: [
+            {
+              name: "spark_app_stages",
+              relationshipCategory: "COMPOSITION",
+              attributeDefs: [],
+              endDef1: { type: "spark_app", name: "stages", cardinality: "SET", isContainer: true },
+              endDef2: { type: "spark_stage", name: "app", cardinality: "SINGLE" },
+            },
+          ],
+        },
+        USER,
+      );
+      const app = (await typedef(store, "spark_app")) as AtlasEntityDef & Record<string, unknown>;
+      expect(app.subTypes).toEqual(["spark_job"]);
+      expect(app.relationshipAttributeDefs).toContainEqual(
+        expect.objectContaining({
+          name: "stages",
+          typeName: "array<spark_stage>",
+          cardinality: "SET",
+          isOptional: true,
+          constraints: [{ type: "ownedRef" }],
+          relationshipTypeName: "spark_app_stages",
+          isLegacyAttribute: false,
+        }),
+      );
+      // Inherited from Process's relationshipDefs, and from spark_app's.
+      const job = (await typedef(store, "spark_job")) as Record<string, unknown>;
+      const names = (job.relationshipAttributeDefs as { name: string }[]).map((a) => a.name);
+      expect(names).toContain("stages");
+      expect(names).toContain("inputs");
+      const stage = (await typedef(store, "spark_stage")) as Record<string, unknown>;
+      expect(stage.relationshipAttributeDefs).toContainEqual(
+        expect.objectContaining({ name: "app", typeName: "spark_app", isOptional: false }),
+      );
+      // Sent back in an update, the computed fields are not stored.
+      await store.updateTypedefs(1, { entityDefs: [app] }, USER);
+      expect(await typedef(store, "spark_app")).toMatchObject({
+        subTypes: ["spark_job"],
+        version: 2,
+      });
+    });
+  });
+
   describe("update (Atlas's rules on what an update may change)", () => {
     it("adds an optional attribute: same guid, createdBy and createTime; updatedBy, updateTime, version + 1", async () => {
       const { store } = await stores.fresh(deps);
@@ -216,7 +274,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
         description: "a Spark application",
       });
       expect(after.attributeDefs.map((a) => a.name)).toEqual(["appId", "queue"]);
-      expect(await typedef(store, "spark_app")).toEqual({ ...after, subTypes: [] });
+      expect(await typedef(store, "spark_app")).toEqual({
+        ...after,
+        subTypes: [],
+        relationshipAttributeDefs: expect.any(Array),
+      });
       // By guid, and an update that changes nothing still counts a version, as in Atlas.
       const again = await store.updateTypedefs(1, { entityDefs: [{ ...after }] }, USER);
       expect(again.entityDefs[0]).toMatchObject({ version: 3, guid: created!.guid });
