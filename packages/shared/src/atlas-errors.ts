@@ -80,6 +80,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-040",
     "a relationshipDef update by guid renames it",
   ),
+  NON_INDEXABLE_BM_DELETE_NOT_ALLOWED: entry(
+    400,
+    "ATLAS-400-00-107",
+    "a business metadata def with a non-indexable attribute deleted without force=true",
+  ),
   ENTITYTYPE_REMOVAL_NOT_SUPPORTED: entry(
     400,
     "ATLAS-400-00-051",

@@ -121,7 +121,8 @@ export function typeRoutes(router: Router, api: ApiContext): void {
   });
   router.on("DELETE", `${TYPES}/typedefs`, async (ctx) => {
     const defs = await typesBody(ctx, api);
-    await api.write((epoch) => api.store.deleteTypedefs(epoch, defs, user(ctx)));
+    const force = booleanParam(ctx.query.force, "force", false);
+    await api.write((epoch) => api.store.deleteTypedefs(epoch, defs, user(ctx), { force }));
     ctx.status = 204;
   });
 
@@ -132,11 +133,12 @@ export function typeRoutes(router: Router, api: ApiContext): void {
     ctx.body = await byGuid(api, guid!);
   });
   router.on("DELETE", `${TYPES}/typedef/name/:name`, async (ctx, { name }) => {
+    const force = booleanParam(ctx.query.force, "force", false);
     const found = await api.store.getTypedef(param(name!, "name"));
     if (!found) throw new StoreTypedefNotFoundError({ name: name! });
     const kind = CATEGORY_LISTS[found.category!];
     await api.write((epoch) =>
-      api.store.deleteTypedefs(epoch, { [kind]: [{ name: found.name }] }, user(ctx)),
+      api.store.deleteTypedefs(epoch, { [kind]: [{ name: found.name }] }, user(ctx), { force }),
     );
     ctx.status = 204;
   });

@@ -352,7 +352,12 @@ export class SqlMetadataStore implements MetadataStore {
     return updated!;
   }
 
-  async deleteTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<void> {
+  async deleteTypedefs(
+    epoch: number,
+    defs: Partial<AtlasTypesDef>,
+    user: string,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
     await this.#write(epoch, user, "TYPEDEF_DELETE", {}, async (tx, _seq, types) => {
       const deleting = resolveDeletes(defs, types);
       // As Atlas: a type with instances (even deleted entities) cannot go, then references.
@@ -360,7 +365,7 @@ export class SqlMetadataStore implements MetadataStore {
         if (await tx.typeInUse(def.name))
           throw new StoreTypeInUseError(def.name, "references", "instances exist");
       }
-      checkDeletable(deleting, types);
+      checkDeletable(deleting, types, options);
       for (const { def } of deleting) await tx.deleteTypedef(def.name);
       if (deleting.length > 0) await tx.bumpTypedefsVersion();
       return deleting.length;

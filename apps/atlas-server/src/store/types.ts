@@ -208,9 +208,15 @@ export interface MetadataStore {
   updateTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<AtlasTypesDef>;
   /**
    * Deletes every def named (by guid or name) or none: StoreTypedefNotFoundError, or
-   * StoreTypeInUseError while instances or other types use one.
+   * StoreTypeInUseError while instances or other types use one. A business metadata def with
+   * a non-indexable attribute needs `force` (Atlas's `?force=true`).
    */
-  deleteTypedefs(epoch: number, defs: Partial<AtlasTypesDef>, user: string): Promise<void>;
+  deleteTypedefs(
+    epoch: number,
+    defs: Partial<AtlasTypesDef>,
+    user: string,
+    options?: { force?: boolean },
+  ): Promise<void>;
 
   /**
    * Applies a hook message in ONE transaction: fence check, skip when `position` was applied

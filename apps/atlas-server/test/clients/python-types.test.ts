@@ -90,13 +90,15 @@ part = AtlasEntity({"typeName": "py_part"})
 part.attributes = {"qualifiedName": "p1@py", "name": "p1"}
 record("entity", lambda: client.entity.create_entity(AtlasEntityWithExtInfo({"entity": part})))
 record("delete_used", lambda: client.typedef.delete_type_by_name("py_part"))
-record("delete_by_name", lambda: client.typedef.delete_type_by_name("py_bm"))
-record("after_delete", lambda: client.typedef.get_businessmetadatadef_by_name("py_bm"))
-record("delete_typedefs_client", lambda: client.typedef.delete_atlas_typedefs(AtlasTypesDef({"classificationDefs": [cls]})))
-record("still_there", lambda: client.typedef.get_classificationdef_by_name("PY_PII"))
-record("delete_typedefs_body", lambda: client.call_api(TypeDefClient.DELETE_TYPE_DEFS, None, None,
-    AtlasTypesDef({"classificationDefs": [cls], "relationshipDefs": [rel]})))
-record("gone", lambda: client.typedef.get_classificationdef_by_name("PY_PII"))
+record("delete_bm", lambda: client.typedef.delete_type_by_name("py_bm"))
+record("delete_by_name", lambda: client.typedef.delete_type_by_name("PY_PII"))
+record("after_delete", lambda: client.typedef.get_classificationdef_by_name("PY_PII"))
+record("delete_typedefs_client", lambda: client.typedef.delete_atlas_typedefs(AtlasTypesDef({"relationshipDefs": [rel]})))
+record("still_there", lambda: client.typedef.get_relationshipdef_by_name("py_app_parts"))
+record("delete_typedefs_body", lambda: client.call_api(TypeDefClient.DELETE_TYPE_DEFS, None, {"force": "true"},
+    AtlasTypesDef({"businessMetadataDefs": [bm], "relationshipDefs": [rel]})))
+record("gone", lambda: client.typedef.get_relationshipdef_by_name("py_app_parts"))
+record("gone_bm", lambda: client.typedef.get_businessmetadatadef_by_name("py_bm"))
 print(json.dumps(out))
 `;
 
@@ -174,14 +176,16 @@ describe("the Python client apache-atlas 0.0.16: client.typedef against a real s
     expect(out.update_retyped!.error).toMatch(/status 400.*ATLAS-400-00-029/);
   });
 
-  it("deletes by name (204), is refused while instances exist (409 ATLAS-409-00-002); bulk delete needs a body", () => {
+  it("deletes by name (204); refused while instances exist (409 ATLAS-409-00-002) and for business metadata with a non-indexable attribute without force (400 ATLAS-400-00-107); bulk delete needs a body", () => {
     expect(out.entity!.ok).toBeTruthy();
     expect(out.delete_used!.error).toMatch(/status 409.*ATLAS-409-00-002/);
+    expect(out.delete_bm!.error).toMatch(/status 400.*ATLAS-400-00-107/);
     expect(out.delete_by_name).toEqual({ ok: null });
     expect(out.after_delete!.error).toMatch(/status 404/);
     expect(out.delete_typedefs_client!.error).toMatch(/status 400/);
-    expect(out.still_there!.ok).toMatchObject({ name: "PY_PII" });
+    expect(out.still_there!.ok).toMatchObject({ name: "py_app_parts" });
     expect(out.delete_typedefs_body).toEqual({ ok: null });
     expect(out.gone!.error).toMatch(/status 404/);
+    expect(out.gone_bm!.error).toMatch(/status 404/);
   });
 });

@@ -505,6 +505,35 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       ).toMatchObject({ code: "STORE_TYPEDEF_NOT_FOUND", atlasErrorCode: "ATLAS-404-00-001" });
     });
 
+    it("business metadata with a non-indexable attribute is deleted only with force (400 ATLAS-400-00-107)", async () => {
+      const { store } = await stores.fresh();
+      await store.createTypedefs(
+        1,
+        {
+          businessMetadataDefs: [
+            { name: "bm_loose", attributeDefs: [attr("owner", "string")] },
+            {
+              name: "bm_indexed",
+              attributeDefs: [{ ...attr("owner", "string"), isIndexable: true }],
+            },
+          ],
+        },
+        USER,
+      );
+      expect(
+        await rejection(
+          store.deleteTypedefs(1, { businessMetadataDefs: [{ name: "bm_loose" } as never] }, USER),
+        ),
+      ).toMatchObject({ code: "STORE_INVALID_TYPEDEF", atlasErrorCode: "ATLAS-400-00-107" });
+      await store.deleteTypedefs(
+        1,
+        { businessMetadataDefs: [{ name: "bm_loose" } as never, { name: "bm_indexed" } as never] },
+        USER,
+        { force: true },
+      );
+      expect(await store.getTypedef("bm_loose")).toBeNull();
+    });
+
     it("every typedef write is fenced: an old epoch changes nothing", async () => {
       const { store } = await stores.fresh();
       await store.createTypedefs(1, { entityDefs: [APP] }, USER);
