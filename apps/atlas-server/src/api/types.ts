@@ -13,7 +13,12 @@ import {
   type AtlasTypesDef,
   type TypeCategory,
 } from "../models/typedefs.js";
-import { systemTypeCategory, typedefHeaders, type TypedefFilter } from "../store/typedefs.js";
+import {
+  rootTypedef,
+  systemTypeCategory,
+  typedefHeaders,
+  type TypedefFilter,
+} from "../store/typedefs.js";
 import { StoreTypedefNotFoundError } from "../store/errors.js";
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import type { ApiContext } from "./context.js";
@@ -146,8 +151,13 @@ export function typeRoutes(router: Router, api: ApiContext): void {
   for (const [path, category] of Object.entries(PER_KIND)) {
     router.on("GET", `${TYPES}/${path}/name/:name`, async (ctx, { name }) => {
       const found = await api.store.getTypedef(param(name!, "name"));
-      if (found?.category !== category) throw new StoreTypedefNotFoundError({ name: name! });
-      ctx.body = found;
+      if (found?.category === category) {
+        ctx.body = found;
+        return;
+      }
+      const root = rootTypedef(category, name!);
+      if (!root) throw new StoreTypedefNotFoundError({ name: name! });
+      ctx.body = root;
     });
     router.on("GET", `${TYPES}/${path}/guid/:guid`, async (ctx, { guid }) => {
       const found = await api.store.getTypedefByGuid(param(guid!, "guid"));

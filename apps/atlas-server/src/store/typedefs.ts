@@ -757,3 +757,74 @@ export function systemTypeCategory(name: string): "PRIMITIVE" | "ARRAY" | "MAP" 
   if (name.startsWith("map<") && name.endsWith(">")) return "MAP";
   return null;
 }
+
+function systemAttribute(name: string, typeName: string, isUnique = false): AtlasAttributeDef {
+  return {
+    name,
+    typeName,
+    isOptional: false,
+    cardinality: "SINGLE",
+    valuesMinCount: -1,
+    valuesMaxCount: -1,
+    isUnique,
+    isIndexable: true,
+    includeInNotification: false,
+    searchWeight: -1,
+  };
+}
+
+/**
+ * What Atlas's entitydef/name/_ALL_ENTITY_TYPES and classificationdef/name/_ALL_CLASSIFICATION_TYPES
+ * (any case) answer: the root types of its system attributes (AtlasEntityType.ENTITY_ROOT,
+ * AtlasClassificationType's root). Null for any other name.
+ */
+export function rootTypedef(category: TypeCategory, name: string): AnyTypeDef | null {
+  if (category === "ENTITY" && name === "_ALL_ENTITY_TYPES") {
+    return {
+      category: "ENTITY",
+      name: "__ENTITY_ROOT",
+      description: "Root entity for system attributes",
+      typeVersion: "1.0",
+      attributeDefs: [
+        systemAttribute("__timestamp", "date"),
+        systemAttribute("__modificationTimestamp", "date"),
+        systemAttribute("__modifiedBy", "string"),
+        systemAttribute("__createdBy", "string"),
+        systemAttribute("__state", "string"),
+        systemAttribute("__guid", "string", true),
+        systemAttribute("__historicalGuids", "string", true),
+        systemAttribute("__typeName", "string"),
+        systemAttribute("__classificationsText", "string"),
+        systemAttribute("__classificationNames", "string"),
+        systemAttribute("__propagatedClassificationNames", "string"),
+        systemAttribute("__isIncomplete", "int"),
+        systemAttribute("__labels", "string"),
+        systemAttribute("__customAttributes", "string"),
+        systemAttribute("__pendingTasks", "string"),
+      ],
+      superTypes: [],
+      subTypes: [],
+      relationshipAttributeDefs: [],
+    } as AtlasEntityDef;
+  }
+  if (category === "CLASSIFICATION" && name.toUpperCase() === "_ALL_CLASSIFICATION_TYPES") {
+    return {
+      category: "CLASSIFICATION",
+      name: "__CLASSIFICATION_ROOT",
+      description: "Root classification for system attributes",
+      typeVersion: "1.0",
+      attributeDefs: [
+        systemAttribute("__typeName", "string"),
+        systemAttribute("__timestamp", "date"),
+        systemAttribute("__modificationTimestamp", "date"),
+        systemAttribute("__modifiedBy", "string"),
+        systemAttribute("__createdBy", "string"),
+        systemAttribute("__entityStatus", "string"),
+      ],
+      superTypes: [],
+      entityTypes: [],
+      subTypes: [],
+    } as AtlasClassificationDef;
+  }
+  return null;
+}

@@ -116,6 +116,18 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
       errorCode: "ATLAS-404-00-002",
       errorMessage: "Given type guid no-such-guid was invalid",
     });
+    // Atlas's root types of the system attributes, by their search names.
+    expect(json(await call("GET", `${TYPES}/entitydef/name/_ALL_ENTITY_TYPES`))).toMatchObject({
+      name: "__ENTITY_ROOT",
+      category: "ENTITY",
+      attributeDefs: expect.arrayContaining([
+        expect.objectContaining({ name: "__guid", isUnique: true }),
+      ]),
+    });
+    expect(
+      json(await call("GET", `${TYPES}/classificationdef/name/_all_classification_types`)),
+    ).toMatchObject({ name: "__CLASSIFICATION_ROOT", category: "CLASSIFICATION" });
+    expect((await call("GET", `${TYPES}/typedef/name/_ALL_ENTITY_TYPES`)).status).toBe(404);
     const system = await call(
       "GET",
       `${TYPES}/typedef/name/${encodeURIComponent("array<string>")}`,
