@@ -805,7 +805,7 @@ export function rootTypedef(category: TypeCategory, name: string): AnyTypeDef | 
       superTypes: [],
       subTypes: [],
       relationshipAttributeDefs: [],
-    } as AtlasEntityDef;
+    };
   }
   if (category === "CLASSIFICATION" && name.toUpperCase() === "_ALL_CLASSIFICATION_TYPES") {
     return {
@@ -824,7 +824,7 @@ export function rootTypedef(category: TypeCategory, name: string): AnyTypeDef | 
       superTypes: [],
       entityTypes: [],
       subTypes: [],
-    } as AtlasClassificationDef;
+    };
   }
   return null;
 }
