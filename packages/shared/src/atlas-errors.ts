@@ -31,6 +31,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-02B",
     "an entity without its unique attribute (qualifiedName)",
   ),
+  INVALID_RELATIONSHIP_END: entry(
+    400,
+    "ATLAS-400-00-045",
+    "a relationship attribute refers to an entity of a type its relationshipDef does not allow",
+  ),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",
@@ -53,6 +58,17 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-404-00-00A",
     "a reference by guid to an entity that is neither sent nor stored",
   ),
+  RELATIONSHIP_NOT_FOUND: entry(404, "ATLAS-404-00-00C", "no relationship with this guid"),
+  RELATIONSHIP_ALREADY_DELETED: entry(
+    404,
+    "ATLAS-404-00-00F",
+    "a delete of a relationship that is deleted already",
+  ),
+  NOT_A_LINEAGE_ENTITY: entry(
+    404,
+    "ATLAS-404-00-011",
+    "lineage was asked of an entity that is neither a DataSet nor a Process",
+  ),
   // 405, 409, 413, 415
   METHOD_NOT_ALLOWED: entry(405, "ATLAS-405-00-001", "this method is not served at this path"),
   TYPE_EXISTS: entry(409, "ATLAS-409-00-001", "a typedef of that name exists already"),
@@ -60,6 +76,11 @@ export const ATLAS_ERRORS = Object.freeze({
     409,
     "ATLAS-409-00-003",
     "another active entity of the type holds that qualifiedName",
+  ),
+  RELATIONSHIP_EXISTS: entry(
+    409,
+    "ATLAS-409-00-004",
+    "an ACTIVE relationship of that type between those entities exists already",
   ),
   TOO_LARGE: entry(413, "ATLAS-413-00-001", "the request body is larger than the limit"),
   UNSUPPORTED_MEDIA_TYPE: entry(415, "ATLAS-415-00-001", "the body is not application/json"),

@@ -8,6 +8,8 @@ import Koa from "koa";
 import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
+import { lineageRoutes } from "../api/lineage.js";
+import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
 import { typeRoutes } from "../api/types.js";
 import type { User } from "../auth/users.js";
@@ -102,6 +104,8 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   adminRoutes(router, api);
   entityRoutes(router, api);
   searchRoutes(router, api);
+  lineageRoutes(router, api);
+  relationshipRoutes(router, api);
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());

@@ -9,8 +9,13 @@
  * - updates merge: only the attributes given change (an explicit null sets null), which is
  *   what Atlas does for both full and partial updates; a new qualifiedName renames;
  * - an update that changes nothing writes nothing (no version bump, not in the response);
+ * - relationship attributes (the ends of relationshipDefs, sent in `attributes` or
+ *   `relationshipAttributes`) are relationships, kept by the Linker (linker.ts), not in the
+ *   entity's JSON; an object id with a guid alone is a reference where the attribute's type
+ *   says so;
  * - deletes are soft (status DELETED) and cascade to what the entity owns (COMPOSITION
- *   relationships, `ownedRef`), e.g. a Hive table's columns and storage descriptor.
+ *   relationships in either direction, `ownedRef`), e.g. a Hive table's columns and storage
+ *   descriptor.
  *
  * Records are changed in memory; flush() writes what differs from what was loaded.
  */
@@ -43,9 +48,10 @@ import {
   StoreNotFoundError,
   StoreReferenceError,
 } from "./errors.js";
+import { Linker, type LinkTarget } from "./linker.js";
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
-import type { TypeRegistry } from "./typesystem.js";
+import type { EntityTypeInfo, TypeRegistry } from "./typesystem.js";
 
 export interface MutationContext {
   tx: SqlTx;
@@ -56,6 +62,11 @@ export interface MutationContext {
   user: string;
   now: number;
   newGuid: () => string;
+  /**
+   * A reference by unique attributes to an entity that does not exist creates a shell entity
+   * (hook messages, Atlas's default) or fails with STORE_REFERENCE_NOT_FOUND (REST). Default true.
+   */
+  createShells?: boolean;
 }
 
 interface Item {
@@ -80,6 +91,35 @@ function qualifiedNameOf(value: unknown): string | undefined {
   if (!isObject(value)) return undefined;
   const qn = value.qualifiedName;
   return typeof qn === "string" && qn !== "" ? qn : undefined;
+}
+
+/** The entity type an attribute's references have: a relationship's other end, or the attribute's type. */
+function referenceType(info: EntityTypeInfo, name: string): string | undefined {
+  const end = info.relationshipAttributes.get(name)?.[0];
+  if (end) return end.otherType;
+  const typeName = info.attributes.get(name)?.typeName;
+  return typeName?.replace(/^array<(.*)>$/, "$1");
+}
+
+/** The references of a relationship attribute's value; anything else there is an error. */
+function linkTargets(typeName: string, name: string, value: JsonValue): LinkTarget[] {
+  const targets: LinkTarget[] = [];
+  const values = value === null ? [] : Array.isArray(value) ? value : [value];
+  for (const item of values) {
+    if (item === null) continue;
+    if (!isObject(item) || typeof item.guid !== "string") {
+      throw new StoreInvalidEntityError(
+        `${typeName}.${name} is a relationship attribute: its value must be object ids, got ${JSON.stringify(item).slice(0, 200)}`,
+      );
+    }
+    targets.push({
+      guid: item.guid,
+      ...(typeof item.relationshipType === "string"
+        ? { relationshipType: item.relationshipType }
+        : {}),
+    });
+  }
+  return targets;
 }
 
 function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
@@ -109,9 +149,15 @@ export class Mutation {
   /** type + qualifiedName → guid, for active records as they stand in this mutation. */
   readonly #byUnique = new Map<string, string>();
   readonly #assignments: Record<string, string> = {};
+  readonly #linker: Linker;
 
   constructor(context: MutationContext) {
     this.#c = context;
+    this.#linker = new Linker({
+      ...context,
+      load: (guid) => this.#load(guid),
+      deleteEntity: (record) => this.#delete(record),
+    });
   }
 
   async createOrUpdate(input: AtlasEntitiesWithExtInfo): Promise<void> {
@@ -189,7 +235,7 @@ export class Mutation {
   async flush(): Promise<{ response: EntityMutationResponse; changed: number }> {
     const { tx, epoch, seq, user, now } = this.#c;
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
-    let changed = 0;
+    let changed = await this.#linker.flush();
     let createOrd = 0;
     for (const record of this.#records.values()) {
       const loaded = this.#loaded.get(record.guid);
@@ -222,6 +268,8 @@ export class Mutation {
   }
 
   async #apply(items: Item[], referred: Record<string, AtlasEntity>): Promise<void> {
+    for (const item of items) this.#typeReferences(item.entity, referred, item.target?.typeName);
+    for (const entity of Object.values(referred)) this.#typeReferences(entity, referred);
     // 1. The referred entities reached from the request's entities (transitively) join it;
     //    Atlas ignores the ones nothing refers to.
     const queue = [...items];
@@ -256,11 +304,58 @@ export class Mutation {
       }
       targets.push({ entity: item.entity, record });
     }
-    // 3. References → object ids of real entities (shells where needed); then merge.
+    // 3. References → object ids of real entities (shells where needed); then merge, and
+    //    last the relationships, once every entity of the request has its record.
+    const links: { record: EntityRecord; name: string; targets: LinkTarget[] }[] = [];
     for (const { entity, record } of targets) {
       const attributes = await this.#resolveAll(entity.attributes);
       const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
+      const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
+      const linked = new Map<string, JsonValue>();
+      for (const values of [attributes, relationshipAttributes]) {
+        for (const [name, value] of Object.entries(values)) {
+          if (!ends.has(name)) continue;
+          linked.set(name, value); // relationshipAttributes come second and win
+          delete values[name];
+        }
+      }
       await this.#merge(record, attributes, relationshipAttributes, entity.classifications);
+      for (const [name, value] of linked) {
+        // A copy kept in the entity's JSON by an older version is superseded.
+        delete record.attributes[name];
+        delete record.relationshipAttributes[name];
+        links.push({ record, name, targets: linkTargets(record.typeName, name, value) });
+      }
+    }
+    for (const { record, name, targets: to } of links) await this.#linker.set(record, name, to);
+  }
+
+  /**
+   * Gives a typeName to the object ids that lack one (`{"guid": "-2"}`, `typeName: null`) in
+   * the attributes whose type says they hold references: the referred entity's type, else
+   * the attribute's entity type.
+   */
+  #typeReferences(
+    entity: AtlasEntity,
+    referred: Record<string, AtlasEntity>,
+    typeName: string | undefined = undefined,
+  ): void {
+    const type = isObject(entity) ? (entity.typeName ?? typeName) : undefined;
+    if (typeof type !== "string" || !this.#c.types.isEntityType(type)) return;
+    const info = this.#c.types.entityType(type);
+    const fill = (value: JsonValue | undefined, fallback: string | undefined): void => {
+      if (Array.isArray(value)) return value.forEach((v) => fill(v, fallback));
+      if (!isObject(value) || typeof value.typeName === "string") return;
+      const guid = value.guid;
+      if (typeof guid !== "string" || guid === "" || value.attributes !== undefined) return;
+      const known =
+        referred[guid]?.typeName ?? this.#records.get(this.#aliases.get(guid) ?? guid)?.typeName;
+      const name = typeof known === "string" ? known : fallback;
+      if (name !== undefined) value.typeName = name;
+    };
+    for (const values of [entity.attributes, entity.relationshipAttributes]) {
+      if (!isObject(values)) continue;
+      for (const [name, value] of Object.entries(values)) fill(value, referenceType(info, name));
     }
   }
 
@@ -329,8 +424,10 @@ export class Mutation {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
       target =
         (await this.#findActive(typeNames, qn)) ??
-        this.#create(ref.typeName, { qualifiedName: qn }, true);
-      if (guid !== undefined) this.#aliases.set(guid, target.guid);
+        (this.#c.createShells === false
+          ? undefined
+          : this.#create(ref.typeName, { qualifiedName: qn }, true));
+      if (guid !== undefined && target) this.#aliases.set(guid, target.guid);
     }
     if (!target) {
       throw new StoreReferenceError(
@@ -382,6 +479,7 @@ export class Mutation {
     this.#deleted.add(record.guid);
     if (record.qualifiedName !== null)
       this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
+    for (const child of await this.#linker.detach(record)) await this.#delete(child);
     const owned = this.#c.types.isEntityType(record.typeName)
       ? this.#c.types.entityType(record.typeName).ownedAttributes
       : new Set<string>();

@@ -7,6 +7,7 @@
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
 import type { EntityRecord } from "./entities.js";
+import type { RelationshipRecord } from "./relationships.js";
 import type { HookPosition, WriteRecord } from "./types.js";
 
 export type SqlParams = Record<string, string | number | null>;
@@ -49,6 +50,13 @@ export interface StoreSql {
   updateEntity: string;
   searchEntities: string;
   countEntities: string;
+
+  selectRelationship: string;
+  /** @guids, @types (null: any), @activeOnly → the relationships with end 1 (end 2) among @guids. */
+  selectRelationshipsByEnd1: string;
+  selectRelationshipsByEnd2: string;
+  insertRelationship: string;
+  updateRelationship: string;
 
   selectHookOffset: string;
   insertHookOffset: string;
@@ -144,6 +152,38 @@ function toRecord(row: SqlRow): EntityRecord {
     writeSeq: num(row.write_seq),
     createSeq: num(row.create_seq),
   };
+}
+
+function toRelationship(row: SqlRow): RelationshipRecord {
+  return {
+    guid: String(row.guid),
+    typeName: String(row.type_name),
+    status: row.status === "DELETED" ? "DELETED" : "ACTIVE",
+    end1Guid: String(row.end1_guid),
+    end2Guid: String(row.end2_guid),
+    attributes: json<Record<string, JsonValue>>(row.attributes),
+    version: num(row.version),
+    createdBy: String(row.created_by),
+    updatedBy: String(row.updated_by),
+    createTime: num(row.create_time),
+    updateTime: num(row.update_time),
+    writeEpoch: num(row.write_epoch),
+    writeSeq: num(row.write_seq),
+    createSeq: num(row.create_seq),
+    createOrd: num(row.create_ord),
+  };
+}
+
+function relationshipParams(r: RelationshipRecord): SqlParams {
+  return { ...r, attributes: JSON.stringify(r.attributes) };
+}
+
+/** Which relationships a query over ends returns. */
+export interface RelationshipFilter {
+  /** Only these relationship types; default any. */
+  types?: readonly string[];
+  /** Only ACTIVE relationships; default false (DELETED ones too). */
+  activeOnly?: boolean;
 }
 
 function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
@@ -282,6 +322,40 @@ export class SqlTx {
     const rows = await this.#db.all(this.#sql.searchEntities, params);
     const [count] = await this.#db.all(this.#sql.countEntities, params);
     return { records: rows.map(toRecord), total: num(count?.total ?? 0) };
+  }
+
+  async relationship(guid: string): Promise<RelationshipRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectRelationship, { guid });
+    return row ? toRelationship(row) : undefined;
+  }
+
+  /** Relationships with an end among `guids` at end 1, end 2, or either ("any"), each once. */
+  async relationshipsOf(
+    guids: readonly string[],
+    at: 1 | 2 | "any",
+    filter: RelationshipFilter = {},
+  ): Promise<RelationshipRecord[]> {
+    if (guids.length === 0) return [];
+    const params: SqlParams = {
+      guids: JSON.stringify(guids),
+      types: filter.types === undefined ? null : JSON.stringify(filter.types),
+      activeOnly: filter.activeOnly ? 1 : 0,
+    };
+    const rows: SqlRow[] = [];
+    if (at !== 2) rows.push(...(await this.#db.all(this.#sql.selectRelationshipsByEnd1, params)));
+    if (at !== 1) rows.push(...(await this.#db.all(this.#sql.selectRelationshipsByEnd2, params)));
+    const seen = new Map<string, RelationshipRecord>();
+    for (const row of rows)
+      if (!seen.has(String(row.guid))) seen.set(String(row.guid), toRelationship(row));
+    return [...seen.values()];
+  }
+
+  async insertRelationship(relationship: RelationshipRecord): Promise<void> {
+    await this.#db.run(this.#sql.insertRelationship, relationshipParams(relationship));
+  }
+
+  async updateRelationship(relationship: RelationshipRecord): Promise<void> {
+    await this.#db.run(this.#sql.updateRelationship, relationshipParams(relationship));
   }
 
   async isHookApplied(position: HookPosition): Promise<boolean> {

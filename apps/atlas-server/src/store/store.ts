@@ -8,21 +8,21 @@ import type {
   AtlasEntitiesWithExtInfo,
   AtlasEntityWithExtInfo,
   AtlasObjectId,
-  JsonValue,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import {
-  mapRefs,
-  referencedGuids,
-  refGuid,
-  refTo,
-  toHeader,
-  toStoredEntity,
-  type EntityRecord,
-} from "./entities.js";
+import { toHeader } from "./entities.js";
 import { StoreFencedError } from "./errors.js";
+import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
+import {
+  createRelationship,
+  deleteRelationship,
+  readRelationship,
+  updateRelationship,
+  type RelationshipWithExtInfo,
+} from "./relationship-store.js";
+import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
 import { runMigrations } from "./migrations.js";
-import { Mutation } from "./mutation.js";
+import { Mutation, type MutationContext } from "./mutation.js";
 import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
 import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
 import type {
@@ -186,10 +186,15 @@ export class SqlMetadataStore implements MetadataStore {
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
     user: string,
+    options: { createShells?: boolean } = {},
   ): Promise<EntityMutationResponse> {
-    return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [
-      { kind: "createOrUpdate", entities },
-    ]);
+    return this.#mutate(
+      epoch,
+      user,
+      "ENTITY_CREATE_OR_UPDATE",
+      [{ kind: "createOrUpdate", entities }],
+      options.createShells !== false,
+    );
   }
 
   partialUpdateByUniqueAttribute(
@@ -221,27 +226,87 @@ export class SqlMetadataStore implements MetadataStore {
     ]);
   }
 
-  async getByGuid(
-    guid: string,
-    options: { minExtInfo?: boolean } = {},
-  ): Promise<EntityWithReferred | null> {
+  async getByGuid(guid: string, options: RetrieveOptions = {}): Promise<EntityWithReferred | null> {
     return this.#b.read(async (db) => {
       const tx = this.#tx(db);
       const record = await tx.entity(guid);
-      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+      return record ? retrieveEntity(tx, await this.#registry(tx), record, options) : null;
     });
   }
 
+  /** The ACTIVE entity of the type (or a subtype) with that qualifiedName; a deleted one is not found, as in Atlas. */
   async getByUniqueAttribute(
     typeName: string,
     qualifiedName: string,
-    options: { minExtInfo?: boolean } = {},
+    options: RetrieveOptions = {},
   ): Promise<EntityWithReferred | null> {
     return this.#b.read(async (db) => {
       const tx = this.#tx(db);
       const types = await this.#registry(tx);
-      const record = await tx.latestByUnique(types.withSubtypes(typeName), qualifiedName);
-      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+      const record = await tx.activeByUnique(types.withSubtypes(typeName), qualifiedName);
+      return record ? retrieveEntity(tx, types, record, options) : null;
+    });
+  }
+
+  /** Lineage of the entity `at` names (a guid, or the ACTIVE entity with a type and qualifiedName); null when none. */
+  async lineage(
+    at: string | { typeName: string; qualifiedName: string },
+    options: LineageOptions,
+  ): Promise<AtlasLineageInfo | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      const types = await this.#registry(tx);
+      const record =
+        typeof at === "string"
+          ? await tx.entity(at)
+          : await tx.activeByUnique(types.withSubtypes(at.typeName), at.qualifiedName);
+      return record ? lineage(tx, types, record, options) : null;
+    });
+  }
+
+  async getRelationship(
+    guid: string,
+    options: { extendedInfo?: boolean } = {},
+  ): Promise<RelationshipWithExtInfo | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      return readRelationship(tx, await this.#registry(tx), guid, options.extendedInfo === true);
+    });
+  }
+
+  async createRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo> {
+    let out: RelationshipWithExtInfo | undefined;
+    await this.#write(epoch, user, "RELATIONSHIP_CREATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+      out = await createRelationship(tx, types, stamp, relationship);
+      return 1;
+    });
+    return out!;
+  }
+
+  async updateRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo> {
+    let out: RelationshipWithExtInfo | undefined;
+    await this.#write(epoch, user, "RELATIONSHIP_UPDATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+      const { result, changed } = await updateRelationship(tx, types, stamp, relationship);
+      out = result;
+      return changed;
+    });
+    return out!;
+  }
+
+  async deleteRelationship(epoch: number, guid: string, user: string): Promise<void> {
+    await this.#write(epoch, user, "RELATIONSHIP_DELETE", {}, async (tx, seq, _types, now) => {
+      await deleteRelationship(tx, { epoch, seq, user, now, newGuid: this.#newGuid }, guid);
+      return 1;
     });
   }
 
@@ -332,15 +397,8 @@ export class SqlMetadataStore implements MetadataStore {
           this.#logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;
         }
-        const { response, changed } = await this.#applyChanges(
-          tx,
-          seq,
-          types,
-          now,
-          epoch,
-          user,
-          changes,
-        );
+        const context = { tx, seq, types, now, epoch, user };
+        const { response, changed } = await this.#applyChanges(context, changes);
         await tx.insertHookOffset(position, epoch, seq, now);
         result = { applied: true, mutations: response };
         return changed;
@@ -413,10 +471,12 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
     operation: string,
     changes: StoreChange[],
+    createShells = true,
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
-      const result = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
+      const context = { tx, seq, types, now, epoch, user, createShells };
+      const result = await this.#applyChanges(context, changes);
       response = result.response;
       return result.changed;
     });
@@ -424,15 +484,10 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async #applyChanges(
-    tx: SqlTx,
-    seq: number,
-    types: TypeRegistry,
-    now: number,
-    epoch: number,
-    user: string,
+    context: Omit<MutationContext, "newGuid">,
     changes: StoreChange[],
   ): Promise<{ response: EntityMutationResponse; changed: number }> {
-    const mutation = new Mutation({ tx, types, epoch, seq, user, now, newGuid: this.#newGuid });
+    const mutation = new Mutation({ ...context, newGuid: this.#newGuid });
     for (const change of changes) {
       switch (change.kind) {
         case "createOrUpdate":
@@ -448,46 +503,5 @@ export class SqlMetadataStore implements MetadataStore {
       }
     }
     return mutation.flush();
-  }
-
-  /** The entity with the entities its attributes refer to; references show their current qualifiedName. */
-  async #withReferred(
-    tx: SqlTx,
-    record: EntityRecord,
-    minExtInfo: boolean,
-  ): Promise<EntityWithReferred> {
-    const referred = await tx.entities(referencedGuids(record));
-    const byGuid = new Map(referred.map((r) => [r.guid, r]));
-    const refresh = async (
-      values: Record<string, JsonValue>,
-    ): Promise<Record<string, JsonValue>> => {
-      const out: Record<string, JsonValue> = {};
-      for (const [name, value] of Object.entries(values)) {
-        out[name] = await mapRefs(value, async (ref) => {
-          const guid = refGuid(ref);
-          const target = guid === undefined ? undefined : byGuid.get(guid);
-          return target
-            ? refTo(
-                target,
-                typeof ref.relationshipType === "string"
-                  ? { relationshipType: ref.relationshipType }
-                  : {},
-              )
-            : (ref as unknown as JsonValue);
-        });
-      }
-      return out;
-    };
-    const entity = toStoredEntity({
-      ...record,
-      attributes: await refresh(record.attributes),
-      relationshipAttributes: await refresh(record.relationshipAttributes),
-    });
-    return {
-      entity,
-      referredEntities: minExtInfo
-        ? {}
-        : Object.fromEntries(referred.map((r) => [r.guid, toStoredEntity(r)])),
-    };
   }
 }
