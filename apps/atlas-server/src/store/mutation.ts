@@ -37,8 +37,6 @@ import {
   refTo,
   stringAttr,
   toHeader,
-  tooDeep,
-  MAX_ENTITY_DEPTH,
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
@@ -49,9 +47,17 @@ import {
   StoreReferenceError,
 } from "./errors.js";
 import { Linker, type LinkTarget } from "./linker.js";
+import { EntityRecords } from "./records.js";
+import {
+  assignedGuid,
+  checkDepth,
+  linkTargets,
+  qualifiedNameOf,
+  typeReferences,
+} from "./references.js";
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
-import type { EntityTypeInfo, TypeRegistry } from "./typesystem.js";
+import type { TypeRegistry } from "./typesystem.js";
 
 export interface MutationContext {
   tx: SqlTx;
@@ -77,85 +83,22 @@ interface Item {
   target?: EntityRecord;
 }
 
-function uniqueKey(typeName: string, qualifiedName: string): string {
-  return `${typeName}\u0000${qualifiedName}`;
-}
-
-/** The real (not placeholder) guid an entity id names, if any. */
-function assignedGuid(objectId: AtlasObjectId): string | undefined {
-  const guid = objectId.guid;
-  return typeof guid === "string" && guid !== "" && !isPlaceholder(guid) ? guid : undefined;
-}
-
-function qualifiedNameOf(value: unknown): string | undefined {
-  if (!isObject(value)) return undefined;
-  const qn = value.qualifiedName;
-  return typeof qn === "string" && qn !== "" ? qn : undefined;
-}
-
-/** The entity type an attribute's references have: a relationship's other end, or the attribute's type. */
-function referenceType(info: EntityTypeInfo, name: string): string | undefined {
-  const end = info.relationshipAttributes.get(name)?.[0];
-  if (end) return end.otherType;
-  const typeName = info.attributes.get(name)?.typeName;
-  return typeName?.replace(/^array<(.*)>$/, "$1");
-}
-
-/** The references of a relationship attribute's value; anything else there is an error. */
-function linkTargets(typeName: string, name: string, value: JsonValue): LinkTarget[] {
-  const targets: LinkTarget[] = [];
-  const values = value === null ? [] : Array.isArray(value) ? value : [value];
-  for (const item of values) {
-    if (item === null) continue;
-    if (!isObject(item) || typeof item.guid !== "string") {
-      throw new StoreInvalidEntityError(
-        `${typeName}.${name} is a relationship attribute: its value must be object ids, got ${JSON.stringify(item).slice(0, 200)}`,
-      );
-    }
-    targets.push({
-      guid: item.guid,
-      ...(typeof item.relationshipType === "string"
-        ? { relationshipType: item.relationshipType }
-        : {}),
-    });
-  }
-  return targets;
-}
-
-function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
-  const where = tooDeep([
-    ...entities,
-    ...Object.entries(referred).map(([guid, e]): [string, unknown] => [
-      `referredEntities["${guid}"]`,
-      e,
-    ]),
-  ]);
-  if (where !== undefined)
-    throw new StoreInvalidEntityError(
-      `${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`,
-    );
-}
-
 export class Mutation {
   readonly #c: MutationContext;
-  /** Every record loaded or created, by guid, in the order first seen (the response order). */
-  readonly #records = new Map<string, EntityRecord>();
-  /** contentOf() of loaded records as loaded; a record absent here was created by this mutation. */
-  readonly #loaded = new Map<string, string>();
+  readonly #records: EntityRecords;
   readonly #partial = new Set<string>();
   readonly #deleted = new Set<string>();
   /** Guids of the request (placeholders, assigned guids, referredEntities keys) → real guids. */
   readonly #aliases = new Map<string, string>();
-  /** type + qualifiedName → guid, for active records as they stand in this mutation. */
-  readonly #byUnique = new Map<string, string>();
   readonly #assignments: Record<string, string> = {};
   readonly #linker: Linker;
 
   constructor(context: MutationContext) {
     this.#c = context;
+    this.#records = new EntityRecords(context);
     this.#linker = new Linker({
       ...context,
-      load: (guid) => this.#load(guid),
+      load: (guid) => this.#records.load(guid),
       deleteEntity: (record) => this.#delete(record),
     });
   }
@@ -237,8 +180,8 @@ export class Mutation {
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
     let changed = await this.#linker.flush();
     let createOrd = 0;
-    for (const record of this.#records.values()) {
-      const loaded = this.#loaded.get(record.guid);
+    for (const record of this.#records.all()) {
+      const loaded = this.#records.loadedContent(record.guid);
       let operation: EntityOperation;
       if (loaded === undefined) {
         await tx.insertEntity(record, createOrd++);
@@ -268,8 +211,14 @@ export class Mutation {
   }
 
   async #apply(items: Item[], referred: Record<string, AtlasEntity>): Promise<void> {
-    for (const item of items) this.#typeReferences(item.entity, referred, item.target?.typeName);
-    for (const entity of Object.values(referred)) this.#typeReferences(entity, referred);
+    const known = (guid: string): string | undefined => {
+      const type =
+        referred[guid]?.typeName ?? this.#records.get(this.#aliases.get(guid) ?? guid)?.typeName;
+      return typeof type === "string" ? type : undefined;
+    };
+    const types = this.#c.types;
+    for (const item of items) typeReferences(types, item.entity, known, item.target?.typeName);
+    for (const entity of Object.values(referred)) typeReferences(types, entity, known);
     // 1. The referred entities reached from the request's entities (transitively) join it;
     //    Atlas ignores the ones nothing refers to.
     const queue = [...items];
@@ -330,35 +279,6 @@ export class Mutation {
     for (const { record, name, targets: to } of links) await this.#linker.set(record, name, to);
   }
 
-  /**
-   * Gives a typeName to the object ids that lack one (`{"guid": "-2"}`, `typeName: null`) in
-   * the attributes whose type says they hold references: the referred entity's type, else
-   * the attribute's entity type.
-   */
-  #typeReferences(
-    entity: AtlasEntity,
-    referred: Record<string, AtlasEntity>,
-    typeName: string | undefined = undefined,
-  ): void {
-    const type = isObject(entity) ? (entity.typeName ?? typeName) : undefined;
-    if (typeof type !== "string" || !this.#c.types.isEntityType(type)) return;
-    const info = this.#c.types.entityType(type);
-    const fill = (value: JsonValue | undefined, fallback: string | undefined): void => {
-      if (Array.isArray(value)) return value.forEach((v) => fill(v, fallback));
-      if (!isObject(value) || typeof value.typeName === "string") return;
-      const guid = value.guid;
-      if (typeof guid !== "string" || guid === "" || value.attributes !== undefined) return;
-      const known =
-        referred[guid]?.typeName ?? this.#records.get(this.#aliases.get(guid) ?? guid)?.typeName;
-      const name = typeof known === "string" ? known : fallback;
-      if (name !== undefined) value.typeName = name;
-    };
-    for (const values of [entity.attributes, entity.relationshipAttributes]) {
-      if (!isObject(values)) continue;
-      for (const [name, value] of Object.entries(values)) fill(value, referenceType(info, name));
-    }
-  }
-
   async #identify(
     entity: AtlasEntity,
     key: string | undefined,
@@ -381,7 +301,7 @@ export class Mutation {
     }
     let record: EntityRecord | undefined;
     if (requestGuid !== undefined && !isPlaceholder(requestGuid)) {
-      record = await this.#load(requestGuid);
+      record = await this.#records.load(requestGuid);
       if (record && record.typeName !== entity.typeName) {
         throw new StoreInvalidEntityError(
           `${where}: entity ${requestGuid} is a ${record.typeName}, not a ${entity.typeName}`,
@@ -393,8 +313,12 @@ export class Mutation {
         );
       }
     }
-    record ??= qn === undefined ? undefined : await this.#findActive([entity.typeName], qn);
-    record ??= this.#create(entity.typeName, qn === undefined ? {} : { qualifiedName: qn }, false);
+    record ??= qn === undefined ? undefined : await this.#records.findActive([entity.typeName], qn);
+    record ??= this.#records.create(
+      entity.typeName,
+      qn === undefined ? {} : { qualifiedName: qn },
+      false,
+    );
     if (requestGuid !== undefined) {
       this.#aliases.set(requestGuid, record.guid);
       if (requestGuid !== record.guid) this.#assignments[requestGuid] = record.guid;
@@ -417,16 +341,16 @@ export class Mutation {
     if (guid !== undefined) {
       const alias = this.#aliases.get(guid);
       if (alias !== undefined) target = this.#records.get(alias);
-      else if (!isPlaceholder(guid)) target = await this.#load(guid);
+      else if (!isPlaceholder(guid)) target = await this.#records.load(guid);
     }
     const qn = qualifiedNameOf(ref.uniqueAttributes);
     if (!target && qn !== undefined) {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
       target =
-        (await this.#findActive(typeNames, qn)) ??
+        (await this.#records.findActive(typeNames, qn)) ??
         (this.#c.createShells === false
           ? undefined
-          : this.#create(ref.typeName, { qualifiedName: qn }, true));
+          : this.#records.create(ref.typeName, { qualifiedName: qn }, true));
       if (guid !== undefined && target) this.#aliases.set(guid, target.guid);
     }
     if (!target) {
@@ -465,20 +389,18 @@ export class Mutation {
       );
     }
     if (record.qualifiedName !== null) {
-      const holder = await this.#findActive([record.typeName], record.qualifiedName);
+      const holder = await this.#records.findActive([record.typeName], record.qualifiedName);
       if (holder && holder !== record)
         throw new StoreConflictError(record.typeName, record.qualifiedName);
-      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
     }
-    if (before !== null) this.#byUnique.delete(uniqueKey(record.typeName, before));
+    this.#records.holdName(record, before);
   }
 
   async #delete(record: EntityRecord): Promise<void> {
     if (record.status === "DELETED") return;
     record.status = "DELETED";
     this.#deleted.add(record.guid);
-    if (record.qualifiedName !== null)
-      this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
+    this.#records.releaseName(record);
     for (const child of await this.#linker.detach(record)) await this.#delete(child);
     const owned = this.#c.types.isEntityType(record.typeName)
       ? this.#c.types.entityType(record.typeName).ownedAttributes
@@ -492,7 +414,7 @@ export class Mutation {
       forEachRef(record.relationshipAttributes[name], collect);
       forEachRef(record.attributes[name], collect);
       for (const guid of guids) {
-        const child = await this.#load(guid);
+        const child = await this.#records.load(guid);
         if (child) await this.#delete(child);
       }
     }
@@ -506,7 +428,7 @@ export class Mutation {
     }
     const guid = assignedGuid(objectId);
     if (guid !== undefined) {
-      return this.#load(guid);
+      return this.#records.load(guid);
     }
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
     if (qn === undefined) {
@@ -514,7 +436,7 @@ export class Mutation {
         `an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`,
       );
     }
-    return this.#findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
+    return this.#records.findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
   }
 
   #notFound(objectId: AtlasObjectId): StoreNotFoundError {
@@ -522,70 +444,5 @@ export class Mutation {
     return assignedGuid(objectId) !== undefined || qn === undefined
       ? new StoreNotFoundError({ guid: String(objectId.guid) })
       : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
-  }
-
-  #track(record: EntityRecord): EntityRecord {
-    const known = this.#records.get(record.guid);
-    if (known) return known;
-    this.#records.set(record.guid, record);
-    this.#loaded.set(record.guid, contentOf(record));
-    if (record.status === "ACTIVE" && record.qualifiedName !== null) {
-      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
-    }
-    return record;
-  }
-
-  async #load(guid: string): Promise<EntityRecord | undefined> {
-    const known = this.#records.get(guid);
-    if (known) return known;
-    const record = await this.#c.tx.entity(guid);
-    return record && this.#track(record);
-  }
-
-  /** The active record of one of `typeNames` with that qualifiedName, as it stands in this mutation. */
-  async #findActive(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
-    for (const typeName of typeNames) {
-      const guid = this.#byUnique.get(uniqueKey(typeName, qualifiedName));
-      if (guid !== undefined) return this.#records.get(guid);
-    }
-    const stored = await this.#c.tx.activeByUnique(typeNames, qualifiedName);
-    if (!stored) return undefined;
-    const record = this.#track(stored);
-    // Renamed or deleted earlier in this mutation: the stored row is stale.
-    return record.status === "ACTIVE" && record.qualifiedName === qualifiedName
-      ? record
-      : undefined;
-  }
-
-  #create(
-    typeName: string,
-    attributes: Record<string, JsonValue>,
-    isIncomplete: boolean,
-  ): EntityRecord {
-    this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
-    const { epoch, seq, user, now } = this.#c;
-    const record: EntityRecord = {
-      guid: this.#c.newGuid(),
-      typeName,
-      qualifiedName: stringAttr(attributes, "qualifiedName"),
-      name: stringAttr(attributes, "name"),
-      status: "ACTIVE",
-      version: 0,
-      isIncomplete,
-      attributes,
-      relationshipAttributes: {},
-      classifications: [],
-      createdBy: user,
-      updatedBy: user,
-      createTime: now,
-      updateTime: now,
-      writeEpoch: epoch,
-      writeSeq: seq,
-      createSeq: seq,
-    };
-    this.#records.set(record.guid, record);
-    if (record.qualifiedName !== null)
-      this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
-    return record;
   }
 }
