@@ -36,6 +36,43 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-045",
     "a relationship attribute refers to an entity of a type its relationshipDef does not allow",
   ),
+  CLASSIFICATION_DUPLICATE: entry(
+    400,
+    "ATLAS-400-00-01B",
+    "an entity given the same classification twice",
+  ),
+  UNKNOWN_ATTRIBUTE: entry(400, "ATLAS-400-00-023", "an attribute its type does not have"),
+  CLASSIFICATION_NOT_APPLICABLE: entry(
+    400,
+    "ATLAS-400-00-055",
+    "a classification whose entityTypes do not include the entity's type",
+  ),
+  CUSTOM_ATTRIBUTE_KEY_LENGTH: entry(
+    400,
+    "ATLAS-400-00-08C",
+    "a custom attribute key over 50 characters",
+  ),
+  CUSTOM_ATTRIBUTE_KEY_CHARACTERS: entry(
+    400,
+    "ATLAS-400-00-08D",
+    "a custom attribute key with characters other than letters, digits, '_' or '-'",
+  ),
+  CUSTOM_ATTRIBUTE_VALUE_LENGTH: entry(
+    400,
+    "ATLAS-400-00-08E",
+    "a custom attribute value over 500 characters",
+  ),
+  LABEL_LENGTH: entry(400, "ATLAS-400-00-08F", "a label over 50 characters"),
+  LABEL_CHARACTERS: entry(
+    400,
+    "ATLAS-400-00-090",
+    "a label with characters other than letters, digits, '_' or '-'",
+  ),
+  BUSINESS_METADATA_NOT_APPLICABLE: entry(
+    400,
+    "ATLAS-400-00-095",
+    "business metadata (or one of its attributes) that does not apply to the entity's type",
+  ),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",
@@ -48,6 +85,7 @@ export const ATLAS_ERRORS = Object.freeze({
   NO_ROUTE: entry(404, "ATLAS-404-00-001", "no resource at this path"),
   UNKNOWN_TYPE: entry(404, "ATLAS-404-00-003", "the type name is not known"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
+  CLASSIFICATION_NOT_FOUND: entry(404, "ATLAS-404-00-008", "no classification type of this name"),
   UNIQUE_ATTRIBUTE_NOT_FOUND: entry(
     404,
     "ATLAS-404-00-009",

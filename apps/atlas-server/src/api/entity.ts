@@ -7,6 +7,23 @@ import { booleanParam, entitiesWithExtInfo, entityWithExtInfo, guidParam } from 
 
 const V2 = "/api/atlas/v2";
 
+/** As Atlas's EntityREST: REST makes no shells; classifications and business attributes of an existing entity change only when asked. */
+function writeOptions(query: Record<string, unknown>) {
+  return {
+    createShells: false,
+    replaceClassifications: booleanParam(
+      query.replaceClassifications,
+      "replaceClassifications",
+      false,
+    ),
+    replaceBusinessAttributes: booleanParam(
+      query.replaceBusinessAttributes,
+      "replaceBusinessAttributes",
+      false,
+    ),
+  };
+}
+
 function retrieveOptions(query: Record<string, unknown>) {
   return {
     minExtInfo: booleanParam(query.minExtInfo, "minExtInfo", false),
@@ -21,16 +38,17 @@ export function entityRoutes(router: Router, api: ApiContext): void {
 
   router.on("POST", `${V2}/entity`, async (ctx) => {
     const body = entityWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntityWithExtInfo"));
+    const options = writeOptions(ctx.query);
     ctx.body = await api.write((epoch) =>
-      api.store.createOrUpdate(epoch, body as never, user(ctx.state), { createShells: false }),
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state), options),
     );
   });
 
   router.on("POST", `${V2}/entity/bulk`, async (ctx) => {
     const body = entitiesWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntitiesWithExtInfo"));
-    // As Atlas: a reference to a missing entity is an error on REST (shells are for hooks).
+    const options = writeOptions(ctx.query);
     ctx.body = await api.write((epoch) =>
-      api.store.createOrUpdate(epoch, body as never, user(ctx.state), { createShells: false }),
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state), options),
     );
   });
 

@@ -147,6 +147,18 @@ export class StoreReferenceError extends StoreError {
   }
 }
 
+/** An entity names a classification type that does not exist (Atlas: 404 ATLAS-404-00-008). */
+export class StoreUnknownClassificationError extends StoreError {
+  override readonly name = "StoreUnknownClassificationError" as const;
+  readonly code = "STORE_UNKNOWN_CLASSIFICATION" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = ATLAS_ERRORS.CLASSIFICATION_NOT_FOUND.code;
+
+  constructor(typeName: string) {
+    super(`Given classification ${typeName} was invalid`);
+  }
+}
+
 /** Lineage asked of an entity that is neither a DataSet nor a Process (Atlas: 404 ATLAS-404-00-011). */
 export class StoreLineageTypeError extends StoreError {
   override readonly name = "StoreLineageTypeError" as const;
@@ -249,6 +261,7 @@ export type StoreErrorCode =
   | StoreReferenceError["code"]
   | StoreConflictError["code"]
   | StoreLineageTypeError["code"]
+  | StoreUnknownClassificationError["code"]
   | StoreRelationshipNotFoundError["code"]
   | StoreRelationshipExistsError["code"]
   | StoreTypeExistsError["code"]
@@ -268,6 +281,7 @@ const CODES = new Set<string>([
   "STORE_REFERENCE_NOT_FOUND",
   "STORE_UNIQUE_CONFLICT",
   "STORE_NOT_A_LINEAGE_ENTITY",
+  "STORE_UNKNOWN_CLASSIFICATION",
   "STORE_RELATIONSHIP_NOT_FOUND",
   "STORE_RELATIONSHIP_EXISTS",
   "STORE_TYPE_EXISTS",

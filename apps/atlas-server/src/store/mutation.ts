@@ -46,6 +46,7 @@ import {
   StoreNotFoundError,
   StoreReferenceError,
 } from "./errors.js";
+import { applyExtras, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
 import { EntityRecords } from "./records.js";
 import {
@@ -68,6 +69,9 @@ export interface MutationContext {
   user: string;
   now: number;
   newGuid: () => string;
+}
+
+export interface CreateOrUpdateOptions extends ExtrasOptions {
   /**
    * A reference by unique attributes to an entity that does not exist creates a shell entity
    * (hook messages, Atlas's default) or fails with STORE_REFERENCE_NOT_FOUND (REST). Default true.
@@ -92,6 +96,7 @@ export class Mutation {
   readonly #aliases = new Map<string, string>();
   readonly #assignments: Record<string, string> = {};
   readonly #linker: Linker;
+  #options: CreateOrUpdateOptions = {};
 
   constructor(context: MutationContext) {
     this.#c = context;
@@ -103,7 +108,11 @@ export class Mutation {
     });
   }
 
-  async createOrUpdate(input: AtlasEntitiesWithExtInfo): Promise<void> {
+  async createOrUpdate(
+    input: AtlasEntitiesWithExtInfo,
+    options: CreateOrUpdateOptions = {},
+  ): Promise<void> {
+    this.#options = options;
     if (!isObject(input) || !Array.isArray(input.entities)) {
       throw new StoreInvalidEntityError(
         "the request needs `entities`: a list of entities (or `entity` for a single one)",
@@ -268,7 +277,7 @@ export class Mutation {
           delete values[name];
         }
       }
-      await this.#merge(record, attributes, relationshipAttributes, entity.classifications);
+      await this.#merge(record, attributes, relationshipAttributes, entity);
       for (const [name, value] of linked) {
         // A copy kept in the entity's JSON by an older version is superseded.
         delete record.attributes[name];
@@ -348,7 +357,7 @@ export class Mutation {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
       target =
         (await this.#records.findActive(typeNames, qn)) ??
-        (this.#c.createShells === false
+        (this.#options.createShells === false
           ? undefined
           : this.#records.create(ref.typeName, { qualifiedName: qn }, true));
       if (guid !== undefined && target) this.#aliases.set(guid, target.guid);
@@ -368,12 +377,13 @@ export class Mutation {
     record: EntityRecord,
     attributes: Record<string, JsonValue>,
     relationshipAttributes: Record<string, JsonValue>,
-    classifications: unknown,
+    entity: AtlasEntity,
   ): Promise<void> {
     const before = record.qualifiedName;
     record.attributes = { ...record.attributes, ...attributes };
     record.relationshipAttributes = { ...record.relationshipAttributes, ...relationshipAttributes };
-    if (Array.isArray(classifications)) record.classifications = classifications;
+    const isNew = record.isIncomplete || this.#records.loadedContent(record.guid) === undefined;
+    applyExtras(this.#c.types, record, entity, isNew, this.#options);
     record.isIncomplete = false;
     record.name = stringAttr(record.attributes, "name");
     record.qualifiedName = stringAttr(record.attributes, "qualifiedName");

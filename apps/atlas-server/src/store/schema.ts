@@ -36,7 +36,7 @@ const RELATIONSHIP_COLUMNS = `guid, type_name, status, end1_guid, end2_guid, att
 
 const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
   relationship_attributes, classifications, created_by, updated_by, create_time, update_time,
-  write_epoch, write_seq, create_seq`;
+  write_epoch, write_seq, create_seq, labels, custom_attributes, business_attributes`;
 
 export function migrations(d: Dialect): Migration[] {
   return [
@@ -110,8 +110,11 @@ export function migrations(d: Dialect): Migration[] {
     },
     {
       version: 2,
-      name: "relationships",
+      name: "relationships; labels, custom and business attributes",
       statements: [
+        `ALTER TABLE atlas_entities ADD COLUMN labels ${d.json} NOT NULL DEFAULT '[]'`,
+        `ALTER TABLE atlas_entities ADD COLUMN custom_attributes ${d.json} NOT NULL DEFAULT '{}'`,
+        `ALTER TABLE atlas_entities ADD COLUMN business_attributes ${d.json} NOT NULL DEFAULT '{}'`,
         `CREATE TABLE atlas_relationships (
           guid TEXT PRIMARY KEY,
           type_name TEXT NOT NULL,
@@ -175,10 +178,11 @@ export function statements(d: Dialect): StoreSql {
     insertEntity: `INSERT INTO atlas_entities (${ENTITY_COLUMNS}, create_ord) VALUES (@guid, @typeName,
       @qualifiedName, @name, @status, @version, @isIncomplete, @attributes, @relationshipAttributes,
       @classifications, @createdBy, @updatedBy, @createTime, @updateTime, @writeEpoch, @writeSeq,
-      @createSeq, @createOrd)`,
+      @createSeq, @labels, @customAttributes, @businessAttributes, @createOrd)`,
     updateEntity: `UPDATE atlas_entities SET qualified_name = @qualifiedName, name = @name, status = @status,
       version = @version, is_incomplete = @isIncomplete, attributes = @attributes,
       relationship_attributes = @relationshipAttributes, classifications = @classifications,
+      labels = @labels, custom_attributes = @customAttributes, business_attributes = @businessAttributes,
       updated_by = @updatedBy, update_time = @updateTime, write_epoch = @writeEpoch, write_seq = @writeSeq
       WHERE guid = @guid`,
     searchEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${searchWhere}

@@ -22,7 +22,7 @@ import {
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
 import { runMigrations } from "./migrations.js";
-import { Mutation, type MutationContext } from "./mutation.js";
+import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
 import { groupTypedefs, prepareTypedefs } from "./typedefs.js";
 import type {
@@ -186,15 +186,11 @@ export class SqlMetadataStore implements MetadataStore {
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
     user: string,
-    options: { createShells?: boolean } = {},
+    options: CreateOrUpdateOptions = {},
   ): Promise<EntityMutationResponse> {
-    return this.#mutate(
-      epoch,
-      user,
-      "ENTITY_CREATE_OR_UPDATE",
-      [{ kind: "createOrUpdate", entities }],
-      options.createShells !== false,
-    );
+    return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [
+      { kind: "createOrUpdate", entities, options },
+    ]);
   }
 
   partialUpdateByUniqueAttribute(
@@ -471,11 +467,10 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
     operation: string,
     changes: StoreChange[],
-    createShells = true,
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
-      const context = { tx, seq, types, now, epoch, user, createShells };
+      const context = { tx, seq, types, now, epoch, user };
       const result = await this.#applyChanges(context, changes);
       response = result.response;
       return result.changed;
@@ -491,7 +486,7 @@ export class SqlMetadataStore implements MetadataStore {
     for (const change of changes) {
       switch (change.kind) {
         case "createOrUpdate":
-          await mutation.createOrUpdate(change.entities);
+          await mutation.createOrUpdate(change.entities, change.options);
           break;
         case "partialUpdate":
           await mutation.partialUpdate(change.objectId, change.entity);

@@ -11,6 +11,7 @@ import type {
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
+import type { CreateOrUpdateOptions } from "./mutation.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
 
@@ -34,6 +35,9 @@ export interface StoredEntity {
   attributes: Record<string, JsonValue>;
   relationshipAttributes: Record<string, JsonValue>;
   classifications: AtlasClassification[];
+  labels?: string[];
+  customAttributes?: Record<string, string>;
+  businessAttributes?: Record<string, Record<string, JsonValue>>;
 }
 
 /** Atlas `AtlasEntityWithExtInfo`: the entity and the entities its attributes refer to. */
@@ -110,7 +114,7 @@ export interface HookPosition {
  * StoreNotFoundError (REST).
  */
 export type StoreChange =
-  | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo }
+  | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo; options?: CreateOrUpdateOptions }
   | { kind: "partialUpdate"; objectId: AtlasObjectId; entity: AtlasEntityWithExtInfo }
   | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" };
 
@@ -173,7 +177,7 @@ export interface MetadataStore {
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
     user: string,
-    options?: { createShells?: boolean },
+    options?: CreateOrUpdateOptions,
   ): Promise<EntityMutationResponse>;
   /** Changes only the attributes given; a new qualifiedName among them renames the entity. */
   partialUpdateByUniqueAttribute(
