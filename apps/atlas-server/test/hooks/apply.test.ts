@@ -471,6 +471,74 @@ describe("hook notifications from the project's own hook messages", () => {
     });
   });
 
+  it("a message with one entity of an unknown type fails as a whole, naming the type, wherever the type appears", async () => {
+    const db = {
+      typeName: "hive_db",
+      guid: "-1",
+      attributes: { qualifiedName: "sales@cm", name: "sales", clusterName: "cm" },
+    };
+    const unknown = {
+      typeName: "snowflake_table",
+      guid: "-2",
+      attributes: { qualifiedName: "sales.orders@sf", name: "orders" },
+    };
+    const messages: [string, unknown][] = [
+      ["among the entities", { entities: [db, unknown] }],
+      [
+        "among the referred entities",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: { mirror: { guid: "-2", typeName: "snowflake_table" } },
+            },
+          ],
+          referredEntities: { "-2": unknown },
+        },
+      ],
+      [
+        "in a reference to an entity not sent",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: {
+                mirror: {
+                  typeName: "snowflake_table",
+                  uniqueAttributes: { qualifiedName: "sales.orders@sf" },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    ];
+    for (const [where, entities] of messages) {
+      const notification = decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities });
+      const at = String(100 + messages.findIndex(([w]) => w === where));
+      const error = await apply(notification, { offset: at }).catch((e: unknown) => e);
+      expect(error, where).toMatchObject({
+        name: "PermanentHookError",
+        permanent: true,
+        code: "STORE_UNKNOWN_TYPE",
+      });
+      // The message is what the failed-messages log records as the reason.
+      expect((error as Error).message, where).toMatch(
+        new RegExp(`ENTITY_CREATE_V2 at ATLAS_HOOK/0@${at} cannot be applied: .*"snowflake_table"`),
+      );
+      expect(await store.getByUniqueAttribute("hive_db", "sales@cm"), where).toBeNull();
+      expect(
+        await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: at }),
+        where,
+      ).toBe(false);
+    }
+    // Not a fault of the known types: the same database alone applies.
+    await apply(
+      decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities: { entities: [db] } }),
+    );
+    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).not.toBeNull();
+  });
+
   it("a fenced write is not permanent: it surfaces as STORE_FENCED so the consumer stops without committing", async () => {
     await store.fence(EPOCH + 1);
     const notification = own("v2/ENTITY_CREATE_V2.hive_db.json");
