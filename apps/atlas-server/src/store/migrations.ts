@@ -103,7 +103,7 @@ function upgradeTypedef(
   if (current.category !== category) return undefined;
   if (compareVersions(builtin.typeVersion ?? "1.0", old.typeVersion ?? "1.0") <= 0)
     return undefined;
-  const def = structuredClone(builtin) as AnyTypeDef;
+  const def = structuredClone(builtin);
   if (current.category === "ENUM") {
     const values = new Set((def as AtlasEnumDef).elementDefs.map((e) => e.value));
     for (const e of (old as AtlasEnumDef).elementDefs ?? [])
