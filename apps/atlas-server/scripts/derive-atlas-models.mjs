@@ -69,11 +69,25 @@ function openSource(arg) {
   const root = resolve(path);
   if (existsSync(join(root, MODELS))) {
     const list = (dir) =>
-      readdirSync(join(root, MODELS, dir)).filter((f) =>
-        statSync(join(root, MODELS, dir, f)).isFile(),
-      );
+      existsSync(join(root, MODELS, dir))
+        ? readdirSync(join(root, MODELS, dir)).filter((f) =>
+            statSync(join(root, MODELS, dir, f)).isFile(),
+          )
+        : [];
+    let commit;
+    try {
+      const git = (...args) =>
+        execFileSync("git", ["-C", root, ...args], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        }).trim();
+      // Only the checkout's own commit, not that of a repository it happens to sit in.
+      if (resolve(git("rev-parse", "--show-toplevel")) === root) commit = git("rev-parse", "HEAD");
+    } catch {
+      // not a git work tree (an export): the fixture names no commit
+    }
     return {
-      describe: { checkout: root },
+      describe: { repository: "apache/atlas", ...(commit ? { commit } : {}) },
       folders: () =>
         readdirSync(join(root, MODELS)).filter(
           (f) => f !== "patches" && statSync(join(root, MODELS, f)).isDirectory(),
