@@ -209,5 +209,6 @@ export function statements(d: Dialect): StoreSql {
     selectTypedefs: `SELECT category, definition FROM atlas_typedefs ORDER BY write_seq, ord`,
     insertTypedef: `INSERT INTO atlas_typedefs (name, category, guid, definition, create_time, write_epoch, write_seq, ord)
       VALUES (@name, @category, @guid, @definition, @createTime, @epoch, @seq, @ord)`,
+    updateTypedef: `UPDATE atlas_typedefs SET definition = @definition WHERE name = @name`,
   };
 }

@@ -63,6 +63,8 @@ export interface StoreSql {
 
   selectTypedefs: string;
   insertTypedef: string;
+  /** @name, @definition: a new definition of a stored typedef; its row keeps its place. */
+  updateTypedef: string;
 }
 
 export interface WriteOptions {
@@ -401,6 +403,13 @@ export class SqlTx {
       epoch,
       seq,
       ord,
+    });
+  }
+
+  async updateTypedef(typedef: StoredTypedef): Promise<void> {
+    await this.#db.run(this.#sql.updateTypedef, {
+      name: typedef.def.name,
+      definition: JSON.stringify(typedef.def),
     });
   }
 

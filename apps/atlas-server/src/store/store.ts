@@ -102,6 +102,7 @@ export class SqlMetadataStore implements MetadataStore {
       backend: this.backend,
       applied: result.applied,
       seededTypes: result.seeded,
+      updatedTypes: result.updated,
       tookMs: this.#now() - started,
     });
   }

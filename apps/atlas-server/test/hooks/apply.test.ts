@@ -253,6 +253,115 @@ describe("hook notifications from the project's own hook messages", () => {
     });
   });
 
+  it("a LOAD from S3 (the v2 path types the Hive hook emits) and an Impala column lineage apply as Atlas's types", async () => {
+    const ref = (typeName: string, qualifiedName: string) => ({
+      typeName,
+      uniqueAttributes: { qualifiedName },
+    });
+    const bucket = "s3a://landing@prod";
+    const dir = "s3a://landing/orders/@prod";
+    await apply(
+      decodeBody({
+        type: "ENTITY_CREATE_V2",
+        user: "hive",
+        entities: {
+          entities: [
+            {
+              typeName: "hive_process",
+              guid: "-1",
+              attributes: {
+                qualifiedName: "LOAD->:warehouse.orders@prod:1",
+                name: "LOAD DATA INPATH 's3a://landing/orders/'",
+                startTime: 1,
+                endTime: 2,
+                userName: "hive",
+                operationType: "LOAD",
+                queryText: "LOAD DATA INPATH 's3a://landing/orders/' INTO TABLE orders",
+                queryPlan: "Not Supported",
+                queryId: "q1",
+              },
+              relationshipAttributes: {
+                inputs: [{ guid: "-2", typeName: "aws_s3_v2_directory" }],
+                outputs: [ref("hive_table", "warehouse.orders@prod")],
+              },
+            },
+          ],
+          referredEntities: {
+            "-2": {
+              typeName: "aws_s3_v2_directory",
+              guid: "-2",
+              attributes: { qualifiedName: dir, name: "orders", objectPrefix: "/orders/" },
+              relationshipAttributes: {
+                container: {
+                  guid: "-3",
+                  typeName: "aws_s3_v2_bucket",
+                  relationshipType: "aws_s3_v2_container_contained",
+                },
+              },
+            },
+            "-3": {
+              typeName: "aws_s3_v2_bucket",
+              guid: "-3",
+              attributes: { qualifiedName: bucket, name: "landing" },
+            },
+          },
+        },
+      }),
+    );
+    const directory = await get("aws_s3_v2_directory", dir);
+    expect(directory.relationshipAttributes.container).toMatchObject({
+      typeName: "aws_s3_v2_bucket",
+      guid: (await get("aws_s3_v2_bucket", bucket)).guid,
+    });
+    // The directory is a Path and a DataSet, as Atlas's patches made it.
+    expect((await store.getByUniqueAttribute("Path", dir))?.entity.guid).toBe(directory.guid);
+
+    await apply(
+      decodeBody({
+        type: "ENTITY_CREATE_V2",
+        user: "impala",
+        entities: {
+          entities: [
+            {
+              typeName: "impala_process",
+              guid: "-1",
+              attributes: {
+                qualifiedName: "warehouse.orders_copy@prod:1",
+                name: "INSERT INTO orders_copy SELECT * FROM orders",
+                startTime: 1,
+                endTime: 2,
+                userName: "impala",
+                operationType: "QUERY",
+                queryText: "INSERT INTO orders_copy SELECT * FROM orders",
+                queryPlan: "Not Supported",
+                queryId: "q2",
+                inputs: [ref("hive_table", "warehouse.orders@prod")],
+                outputs: [ref("hive_table", "warehouse.orders_copy@prod")],
+              },
+            },
+            {
+              typeName: "impala_column_lineage",
+              guid: "-2",
+              attributes: {
+                qualifiedName: "warehouse.orders_copy@prod:1:id",
+                name: "warehouse.orders_copy@prod:1:id",
+                dependencyType: "SIMPLE",
+                inputs: [ref("hive_column", "warehouse.orders.id@prod")],
+                outputs: [ref("hive_column", "warehouse.orders_copy.id@prod")],
+              },
+              relationshipAttributes: { query: { guid: "-1", typeName: "impala_process" } },
+            },
+          ],
+        },
+      }),
+    );
+    const lineage = await get("impala_column_lineage", "warehouse.orders_copy@prod:1:id");
+    expect(lineage.relationshipAttributes.query).toMatchObject({ typeName: "impala_process" });
+    expect(await get("hive_column", "warehouse.orders.id@prod")).toMatchObject({
+      isIncomplete: true,
+    });
+  });
+
   it("the GZIP and both split forms decode to the original and apply to the same entities", async () => {
     await apply(own("v2/ENTITY_CREATE_V2.hive_db.json"));
     await apply(own("derived/ENTITY_CREATE_V2.hive_table.gzip.json"));
@@ -482,6 +591,74 @@ describe("hook notifications from the project's own hook messages", () => {
       name: "PermanentHookError",
       code: "STORE_ENTITY_NOT_FOUND",
     });
+  });
+
+  it("a message with one entity of an unknown type fails as a whole, naming the type, wherever the type appears", async () => {
+    const db = {
+      typeName: "hive_db",
+      guid: "-1",
+      attributes: { qualifiedName: "sales@cm", name: "sales", clusterName: "cm" },
+    };
+    const unknown = {
+      typeName: "snowflake_table",
+      guid: "-2",
+      attributes: { qualifiedName: "sales.orders@sf", name: "orders" },
+    };
+    const messages: [string, unknown][] = [
+      ["among the entities", { entities: [db, unknown] }],
+      [
+        "among the referred entities",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: { mirror: { guid: "-2", typeName: "snowflake_table" } },
+            },
+          ],
+          referredEntities: { "-2": unknown },
+        },
+      ],
+      [
+        "in a reference to an entity not sent",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: {
+                mirror: {
+                  typeName: "snowflake_table",
+                  uniqueAttributes: { qualifiedName: "sales.orders@sf" },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    ];
+    for (const [where, entities] of messages) {
+      const notification = decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities });
+      const at = String(100 + messages.findIndex(([w]) => w === where));
+      const error = await apply(notification, { offset: at }).catch((e: unknown) => e);
+      expect(error, where).toMatchObject({
+        name: "PermanentHookError",
+        permanent: true,
+        code: "STORE_UNKNOWN_TYPE",
+      });
+      // The message is what the failed-messages log records as the reason.
+      expect((error as Error).message, where).toMatch(
+        new RegExp(`ENTITY_CREATE_V2 at ATLAS_HOOK/0@${at} cannot be applied: .*"snowflake_table"`),
+      );
+      expect(await store.getByUniqueAttribute("hive_db", "sales@cm"), where).toBeNull();
+      expect(
+        await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: at }),
+        where,
+      ).toBe(false);
+    }
+    // Not a fault of the known types: the same database alone applies.
+    await apply(
+      decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities: { entities: [db] } }),
+    );
+    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).not.toBeNull();
   });
 
   it("a fenced write is not permanent: it surfaces as STORE_FENCED so the consumer stops without committing", async () => {
