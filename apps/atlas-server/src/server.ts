@@ -20,7 +20,7 @@ import {
 } from "@atlas-ha/hook-consumer";
 import type { Logger } from "pino";
 import type { ApiContext } from "./api/context.js";
-import { loadUsers } from "./auth/users.js";
+import { loadUsers, type User } from "./auth/users.js";
 import { FAILED_MESSAGES_FILE_KEY, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
 import { checkEpochRegression } from "./epoch.js";
@@ -201,6 +201,7 @@ export function createAtlasServer(
   };
 
   const users = config.auth.usersFile ? loadUsers(config.auth.usersFile) : null;
+  if (users) reportUsers(users, api.logger);
   const app = createHttpApp(api, users);
   const callback = app.callback();
   // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
@@ -295,4 +296,22 @@ export function createAtlasServer(
       return stopping;
     },
   };
+}
+
+/**
+ * What an operator should know about the users file at start: unsalted or name-salted
+ * SHA-256 hashes (Atlas's old defaults, cheap to guess offline) and users whose group gives
+ * them no role under the simple authorizer's default policy (they can only log in).
+ */
+function reportUsers(users: Map<string, User>, logger: Logger): void {
+  const sha256 = [...users.values()].filter((u) => u.kind === "sha256").map((u) => u.name);
+  if (sha256.length > 0)
+    logger.warn({
+      event: "users_file_weak_hashes",
+      users: sha256,
+      hint: "atlas-server hash-password",
+    });
+  for (const user of users.values())
+    if (user.roles.length === 0)
+      logger.warn({ event: "users_file_user_without_role", user: user.name, group: user.role });
 }
