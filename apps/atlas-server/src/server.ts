@@ -21,7 +21,7 @@ import {
 import type { Logger } from "pino";
 import type { ApiContext } from "./api/context.js";
 import { loadUsers, type User } from "./auth/users.js";
-import { FAILED_MESSAGES_FILE_KEY, type ServerConfig } from "./config/index.js";
+import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
@@ -72,6 +72,9 @@ export function createAtlasServer(
       state: ha?.snapshot().state ?? "PASSIVE",
       epoch: ha?.snapshot().epoch ?? null,
     }));
+  // Read before anything is opened: a users file Atlas would accept but we cannot use stops
+  // the start, naming the key, the file and the line.
+  const users = readUsers(config.auth.usersFile);
   const metrics = createMetrics(config.serverId);
   const store = createStore(config.store, { logger });
 
@@ -200,8 +203,7 @@ export function createAtlasServer(
     },
   };
 
-  const users = config.auth.usersFile ? loadUsers(config.auth.usersFile) : null;
-  if (users) reportUsers(users, api.logger);
+  if (users) reportUsers(users, logger);
   const app = createHttpApp(api, users);
   const callback = app.callback();
   // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
@@ -296,6 +298,17 @@ export function createAtlasServer(
       return stopping;
     },
   };
+}
+
+function readUsers(file: string | null): Map<string, User> | null {
+  if (file === null) return null;
+  try {
+    return loadUsers(file);
+  } catch (error) {
+    const e = error as { code?: string; message: string };
+    if (e.code === "USERS_FILE_INVALID") throw new ConfigError(KEYS.usersFile, e.message);
+    throw error;
+  }
 }
 
 /**
