@@ -200,6 +200,40 @@ describe("HTTP Basic authentication", () => {
     );
   });
 
+  it("answers hostile Authorization headers with 401 and an Atlas error, never a 500", async () => {
+    const { koa, failures } = await app();
+    const b64 = (bytes: Buffer | string) => Buffer.from(bytes).toString("base64");
+    const hostile = [
+      `Basic ${b64(`admin:${"x".repeat(12_000)}`)}`,
+      `Basic ${b64(Buffer.from([0xff, 0xfe, 0x3a, 0x00, 0xc3]))}`,
+      `Basic ${b64(":admin")}`,
+      `Basic ${b64("admin:")}`,
+      `Basic ${b64("admin\u0000:admin")}`,
+      `Basic ${b64("admin:admin")}==`,
+      `Basic ${b64("admin:admin")} extra`,
+      "Basic ====",
+      "Basic\t",
+    ];
+    for (const authorization of hostile) {
+      const res = await request(koa.callback()).get("/x").set("Authorization", authorization);
+      expect({
+        authorization: authorization.slice(0, 40),
+        status: res.status,
+        code: res.body.errorCode,
+      }).toEqual({
+        authorization: authorization.slice(0, 40),
+        status: 401,
+        code: "ATLAS-401-00-001",
+      });
+    }
+    expect(failures).toHaveLength(hostile.length);
+    // The scheme is case-insensitive and blanks around the header are ignored, as in Spring.
+    const loose = await request(koa.callback())
+      .get("/x")
+      .set("Authorization", `  bAsIc ${b64("admin:admin")}  `);
+    expect(loose.status).toBe(200);
+  });
+
   it("exempts the status endpoint by exact path", async () => {
     const { koa } = await app();
     expect((await request(koa.callback()).get("/api/atlas/admin/status")).status).toBe(200);
