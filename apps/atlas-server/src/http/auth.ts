@@ -42,17 +42,19 @@ export interface BasicAuth {
 }
 
 /**
- * The Basic token as Spring's `BasicAuthenticationConverter` reads it: null when the header
- * is absent or of another scheme (the request goes on unauthenticated); "malformed" for a
+ * The Basic token as Spring's `BasicAuthenticationConverter` reads it: `none` when the header
+ * is absent or of another scheme (the request goes on unauthenticated); `malformed` for a
  * Basic header that is empty, not base64, or without a colon (a 401 at once).
  */
-function basicToken(header: string): string | "malformed" | null {
+function basicToken(
+  header: string,
+): { kind: "none" } | { kind: "malformed" } | { kind: "basic"; decoded: string } {
   const value = header.trim();
-  if (!/^basic/i.test(value)) return null;
+  if (!/^basic/i.test(value)) return { kind: "none" };
   const token = value.slice(6);
-  if (!BASE64.test(token)) return "malformed";
+  if (!BASE64.test(token)) return { kind: "malformed" };
   const decoded = Buffer.from(token, "base64").toString("utf8");
-  return decoded.indexOf(":") > 0 ? decoded : "malformed";
+  return decoded.indexOf(":") > 0 ? { kind: "basic", decoded } : { kind: "malformed" };
 }
 
 // Strict base64 as Java's decoder wants it: whole quanta, padding optional but only at the end.
@@ -120,14 +122,14 @@ export function basicAuth(options: AuthOptions): BasicAuth {
       admit(ctx, known.user);
       return next();
     }
-    const decoded = basicToken(header);
-    if (decoded === null) return next();
-    if (decoded === "malformed" || !options.users) {
+    const token = basicToken(header);
+    if (token.kind === "none") return next();
+    if (token.kind === "malformed" || !options.users) {
       // Without a users file nobody can log in: as if no credentials had been sent.
-      options.onFailure(decoded === "malformed" ? "malformed" : "missing");
+      options.onFailure(token.kind === "malformed" ? "malformed" : "missing");
       return Promise.reject(errors.unauthenticated());
     }
-    return check(ctx, next, header, decoded);
+    return check(ctx, next, header, token.decoded);
   };
 
   const required: Middleware = (ctx, next) => {
