@@ -104,16 +104,26 @@ export function hashProblem(hash: string): string | null {
   return "it is none of: scrypt$… (atlas-server hash-password), BCrypt ($2a$…), SHA-256 hex";
 }
 
+export interface VerifyOptions {
+  /** The user logging in: the salt of Atlas's salted SHA-256 (`password{user}`). */
+  user?: string;
+  /** Atlas's v1 check (`atlas.authentication.method.file.v1-validation.enabled`): default true. */
+  plainSha256?: boolean;
+  /** Atlas's v2 check (`…v2-validation.enabled`), tried only with a `user`: default true. */
+  saltedSha256?: boolean;
+}
+
 /**
- * Constant-time check of a password against a stored hash. `user` is the salt of Atlas's
- * salted SHA-256 (`password{user}`); without it only the unsalted SHA-256 is tried.
- * A hash that `hashProblem` refuses never matches.
+ * Constant-time check of a password against a stored hash. A 64-hex-digit hash is tried as
+ * SHA-256 of `password{user}` and of the bare password, as far as `options` allow. A hash
+ * that `hashProblem` refuses never matches.
  */
 export async function verifyPassword(
   password: string,
   hash: string,
-  user?: string,
+  options: VerifyOptions = {},
 ): Promise<boolean> {
+  const { user, plainSha256 = true, saltedSha256 = true } = options;
   if (password === "" || hashProblem(hash) !== null) return false;
   const kind = hashKind(hash);
   if (kind === "scrypt") {
@@ -149,7 +159,7 @@ export async function verifyPassword(
         ? false
         : timingSafeEqual(sha256(mergePasswordAndSalt(password, user)), want);
     const plain = timingSafeEqual(sha256(password), want);
-    return salted || plain;
+    return (saltedSha256 && salted) || (plainSha256 && plain);
   }
   return false;
 }

@@ -89,6 +89,8 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     users,
     exempt: UNAUTHENTICATED_PATHS,
     onFailure: (reason) => api.metrics.authFailures.inc({ reason }),
+    plainSha256: api.config.auth.plainSha256,
+    saltedSha256: api.config.auth.saltedSha256,
   });
   app.use(auth.credentials);
 

@@ -30,6 +30,9 @@ export interface AuthOptions {
   exempt: readonly string[];
   onFailure: (reason: AuthFailure) => void;
   cacheTtlMs?: number;
+  /** Atlas's v1/v2 switches for SHA-256 hashes (passwords.ts); both on by default. */
+  plainSha256?: boolean;
+  saltedSha256?: boolean;
 }
 
 type Middleware = (ctx: Context, next: Next) => Promise<unknown>;
@@ -92,7 +95,11 @@ export function basicAuth(options: AuthOptions): BasicAuth {
       // user names exist.
       let pending = checking.get(fingerprint);
       if (!pending) {
-        pending = verifyPassword(password, user?.hash ?? DUMMY, name);
+        pending = verifyPassword(password, user?.hash ?? DUMMY, {
+          user: name,
+          plainSha256: options.plainSha256 ?? true,
+          saltedSha256: options.saltedSha256 ?? true,
+        });
         checking.set(fingerprint, pending);
         const forget = () => checking.delete(fingerprint);
         pending.then(forget, forget);

@@ -32,22 +32,41 @@ describe("password hashes Atlas writes", () => {
     const shipped = "a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1";
     expect(sha256("admin{admin}")).toBe(shipped);
     expect(hashKind(shipped)).toBe("sha256");
-    expect(await verifyPassword("admin", shipped, "admin")).toBe(true);
+    expect(await verifyPassword("admin", shipped, { user: "admin" })).toBe(true);
     // The salt is the name logging in: the same line under another name does not match.
-    expect(await verifyPassword("admin", shipped, "root")).toBe(false);
+    expect(await verifyPassword("admin", shipped, { user: "root" })).toBe(false);
     expect(await verifyPassword("admin", shipped)).toBe(false);
-    expect(await verifyPassword("Admin", shipped, "admin")).toBe(false);
+    expect(await verifyPassword("Admin", shipped, { user: "admin" })).toBe(false);
     // A password without text (Java whitespace only) is merged as empty, as Spring does.
-    expect(await verifyPassword(" \t", sha256("{bob}"), "bob")).toBe(true);
+    expect(await verifyPassword(" \t", sha256("{bob}"), { user: "bob" })).toBe(true);
     // The no-break space is not Java whitespace: it is text.
-    expect(await verifyPassword("\u00A0", sha256("{bob}"), "bob")).toBe(false);
+    expect(await verifyPassword("\u00A0", sha256("{bob}"), { user: "bob" })).toBe(false);
   });
 
   it("bare SHA-256 (Atlas's v1 check), for any user name", async () => {
     const legacy = sha256("admin");
-    expect(await verifyPassword("admin", legacy, "anyone")).toBe(true);
+    expect(await verifyPassword("admin", legacy, { user: "anyone" })).toBe(true);
     expect(await verifyPassword("admin", legacy)).toBe(true);
-    expect(await verifyPassword("Admin", legacy, "anyone")).toBe(false);
+    expect(await verifyPassword("Admin", legacy, { user: "anyone" })).toBe(false);
+  });
+
+  it("honours Atlas's switches: v1-validation off refuses bare SHA-256, v2-validation off the salted one", async () => {
+    const salted = sha256("pw{bob}");
+    const plain = sha256("pw");
+    const check = (hash: string, plainSha256: boolean, saltedSha256: boolean) =>
+      verifyPassword("pw", hash, { user: "bob", plainSha256, saltedSha256 });
+    expect(await check(salted, false, true)).toBe(true);
+    expect(await check(salted, true, false)).toBe(false);
+    expect(await check(plain, true, false)).toBe(true);
+    expect(await check(plain, false, true)).toBe(false);
+    // BCrypt and scrypt are checked whatever the switches say.
+    expect(
+      await verifyPassword("pw", bcrypt.hashSync("pw", 4), {
+        user: "bob",
+        plainSha256: false,
+        saltedSha256: false,
+      }),
+    ).toBe(true);
   });
 
   it("BCrypt $2a$, $2b$ and $2y$ (UserDao.encrypt), checked against jBCrypt's published vectors", async () => {
@@ -55,18 +74,18 @@ describe("password hashes Atlas writes", () => {
     const abc = "$2a$06$If6bvum7DFjUnE9p2uDeDu0YHzrHM6tf.iqN8.yx.jNN1ILEf7h0i";
     const alphabet = "$2a$06$.rCVZVOThsIa97pEDOxvGuRRgzG64bvtJ0938xuqzv18d3ZpQhstC";
     expect(hashKind(abc)).toBe("bcrypt");
-    expect(await verifyPassword("abc", abc, "u")).toBe(true);
-    expect(await verifyPassword("abd", abc, "u")).toBe(false);
-    expect(await verifyPassword("abcdefghijklmnopqrstuvwxyz", alphabet, "u")).toBe(true);
+    expect(await verifyPassword("abc", abc, { user: "u" })).toBe(true);
+    expect(await verifyPassword("abd", abc, { user: "u" })).toBe(false);
+    expect(await verifyPassword("abcdefghijklmnopqrstuvwxyz", alphabet, { user: "u" })).toBe(true);
     const made = bcrypt.hashSync("admin", 4);
     for (const variant of ["$2a$", "$2b$", "$2y$"]) {
       const hash = variant + made.slice(4);
-      expect({ variant, ok: await verifyPassword("admin", hash, "admin") }).toEqual({
+      expect({ variant, ok: await verifyPassword("admin", hash, { user: "admin" }) }).toEqual({
         variant,
         ok: true,
       });
     }
-    expect(await verifyPassword("", made, "admin")).toBe(false);
+    expect(await verifyPassword("", made, { user: "admin" })).toBe(false);
   });
 
   it("refuses hashes it cannot use, saying why", () => {
@@ -102,11 +121,13 @@ describe("Atlas's users-credentials.properties as shipped", () => {
     expect([...users.keys()]).toEqual(["admin", "rangertagsync"]);
     const admin = users.get("admin")!;
     expect(admin).toMatchObject({ role: "ADMIN", roles: ["ROLE_ADMIN"], kind: "sha256" });
-    expect(await verifyPassword("admin", admin.hash, "admin")).toBe(true);
-    expect(await verifyPassword("wrong", admin.hash, "admin")).toBe(false);
+    expect(await verifyPassword("admin", admin.hash, { user: "admin" })).toBe(true);
+    expect(await verifyPassword("wrong", admin.hash, { user: "admin" })).toBe(false);
     const tagsync = users.get("rangertagsync")!;
     expect(tagsync).toMatchObject({ role: "RANGER_TAG_SYNC", roles: ["DATA_SCIENTIST"] });
-    expect(await verifyPassword("rangertagsync", tagsync.hash, "rangertagsync")).toBe(true);
+    expect(await verifyPassword("rangertagsync", tagsync.hash, { user: "rangertagsync" })).toBe(
+      true,
+    );
   });
 
   it("reads the file as java.util.Properties does: ':' or blanks as separator, escapes, continuations, the last of a repeated user", () => {

@@ -105,6 +105,11 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
       file: "atlas.authentication.method.file.filename=missing-users.properties",
       names: "atlas.authentication.method.file.filename",
     },
+    {
+      what: "an Atlas SHA-256 switch that is not a boolean",
+      file: "atlas.authentication.method.file.v1-validation.enabled=maybe",
+      names: "atlas.authentication.method.file.v1-validation.enabled",
+    },
     // The users file: a line we cannot use stops the start (Atlas would refuse that user's
     // logins only), naming the key, the file, the line and the user, never the hash.
     {
