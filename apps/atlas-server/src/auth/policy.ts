@@ -11,7 +11,8 @@
  * 2. The privileges of a role, the policy's lists as written (ROLE_ADMIN: every one).
  *
  * Which privilege a request needs, by method and path family, is the `RULES` table below.
- * docs/contracts/http.md has both tables for readers; a test keeps them in step.
+ * docs/contracts/http.md ("Login and roles") has them for readers; test/auth/atlas-users.test.ts
+ * checks the first two against Atlas's shipped policy file.
  */
 
 export type AtlasRole = "ROLE_ADMIN" | "DATA_STEWARD" | "DATA_SCIENTIST";
@@ -90,7 +91,7 @@ export function allows(roles: readonly AtlasRole[], privilege: Privilege): boole
  * any user who logged in). `action` is Atlas's wording for the 403 message ("<user> is not
  * authorized to perform <action>"); `$1` is the path's first group.
  */
-export interface Rule {
+interface Rule {
   methods: readonly string[] | "*";
   path: RegExp;
   privilege: Privilege | null;
@@ -103,7 +104,7 @@ const ENTITY = String.raw`v2/entity`;
 const SUB = String.raw`^v2/entity/(?:guid/[^/]+|uniqueAttribute/type/[^/]+|bulk)/`;
 
 /** First match wins. Paths no line matches fall to the last two lines. */
-export const RULES: readonly Rule[] = [
+const RULES: readonly Rule[] = [
   // admin: version and metrics for anyone who logged in (Atlas checks no privilege there);
   // every other admin action (the debug stall here) is ROLE_ADMIN's.
   { methods: READ, path: /^admin\/(version|metrics\/prometheus)$/, privilege: null, action: "$1" },
