@@ -12,6 +12,7 @@ import { httpLoad } from "./scenarios/http.mjs";
 import { hooks } from "./scenarios/hooks.mjs";
 import { memory } from "./scenarios/memory.mjs";
 import { restWrites } from "./scenarios/rest.mjs";
+import { lineage } from "./scenarios/lineage.mjs";
 
 /** In run order: the idle figures first, the failovers (which restart instances) last. */
 export const SCENARIOS = [
@@ -19,6 +20,7 @@ export const SCENARIOS = [
   httpLoad,
   restWrites,
   hooks,
+  lineage,
   failoverClean,
   failoverCrash,
   zkBlip,

@@ -4,7 +4,7 @@
  * the paths answer 404 like any unknown path. Read once, at start: setting the variable in a
  * running process changes nothing.
  *
- *   POST /api/atlas/admin/debug/stall?ms=6000   (ADMIN role)
+ *   POST /api/atlas/admin/debug/stall?ms=6000   (ROLE_ADMIN, src/auth/policy.ts)
  *
  * blocks the event loop for `ms` milliseconds with a synchronous busy-wait — the whole
  * process, as a long GC pause or a runaway computation would: no timer fires, no socket is
@@ -36,9 +36,8 @@ export function debugRoutes(
     paths: [`${ADMIN}/debug/stall`],
   });
 
+  // ROLE_ADMIN only, as every admin action: the authorization table (src/auth/policy.ts).
   router.on("POST", `${ADMIN}/debug/stall`, (ctx) => {
-    if (ctx.state.role !== "ADMIN")
-      throw errors.forbidden("the debug endpoints need the ADMIN role");
     const raw = typeof ctx.query.ms === "string" ? ctx.query.ms : "";
     const ms = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
     if (!(ms >= 1 && ms <= MAX_STALL_MS))

@@ -138,8 +138,12 @@ async function main(argv: string[]): Promise<number> {
     };
     await server.start();
   } catch (error) {
-    process.stderr.write(`atlas-server: start-up failed: ${(error as Error).message}\n`);
-    return 1;
+    // A users file we cannot use is bad configuration too (exit 2), found once it is read.
+    const bad = isConfigError(error);
+    process.stderr.write(
+      `atlas-server: ${bad ? "" : "start-up failed: "}${(error as Error).message}\n`,
+    );
+    return bad ? 2 : 1;
   }
 
   return new Promise<number>((resolveExit) => {

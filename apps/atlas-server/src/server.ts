@@ -20,8 +20,8 @@ import {
 } from "@atlas-ha/hook-consumer";
 import type { Logger } from "pino";
 import type { ApiContext } from "./api/context.js";
-import { loadUsers } from "./auth/users.js";
-import { FAILED_MESSAGES_FILE_KEY, type ServerConfig } from "./config/index.js";
+import { loadUsers, type User } from "./auth/users.js";
+import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
@@ -72,6 +72,9 @@ export function createAtlasServer(
       state: ha?.snapshot().state ?? "PASSIVE",
       epoch: ha?.snapshot().epoch ?? null,
     }));
+  // Read before anything is opened: a users file Atlas would accept but we cannot use stops
+  // the start, naming the key, the file and the line.
+  const users = readUsers(config.auth.usersFile);
   const metrics = createMetrics(config.serverId);
   const store = createStore(config.store, { logger });
 
@@ -200,7 +203,7 @@ export function createAtlasServer(
     },
   };
 
-  const users = config.auth.usersFile ? loadUsers(config.auth.usersFile) : null;
+  if (users) reportUsers(users, logger);
   const app = createHttpApp(api, users);
   const callback = app.callback();
   // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
@@ -295,4 +298,33 @@ export function createAtlasServer(
       return stopping;
     },
   };
+}
+
+function readUsers(file: string | null): Map<string, User> | null {
+  if (file === null) return null;
+  try {
+    return loadUsers(file);
+  } catch (error) {
+    const e = error as { code?: string; message: string };
+    if (e.code === "USERS_FILE_INVALID") throw new ConfigError(KEYS.usersFile, e.message);
+    throw error;
+  }
+}
+
+/**
+ * What an operator should know about the users file at start: unsalted or name-salted
+ * SHA-256 hashes (Atlas's old defaults, cheap to guess offline) and users whose group gives
+ * them no role under the simple authorizer's default policy (they can only log in).
+ */
+function reportUsers(users: Map<string, User>, logger: Logger): void {
+  const sha256 = [...users.values()].filter((u) => u.kind === "sha256").map((u) => u.name);
+  if (sha256.length > 0)
+    logger.warn({
+      event: "users_file_weak_hashes",
+      users: sha256,
+      hint: "atlas-server hash-password",
+    });
+  for (const user of users.values())
+    if (user.roles.length === 0)
+      logger.warn({ event: "users_file_user_without_role", user: user.name, group: user.role });
 }

@@ -96,6 +96,48 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-02B",
     "an entity without its unique attribute (qualifiedName)",
   ),
+  INVALID_RELATIONSHIP_END: entry(
+    400,
+    "ATLAS-400-00-045",
+    "a relationship attribute refers to an entity of a type its relationshipDef does not allow",
+  ),
+  CLASSIFICATION_DUPLICATE: entry(
+    400,
+    "ATLAS-400-00-01B",
+    "an entity given the same classification twice",
+  ),
+  UNKNOWN_ATTRIBUTE: entry(400, "ATLAS-400-00-023", "an attribute its type does not have"),
+  CLASSIFICATION_NOT_APPLICABLE: entry(
+    400,
+    "ATLAS-400-00-055",
+    "a classification whose entityTypes do not include the entity's type",
+  ),
+  CUSTOM_ATTRIBUTE_KEY_LENGTH: entry(
+    400,
+    "ATLAS-400-00-08C",
+    "a custom attribute key over 50 characters",
+  ),
+  CUSTOM_ATTRIBUTE_KEY_CHARACTERS: entry(
+    400,
+    "ATLAS-400-00-08D",
+    "a custom attribute key with characters other than letters, digits, '_' or '-'",
+  ),
+  CUSTOM_ATTRIBUTE_VALUE_LENGTH: entry(
+    400,
+    "ATLAS-400-00-08E",
+    "a custom attribute value over 500 characters",
+  ),
+  LABEL_LENGTH: entry(400, "ATLAS-400-00-08F", "a label over 50 characters"),
+  LABEL_CHARACTERS: entry(
+    400,
+    "ATLAS-400-00-090",
+    "a label with characters other than letters, digits, '_' or '-'",
+  ),
+  BUSINESS_METADATA_NOT_APPLICABLE: entry(
+    400,
+    "ATLAS-400-00-095",
+    "business metadata (or one of its attributes) that does not apply to the entity's type",
+  ),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",
@@ -110,6 +152,7 @@ export const ATLAS_ERRORS = Object.freeze({
   TYPE_GUID_NOT_FOUND: entry(404, "ATLAS-404-00-002", "no typedef with this guid"),
   UNKNOWN_TYPE: entry(404, "ATLAS-404-00-003", "the type name is not known"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
+  CLASSIFICATION_NOT_FOUND: entry(404, "ATLAS-404-00-008", "no classification type of this name"),
   UNIQUE_ATTRIBUTE_NOT_FOUND: entry(
     404,
     "ATLAS-404-00-009",
@@ -119,6 +162,17 @@ export const ATLAS_ERRORS = Object.freeze({
     404,
     "ATLAS-404-00-00A",
     "a reference by guid to an entity that is neither sent nor stored",
+  ),
+  RELATIONSHIP_NOT_FOUND: entry(404, "ATLAS-404-00-00C", "no relationship with this guid"),
+  RELATIONSHIP_ALREADY_DELETED: entry(
+    404,
+    "ATLAS-404-00-00F",
+    "a delete of a relationship that is deleted already",
+  ),
+  NOT_A_LINEAGE_ENTITY: entry(
+    404,
+    "ATLAS-404-00-011",
+    "lineage was asked of an entity that is neither a DataSet nor a Process",
   ),
   // 405, 409, 413, 415
   METHOD_NOT_ALLOWED: entry(405, "ATLAS-405-00-001", "this method is not served at this path"),
@@ -132,6 +186,11 @@ export const ATLAS_ERRORS = Object.freeze({
     409,
     "ATLAS-409-00-003",
     "another active entity of the type holds that qualifiedName",
+  ),
+  RELATIONSHIP_EXISTS: entry(
+    409,
+    "ATLAS-409-00-004",
+    "an ACTIVE relationship of that type between those entities exists already",
   ),
   TYPE_HAS_RELATIONSHIPS: entry(
     409,

@@ -1,4 +1,4 @@
-/** Atlas v2 entity REST subset (docs/contracts/http.md): create, bulk, get by guid / unique attribute, delete. */
+/** Atlas v2 entity REST subset (docs/contracts/http.md): create, bulk, get by guid / unique attribute (minExtInfo, ignoreRelationships), delete. */
 import { readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
@@ -7,6 +7,30 @@ import { booleanParam, entitiesWithExtInfo, entityWithExtInfo, guidParam } from 
 
 const V2 = "/api/atlas/v2";
 
+/** As Atlas's EntityREST: REST makes no shells; classifications and business attributes of an existing entity change only when asked. */
+function writeOptions(query: Record<string, unknown>) {
+  return {
+    createShells: false,
+    replaceClassifications: booleanParam(
+      query.replaceClassifications,
+      "replaceClassifications",
+      false,
+    ),
+    replaceBusinessAttributes: booleanParam(
+      query.replaceBusinessAttributes,
+      "replaceBusinessAttributes",
+      false,
+    ),
+  };
+}
+
+function retrieveOptions(query: Record<string, unknown>) {
+  return {
+    minExtInfo: booleanParam(query.minExtInfo, "minExtInfo", false),
+    ignoreRelationships: booleanParam(query.ignoreRelationships, "ignoreRelationships", false),
+  };
+}
+
 export function entityRoutes(router: Router, api: ApiContext): void {
   const limit = api.config.limits.maxBodyBytes;
   const user = (state: Record<string, unknown>) =>
@@ -14,21 +38,22 @@ export function entityRoutes(router: Router, api: ApiContext): void {
 
   router.on("POST", `${V2}/entity`, async (ctx) => {
     const body = entityWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntityWithExtInfo"));
+    const options = writeOptions(ctx.query);
     ctx.body = await api.write((epoch) =>
-      api.store.createOrUpdate(epoch, body as never, user(ctx.state)),
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state), options),
     );
   });
 
   router.on("POST", `${V2}/entity/bulk`, async (ctx) => {
     const body = entitiesWithExtInfo(await readJsonObject(ctx, limit, "AtlasEntitiesWithExtInfo"));
+    const options = writeOptions(ctx.query);
     ctx.body = await api.write((epoch) =>
-      api.store.createOrUpdate(epoch, body as never, user(ctx.state)),
+      api.store.createOrUpdate(epoch, body as never, user(ctx.state), options),
     );
   });
 
   router.on("GET", `${V2}/entity/guid/:guid`, async (ctx, { guid }) => {
-    const minExtInfo = booleanParam(ctx.query.minExtInfo, "minExtInfo", false);
-    const found = await api.store.getByGuid(guidParam(guid!), { minExtInfo });
+    const found = await api.store.getByGuid(guidParam(guid!), retrieveOptions(ctx.query));
     if (!found) throw errors.guidNotFound(guid!);
     ctx.body = found;
   });
@@ -44,8 +69,11 @@ export function entityRoutes(router: Router, api: ApiContext): void {
     if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
     if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
       throw errors.unknownType(typeName!);
-    const minExtInfo = booleanParam(ctx.query.minExtInfo, "minExtInfo", false);
-    const found = await api.store.getByUniqueAttribute(typeName!, qualifiedName, { minExtInfo });
+    const found = await api.store.getByUniqueAttribute(
+      typeName!,
+      qualifiedName,
+      retrieveOptions(ctx.query),
+    );
     if (!found) throw errors.uniqueNotFound(typeName!, qualifiedName);
     ctx.body = found;
   });

@@ -42,6 +42,8 @@ export const KEYS = Object.freeze({
 
   fileAuthEnabled: "atlas.authentication.method.file",
   usersFile: "atlas.authentication.method.file.filename",
+  fileV1Validation: "atlas.authentication.method.file.v1-validation.enabled",
+  fileV2Validation: "atlas.authentication.method.file.v2-validation.enabled",
 
   maxBodyBytes: "atlas.server.request.max.body.bytes",
   headersTimeout: "atlas.server.http.headers.timeout.ms",

@@ -96,7 +96,12 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
       haRetries: props.integer(KEYS.clientRetries, DEFAULTS.clientRetries, 0),
       haSleepIntervalMs: props.millis(KEYS.clientSleep, DEFAULTS.clientSleepMs, 0),
     },
-    auth: { usersFile: readUsersFile(props, context) },
+    auth: {
+      usersFile: readUsersFile(props, context),
+      // Atlas's UserDao switches for its two SHA-256 checks (BCrypt is always checked).
+      plainSha256: props.boolean(KEYS.fileV1Validation, true),
+      saltedSha256: props.boolean(KEYS.fileV2Validation, true),
+    },
     limits: {
       maxBodyBytes: props.integer(
         KEYS.maxBodyBytes,

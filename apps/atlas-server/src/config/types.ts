@@ -65,8 +65,14 @@ export interface ServerConfig {
     | { backend: "sqlite"; path: string }
     | { backend: "postgres"; url: string; idleTransactionTimeoutMs: number };
   client: { haRetries: number; haSleepIntervalMs: number };
-  /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
-  auth: { usersFile: string | null };
+  auth: {
+    /** Absolute path of the users file, or null: no file authentication, non-exempt requests are refused. */
+    usersFile: string | null;
+    /** Atlas's v1 check: a SHA-256 hash of the bare password logs in. */
+    plainSha256: boolean;
+    /** Atlas's v2 check: a SHA-256 hash of `password{user}` logs in. */
+    saltedSha256: boolean;
+  };
   limits: {
     maxBodyBytes: number;
     shutdownTimeoutMs: number;

@@ -1,6 +1,10 @@
 /**
- * The Koa app, in the order of STYLE.md: request id and logging → error boundary →
- * authentication → http-redirect-middleware → routes → store.
+ * The Koa app: request id and logging → error boundary → Basic credentials (a wrong pair is
+ * a 401 here) → http-redirect-middleware → login required → authorization (the simple
+ * authorizer's roles) → routes → store. The redirect sits between checking credentials and
+ * requiring them, where Apache Atlas's `ActiveServerFilter` sits in its filter chain: a
+ * passive redirects a request without credentials, and refuses wrong ones
+ * (docs/contracts/http.md).
  */
 import { randomUUID } from "node:crypto";
 import { haRedirect } from "@atlas-ha/http-redirect-middleware";
@@ -8,11 +12,14 @@ import Koa from "koa";
 import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
+import { lineageRoutes } from "../api/lineage.js";
+import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
 import { typeRoutes } from "../api/types.js";
 import type { User } from "../auth/users.js";
 import { debugRoutes } from "../debug.js";
 import { basicAuth } from "./auth.js";
+import { authorize } from "./authorize.js";
 import { answerError, answerNoRoute } from "./errors.js";
 import { Router } from "./router.js";
 
@@ -80,13 +87,14 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     }
   });
 
-  app.use(
-    basicAuth({
-      users,
-      exempt: UNAUTHENTICATED_PATHS,
-      onFailure: (reason) => api.metrics.authFailures.inc({ reason }),
-    }),
-  );
+  const auth = basicAuth({
+    users,
+    exempt: UNAUTHENTICATED_PATHS,
+    onFailure: (reason) => api.metrics.authFailures.inc({ reason }),
+    plainSha256: api.config.auth.plainSha256,
+    saltedSha256: api.config.auth.saltedSha256,
+  });
+  app.use(auth.credentials);
 
   app.use(
     haRedirect({
@@ -98,10 +106,15 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     }),
   );
 
+  app.use(auth.required);
+  app.use(authorize(UNAUTHENTICATED_PATHS));
+
   const router = new Router();
   adminRoutes(router, api);
   entityRoutes(router, api);
   searchRoutes(router, api);
+  lineageRoutes(router, api);
+  relationshipRoutes(router, api);
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());

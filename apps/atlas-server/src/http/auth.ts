@@ -1,10 +1,20 @@
 /**
- * HTTP Basic authentication against the users file, for everything but the paths a load
- * balancer or an orchestrator probes (status, health, liveness, readiness). Verified
- * credentials are remembered for a few minutes under an HMAC of the pair, so scrypt's cost
- * is paid once per user, not per request; failures are never cached and always counted.
- * A keep-alive connection that sends the credentials it was last admitted with skips even
- * the HMAC (a constant-time comparison with what that connection sent before).
+ * HTTP Basic authentication against the users file, in two layers with the redirect between
+ * them, in the order of Apache Atlas's filter chain (its `ActiveServerFilter` sits right
+ * after Spring's `BasicAuthenticationFilter` and before the check that a request is
+ * authenticated; docs/contracts/http.md):
+ *
+ * - `credentials` checks Basic credentials when a request sends some: wrong ones are a 401
+ *   here, on a passive too; a request without Basic credentials (no Authorization header,
+ *   or another scheme) goes on unauthenticated, so a passive redirects it.
+ * - `required` then refuses, with 401, a request that is still unauthenticated.
+ *
+ * Neither applies to the paths a load balancer or an orchestrator probes (status, health,
+ * liveness, readiness). Verified credentials are remembered for a few minutes under an HMAC
+ * of the pair, so scrypt's (or BCrypt's) cost is paid once per user, not per request;
+ * failures are never cached and always counted. A keep-alive connection that sends the
+ * credentials it was last admitted with skips even the HMAC (a constant-time comparison with
+ * what that connection sent before).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
@@ -13,18 +23,51 @@ import type { User } from "../auth/users.js";
 import { errors } from "./errors.js";
 import { routePath } from "./router.js";
 
+export type AuthFailure = "missing" | "malformed" | "unknown_user" | "bad_password";
+
 export interface AuthOptions {
   users: Map<string, User> | null;
   exempt: readonly string[];
-  onFailure: (reason: "missing" | "malformed" | "unknown_user" | "bad_password") => void;
+  onFailure: (reason: AuthFailure) => void;
   cacheTtlMs?: number;
+  /** Atlas's v1/v2 switches for SHA-256 hashes (passwords.ts); both on by default. */
+  plainSha256?: boolean;
+  saltedSha256?: boolean;
 }
 
-export function basicAuth(options: AuthOptions) {
+type Middleware = (ctx: Context, next: Next) => Promise<unknown>;
+
+export interface BasicAuth {
+  /** Checks the Basic credentials a request sends; lets a request without any through. */
+  credentials: Middleware;
+  /** Refuses a request that is not authenticated by now. */
+  required: Middleware;
+}
+
+/**
+ * The Basic token as Spring's `BasicAuthenticationConverter` reads it: `none` when the header
+ * is absent or of another scheme (the request goes on unauthenticated); `malformed` for a
+ * Basic header that is empty, not base64, or without a colon (a 401 at once).
+ */
+function basicToken(
+  header: string,
+): { kind: "none" } | { kind: "malformed" } | { kind: "basic"; decoded: string } {
+  const value = header.trim();
+  if (!/^basic/i.test(value)) return { kind: "none" };
+  const token = value.slice(6);
+  if (!BASE64.test(token)) return { kind: "malformed" };
+  const decoded = Buffer.from(token, "base64").toString("utf8");
+  return decoded.indexOf(":") > 0 ? { kind: "basic", decoded } : { kind: "malformed" };
+}
+
+// Strict base64 as Java's decoder wants it: whole quanta, padding optional but only at the end.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+export function basicAuth(options: AuthOptions): BasicAuth {
   const key = randomBytes(32);
   const verified = new Map<string, number>();
   // A client that opens many connections at once sends the same credentials on each before
-  // the first check is done: they share that one scrypt rather than queueing one each on
+  // the first check is done: they share that one check rather than queueing one each on
   // the thread pool (docs/decisions.md).
   const checking = new Map<string, Promise<boolean>>();
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
@@ -34,46 +77,34 @@ export function basicAuth(options: AuthOptions) {
   // connections may send several users' requests on one.
   const admitted = new WeakMap<object, { header: Buffer; user: User; until: number }>();
 
-  const authenticate = async (ctx: Context, next: Next): Promise<void> => {
-    const header = ctx.get("authorization");
-    const socket = ctx.req.socket;
-    const known = admitted.get(socket);
-    if (known !== undefined && known.until > Date.now() && sameHeader(known.header, header)) {
-      ctx.state.user = known.user.name;
-      ctx.state.role = known.user.role;
-      return next();
-    }
-    const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
-    if (!header || !options.users) {
-      options.onFailure("missing");
-      throw errors.unauthenticated();
-    }
-    if (!match) {
-      options.onFailure("malformed");
-      throw errors.unauthenticated();
-    }
-    const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const admit = (ctx: Context, user: User): void => {
+    ctx.state.user = user.name;
+    ctx.state.role = user.role;
+    ctx.state.roles = user.roles;
+  };
+
+  const check = async (ctx: Context, next: Next, header: string, decoded: string) => {
     const colon = decoded.indexOf(":");
-    if (colon <= 0) {
-      options.onFailure("malformed");
-      throw errors.unauthenticated();
-    }
     const name = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const user = options.users.get(name);
+    const user = options.users?.get(name);
     const fingerprint = createHmac("sha256", key).update(decoded).digest("base64");
     let until = verified.get(fingerprint);
     if (!(until !== undefined && until > Date.now() && user)) {
       // Unknown users are checked against a dummy hash too, so timing does not tell which
       // user names exist.
-      let check = checking.get(fingerprint);
-      if (!check) {
-        check = verifyPassword(password, user?.hash ?? DUMMY);
-        checking.set(fingerprint, check);
+      let pending = checking.get(fingerprint);
+      if (!pending) {
+        pending = verifyPassword(password, user?.hash ?? DUMMY, {
+          user: name,
+          plainSha256: options.plainSha256 ?? true,
+          saltedSha256: options.saltedSha256 ?? true,
+        });
+        checking.set(fingerprint, pending);
         const forget = () => checking.delete(fingerprint);
-        check.then(forget, forget);
+        pending.then(forget, forget);
       }
-      const ok = await check;
+      const ok = await pending;
       if (!ok || !user) {
         options.onFailure(user ? "bad_password" : "unknown_user");
         throw errors.unauthenticated();
@@ -82,17 +113,40 @@ export function basicAuth(options: AuthOptions) {
       until = Date.now() + ttl;
       verified.set(fingerprint, until);
     }
-    admitted.set(socket, { header: Buffer.from(header), user: user, until });
-    ctx.state.user = user.name;
-    ctx.state.role = user.role;
+    admitted.set(ctx.req.socket, { header: Buffer.from(header), user, until });
+    admit(ctx, user);
     await next();
   };
 
-  // Not async: the exempt probes (status, health) skip a promise of their own.
-  return (ctx: Context, next: Next): Promise<unknown> => {
+  // Not async: the exempt probes, and a passive's redirect of a request without credentials,
+  // skip a promise of their own.
+  const credentials: Middleware = (ctx, next) => {
     if (exempt.has(routePath(ctx))) return next();
-    return authenticate(ctx, next);
+    const header = ctx.get("authorization");
+    if (header === "") return next();
+    const known = admitted.get(ctx.req.socket);
+    if (known !== undefined && known.until > Date.now() && sameHeader(known.header, header)) {
+      admit(ctx, known.user);
+      return next();
+    }
+    const token = basicToken(header);
+    if (token.kind === "none") return next();
+    if (token.kind === "malformed" || !options.users) {
+      // Without a users file nobody can log in: as if no credentials had been sent.
+      options.onFailure(token.kind === "malformed" ? "malformed" : "missing");
+      return Promise.reject(errors.unauthenticated());
+    }
+    return check(ctx, next, header, token.decoded);
   };
+
+  const required: Middleware = (ctx, next) => {
+    if (ctx.state.user !== undefined || exempt.has(routePath(ctx))) return next();
+    // No Authorization header at all, or one of a scheme other than Basic.
+    options.onFailure(ctx.get("authorization") === "" ? "missing" : "malformed");
+    return Promise.reject(errors.unauthenticated());
+  };
+
+  return { credentials, required };
 }
 
 function sameHeader(known: Buffer, header: string): boolean {

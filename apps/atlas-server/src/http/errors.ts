@@ -44,6 +44,8 @@ export const errors = {
     answer(E.UNKNOWN_TYPE, `Given typename ${typeName} was invalid`),
   guidNotFound: (guid: string) =>
     answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
+  relationshipNotFound: (guid: string) =>
+    answer(E.RELATIONSHIP_NOT_FOUND, `Given relationship guid ${guid} is invalid/not found`),
   uniqueNotFound: (typeName: string, value: string) =>
     answer(
       E.UNIQUE_ATTRIBUTE_NOT_FOUND,

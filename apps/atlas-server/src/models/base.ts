@@ -1,68 +1,102 @@
 /**
- * Atlas's base model (`0010-base_model`): the supertypes every hook model builds on. The
- * unique `qualifiedName` of Referenceable is the identity hooks upsert by (docs/contracts/hooks.md).
+ * Atlas's base model (`0000-Area0/0010-base_model.json` and its patches): the supertypes every
+ * hook model builds on, and the lineage relationships of Process. The unique `qualifiedName`
+ * of Referenceable is the identity hooks upsert by (docs/contracts/hooks.md). Atlas's own
+ * bookkeeping types (`__AtlasUserProfile`, `__AtlasAuditEntry`, …) and the glossary are not
+ * shipped: this server has no glossary, saved searches or audit API.
  */
 import { attr, entityDef, relationshipDef } from "./define.js";
 import type { AtlasTypesDef } from "./typedefs.js";
 
-const SERVICE = "atlas_core";
+const ATLAS_CORE = { serviceType: "atlas_core" };
 
 export const BASE_MODEL: Partial<AtlasTypesDef> = {
   entityDefs: [
     entityDef(
       "Referenceable",
       [],
-      [attr("qualifiedName", "string", { required: true, unique: true })],
-      { serviceType: SERVICE },
+      [
+        attr("qualifiedName", "string", { required: true, unique: true, searchWeight: 10 }),
+        attr("replicatedFrom", "array<AtlasServer>", {
+          cardinality: "SET",
+          options: { isSoftReference: "true" },
+        }),
+        attr("replicatedTo", "array<AtlasServer>", {
+          cardinality: "SET",
+          options: { isSoftReference: "true" },
+        }),
+      ],
+      { ...ATLAS_CORE, typeVersion: "1.3" },
     ),
-    entityDef("__internal", [], [], { serviceType: SERVICE }),
+    entityDef("__internal", [], [], { ...ATLAS_CORE, typeVersion: "1.1" }),
     entityDef(
       "Asset",
       ["Referenceable"],
       [
-        attr("name", "string", { required: true, indexed: true }),
-        attr("displayName", "string", { indexed: true }),
-        attr("description", "string"),
-        attr("userDescription", "string", { indexed: true }),
-        attr("owner", "string", { indexed: true }),
+        attr("name", "string", {
+          required: true,
+          indexed: true,
+          searchWeight: 10,
+          indexType: "STRING",
+        }),
+        attr("description", "string", { searchWeight: 9 }),
+        attr("owner", "string", { indexed: true, searchWeight: 9, indexType: "STRING" }),
+        attr("displayName", "string", { indexed: true, indexType: "STRING" }),
+        attr("userDescription", "string", { indexed: true, indexType: "STRING" }),
       ],
-      { serviceType: SERVICE, typeVersion: "1.1" },
+      { ...ATLAS_CORE, typeVersion: "1.6" },
     ),
-    entityDef("DataSet", ["Asset"], [], { serviceType: SERVICE, typeVersion: "1.1" }),
-    entityDef("Infrastructure", ["Asset"], [], { serviceType: SERVICE, typeVersion: "1.1" }),
-    entityDef(
-      "Process",
-      ["Asset"],
-      [attr("inputs", "array<DataSet>"), attr("outputs", "array<DataSet>")],
-      { serviceType: SERVICE, typeVersion: "1.1" },
-    ),
-    entityDef("ProcessExecution", ["Asset"], [], { serviceType: SERVICE }),
     entityDef(
       "ddl",
       ["Referenceable"],
       [
-        attr("queryText", "string", { required: true, indexed: true }),
+        attr("queryText", "string", { required: true }),
         attr("execTime", "date", { required: true }),
         attr("userName", "string", { required: true, indexed: true }),
         attr("serviceType", "string", { required: true, indexed: true }),
       ],
-      { serviceType: SERVICE },
+      { ...ATLAS_CORE, typeVersion: "1.1" },
     ),
+    entityDef("DataSet", ["Asset"], [], { ...ATLAS_CORE, typeVersion: "1.2" }),
+    entityDef("Infrastructure", ["Asset"], [], { ...ATLAS_CORE, typeVersion: "1.2" }),
+    entityDef(
+      "Process",
+      ["Asset"],
+      [
+        attr("inputs", "array<DataSet>", { cardinality: "SET" }),
+        attr("outputs", "array<DataSet>", { cardinality: "SET" }),
+      ],
+      { ...ATLAS_CORE, typeVersion: "1.2" },
+    ),
+    entityDef("Path", ["DataSet"], [], ATLAS_CORE),
+    entityDef(
+      "AtlasServer",
+      [],
+      [
+        attr("name", "string", { required: true, indexed: true, searchWeight: 10 }),
+        attr("displayName", "string", { required: true, indexed: true, searchWeight: 10 }),
+        attr("fullName", "string", { required: true, unique: true, searchWeight: 10 }),
+        attr("urls", "array<string>"),
+        attr("additionalInfo", "map<string,string>"),
+      ],
+      { ...ATLAS_CORE, typeVersion: "1.4" },
+    ),
+    entityDef("ProcessExecution", ["Asset"], [], ATLAS_CORE),
   ],
   relationshipDefs: [
     relationshipDef(
       "dataset_process_inputs",
       "AGGREGATION",
-      ["Process", "inputs", "SET", true],
+      ["Process", "inputs", "SET", { container: true, legacy: true }],
       ["DataSet", "inputToProcesses", "SET"],
-      SERVICE,
+      { ...ATLAS_CORE, typeVersion: "1.1", propagateTags: "TWO_TO_ONE" },
     ),
     relationshipDef(
       "process_dataset_outputs",
       "AGGREGATION",
-      ["Process", "outputs", "SET", true],
+      ["Process", "outputs", "SET", { container: true, legacy: true }],
       ["DataSet", "outputFromProcesses", "SET"],
-      SERVICE,
+      { ...ATLAS_CORE, typeVersion: "1.1", propagateTags: "ONE_TO_TWO" },
     ),
   ],
 };

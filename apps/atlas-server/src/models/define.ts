@@ -1,9 +1,12 @@
 /**
- * Small builders so the model files read like the type lists they are. Attribute defaults
- * follow the common case of Atlas's published models: single-valued, optional, not unique.
+ * Small builders so the model files read like Atlas's model JSON they mirror
+ * (addons/models/ of apache/atlas). The defaults are what Atlas's JSON leaves out most:
+ * an attribute is optional, single-valued, not unique and indexed only when unique; a type
+ * is at typeVersion 1.0; a relationship propagates no classifications.
  */
 import type {
   AtlasAttributeDef,
+  AtlasBaseTypeDef,
   AtlasEntityDef,
   AtlasEnumDef,
   AtlasRelationshipDef,
@@ -18,8 +21,12 @@ interface AttrOptions {
   unique?: boolean;
   cardinality?: Cardinality;
   indexed?: boolean;
-  /** The referenced entities belong to this one and are deleted with it (legacy `ownedRef`). */
-  owned?: boolean;
+  /** Atlas's free-text search ranks matches in attributes of a higher weight (1–10) first. */
+  searchWeight?: number;
+  indexType?: string;
+  /** The attribute is sent in entity notifications even when it did not change. */
+  includeInNotification?: boolean;
+  options?: Record<string, string>;
 }
 
 export function attr(name: string, typeName: string, options: AttrOptions = {}): AtlasAttributeDef {
@@ -27,49 +34,80 @@ export function attr(name: string, typeName: string, options: AttrOptions = {}):
     name,
     typeName,
     isOptional: !options.required,
-    cardinality: options.cardinality ?? (typeName.startsWith("array<") ? "SET" : "SINGLE"),
+    cardinality: options.cardinality ?? "SINGLE",
     isUnique: options.unique ?? false,
     isIndexable: options.indexed ?? options.unique ?? false,
   };
-  if (options.owned) def.constraints = [{ type: "ownedRef" }];
+  if (options.searchWeight !== undefined) def.searchWeight = options.searchWeight;
+  if (options.indexType !== undefined) def.indexType = options.indexType;
+  if (options.includeInNotification) def.includeInNotification = true;
+  if (options.options) def.options = { ...options.options };
   return def;
+}
+
+/** What every kind of typedef may carry besides its name and body. */
+type TypeExtra = Pick<AtlasBaseTypeDef, "serviceType" | "typeVersion" | "options" | "description">;
+
+function base(name: string, extra: TypeExtra): AtlasBaseTypeDef {
+  return { name, typeVersion: "1.0", ...extra };
 }
 
 export function entityDef(
   name: string,
   superTypes: string[],
   attributeDefs: AtlasAttributeDef[],
-  extra: Partial<AtlasEntityDef> = {},
+  extra: TypeExtra = {},
 ): AtlasEntityDef {
-  return { name, superTypes, typeVersion: "1.0", attributeDefs, ...extra };
+  return { ...base(name, extra), superTypes, attributeDefs };
 }
 
 export function structDef(
   name: string,
   attributeDefs: AtlasAttributeDef[],
-  serviceType?: string,
+  extra: TypeExtra = {},
 ): AtlasStructDef {
-  return { name, typeVersion: "1.0", attributeDefs, ...(serviceType ? { serviceType } : {}) };
+  return { ...base(name, extra), attributeDefs };
 }
 
+/** An enum whose values have consecutive ordinals from `firstOrdinal`. */
 export function enumDef(
   name: string,
   values: string[],
-  serviceType?: string,
+  extra: TypeExtra = {},
   firstOrdinal = 0,
 ): AtlasEnumDef {
   return {
-    name,
-    typeVersion: "1.0",
+    ...base(name, extra),
     elementDefs: values.map((value, i) => ({ value, ordinal: firstOrdinal + i })),
-    ...(serviceType ? { serviceType } : {}),
   };
 }
 
-type End = [type: string, name: string, cardinality: Cardinality, isContainer?: boolean];
+interface EndFlags {
+  /** The end that holds the other: in a COMPOSITION its entity owns (and deletes) the others. */
+  container?: boolean;
+  /** The end's attribute is also an attribute of the entity type (Atlas's pre-relationship models). */
+  legacy?: boolean;
+}
 
-function end([type, name, cardinality, isContainer]: End): AtlasRelationshipEndDef {
-  return { type, name, cardinality, isContainer: isContainer ?? false };
+/** An end: the entity type, the relationship attribute it gets, its cardinality. */
+type End = [type: string, name: string, cardinality: Cardinality, flags?: EndFlags];
+
+function end([type, name, cardinality, flags = {}]: End): AtlasRelationshipEndDef {
+  const def: AtlasRelationshipEndDef = {
+    type,
+    name,
+    isContainer: flags.container ?? false,
+    cardinality,
+  };
+  if (flags.legacy) def.isLegacyAttribute = true;
+  return def;
+}
+
+interface RelationshipExtra extends TypeExtra {
+  /** Which way classifications flow: NONE, ONE_TO_TWO (end1 → end2), TWO_TO_ONE or BOTH. */
+  propagateTags?: string;
+  relationshipLabel?: string;
+  attributeDefs?: AtlasAttributeDef[];
 }
 
 /**
@@ -81,16 +119,16 @@ export function relationshipDef(
   category: RelationshipCategory,
   end1: End,
   end2: End,
-  serviceType?: string,
+  extra: RelationshipExtra = {},
 ): AtlasRelationshipDef {
+  const { propagateTags, relationshipLabel, attributeDefs, ...rest } = extra;
   return {
-    name,
-    typeVersion: "1.0",
+    ...base(name, rest),
     relationshipCategory: category,
-    propagateTags: "NONE",
+    ...(relationshipLabel ? { relationshipLabel } : {}),
+    propagateTags: propagateTags ?? "NONE",
     endDef1: end(end1),
     endDef2: end(end2),
-    attributeDefs: [],
-    ...(serviceType ? { serviceType } : {}),
+    attributeDefs: attributeDefs ?? [],
   };
 }

@@ -17,6 +17,10 @@ export interface EntityRecord extends StoredEntity {
   writeSeq: number;
   /** Write-log seq of the write that created the row (search order). */
   createSeq: number;
+  labels: string[];
+  customAttributes: Record<string, string>;
+  /** Business metadata name → its attributes' values. */
+  businessAttributes: Record<string, Record<string, JsonValue>>;
 }
 
 /** Atlas placeholders are negative numbers (as strings), resolved within one request. */
@@ -149,6 +153,14 @@ export function toStoredEntity(record: EntityRecord): StoredEntity {
     attributes: record.attributes,
     relationshipAttributes: record.relationshipAttributes,
     classifications: record.classifications,
+    // As Atlas: present when set.
+    ...(record.labels.length > 0 ? { labels: record.labels } : {}),
+    ...(Object.keys(record.customAttributes).length > 0
+      ? { customAttributes: record.customAttributes }
+      : {}),
+    ...(Object.keys(record.businessAttributes).length > 0
+      ? { businessAttributes: record.businessAttributes }
+      : {}),
   };
 }
 
@@ -189,5 +201,8 @@ export function contentOf(record: EntityRecord): string {
     record.attributes,
     record.relationshipAttributes,
     record.classifications,
+    record.labels,
+    record.customAttributes,
+    record.businessAttributes,
   ]);
 }

@@ -147,6 +147,62 @@ export class StoreReferenceError extends StoreError {
   }
 }
 
+/** An entity names a classification type that does not exist (Atlas: 404 ATLAS-404-00-008). */
+export class StoreUnknownClassificationError extends StoreError {
+  override readonly name = "StoreUnknownClassificationError" as const;
+  readonly code = "STORE_UNKNOWN_CLASSIFICATION" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = ATLAS_ERRORS.CLASSIFICATION_NOT_FOUND.code;
+
+  constructor(typeName: string) {
+    super(`Given classification ${typeName} was invalid`);
+  }
+}
+
+/** Lineage asked of an entity that is neither a DataSet nor a Process (Atlas: 404 ATLAS-404-00-011). */
+export class StoreLineageTypeError extends StoreError {
+  override readonly name = "StoreLineageTypeError" as const;
+  readonly code = "STORE_NOT_A_LINEAGE_ENTITY" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = ATLAS_ERRORS.NOT_A_LINEAGE_ENTITY.code;
+
+  constructor(guid: string, typeName: string) {
+    super(`Given instance guid ${guid} with type ${typeName} is not a valid lineage entity type.`);
+  }
+}
+
+/** No relationship with that guid (Atlas: 404 ATLAS-404-00-00C). */
+export class StoreRelationshipNotFoundError extends StoreError {
+  override readonly name = "StoreRelationshipNotFoundError" as const;
+  readonly code = "STORE_RELATIONSHIP_NOT_FOUND" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode: string;
+
+  /** `alreadyDeleted`: the delete of a deleted relationship (Atlas: ATLAS-404-00-00F). */
+  constructor(guid: string, alreadyDeleted = false) {
+    super(
+      alreadyDeleted
+        ? `Attempting to delete a relationship which is already deleted : ${guid}`
+        : `Given relationship guid ${guid} is invalid/not found`,
+    );
+    this.atlasErrorCode = alreadyDeleted
+      ? ATLAS_ERRORS.RELATIONSHIP_ALREADY_DELETED.code
+      : ATLAS_ERRORS.RELATIONSHIP_NOT_FOUND.code;
+  }
+}
+
+/** An ACTIVE relationship of that type between those ends exists (Atlas: 409 ATLAS-409-00-004). */
+export class StoreRelationshipExistsError extends StoreError {
+  override readonly name = "StoreRelationshipExistsError" as const;
+  readonly code = "STORE_RELATIONSHIP_EXISTS" as const;
+  readonly httpStatus = 409;
+  readonly atlasErrorCode = ATLAS_ERRORS.RELATIONSHIP_EXISTS.code;
+
+  constructor(typeName: string, end1: string, end2: string) {
+    super(`relationship ${typeName} already exists between entities ${end1} and ${end2}`);
+  }
+}
+
 /** Another active entity of the type already holds that qualifiedName (a rename onto it). */
 export class StoreConflictError extends StoreError {
   override readonly name = "StoreConflictError" as const;
@@ -259,6 +315,10 @@ export type StoreErrorCode =
   | StoreNotFoundError["code"]
   | StoreReferenceError["code"]
   | StoreConflictError["code"]
+  | StoreLineageTypeError["code"]
+  | StoreUnknownClassificationError["code"]
+  | StoreRelationshipNotFoundError["code"]
+  | StoreRelationshipExistsError["code"]
   | StoreTypeExistsError["code"]
   | StoreInvalidTypedefError["code"]
   | StoreTypedefNotFoundError["code"]
@@ -277,6 +337,10 @@ const CODES = new Set<string>([
   "STORE_ENTITY_NOT_FOUND",
   "STORE_REFERENCE_NOT_FOUND",
   "STORE_UNIQUE_CONFLICT",
+  "STORE_NOT_A_LINEAGE_ENTITY",
+  "STORE_UNKNOWN_CLASSIFICATION",
+  "STORE_RELATIONSHIP_NOT_FOUND",
+  "STORE_RELATIONSHIP_EXISTS",
   "STORE_TYPE_EXISTS",
   "STORE_INVALID_TYPEDEF",
   "STORE_TYPEDEF_NOT_FOUND",

@@ -9,8 +9,13 @@
  * - updates merge: only the attributes given change (an explicit null sets null), which is
  *   what Atlas does for both full and partial updates; a new qualifiedName renames;
  * - an update that changes nothing writes nothing (no version bump, not in the response);
+ * - relationship attributes (the ends of relationshipDefs, sent in `attributes` or
+ *   `relationshipAttributes`) are relationships, kept by the Linker (linker.ts), not in the
+ *   entity's JSON; an object id with a guid alone is a reference where the attribute's type
+ *   says so;
  * - deletes are soft (status DELETED) and cascade to what the entity owns (COMPOSITION
- *   relationships, `ownedRef`), e.g. a Hive table's columns and storage descriptor.
+ *   relationships in either direction, `ownedRef`), e.g. a Hive table's columns and storage
+ *   descriptor.
  *
  * Records are changed in memory; flush() writes what differs from what was loaded.
  */
@@ -32,8 +37,6 @@ import {
   refTo,
   stringAttr,
   toHeader,
-  tooDeep,
-  MAX_ENTITY_DEPTH,
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
@@ -43,6 +46,16 @@ import {
   StoreNotFoundError,
   StoreReferenceError,
 } from "./errors.js";
+import { applyExtras, type ExtrasOptions } from "./extras.js";
+import { Linker, type LinkTarget } from "./linker.js";
+import { EntityRecords } from "./records.js";
+import {
+  assignedGuid,
+  checkDepth,
+  linkTargets,
+  qualifiedNameOf,
+  typeReferences,
+} from "./references.js";
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
 import type { TypeRegistry } from "./typesystem.js";
@@ -58,6 +71,14 @@ export interface MutationContext {
   newGuid: () => string;
 }
 
+export interface CreateOrUpdateOptions extends ExtrasOptions {
+  /**
+   * A reference by unique attributes to an entity that does not exist creates a shell entity
+   * (hook messages, Atlas's default) or fails with STORE_REFERENCE_NOT_FOUND (REST). Default true.
+   */
+  createShells?: boolean;
+}
+
 interface Item {
   entity: AtlasEntity;
   /** The key it had in referredEntities (its guid when the entity carries none). */
@@ -66,55 +87,32 @@ interface Item {
   target?: EntityRecord;
 }
 
-function uniqueKey(typeName: string, qualifiedName: string): string {
-  return `${typeName}\u0000${qualifiedName}`;
-}
-
-/** The real (not placeholder) guid an entity id names, if any. */
-function assignedGuid(objectId: AtlasObjectId): string | undefined {
-  const guid = objectId.guid;
-  return typeof guid === "string" && guid !== "" && !isPlaceholder(guid) ? guid : undefined;
-}
-
-function qualifiedNameOf(value: unknown): string | undefined {
-  if (!isObject(value)) return undefined;
-  const qn = value.qualifiedName;
-  return typeof qn === "string" && qn !== "" ? qn : undefined;
-}
-
-function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
-  const where = tooDeep([
-    ...entities,
-    ...Object.entries(referred).map(([guid, e]): [string, unknown] => [
-      `referredEntities["${guid}"]`,
-      e,
-    ]),
-  ]);
-  if (where !== undefined)
-    throw new StoreInvalidEntityError(
-      `${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`,
-    );
-}
-
 export class Mutation {
   readonly #c: MutationContext;
-  /** Every record loaded or created, by guid, in the order first seen (the response order). */
-  readonly #records = new Map<string, EntityRecord>();
-  /** contentOf() of loaded records as loaded; a record absent here was created by this mutation. */
-  readonly #loaded = new Map<string, string>();
+  readonly #records: EntityRecords;
   readonly #partial = new Set<string>();
   readonly #deleted = new Set<string>();
   /** Guids of the request (placeholders, assigned guids, referredEntities keys) → real guids. */
   readonly #aliases = new Map<string, string>();
-  /** type + qualifiedName → guid, for active records as they stand in this mutation. */
-  readonly #byUnique = new Map<string, string>();
   readonly #assignments: Record<string, string> = {};
+  readonly #linker: Linker;
+  #options: CreateOrUpdateOptions = {};
 
   constructor(context: MutationContext) {
     this.#c = context;
+    this.#records = new EntityRecords(context);
+    this.#linker = new Linker({
+      ...context,
+      load: (guid) => this.#records.load(guid),
+      deleteEntity: (record) => this.#delete(record),
+    });
   }
 
-  async createOrUpdate(input: AtlasEntitiesWithExtInfo): Promise<void> {
+  async createOrUpdate(
+    input: AtlasEntitiesWithExtInfo,
+    options: CreateOrUpdateOptions = {},
+  ): Promise<void> {
+    this.#options = options;
     if (!isObject(input) || !Array.isArray(input.entities)) {
       throw new StoreInvalidEntityError(
         "the request needs `entities`: a list of entities (or `entity` for a single one)",
@@ -189,10 +187,10 @@ export class Mutation {
   async flush(): Promise<{ response: EntityMutationResponse; changed: number }> {
     const { tx, epoch, seq, user, now } = this.#c;
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
-    let changed = 0;
+    let changed = await this.#linker.flush();
     let createOrd = 0;
-    for (const record of this.#records.values()) {
-      const loaded = this.#loaded.get(record.guid);
+    for (const record of this.#records.all()) {
+      const loaded = this.#records.loadedContent(record.guid);
       let operation: EntityOperation;
       if (loaded === undefined) {
         await tx.insertEntity(record, createOrd++);
@@ -222,6 +220,14 @@ export class Mutation {
   }
 
   async #apply(items: Item[], referred: Record<string, AtlasEntity>): Promise<void> {
+    const known = (guid: string): string | undefined => {
+      const type =
+        referred[guid]?.typeName ?? this.#records.get(this.#aliases.get(guid) ?? guid)?.typeName;
+      return typeof type === "string" ? type : undefined;
+    };
+    const types = this.#c.types;
+    for (const item of items) typeReferences(types, item.entity, known, item.target?.typeName);
+    for (const entity of Object.values(referred)) typeReferences(types, entity, known);
     // 1. The referred entities reached from the request's entities (transitively) join it;
     //    Atlas ignores the ones nothing refers to.
     const queue = [...items];
@@ -256,12 +262,30 @@ export class Mutation {
       }
       targets.push({ entity: item.entity, record });
     }
-    // 3. References → object ids of real entities (shells where needed); then merge.
+    // 3. References → object ids of real entities (shells where needed); then merge, and
+    //    last the relationships, once every entity of the request has its record.
+    const links: { record: EntityRecord; name: string; targets: LinkTarget[] }[] = [];
     for (const { entity, record } of targets) {
       const attributes = await this.#resolveAll(entity.attributes);
       const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
-      await this.#merge(record, attributes, relationshipAttributes, entity.classifications);
+      const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
+      const linked = new Map<string, JsonValue>();
+      for (const values of [attributes, relationshipAttributes]) {
+        for (const [name, value] of Object.entries(values)) {
+          if (!ends.has(name)) continue;
+          linked.set(name, value); // relationshipAttributes come second and win
+          delete values[name];
+        }
+      }
+      await this.#merge(record, attributes, relationshipAttributes, entity);
+      for (const [name, value] of linked) {
+        // A copy kept in the entity's JSON by an older version is superseded.
+        delete record.attributes[name];
+        delete record.relationshipAttributes[name];
+        links.push({ record, name, targets: linkTargets(record.typeName, name, value) });
+      }
     }
+    for (const { record, name, targets: to } of links) await this.#linker.set(record, name, to);
   }
 
   async #identify(
@@ -286,7 +310,7 @@ export class Mutation {
     }
     let record: EntityRecord | undefined;
     if (requestGuid !== undefined && !isPlaceholder(requestGuid)) {
-      record = await this.#load(requestGuid);
+      record = await this.#records.load(requestGuid);
       if (record && record.typeName !== entity.typeName) {
         throw new StoreInvalidEntityError(
           `${where}: entity ${requestGuid} is a ${record.typeName}, not a ${entity.typeName}`,
@@ -298,8 +322,12 @@ export class Mutation {
         );
       }
     }
-    record ??= qn === undefined ? undefined : await this.#findActive([entity.typeName], qn);
-    record ??= this.#create(entity.typeName, qn === undefined ? {} : { qualifiedName: qn }, false);
+    record ??= qn === undefined ? undefined : await this.#records.findActive([entity.typeName], qn);
+    record ??= this.#records.create(
+      entity.typeName,
+      qn === undefined ? {} : { qualifiedName: qn },
+      false,
+    );
     if (requestGuid !== undefined) {
       this.#aliases.set(requestGuid, record.guid);
       if (requestGuid !== record.guid) this.#assignments[requestGuid] = record.guid;
@@ -322,15 +350,17 @@ export class Mutation {
     if (guid !== undefined) {
       const alias = this.#aliases.get(guid);
       if (alias !== undefined) target = this.#records.get(alias);
-      else if (!isPlaceholder(guid)) target = await this.#load(guid);
+      else if (!isPlaceholder(guid)) target = await this.#records.load(guid);
     }
     const qn = qualifiedNameOf(ref.uniqueAttributes);
     if (!target && qn !== undefined) {
       const typeNames = this.#c.types.withSubtypes(ref.typeName, "in a reference");
       target =
-        (await this.#findActive(typeNames, qn)) ??
-        this.#create(ref.typeName, { qualifiedName: qn }, true);
-      if (guid !== undefined) this.#aliases.set(guid, target.guid);
+        (await this.#records.findActive(typeNames, qn)) ??
+        (this.#options.createShells === false
+          ? undefined
+          : this.#records.create(ref.typeName, { qualifiedName: qn }, true));
+      if (guid !== undefined && target) this.#aliases.set(guid, target.guid);
     }
     if (!target) {
       throw new StoreReferenceError(
@@ -347,12 +377,13 @@ export class Mutation {
     record: EntityRecord,
     attributes: Record<string, JsonValue>,
     relationshipAttributes: Record<string, JsonValue>,
-    classifications: unknown,
+    entity: AtlasEntity,
   ): Promise<void> {
     const before = record.qualifiedName;
     record.attributes = { ...record.attributes, ...attributes };
     record.relationshipAttributes = { ...record.relationshipAttributes, ...relationshipAttributes };
-    if (Array.isArray(classifications)) record.classifications = classifications;
+    const isNew = record.isIncomplete || this.#records.loadedContent(record.guid) === undefined;
+    applyExtras(this.#c.types, record, entity, isNew, this.#options);
     record.isIncomplete = false;
     record.name = stringAttr(record.attributes, "name");
     record.qualifiedName = stringAttr(record.attributes, "qualifiedName");
@@ -368,20 +399,19 @@ export class Mutation {
       );
     }
     if (record.qualifiedName !== null) {
-      const holder = await this.#findActive([record.typeName], record.qualifiedName);
+      const holder = await this.#records.findActive([record.typeName], record.qualifiedName);
       if (holder && holder !== record)
         throw new StoreConflictError(record.typeName, record.qualifiedName);
-      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
     }
-    if (before !== null) this.#byUnique.delete(uniqueKey(record.typeName, before));
+    this.#records.holdName(record, before);
   }
 
   async #delete(record: EntityRecord): Promise<void> {
     if (record.status === "DELETED") return;
     record.status = "DELETED";
     this.#deleted.add(record.guid);
-    if (record.qualifiedName !== null)
-      this.#byUnique.delete(uniqueKey(record.typeName, record.qualifiedName));
+    this.#records.releaseName(record);
+    for (const child of await this.#linker.detach(record)) await this.#delete(child);
     const owned = this.#c.types.isEntityType(record.typeName)
       ? this.#c.types.entityType(record.typeName).ownedAttributes
       : new Set<string>();
@@ -394,7 +424,7 @@ export class Mutation {
       forEachRef(record.relationshipAttributes[name], collect);
       forEachRef(record.attributes[name], collect);
       for (const guid of guids) {
-        const child = await this.#load(guid);
+        const child = await this.#records.load(guid);
         if (child) await this.#delete(child);
       }
     }
@@ -408,7 +438,7 @@ export class Mutation {
     }
     const guid = assignedGuid(objectId);
     if (guid !== undefined) {
-      return this.#load(guid);
+      return this.#records.load(guid);
     }
     const qn = qualifiedNameOf(objectId.uniqueAttributes);
     if (qn === undefined) {
@@ -416,7 +446,7 @@ export class Mutation {
         `an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`,
       );
     }
-    return this.#findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
+    return this.#records.findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
   }
 
   #notFound(objectId: AtlasObjectId): StoreNotFoundError {
@@ -424,70 +454,5 @@ export class Mutation {
     return assignedGuid(objectId) !== undefined || qn === undefined
       ? new StoreNotFoundError({ guid: String(objectId.guid) })
       : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
-  }
-
-  #track(record: EntityRecord): EntityRecord {
-    const known = this.#records.get(record.guid);
-    if (known) return known;
-    this.#records.set(record.guid, record);
-    this.#loaded.set(record.guid, contentOf(record));
-    if (record.status === "ACTIVE" && record.qualifiedName !== null) {
-      this.#byUnique.set(uniqueKey(record.typeName, record.qualifiedName), record.guid);
-    }
-    return record;
-  }
-
-  async #load(guid: string): Promise<EntityRecord | undefined> {
-    const known = this.#records.get(guid);
-    if (known) return known;
-    const record = await this.#c.tx.entity(guid);
-    return record && this.#track(record);
-  }
-
-  /** The active record of one of `typeNames` with that qualifiedName, as it stands in this mutation. */
-  async #findActive(typeNames: string[], qualifiedName: string): Promise<EntityRecord | undefined> {
-    for (const typeName of typeNames) {
-      const guid = this.#byUnique.get(uniqueKey(typeName, qualifiedName));
-      if (guid !== undefined) return this.#records.get(guid);
-    }
-    const stored = await this.#c.tx.activeByUnique(typeNames, qualifiedName);
-    if (!stored) return undefined;
-    const record = this.#track(stored);
-    // Renamed or deleted earlier in this mutation: the stored row is stale.
-    return record.status === "ACTIVE" && record.qualifiedName === qualifiedName
-      ? record
-      : undefined;
-  }
-
-  #create(
-    typeName: string,
-    attributes: Record<string, JsonValue>,
-    isIncomplete: boolean,
-  ): EntityRecord {
-    this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
-    const { epoch, seq, user, now } = this.#c;
-    const record: EntityRecord = {
-      guid: this.#c.newGuid(),
-      typeName,
-      qualifiedName: stringAttr(attributes, "qualifiedName"),
-      name: stringAttr(attributes, "name"),
-      status: "ACTIVE",
-      version: 0,
-      isIncomplete,
-      attributes,
-      relationshipAttributes: {},
-      classifications: [],
-      createdBy: user,
-      updatedBy: user,
-      createTime: now,
-      updateTime: now,
-      writeEpoch: epoch,
-      writeSeq: seq,
-      createSeq: seq,
-    };
-    this.#records.set(record.guid, record);
-    if (record.qualifiedName !== null)
-      this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
-    return record;
   }
 }

@@ -12,6 +12,8 @@
  * - atlas_hook_offsets: every applied hook message position, written in the same
  *   transaction as its changes.
  * - atlas_typedefs: one row per typedef, its JSON as stored.
+ * - atlas_relationships: one row per relationship (own guid, type, status, the two end
+ *   entities' guids, attributes); at most one ACTIVE row per type and pair of ends.
  * - atlas_schema_migrations: applied migration versions.
  */
 import type { Migration, StoreSql } from "./sql.js";
@@ -29,9 +31,12 @@ export interface Dialect {
   jsonList(name: string): string;
 }
 
+const RELATIONSHIP_COLUMNS = `guid, type_name, status, end1_guid, end2_guid, attributes, version,
+  created_by, updated_by, create_time, update_time, write_epoch, write_seq, create_seq, create_ord`;
+
 const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
   relationship_attributes, classifications, created_by, updated_by, create_time, update_time,
-  write_epoch, write_seq, create_seq`;
+  write_epoch, write_seq, create_seq, labels, custom_attributes, business_attributes`;
 
 export function migrations(d: Dialect): Migration[] {
   return [
@@ -103,6 +108,36 @@ export function migrations(d: Dialect): Migration[] {
         )`,
       ],
     },
+    {
+      version: 2,
+      name: "relationships; labels, custom and business attributes",
+      statements: [
+        `ALTER TABLE atlas_entities ADD COLUMN labels ${d.json} NOT NULL DEFAULT '[]'`,
+        `ALTER TABLE atlas_entities ADD COLUMN custom_attributes ${d.json} NOT NULL DEFAULT '{}'`,
+        `ALTER TABLE atlas_entities ADD COLUMN business_attributes ${d.json} NOT NULL DEFAULT '{}'`,
+        `CREATE TABLE atlas_relationships (
+          guid TEXT PRIMARY KEY,
+          type_name TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'DELETED')),
+          end1_guid TEXT NOT NULL,
+          end2_guid TEXT NOT NULL,
+          attributes ${d.json} NOT NULL,
+          version INTEGER NOT NULL,
+          created_by TEXT NOT NULL,
+          updated_by TEXT NOT NULL,
+          create_time ${d.bigint} NOT NULL,
+          update_time ${d.bigint} NOT NULL,
+          write_epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          create_seq ${d.bigint} NOT NULL,
+          create_ord INTEGER NOT NULL
+        )`,
+        `CREATE UNIQUE INDEX atlas_relationships_active ON atlas_relationships (type_name, end1_guid, end2_guid)
+          WHERE status = 'ACTIVE'`,
+        `CREATE INDEX atlas_relationships_end1 ON atlas_relationships (end1_guid, type_name)`,
+        `CREATE INDEX atlas_relationships_end2 ON atlas_relationships (end2_guid, type_name)`,
+      ],
+    },
   ];
 }
 
@@ -113,6 +148,8 @@ export function statements(d: Dialect): StoreSql {
            OR lower(qualified_name) LIKE @pattern ESCAPE '\\')
       AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')`;
   const epoch = d.param("epoch", "bigint");
+  const relationshipFilter = `(${d.param("types", "json")} IS NULL OR ${types})
+      AND (${d.param("activeOnly", "int")} = 0 OR status = 'ACTIVE')`;
   return {
     createMigrationsTable: `CREATE TABLE IF NOT EXISTS atlas_schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at ${d.bigint} NOT NULL)`,
@@ -141,15 +178,28 @@ export function statements(d: Dialect): StoreSql {
     insertEntity: `INSERT INTO atlas_entities (${ENTITY_COLUMNS}, create_ord) VALUES (@guid, @typeName,
       @qualifiedName, @name, @status, @version, @isIncomplete, @attributes, @relationshipAttributes,
       @classifications, @createdBy, @updatedBy, @createTime, @updateTime, @writeEpoch, @writeSeq,
-      @createSeq, @createOrd)`,
+      @createSeq, @labels, @customAttributes, @businessAttributes, @createOrd)`,
     updateEntity: `UPDATE atlas_entities SET qualified_name = @qualifiedName, name = @name, status = @status,
       version = @version, is_incomplete = @isIncomplete, attributes = @attributes,
       relationship_attributes = @relationshipAttributes, classifications = @classifications,
+      labels = @labels, custom_attributes = @customAttributes, business_attributes = @businessAttributes,
       updated_by = @updatedBy, update_time = @updateTime, write_epoch = @writeEpoch, write_seq = @writeSeq
       WHERE guid = @guid`,
     searchEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${searchWhere}
       ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
     countEntities: `SELECT count(*) AS total FROM atlas_entities WHERE ${searchWhere}`,
+
+    selectRelationship: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships WHERE guid = @guid`,
+    selectRelationshipsByEnd1: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships
+      WHERE end1_guid IN (${d.jsonList("guids")}) AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
+    selectRelationshipsByEnd2: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships
+      WHERE end2_guid IN (${d.jsonList("guids")}) AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
+    insertRelationship: `INSERT INTO atlas_relationships (${RELATIONSHIP_COLUMNS}) VALUES (@guid, @typeName,
+      @status, @end1Guid, @end2Guid, @attributes, @version, @createdBy, @updatedBy, @createTime,
+      @updateTime, @writeEpoch, @writeSeq, @createSeq, @createOrd)`,
+    updateRelationship: `UPDATE atlas_relationships SET status = @status, attributes = @attributes,
+      version = @version, updated_by = @updatedBy, update_time = @updateTime,
+      write_epoch = @writeEpoch, write_seq = @writeSeq WHERE guid = @guid`,
 
     selectHookOffset: `SELECT 1 AS hit FROM atlas_hook_offsets
       WHERE topic = @topic AND kafka_partition = @partition AND kafka_offset = ${d.param("offset", "bigint")}`,
@@ -159,8 +209,7 @@ export function statements(d: Dialect): StoreSql {
     selectTypedefs: `SELECT category, definition FROM atlas_typedefs ORDER BY write_seq, ord`,
     insertTypedef: `INSERT INTO atlas_typedefs (name, category, guid, definition, create_time, write_epoch, write_seq, ord)
       VALUES (@name, @category, @guid, @definition, @createTime, @epoch, @seq, @ord)`,
-    updateTypedef: `UPDATE atlas_typedefs SET category = @category, guid = @guid, definition = @definition
-      WHERE name = @name`,
+    updateTypedef: `UPDATE atlas_typedefs SET definition = @definition WHERE name = @name`,
     deleteTypedef: `DELETE FROM atlas_typedefs WHERE name = @name`,
     // JSON columns are stored as JSON.stringify wrote them (TEXT / json, not jsonb), so a
     // `"typeName":"x"` pair has no spaces in it. Type deletes are rare: a scan is fine.
@@ -170,6 +219,8 @@ export function statements(d: Dialect): StoreSql {
       OR CAST(relationship_attributes AS TEXT) LIKE @pattern ESCAPE '\\'
       OR CAST(attributes AS TEXT) LIKE @relPattern ESCAPE '\\'
       OR CAST(relationship_attributes AS TEXT) LIKE @relPattern ESCAPE '\\'
+      OR CAST(business_attributes AS TEXT) LIKE @keyPattern ESCAPE '\\'
+      UNION ALL SELECT 1 AS hit FROM atlas_relationships WHERE type_name = @typeName
       LIMIT 1`,
   };
 }

@@ -7,6 +7,7 @@
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
 import type { EntityRecord } from "./entities.js";
+import type { RelationshipRecord } from "./relationships.js";
 import type { HookPosition, WriteRecord } from "./types.js";
 
 export type SqlParams = Record<string, string | number | null>;
@@ -50,18 +51,26 @@ export interface StoreSql {
   searchEntities: string;
   countEntities: string;
 
+  selectRelationship: string;
+  /** @guids, @types (null: any), @activeOnly → the relationships with end 1 (end 2) among @guids. */
+  selectRelationshipsByEnd1: string;
+  selectRelationshipsByEnd2: string;
+  insertRelationship: string;
+  updateRelationship: string;
+
   selectHookOffset: string;
   insertHookOffset: string;
 
   selectTypedefs: string;
   insertTypedef: string;
-  /** @name, @category, @guid, @definition → the row keeps its place in the list (write_seq, ord). */
+  /** @name, @definition: a new definition of a stored typedef; its row keeps its place. */
   updateTypedef: string;
   deleteTypedef: string;
   /**
    * @typeName, @pattern (LIKE, `\` escape) → a row when an entity of the type exists (any
    * status, shells too) or an entity's JSON names it as a `typeName` (classifications, struct
-   * values, references) or a `relationshipType` (@relPattern).
+   * values, references) or a `relationshipType` (@relPattern), a key of its business
+   * attributes (@keyPattern), or a relationship of the type exists (any status).
    */
   selectTypeInUse: string;
 }
@@ -145,6 +154,9 @@ function toRecord(row: SqlRow): EntityRecord {
     attributes: json<Record<string, JsonValue>>(row.attributes),
     relationshipAttributes: json<Record<string, JsonValue>>(row.relationship_attributes),
     classifications: json<AtlasClassification[]>(row.classifications),
+    labels: json<string[]>(row.labels),
+    customAttributes: json<Record<string, string>>(row.custom_attributes),
+    businessAttributes: json<Record<string, Record<string, JsonValue>>>(row.business_attributes),
     createdBy: String(row.created_by),
     updatedBy: String(row.updated_by),
     createTime: num(row.create_time),
@@ -153,6 +165,38 @@ function toRecord(row: SqlRow): EntityRecord {
     writeSeq: num(row.write_seq),
     createSeq: num(row.create_seq),
   };
+}
+
+function toRelationship(row: SqlRow): RelationshipRecord {
+  return {
+    guid: String(row.guid),
+    typeName: String(row.type_name),
+    status: row.status === "DELETED" ? "DELETED" : "ACTIVE",
+    end1Guid: String(row.end1_guid),
+    end2Guid: String(row.end2_guid),
+    attributes: json<Record<string, JsonValue>>(row.attributes),
+    version: num(row.version),
+    createdBy: String(row.created_by),
+    updatedBy: String(row.updated_by),
+    createTime: num(row.create_time),
+    updateTime: num(row.update_time),
+    writeEpoch: num(row.write_epoch),
+    writeSeq: num(row.write_seq),
+    createSeq: num(row.create_seq),
+    createOrd: num(row.create_ord),
+  };
+}
+
+function relationshipParams(r: RelationshipRecord): SqlParams {
+  return { ...r, attributes: JSON.stringify(r.attributes) };
+}
+
+/** Which relationships a query over ends returns. */
+export interface RelationshipFilter {
+  /** Only these relationship types; default any. */
+  types?: readonly string[];
+  /** Only ACTIVE relationships; default false (DELETED ones too). */
+  activeOnly?: boolean;
 }
 
 function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
@@ -167,6 +211,9 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
     attributes: JSON.stringify(record.attributes),
     relationshipAttributes: JSON.stringify(record.relationshipAttributes),
     classifications: JSON.stringify(record.classifications),
+    labels: JSON.stringify(record.labels),
+    customAttributes: JSON.stringify(record.customAttributes),
+    businessAttributes: JSON.stringify(record.businessAttributes),
     createdBy: record.createdBy,
     updatedBy: record.updatedBy,
     createTime: record.createTime,
@@ -293,6 +340,40 @@ export class SqlTx {
     return { records: rows.map(toRecord), total: num(count?.total ?? 0) };
   }
 
+  async relationship(guid: string): Promise<RelationshipRecord | undefined> {
+    const [row] = await this.#db.all(this.#sql.selectRelationship, { guid });
+    return row ? toRelationship(row) : undefined;
+  }
+
+  /** Relationships with an end among `guids` at end 1, end 2, or either ("any"), each once. */
+  async relationshipsOf(
+    guids: readonly string[],
+    at: 1 | 2 | "any",
+    filter: RelationshipFilter = {},
+  ): Promise<RelationshipRecord[]> {
+    if (guids.length === 0) return [];
+    const params: SqlParams = {
+      guids: JSON.stringify(guids),
+      types: filter.types === undefined ? null : JSON.stringify(filter.types),
+      activeOnly: filter.activeOnly ? 1 : 0,
+    };
+    const rows: SqlRow[] = [];
+    if (at !== 2) rows.push(...(await this.#db.all(this.#sql.selectRelationshipsByEnd1, params)));
+    if (at !== 1) rows.push(...(await this.#db.all(this.#sql.selectRelationshipsByEnd2, params)));
+    const seen = new Map<string, RelationshipRecord>();
+    for (const row of rows)
+      if (!seen.has(String(row.guid))) seen.set(String(row.guid), toRelationship(row));
+    return [...seen.values()];
+  }
+
+  async insertRelationship(relationship: RelationshipRecord): Promise<void> {
+    await this.#db.run(this.#sql.insertRelationship, relationshipParams(relationship));
+  }
+
+  async updateRelationship(relationship: RelationshipRecord): Promise<void> {
+    await this.#db.run(this.#sql.updateRelationship, relationshipParams(relationship));
+  }
+
   async isHookApplied(position: HookPosition): Promise<boolean> {
     const rows = await this.#db.all(this.#sql.selectHookOffset, { ...position });
     return rows.length > 0;
@@ -336,8 +417,6 @@ export class SqlTx {
   async updateTypedef(typedef: StoredTypedef): Promise<void> {
     await this.#db.run(this.#sql.updateTypedef, {
       name: typedef.def.name,
-      category: typedef.category,
-      guid: typedef.def.guid ?? null,
       definition: JSON.stringify(typedef.def),
     });
   }
@@ -356,6 +435,8 @@ export class SqlTx {
       typeName,
       pattern: like("typeName"),
       relPattern: like("relationshipType"),
+      // A business metadata def is a key of an entity's business attributes.
+      keyPattern: `%${JSON.stringify(typeName).replace(/[\\%_]/g, (c) => `\\${c}`)}:%`,
     });
     return rows.length > 0;
   }

@@ -8,23 +8,24 @@ import type {
   AtlasEntitiesWithExtInfo,
   AtlasEntityWithExtInfo,
   AtlasObjectId,
-  JsonValue,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import {
-  mapRefs,
-  referencedGuids,
-  refGuid,
-  refTo,
-  toHeader,
-  toStoredEntity,
-  type EntityRecord,
-} from "./entities.js";
+import { toHeader } from "./entities.js";
 import { StoreFencedError, StoreTypeInUseError } from "./errors.js";
+import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
+import {
+  createRelationship,
+  deleteRelationship,
+  readRelationship,
+  updateRelationship,
+  type RelationshipWithExtInfo,
+} from "./relationship-store.js";
+import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
 import { runMigrations } from "./migrations.js";
-import { Mutation } from "./mutation.js";
+import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
 import {
+  checkBusinessMetadataDelete,
   checkDeletable,
   groupTypedefs,
   matchesFilter,
@@ -111,6 +112,7 @@ export class SqlMetadataStore implements MetadataStore {
       backend: this.backend,
       applied: result.applied,
       seededTypes: result.seeded,
+      updatedTypes: result.updated,
       tookMs: this.#now() - started,
     });
   }
@@ -195,9 +197,10 @@ export class SqlMetadataStore implements MetadataStore {
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
     user: string,
+    options: CreateOrUpdateOptions = {},
   ): Promise<EntityMutationResponse> {
     return this.#mutate(epoch, user, "ENTITY_CREATE_OR_UPDATE", [
-      { kind: "createOrUpdate", entities },
+      { kind: "createOrUpdate", entities, options },
     ]);
   }
 
@@ -230,27 +233,87 @@ export class SqlMetadataStore implements MetadataStore {
     ]);
   }
 
-  async getByGuid(
-    guid: string,
-    options: { minExtInfo?: boolean } = {},
-  ): Promise<EntityWithReferred | null> {
+  async getByGuid(guid: string, options: RetrieveOptions = {}): Promise<EntityWithReferred | null> {
     return this.#b.read(async (db) => {
       const tx = this.#tx(db);
       const record = await tx.entity(guid);
-      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+      return record ? retrieveEntity(tx, await this.#registry(tx), record, options) : null;
     });
   }
 
+  /** The ACTIVE entity of the type (or a subtype) with that qualifiedName; a deleted one is not found, as in Atlas. */
   async getByUniqueAttribute(
     typeName: string,
     qualifiedName: string,
-    options: { minExtInfo?: boolean } = {},
+    options: RetrieveOptions = {},
   ): Promise<EntityWithReferred | null> {
     return this.#b.read(async (db) => {
       const tx = this.#tx(db);
       const types = await this.#registry(tx);
-      const record = await tx.latestByUnique(types.withSubtypes(typeName), qualifiedName);
-      return record ? this.#withReferred(tx, record, options.minExtInfo === true) : null;
+      const record = await tx.activeByUnique(types.withSubtypes(typeName), qualifiedName);
+      return record ? retrieveEntity(tx, types, record, options) : null;
+    });
+  }
+
+  /** Lineage of the entity `at` names (a guid, or the ACTIVE entity with a type and qualifiedName); null when none. */
+  async lineage(
+    at: string | { typeName: string; qualifiedName: string },
+    options: LineageOptions,
+  ): Promise<AtlasLineageInfo | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      const types = await this.#registry(tx);
+      const record =
+        typeof at === "string"
+          ? await tx.entity(at)
+          : await tx.activeByUnique(types.withSubtypes(at.typeName), at.qualifiedName);
+      return record ? lineage(tx, types, record, options) : null;
+    });
+  }
+
+  async getRelationship(
+    guid: string,
+    options: { extendedInfo?: boolean } = {},
+  ): Promise<RelationshipWithExtInfo | null> {
+    return this.#b.read(async (db) => {
+      const tx = this.#tx(db);
+      return readRelationship(tx, await this.#registry(tx), guid, options.extendedInfo === true);
+    });
+  }
+
+  async createRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo> {
+    let out: RelationshipWithExtInfo | undefined;
+    await this.#write(epoch, user, "RELATIONSHIP_CREATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+      out = await createRelationship(tx, types, stamp, relationship);
+      return 1;
+    });
+    return out!;
+  }
+
+  async updateRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo> {
+    let out: RelationshipWithExtInfo | undefined;
+    await this.#write(epoch, user, "RELATIONSHIP_UPDATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+      const { result, changed } = await updateRelationship(tx, types, stamp, relationship);
+      out = result;
+      return changed;
+    });
+    return out!;
+  }
+
+  async deleteRelationship(epoch: number, guid: string, user: string): Promise<void> {
+    await this.#write(epoch, user, "RELATIONSHIP_DELETE", {}, async (tx, seq, _types, now) => {
+      await deleteRelationship(tx, { epoch, seq, user, now, newGuid: this.#newGuid }, guid);
+      return 1;
     });
   }
 
@@ -361,11 +424,12 @@ export class SqlMetadataStore implements MetadataStore {
     await this.#write(epoch, user, "TYPEDEF_DELETE", {}, async (tx, _seq, types) => {
       const deleting = resolveDeletes(defs, types);
       // As Atlas: a type with instances (even deleted entities) cannot go, then references.
-      for (const { def } of deleting) {
-        if (await tx.typeInUse(def.name))
-          throw new StoreTypeInUseError(def.name, "references", "instances exist");
+      for (const entry of deleting) {
+        if (!checkBusinessMetadataDelete(entry, options.force === true)) continue;
+        if (await tx.typeInUse(entry.def.name))
+          throw new StoreTypeInUseError(entry.def.name, "references", "instances exist");
       }
-      checkDeletable(deleting, types, options);
+      checkDeletable(deleting, types);
       for (const { def } of deleting) await tx.deleteTypedef(def.name);
       if (deleting.length > 0) await tx.bumpTypedefsVersion();
       return deleting.length;
@@ -392,15 +456,8 @@ export class SqlMetadataStore implements MetadataStore {
           this.#logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;
         }
-        const { response, changed } = await this.#applyChanges(
-          tx,
-          seq,
-          types,
-          now,
-          epoch,
-          user,
-          changes,
-        );
+        const context = { tx, seq, types, now, epoch, user };
+        const { response, changed } = await this.#applyChanges(context, changes);
         await tx.insertHookOffset(position, epoch, seq, now);
         result = { applied: true, mutations: response };
         return changed;
@@ -476,7 +533,8 @@ export class SqlMetadataStore implements MetadataStore {
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
-      const result = await this.#applyChanges(tx, seq, types, now, epoch, user, changes);
+      const context = { tx, seq, types, now, epoch, user };
+      const result = await this.#applyChanges(context, changes);
       response = result.response;
       return result.changed;
     });
@@ -484,19 +542,14 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async #applyChanges(
-    tx: SqlTx,
-    seq: number,
-    types: TypeRegistry,
-    now: number,
-    epoch: number,
-    user: string,
+    context: Omit<MutationContext, "newGuid">,
     changes: StoreChange[],
   ): Promise<{ response: EntityMutationResponse; changed: number }> {
-    const mutation = new Mutation({ tx, types, epoch, seq, user, now, newGuid: this.#newGuid });
+    const mutation = new Mutation({ ...context, newGuid: this.#newGuid });
     for (const change of changes) {
       switch (change.kind) {
         case "createOrUpdate":
-          await mutation.createOrUpdate(change.entities);
+          await mutation.createOrUpdate(change.entities, change.options);
           break;
         case "partialUpdate":
           await mutation.partialUpdate(change.objectId, change.entity);
@@ -508,46 +561,5 @@ export class SqlMetadataStore implements MetadataStore {
       }
     }
     return mutation.flush();
-  }
-
-  /** The entity with the entities its attributes refer to; references show their current qualifiedName. */
-  async #withReferred(
-    tx: SqlTx,
-    record: EntityRecord,
-    minExtInfo: boolean,
-  ): Promise<EntityWithReferred> {
-    const referred = await tx.entities(referencedGuids(record));
-    const byGuid = new Map(referred.map((r) => [r.guid, r]));
-    const refresh = async (
-      values: Record<string, JsonValue>,
-    ): Promise<Record<string, JsonValue>> => {
-      const out: Record<string, JsonValue> = {};
-      for (const [name, value] of Object.entries(values)) {
-        out[name] = await mapRefs(value, async (ref) => {
-          const guid = refGuid(ref);
-          const target = guid === undefined ? undefined : byGuid.get(guid);
-          return target
-            ? refTo(
-                target,
-                typeof ref.relationshipType === "string"
-                  ? { relationshipType: ref.relationshipType }
-                  : {},
-              )
-            : (ref as unknown as JsonValue);
-        });
-      }
-      return out;
-    };
-    const entity = toStoredEntity({
-      ...record,
-      attributes: await refresh(record.attributes),
-      relationshipAttributes: await refresh(record.relationshipAttributes),
-    });
-    return {
-      entity,
-      referredEntities: minExtInfo
-        ? {}
-        : Object.fromEntries(referred.map((r) => [r.guid, toStoredEntity(r)])),
-    };
   }
 }

@@ -580,11 +580,7 @@ export function resolveDeletes(
  * deleted with it refer to (ATLAS-409-00-002), an entity type that relationshipDefs not being
  * deleted name as an end (ATLAS-409-00-005). Instances are checked by the store (they are rows).
  */
-export function checkDeletable(
-  deleting: StoredTypedef[],
-  existing: TypeRegistry,
-  options: { force?: boolean } = {},
-): void {
+export function checkDeletable(deleting: StoredTypedef[], existing: TypeRegistry): void {
   const names = new Set(deleting.map((d) => d.def.name));
   const refs = existing
     .all()
@@ -596,16 +592,25 @@ export function checkDeletable(
       throw new StoreTypeInUseError(def.name, "relationships", relationship.as);
     const other = refs.find((r) => r.type === def.name);
     if (other) throw new StoreTypeInUseError(def.name, "references", other.as);
-    // Atlas's AtlasBusinessMetadataDefStoreV2.validateDeletion: its references cannot be
-    // checked cheaply for a non-indexable attribute, so such a delete needs force=true.
-    const nonIndexable = (def as AtlasStructDef).attributeDefs?.some((a) => !a.isIndexable);
-    if (category === "BUSINESS_METADATA" && !options.force && nonIndexable) {
-      throw invalid(
-        `Deletion not allowed for non-indexable Business Metadata '${def.name}' without force=true. Non-indexable attributes cannot be validated efficiently for references; use force=true to skip validation and delete (warning: orphaned references may remain).`,
-        E.NON_INDEXABLE_BM_DELETE_NOT_ALLOWED.code,
-      );
-    }
   }
+}
+
+/**
+ * Atlas's AtlasBusinessMetadataDefStoreV2.validateDeletion: with `force` nothing is checked;
+ * without it a def with a non-indexable attribute is refused (its references cannot be checked
+ * cheaply, ATLAS-400-00-107). True when the caller must still check for references.
+ */
+export function checkBusinessMetadataDelete(entry: StoredTypedef, force: boolean): boolean {
+  if (entry.category !== "BUSINESS_METADATA") return true;
+  if (force) return false;
+  const def = entry.def;
+  if ((def as AtlasStructDef).attributeDefs?.some((a) => !a.isIndexable)) {
+    throw invalid(
+      `Deletion not allowed for non-indexable Business Metadata '${def.name}' without force=true. Non-indexable attributes cannot be validated efficiently for references; use force=true to skip validation and delete (warning: orphaned references may remain).`,
+      E.NON_INDEXABLE_BM_DELETE_NOT_ALLOWED.code,
+    );
+  }
+  return true;
 }
 
 /** Atlas's FilterUtil predicates; an unknown `type` matches nothing, as in Atlas. */

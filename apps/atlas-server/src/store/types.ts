@@ -10,6 +10,10 @@ import type {
   JsonValue,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
+import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
+import type { CreateOrUpdateOptions } from "./mutation.js";
+import type { RelationshipWithExtInfo } from "./relationship-store.js";
+import type { RetrieveOptions } from "./retrieve.js";
 import type { TypedefFilter } from "./typedefs.js";
 
 export type { TypedefFilter, TypedefHeader } from "./typedefs.js";
@@ -34,6 +38,9 @@ export interface StoredEntity {
   attributes: Record<string, JsonValue>;
   relationshipAttributes: Record<string, JsonValue>;
   classifications: AtlasClassification[];
+  labels?: string[];
+  customAttributes?: Record<string, string>;
+  businessAttributes?: Record<string, Record<string, JsonValue>>;
 }
 
 /** Atlas `AtlasEntityWithExtInfo`: the entity and the entities its attributes refer to. */
@@ -110,7 +117,7 @@ export interface HookPosition {
  * StoreNotFoundError (REST).
  */
 export type StoreChange =
-  | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo }
+  | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo; options?: CreateOrUpdateOptions }
   | { kind: "partialUpdate"; objectId: AtlasObjectId; entity: AtlasEntityWithExtInfo }
   | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" };
 
@@ -164,11 +171,16 @@ export interface MetadataStore {
    */
   rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null>;
 
-  /** Upsert by type + qualifiedName, placeholders resolved (POST /v2/entity[/bulk]). */
+  /**
+   * Upsert by type + qualifiedName, placeholders resolved (POST /v2/entity[/bulk]). A reference
+   * by unique attributes to a missing entity creates a shell, or with `createShells: false`
+   * (REST, as Atlas) fails with STORE_REFERENCE_NOT_FOUND.
+   */
   createOrUpdate(
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
     user: string,
+    options?: CreateOrUpdateOptions,
   ): Promise<EntityMutationResponse>;
   /** Changes only the attributes given; a new qualifiedName among them renames the entity. */
   partialUpdateByUniqueAttribute(
@@ -185,14 +197,41 @@ export interface MetadataStore {
     user: string,
   ): Promise<EntityMutationResponse>;
 
-  /** With `minExtInfo`, `referredEntities` is left empty. */
-  getByGuid(guid: string, options?: { minExtInfo?: boolean }): Promise<EntityWithReferred | null>;
-  /** The active entity of the type (or a subtype) with that qualifiedName, else the latest deleted one. */
+  /**
+   * The entity with both ends of its relationships and, in `referredEntities`, what it owns
+   * (docs/contracts/model.md); `minExtInfo`: those minimal; `ignoreRelationships`: neither.
+   */
+  getByGuid(guid: string, options?: RetrieveOptions): Promise<EntityWithReferred | null>;
+  /** The ACTIVE entity of the type (or a subtype) with that qualifiedName; a deleted one is not found. */
   getByUniqueAttribute(
     typeName: string,
     qualifiedName: string,
-    options?: { minExtInfo?: boolean },
+    options?: RetrieveOptions,
   ): Promise<EntityWithReferred | null>;
+  /** Atlas's AtlasRelationship (with its ends' headers on `extendedInfo`); null when unknown. */
+  getRelationship(
+    guid: string,
+    options?: { extendedInfo?: boolean },
+  ): Promise<RelationshipWithExtInfo | null>;
+  /** A relationship between two ACTIVE entities; one of that type between them exists: 409. */
+  createRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo>;
+  /** Its attributes (type and ends cannot change). */
+  updateRelationship(
+    epoch: number,
+    relationship: Record<string, unknown>,
+    user: string,
+  ): Promise<RelationshipWithExtInfo>;
+  /** Soft delete; unknown: ATLAS-404-00-00C, deleted already: ATLAS-404-00-00F. */
+  deleteRelationship(epoch: number, guid: string, user: string): Promise<void>;
+  /** Atlas's lineage of a DataSet or Process; null when the entity does not exist. */
+  lineage(
+    at: string | { typeName: string; qualifiedName: string },
+    options: LineageOptions,
+  ): Promise<AtlasLineageInfo | null>;
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
 
   /** Every typedef, or those that match Atlas's SearchFilter (GET /types/typedefs?type=…). */

@@ -10,6 +10,8 @@ import {
   type AtlasEntityDef,
   type AtlasRelationshipDef,
   type AtlasTypesDef,
+  type Cardinality,
+  type RelationshipCategory,
   type TypeCategory,
 } from "../models/typedefs.js";
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
@@ -29,12 +31,49 @@ export interface EntityTypeInfo {
   uniqueAttributes: string[];
   /** Attributes whose referenced entities this entity owns (COMPOSITION container ends, `ownedRef`). */
   ownedAttributes: Set<string>;
+  /**
+   * Relationship attributes by name: the relationshipDef ends at this type or a supertype.
+   * One name can belong to several relationship types (a Hive column's `table` is the far end
+   * of both `hive_table_columns` and `hive_table_partitionkeys`).
+   */
+  relationshipAttributes: Map<string, RelationshipEnd[]>;
+}
+
+/** One end of a relationshipDef, seen from an entity type at that end. */
+export interface RelationshipEnd {
+  /** The relationship type. */
+  relationshipType: string;
+  category: RelationshipCategory;
+  /** Which end this type is on: the relationship's `end1` or `end2`. */
+  end: 1 | 2;
+  /** This end's relationship attribute name and cardinality. */
+  attribute: string;
+  cardinality: Cardinality;
+  /** This end contains the other (COMPOSITION: the other end is deleted with it). */
+  isContainer: boolean;
+  /** The entity type at the other end, its attribute and cardinality. */
+  otherType: string;
+  otherAttribute: string;
+  otherCardinality: Cardinality;
+  /** The attribute is also in the entity's attributeDefs (Atlas's legacy attributes, e.g. Process.inputs). */
+  legacy: boolean;
+}
+
+/** Lineage is the graph of Process.inputs and Process.outputs (Atlas's `__Process.inputs/outputs` edges). */
+export interface LineageEdgeType {
+  relationshipType: string;
+  /** Which end of the relationship the process is on. */
+  processEnd: 1 | 2;
+  /** `inputs`: the dataset feeds the process; `outputs`: the process writes the dataset. */
+  kind: "inputs" | "outputs";
 }
 
 export class TypeRegistry {
   readonly #defs = new Map<string, { category: TypeCategory; def: AnyTypeDef }>();
   readonly #entities = new Map<string, EntityTypeInfo>();
   readonly #subtypes = new Map<string, string[]>();
+  readonly #relationships = new Map<string, AtlasRelationshipDef>();
+  readonly #lineage: LineageEdgeType[] = [];
 
   constructor(defs: { category: TypeCategory; def: AnyTypeDef }[]) {
     for (const entry of defs) this.#defs.set(entry.def.name, entry);
@@ -85,6 +124,22 @@ export class TypeRegistry {
     return info;
   }
 
+  /** The relationshipDef of that name, if there is one. */
+  relationshipDef(name: string): AtlasRelationshipDef | undefined {
+    return this.#relationships.get(name);
+  }
+
+  /** The relationship types lineage follows, and which end the process is on. */
+  lineageEdgeTypes(): readonly LineageEdgeType[] {
+    return this.#lineage;
+  }
+
+  /** True when `typeName` is `superType` or one of its subtypes. */
+  isA(typeName: string, superType: string): boolean {
+    if (typeName === superType) return true;
+    return this.#entities.get(typeName)?.superTypes.has(superType) ?? false;
+  }
+
   /** The type and all its subtypes (e.g. DataSet → hive_table, hdfs_path, …). */
   withSubtypes(name: string, where?: string): string[] {
     this.entityType(name, where);
@@ -128,17 +183,47 @@ export class TypeRegistry {
       if (a.constraints?.some((c) => c.type === "ownedRef")) ownedAttributes.add(a.name);
     }
     const uniqueAttributes = [...attributes.values()].filter((a) => a.isUnique).map((a) => a.name);
-    return { name: def.name, def, superTypes, attributes, uniqueAttributes, ownedAttributes };
+    return {
+      name: def.name,
+      def,
+      superTypes,
+      attributes,
+      uniqueAttributes,
+      ownedAttributes,
+      relationshipAttributes: new Map(),
+    };
   }
 
   #addRelationship(def: AtlasRelationshipDef): void {
-    if (def.relationshipCategory !== "COMPOSITION") return;
-    // The container end's attribute holds the children; every type at or below that end owns them.
-    for (const end of [def.endDef1, def.endDef2]) {
-      if (!end?.isContainer) continue;
+    const ends = [def.endDef1, def.endDef2];
+    if (!ends.every((e) => typeof e?.type === "string" && typeof e.name === "string")) return;
+    this.#relationships.set(def.name, def);
+    const composition = def.relationshipCategory === "COMPOSITION";
+    for (const [index, end] of ends.entries()) {
+      const other = ends[1 - index]!;
+      const side: 1 | 2 = index === 0 ? 1 : 2;
+      if (end.name === "inputs" || end.name === "outputs") {
+        if (this.#entities.get(end.type) && this.isA(end.type, "Process"))
+          this.#lineage.push({ relationshipType: def.name, processEnd: side, kind: end.name });
+      }
+      // Every type at or below this end gets the attribute; a container end owns the other.
       for (const info of this.#entities.values()) {
-        if (info.name === end.type || info.superTypes.has(end.type))
-          info.ownedAttributes.add(end.name);
+        if (info.name !== end.type && !info.superTypes.has(end.type)) continue;
+        const list = info.relationshipAttributes.get(end.name) ?? [];
+        list.push({
+          relationshipType: def.name,
+          category: def.relationshipCategory,
+          end: side,
+          attribute: end.name,
+          cardinality: end.cardinality ?? "SINGLE",
+          isContainer: end.isContainer === true && composition,
+          otherType: other.type,
+          otherAttribute: other.name,
+          otherCardinality: other.cardinality ?? "SINGLE",
+          legacy: info.attributes.has(end.name),
+        });
+        info.relationshipAttributes.set(end.name, list);
+        if (composition && end.isContainer) info.ownedAttributes.add(end.name);
       }
     }
   }

@@ -110,7 +110,7 @@ describe("defaults (docs/contracts/config.md)", () => {
         dlqTopic: null,
       },
       client: { haRetries: 4, haSleepIntervalMs: 5000 },
-      auth: { usersFile: null },
+      auth: { usersFile: null, plainSha256: true, saltedSha256: true },
       limits: {
         maxBodyBytes: 1_048_576,
         shutdownTimeoutMs: 15_000,

@@ -65,10 +65,16 @@ function apply(notification: HookNotification, at?: { offset: string }) {
   });
 }
 
+/** The entity of that type and qualifiedName: the ACTIVE one, else the latest deleted one. */
 async function get(typeName: string, qualifiedName: string): Promise<StoredEntity> {
   const found = await store.getByUniqueAttribute(typeName, qualifiedName);
-  if (!found) throw new Error(`no ${typeName} ${qualifiedName}`);
-  return found.entity;
+  if (found) return found.entity;
+  // A deleted entity is not found by its unique attribute (as in Atlas); search finds it.
+  const { entities } = await store.searchBasic({ typeName, query: qualifiedName, limit: 1000 });
+  const hit = entities.filter((e) => e.attributes.qualifiedName === qualifiedName).at(-1);
+  const byGuid = hit && (await store.getByGuid(hit.guid));
+  if (!byGuid) throw new Error(`no ${typeName} ${qualifiedName}`);
+  return byGuid.entity;
 }
 
 beforeEach(async () => {
@@ -118,7 +124,7 @@ describe("hook notifications from the project's own hook messages", () => {
       execTime: 1_767_225_600_250,
       serviceType: "hive",
     });
-    expect(ddl.relationshipAttributes.db).toEqual({
+    expect(ddl.relationshipAttributes.db).toMatchObject({
       guid: db.guid,
       typeName: "hive_db",
       uniqueAttributes: { qualifiedName: "warehouse@prod" },
@@ -214,20 +220,20 @@ describe("hook notifications from the project's own hook messages", () => {
       attributes: { qualifiedName: "warehouse.orders@prod" },
     });
     expect(process.relationshipAttributes.inputs).toEqual([
-      {
+      expect.objectContaining({
         guid: path.guid,
         typeName: "hdfs_path",
         uniqueAttributes: { qualifiedName: path.attributes.qualifiedName },
         relationshipType: "dataset_process_inputs",
-      },
+      }),
     ]);
     expect(process.relationshipAttributes.outputs).toEqual([
-      {
+      expect.objectContaining({
         guid: table.guid,
         typeName: "hive_table",
         uniqueAttributes: { qualifiedName: "warehouse.orders@prod" },
         relationshipType: "process_dataset_outputs",
-      },
+      }),
     ]);
     expect(execution.relationshipAttributes.process).toMatchObject({
       guid: process.guid,
@@ -244,6 +250,115 @@ describe("hook notifications from the project's own hook messages", () => {
       guid: table.guid,
       isIncomplete: false,
       attributes: { name: "orders" },
+    });
+  });
+
+  it("a LOAD from S3 (the v2 path types the Hive hook emits) and an Impala column lineage apply as Atlas's types", async () => {
+    const ref = (typeName: string, qualifiedName: string) => ({
+      typeName,
+      uniqueAttributes: { qualifiedName },
+    });
+    const bucket = "s3a://landing@prod";
+    const dir = "s3a://landing/orders/@prod";
+    await apply(
+      decodeBody({
+        type: "ENTITY_CREATE_V2",
+        user: "hive",
+        entities: {
+          entities: [
+            {
+              typeName: "hive_process",
+              guid: "-1",
+              attributes: {
+                qualifiedName: "LOAD->:warehouse.orders@prod:1",
+                name: "LOAD DATA INPATH 's3a://landing/orders/'",
+                startTime: 1,
+                endTime: 2,
+                userName: "hive",
+                operationType: "LOAD",
+                queryText: "LOAD DATA INPATH 's3a://landing/orders/' INTO TABLE orders",
+                queryPlan: "Not Supported",
+                queryId: "q1",
+              },
+              relationshipAttributes: {
+                inputs: [{ guid: "-2", typeName: "aws_s3_v2_directory" }],
+                outputs: [ref("hive_table", "warehouse.orders@prod")],
+              },
+            },
+          ],
+          referredEntities: {
+            "-2": {
+              typeName: "aws_s3_v2_directory",
+              guid: "-2",
+              attributes: { qualifiedName: dir, name: "orders", objectPrefix: "/orders/" },
+              relationshipAttributes: {
+                container: {
+                  guid: "-3",
+                  typeName: "aws_s3_v2_bucket",
+                  relationshipType: "aws_s3_v2_container_contained",
+                },
+              },
+            },
+            "-3": {
+              typeName: "aws_s3_v2_bucket",
+              guid: "-3",
+              attributes: { qualifiedName: bucket, name: "landing" },
+            },
+          },
+        },
+      }),
+    );
+    const directory = await get("aws_s3_v2_directory", dir);
+    expect(directory.relationshipAttributes.container).toMatchObject({
+      typeName: "aws_s3_v2_bucket",
+      guid: (await get("aws_s3_v2_bucket", bucket)).guid,
+    });
+    // The directory is a Path and a DataSet, as Atlas's patches made it.
+    expect((await store.getByUniqueAttribute("Path", dir))?.entity.guid).toBe(directory.guid);
+
+    await apply(
+      decodeBody({
+        type: "ENTITY_CREATE_V2",
+        user: "impala",
+        entities: {
+          entities: [
+            {
+              typeName: "impala_process",
+              guid: "-1",
+              attributes: {
+                qualifiedName: "warehouse.orders_copy@prod:1",
+                name: "INSERT INTO orders_copy SELECT * FROM orders",
+                startTime: 1,
+                endTime: 2,
+                userName: "impala",
+                operationType: "QUERY",
+                queryText: "INSERT INTO orders_copy SELECT * FROM orders",
+                queryPlan: "Not Supported",
+                queryId: "q2",
+                inputs: [ref("hive_table", "warehouse.orders@prod")],
+                outputs: [ref("hive_table", "warehouse.orders_copy@prod")],
+              },
+            },
+            {
+              typeName: "impala_column_lineage",
+              guid: "-2",
+              attributes: {
+                qualifiedName: "warehouse.orders_copy@prod:1:id",
+                name: "warehouse.orders_copy@prod:1:id",
+                dependencyType: "SIMPLE",
+                inputs: [ref("hive_column", "warehouse.orders.id@prod")],
+                outputs: [ref("hive_column", "warehouse.orders_copy.id@prod")],
+              },
+              relationshipAttributes: { query: { guid: "-1", typeName: "impala_process" } },
+            },
+          ],
+        },
+      }),
+    );
+    const lineage = await get("impala_column_lineage", "warehouse.orders_copy@prod:1:id");
+    expect(lineage.relationshipAttributes.query).toMatchObject({ typeName: "impala_process" });
+    expect(await get("hive_column", "warehouse.orders.id@prod")).toMatchObject({
+      isIncomplete: true,
     });
   });
 
@@ -356,20 +471,27 @@ describe("hook notifications from the project's own hook messages", () => {
     );
     const sd = await get("hive_storagedesc", "legacy.visits@prod_storage");
     expect(db).toMatchObject({ isIncomplete: false, createdBy: "hive" });
-    // V1 has no relationshipAttributes: the references stay attributes, their placeholders resolved.
-    expect(table.attributes.db).toEqual({
+    // V1 has no relationshipAttributes: references in attributes that Atlas's model makes
+    // relationships become relationships, shown under relationshipAttributes, as in Atlas.
+    expect(table.attributes).not.toHaveProperty("db");
+    expect(table.relationshipAttributes.db).toMatchObject({
       guid: db.guid,
       typeName: "hive_db",
       uniqueAttributes: { qualifiedName: "legacy@prod" },
     });
-    expect(table.attributes.columns).toEqual(
-      columns.map((c) => ({
-        guid: c.guid,
-        typeName: "hive_column",
-        uniqueAttributes: { qualifiedName: c.attributes.qualifiedName },
-      })),
+    expect(table.relationshipAttributes.columns).toEqual(
+      columns.map((c) =>
+        expect.objectContaining({
+          guid: c.guid,
+          typeName: "hive_column",
+          uniqueAttributes: { qualifiedName: c.attributes.qualifiedName },
+        }),
+      ),
     );
-    expect(table.attributes.sd).toMatchObject({ guid: sd.guid, typeName: "hive_storagedesc" });
+    expect(table.relationshipAttributes.sd).toMatchObject({
+      guid: sd.guid,
+      typeName: "hive_storagedesc",
+    });
     expect(sd.attributes.serdeInfo).toEqual({
       typeName: "hive_serde",
       attributes: {
@@ -469,6 +591,74 @@ describe("hook notifications from the project's own hook messages", () => {
       name: "PermanentHookError",
       code: "STORE_ENTITY_NOT_FOUND",
     });
+  });
+
+  it("a message with one entity of an unknown type fails as a whole, naming the type, wherever the type appears", async () => {
+    const db = {
+      typeName: "hive_db",
+      guid: "-1",
+      attributes: { qualifiedName: "sales@cm", name: "sales", clusterName: "cm" },
+    };
+    const unknown = {
+      typeName: "snowflake_table",
+      guid: "-2",
+      attributes: { qualifiedName: "sales.orders@sf", name: "orders" },
+    };
+    const messages: [string, unknown][] = [
+      ["among the entities", { entities: [db, unknown] }],
+      [
+        "among the referred entities",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: { mirror: { guid: "-2", typeName: "snowflake_table" } },
+            },
+          ],
+          referredEntities: { "-2": unknown },
+        },
+      ],
+      [
+        "in a reference to an entity not sent",
+        {
+          entities: [
+            {
+              ...db,
+              relationshipAttributes: {
+                mirror: {
+                  typeName: "snowflake_table",
+                  uniqueAttributes: { qualifiedName: "sales.orders@sf" },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    ];
+    for (const [where, entities] of messages) {
+      const notification = decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities });
+      const at = String(100 + messages.findIndex(([w]) => w === where));
+      const error = await apply(notification, { offset: at }).catch((e: unknown) => e);
+      expect(error, where).toMatchObject({
+        name: "PermanentHookError",
+        permanent: true,
+        code: "STORE_UNKNOWN_TYPE",
+      });
+      // The message is what the failed-messages log records as the reason.
+      expect((error as Error).message, where).toMatch(
+        new RegExp(`ENTITY_CREATE_V2 at ATLAS_HOOK/0@${at} cannot be applied: .*"snowflake_table"`),
+      );
+      expect(await store.getByUniqueAttribute("hive_db", "sales@cm"), where).toBeNull();
+      expect(
+        await store.isHookApplied({ topic: "ATLAS_HOOK", partition: 0, offset: at }),
+        where,
+      ).toBe(false);
+    }
+    // Not a fault of the known types: the same database alone applies.
+    await apply(
+      decodeBody({ type: "ENTITY_CREATE_V2", user: "hive", entities: { entities: [db] } }),
+    );
+    expect(await store.getByUniqueAttribute("hive_db", "sales@cm")).not.toBeNull();
   });
 
   it("a fenced write is not permanent: it surfaces as STORE_FENCED so the consumer stops without committing", async () => {
@@ -574,7 +764,7 @@ describe.skipIf(!samples && !atlasSamplesRequired())(
         execTime: 1_700_000_000_555,
         serviceType: "hive",
       });
-      expect(ddl.relationshipAttributes.db).toEqual({
+      expect(ddl.relationshipAttributes.db).toMatchObject({
         guid: db.guid,
         typeName: "hive_db",
         uniqueAttributes: { qualifiedName: "sales@cm" },
@@ -606,20 +796,20 @@ describe.skipIf(!samples && !atlasSamplesRequired())(
         attributes: { qualifiedName: "default.table_nrx8uoggc0@primary" },
       });
       expect(process.relationshipAttributes.inputs).toEqual([
-        {
+        expect.objectContaining({
           guid: path.guid,
           typeName: "hdfs_path",
           uniqueAttributes: { qualifiedName: path.attributes.qualifiedName },
           relationshipType: "dataset_process_inputs",
-        },
+        }),
       ]);
       expect(process.relationshipAttributes.outputs).toEqual([
-        {
+        expect.objectContaining({
           guid: table.guid,
           typeName: "hive_table",
           uniqueAttributes: { qualifiedName: table.attributes.qualifiedName },
           relationshipType: "process_dataset_outputs",
-        },
+        }),
       ]);
       expect(execution.relationshipAttributes.process).toMatchObject({
         guid: process.guid,

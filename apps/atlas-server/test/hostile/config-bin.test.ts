@@ -45,6 +45,8 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
     env?: Record<string, string>;
     names: string;
     secret?: string;
+    /** The users file's text (`users-credentials.properties` beside the configuration). */
+    users?: string;
   }[] = [
     {
       what: "a port that is not a number",
@@ -104,6 +106,65 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
       names: "atlas.authentication.method.file.filename",
     },
     {
+      what: "an Atlas SHA-256 switch that is not a boolean",
+      file: "atlas.authentication.method.file.v1-validation.enabled=maybe",
+      names: "atlas.authentication.method.file.v1-validation.enabled",
+    },
+    // The users file: a line we cannot use stops the start (Atlas would refuse that user's
+    // logins only), naming the key, the file, the line and the user, never the hash.
+    {
+      what: "a users line without a group",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "# users\nadmin=a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1\n",
+      names: 'users-credentials.properties: line 2: the entry of "admin" has no "::"',
+      secret: "a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1",
+    },
+    {
+      what: "a users line with an empty group",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "admin=::a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1\n",
+      names: 'line 1: the entry of "admin" has no group',
+    },
+    {
+      what: "a password in clear instead of a hash",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "admin=ADMIN::Pl4in-Passw0rd\n",
+      names: 'line 1: the hash of "admin" cannot be used',
+      secret: "Pl4in-Passw0rd",
+    },
+    {
+      what: "a SHA-256 hash cut short",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "admin=ADMIN::a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e\n",
+      names: "63 hex digits",
+    },
+    {
+      what: "a BCrypt hash whose cost would take hours per login",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "admin=ADMIN::$2a$31$abcdefghijklmnopqrstuuQaLxbHNyOkst.5hok/MxsNYsoRyHiAq\n",
+      names: "BCrypt cost (31) is not from 04 to 14",
+    },
+    {
+      what: "a truncated BCrypt hash",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users: "admin=ADMIN::$2a$10$abcdefghijklmnopqrstuuQaLxbHNyOkst.5hok\n",
+      names: "not a BCrypt hash of the form",
+    },
+    {
+      what: "an scrypt hash asking for gigabytes",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users:
+        "admin=ADMIN::scrypt$1048576$32$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+      names: "needs more than 256 MiB",
+    },
+    {
+      what: "a users line with a malformed \\u escape",
+      file: "atlas.authentication.method.file.filename=users-credentials.properties",
+      users:
+        "adm\\u00zzin=ADMIN::a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1\n",
+      names: "line 1: malformed \\uXXXX escape",
+    },
+    {
       what: "a malformed value from an environment variable",
       file: "atlas.server.http.port=21000",
       env: { ATLAS_SERVER_HTTP_PORT: "99999" },
@@ -113,10 +174,11 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
 
   it.each(cases.map((c, i) => ({ ...c, i })))(
     "$what: exit 2, stderr names $names",
-    async ({ i, file, env, names, secret }) => {
+    async ({ i, file, env, names, secret, users }) => {
       const dir = join(root, `case-${i}`);
       const port = await freePort();
       mkdirSync(dir, { recursive: true });
+      if (users !== undefined) writeFileSync(join(dir, "users-credentials.properties"), users);
       writeFileSync(
         join(dir, "atlas-application.properties"),
         `atlas.server.bind.address=127.0.0.1\natlas.store.sqlite.path=${join(dir, "atlas.db")}\n${/http\.port/.test(file) ? "" : `atlas.server.http.port=${port}\n`}${file}\n`,
@@ -124,6 +186,8 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
       const { code, stdout, stderr } = await run(dir, env);
       expect(code).toBe(2);
       expect(stderr).toContain(names);
+      if (users !== undefined)
+        expect(stderr).toContain("atlas.authentication.method.file.filename");
       expect(stderr.trim().split("\n")).toHaveLength(1);
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(stdout).toBe("");

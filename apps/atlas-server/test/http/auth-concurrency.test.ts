@@ -18,7 +18,9 @@ describe("HTTP Basic authentication under concurrent requests", () => {
     const failures: string[] = [];
     const koa = new Koa();
     koa.use(errorBoundary(() => undefined));
-    koa.use(basicAuth({ users, exempt: [], onFailure: (r) => failures.push(r) }));
+    const auth = basicAuth({ users, exempt: [], onFailure: (r) => failures.push(r) });
+    koa.use(auth.credentials);
+    koa.use(auth.required);
     koa.use((ctx) => {
       ctx.body = { user: ctx.state.user };
     });

@@ -221,7 +221,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
           clusterName: "cl1",
           owner: "hive",
         },
-        relationshipAttributes: {},
+        // Every relationship attribute of the type, as Atlas shows them: none related yet.
+        relationshipAttributes: expect.objectContaining({ tables: [], ddlQueries: [] }),
         classifications: [],
       });
       expect((await entity(store, "hive_db", "sales@cl1")).guid).toBe(guid);
@@ -271,41 +272,63 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       const tableGuid = response.guidAssignments["-10"]!;
       const found = (await store.getByGuid(tableGuid))!;
       const db = await entity(store, "hive_db", "sales@cl1");
-      expect(found.entity.relationshipAttributes.db).toEqual({
+      // Atlas's AtlasRelatedObjectId: the entity at the other end, seen through the relationship.
+      expect(found.entity.relationshipAttributes.db).toMatchObject({
         guid: db.guid,
         typeName: "hive_db",
-        uniqueAttributes: { qualifiedName: "sales@cl1" },
+        entityStatus: "ACTIVE",
+        displayText: "sales",
+        relationshipType: "hive_table_db",
+        relationshipGuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        relationshipStatus: "ACTIVE",
+        relationshipAttributes: { typeName: "hive_table_db", attributes: {} },
       });
       expect(found.entity.relationshipAttributes.columns).toEqual([
-        {
+        expect.objectContaining({
           guid: response.guidAssignments["-100"],
           typeName: "hive_column",
-          uniqueAttributes: { qualifiedName: "sales.orders.id@cl1" },
+          displayText: "id",
           relationshipType: "hive_table_columns",
-        },
-        {
+          relationshipStatus: "ACTIVE",
+        }),
+        expect.objectContaining({
           guid: response.guidAssignments["-101"],
           typeName: "hive_column",
-          uniqueAttributes: { qualifiedName: "sales.orders.amount@cl1" },
+          displayText: "amount",
           relationshipType: "hive_table_columns",
-        },
+        }),
       ]);
+      // referredEntities holds what the table owns (columns, storage descriptor), not its db.
       expect(Object.keys(found.referredEntities).sort()).toEqual(
         [
-          db.guid,
           response.guidAssignments["-100"],
           response.guidAssignments["-101"],
           response.guidAssignments["-20"],
         ].sort(),
       );
+      // The other end shows the same relationship: the db lists its table.
+      expect((await store.getByGuid(db.guid))!.entity.relationshipAttributes.tables).toEqual([
+        expect.objectContaining({
+          guid: tableGuid,
+          relationshipGuid: (found.entity.relationshipAttributes.db as { relationshipGuid: string })
+            .relationshipGuid,
+        }),
+      ]);
       const column = (await store.getByGuid(response.guidAssignments["-100"]!))!;
       expect(column.entity.relationshipAttributes.table).toMatchObject({
         guid: tableGuid,
         typeName: "hive_table",
       });
-      expect((await store.getByGuid(tableGuid, { minExtInfo: true }))!.referredEntities).toEqual(
-        {},
+      // minExtInfo: the owned entities in their minimal form (Atlas's mapVertexToAtlasEntityMin).
+      const min = (await store.getByGuid(tableGuid, { minExtInfo: true }))!.referredEntities;
+      expect(Object.keys(min)).toHaveLength(3);
+      expect(min[response.guidAssignments["-100"]!]).toEqual(
+        expect.objectContaining({
+          typeName: "hive_column",
+          attributes: { qualifiedName: "sales.orders.id@cl1", name: "id" },
+        }),
       );
+      expect(min[response.guidAssignments["-100"]!]).not.toHaveProperty("relationshipAttributes");
     });
 
     it("a reference to an unknown entity by type + qualifiedName creates a shell that a later create fills in", async () => {
@@ -395,14 +418,14 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         "hive_db",
       ]);
       const table = await entity(store, "hive_table", "sales.orders@cl1");
-      expect(table).toMatchObject({
-        classifications: [],
-        relationshipAttributes: {},
-        attributes: { comment: null },
-      });
-      expect(table.attributes.db).toMatchObject({
+      expect(table).toMatchObject({ classifications: [], attributes: { comment: null } });
+      // hive_table.db is a relationship attribute in Atlas's model: sent under `attributes`,
+      // it is a relationship all the same, and shown under relationshipAttributes.
+      expect(table.attributes).not.toHaveProperty("db");
+      expect(table.relationshipAttributes.db).toMatchObject({
         typeName: "hive_db",
         uniqueAttributes: { qualifiedName: "sales@cl1" },
+        relationshipType: "hive_table_db",
       });
       await store.deleteByUniqueAttribute(
         1,
@@ -413,7 +436,9 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         } as never,
         USER,
       );
-      expect((await entity(store, "hive_table", "sales.orders@cl1")).status).toBe("DELETED");
+      expect((await store.getByGuid(table.guid))!.entity.status).toBe("DELETED");
+      // As Atlas: a deleted entity is not found by its unique attribute.
+      expect(await store.getByUniqueAttribute("hive_table", "sales.orders@cl1")).toBeNull();
     });
 
     it("refuses an unknown type, a missing qualifiedName and an unresolvable reference, and writes nothing of the request", async () => {

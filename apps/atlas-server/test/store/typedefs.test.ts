@@ -19,7 +19,7 @@ function attr(name: string, typeName: string, isOptional = true) {
 const APP: AtlasEntityDef = {
   name: "spark_app",
   superTypes: ["Process"],
-  serviceType: "spark",
+  serviceType: "myspark",
   attributeDefs: [attr("appId", "string", false)],
 };
 
@@ -67,7 +67,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
         version: 1,
         typeVersion: "1.0",
         description: "spark_app",
-        serviceType: "spark",
+        serviceType: "myspark",
       });
       // Atlas's attribute as it returns it: defaults and derived counts filled in.
       expect(created.entityDefs[0]!.attributeDefs[0]).toEqual({
@@ -172,7 +172,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       expect(names(await store.getTypedefs({ name: "spark_job" }))).toEqual(["spark_job"]);
       // Supertypes are transitive and exclude the type itself.
       expect(
-        names(await store.getTypedefs({ supertype: "Process", servicetype: "spark" })),
+        names(await store.getTypedefs({ supertype: "Process", servicetype: "myspark" })),
       ).toEqual(["spark_app"]);
       expect(names(await store.getTypedefs({ supertype: "spark_app" }))).toEqual(["spark_job"]);
       expect(await typedef(store, "spark_app")).toMatchObject({ subTypes: ["spark_job"] });

@@ -24,6 +24,8 @@ export interface GroupOptions {
   /** Extra properties for every instance (they win). */
   properties?: Properties;
   adminPassword?: string;
+  /** Lines appended to the users file after the `admin` line (a later line for a user wins). */
+  users?: string;
 }
 
 export interface Group {
@@ -42,7 +44,7 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
   const dir = mkdtempSync(join(tmpdir(), "atlas-ha-group-"));
   const adminHash = await hashPassword(options.adminPassword ?? "admin", atlasServerBin());
   const usersFile = join(dir, "users-credentials.properties");
-  writeFileSync(usersFile, `admin=ADMIN::${adminHash}\n`, { mode: 0o600 });
+  writeFileSync(usersFile, `admin=ADMIN::${adminHash}\n${options.users ?? ""}`, { mode: 0o600 });
   const ports = await freePorts(count);
   const ids = ports.map((_, i) => `id${i + 1}`);
   const common: Properties = {

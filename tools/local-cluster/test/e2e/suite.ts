@@ -276,6 +276,196 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       expect(ok.status).toBe(200);
     });
 
+    it("serves relationships (both ends) and lineage, from REST and from a hook message, as Atlas does", async () => {
+      const { active } = await activeAndPassives(cluster());
+      const qn = (name: string) => ({ qualifiedName: name });
+      const db = await call(active, "POST", "/api/atlas/v2/entity", {
+        entity: {
+          typeName: "hive_db",
+          attributes: { ...qn("lin@e2e"), name: "lin", clusterName: "e2e" },
+        },
+      });
+      expect(db.status).toBe(200);
+      const dbGuid = guidOf(db);
+      // A table and its columns, the columns naming the table by a guid alone (as Atlas allows).
+      const table = await call(active, "POST", "/api/atlas/v2/entity/bulk", {
+        entities: [
+          {
+            typeName: "hive_table",
+            guid: "-1",
+            attributes: { ...qn("lin.orders@e2e"), name: "orders" },
+            relationshipAttributes: { db: { guid: dbGuid } },
+          },
+          ...["id", "amount"].map((c, i) => ({
+            typeName: "hive_column",
+            guid: `-${i + 2}`,
+            attributes: { ...qn(`lin.orders.${c}@e2e`), name: c, type: "int" },
+            relationshipAttributes: { table: { guid: "-1" } },
+          })),
+        ],
+      });
+      expect(table.status).toBe(200);
+      const tableGuid = (table.json as { guidAssignments: Record<string, string> }).guidAssignments[
+        "-1"
+      ]!;
+      const read = (await call(active, "GET", `/api/atlas/v2/entity/guid/${tableGuid}`)).json as {
+        entity: { relationshipAttributes: Record<string, unknown> };
+        referredEntities: Record<string, unknown>;
+      };
+      expect(read.entity.relationshipAttributes.columns).toEqual([
+        expect.objectContaining({ displayText: "id", relationshipType: "hive_table_columns" }),
+        expect.objectContaining({ displayText: "amount", relationshipStatus: "ACTIVE" }),
+      ]);
+      expect(Object.keys(read.referredEntities)).toHaveLength(2);
+      const dbRead = (
+        await call(active, "GET", `/api/atlas/v2/entity/guid/${dbGuid}?ignoreRelationships=true`)
+      ).json as {
+        entity: Record<string, unknown>;
+      };
+      expect(dbRead.entity).not.toHaveProperty("relationshipAttributes");
+      const dbFull = (await call(active, "GET", `/api/atlas/v2/entity/guid/${dbGuid}`)).json as {
+        entity: {
+          relationshipAttributes: { tables: { guid: string; relationshipGuid: string }[] };
+        };
+      };
+      expect(dbFull.entity.relationshipAttributes.tables.map((t) => t.guid)).toEqual([tableGuid]);
+      // REST makes no shells: an unknown reference is Atlas's 404.
+      const dangling = await call(active, "POST", "/api/atlas/v2/entity", {
+        entity: {
+          typeName: "hive_table",
+          attributes: { ...qn("lin.x@e2e"), name: "x" },
+          relationshipAttributes: { db: { typeName: "hive_db", uniqueAttributes: qn("typo@e2e") } },
+        },
+      });
+      expect(dangling.status).toBe(404);
+      expect(dangling.json).toMatchObject({ errorCode: "ATLAS-404-00-00A" });
+
+      // The relationship API on the db → table relationship.
+      const relGuid = dbFull.entity.relationshipAttributes.tables[0]!.relationshipGuid;
+      const rel = await call(
+        active,
+        "GET",
+        `/api/atlas/v2/relationship/guid/${relGuid}?extendedInfo=true`,
+      );
+      expect(rel.json).toMatchObject({
+        relationship: {
+          guid: relGuid,
+          typeName: "hive_table_db",
+          status: "ACTIVE",
+          end1: { guid: tableGuid },
+          end2: { guid: dbGuid },
+        },
+        referredEntities: {
+          [dbGuid]: { typeName: "hive_db" },
+          [tableGuid]: { typeName: "hive_table" },
+        },
+      });
+      const twice = await call(active, "POST", "/api/atlas/v2/relationship", {
+        typeName: "hive_table_db",
+        end1: { guid: tableGuid },
+        end2: { typeName: "hive_db", uniqueAttributes: qn("lin@e2e") },
+      });
+      expect(twice.status).toBe(409);
+      expect(twice.json).toMatchObject({ errorCode: "ATLAS-409-00-004" });
+      expect(
+        (await call(active, "DELETE", `/api/atlas/v2/relationship/guid/${relGuid}`)).status,
+      ).toBe(204);
+      const again = await call(active, "DELETE", `/api/atlas/v2/relationship/guid/${relGuid}`);
+      expect(again.json).toMatchObject({ errorCode: "ATLAS-404-00-00F" });
+      const unknownRel = await call(active, "GET", "/api/atlas/v2/relationship/guid/no-such-guid");
+      expect(unknownRel.status).toBe(404);
+      expect(unknownRel.json).toMatchObject({ errorCode: "ATLAS-404-00-00C" });
+
+      // Lineage from a hook message: LOAD DATA INPATH (an hdfs_path into the table), as the Hive hook sends it.
+      const message = {
+        type: "ENTITY_CREATE_V2",
+        user: "hive",
+        entities: {
+          referredEntities: {
+            "-9": {
+              typeName: "hdfs_path",
+              guid: "-9",
+              attributes: {
+                ...qn("hdfs://nn/in/orders"),
+                name: "/in/orders",
+                path: "hdfs://nn/in/orders",
+                clusterName: "e2e",
+              },
+            },
+          },
+          entities: [
+            {
+              typeName: "hive_process",
+              guid: "-8",
+              attributes: {
+                ...qn("LOAD->:lin.orders@e2e:1"),
+                name: "load orders",
+                operationType: "LOAD",
+                queryText: "",
+                startTime: 1,
+                endTime: 2,
+                userName: "hive",
+                queryId: "q",
+                queryPlan: "Not Supported",
+                clusterName: "e2e",
+                recentQueries: [],
+              },
+              relationshipAttributes: {
+                inputs: [
+                  { guid: "-9", typeName: "hdfs_path", relationshipType: "dataset_process_inputs" },
+                ],
+                outputs: [
+                  {
+                    typeName: "hive_table",
+                    uniqueAttributes: qn("lin.orders@e2e"),
+                    relationshipType: "process_dataset_outputs",
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
+      await cluster().produce([encodeHookMessage(message, { compression: "NONE" })[0]!]);
+      type Lineage = {
+        baseEntityGuid: string;
+        guidEntityMap: Record<string, { typeName: string }>;
+        relations: { fromEntityId: string; toEntityId: string }[];
+      };
+      const lineage = await waitFor(
+        async () => {
+          const answer = await call(
+            active,
+            "GET",
+            `/api/atlas/v2/lineage/${tableGuid}?direction=INPUT&depth=3`,
+          );
+          const info = answer.json as Lineage;
+          return answer.status === 200 && info.relations.length === 2 ? info : undefined;
+        },
+        { timeoutMs: 30_000, what: "the hook message's lineage" },
+      );
+      expect(
+        Object.values(lineage.guidEntityMap)
+          .map((e) => e.typeName)
+          .sort(),
+      ).toEqual(["hdfs_path", "hive_process", "hive_table"]);
+      const byUnique = await call(
+        active,
+        "GET",
+        "/api/atlas/v2/lineage/uniqueAttribute/type/hdfs_path?attr:qualifiedName=hdfs://nn/in/orders&direction=OUTPUT",
+      );
+      expect((byUnique.json as Lineage).relations).toHaveLength(2);
+      const badDirection = await call(
+        active,
+        "GET",
+        `/api/atlas/v2/lineage/${tableGuid}?direction=SIDEWAYS`,
+      );
+      expect(badDirection.status).toBe(400);
+      const notLineage = await call(active, "GET", `/api/atlas/v2/lineage/${dbGuid}`);
+      expect(notLineage.status).toBe(404);
+      expect(notLineage.json).toMatchObject({ errorCode: "ATLAS-404-00-011" });
+    });
+
     it("accepts the request shapes of the Atlas Python client: explicit nulls, trailing slashes, True/false", async () => {
       const { active } = await activeAndPassives(cluster());
       const entity = {

@@ -1,0 +1,220 @@
+/**
+ * What an entity carries besides its attributes (docs/contracts/model.md): classifications,
+ * labels, custom attributes and business attributes, validated and merged as Atlas's
+ * EntityGraphMapper does. On create they are set as given. On update, labels and custom
+ * attributes are replaced when sent; classifications and business attributes are kept
+ * unless the request asks to replace them (`replaceClassifications`,
+ * `replaceBusinessAttributes`), as in Atlas.
+ */
+import type { AtlasClassification, AtlasEntity, JsonValue } from "@atlas-ha/atlas-model";
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
+import type { AtlasClassificationDef, AtlasStructDef } from "../models/typedefs.js";
+import { isObject, type EntityRecord } from "./entities.js";
+import { StoreInvalidEntityError, StoreUnknownClassificationError } from "./errors.js";
+import type { TypeRegistry } from "./typesystem.js";
+
+export interface ExtrasOptions {
+  /** Replace an existing entity's classifications with the ones sent (none: all removed). */
+  replaceClassifications?: boolean;
+  /** Replace an existing entity's business attributes with the ones sent. */
+  replaceBusinessAttributes?: boolean;
+}
+
+/** Atlas's limits (atlas.entity.label.max.length, atlas.custom.attribute.*.max.length defaults). */
+const LABEL_MAX = 50;
+const CUSTOM_KEY_MAX = 50;
+const CUSTOM_VALUE_MAX = 500;
+/** Letters (Latin and CJK), digits, `_` and `-`: Atlas's LABEL_REGEX and CUSTOM_ATTRIBUTE_KEY_REGEX. */
+const NAME = /^[\u2E80-\u2FD5\u3190-\u319f\u3400-\u4DBF\u4E00-\u9FCC\uF900-\uFAADa-zA-Z0-9_-]*$/u;
+
+const invalid = (message: string, code: string) => new StoreInvalidEntityError(message, code);
+
+export function applyExtras(
+  types: TypeRegistry,
+  record: EntityRecord,
+  entity: AtlasEntity,
+  isNew: boolean,
+  options: ExtrasOptions,
+): void {
+  if (entity.labels !== undefined && entity.labels !== null) record.labels = labels(entity.labels);
+  if (entity.customAttributes !== undefined && entity.customAttributes !== null)
+    record.customAttributes = customAttributes(entity.customAttributes);
+  if (isNew || options.replaceClassifications) {
+    const given = entity.classifications;
+    if (given !== undefined && given !== null && !Array.isArray(given))
+      throw invalid("classifications: expected a list", ATLAS_ERRORS.INVALID_ENTITY.code);
+    record.classifications = classifications(types, record, given ?? []);
+  }
+  if (isNew || options.replaceBusinessAttributes) {
+    const given = entity.businessAttributes;
+    record.businessAttributes =
+      given === undefined || given === null ? {} : businessAttributes(types, record, given);
+  }
+}
+
+function labels(value: unknown): string[] {
+  if (!Array.isArray(value))
+    throw invalid("labels: expected a list of strings", ATLAS_ERRORS.INVALID_ENTITY.code);
+  const out = new Set<string>();
+  for (const label of value) {
+    if (typeof label !== "string")
+      throw invalid("labels: expected a list of strings", ATLAS_ERRORS.INVALID_ENTITY.code);
+    if (label.length > LABEL_MAX)
+      throw invalid(
+        `Invalid label: ${label}, label size should not be greater than ${LABEL_MAX}`,
+        ATLAS_ERRORS.LABEL_LENGTH.code,
+      );
+    if (!NAME.test(label))
+      throw invalid(
+        `Invalid label: ${label}, label should contain alphanumeric characters, '_' or '-'`,
+        ATLAS_ERRORS.LABEL_CHARACTERS.code,
+      );
+    out.add(label);
+  }
+  return [...out];
+}
+
+function customAttributes(value: unknown): Record<string, string> {
+  if (!isObject(value))
+    throw invalid("customAttributes: expected a map of strings", ATLAS_ERRORS.INVALID_ENTITY.code);
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string")
+      throw invalid(`customAttributes.${key}: expected a string`, ATLAS_ERRORS.INVALID_ENTITY.code);
+    if (key.length > CUSTOM_KEY_MAX)
+      throw invalid(
+        `Invalid key: ${key} in custom attribute, key size should not be greater than ${CUSTOM_KEY_MAX}`,
+        ATLAS_ERRORS.CUSTOM_ATTRIBUTE_KEY_LENGTH.code,
+      );
+    if (!NAME.test(key))
+      throw invalid(
+        `Invalid key: ${key} in custom attribute, key should only contain alphanumeric characters, '_' or '-'`,
+        ATLAS_ERRORS.CUSTOM_ATTRIBUTE_KEY_CHARACTERS.code,
+      );
+    if (v.length > CUSTOM_VALUE_MAX)
+      throw invalid(
+        `Invalid value: ${v.slice(0, 80)}… in custom attribute, value length is greater than ${CUSTOM_VALUE_MAX}`,
+        ATLAS_ERRORS.CUSTOM_ATTRIBUTE_VALUE_LENGTH.code,
+      );
+    out[key] = v;
+  }
+  return out;
+}
+
+/** The classification def and its supertypes, most derived first. */
+function classificationChain(types: TypeRegistry, name: string): AtlasClassificationDef[] {
+  const chain: AtlasClassificationDef[] = [];
+  const visit = (n: string): void => {
+    const found = types.get(n);
+    if (found?.category !== "CLASSIFICATION" || chain.includes(found.def as AtlasClassificationDef))
+      return;
+    chain.push(found.def as AtlasClassificationDef);
+    for (const sup of (found.def as AtlasClassificationDef).superTypes ?? []) visit(sup);
+  };
+  visit(name);
+  return chain;
+}
+
+function classifications(
+  types: TypeRegistry,
+  record: EntityRecord,
+  given: unknown[],
+): AtlasClassification[] {
+  const seen = new Set<string>();
+  return given.map((c): AtlasClassification => {
+    if (!isObject(c) || typeof c.typeName !== "string")
+      throw invalid("a classification needs a typeName", ATLAS_ERRORS.INVALID_ENTITY.code);
+    const chain = classificationChain(types, c.typeName);
+    if (chain.length === 0) throw new StoreUnknownClassificationError(c.typeName);
+    if (seen.has(c.typeName))
+      throw invalid(
+        `instance ${record.guid} already is associated with classification ${c.typeName}`,
+        ATLAS_ERRORS.CLASSIFICATION_DUPLICATE.code,
+      );
+    seen.add(c.typeName);
+    const restricted = chain.flatMap((d) => d.entityTypes ?? []);
+    if (restricted.length > 0 && !restricted.some((t) => types.isA(record.typeName, t)))
+      throw invalid(
+        `Entity (guid=‘${record.guid}‘,typename=‘${record.typeName}‘) cannot be classified by Classification ‘${c.typeName}‘, because ‘${record.typeName}‘ is not in the ClassificationDef's restrictions.`,
+        ATLAS_ERRORS.CLASSIFICATION_NOT_APPLICABLE.code,
+      );
+    const attributes = isObject(c.attributes) ? c.attributes : {};
+    checkAttributeNames(chain, attributes, c.typeName);
+    return {
+      ...c,
+      typeName: c.typeName,
+      attributes,
+      entityGuid: record.guid,
+      entityStatus: record.status,
+      propagate: typeof c.propagate === "boolean" ? c.propagate : true,
+      removePropagationsOnEntityDelete:
+        typeof c.removePropagationsOnEntityDelete === "boolean"
+          ? c.removePropagationsOnEntityDelete
+          : false,
+      validityPeriods: Array.isArray(c.validityPeriods) ? c.validityPeriods : [],
+    };
+  });
+}
+
+function checkAttributeNames(
+  defs: AtlasStructDef[],
+  attributes: Record<string, JsonValue>,
+  typeName: string,
+): void {
+  const known = new Set(defs.flatMap((d) => (d.attributeDefs ?? []).map((a) => a.name)));
+  for (const name of Object.keys(attributes)) {
+    if (!known.has(name))
+      throw invalid(
+        `Attribute ${name} not found for type ${typeName}`,
+        ATLAS_ERRORS.UNKNOWN_ATTRIBUTE.code,
+      );
+  }
+}
+
+/** The entity types a business-metadata attribute applies to (its `applicableEntityTypes` option). */
+function applicableTypes(option: unknown): string[] {
+  if (typeof option !== "string") return [];
+  try {
+    const parsed: unknown = JSON.parse(option);
+    return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function businessAttributes(
+  types: TypeRegistry,
+  record: EntityRecord,
+  given: unknown,
+): Record<string, Record<string, JsonValue>> {
+  if (!isObject(given))
+    throw invalid("businessAttributes: expected a map", ATLAS_ERRORS.INVALID_ENTITY.code);
+  const notApplicable = (what: string) =>
+    invalid(
+      `Invalid business-metadata: ${what} specified for entity of type ${record.typeName}`,
+      ATLAS_ERRORS.BUSINESS_METADATA_NOT_APPLICABLE.code,
+    );
+  const out: Record<string, Record<string, JsonValue>> = {};
+  for (const [bmName, values] of Object.entries(given)) {
+    const found = types.get(bmName);
+    if (found?.category !== "BUSINESS_METADATA") throw notApplicable(bmName);
+    if (!isObject(values))
+      throw invalid(
+        `businessAttributes.${bmName}: expected a map`,
+        ATLAS_ERRORS.INVALID_ENTITY.code,
+      );
+    const defs = new Map(
+      ((found.def as AtlasStructDef).attributeDefs ?? []).map((a) => [a.name, a]),
+    );
+    for (const attr of Object.keys(values)) {
+      const def = defs.get(attr);
+      const applies = applicableTypes(
+        (def?.options as Record<string, unknown> | undefined)?.applicableEntityTypes,
+      );
+      if (!def || !applies.some((t) => types.isA(record.typeName, t)))
+        throw notApplicable(`${bmName}.${attr}`);
+    }
+    out[bmName] = values;
+  }
+  return out;
+}
