@@ -534,6 +534,67 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
       expect(await store.getTypedef("bm_loose")).toBeNull();
     });
 
+    it("a relationshipDef with relationships, and business metadata entities carry, are in use (409); force skips the business metadata check", async () => {
+      const { store } = await stores.fresh();
+      await store.createTypedefs(
+        1,
+        {
+          businessMetadataDefs: [
+            {
+              name: "bm_owner",
+              attributeDefs: [
+                {
+                  ...attr("team", "string"),
+                  isIndexable: true,
+                  options: { applicableEntityTypes: '["hive_table"]', maxStrLength: "50" },
+                },
+              ],
+            },
+          ],
+        },
+        USER,
+      );
+      await store.createOrUpdate(
+        1,
+        {
+          entities: [
+            {
+              typeName: "hive_db",
+              guid: "-1",
+              attributes: { qualifiedName: "sales@cl1", name: "sales", clusterName: "cl1" },
+            },
+            {
+              typeName: "hive_table",
+              guid: "-2",
+              attributes: { qualifiedName: "sales.orders@cl1", name: "orders" },
+              relationshipAttributes: { db: { guid: "-1", typeName: "hive_db" } },
+              businessAttributes: { bm_owner: { team: "sales" } },
+            } as never,
+          ],
+          referredEntities: {},
+        },
+        USER,
+      );
+      expect(
+        await rejection(
+          store.deleteTypedefs(1, { relationshipDefs: [{ name: "hive_table_db" } as never] }, USER),
+        ),
+      ).toMatchObject({ code: "STORE_TYPE_IN_USE", atlasErrorCode: "ATLAS-409-00-002" });
+      expect(
+        await rejection(
+          store.deleteTypedefs(1, { businessMetadataDefs: [{ name: "bm_owner" } as never] }, USER),
+        ),
+      ).toMatchObject({ code: "STORE_TYPE_IN_USE", atlasErrorCode: "ATLAS-409-00-002" });
+      await store.deleteTypedefs(
+        1,
+        { businessMetadataDefs: [{ name: "bm_owner" } as never] },
+        USER,
+        { force: true },
+      );
+      expect(await store.getTypedef("bm_owner")).toBeNull();
+      expect(await store.getTypedef("hive_table_db")).not.toBeNull();
+    });
+
     it("every typedef write is fenced: an old epoch changes nothing", async () => {
       const { store } = await stores.fresh();
       await store.createTypedefs(1, { entityDefs: [APP] }, USER);
