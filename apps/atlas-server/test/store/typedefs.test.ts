@@ -569,7 +569,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("typedefs in the %s store", (
               attributes: { qualifiedName: "sales.orders@cl1", name: "orders" },
               relationshipAttributes: { db: { guid: "-1", typeName: "hive_db" } },
               businessAttributes: { bm_owner: { team: "sales" } },
-            } as never,
+            },
           ],
           referredEntities: {},
         },
