@@ -41,12 +41,20 @@ async function connect(connectString: string): Promise<ZkSession> {
   return session;
 }
 
+/**
+ * Children at once, then the node: the participants re-create their nodes as soon as theirs
+ * is gone, so the window between reading the children and removing the parent must be short
+ * (one sequential delete per child lost that race for 10 s on a loaded machine).
+ */
 async function removeTree(session: ZkSession, path: string): Promise<void> {
-  for (const child of await session.getChildren(path)) {
-    await removeTree(session, `${path}/${child}`).catch((error: { code?: string }) => {
-      if (error.code !== "ZK_NONODE") throw error;
-    });
-  }
+  const children = await session.getChildren(path);
+  await Promise.all(
+    children.map((child) =>
+      removeTree(session, `${path}/${child}`).catch((error: { code?: string }) => {
+        if (error.code !== "ZK_NONODE") throw error;
+      }),
+    ),
+  );
   await session.remove(path, -1);
 }
 
@@ -58,7 +66,7 @@ async function removeTree(session: ZkSession, path: string): Promise<void> {
 export async function deleteElectionPath(
   connectString: string,
   zkRoot: string,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<number> {
   const session = await connect(connectString);
   const path = `${zkRoot}/leader_elector_path`;

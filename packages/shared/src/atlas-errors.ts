@@ -112,6 +112,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-055",
     "a classification whose entityTypes do not include the entity's type",
   ),
+  CLASSIFICATION_NOT_ASSOCIATED: entry(
+    400,
+    "ATLAS-400-00-06D",
+    "a classification the entity does not have",
+  ),
   CUSTOM_ATTRIBUTE_KEY_LENGTH: entry(
     400,
     "ATLAS-400-00-08C",

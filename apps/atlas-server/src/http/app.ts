@@ -12,6 +12,7 @@ import Koa from "koa";
 import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
+import { entityMoreRoutes } from "../api/entity-more.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
@@ -112,6 +113,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   const router = new Router();
   adminRoutes(router, api);
   entityRoutes(router, api);
+  entityMoreRoutes(router, api);
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);

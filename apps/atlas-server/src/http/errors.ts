@@ -44,6 +44,8 @@ export const errors = {
     answer(E.UNKNOWN_TYPE, `Given typename ${typeName} was invalid`),
   guidNotFound: (guid: string) =>
     answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
+  invalidClassification: (name: string) =>
+    answer(E.CLASSIFICATION_NOT_FOUND, `Given classification ${name} was invalid`),
   relationshipNotFound: (guid: string) =>
     answer(E.RELATIONSHIP_NOT_FOUND, `Given relationship guid ${guid} is invalid/not found`),
   uniqueNotFound: (typeName: string, value: string) =>

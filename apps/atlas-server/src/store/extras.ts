@@ -52,7 +52,7 @@ export function applyExtras(
   }
 }
 
-function labels(value: unknown): string[] {
+export function labels(value: unknown): string[] {
   if (!Array.isArray(value))
     throw invalid("labels: expected a list of strings", ATLAS_ERRORS.INVALID_ENTITY.code);
   const out = new Set<string>();
@@ -115,7 +115,7 @@ function classificationChain(types: TypeRegistry, name: string): AtlasClassifica
   return chain;
 }
 
-function classifications(
+export function classifications(
   types: TypeRegistry,
   record: EntityRecord,
   given: unknown[],
@@ -182,7 +182,7 @@ function applicableTypes(option: unknown): string[] {
   }
 }
 
-function businessAttributes(
+export function businessAttributes(
   types: TypeRegistry,
   record: EntityRecord,
   given: unknown,
@@ -217,4 +217,86 @@ function businessAttributes(
     out[bmName] = values;
   }
   return out;
+}
+
+/** One change to what an entity carries, as the entity REST calls make them. */
+export type EntityEdit =
+  | { op: "addClassifications"; classifications: unknown[] }
+  | { op: "updateClassifications"; classifications: unknown[] }
+  | { op: "removeClassification"; name: string }
+  | { op: "setLabels" | "addLabels" | "removeLabels"; labels: unknown }
+  | { op: "setBusinessAttributes"; values: unknown; overwrite: boolean }
+  | { op: "removeBusinessAttributes"; values: unknown };
+
+const notAssociated = (name: string, guid: string) =>
+  invalid(
+    `Classification ${name} is not associated with entity ${guid}`,
+    ATLAS_ERRORS.CLASSIFICATION_NOT_ASSOCIATED.code,
+  );
+
+/** Applies an edit to the record (validated as on create); throws and changes nothing on bad input. */
+export function editExtras(types: TypeRegistry, record: EntityRecord, edit: EntityEdit): void {
+  switch (edit.op) {
+    case "addClassifications": {
+      const added = classifications(types, record, edit.classifications);
+      for (const c of added) {
+        if (record.classifications.some((x) => x.typeName === c.typeName))
+          throw invalid(
+            `instance ${record.guid} already is associated with classification ${c.typeName}`,
+            ATLAS_ERRORS.CLASSIFICATION_DUPLICATE.code,
+          );
+      }
+      record.classifications = [...record.classifications, ...added];
+      return;
+    }
+    case "updateClassifications": {
+      const updated = classifications(types, record, edit.classifications);
+      const next = [...record.classifications];
+      for (const c of updated) {
+        const at = next.findIndex((x) => x.typeName === c.typeName);
+        if (at < 0) throw notAssociated(c.typeName, record.guid);
+        next[at] = c;
+      }
+      record.classifications = next;
+      return;
+    }
+    case "removeClassification":
+      if (!record.classifications.some((x) => x.typeName === edit.name))
+        throw notAssociated(edit.name, record.guid);
+      record.classifications = record.classifications.filter((x) => x.typeName !== edit.name);
+      return;
+    case "setLabels":
+      record.labels = labels(edit.labels ?? []);
+      return;
+    case "addLabels":
+      record.labels = [...new Set([...record.labels, ...labels(edit.labels ?? [])])];
+      return;
+    case "removeLabels": {
+      const gone = new Set(labels(edit.labels ?? []));
+      record.labels = record.labels.filter((l) => !gone.has(l));
+      return;
+    }
+    case "setBusinessAttributes": {
+      const given = businessAttributes(types, record, edit.values);
+      if (edit.overwrite) record.businessAttributes = given;
+      else {
+        const next = { ...record.businessAttributes };
+        for (const [bm, values] of Object.entries(given)) next[bm] = { ...next[bm], ...values };
+        record.businessAttributes = next;
+      }
+      return;
+    }
+    case "removeBusinessAttributes": {
+      const given = businessAttributes(types, record, edit.values);
+      const next = { ...record.businessAttributes };
+      for (const [bm, values] of Object.entries(given)) {
+        const kept = { ...next[bm] };
+        for (const attr of Object.keys(values)) delete kept[attr];
+        if (Object.keys(kept).length > 0) next[bm] = kept;
+        else delete next[bm];
+      }
+      record.businessAttributes = next;
+      return;
+    }
+  }
 }

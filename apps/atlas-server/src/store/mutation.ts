@@ -46,7 +46,7 @@ import {
   StoreNotFoundError,
   StoreReferenceError,
 } from "./errors.js";
-import { applyExtras, type ExtrasOptions } from "./extras.js";
+import { applyExtras, editExtras, type EntityEdit, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
 import { EntityRecords } from "./records.js";
 import {
@@ -164,6 +164,14 @@ export class Mutation {
       [{ entity, target }],
       isObject(input.referredEntities) ? input.referredEntities : {},
     );
+  }
+
+  /** Changes what an ACTIVE entity carries (classifications, labels, business attributes). */
+  async edit(objectId: AtlasObjectId, edit: EntityEdit): Promise<void> {
+    const record = await this.#findByObjectId(objectId);
+    if (!record || record.status !== "ACTIVE") throw this.#notFound(objectId);
+    editExtras(this.#c.types, record, edit);
+    this.#partial.add(record.guid);
   }
 
   /** Soft delete; what does not exist is a StoreNotFoundError or, with "ignore", nothing. */

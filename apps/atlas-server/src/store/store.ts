@@ -12,6 +12,7 @@ import type {
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import { toHeader } from "./entities.js";
 import { StoreFencedError, StoreTypeInUseError } from "./errors.js";
+import type { EntityEdit } from "./extras.js";
 import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
 import {
   createRelationship,
@@ -212,6 +213,22 @@ export class SqlMetadataStore implements MetadataStore {
   ): Promise<EntityMutationResponse> {
     return this.#mutate(epoch, user, "ENTITY_PARTIAL_UPDATE", [
       { kind: "partialUpdate", objectId, entity },
+    ]);
+  }
+
+  editEntities(
+    epoch: number,
+    objectIds: AtlasObjectId[],
+    edit: EntityEdit,
+    user: string,
+  ): Promise<EntityMutationResponse> {
+    return this.#mutate(epoch, user, "ENTITY_EDIT", [{ kind: "edit", objectIds, edit }]);
+  }
+
+  deleteByGuids(epoch: number, guids: string[], user: string): Promise<EntityMutationResponse> {
+    const objectIds = guids.map((guid) => ({ guid, typeName: "" }));
+    return this.#mutate(epoch, user, "ENTITY_DELETE", [
+      { kind: "delete", objectIds, ifMissing: "error" },
     ]);
   }
 
@@ -553,6 +570,9 @@ export class SqlMetadataStore implements MetadataStore {
           break;
         case "partialUpdate":
           await mutation.partialUpdate(change.objectId, change.entity);
+          break;
+        case "edit":
+          for (const objectId of change.objectIds) await mutation.edit(objectId, change.edit);
           break;
         case "delete":
           for (const objectId of change.objectIds)

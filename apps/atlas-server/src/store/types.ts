@@ -11,6 +11,7 @@ import type {
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
+import type { EntityEdit } from "./extras.js";
 import type { CreateOrUpdateOptions } from "./mutation.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
@@ -119,7 +120,8 @@ export interface HookPosition {
 export type StoreChange =
   | { kind: "createOrUpdate"; entities: AtlasEntitiesWithExtInfo; options?: CreateOrUpdateOptions }
   | { kind: "partialUpdate"; objectId: AtlasObjectId; entity: AtlasEntityWithExtInfo }
-  | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" };
+  | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" }
+  | { kind: "edit"; objectIds: AtlasObjectId[]; edit: EntityEdit };
 
 export type HookApplyResult =
   | { applied: true; mutations: EntityMutationResponse }
@@ -189,6 +191,18 @@ export interface MetadataStore {
     entity: AtlasEntityWithExtInfo,
     user: string,
   ): Promise<EntityMutationResponse>;
+  /**
+   * Classifications, labels or business attributes of ACTIVE entities, one edit for each
+   * (the entity REST calls; docs/contracts/model.md); all or nothing.
+   */
+  editEntities(
+    epoch: number,
+    objectIds: AtlasObjectId[],
+    edit: EntityEdit,
+    user: string,
+  ): Promise<EntityMutationResponse>;
+  /** Soft deletes, all or nothing; unknown guids are not found. */
+  deleteByGuids(epoch: number, guids: string[], user: string): Promise<EntityMutationResponse>;
   /** Soft delete; an unknown guid is a StoreNotFoundError, a deleted one a no-op. */
   deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse>;
   deleteByUniqueAttribute(

@@ -174,4 +174,66 @@ describe.each<BackendName>(["sqlite", "postgres"])("entity extras on the %s stor
       write(store, { ...hiveDb("other", "-5"), businessAttributes: { Ownership: { team: "x" } } }),
     ).rejects.toMatchObject({ atlasErrorCode: "ATLAS-400-00-095" });
   });
+
+  it("edits what an entity carries, as the entity REST calls do: classifications, labels, business metadata", async () => {
+    const store = await fresh();
+    await write(store, table({ labels: ["gold"] }));
+    const { guid } = await read(store);
+    const id = [{ guid, typeName: "" }];
+    const edit = (e: Parameters<MetadataStore["editEntities"]>[2]) =>
+      store.editEntities(1, id, e, USER);
+    const response = await edit({
+      op: "addClassifications",
+      classifications: [{ typeName: "PII" }],
+    });
+    expect(response.mutatedEntities.PARTIAL_UPDATE?.map((h) => h.guid)).toEqual([guid]);
+    await expect(
+      edit({ op: "addClassifications", classifications: [{ typeName: "PII" }] }),
+    ).rejects.toMatchObject({ atlasErrorCode: "ATLAS-400-00-01B" });
+    await edit({
+      op: "updateClassifications",
+      classifications: [{ typeName: "PII", attributes: { level: 3 } }],
+    });
+    expect((await read(store)).classifications).toEqual([
+      expect.objectContaining({ typeName: "PII", attributes: { level: 3 } }),
+    ]);
+    await expect(
+      edit({ op: "updateClassifications", classifications: [{ typeName: "Reviewed" }] }),
+    ).rejects.toMatchObject({ atlasErrorCode: "ATLAS-400-00-06D" });
+    await edit({ op: "removeClassification", name: "PII" });
+    expect((await read(store)).classifications).toEqual([]);
+    await expect(edit({ op: "removeClassification", name: "PII" })).rejects.toMatchObject({
+      atlasErrorCode: "ATLAS-400-00-06D",
+    });
+
+    await edit({ op: "addLabels", labels: ["daily", "gold"] });
+    expect((await read(store)).labels).toEqual(["gold", "daily"]);
+    await edit({ op: "removeLabels", labels: ["gold"] });
+    expect((await read(store)).labels).toEqual(["daily"]);
+    await edit({ op: "setLabels", labels: ["x", "y"] });
+    expect((await read(store)).labels).toEqual(["x", "y"]);
+    await expect(edit({ op: "addLabels", labels: ["bad label"] })).rejects.toMatchObject({
+      atlasErrorCode: "ATLAS-400-00-090",
+    });
+
+    await edit({
+      op: "setBusinessAttributes",
+      values: { Ownership: { team: "a" } },
+      overwrite: false,
+    });
+    expect((await read(store)).businessAttributes).toEqual({ Ownership: { team: "a" } });
+    await edit({ op: "removeBusinessAttributes", values: { Ownership: { team: "a" } } });
+    expect(await read(store)).not.toHaveProperty("businessAttributes");
+
+    // All or nothing: one unknown entity among several changes none.
+    await expect(
+      store.editEntities(
+        1,
+        [...id, { guid: "00000000-0000-0000-0000-000000000000", typeName: "" }],
+        { op: "setLabels", labels: ["z"] },
+        USER,
+      ),
+    ).rejects.toMatchObject({ code: "STORE_ENTITY_NOT_FOUND", httpStatus: 404 });
+    expect((await read(store)).labels).toEqual(["x", "y"]);
+  });
 });

@@ -466,6 +466,124 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       expect(notLineage.json).toMatchObject({ errorCode: "ATLAS-404-00-011" });
     });
 
+    it("serves the rest of Atlas's entity REST: bulk, header, one-attribute update, unique attribute, classifications, labels", async () => {
+      const { active } = await activeAndPassives(cluster());
+      const types = await call(active, "POST", "/api/atlas/v2/types/typedefs", {
+        classificationDefs: [{ name: "E2E_PII", superTypes: [], attributeDefs: [] }],
+      });
+      expect(types.status).toBe(200);
+      const made = await call(active, "POST", "/api/atlas/v2/entity/bulk", {
+        entities: ["one", "two"].map((n, i) => ({
+          typeName: "hive_db",
+          guid: `-${i + 1}`,
+          attributes: { qualifiedName: `${n}@rest`, name: n, clusterName: "rest" },
+        })),
+      });
+      const [one, two] = ["-1", "-2"].map(
+        (p) => (made.json as { guidAssignments: Record<string, string> }).guidAssignments[p]!,
+      );
+      const bulk = await call(active, "GET", `/api/atlas/v2/entity/bulk?guid=${one}&guid=${two}`);
+      expect((bulk.json as { entities: { guid: string }[] }).entities.map((e) => e.guid)).toEqual([
+        one,
+        two,
+      ]);
+      const header = await call(active, "GET", `/api/atlas/v2/entity/guid/${one}/header`);
+      expect(header.json).toMatchObject({ guid: one, typeName: "hive_db", displayText: "one" });
+      const renamed = await call(
+        active,
+        "PUT",
+        `/api/atlas/v2/entity/guid/${one}?name=description`,
+        JSON.stringify("the first"), // a JSON string, as the Python client sends it
+      );
+      expect(renamed.status).toBe(200);
+      const byUnique = await call(
+        active,
+        "PUT",
+        "/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=one@rest",
+        {
+          entity: { typeName: "hive_db", attributes: { owner: "etl" } },
+        },
+      );
+      expect(byUnique.text).toContain("PARTIAL_UPDATE");
+      const after = (await call(active, "GET", `/api/atlas/v2/entity/guid/${one}`)).json as {
+        entity: { attributes: Record<string, unknown> };
+      };
+      expect(after.entity.attributes).toMatchObject({ description: "the first", owner: "etl" });
+
+      expect(
+        (
+          await call(active, "POST", `/api/atlas/v2/entity/guid/${one}/classifications`, [
+            { typeName: "E2E_PII" },
+          ])
+        ).status,
+      ).toBe(204);
+      const tagged = await call(active, "GET", `/api/atlas/v2/entity/guid/${one}/classifications`);
+      expect(tagged.json).toMatchObject({
+        list: [{ typeName: "E2E_PII", entityGuid: one }],
+        totalCount: 1,
+      });
+      const unknownTag = await call(
+        active,
+        "POST",
+        `/api/atlas/v2/entity/guid/${one}/classifications`,
+        [{ typeName: "NOPE" }],
+      );
+      expect(unknownTag.status).toBe(404);
+      expect(unknownTag.json).toMatchObject({ errorCode: "ATLAS-404-00-008" });
+      expect(
+        (
+          await call(active, "POST", "/api/atlas/v2/entity/bulk/classification", {
+            classification: { typeName: "E2E_PII" },
+            entityGuids: [two],
+          })
+        ).status,
+      ).toBe(204);
+      expect(
+        (await call(active, "DELETE", `/api/atlas/v2/entity/guid/${one}/classification/E2E_PII`))
+          .status,
+      ).toBe(204);
+      const missing = await call(
+        active,
+        "GET",
+        `/api/atlas/v2/entity/guid/${one}/classification/E2E_PII`,
+      );
+      expect(missing.json).toMatchObject({ errorCode: "ATLAS-404-00-008" });
+
+      expect(
+        (await call(active, "POST", `/api/atlas/v2/entity/guid/${one}/labels`, ["a", "b"])).status,
+      ).toBe(204);
+      expect(
+        (await call(active, "PUT", `/api/atlas/v2/entity/guid/${one}/labels`, ["c"])).status,
+      ).toBe(204);
+      expect(
+        (await call(active, "DELETE", `/api/atlas/v2/entity/guid/${one}/labels`, ["a"])).status,
+      ).toBe(204);
+      const labelled = (await call(active, "GET", `/api/atlas/v2/entity/guid/${one}`)).json as {
+        entity: { labels: string[] };
+      };
+      expect(labelled.entity.labels).toEqual(["b", "c"]);
+      const badLabel = await call(active, "PUT", `/api/atlas/v2/entity/guid/${one}/labels`, [
+        "no spaces",
+      ]);
+      expect(badLabel.json).toMatchObject({ errorCode: "ATLAS-400-00-090" });
+
+      const deleted = await call(
+        active,
+        "DELETE",
+        `/api/atlas/v2/entity/bulk?guid=${one}&guid=${two}`,
+      );
+      expect(
+        (deleted.json as { mutatedEntities: { DELETE: unknown[] } }).mutatedEntities.DELETE,
+      ).toHaveLength(2);
+      const goneByUnique = await call(
+        active,
+        "GET",
+        "/api/atlas/v2/entity/uniqueAttribute/type/hive_db?attr:qualifiedName=one@rest",
+      );
+      expect(goneByUnique.status).toBe(404);
+      expect(goneByUnique.json).toMatchObject({ errorCode: "ATLAS-404-00-009" });
+    });
+
     it("accepts the request shapes of the Atlas Python client: explicit nulls, trailing slashes, True/false", async () => {
       const { active } = await activeAndPassives(cluster());
       const entity = {
