@@ -2,7 +2,8 @@
  * Apache Atlas's official Java client (`org.apache.atlas:atlas-client-v2` 2.4.0 from Maven
  * Central, through the small Maven project in ./java) against real atlas-server processes on
  * both stores: relationships from a guid alone with both ends on GET, lineage, classifications
- * and labels, cascade delete, and a deleted entity by unique attribute (docs/contracts/model.md).
+ * and labels, cascade delete, and a deleted entity by unique attribute (docs/contracts/model.md);
+ * and the typedef calls of the Types API (docs/contracts/http.md).
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -102,7 +103,7 @@ describe.each(["sqlite", "postgres"] as const)(
     }, 180_000);
     afterAll(() => group?.stop());
 
-    it("creates, reads both ends, walks lineage, classifies and labels, deletes with cascade", async () => {
+    it("creates, reads both ends, walks lineage, classifies and labels, deletes with cascade; creates, reads, updates and deletes typedefs", async () => {
       const { active } = await group.roles();
       const steps = await runScenario(active.url, `${backend}${Date.now()}`);
       expect(steps.failed).toBeUndefined();
@@ -114,6 +115,31 @@ describe.each(["sqlite", "postgres"] as const)(
       });
       // The table and its two columns; by unique attribute a deleted table is 404, as in Atlas.
       expect(steps.delete).toMatchObject({ deleted: 3, byUniqueAfterDelete: 404 });
+      // The Types API: create, read per kind, filter, update under Atlas's rules, deletes.
+      expect(steps.typesCreate).toMatchObject({
+        created: 3,
+        version: 1,
+        createdBy: "admin",
+        again: 409,
+      });
+      expect(steps.typesRead).toMatchObject({
+        superTypes: ["DataSet"],
+        enumByName: 1,
+        structByName: 1,
+        wrongKind: 404,
+        unknown: 404,
+        existsByName: true,
+        existsByGuid: true,
+        filtered: 1,
+        headers: 1,
+      });
+      expect(steps.typesUpdate).toMatchObject({ updatedVersion: 2, retyped: 400 });
+      expect(steps.typesDelete).toMatchObject({
+        inUse: 409,
+        byName: 200,
+        afterDelete: 404,
+        bulkInUse: 409,
+      });
     }, 900_000);
   },
 );

@@ -17,14 +17,22 @@ import org.apache.atlas.model.instance.AtlasEntity.AtlasEntityWithExtInfo;
 import org.apache.atlas.model.instance.AtlasObjectId;
 import org.apache.atlas.model.instance.EntityMutationResponse;
 import org.apache.atlas.model.lineage.AtlasLineageInfo;
+import org.apache.atlas.model.SearchFilter;
 import org.apache.atlas.model.typedef.AtlasClassificationDef;
+import org.apache.atlas.model.typedef.AtlasEntityDef;
+import org.apache.atlas.model.typedef.AtlasEnumDef;
+import org.apache.atlas.model.typedef.AtlasEnumDef.AtlasEnumElementDef;
+import org.apache.atlas.model.typedef.AtlasStructDef;
+import org.apache.atlas.model.typedef.AtlasStructDef.AtlasAttributeDef;
+import org.apache.atlas.model.typedef.AtlasStructDef.AtlasAttributeDef.Cardinality;
 import org.apache.atlas.model.typedef.AtlasTypesDef;
 import org.apache.atlas.type.AtlasType;
 
 /**
  * Drives atlas-server with Apache Atlas's own Java client: relationships from a guid alone,
  * both ends on GET, lineage, classifications, labels, cascade delete, a deleted entity by
- * unique attribute. Prints one JSON line per step: {"step": …, …facts} or {"step": …, "error": …}.
+ * unique attribute; and the typedef calls (create, read per kind, headers, update, deletes).
+ * Prints one JSON line per step: {"step": …, …facts} or {"step": …, "error": …}.
  * args: url user password run-id
  */
 public final class ClientScenario {
@@ -47,6 +55,103 @@ public final class ClientScenario {
         AtlasObjectId id = new AtlasObjectId();
         id.setGuid(guid);
         return id;
+    }
+
+    private static int status(Runnable call) {
+        try {
+            call.run();
+            return 200;
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause();
+            return cause instanceof AtlasServiceException ? ((AtlasServiceException) cause).getStatus().getStatusCode() : -1;
+        }
+    }
+
+    private interface Call {
+        void run() throws AtlasServiceException;
+    }
+
+    private static Runnable unchecked(Call call) {
+        return () -> {
+            try {
+                call.run();
+            } catch (AtlasServiceException e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    /** The Types API as the Java client calls it (TypesREST). */
+    private static void types(AtlasClientV2 client, String run) throws AtlasServiceException {
+        AtlasEnumDef state = new AtlasEnumDef("java_state_" + run);
+        state.setElementDefs(new ArrayList<>(Collections.singletonList(new AtlasEnumElementDef("ON", null, 0))));
+        AtlasStructDef conf = new AtlasStructDef("java_conf_" + run);
+        conf.setAttributeDefs(new ArrayList<>(Collections.singletonList(new AtlasAttributeDef("key", "string", true, Cardinality.SINGLE))));
+        AtlasEntityDef app = new AtlasEntityDef("java_app_" + run);
+        app.setServiceType("java_" + run);
+        app.setSuperTypes(new HashSet<>(Collections.singletonList("DataSet")));
+        app.setAttributeDefs(new ArrayList<>(Arrays.asList(
+                new AtlasAttributeDef("state", state.getName(), true, Cardinality.SINGLE),
+                new AtlasAttributeDef("conf", conf.getName(), true, Cardinality.SINGLE))));
+        AtlasTypesDef defs = new AtlasTypesDef();
+        defs.setEnumDefs(Collections.singletonList(state));
+        defs.setStructDefs(Collections.singletonList(conf));
+        defs.setEntityDefs(Collections.singletonList(app));
+        AtlasTypesDef created = client.createAtlasTypeDefs(defs);
+        AtlasEntityDef createdApp = created.getEntityDefs().get(0);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("created", created.getEnumDefs().size() + created.getStructDefs().size() + created.getEntityDefs().size());
+        f.put("version", createdApp.getVersion());
+        f.put("createdBy", createdApp.getCreatedBy());
+        f.put("again", status(unchecked(() -> client.createAtlasTypeDefs(defs))));
+        emit("typesCreate", f);
+
+        f = new LinkedHashMap<>();
+        AtlasEntityDef byName = client.getEntityDefByName(app.getName());
+        f.put("entityByName", byName.getName());
+        f.put("entityByGuid", client.getEntityDefByGuid(byName.getGuid()).getName());
+        f.put("superTypes", new ArrayList<>(byName.getSuperTypes()));
+        f.put("enumByName", client.getEnumDefByName(state.getName()).getElementDefs().size());
+        f.put("enumByGuid", client.getEnumDefByGuid(client.getEnumDefByName(state.getName()).getGuid()).getName());
+        f.put("structByName", client.getStructDefByName(conf.getName()).getAttributeDefs().size());
+        f.put("wrongKind", status(unchecked(() -> client.getEnumDefByName(app.getName()))));
+        f.put("unknown", status(unchecked(() -> client.getEntityDefByName("java_nope_" + run))));
+        f.put("existsByName", client.typeWithNameExists(app.getName()));
+        f.put("existsByGuid", client.typeWithGuidExists(byName.getGuid()));
+        SearchFilter filter = new SearchFilter();
+        filter.setParam("type", "ENTITY");
+        filter.setParam("servicetype", "java_" + run);
+        f.put("filtered", client.getAllTypeDefs(filter).getEntityDefs().size());
+        f.put("headers", client.getAllTypeDefHeaders(filter).size());
+        emit("typesRead", f);
+
+        f = new LinkedHashMap<>();
+        byName.getAttributeDefs().add(new AtlasAttributeDef("queue", "string", true, Cardinality.SINGLE));
+        AtlasTypesDef update = new AtlasTypesDef();
+        update.setEntityDefs(Collections.singletonList(byName));
+        f.put("updatedVersion", client.updateAtlasTypeDefs(update).getEntityDefs().get(0).getVersion());
+        AtlasEntityDef retyped = client.getEntityDefByName(app.getName());
+        retyped.getAttributeDefs().get(0).setTypeName("string");
+        AtlasTypesDef bad = new AtlasTypesDef();
+        bad.setEntityDefs(Collections.singletonList(retyped));
+        f.put("retyped", status(unchecked(() -> client.updateAtlasTypeDefs(bad))));
+        emit("typesUpdate", f);
+
+        f = new LinkedHashMap<>();
+        AtlasEntity instance = entity(app.getName(), "-1", "java_" + run + ".app@cl", "app");
+        client.createEntity(new AtlasEntityWithExtInfo(instance));
+        f.put("inUse", status(unchecked(() -> client.deleteTypeByName(app.getName()))));
+        AtlasEntityDef other = new AtlasEntityDef("java_other_" + run);
+        other.setSuperTypes(new HashSet<>(Collections.singletonList("DataSet")));
+        AtlasTypesDef otherDefs = new AtlasTypesDef();
+        otherDefs.setEntityDefs(Collections.singletonList(other));
+        client.createAtlasTypeDefs(otherDefs);
+        f.put("byName", status(unchecked(() -> client.deleteTypeByName(other.getName()))));
+        f.put("afterDelete", status(unchecked(() -> client.getEntityDefByName(other.getName()))));
+        AtlasTypesDef bulk = new AtlasTypesDef();
+        bulk.setStructDefs(Collections.singletonList(new AtlasStructDef(conf.getName())));
+        f.put("bulkInUse", status(unchecked(() -> client.deleteAtlasTypeDefs(bulk))));
+        emit("typesDelete", f);
     }
 
     public static void main(String[] args) throws Exception {
@@ -119,6 +224,7 @@ public final class ClientScenario {
                 f.put("byUniqueAfterDelete", e.getStatus().getStatusCode());
             }
             emit("delete", f);
+            types(client, run);
         } catch (Exception e) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("error", e.toString());
