@@ -4,7 +4,7 @@
  * behaviour of the recipe tested on it is also tested against a real ensemble
  * (election-core's test/integration).
  */
-import type { Clock } from "../clock.js";
+import type { Clock } from "@atlas-ha/shared";
 import { ZooKeeperError } from "../errors.js";
 import type {
   CreateMode,
