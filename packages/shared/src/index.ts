@@ -10,6 +10,7 @@ export {
   type InstrumentationEvent,
 } from "./events.js";
 export { silentLogger, type Logger } from "./logger.js";
+export { ManualClock, settle } from "./manual-clock.js";
 export {
   parseProperties,
   readProperties,
