@@ -1,12 +1,7 @@
 // @atlas-ha/chaos: the fault-injection run of atlas-ha (issue 7), for the CLI and the CI test.
-export {
-  runChaos,
-  defaultReportFile,
-  CALM_UNREACHABLE_BOUND,
-  type ChaosOptions,
-  type ChaosReport,
-  type FaultOutcome,
-} from "./run.js";
+export { runChaos, defaultReportFile } from "./run.js";
+export type { ChaosOptions } from "./options.js";
+export type { ChaosReport, FaultOutcome } from "./report.js";
 export {
   planFaults,
   describeFault,
@@ -18,6 +13,7 @@ export {
 } from "./plan.js";
 export { createRandom, seedHash, type Random } from "./random.js";
 export {
+  CALM_UNREACHABLE_BOUND,
   checkCounters,
   checkDeposals,
   checkEpochs,

@@ -1,14 +1,8 @@
-/** A pino-compatible logger; the runner logs events (`{ event: "fault_injected", … }`). */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import { silentLogger, type Logger } from "@atlas-ha/shared";
 
-const noop = (): void => {};
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+export { silentLogger, type Logger };
 
+const noop = (): void => undefined;
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 
 /** What the CLI prints: one compact JSON line per event from `level` up. */

@@ -1,6 +1,109 @@
-/** The human side of a ChaosReport: the per-fault table, one line per verdict, and the figures. */
-import { describeFault } from "./plan.js";
-import type { ChaosReport } from "./run.js";
+/**
+ * The report of a run: its shape (what the JSON file holds) and its human side, the per-fault
+ * table, one line per verdict, and the figures.
+ */
+import type { StoreCrossCheck } from "./audit.js";
+import type {
+  CounterCheck,
+  DeposalCheck,
+  EpochCheck,
+  HookCheck,
+  RestCheck,
+  SamplerCheck,
+  ServerLogFigure,
+  SplitBrainFigure,
+  TermCheck,
+} from "./check.js";
+import type { InjectedFault } from "./faults.js";
+import { describeFault, type FaultKind, type FaultSpec } from "./plan.js";
+import type { StaleWriteCheck } from "./stale.js";
+import type { Minimums, Verdict } from "./verdict.js";
+
+export interface FaultOutcome extends InjectedFault {
+  index: number;
+  kind: FaultKind;
+  spec: FaultSpec;
+  /** The group was whole again (one ACTIVE, writes and hook messages served) before the deadline, without repair. */
+  recovered: boolean;
+  /**
+   * (5) Injection → an instance ACTIVE and serving writes again, ms: the acknowledgement that
+   * ended the last stretch of ≥ 1 s without one; for a fault that never interrupted writes
+   * that long, the first acknowledgement after the injection.
+   */
+  recoveryMs: number | null;
+  /** The longest stretch without an acknowledged write, ms. */
+  writeOutageMs: number;
+  /** Heal → the group whole again, ms. */
+  settledMs: number | null;
+  /** The store's highest epoch just before the injection: the active's term then. */
+  epochBefore: number | null;
+  /** Epoch ms the group was whole again (null: never, even after a repair). */
+  settledAt: number | null;
+  /** Longest stretch of samples with no ACTIVE instance between injection and recovery, ms. */
+  noActiveMs: number;
+  /** Sampled moments with two ACTIVE instances between injection and recovery. */
+  splitBrainMoments: number;
+  activeAfter: string | null;
+  epochAfter: number | null;
+  /** What the repair did, when the group did not come back by itself. */
+  repaired: string[];
+}
+
+export interface ChaosReport {
+  version: 1;
+  seed: string;
+  passed: boolean;
+  /** Every planned fault ran and the group recovered from each without repair. */
+  completed: boolean;
+  abortedReason: string | null;
+  startedAt: string;
+  durationMs: number;
+  settings: {
+    faults: number;
+    sessionTimeoutMs: number;
+    backend: "sqlite" | "postgres";
+    kinds: FaultKind[];
+    hookRatePerSec: number;
+    hookPartitions: number;
+    writers: number;
+    writeIntervalMs: number;
+    sampleIntervalMs: number;
+  };
+  stateDir: string;
+  faults: FaultOutcome[];
+  checks: {
+    epochs: EpochCheck;
+    terms: TermCheck;
+    staleWrites: StaleWriteCheck;
+    /** Stale writes the instances themselves had refused (`store_write_fenced` in their logs): deposed actives still trying. */
+    deposedRefused: number;
+    store: StoreCrossCheck;
+    hooks: HookCheck;
+    counters: CounterCheck;
+    rest: RestCheck;
+    deposals: DeposalCheck;
+    sampler: SamplerCheck;
+    splitBrain: SplitBrainFigure;
+  };
+  minimums: Minimums;
+  /** Every check the CLI prints, with its verdict; `passed` is all of them. */
+  verdicts: Verdict[];
+  recovery: { count: number; medianMs: number | null; p90Ms: number | null; maxMs: number | null };
+  workload: {
+    hookMessages: number;
+    hookSendFailures: number;
+    restWrites: number;
+    restFailedAttempts: number;
+    /** Answers other than 200, 307 and 503 (and network errors) to REST writes: count, and the first 20. */
+    restUnexpectedCount: number;
+    restUnexpected: { writer: number; n: number; at: string; status: number; body: string }[];
+  };
+  /** Lines of the instances' failed-messages logs (hook messages given up on). */
+  failedMessages: { instance: string; lines: number; examples: string[] }[];
+  /** Warnings and errors the instances logged, and those that point at a bug. */
+  serverLogs: ServerLogFigure;
+  reportFile: string | null;
+}
 
 const s = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(1)}s`;

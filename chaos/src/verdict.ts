@@ -3,18 +3,7 @@
  * before its checks mean anything. The CLI prints exactly these lines and the report's
  * `passed` is all of them, so nothing printed can fail without failing the run.
  */
-import type { StoreCrossCheck } from "./audit.js";
-import type {
-  CounterCheck,
-  DeposalCheck,
-  EpochCheck,
-  HookCheck,
-  RestCheck,
-  SamplerCheck,
-  ServerLogFigure,
-  TermCheck,
-} from "./check.js";
-import type { StaleWriteCheck } from "./stale.js";
+import type { ChaosReport } from "./report.js";
 
 /** Per fault injected: a fault cycle lasts ≥ 3 s at 20 messages/s and ~20 writes/s, so these are far below a healthy run. */
 export const MIN_HOOK_MESSAGES_PER_FAULT = 10;
@@ -43,24 +32,17 @@ export interface Verdict {
   detail: string;
 }
 
+/**
+ * What the verdicts read of a report: the parts of ChaosReport they judge, and no more, so a
+ * test can build one by hand (the faults are only counted).
+ */
 export interface VerdictInput {
   faults: readonly unknown[];
-  settings: { faults: number };
-  checks: {
-    epochs: EpochCheck;
-    terms: TermCheck;
-    staleWrites: StaleWriteCheck;
-    deposedRefused: number;
-    store: StoreCrossCheck;
-    hooks: HookCheck;
-    counters: CounterCheck;
-    rest: RestCheck;
-    deposals: DeposalCheck;
-    sampler: SamplerCheck;
-  };
-  workload: { restWrites: number; restUnexpectedCount: number };
-  failedMessages: readonly { instance: string; lines: number }[];
-  serverLogs: Pick<ServerLogFigure, "suspicious" | "suspiciousCount">;
+  settings: Pick<ChaosReport["settings"], "faults">;
+  checks: Omit<ChaosReport["checks"], "splitBrain">;
+  workload: Pick<ChaosReport["workload"], "restWrites" | "restUnexpectedCount">;
+  failedMessages: readonly Pick<ChaosReport["failedMessages"][number], "instance" | "lines">[];
+  serverLogs: Pick<ChaosReport["serverLogs"], "suspicious" | "suspiciousCount">;
 }
 
 const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(2)}%`);

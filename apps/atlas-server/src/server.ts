@@ -170,11 +170,11 @@ export function createAtlasServer(
     logger.error({ event: "store_fenced", error: error.message });
     void ha.relinquish(error);
   };
-  // The consumer's events are kafkajs-style `{ type, timestamp, payload }`: the error is in the payload.
+  // Events are kafkajs-style `{ type, timestamp, payload }`, the facts in the payload.
   consumer?.on("fenced", (event) => fenced(event.payload.error));
 
   let becameActiveAt = 0;
-  ha.on("transition", ({ to, epoch }) => {
+  ha.on("transition", ({ payload: { to, epoch } }) => {
     setState(metrics, to);
     metrics.transitions.inc({ to });
     if (epoch !== null) metrics.epoch.set(epoch);

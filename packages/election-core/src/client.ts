@@ -6,7 +6,7 @@
 import { sameAcl } from "./acl.js";
 import type { Connection } from "./connection.js";
 import { AclConflictError, NodeTamperedError, isZooKeeperError } from "./errors.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "@atlas-ha/shared";
 import type { CreateMode, Watcher, ZkAcl, ZkStat } from "./zk.js";
 
 /** Writes go through the quorum leader: their success confirms the session (see Connection.run). */

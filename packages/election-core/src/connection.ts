@@ -5,10 +5,8 @@
  * It also keeps the time of the last confirmed round trip, which bounds how long a leader
  * may trust its leadership when it hears nothing (a paused process, a stalled event loop).
  */
-import { backoffDelay, type Clock } from "./clock.js";
+import { backoffDelay, Emitter, type Clock, type Logger } from "@atlas-ha/shared";
 import { ZooKeeperError } from "./errors.js";
-import { Emitter } from "./events.js";
-import type { Logger } from "./logger.js";
 import type { ZkSession, ZkSessionFactory } from "./zk.js";
 
 export type ConnectionState =
@@ -37,7 +35,7 @@ export interface ConnectionOptions {
 }
 
 export class Connection {
-  readonly events = new Emitter<{ change: ConnectionChange; confirmed: { at: number } }>();
+  readonly events: Emitter<{ change: ConnectionChange; confirmed: { at: number } }>;
   #options: ConnectionOptions;
   #session: ZkSession | null = null;
   #generation = 0;
@@ -55,6 +53,15 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    this.events = new Emitter({
+      now: () => options.clock.wallTime(),
+      onListenerError: (error, type) =>
+        options.logger.error({
+          event: "zk_connection_listener_failed",
+          type,
+          error: (error as Error)?.message,
+        }),
+    });
     this.#hostOffset = Math.floor(options.random() * 1_000_000);
   }
 
@@ -169,7 +176,7 @@ export class Connection {
     // the C client to go round the servers and wait after a round of refusals, and growing,
     // so a slow ensemble is never raced by ever-new handles.
     const base = Math.max(1000, this.#options.sessionTimeoutMs);
-    const timeout = Math.min(base * 2 ** this.#connectRetries, base * 4);
+    const timeout = backoffDelay(this.#connectRetries + 1, { baseMs: base, maxMs: base * 4 });
     this.#connectTimer = this.#options.clock.setTimeout(() => {
       this.#connectTimer = null;
       if (generation !== this.#generation || this.#state === "CLOSED") return;
@@ -254,12 +261,12 @@ export class Connection {
     const cap = Math.min(this.#options.retryMaxMs, 4 * this.#options.retryBaseMs);
     const delay =
       reason === "auth_failed" || this.#failedOpens > 0
-        ? backoffDelay(
-            Math.max(1, this.#failedOpens),
-            this.#options.retryBaseMs,
-            cap,
-            this.#options.random,
-          )
+        ? backoffDelay(this.#failedOpens, {
+            baseMs: this.#options.retryBaseMs,
+            maxMs: cap,
+            jitter: "equal",
+            random: this.#options.random,
+          })
         : 0;
     if (!established) {
       this.#options.logger.warn({

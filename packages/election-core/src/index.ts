@@ -1,14 +1,14 @@
 export {
   createElection,
   type Election,
+  type ElectionEvent,
   type ElectionEvents,
   type Participant,
 } from "./election.js";
 export type { ElectionOptions, LeadershipTerm } from "./options.js";
 export type { ConnectionState } from "./connection.js";
 export type { ZkClient } from "./client.js";
-export type { Clock } from "./clock.js";
-export type { Logger } from "./logger.js";
+export type { Clock, Logger } from "@atlas-ha/shared";
 export { zkDigest } from "./acl.js";
 export {
   AclConflictError,

@@ -1,7 +1,6 @@
 import { parseAcl, parseAuth } from "./acl.js";
-import { systemClock, type Clock } from "./clock.js";
+import { silentLogger, systemClock, type Clock, type Logger } from "@atlas-ha/shared";
 import { ElectionOptionsError } from "./errors.js";
-import { silentLogger, type Logger } from "./logger.js";
 import { nativeSessionFactory, type ZkAcl, type ZkSessionFactory } from "./zk.js";
 
 /** What the application's leadership work receives: the term's epoch and a signal that aborts when the term ends. */
@@ -204,7 +203,7 @@ export function resolveOptions(options: ElectionOptions): ResolvedOptions {
     heartbeatIntervalMs,
     leaseMs,
     logger: options.logger ?? silentLogger,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? systemClock(),
     random: options.random ?? Math.random,
     sessionFactory: options.sessionFactory ?? nativeSessionFactory,
     nativeLogLevel: positiveInt(options, "nativeLogLevel", 0, 0),

@@ -4,13 +4,9 @@
  * request never waits for ZooKeeper. Apache Knox reads the same path and format.
  */
 import type { ZkClient } from "@atlas-ha/election-core";
+import type { Logger } from "@atlas-ha/shared";
 
 export const ACTIVE_SERVER_INFO = "active_server_info";
-
-interface Logger {
-  debug(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 function isCode(error: unknown, code: string): boolean {
   return (error as { code?: unknown } | null)?.code === code;

@@ -8,162 +8,43 @@
  * Activation runs the handlers in ascending order, each with a timeout, then re-checks
  * leadership and publishes `active_server_info`. A failure passivates what was activated
  * (descending), and the election gives up its place and rejoins after a back-off. All
- * transitions run one at a time.
+ * transitions run one at a time. Options and their validation: options.ts; one handler call
+ * with its timeout: handler-call.ts; `active_server_info`: active-address.ts.
  */
+import { createElection, type Election } from "@atlas-ha/election-core";
 import {
-  createElection,
+  Emitter,
+  flatEvent,
+  silentLogger,
+  systemClock,
   type Clock,
-  type Election,
-  type ElectionOptions,
-} from "@atlas-ha/election-core";
+  type Logger,
+} from "@atlas-ha/shared";
 import {
   ACTIVE_SERVER_INFO,
   ActiveAddressCache,
   publishActiveAddress,
   unpublishActiveAddress,
 } from "./active-address.js";
+import { ActivationAbortedError, HaStateOptionsError } from "./errors.js";
+import { callHandler } from "./handler-call.js";
 import {
-  ActivationAbortedError,
-  HandlerFailedError,
-  HandlerTimeoutError,
-  HaStateOptionsError,
-} from "./errors.js";
-import type { ActiveStateHandler, HaSnapshot, ServiceState, Transition } from "./types.js";
-
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silent: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-/**
- * The real clock. Unlike the election's, its timers keep the process alive: a handler
- * timeout must fire even when the handler waits on nothing else that does.
- */
-const systemClock: Clock = {
-  now: () => performance.now(),
-  wallTime: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export interface HaZooKeeperOptions {
-  connect: string;
-  zkRoot?: string;
-  sessionTimeoutMs?: number;
-  acl?: string;
-  auth?: string;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /**
-   * Passed to election-core as is (lease, heartbeat, session factory, …). Its `clock` defaults
-   * to the instance's `clock`.
-   */
-  election?: Partial<ElectionOptions>;
-}
-
-export interface HaStateOptions {
-  /** This instance's server id (the election participant id). */
-  serverId: string;
-  /** `http://host:port` or `https://host:port` other instances redirect to (published when active). */
-  selfAddress: string;
-  /** ZooKeeper settings. Absent → standalone: ACTIVE at once, no ZooKeeper touched. */
-  zookeeper?: HaZooKeeperOptions;
-  handlers?: ActiveStateHandler[];
-  /** Default timeout of each handler call, ms. Default 30000. */
-  handlerTimeoutMs?: number;
-  logger?: Logger;
-  /**
-   * Time and timers (election-core's `Clock`): `wallTime` stamps transitions and events,
-   * `setTimeout` bounds each handler call, `now` measures durations. Also the election's
-   * clock unless `zookeeper.election.clock` is set. Default: the system clock.
-   */
-  clock?: Clock;
-}
-
-export interface HaEvents {
-  transition: Transition;
-  error: { error: Error; at: number; epoch: number | null };
-  activeAddress: { address: string | null; at: number };
-}
-
-export interface HaState {
-  readonly serverId: string;
-  readonly haEnabled: boolean;
-  /** The election (null in standalone mode). */
-  readonly election: Election | null;
-  /** Adds a handler; allowed before start(). */
-  addHandler(handler: ActiveStateHandler): void;
-  /** Joins the election (standalone: activates at once). Resolves once joined. */
-  start(): Promise<void>;
-  /** Passivates if active, then leaves the election at once (hand-over in milliseconds). */
-  stop(): Promise<void>;
-  /**
-   * Gives up the active role because the instance cannot act as active (e.g. its store
-   * refused a write with a stale epoch); it rejoins the election after a back-off.
-   */
-  relinquish(reason: Error): Promise<void>;
-  snapshot(): HaSnapshot;
-  /** True only while ACTIVE and the election lease holds. */
-  isActive(): boolean;
-  on<K extends keyof HaEvents>(event: K, listener: (payload: HaEvents[K]) => void): () => void;
-}
-
-function validate(options: HaStateOptions): void {
-  if (!options || typeof options !== "object")
-    throw new HaStateOptionsError("options", "expected an object");
-  if (typeof options.serverId !== "string" || options.serverId.trim() === "") {
-    throw new HaStateOptionsError("serverId", "expected a non-empty string");
-  }
-  let url: URL;
-  try {
-    url = new URL(options.selfAddress);
-  } catch {
-    throw new HaStateOptionsError(
-      "selfAddress",
-      `expected "http://host:port" or "https://host:port", got ${JSON.stringify(options.selfAddress)}`,
-    );
-  }
-  if (
-    (url.protocol !== "http:" && url.protocol !== "https:") ||
-    url.pathname !== "/" ||
-    url.search ||
-    url.hash ||
-    options.selfAddress.endsWith("/")
-  ) {
-    throw new HaStateOptionsError(
-      "selfAddress",
-      `expected a bare origin like "http://host:21000", got "${options.selfAddress}"`,
-    );
-  }
-  if (
-    options.handlerTimeoutMs !== undefined &&
-    (!Number.isInteger(options.handlerTimeoutMs) || options.handlerTimeoutMs < 1)
-  ) {
-    throw new HaStateOptionsError("handlerTimeoutMs", "expected a positive integer");
-  }
-  for (const [i, h] of (options.handlers ?? []).entries()) validateHandler(h, `handlers[${i}]`);
-}
-
-function validateHandler(h: ActiveStateHandler, where: string): void {
-  if (!h || typeof h.name !== "string" || !Number.isFinite(h.order)) {
-    throw new HaStateOptionsError(where, "a handler needs a name and a numeric order");
-  }
-  if (typeof h.instanceIsActive !== "function" || typeof h.instanceIsPassive !== "function") {
-    throw new HaStateOptionsError(
-      where,
-      `handler "${h.name}" needs instanceIsActive and instanceIsPassive functions`,
-    );
-  }
-}
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  DEFAULT_ZK_ROOT,
+  electionOptions,
+  validate,
+  validateHandler,
+  type HaStateOptions,
+} from "./options.js";
+import type {
+  ActiveStateHandler,
+  HaEvent,
+  HaEvents,
+  HaSnapshot,
+  HaState,
+  ServiceState,
+  Transition,
+} from "./types.js";
 
 /** Creates the HA state machine of one instance. Nothing happens until start(). */
 export function createHaState(options: HaStateOptions): HaState {
@@ -193,54 +74,43 @@ class HaStateMachine implements HaState {
   #started = false;
   #leaderId: string | null = null;
   #address: ActiveAddressCache | null = null;
-  #listeners = new Map<keyof HaEvents, Set<(payload: never) => void>>();
+  readonly #events: Emitter<HaEvents>;
 
   constructor(options: HaStateOptions) {
     this.#o = options;
     this.serverId = options.serverId;
     this.haEnabled = options.zookeeper !== undefined;
-    this.#logger = options.logger ?? silent;
-    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    // Unlike the election's, these timers keep the process alive: a handler timeout must fire
+    // even when the handler waits on nothing else that does.
+    this.#clock = options.clock ?? systemClock({ keepAlive: true });
+    this.#events = new Emitter<HaEvents>({
+      now: () => this.#clock.wallTime(),
+      onListenerError: (error) =>
+        this.#logger.error({ event: "ha_listener_failed", error: (error as Error).message }),
+    });
     this.#since = this.#clock.wallTime();
     this.#handlers = [...(options.handlers ?? [])];
-    this.#timeout = options.handlerTimeoutMs ?? 30_000;
-    this.#zkRoot = options.zookeeper?.zkRoot ?? "/apache_atlas";
+    this.#timeout = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    this.#zkRoot = options.zookeeper?.zkRoot ?? DEFAULT_ZK_ROOT;
     this.election = null;
     if (options.zookeeper) {
-      const zk = options.zookeeper;
-      this.election = createElection({
-        connect: zk.connect,
-        id: options.serverId,
-        zkRoot: this.#zkRoot,
-        ...(zk.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: zk.sessionTimeoutMs } : {}),
-        ...(zk.acl !== undefined ? { acl: zk.acl } : {}),
-        ...(zk.auth !== undefined ? { auth: zk.auth } : {}),
-        ...(zk.retryBaseMs !== undefined ? { retryBaseMs: zk.retryBaseMs } : {}),
-        ...(zk.retryMaxMs !== undefined ? { retryMaxMs: zk.retryMaxMs } : {}),
-        logger: this.#logger,
-        ...(options.clock !== undefined ? { clock: options.clock } : {}),
-        ...zk.election,
-        onLeadership: (term) => this.#enqueue(() => this.#activate(term.epoch, term.signal)),
-      });
+      this.election = createElection(
+        electionOptions({ ...options, zookeeper: options.zookeeper }, this.#logger, (term) =>
+          this.#enqueue(() => this.#activate(term.epoch, term.signal)),
+        ),
+      );
       this.#wireElection(this.election);
     }
   }
 
-  on<K extends keyof HaEvents>(event: K, listener: (payload: HaEvents[K]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+  on<K extends keyof HaEvents>(event: K, listener: (event: HaEvent<K>) => void): () => void {
+    return this.#events.on(event, (e) => listener(flatEvent(e)));
   }
 
+  /** Emits an event stamped with the payload's own `at`. */
   #emit<K extends keyof HaEvents>(event: K, payload: HaEvents[K]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-      try {
-        (listener as (p: HaEvents[K]) => void)(payload);
-      } catch (error) {
-        this.#logger.error({ event: "ha_listener_failed", error: (error as Error).message });
-      }
-    }
+    this.#events.emit(event, payload, payload.at);
   }
 
   #log(level: keyof Logger, event: string, extra: object = {}): void {
@@ -260,20 +130,22 @@ class HaStateMachine implements HaState {
       this.#emit("activeAddress", { address, at: this.#clock.wallTime() });
       void this.#refreshLeader();
     });
-    election.on("connection", ({ state }) => {
+    election.on("connection", ({ payload: { state } }) => {
       if (state === "CONNECTED") this.#address?.sessionStarted();
       else if (state === "RECONNECTED") void this.#address?.refresh();
     });
-    election.on("suspended", ({ wasLeader, reason }) => {
+    election.on("suspended", ({ payload: { wasLeader, reason } }) => {
       if (wasLeader) this.#stepDown(reason === "lease" ? "lease_lapsed" : "suspended");
     });
-    election.on("lost", ({ reason }) => this.#stepDown(`session_${reason}`));
-    election.on("follower", ({ reason }) => {
+    election.on("lost", ({ payload: { reason } }) => this.#stepDown(`session_${reason}`));
+    election.on("follower", ({ payload: { reason } }) => {
       this.#stepDown(reason);
       void this.#refreshLeader();
     });
     election.on("leader", () => void this.#refreshLeader());
-    election.on("error", ({ error, at, epoch }) => this.#emit("error", { error, at, epoch }));
+    election.on("error", ({ payload: { error, at, epoch } }) =>
+      this.#emit("error", { error, at, epoch }),
+    );
   }
 
   async #refreshLeader(): Promise<void> {
@@ -451,42 +323,16 @@ class HaStateMachine implements HaState {
     call: () => Promise<void> | void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const timeoutMs = handler.timeoutMs ?? this.#timeout;
-    let timer: unknown;
-    let onAbort: (() => void) | undefined;
     const started = this.#clock.now();
-    try {
-      await Promise.race([
-        Promise.resolve().then(call),
-        new Promise<never>((_, reject) => {
-          timer = this.#clock.setTimeout(
-            () => reject(new HandlerTimeoutError(handler.name, phase, timeoutMs)),
-            timeoutMs,
-          );
-        }),
-        // An aborted activation does not wait for a handler that ignores its signal.
-        new Promise<never>((_, reject) => {
-          if (!signal) return;
-          onAbort = () =>
-            reject(
-              new ActivationAbortedError(`activation abandoned during handler "${handler.name}"`),
-            );
-          if (signal.aborted) onAbort();
-          else signal.addEventListener("abort", onAbort, { once: true });
-        }),
-      ]);
-      this.#log("debug", `handler_${phase}d`, {
-        handler: handler.name,
-        tookMs: Math.round(this.#clock.now() - started),
-      });
-    } catch (error) {
-      const e = error as Error;
-      if (e.name === "HandlerTimeoutError" || e.name === "ActivationAbortedError") throw e;
-      throw new HandlerFailedError(handler.name, phase, error);
-    } finally {
-      if (timer !== undefined) this.#clock.clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener("abort", onAbort);
-    }
+    await callHandler(handler, phase, call, {
+      clock: this.#clock,
+      timeoutMs: this.#timeout,
+      signal,
+    });
+    this.#log("debug", `handler_${phase}d`, {
+      handler: handler.name,
+      tookMs: Math.round(this.#clock.now() - started),
+    });
   }
 
   snapshot(): HaSnapshot {

@@ -1,19 +1,17 @@
-export {
-  createHaState,
-  type HaEvents,
-  type HaState,
-  type HaStateOptions,
-  type HaZooKeeperOptions,
-  type Logger,
-} from "./ha.js";
+export { createHaState } from "./ha.js";
+export type { HaStateOptions, HaZooKeeperOptions } from "./options.js";
 export type {
   ActivationContext,
   ActiveStateHandler,
+  HaEvent,
+  HaEvents,
   HaSnapshot,
+  HaState,
   PassivationContext,
   ServiceState,
   Transition,
 } from "./types.js";
+export type { Logger } from "@atlas-ha/shared";
 export { ACTIVE_SERVER_INFO } from "./active-address.js";
 export {
   ActivationAbortedError,

@@ -1,4 +1,5 @@
-import type { ConnectionState } from "@atlas-ha/election-core";
+import type { ConnectionState, Election } from "@atlas-ha/election-core";
+import type { FlatEvent } from "@atlas-ha/shared";
 
 /** docs/contracts/states.md. PASSIVE is the start-up state when HA is on. */
 export type ServiceState = "PASSIVE" | "BECOMING_ACTIVE" | "ACTIVE" | "BECOMING_PASSIVE";
@@ -57,4 +58,39 @@ export interface Transition {
   at: number;
   epoch: number | null;
   reason: string;
+}
+
+/** The payload of each event, by type. */
+export interface HaEvents {
+  transition: Transition;
+  error: { error: Error; at: number; epoch: number | null };
+  activeAddress: { address: string | null; at: number };
+}
+
+/**
+ * What a listener gets: `{ type, timestamp, payload }`, as every atlas-ha event. The payload's
+ * fields are on the event itself too (deprecated: the 0.1 listeners read them there).
+ */
+export type HaEvent<K extends keyof HaEvents = keyof HaEvents> = FlatEvent<HaEvents, K>;
+
+export interface HaState {
+  readonly serverId: string;
+  readonly haEnabled: boolean;
+  /** The election (null in standalone mode). */
+  readonly election: Election | null;
+  /** Adds a handler; allowed before start(). */
+  addHandler(handler: ActiveStateHandler): void;
+  /** Joins the election (standalone: activates at once). Resolves once joined. */
+  start(): Promise<void>;
+  /** Passivates if active, then leaves the election at once (hand-over in milliseconds). */
+  stop(): Promise<void>;
+  /**
+   * Gives up the active role because the instance cannot act as active (e.g. its store
+   * refused a write with a stale epoch); it rejoins the election after a back-off.
+   */
+  relinquish(reason: Error): Promise<void>;
+  snapshot(): HaSnapshot;
+  /** True only while ACTIVE and the election lease holds. */
+  isActive(): boolean;
+  on<K extends keyof HaEvents>(event: K, listener: (event: HaEvent<K>) => void): () => void;
 }

@@ -4,7 +4,8 @@
 // (offset-manager.ts: commits, lag) and SplitEviction (eviction.ts).
 import { newCounters, type ConsumerContext } from "./context.js";
 import { errorMessage, HookOptionsError } from "./errors.js";
-import { Emitter, type HookConsumerEvent, type HookConsumerEventType } from "./events.js";
+import { Emitter } from "@atlas-ha/shared";
+import type { HookConsumerEvent, HookConsumerEventMap, HookConsumerEventType } from "./events.js";
 import { resolveOptions, type HookConsumerOptions, type HookConsumerSettings } from "./options.js";
 import { Session } from "./session.js";
 import type { HookConsumer, HookConsumerMetrics } from "./types.js";
@@ -16,7 +17,7 @@ export function createHookConsumer(options: HookConsumerOptions): HookConsumer {
 class Consumer implements HookConsumer {
   readonly settings: Readonly<HookConsumerSettings>;
   readonly #ctx: ConsumerContext;
-  readonly #emitter: Emitter;
+  readonly #emitter: Emitter<HookConsumerEventMap>;
   #session: Session | undefined;
   #transition: Promise<void> = Promise.resolve();
 
@@ -24,15 +25,17 @@ class Consumer implements HookConsumer {
     const resolved = resolveOptions(options);
     const { clock, logger } = resolved;
     this.settings = resolved.settings;
-    const emitter = new Emitter((error) =>
-      logger.warn({ event: "hook_consumer_listener_failed", error: errorMessage(error) }),
-    );
+    const emitter = new Emitter<HookConsumerEventMap>({
+      now: () => clock.wallTime(),
+      onListenerError: (error) =>
+        logger.warn({ event: "hook_consumer_listener_failed", error: errorMessage(error) }),
+    });
     this.#emitter = emitter;
     this.#ctx = {
       options: resolved,
       counters: newCounters(),
       lastLag: [],
-      emit: (type, payload) => emitter.emit(type, clock.wallTime(), payload),
+      emit: (type, payload) => emitter.emit(type, payload),
       hasListeners: (type) => emitter.has(type),
     };
   }

@@ -1,3 +1,4 @@
+import type { InstrumentationEvent } from "@atlas-ha/shared";
 import type { FailedMessageRecord } from "./failed.js";
 import type { TopicPartition, TopicPartitionOffset } from "./kafka.js";
 
@@ -38,58 +39,6 @@ export interface HookConsumerEventMap {
 
 export type HookConsumerEventType = keyof HookConsumerEventMap;
 
-/** kafkajs-style instrumentation event. */
-export interface HookConsumerEvent<K extends HookConsumerEventType = HookConsumerEventType> {
-  type: K;
-  /** Epoch ms. */
-  timestamp: number;
-  payload: HookConsumerEventMap[K];
-}
-
-export class Emitter {
-  readonly #listeners = new Map<HookConsumerEventType, Set<(event: never) => void>>();
-  readonly #onListenerError: (error: unknown) => void;
-
-  constructor(onListenerError: (error: unknown) => void) {
-    this.#onListenerError = onListenerError;
-  }
-
-  on<K extends HookConsumerEventType>(
-    type: K,
-    listener: (event: HookConsumerEvent<K>) => void,
-  ): () => void {
-    let set = this.#listeners.get(type);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(type, set);
-    }
-    const entry = listener as (event: never) => void;
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
-  }
-
-  /** Cheap check, so per-message events cost nothing without listeners. */
-  has(type: HookConsumerEventType): boolean {
-    return (this.#listeners.get(type)?.size ?? 0) > 0;
-  }
-
-  emit<K extends HookConsumerEventType>(
-    type: K,
-    timestamp: number,
-    payload: HookConsumerEventMap[K],
-  ): void {
-    const set = this.#listeners.get(type);
-    if (set === undefined || set.size === 0) return;
-    const event: HookConsumerEvent<K> = { type, timestamp, payload };
-    for (const listener of [...set]) {
-      try {
-        (listener as (event: HookConsumerEvent<K>) => void)(event);
-      } catch (error) {
-        // A throwing listener must not break the consumer's loop.
-        this.#onListenerError(error);
-      }
-    }
-  }
-}
+/** kafkajs-style instrumentation event `{ type, timestamp, payload }`, as every atlas-ha event. */
+export type HookConsumerEvent<K extends HookConsumerEventType = HookConsumerEventType> =
+  InstrumentationEvent<HookConsumerEventMap, K>;

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import type { ConsumerContext } from "./context.js";
 import { errorMessage } from "./errors.js";
 import type { KafkaProducerPort } from "./kafka.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "@atlas-ha/shared";
 import type { HeldRecord } from "./types.js";
 
 /** One line of the failed-messages log: a Kafka record that was given up on, as it was. */

@@ -42,6 +42,5 @@ export {
   PermanentHookError,
   type HookDecodeErrorCode,
 } from "./errors.js";
-export type { Clock } from "./clock.js";
-export type { Logger } from "./logger.js";
+export type { Clock, Logger } from "@atlas-ha/shared";
 export * from "./codec/index.js";

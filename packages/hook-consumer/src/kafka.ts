@@ -1,6 +1,6 @@
 import kafkajs from "kafkajs";
 import type { ConsumerConfig, Kafka as KafkajsKafka } from "kafkajs";
-import type { Logger } from "./logger.js";
+import type { Logger } from "@atlas-ha/shared";
 
 // Our own small view of Kafka: what the consumer needs and nothing more, so unit tests use
 // a fake and the kafkajs details (event names, option spellings) stay in this file.

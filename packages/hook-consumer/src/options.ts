@@ -1,11 +1,10 @@
 // What createHookConsumer accepts, every default in one place, and the one resolver that
 // checks the options (unknown keys rejected, each bad value named) and fills in the defaults.
-import { systemClock, type Clock } from "./clock.js";
+import { silentLogger, systemClock, type Clock, type Logger } from "@atlas-ha/shared";
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "./codec/gzip.js";
 import { HookOptionsError } from "./errors.js";
 import { loggerFailedMessageSink, type FailedMessageSink } from "./failed.js";
 import { kafkajsClient, type KafkaClient, type TopicPartitionOffset } from "./kafka.js";
-import { silentLogger, type Logger } from "./logger.js";
 import type { HookHandler } from "./types.js";
 
 /** The settings an operator controls through `atlas-application.properties` (docs/contracts/config.md). */
@@ -233,7 +232,7 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
     handler: options.handler,
     kafka,
     failedMessages: options.failedMessages ?? loggerFailedMessageSink(logger),
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? systemClock(),
     logger,
     commitIntervalMs,
     beforeCommit: options.beforeCommit,

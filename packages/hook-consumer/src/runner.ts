@@ -2,6 +2,7 @@
 // policy: transient errors retried, permanent ones and exhausted retries routed to the failed
 // log, a fenced write stopping the consumer), marked done and committed; heartbeats kept up
 // and the event loop given turns while a batch is in hand.
+import { backoffDelay } from "@atlas-ha/shared";
 import type { ConsumerContext } from "./context.js";
 import { classifyHandlerError, errorCode } from "./errors.js";
 import type { BatchContext, KafkaRecord } from "./kafka.js";
@@ -212,10 +213,11 @@ export class Runner {
         unavailableFor++;
         // Never a tight loop, even with retryIntervalMs 0.
         const base = Math.max(settings.retryIntervalMs, UNAVAILABLE_MIN_WAIT_MS);
-        const waitMs = Math.min(
-          base * 2 ** Math.min(unavailableFor - 1, 6),
-          UNAVAILABLE_MAX_WAIT_MS,
-        );
+        // Doubling at most six times, and never more than UNAVAILABLE_MAX_WAIT_MS.
+        const waitMs = backoffDelay(unavailableFor, {
+          baseMs: base,
+          maxMs: Math.min(base * 2 ** 6, UNAVAILABLE_MAX_WAIT_MS),
+        });
         logger.warn({
           event: "hook_store_unavailable",
           topic: message.topic,

@@ -2,6 +2,7 @@
 // (connect, subscribe, join, crash and reconnect with back-off, leave), how stop() ends it,
 // and the session's parts: decoder, batch runner, commits, failed routing, split eviction.
 // Everything uncommitted dies with it.
+import { backoffDelay } from "@atlas-ha/shared";
 import { HookDecoder } from "./codec/decoder.js";
 import type { ConsumerContext } from "./context.js";
 import { errorMessage } from "./errors.js";
@@ -12,6 +13,9 @@ import { OffsetManager } from "./offset-manager.js";
 import { Runner } from "./runner.js";
 import type { HeldRecord } from "./types.js";
 import { Abandonment, deferred, sleep, within } from "./wait.js";
+
+/** Longest wait before connecting again after a crash or failed connects. */
+const RECONNECT_MAX_MS = 30_000;
 
 export class Session {
   epoch: number;
@@ -59,6 +63,9 @@ export class Session {
   async run(): Promise<void> {
     const { kafka, settings, logger, clock, reconnectBackoffMs } = this.#ctx.options;
     let failures = 0;
+    // After a crash (no failure counted) or the n-th failed connect in a row.
+    const reconnectDelay = (attempt: number) =>
+      backoffDelay(attempt, { baseMs: reconnectBackoffMs, maxMs: RECONNECT_MAX_MS });
     try {
       while (!this.stopping) {
         const consumer = kafka.consumer({ groupId: settings.groupId });
@@ -88,8 +95,8 @@ export class Session {
           if (this.stopping) break;
         } catch (error) {
           if (this.stopping) break;
-          const retryInMs = Math.min(30_000, reconnectBackoffMs * 2 ** failures);
           failures++;
+          const retryInMs = reconnectDelay(failures);
           logger.warn({
             event: "hook_consumer_connect_failed",
             error: errorMessage(error),
@@ -108,8 +115,7 @@ export class Session {
         if (this.stopping) break;
         // A fatal crash or a failed connect: try again while still active.
         this.phase = "backoff";
-        const delay = Math.min(30_000, reconnectBackoffMs * 2 ** Math.max(0, failures - 1));
-        await sleep(clock, delay, this.stopSignal.promise);
+        await sleep(clock, reconnectDelay(failures), this.stopSignal.promise);
       }
     } finally {
       this.phase = "ended";

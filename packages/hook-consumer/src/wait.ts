@@ -1,6 +1,6 @@
 // Waiting: a promise resolved from outside, a sleep that a signal cuts short and a wait
 // bounded by a deadline (both on the injected clock), and a wait that stop() can abandon.
-import type { Clock } from "./clock.js";
+import type { Clock } from "@atlas-ha/shared";
 
 export interface Deferred {
   promise: Promise<void>;

@@ -1,8 +1,8 @@
+import { silentLogger, type Logger } from "@atlas-ha/shared";
 import { originOf } from "./address.js";
 import { HaRedirectOptionsError } from "./errors.js";
 import { trimOneTrailingSlash } from "./target.js";
 import type {
-  Logger,
   RedirectEvent,
   RejectedEvent,
   StateSnapshot,
@@ -54,8 +54,6 @@ export interface ResolvedOptions {
   readonly onRejected: ((event: RejectedEvent) => void) | undefined;
 }
 
-const noop = (): void => {};
-const SILENT: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 const KNOWN = new Set([
   "source",
   "selfAddress",
@@ -149,7 +147,7 @@ function resolveRetryAfter(seconds: number | undefined): string {
 }
 
 function resolveLogger(logger: Logger | undefined): Logger {
-  if (logger === undefined) return SILENT;
+  if (logger === undefined) return silentLogger;
   const ok =
     typeof logger === "object" &&
     logger !== null &&

@@ -22,12 +22,7 @@ export type StateSource =
   | { snapshot(): StateSnapshot | Promise<StateSnapshot> };
 
 /** pino-compatible; each method is called as `(obj, msg?)`. */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { Logger } from "@atlas-ha/shared";
 
 /** Why a request was not served here. Each has its own `errorCode` in the response body. */
 export type UnavailableReason =

@@ -1,23 +1,15 @@
 // Construction-time validation: a bad option is a typed error naming the option.
 import { describe, expect, it } from "vitest";
+import { thrownBy, type CaughtError } from "@atlas-ha/testkit";
 import { haRedirect } from "../src/index.js";
 import type { HaRedirectOptions } from "../src/index.js";
 
 const source = () => ({ state: "ACTIVE" as const, activeAddress: null });
 
-function optionError(options: unknown): {
-  name: string;
-  code: string;
-  option: string;
-  message: string;
-} {
-  try {
-    haRedirect(options as HaRedirectOptions);
-  } catch (err) {
-    return err as { name: string; code: string; option: string; message: string };
-  }
-  throw new Error("haRedirect accepted the options");
-}
+const optionError = (options: unknown) =>
+  thrownBy(() => haRedirect(options as HaRedirectOptions), "haRedirect") as CaughtError & {
+    option: string;
+  };
 
 describe("haRedirect options", () => {
   it.each([

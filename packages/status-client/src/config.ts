@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { parseProperties as readJavaProperties } from "@atlas-ha/shared";
 import { StatusConfigError } from "./errors.js";
 import { DEFAULT_RETRY_INTERVAL_MS } from "./options.js";
 
@@ -38,7 +39,7 @@ export async function readAtlasConfig(path: string): Promise<AtlasClientConfig> 
       { file, cause },
     );
   }
-  return atlasClientConfig(parseProperties(text), file);
+  return atlasClientConfig(parseProperties(text, file), file);
 }
 
 /** The part of `readAtlasConfig` that does not touch the file system. */
@@ -110,52 +111,16 @@ function integer(
 }
 
 /**
- * Java `Properties.load` syntax: `#`/`!` comments, `=`, `:` or whitespace between key and
- * value, a trailing backslash continues the line, `\uXXXX` and `\t\n\r\f` escapes. A key
- * given twice keeps its last value.
+ * Java `Properties.load` syntax (`#`/`!` comments, `=`, `:` or whitespace between key and
+ * value, continuation lines, `\uXXXX` and `\t\n\r\f` escapes), as the JDK reads it; a key
+ * given twice keeps its last value. Text the JDK refuses (a malformed `\uXXXX` escape) is a
+ * StatusConfigError `STATUS_CONFIG_INVALID` naming the line.
  */
-export function parseProperties(text: string): Map<string, string> {
-  const props = new Map<string, string>();
-  const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = (lines[i] ?? "").replace(/^[ \t\f]+/, "");
-    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-    // An odd number of trailing backslashes joins the next line (its indentation dropped).
-    while (endsWithContinuation(line) && i + 1 < lines.length) {
-      i += 1;
-      line = line.slice(0, -1) + (lines[i] ?? "").replace(/^[ \t\f]+/, "");
-    }
-    if (endsWithContinuation(line)) line = line.slice(0, -1);
-
-    let keyEnd = 0;
-    while (keyEnd < line.length) {
-      const c = line[keyEnd];
-      if (c === "\\") keyEnd += 2;
-      else if (c === "=" || c === ":" || c === " " || c === "\t" || c === "\f") break;
-      else keyEnd += 1;
-    }
-    keyEnd = Math.min(keyEnd, line.length);
-    let valueStart = keyEnd;
-    while (valueStart < line.length && /[ \t\f]/.test(line[valueStart] ?? "")) valueStart += 1;
-    if (line[valueStart] === "=" || line[valueStart] === ":") valueStart += 1;
-    while (valueStart < line.length && /[ \t\f]/.test(line[valueStart] ?? "")) valueStart += 1;
-
-    props.set(unescape(line.slice(0, keyEnd)), unescape(line.slice(valueStart)));
-  }
-  return props;
-}
-
-function endsWithContinuation(line: string): boolean {
-  let n = 0;
-  for (let j = line.length - 1; j >= 0 && line[j] === "\\"; j--) n += 1;
-  return n % 2 === 1;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
-
-function unescape(raw: string): string {
-  return raw.replace(/\\(u[0-9a-fA-F]{4}|[\s\S])/g, (_, esc: string) => {
-    if (esc.length === 5) return String.fromCharCode(parseInt(esc.slice(1), 16));
-    return SIMPLE_ESCAPES[esc] ?? esc;
+export function parseProperties(text: string, file?: string): Map<string, string> {
+  return readJavaProperties(text, (line, message) => {
+    const where = `${file ?? "properties"}:${line}`;
+    return new StatusConfigError("STATUS_CONFIG_INVALID", `${where}: ${message}`, {
+      file: file ?? "",
+    });
   });
 }

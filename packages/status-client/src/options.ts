@@ -1,12 +1,7 @@
+import { silentLogger, type Logger } from "@atlas-ha/shared";
 import { StatusInputError } from "./errors.js";
 
-/** A pino-compatible logger; every call gets an event object first. */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { Logger };
 
 export interface ProbeOptions {
   /** Per-request timeout, covering connect, headers and body. Default 2000. */
@@ -47,9 +42,6 @@ const DEADLINE_MARGIN_MS = 1000;
 
 /** Node's global fetch, looked up at call time (so a test or an APM agent may replace it). */
 export const defaultFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
-
-const noop = (): void => {};
-export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
 export function resolveProbeOptions(options: ProbeOptions = {}): ResolvedProbeOptions {
   const timeoutMs = positive("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);

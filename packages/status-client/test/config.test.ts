@@ -45,6 +45,23 @@ describe("parseProperties", () => {
   });
 });
 
+describe("parseProperties on text Java refuses", () => {
+  it("refuses a malformed \\u escape with STATUS_CONFIG_INVALID naming the file and line", () => {
+    let caught: unknown;
+    try {
+      parseProperties("ok=1\n\n bad=\\u12G4\n", "/etc/atlas/atlas-application.properties");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({
+      name: "StatusConfigError",
+      code: "STATUS_CONFIG_INVALID",
+      file: "/etc/atlas/atlas-application.properties",
+    });
+    expect((caught as Error).message).toContain("/etc/atlas/atlas-application.properties:3");
+  });
+});
+
 describe("readAtlasConfig", () => {
   let dir: string;
   beforeEach(async () => {

@@ -45,6 +45,7 @@ export {
   startPostgres,
   type PostgresOptions,
 } from "./postgres.js";
+export { thrownBy, type CaughtError } from "./thrown.js";
 export { startFrozenWriter, type FrozenWriter, type FrozenWriterOptions } from "./frozen-writer.js";
 export { waitFor, type WaitOptions } from "./wait.js";
 export {

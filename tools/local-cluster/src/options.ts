@@ -1,16 +1,12 @@
+import { silentLogger, type Logger } from "@atlas-ha/shared";
 import type { PropertyValue } from "@atlas-ha/testkit";
 import { ClusterOptionsError } from "./errors.js";
 import type { StoreBackend } from "./state.js";
 
 /** A pino-compatible logger; the launcher logs events (`{ event: "kafka_started", … }`). */
-export interface ClusterLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type ClusterLogger = Logger;
 
-export const silentLogger: ClusterLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export { silentLogger };
 
 /** Ports of the cluster's servers; each one absent is a free port picked at start. */
 export interface LocalClusterPorts {

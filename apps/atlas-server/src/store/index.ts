@@ -1,4 +1,5 @@
 /** The metadata store: `createStore(config, deps)` and what callers need to use it. */
+import { silentLogger } from "@atlas-ha/shared";
 import { StoreConfigError } from "./errors.js";
 import { PostgresBackend } from "./postgres.js";
 import { SqliteBackend } from "./sqlite.js";
@@ -31,7 +32,7 @@ export function createStore(config: StoreConfig, deps: StoreDeps = {}): Metadata
           poolSize: config.poolSize,
           queryTimeoutMs: config.queryTimeoutMs,
           idleTransactionTimeoutMs: config.idleTransactionTimeoutMs,
-          logger: deps.logger ?? { debug() {}, info() {}, warn() {}, error() {} },
+          logger: deps.logger ?? silentLogger,
         }),
         deps,
       );

@@ -40,12 +40,7 @@ import {
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
-import {
-  StoreConflictError,
-  StoreInvalidEntityError,
-  StoreNotFoundError,
-  StoreReferenceError,
-} from "./errors.js";
+import { StoreConflictError, StoreInvalidEntityError, StoreReferenceError } from "./errors.js";
 import { applyExtras, editExtras, type EntityEdit, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
 import { EntityRecords } from "./records.js";
@@ -53,6 +48,7 @@ import {
   assignedGuid,
   checkDepth,
   linkTargets,
+  notFound,
   qualifiedNameOf,
   typeReferences,
 } from "./references.js";
@@ -139,8 +135,8 @@ export class Mutation {
         [["entity", input.entity]],
         isObject(input.referredEntities) ? input.referredEntities : {},
       );
-    const target = await this.#findByObjectId(objectId);
-    if (!target) throw this.#notFound(objectId);
+    const target = await this.#records.byObjectId(objectId);
+    if (!target) throw notFound(objectId);
     const entity =
       isObject(input) && isObject(input.entity) ? (input.entity as AtlasEntity) : undefined;
     if (!entity)
@@ -168,15 +164,15 @@ export class Mutation {
 
   /** Changes what an ACTIVE entity carries (classifications, labels, business attributes). */
   async edit(objectId: AtlasObjectId, edit: EntityEdit): Promise<void> {
-    const record = await this.#findByObjectId(objectId);
-    if (!record || record.status !== "ACTIVE") throw this.#notFound(objectId);
+    const record = await this.#records.byObjectId(objectId);
+    if (!record || record.status !== "ACTIVE") throw notFound(objectId);
     editExtras(this.#c.types, record, edit);
     this.#partial.add(record.guid);
   }
 
   /** Soft delete; what does not exist is a StoreNotFoundError or, with "ignore", nothing. */
   async delete(objectId: AtlasObjectId, ifMissing: "ignore" | "error"): Promise<void> {
-    const record = await this.#findByObjectId(objectId);
+    const record = await this.#records.byObjectId(objectId);
     if (record) return this.#delete(record);
     if (ifMissing === "ignore") return;
     // Deleting what is already deleted is a no-op, not an error (Atlas answers 200).
@@ -188,7 +184,7 @@ export class Mutation {
       );
       if (gone) return;
     }
-    throw this.#notFound(objectId);
+    throw notFound(objectId);
   }
 
   /** Writes what changed and returns Atlas's EntityMutationResponse, plus how many entities changed. */
@@ -436,31 +432,5 @@ export class Mutation {
         if (child) await this.#delete(child);
       }
     }
-  }
-
-  async #findByObjectId(objectId: AtlasObjectId): Promise<EntityRecord | undefined> {
-    if (!isObject(objectId) || typeof objectId.typeName !== "string") {
-      throw new StoreInvalidEntityError(
-        "an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName",
-      );
-    }
-    const guid = assignedGuid(objectId);
-    if (guid !== undefined) {
-      return this.#records.load(guid);
-    }
-    const qn = qualifiedNameOf(objectId.uniqueAttributes);
-    if (qn === undefined) {
-      throw new StoreInvalidEntityError(
-        `an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`,
-      );
-    }
-    return this.#records.findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
-  }
-
-  #notFound(objectId: AtlasObjectId): StoreNotFoundError {
-    const qn = qualifiedNameOf(objectId.uniqueAttributes);
-    return assignedGuid(objectId) !== undefined || qn === undefined
-      ? new StoreNotFoundError({ guid: String(objectId.guid) })
-      : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
   }
 }

@@ -6,7 +6,10 @@
 import type { JsonValue } from "@atlas-ha/atlas-model";
 import { contentOf, stringAttr, type EntityRecord } from "./entities.js";
 import type { MutationContext } from "./mutation.js";
-import { uniqueKey } from "./references.js";
+import type { AtlasObjectId } from "@atlas-ha/atlas-model";
+import { isObject } from "./entities.js";
+import { StoreInvalidEntityError } from "./errors.js";
+import { assignedGuid, qualifiedNameOf, uniqueKey } from "./references.js";
 
 export class EntityRecords {
   readonly #c: MutationContext;
@@ -112,5 +115,25 @@ export class EntityRecords {
     if (record.qualifiedName !== null)
       this.#byUnique.set(uniqueKey(typeName, record.qualifiedName), record.guid);
     return record;
+  }
+
+  /** The entity an object id names: by guid (any status), else the ACTIVE one by type + qualifiedName. */
+  async byObjectId(objectId: AtlasObjectId): Promise<EntityRecord | undefined> {
+    if (!isObject(objectId) || typeof objectId.typeName !== "string") {
+      throw new StoreInvalidEntityError(
+        "an entity id needs a typeName and a guid or uniqueAttributes.qualifiedName",
+      );
+    }
+    const guid = assignedGuid(objectId);
+    if (guid !== undefined) {
+      return this.load(guid);
+    }
+    const qn = qualifiedNameOf(objectId.uniqueAttributes);
+    if (qn === undefined) {
+      throw new StoreInvalidEntityError(
+        `an entity id of type ${objectId.typeName} needs uniqueAttributes.qualifiedName`,
+      );
+    }
+    return this.findActive(this.#c.types.withSubtypes(objectId.typeName), qn);
   }
 }

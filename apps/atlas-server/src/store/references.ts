@@ -4,7 +4,7 @@
  */
 import type { AtlasEntity, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
 import { isObject, isPlaceholder, tooDeep, MAX_ENTITY_DEPTH } from "./entities.js";
-import { StoreInvalidEntityError } from "./errors.js";
+import { StoreInvalidEntityError, StoreNotFoundError } from "./errors.js";
 import type { LinkTarget } from "./linker.js";
 import type { EntityTypeInfo, TypeRegistry } from "./typesystem.js";
 
@@ -93,4 +93,12 @@ export function typeReferences(
     if (!isObject(values)) continue;
     for (const [name, value] of Object.entries(values)) fill(value, referenceType(info, name));
   }
+}
+
+/** Not found, by guid or by type + qualifiedName, as the object id named it. */
+export function notFound(objectId: AtlasObjectId): StoreNotFoundError {
+  const qn = qualifiedNameOf(objectId.uniqueAttributes);
+  return assignedGuid(objectId) !== undefined || qn === undefined
+    ? new StoreNotFoundError({ guid: String(objectId.guid) })
+    : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
 }

@@ -10,6 +10,7 @@ import type {
   AtlasObjectId,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
+import { silentLogger } from "@atlas-ha/shared";
 import { toHeader } from "./entities.js";
 import { StoreFencedError, StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
@@ -52,7 +53,6 @@ import type {
 } from "./types.js";
 import { ALL_ENTITY_TYPES, TypeRegistry } from "./typesystem.js";
 
-const NOOP_LOGGER: StoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 /** The fence's wait for the write lock: one slice, the pause between slices, and the cap without a signal. */
@@ -99,7 +99,7 @@ export class SqlMetadataStore implements MetadataStore {
   constructor(backend: SqlBackend, deps: StoreDeps = {}) {
     this.backend = backend.kind;
     this.#b = backend;
-    this.#logger = deps.logger ?? NOOP_LOGGER;
+    this.#logger = deps.logger ?? silentLogger;
     this.#now = deps.now ?? Date.now;
     this.#newGuid = deps.newGuid ?? randomUUID;
   }

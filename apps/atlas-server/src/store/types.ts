@@ -9,6 +9,7 @@ import type {
   AtlasObjectId,
   JsonValue,
 } from "@atlas-ha/atlas-model";
+import type { Logger } from "@atlas-ha/shared";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
 import type { EntityEdit } from "./extras.js";
@@ -295,12 +296,8 @@ export interface MetadataStore {
 }
 
 /** A pino-compatible logger. */
-export interface StoreLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The store logs through the project's one Logger type (pino's shape). */
+export type StoreLogger = Logger;
 
 export type StoreConfig =
   | {

@@ -4,7 +4,6 @@
  * behaviour of the recipe tested on it is also tested against a real ensemble
  * (election-core's test/integration).
  */
-import type { Clock } from "../clock.js";
 import { ZooKeeperError } from "../errors.js";
 import type {
   CreateMode,
@@ -27,50 +26,6 @@ export interface FakeNode {
   owner: string;
   acl: ZkAcl[];
   seq: number;
-}
-
-export class ManualClock implements Clock {
-  #now = 0;
-  #timers: { at: number; fn: () => void; id: number }[] = [];
-  #next = 1;
-  now(): number {
-    return this.#now;
-  }
-  #suspended = 0;
-  wallTime(): number {
-    return 1_700_000_000_000 + this.#now + this.#suspended;
-  }
-  /** A host suspend: the wall clock moves on, the monotonic clock (and every timer) does not. */
-  suspend(ms: number): void {
-    this.#suspended += ms;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.#timers.push({ at: this.#now + Math.max(0, ms), fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-  /** Advances time, firing due timers in order and letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.#now + ms;
-    for (;;) {
-      await settle();
-      this.#timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const due = this.#timers[0];
-      if (!due || due.at > end) break;
-      this.#timers.shift();
-      this.#now = due.at;
-      due.fn();
-    }
-    this.#now = end;
-    await settle();
-  }
-}
-
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 export class FakeEnsemble {

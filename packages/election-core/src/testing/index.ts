@@ -3,4 +3,5 @@
  * deterministic unit tests of code built on the election. Pass `sessionFactory:
  * ensemble.factory` and `clock` to createElection(). Not part of the main entry.
  */
-export { FakeEnsemble, FakeSession, ManualClock, settle, type FakeNode } from "./fake-zk.js";
+export { ManualClock, settle } from "@atlas-ha/shared";
+export { FakeEnsemble, FakeSession, type FakeNode } from "./fake-zk.js";

@@ -1,6 +1,5 @@
 import type {
   BatchContext,
-  Clock,
   KafkaClient,
   KafkaConsumerPort,
   KafkaProducerPort,
@@ -187,53 +186,5 @@ export class FakeConsumer implements KafkaConsumerPort {
   }
 }
 
-/** A clock whose time moves only when the test says so. */
-export class ManualClock implements Clock {
-  #now = 0;
-  #timers = new Map<number, { at: number; callback: () => void }>();
-  #next = 1;
-
-  now(): number {
-    return this.#now;
-  }
-
-  wallTime(): number {
-    return 1_700_000_000_000 + this.#now;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.#now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-
-  get pendingTimers(): number {
-    return this.#timers.size;
-  }
-
-  /** Moves time forward, firing due timers in order, letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = [...this.#timers.entries()]
-        .filter(([, t]) => t.at <= target)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (due === undefined) break;
-      this.#timers.delete(due[0]);
-      this.#now = Math.max(this.#now, due[1].at);
-      due[1].callback();
-      await settle();
-    }
-    this.#now = target;
-    await settle();
-  }
-}
-
-/** Lets pending promise callbacks run (several turns of the event loop). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+// A clock whose time moves only when the test says so; the one election-core publishes too.
+export { ManualClock, settle } from "@atlas-ha/shared";

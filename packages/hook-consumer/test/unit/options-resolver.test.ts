@@ -1,5 +1,6 @@
 // The one option resolver of createHookConsumer: unknown keys rejected, every default in one
 // place, each bad value a HookOptionsError naming its option.
+import { thrownBy, type CaughtError } from "@atlas-ha/testkit";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createHookConsumer,
@@ -21,19 +22,11 @@ vi.mock("../../src/kafka.js", async (importOriginal) => ({
 
 const handler = () => undefined;
 
-function optionError(options: unknown): {
-  name: string;
-  code: string;
-  option: string;
-  message: string;
-} {
-  try {
-    createHookConsumer(options as HookConsumerOptions);
-  } catch (error) {
-    return error as { name: string; code: string; option: string; message: string };
-  }
-  throw new Error("createHookConsumer accepted the options");
-}
+const optionError = (options: unknown) =>
+  thrownBy(
+    () => createHookConsumer(options as HookConsumerOptions),
+    "createHookConsumer",
+  ) as CaughtError & { option: string };
 
 describe("createHookConsumer's option resolver", () => {
   beforeEach(() => kafkajsClient.mockClear());

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeHookMessage } from "@atlas-ha/hook-consumer";
+import { encodeHookMessage, type HookConsumerMetrics } from "@atlas-ha/hook-consumer";
 import { atlasCall as call, waitFor, type AtlasInstance } from "@atlas-ha/testkit";
 import kafkajs from "kafkajs";
 import { describe, expect, it } from "vitest";
@@ -21,20 +21,10 @@ const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 const SEED = Number(process.env.HOSTILE_SEED ?? 20_260_701);
 const SPLIT_WAIT_SECONDS = 4;
 
+/** `/health`: the consumer's metrics under `hookConsumer`. */
 interface Health {
   state: string;
-  hookConsumer: {
-    state: string;
-    received: number;
-    processed: number;
-    failed: number;
-    retried: number;
-    droppedSplits: number;
-    duplicateParts: number;
-    pendingSplits: number;
-    heldParts: number;
-    totalLag: number;
-  };
+  hookConsumer: HookConsumerMetrics;
 }
 
 /** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
