@@ -7,13 +7,11 @@
 // - a bare kafkajs consumer with a no-op eachBatch handler (the issue's baseline);
 // - @atlas-ha/hook-consumer with a no-op handler (what decoding and offset tracking add);
 // - the store alone (lib/store-worker.mjs): the same applies with no Kafka in front.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { settled } from "../lib/cluster.mjs";
 import { publishCreates } from "../lib/hook-messages.mjs";
 import { health, sleep } from "../lib/http.mjs";
 import { forkWorker } from "../lib/processes.mjs";
+import { onFreshStore } from "../lib/store-process.mjs";
 import { figure } from "../lib/report.mjs";
 
 let runSeq = 0;
@@ -75,27 +73,13 @@ async function topicSize(cluster) {
   }
 }
 
-export async function storeRound(mode, cluster, count) {
-  let where;
-  let dir;
-  if (cluster.backend === "postgres") {
-    where = await cluster.postgres.createDatabase(`bench_${mode}_${process.pid}_${runSeq++}`);
-  } else {
-    dir = mkdtempSync(join(tmpdir(), "atlas-ha-bench-store-"));
-    where = join(dir, "atlas.db");
-  }
-  try {
-    const w = await forkWorker(new URL("../lib/store-worker.mjs", import.meta.url), [
-      mode,
-      cluster.backend,
-      where,
-      String(count),
-    ]);
-    await w.stop();
-    return w.first;
-  } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
+export function storeRound(mode, cluster, count) {
+  return onFreshStore(
+    cluster,
+    mode,
+    new URL("../lib/store-worker.mjs", import.meta.url),
+    (where) => [mode, cluster.backend, where, String(count)],
+  );
 }
 
 export const hooks = {

@@ -2,37 +2,23 @@
 // (lib/lineage-worker.mjs: fan-in 3 per process, so a walk reaches hundreds of entities).
 // Baseline, measured in the same run on the same store: a GET of one entity by guid (with
 // its relationships), what a lineage walk costs in multiples of.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { forkWorker } from "../lib/processes.mjs";
 import { figure } from "../lib/report.mjs";
+import { onFreshStore } from "../lib/store-process.mjs";
 
-let runSeq = 0;
-
-async function lineageRound(cluster, { width, layers, depth, queries }) {
-  let where;
-  let dir;
-  if (cluster.backend === "postgres") {
-    where = await cluster.postgres.createDatabase(`bench_lineage_${process.pid}_${runSeq++}`);
-  } else {
-    dir = mkdtempSync(join(tmpdir(), "atlas-ha-bench-lineage-"));
-    where = join(dir, "atlas.db");
-  }
-  try {
-    const w = await forkWorker(new URL("../lib/lineage-worker.mjs", import.meta.url), [
+function lineageRound(cluster, { width, layers, depth, queries }) {
+  return onFreshStore(
+    cluster,
+    "lineage",
+    new URL("../lib/lineage-worker.mjs", import.meta.url),
+    (where) => [
       cluster.backend,
       where,
       String(width),
       String(layers),
       String(depth),
       String(queries),
-    ]);
-    await w.stop();
-    return w.first;
-  } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+  );
 }
 
 export const lineage = {

@@ -23,6 +23,46 @@ export interface EntityRecord extends StoredEntity {
   businessAttributes: Record<string, Record<string, JsonValue>>;
 }
 
+/** Who writes, when, and where in the write log: what a write stamps on the rows it touches. */
+export interface WriteMarks {
+  epoch: number;
+  seq: number;
+  user: string;
+  now: number;
+}
+
+/** The fields a row (entity or relationship) gets when a write creates it. */
+export function createdMarks({ epoch, seq, user, now }: WriteMarks) {
+  return {
+    version: 0,
+    createdBy: user,
+    updatedBy: user,
+    createTime: now,
+    updateTime: now,
+    writeEpoch: epoch,
+    writeSeq: seq,
+    createSeq: seq,
+  };
+}
+
+/** Stamps a changed row (entity or relationship) with the write that changes it. */
+export function touch(
+  row: {
+    version: number;
+    updatedBy: string;
+    updateTime: number;
+    writeEpoch: number;
+    writeSeq: number;
+  },
+  { epoch, seq, user, now }: WriteMarks,
+): void {
+  row.version += 1;
+  row.updatedBy = user;
+  row.updateTime = now;
+  row.writeEpoch = epoch;
+  row.writeSeq = seq;
+}
+
 /** Atlas placeholders are negative numbers (as strings), resolved within one request. */
 export function isPlaceholder(guid: string): boolean {
   return guid.startsWith("-");

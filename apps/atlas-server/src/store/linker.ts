@@ -7,7 +7,7 @@
  * relationship. Records are changed in memory; flush() writes what differs from what was loaded.
  */
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
-import type { EntityRecord } from "./entities.js";
+import { createdMarks, touch, type EntityRecord } from "./entities.js";
 import { StoreInvalidEntityError } from "./errors.js";
 import { endGuid, relationshipContent, type RelationshipRecord } from "./relationships.js";
 import type { SqlTx } from "./sql.js";
@@ -139,11 +139,7 @@ export class Linker {
       if (loaded === undefined) {
         await this.#c.tx.insertRelationship(r);
       } else if (loaded !== relationshipContent(r)) {
-        r.version += 1;
-        r.updatedBy = this.#c.user;
-        r.updateTime = this.#c.now;
-        r.writeEpoch = this.#c.epoch;
-        r.writeSeq = this.#c.seq;
+        touch(r, this.#c);
         await this.#c.tx.updateRelationship(r);
       } else {
         continue;
@@ -180,7 +176,6 @@ export class Linker {
     other: EntityRecord,
   ): Promise<RelationshipRecord> {
     await this.of(other.guid); // loaded first, so the new row joins a complete set
-    const { epoch, seq, user, now } = this.#c;
     const relationship: RelationshipRecord = {
       guid: this.#c.newGuid(),
       typeName: end.relationshipType,
@@ -188,14 +183,7 @@ export class Linker {
       end1Guid: end.end === 1 ? record.guid : other.guid,
       end2Guid: end.end === 1 ? other.guid : record.guid,
       attributes: {},
-      version: 0,
-      createdBy: user,
-      updatedBy: user,
-      createTime: now,
-      updateTime: now,
-      writeEpoch: epoch,
-      writeSeq: seq,
-      createSeq: seq,
+      ...createdMarks(this.#c),
       createOrd: this.#created++,
     };
     this.#records.set(relationship.guid, relationship);

@@ -36,6 +36,7 @@ import {
   refGuid,
   refTo,
   stringAttr,
+  touch,
   toHeader,
   type EntityRecord,
   type ObjectRef,
@@ -189,7 +190,7 @@ export class Mutation {
 
   /** Writes what changed and returns Atlas's EntityMutationResponse, plus how many entities changed. */
   async flush(): Promise<{ response: EntityMutationResponse; changed: number }> {
-    const { tx, epoch, seq, user, now } = this.#c;
+    const { tx } = this.#c;
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
     let changed = await this.#linker.flush();
     let createOrd = 0;
@@ -200,11 +201,7 @@ export class Mutation {
         await tx.insertEntity(record, createOrd++);
         operation = "CREATE";
       } else if (loaded !== contentOf(record)) {
-        record.version += 1;
-        record.updatedBy = user;
-        record.updateTime = now;
-        record.writeEpoch = epoch;
-        record.writeSeq = seq;
+        touch(record, this.#c);
         await tx.updateEntity(record);
         operation = this.#deleted.has(record.guid)
           ? "DELETE"

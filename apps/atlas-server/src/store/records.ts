@@ -4,10 +4,9 @@
  * entity holds each type + qualifiedName as things stand in the write.
  */
 import type { JsonValue } from "@atlas-ha/atlas-model";
-import { contentOf, stringAttr, type EntityRecord } from "./entities.js";
+import { contentOf, createdMarks, isObject, stringAttr, type EntityRecord } from "./entities.js";
 import type { MutationContext } from "./mutation.js";
 import type { AtlasObjectId } from "@atlas-ha/atlas-model";
-import { isObject } from "./entities.js";
 import { StoreInvalidEntityError } from "./errors.js";
 import { assignedGuid, qualifiedNameOf, uniqueKey } from "./references.js";
 
@@ -88,14 +87,12 @@ export class EntityRecords {
     isIncomplete: boolean,
   ): EntityRecord {
     this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
-    const { epoch, seq, user, now } = this.#c;
     const record: EntityRecord = {
       guid: this.#c.newGuid(),
       typeName,
       qualifiedName: stringAttr(attributes, "qualifiedName"),
       name: stringAttr(attributes, "name"),
       status: "ACTIVE",
-      version: 0,
       isIncomplete,
       attributes,
       relationshipAttributes: {},
@@ -103,13 +100,7 @@ export class EntityRecords {
       labels: [],
       customAttributes: {},
       businessAttributes: {},
-      createdBy: user,
-      updatedBy: user,
-      createTime: now,
-      updateTime: now,
-      writeEpoch: epoch,
-      writeSeq: seq,
-      createSeq: seq,
+      ...createdMarks(this.#c),
     };
     this.#records.set(record.guid, record);
     if (record.qualifiedName !== null)

@@ -4,7 +4,7 @@
  * update its attributes, soft-delete it. Runs inside the store's transactions.
  */
 import type { JsonValue } from "@atlas-ha/atlas-model";
-import { isObject, toHeader, type EntityRecord } from "./entities.js";
+import { createdMarks, isObject, toHeader, touch, type EntityRecord } from "./entities.js";
 import {
   StoreInvalidEntityError,
   StoreNotFoundError,
@@ -125,7 +125,6 @@ export async function createRelationship(
   });
   if (existing.some((r) => r.end2Guid === end2.guid))
     throw new StoreRelationshipExistsError(typeName, end1.guid, end2.guid);
-  const { epoch, seq, user, now } = stamp;
   const record: RelationshipRecord = {
     guid: stamp.newGuid(),
     typeName,
@@ -133,14 +132,7 @@ export async function createRelationship(
     end1Guid: end1.guid,
     end2Guid: end2.guid,
     attributes: attributesOf(body.attributes),
-    version: 0,
-    createdBy: user,
-    updatedBy: user,
-    createTime: now,
-    updateTime: now,
-    writeEpoch: epoch,
-    writeSeq: seq,
-    createSeq: seq,
+    ...createdMarks(stamp),
     createOrd: 0,
   };
   await tx.insertRelationship(record);
@@ -179,14 +171,8 @@ export async function updateRelationship(
   const attributes = { ...r.attributes, ...attributesOf(body.attributes) };
   if (JSON.stringify(attributes) === JSON.stringify(r.attributes))
     return { result: await render(tx, types, r, false), changed: 0 };
-  Object.assign(r, {
-    attributes,
-    version: r.version + 1,
-    updatedBy: stamp.user,
-    updateTime: stamp.now,
-    writeEpoch: stamp.epoch,
-    writeSeq: stamp.seq,
-  });
+  r.attributes = attributes;
+  touch(r, stamp);
   await tx.updateRelationship(r);
   return { result: await render(tx, types, r, false), changed: 1 };
 }
@@ -199,13 +185,7 @@ export async function deleteRelationship(
   const r = await tx.relationship(guid);
   if (!r) throw new StoreRelationshipNotFoundError(guid);
   if (r.status === "DELETED") throw new StoreRelationshipNotFoundError(guid, true);
-  Object.assign(r, {
-    status: "DELETED",
-    version: r.version + 1,
-    updatedBy: stamp.user,
-    updateTime: stamp.now,
-    writeEpoch: stamp.epoch,
-    writeSeq: stamp.seq,
-  });
+  r.status = "DELETED";
+  touch(r, stamp);
   await tx.updateRelationship(r);
 }
