@@ -40,6 +40,12 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-00E",
     "a typedef update leaves out a supertype the type has",
   ),
+  UNKNOWN_TYPENAME: entry(400, "ATLAS-400-00-00A", "a search names a type that does not exist"),
+  UNKNOWN_TYPE: entry(
+    400,
+    "ATLAS-400-00-014",
+    "an entity, a reference or an entity route names a type that does not exist",
+  ),
   INVALID_TYPEDEF: entry(
     400,
     "ATLAS-400-00-011",
@@ -155,7 +161,6 @@ export const ATLAS_ERRORS = Object.freeze({
   NO_ROUTE: entry(404, "ATLAS-404-00-F01", "no resource at this path"),
   TYPE_NAME_NOT_FOUND: entry(404, "ATLAS-404-00-001", "no typedef of this name"),
   TYPE_GUID_NOT_FOUND: entry(404, "ATLAS-404-00-002", "no typedef with this guid"),
-  UNKNOWN_TYPE: entry(404, "ATLAS-404-00-003", "the type name is not known"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
   CLASSIFICATION_NOT_FOUND: entry(404, "ATLAS-404-00-008", "no classification type of this name"),
   UNIQUE_ATTRIBUTE_NOT_FOUND: entry(

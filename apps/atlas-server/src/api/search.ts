@@ -13,7 +13,7 @@ export function searchRoutes(router: Router, api: ApiContext): void {
       typeName !== "_ALL_ENTITY_TYPES" &&
       (await api.store.getTypedef(typeName))?.category !== "ENTITY"
     ) {
-      throw errors.unknownType(typeName);
+      throw errors.unknownSearchType(typeName);
     }
     const query = stringParam(params.query);
     return api.store.searchBasic({

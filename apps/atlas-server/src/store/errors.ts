@@ -84,11 +84,11 @@ export class StoreUnavailableError extends StoreError {
   }
 }
 
-/** An entity, reference or search names a type the store does not know. */
+/** An entity, reference or search names a type the store does not know (Atlas: 400 ATLAS-400-00-014). */
 export class StoreUnknownTypeError extends StoreError {
   override readonly name = "StoreUnknownTypeError" as const;
   readonly code = "STORE_UNKNOWN_TYPE" as const;
-  readonly httpStatus = 404;
+  readonly httpStatus = 400;
   readonly atlasErrorCode = ATLAS_ERRORS.UNKNOWN_TYPE.code;
   readonly typeName: string;
 

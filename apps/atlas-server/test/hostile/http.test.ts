@@ -238,8 +238,8 @@ describe("hostile HTTP against an active and a passive (1 ZooKeeper node, 2 atla
         [
           "a type name with traversal",
           "/api/atlas/v2/entity/uniqueAttribute/type/..%2F..%2Fetc?attr:qualifiedName=x",
-          404,
-          "ATLAS-404-00-003",
+          400,
+          "ATLAS-400-00-014",
         ],
       ];
       for (const [what, path, status, code] of cases) {

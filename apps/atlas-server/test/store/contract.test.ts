@@ -450,8 +450,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       expect(unknown).toMatchObject({
         name: "StoreUnknownTypeError",
         code: "STORE_UNKNOWN_TYPE",
-        httpStatus: 404,
-        atlasErrorCode: "ATLAS-404-00-003",
+        httpStatus: 400,
+        atlasErrorCode: "ATLAS-400-00-014",
         typeName: "no_such_type",
       });
       expect(await store.getByUniqueAttribute("hive_db", "sales@cl1")).toBeNull();

@@ -217,8 +217,8 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
           call(active, "POST", "/api/atlas/v2/entity", {
             entity: { typeName: "no_such_type", attributes: { qualifiedName: "x" } },
           }),
-          404,
-          "ATLAS-404-00-003",
+          400,
+          "ATLAS-400-00-014",
         ],
         [
           "an unknown guid",
