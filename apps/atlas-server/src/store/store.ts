@@ -1,18 +1,16 @@
 /**
- * The MetadataStore over any SQL backend: fencing, the write log, the typedef cache, reads,
- * searches and hook idempotency. Backends differ only in SQL and transactions (sql.ts).
+ * The MetadataStore's operations — entity writes and reads, relationships, lineage, search,
+ * typedefs, hook messages — each in one transaction of the core (core.ts: fencing, write
+ * log, typedef cache).
  */
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type {
   AtlasEntitiesWithExtInfo,
   AtlasEntityWithExtInfo,
   AtlasObjectId,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { silentLogger } from "@atlas-ha/shared";
 import { toHeader } from "./entities.js";
-import { StoreFencedError, StoreTypeInUseError } from "./errors.js";
+import { StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
 import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
 import {
@@ -23,9 +21,8 @@ import {
   type RelationshipWithExtInfo,
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
-import { runMigrations } from "./migrations.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
-import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
+import { checkEpoch, SqlStoreCore } from "./core.js";
 import {
   checkBusinessMetadataDelete,
   checkDeletable,
@@ -40,32 +37,17 @@ import {
 import type {
   EntityMutationResponse,
   EntityWithReferred,
-  FenceOptions,
   HookApplyResult,
   HookPosition,
   MetadataStore,
   SearchBasicParams,
   SearchBasicResult,
   StoreChange,
-  StoreDeps,
-  StoreLogger,
-  WriteRecord,
 } from "./types.js";
-import { ALL_ENTITY_TYPES, TypeRegistry } from "./typesystem.js";
+import { ALL_ENTITY_TYPES } from "./typesystem.js";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
-/** The fence's wait for the write lock: one slice, the pause between slices, and the cap without a signal. */
-const FENCE_LOCK_SLICE_MS = 1000;
-const FENCE_PAUSE_MS = 100;
-const FENCE_MAX_WAIT_MS = 60_000;
-
-function checkEpoch(epoch: number): void {
-  if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new TypeError(`epoch must be a non-negative integer, got ${String(epoch)}`);
-  }
-}
-
 function checkPosition(position: HookPosition): void {
   if (
     typeof position?.topic !== "string" ||
@@ -87,113 +69,7 @@ function likePattern(query: string | null | undefined): string | null {
   return `%${escaped}%`;
 }
 
-export class SqlMetadataStore implements MetadataStore {
-  readonly backend: "sqlite" | "postgres";
-  readonly #b: SqlBackend;
-  readonly #logger: StoreLogger;
-  readonly #now: () => number;
-  readonly #newGuid: () => string;
-  /** Typedefs change rarely; they are reloaded when the version in the meta row moves. */
-  #types: { version: number; registry: TypeRegistry } | undefined;
-
-  constructor(backend: SqlBackend, deps: StoreDeps = {}) {
-    this.backend = backend.kind;
-    this.#b = backend;
-    this.#logger = deps.logger ?? silentLogger;
-    this.#now = deps.now ?? Date.now;
-    this.#newGuid = deps.newGuid ?? randomUUID;
-  }
-
-  async migrate(): Promise<void> {
-    const started = this.#now();
-    const result = await runMigrations(this.#b, { now: started, newGuid: this.#newGuid });
-    this.#types = undefined;
-    this.#logger.info({
-      event: "store_migrated",
-      backend: this.backend,
-      applied: result.applied,
-      seededTypes: result.seeded,
-      updatedTypes: result.updated,
-      tookMs: this.#now() - started,
-    });
-  }
-
-  ping(): Promise<boolean> {
-    return this.#b.ping();
-  }
-
-  close(): Promise<void> {
-    return this.#b.close();
-  }
-
-  /**
-   * The fence waits for the write lock in short slices, never long in one piece: the lock may
-   * be held by a transaction a dead or frozen active left open (PostgreSQL ends it after the
-   * idle-transaction timeout; on SQLite it lasts as long as that process is frozen), and the
-   * new active must stay responsive — heartbeats, status — while it waits.
-   */
-  async fence(epoch: number, options: FenceOptions = {}): Promise<void> {
-    checkEpoch(epoch);
-    const started = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#write(
-          epoch,
-          "system",
-          "FENCE",
-          { lockWaitMs: FENCE_LOCK_SLICE_MS },
-          async () => 0,
-        );
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== "STORE_BUSY") throw error;
-        const waited = Math.round(performance.now() - started);
-        if (options.signal?.aborted) throw options.signal.reason ?? error;
-        if (!options.signal && waited >= FENCE_MAX_WAIT_MS) throw error;
-        this.#logger.warn({
-          event: "store_fence_waiting",
-          backend: this.backend,
-          epoch,
-          attempt,
-          waitedMs: waited,
-        });
-        await sleep(FENCE_PAUSE_MS);
-      }
-    }
-    this.#logger.info({ event: "store_epoch_fenced", backend: this.backend, epoch });
-  }
-
-  async rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null> {
-    checkEpoch(expected);
-    const seq = await this.#b.write(async (db) => {
-      const tx = this.#tx(db);
-      const claimed = await tx.rebaseEpoch(expected);
-      if (claimed === null) return null;
-      await tx.insertWrite({
-        seq: claimed,
-        epoch: 0,
-        operation: "EPOCH_REBASE",
-        user,
-        at: this.#now(),
-        changed: 0,
-      });
-      return claimed;
-    });
-    if (seq === null) return null;
-    this.#logger.warn({
-      event: "store_epoch_rebased",
-      backend: this.backend,
-      previousEpoch: expected,
-      seq,
-      user,
-    });
-    return { seq };
-  }
-
-  async highestEpoch(): Promise<number> {
-    return this.#b.read(async (db) => (await this.#tx(db).meta()).highestEpoch);
-  }
-
+export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
   createOrUpdate(
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,
@@ -251,10 +127,10 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async getByGuid(guid: string, options: RetrieveOptions = {}): Promise<EntityWithReferred | null> {
-    return this.#b.read(async (db) => {
-      const tx = this.#tx(db);
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
       const record = await tx.entity(guid);
-      return record ? retrieveEntity(tx, await this.#registry(tx), record, options) : null;
+      return record ? retrieveEntity(tx, await this.registry(tx), record, options) : null;
     });
   }
 
@@ -264,9 +140,9 @@ export class SqlMetadataStore implements MetadataStore {
     qualifiedName: string,
     options: RetrieveOptions = {},
   ): Promise<EntityWithReferred | null> {
-    return this.#b.read(async (db) => {
-      const tx = this.#tx(db);
-      const types = await this.#registry(tx);
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
+      const types = await this.registry(tx);
       const record = await tx.activeByUnique(types.withSubtypes(typeName), qualifiedName);
       return record ? retrieveEntity(tx, types, record, options) : null;
     });
@@ -277,9 +153,9 @@ export class SqlMetadataStore implements MetadataStore {
     at: string | { typeName: string; qualifiedName: string },
     options: LineageOptions,
   ): Promise<AtlasLineageInfo | null> {
-    return this.#b.read(async (db) => {
-      const tx = this.#tx(db);
-      const types = await this.#registry(tx);
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
+      const types = await this.registry(tx);
       const record =
         typeof at === "string"
           ? await tx.entity(at)
@@ -292,9 +168,9 @@ export class SqlMetadataStore implements MetadataStore {
     guid: string,
     options: { extendedInfo?: boolean } = {},
   ): Promise<RelationshipWithExtInfo | null> {
-    return this.#b.read(async (db) => {
-      const tx = this.#tx(db);
-      return readRelationship(tx, await this.#registry(tx), guid, options.extendedInfo === true);
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
+      return readRelationship(tx, await this.registry(tx), guid, options.extendedInfo === true);
     });
   }
 
@@ -304,8 +180,8 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
   ): Promise<RelationshipWithExtInfo> {
     let out: RelationshipWithExtInfo | undefined;
-    await this.#write(epoch, user, "RELATIONSHIP_CREATE", {}, async (tx, seq, types, now) => {
-      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+    await this.write(epoch, user, "RELATIONSHIP_CREATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.newGuid };
       out = await createRelationship(tx, types, stamp, relationship);
       return 1;
     });
@@ -318,8 +194,8 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
   ): Promise<RelationshipWithExtInfo> {
     let out: RelationshipWithExtInfo | undefined;
-    await this.#write(epoch, user, "RELATIONSHIP_UPDATE", {}, async (tx, seq, types, now) => {
-      const stamp = { epoch, seq, user, now, newGuid: this.#newGuid };
+    await this.write(epoch, user, "RELATIONSHIP_UPDATE", {}, async (tx, seq, types, now) => {
+      const stamp = { epoch, seq, user, now, newGuid: this.newGuid };
       const { result, changed } = await updateRelationship(tx, types, stamp, relationship);
       out = result;
       return changed;
@@ -328,8 +204,8 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async deleteRelationship(epoch: number, guid: string, user: string): Promise<void> {
-    await this.#write(epoch, user, "RELATIONSHIP_DELETE", {}, async (tx, seq, _types, now) => {
-      await deleteRelationship(tx, { epoch, seq, user, now, newGuid: this.#newGuid }, guid);
+    await this.write(epoch, user, "RELATIONSHIP_DELETE", {}, async (tx, seq, _types, now) => {
+      await deleteRelationship(tx, { epoch, seq, user, now, newGuid: this.newGuid }, guid);
       return 1;
     });
   }
@@ -340,9 +216,9 @@ export class SqlMetadataStore implements MetadataStore {
     const excludeDeletedEntities = params.excludeDeletedEntities ?? false;
     const limit = Math.min(Math.max(Math.trunc(params.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
     const offset = Math.max(Math.trunc(params.offset ?? 0), 0);
-    return this.#b.read(async (db) => {
-      const tx = this.#tx(db);
-      const types = await this.#registry(tx);
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
+      const types = await this.registry(tx);
       let typeNames: string[] | null = null;
       if (typeName !== null && typeName !== ALL_ENTITY_TYPES) {
         typeNames = includeSubTypes
@@ -373,8 +249,8 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async getTypedefs(filter: TypedefFilter = {}): Promise<AtlasTypesDef> {
-    return this.#b.read(async (db) => {
-      const types = await this.#registry(this.#tx(db));
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
       return groupTypedefs(
         types.all().filter((e) => matchesFilter(types, e, filter)),
         types,
@@ -383,16 +259,16 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async getTypedefByGuid(guid: string): Promise<AnyTypeDef | null> {
-    return this.#b.read(async (db) => {
-      const types = await this.#registry(this.#tx(db));
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
       const found = types.all().find((e) => e.def.guid === guid);
       return found ? readTypedef(types, found) : null;
     });
   }
 
   async getTypedef(name: string): Promise<AnyTypeDef | null> {
-    return this.#b.read(async (db) => {
-      const types = await this.#registry(this.#tx(db));
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
       const found = types.get(name);
       return found ? readTypedef(types, found) : null;
     });
@@ -405,8 +281,8 @@ export class SqlMetadataStore implements MetadataStore {
   ): Promise<AtlasTypesDef> {
     checkEpoch(epoch);
     let created: AtlasTypesDef | undefined;
-    await this.#write(epoch, user, "TYPEDEF_CREATE", {}, async (tx, seq, types, now) => {
-      const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.#newGuid });
+    await this.write(epoch, user, "TYPEDEF_CREATE", {}, async (tx, seq, types, now) => {
+      const prepared = prepareTypedefs(defs, types, { user, now, newGuid: this.newGuid });
       for (const [ord, typedef] of prepared.entries())
         await tx.insertTypedef(typedef, epoch, seq, ord);
       if (prepared.length > 0) await tx.bumpTypedefsVersion();
@@ -422,8 +298,8 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
   ): Promise<AtlasTypesDef> {
     let updated: AtlasTypesDef | undefined;
-    await this.#write(epoch, user, "TYPEDEF_UPDATE", {}, async (tx, _seq, types, now) => {
-      const prepared = prepareUpdate(defs, types, { user, now, newGuid: this.#newGuid });
+    await this.write(epoch, user, "TYPEDEF_UPDATE", {}, async (tx, _seq, types, now) => {
+      const prepared = prepareUpdate(defs, types, { user, now, newGuid: this.newGuid });
       for (const typedef of prepared) await tx.updateTypedef(typedef);
       if (prepared.length > 0) await tx.bumpTypedefsVersion();
       updated = groupTypedefs(prepared);
@@ -438,7 +314,7 @@ export class SqlMetadataStore implements MetadataStore {
     user: string,
     options: { force?: boolean } = {},
   ): Promise<void> {
-    await this.#write(epoch, user, "TYPEDEF_DELETE", {}, async (tx, _seq, types) => {
+    await this.write(epoch, user, "TYPEDEF_DELETE", {}, async (tx, _seq, types) => {
       const deleting = resolveDeletes(defs, types);
       // As Atlas: a type with instances (even deleted entities) cannot go, then references.
       for (const entry of deleting) {
@@ -462,7 +338,7 @@ export class SqlMetadataStore implements MetadataStore {
   ): Promise<HookApplyResult> {
     checkPosition(position);
     let result: HookApplyResult = { applied: false };
-    await this.#write(
+    await this.write(
       epoch,
       user,
       "HOOK",
@@ -470,7 +346,7 @@ export class SqlMetadataStore implements MetadataStore {
       async (tx, seq, types, now) => {
         // After the fence check, before any change: a redelivered message is skipped here.
         if (await tx.isHookApplied(position)) {
-          this.#logger.debug({ event: "hook_message_already_applied", ...position });
+          this.logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;
         }
         const context = { tx, seq, types, now, epoch, user };
@@ -483,63 +359,9 @@ export class SqlMetadataStore implements MetadataStore {
     return result;
   }
 
-  sync(): Promise<void> {
-    return this.#b.sync();
-  }
-
   async isHookApplied(position: HookPosition): Promise<boolean> {
     checkPosition(position);
-    return this.#b.read(async (db) => this.#tx(db).isHookApplied(position));
-  }
-
-  async writeLog(options: { afterSeq?: number; limit?: number } = {}): Promise<WriteRecord[]> {
-    return this.#b.read(async (db) =>
-      this.#tx(db).writes(options.afterSeq ?? 0, options.limit ?? 1000),
-    );
-  }
-
-  #tx(db: SqlRunner): SqlTx {
-    return new SqlTx(this.#b.sql, db);
-  }
-
-  async #registry(tx: SqlTx, version?: number): Promise<TypeRegistry> {
-    const current = version ?? (await tx.meta()).typedefsVersion;
-    if (this.#types?.version !== current) {
-      this.#types = { version: current, registry: new TypeRegistry(await tx.typedefs()) };
-    }
-    return this.#types.registry;
-  }
-
-  /**
-   * One fenced write transaction: claim (fence check + seq) first, then `work`, then the
-   * write-log row. A fenced claim throws before anything is read or written.
-   */
-  async #write(
-    epoch: number,
-    user: string,
-    operation: string,
-    options: WriteOptions,
-    work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
-  ): Promise<void> {
-    checkEpoch(epoch);
-    await this.#b.write(async (db) => {
-      const tx = this.#tx(db);
-      const claim = await tx.claimWrite(epoch);
-      if ("fencedBy" in claim) {
-        this.#logger.warn({
-          event: "store_write_fenced",
-          backend: this.backend,
-          operation,
-          epoch,
-          highestEpoch: claim.fencedBy,
-        });
-        throw new StoreFencedError(epoch, claim.fencedBy);
-      }
-      const now = this.#now();
-      const types = await this.#registry(tx, claim.typedefsVersion);
-      const changed = await work(tx, claim.seq, types, now);
-      await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
-    }, options);
+    return this.b.read(async (db) => this.tx(db).isHookApplied(position));
   }
 
   async #mutate(
@@ -549,7 +371,7 @@ export class SqlMetadataStore implements MetadataStore {
     changes: StoreChange[],
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
-    await this.#write(epoch, user, operation, {}, async (tx, seq, types, now) => {
+    await this.write(epoch, user, operation, {}, async (tx, seq, types, now) => {
       const context = { tx, seq, types, now, epoch, user };
       const result = await this.#applyChanges(context, changes);
       response = result.response;
@@ -562,7 +384,7 @@ export class SqlMetadataStore implements MetadataStore {
     context: Omit<MutationContext, "newGuid">,
     changes: StoreChange[],
   ): Promise<{ response: EntityMutationResponse; changed: number }> {
-    const mutation = new Mutation({ ...context, newGuid: this.#newGuid });
+    const mutation = new Mutation({ ...context, newGuid: this.newGuid });
     for (const change of changes) {
       switch (change.kind) {
         case "createOrUpdate":

@@ -1,0 +1,186 @@
+/**
+ * The store's core over any SQL backend: its lifecycle (migrate, ping, close), fencing and the
+ * epoch rebase, the write log, the typedef cache, and the one fenced write transaction every
+ * operation of store.ts runs in. Backends differ only in SQL and transactions (sql.ts).
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { silentLogger } from "@atlas-ha/shared";
+import { StoreFencedError } from "./errors.js";
+import { runMigrations } from "./migrations.js";
+import { SqlTx, type SqlBackend, type SqlRunner, type WriteOptions } from "./sql.js";
+import type { FenceOptions, StoreDeps, StoreLogger, WriteRecord } from "./types.js";
+import { TypeRegistry } from "./typesystem.js";
+
+/** The fence's wait for the write lock: one slice, the pause between slices, and the cap without a signal. */
+const FENCE_LOCK_SLICE_MS = 1000;
+const FENCE_PAUSE_MS = 100;
+const FENCE_MAX_WAIT_MS = 60_000;
+
+export function checkEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new TypeError(`epoch must be a non-negative integer, got ${String(epoch)}`);
+  }
+}
+
+export abstract class SqlStoreCore {
+  readonly backend: "sqlite" | "postgres";
+  protected readonly b: SqlBackend;
+  protected readonly logger: StoreLogger;
+  protected readonly now: () => number;
+  protected readonly newGuid: () => string;
+  /** Typedefs change rarely; they are reloaded when the version in the meta row moves. */
+  #types: { version: number; registry: TypeRegistry } | undefined;
+
+  constructor(backend: SqlBackend, deps: StoreDeps = {}) {
+    this.backend = backend.kind;
+    this.b = backend;
+    this.logger = deps.logger ?? silentLogger;
+    this.now = deps.now ?? Date.now;
+    this.newGuid = deps.newGuid ?? randomUUID;
+  }
+
+  async migrate(): Promise<void> {
+    const started = this.now();
+    const result = await runMigrations(this.b, { now: started, newGuid: this.newGuid });
+    this.#types = undefined;
+    this.logger.info({
+      event: "store_migrated",
+      backend: this.backend,
+      applied: result.applied,
+      seededTypes: result.seeded,
+      updatedTypes: result.updated,
+      tookMs: this.now() - started,
+    });
+  }
+
+  ping(): Promise<boolean> {
+    return this.b.ping();
+  }
+
+  close(): Promise<void> {
+    return this.b.close();
+  }
+
+  /**
+   * The fence waits for the write lock in short slices, never long in one piece: the lock may
+   * be held by a transaction a dead or frozen active left open (PostgreSQL ends it after the
+   * idle-transaction timeout; on SQLite it lasts as long as that process is frozen), and the
+   * new active must stay responsive — heartbeats, status — while it waits.
+   */
+  async fence(epoch: number, options: FenceOptions = {}): Promise<void> {
+    checkEpoch(epoch);
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.write(
+          epoch,
+          "system",
+          "FENCE",
+          { lockWaitMs: FENCE_LOCK_SLICE_MS },
+          async () => 0,
+        );
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "STORE_BUSY") throw error;
+        const waited = Math.round(performance.now() - started);
+        if (options.signal?.aborted) throw options.signal.reason ?? error;
+        if (!options.signal && waited >= FENCE_MAX_WAIT_MS) throw error;
+        this.logger.warn({
+          event: "store_fence_waiting",
+          backend: this.backend,
+          epoch,
+          attempt,
+          waitedMs: waited,
+        });
+        await sleep(FENCE_PAUSE_MS);
+      }
+    }
+    this.logger.info({ event: "store_epoch_fenced", backend: this.backend, epoch });
+  }
+
+  async rebaseEpoch(expected: number, user: string): Promise<{ seq: number } | null> {
+    checkEpoch(expected);
+    const seq = await this.b.write(async (db) => {
+      const tx = this.tx(db);
+      const claimed = await tx.rebaseEpoch(expected);
+      if (claimed === null) return null;
+      await tx.insertWrite({
+        seq: claimed,
+        epoch: 0,
+        operation: "EPOCH_REBASE",
+        user,
+        at: this.now(),
+        changed: 0,
+      });
+      return claimed;
+    });
+    if (seq === null) return null;
+    this.logger.warn({
+      event: "store_epoch_rebased",
+      backend: this.backend,
+      previousEpoch: expected,
+      seq,
+      user,
+    });
+    return { seq };
+  }
+
+  async highestEpoch(): Promise<number> {
+    return this.b.read(async (db) => (await this.tx(db).meta()).highestEpoch);
+  }
+
+  sync(): Promise<void> {
+    return this.b.sync();
+  }
+
+  async writeLog(options: { afterSeq?: number; limit?: number } = {}): Promise<WriteRecord[]> {
+    return this.b.read(async (db) =>
+      this.tx(db).writes(options.afterSeq ?? 0, options.limit ?? 1000),
+    );
+  }
+
+  protected tx(db: SqlRunner): SqlTx {
+    return new SqlTx(this.b.sql, db);
+  }
+
+  protected async registry(tx: SqlTx, version?: number): Promise<TypeRegistry> {
+    const current = version ?? (await tx.meta()).typedefsVersion;
+    if (this.#types?.version !== current) {
+      this.#types = { version: current, registry: new TypeRegistry(await tx.typedefs()) };
+    }
+    return this.#types.registry;
+  }
+
+  /**
+   * One fenced write transaction: claim (fence check + seq) first, then `work`, then the
+   * write-log row. A fenced claim throws before anything is read or written.
+   */
+  protected async write(
+    epoch: number,
+    user: string,
+    operation: string,
+    options: WriteOptions,
+    work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
+  ): Promise<void> {
+    checkEpoch(epoch);
+    await this.b.write(async (db) => {
+      const tx = this.tx(db);
+      const claim = await tx.claimWrite(epoch);
+      if ("fencedBy" in claim) {
+        this.logger.warn({
+          event: "store_write_fenced",
+          backend: this.backend,
+          operation,
+          epoch,
+          highestEpoch: claim.fencedBy,
+        });
+        throw new StoreFencedError(epoch, claim.fencedBy);
+      }
+      const now = this.now();
+      const types = await this.registry(tx, claim.typedefsVersion);
+      const changed = await work(tx, claim.seq, types, now);
+      await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
+    }, options);
+  }
+}
