@@ -100,6 +100,46 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
   router.on("GET", `${E}/guid/:guid/header`, async (ctx, { guid }) => {
     ctx.body = headerOf(await read(guid!));
   });
+  router.on("GET", `${E}/uniqueAttribute/type/:typeName/header`, async (ctx, { typeName }) => {
+    const id = byUnique(ctx, typeName!);
+    const qn = (id.uniqueAttributes as { qualifiedName: string }).qualifiedName;
+    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
+      throw errors.unknownType(typeName!);
+    const found = await api.store.getByUniqueAttribute(typeName!, qn, {
+      ignoreRelationships: true,
+    });
+    if (!found) throw errors.uniqueNotFound(typeName!, qn);
+    ctx.body = headerOf(found.entity);
+  });
+  // ?attr_0:qualifiedName=…&attr_1:qualifiedName=…: the ACTIVE ones found, in that order (as Atlas, missing ones are left out).
+  router.on("GET", `${E}/bulk/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
+    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
+      throw errors.unknownType(typeName!);
+    const names = Object.keys(ctx.query)
+      .map((key) => /^attr_(\d+):qualifiedName$/.exec(key))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .sort((a, b) => Number(a[1]) - Number(b[1]))
+      .map((m) => stringParam(ctx.query[m[0]]))
+      .filter((qn): qn is string => qn !== undefined);
+    if (names.length === 0) throw errors.invalid("attr_0:qualifiedName: at least one is required");
+    const options = {
+      minExtInfo: booleanParam(ctx.query.minExtInfo, "minExtInfo", false),
+      ignoreRelationships: booleanParam(
+        ctx.query.ignoreRelationships,
+        "ignoreRelationships",
+        false,
+      ),
+    };
+    const entities: StoredEntity[] = [];
+    const referredEntities: Record<string, StoredEntity> = {};
+    for (const qn of names) {
+      const found = await api.store.getByUniqueAttribute(typeName!, qn, options);
+      if (!found) continue;
+      entities.push(found.entity);
+      Object.assign(referredEntities, found.referredEntities);
+    }
+    ctx.body = { entities, referredEntities };
+  });
 
   // PUT entity/guid/{guid}?name=attr with the new value as the body: that one attribute.
   router.on("PUT", `${E}/guid/:guid`, async (ctx, { guid }) => {

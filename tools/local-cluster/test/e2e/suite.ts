@@ -489,6 +489,21 @@ export function e2eSuite(backend: "sqlite" | "postgres", zk: 1 | 3): void {
       ]);
       const header = await call(active, "GET", `/api/atlas/v2/entity/guid/${one}/header`);
       expect(header.json).toMatchObject({ guid: one, typeName: "hive_db", displayText: "one" });
+      const headerByName = await call(
+        active,
+        "GET",
+        "/api/atlas/v2/entity/uniqueAttribute/type/hive_db/header?attr:qualifiedName=two@rest",
+      );
+      expect(headerByName.json).toMatchObject({ guid: two, displayText: "two" });
+      // As Atlas: the ones found, in the order asked; a missing one is left out.
+      const byNames = await call(
+        active,
+        "GET",
+        "/api/atlas/v2/entity/bulk/uniqueAttribute/type/hive_db?attr_0:qualifiedName=two@rest&attr_1:qualifiedName=none@rest&attr_2:qualifiedName=one@rest",
+      );
+      expect(
+        (byNames.json as { entities: { guid: string }[] }).entities.map((e) => e.guid),
+      ).toEqual([two, one]);
       const renamed = await call(
         active,
         "PUT",
