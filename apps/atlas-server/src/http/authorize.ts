@@ -8,14 +8,14 @@
 import type { Context, Next } from "koa";
 import { allows, requirement, type AtlasRole } from "../auth/policy.js";
 import { errors } from "./errors.js";
-import { routePath } from "./router.js";
+import { matchPath, routePath } from "./router.js";
 
 export function authorize(exempt: readonly string[]) {
   const open = new Set(exempt);
   // Not async: an allowed request hands straight on to the router.
   return (ctx: Context, next: Next): Promise<unknown> => {
-    const path = routePath(ctx);
-    if (open.has(path)) return next();
+    if (open.has(routePath(ctx))) return next();
+    const path = matchPath(ctx);
     const { privilege, action } = requirement(ctx.method, path);
     const roles = (ctx.state.roles ?? []) as readonly AtlasRole[];
     if (privilege === null || allows(roles, privilege)) return next();

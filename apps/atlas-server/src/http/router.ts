@@ -5,9 +5,19 @@
 import type { Context, Next } from "koa";
 import { errors } from "./errors.js";
 
-/** The path routes and exempt lists are matched against: one trailing slash ignored (docs/contracts/http.md). */
+/** The path exempt lists are matched against: one trailing slash ignored (docs/contracts/http.md). */
 export function routePath(ctx: Context): string {
   const path = ctx.path;
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/**
+ * The path routes and the role table are matched against: also repeated slashes read as one
+ * (the Python client asks for `v2/entity/bulk//classification`, which Atlas's server
+ * accepts). Never for the paths that need no login: `//` must not reach those.
+ */
+export function matchPath(ctx: Context): string {
+  const path = ctx.path.replace(/\/{2,}/g, "/");
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
 }
 
@@ -54,7 +64,7 @@ export class Router {
   }
 
   #dispatch(ctx: Context, next: Next): Promise<unknown> {
-    const raw = routePath(ctx);
+    const raw = matchPath(ctx);
     const allowed: string[] = [];
     for (const route of this.#routes) {
       const match = route.pattern.exec(raw);
