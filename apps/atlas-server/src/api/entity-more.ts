@@ -10,9 +10,17 @@ import { readJson, readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { EntityEdit } from "../store/extras.js";
-import type { StoredEntity } from "../store/types.js";
+import type { EntityWithReferred, StoredEntity } from "../store/types.js";
 import type { ApiContext } from "./context.js";
-import { booleanParam, entityWithExtInfo, guidParam, stringParam } from "./normalize.js";
+import {
+  booleanParam,
+  ensureEntityType,
+  entityWithExtInfo,
+  guidParam,
+  qualifiedNameParam,
+  retrieveOptions,
+  stringParam,
+} from "./normalize.js";
 
 const E = "/api/atlas/v2/entity";
 
@@ -47,11 +55,10 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
   const limit = api.config.limits.maxBodyBytes;
   const user = (ctx: Context) =>
     typeof ctx.state.user === "string" ? ctx.state.user : "anonymous";
-  const byUnique = (ctx: Context, typeName: string): AtlasObjectId => {
-    const qualifiedName = stringParam(ctx.query["attr:qualifiedName"]);
-    if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
-    return { typeName, uniqueAttributes: { qualifiedName } };
-  };
+  const byUnique = (ctx: Context, typeName: string): AtlasObjectId => ({
+    typeName,
+    uniqueAttributes: { qualifiedName: qualifiedNameParam(ctx.query) },
+  });
   const byGuid = (guid: string): AtlasObjectId => ({ guid: guidParam(guid), typeName: "" });
   const list = async (ctx: Context, what: string): Promise<unknown[]> => {
     const body = await readJson(ctx, limit);
@@ -69,27 +76,38 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
     return found.entity;
   };
 
+  /** AtlasEntitiesWithExtInfo of the entities `find` finds, in order; a miss is `onMissing`'s. */
+  const bulk = async (
+    keys: string[],
+    find: (key: string) => Promise<EntityWithReferred | null>,
+    onMissing: (key: string) => void,
+  ) => {
+    const entities: StoredEntity[] = [];
+    const referredEntities: Record<string, StoredEntity> = {};
+    for (const key of keys) {
+      const found = await find(key);
+      if (!found) {
+        onMissing(key);
+        continue;
+      }
+      entities.push(found.entity);
+      Object.assign(referredEntities, found.referredEntities);
+    }
+    return { entities, referredEntities };
+  };
+
   // Bulk read and delete: ?guid=…&guid=…
   router.on("GET", `${E}/bulk`, async (ctx) => {
     const guids = all(ctx.query.guid).map(guidParam);
     if (guids.length === 0) throw errors.invalid("guid: at least one is required");
-    const options = {
-      minExtInfo: booleanParam(ctx.query.minExtInfo, "minExtInfo", false),
-      ignoreRelationships: booleanParam(
-        ctx.query.ignoreRelationships,
-        "ignoreRelationships",
-        false,
-      ),
-    };
-    const entities: StoredEntity[] = [];
-    const referredEntities: Record<string, StoredEntity> = {};
-    for (const guid of guids) {
-      const found = await api.store.getByGuid(guid, options);
-      if (!found) throw errors.guidNotFound(guid);
-      entities.push(found.entity);
-      Object.assign(referredEntities, found.referredEntities);
-    }
-    ctx.body = { entities, referredEntities };
+    const options = retrieveOptions(ctx.query);
+    ctx.body = await bulk(
+      guids,
+      (guid) => api.store.getByGuid(guid, options),
+      (guid) => {
+        throw errors.guidNotFound(guid);
+      },
+    );
   });
   router.on("DELETE", `${E}/bulk`, async (ctx) => {
     const guids = all(ctx.query.guid).map(guidParam);
@@ -101,10 +119,8 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
     ctx.body = headerOf(await read(guid!));
   });
   router.on("GET", `${E}/uniqueAttribute/type/:typeName/header`, async (ctx, { typeName }) => {
-    const id = byUnique(ctx, typeName!);
-    const qn = (id.uniqueAttributes as { qualifiedName: string }).qualifiedName;
-    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
-      throw errors.unknownType(typeName!);
+    const qn = qualifiedNameParam(ctx.query);
+    await ensureEntityType(api.store, typeName!);
     const found = await api.store.getByUniqueAttribute(typeName!, qn, {
       ignoreRelationships: true,
     });
@@ -113,8 +129,7 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
   });
   // ?attr_0:qualifiedName=…&attr_1:qualifiedName=…: the ACTIVE ones found, in that order (as Atlas, missing ones are left out).
   router.on("GET", `${E}/bulk/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
-    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
-      throw errors.unknownType(typeName!);
+    await ensureEntityType(api.store, typeName!);
     const names = Object.keys(ctx.query)
       .map((key) => /^attr_(\d+):qualifiedName$/.exec(key))
       .filter((m): m is RegExpExecArray => m !== null)
@@ -122,23 +137,12 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
       .map((m) => stringParam(ctx.query[m[0]]))
       .filter((qn): qn is string => qn !== undefined);
     if (names.length === 0) throw errors.invalid("attr_0:qualifiedName: at least one is required");
-    const options = {
-      minExtInfo: booleanParam(ctx.query.minExtInfo, "minExtInfo", false),
-      ignoreRelationships: booleanParam(
-        ctx.query.ignoreRelationships,
-        "ignoreRelationships",
-        false,
-      ),
-    };
-    const entities: StoredEntity[] = [];
-    const referredEntities: Record<string, StoredEntity> = {};
-    for (const qn of names) {
-      const found = await api.store.getByUniqueAttribute(typeName!, qn, options);
-      if (!found) continue;
-      entities.push(found.entity);
-      Object.assign(referredEntities, found.referredEntities);
-    }
-    ctx.body = { entities, referredEntities };
+    const options = retrieveOptions(ctx.query);
+    ctx.body = await bulk(
+      names,
+      (qn) => api.store.getByUniqueAttribute(typeName!, qn, options),
+      () => undefined, // as Atlas: left out
+    );
   });
 
   // PUT entity/guid/{guid}?name=attr with the new value as the body: that one attribute.

@@ -3,7 +3,15 @@ import { readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
-import { booleanParam, entitiesWithExtInfo, entityWithExtInfo, guidParam } from "./normalize.js";
+import {
+  booleanParam,
+  ensureEntityType,
+  entitiesWithExtInfo,
+  entityWithExtInfo,
+  guidParam,
+  qualifiedNameParam,
+  retrieveOptions,
+} from "./normalize.js";
 
 const V2 = "/api/atlas/v2";
 
@@ -21,13 +29,6 @@ function writeOptions(query: Record<string, unknown>) {
       "replaceBusinessAttributes",
       false,
     ),
-  };
-}
-
-function retrieveOptions(query: Record<string, unknown>) {
-  return {
-    minExtInfo: booleanParam(query.minExtInfo, "minExtInfo", false),
-    ignoreRelationships: booleanParam(query.ignoreRelationships, "ignoreRelationships", false),
   };
 }
 
@@ -64,11 +65,8 @@ export function entityRoutes(router: Router, api: ApiContext): void {
   });
 
   router.on("GET", `${V2}/entity/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
-    const raw = ctx.query["attr:qualifiedName"];
-    const qualifiedName = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
-    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
-      throw errors.unknownType(typeName!);
+    const qualifiedName = qualifiedNameParam(ctx.query);
+    await ensureEntityType(api.store, typeName!);
     const found = await api.store.getByUniqueAttribute(
       typeName!,
       qualifiedName,

@@ -9,7 +9,14 @@ import type { Router } from "../http/router.js";
 import type { LineageDirection, LineageOptions } from "../store/lineage.js";
 import { MAX_LINEAGE_DEPTH } from "../store/lineage.js";
 import type { ApiContext } from "./context.js";
-import { booleanParam, guidParam, integerParam, stringParam } from "./normalize.js";
+import {
+  booleanParam,
+  ensureEntityType,
+  guidParam,
+  integerParam,
+  qualifiedNameParam,
+  stringParam,
+} from "./normalize.js";
 
 const V2 = "/api/atlas/v2";
 const DIRECTIONS: readonly LineageDirection[] = ["INPUT", "OUTPUT", "BOTH"];
@@ -35,11 +42,9 @@ export function lineageRoutes(router: Router, api: ApiContext): void {
   });
 
   router.on("GET", `${V2}/lineage/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
-    const qualifiedName = stringParam(ctx.query["attr:qualifiedName"]);
-    if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
+    const qualifiedName = qualifiedNameParam(ctx.query);
     const options = lineageOptions(ctx.query);
-    if ((await api.store.getTypedef(typeName!))?.category !== "ENTITY")
-      throw errors.unknownType(typeName!);
+    await ensureEntityType(api.store, typeName!);
     const found = await api.store.lineage({ typeName: typeName!, qualifiedName }, options);
     if (!found) throw errors.uniqueNotFound(typeName!, qualifiedName);
     ctx.body = found;

@@ -5,6 +5,7 @@
  * Nulls inside `attributes` are kept: there they are values.
  */
 import { errors } from "../http/errors.js";
+import type { MetadataStore } from "../store/types.js";
 
 type Json = Record<string, unknown>;
 
@@ -107,4 +108,27 @@ const GUID = /^[A-Za-z0-9-]{1,64}$/;
 export function guidParam(guid: string): string {
   if (!GUID.test(guid)) throw errors.invalid(`"${guid.slice(0, 80)}" is not a valid guid`);
   return guid;
+}
+
+/** `minExtInfo` and `ignoreRelationships` of the entity reads. */
+export function retrieveOptions(query: Record<string, unknown>) {
+  return {
+    minExtInfo: booleanParam(query.minExtInfo, "minExtInfo", false),
+    ignoreRelationships: booleanParam(query.ignoreRelationships, "ignoreRelationships", false),
+  };
+}
+
+/** The `attr:qualifiedName` of the uniqueAttribute routes (the last one when repeated). */
+export function qualifiedNameParam(query: Record<string, unknown>): string {
+  const qualifiedName = stringParam(query["attr:qualifiedName"]);
+  if (!qualifiedName) throw errors.invalid("attr:qualifiedName: required query parameter");
+  return qualifiedName;
+}
+
+/** An entity route's `{typeName}` must name an entity type (Atlas: 400 ATLAS-400-00-014). */
+export async function ensureEntityType(
+  store: Pick<MetadataStore, "getTypedef">,
+  typeName: string,
+): Promise<void> {
+  if ((await store.getTypedef(typeName))?.category !== "ENTITY") throw errors.unknownType(typeName);
 }
