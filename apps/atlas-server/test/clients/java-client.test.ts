@@ -5,84 +5,10 @@
  * and labels, cascade delete, and a deleted entity by unique attribute (docs/contracts/model.md);
  * and the typedef calls of the Types API (docs/contracts/http.md).
  */
-import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { checkJava, javaBin, stateDir } from "@atlas-ha/testkit";
 import { usePostgres, useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGroup, type Group } from "../support/group.js";
-
-const run = promisify(execFile);
-const PROJECT = join(import.meta.dirname, "java");
-const SOURCE = join(PROJECT, "src", "main", "java", "atlasha", "ClientScenario.java");
-
-/** A cache folder with the classpath (Maven, once per pom) and the compiled scenario (once per source). */
-async function scenarioClasspath(): Promise<string> {
-  await checkJava();
-  const pom = readFileSync(join(PROJECT, "pom.xml"), "utf8");
-  const source = readFileSync(SOURCE, "utf8");
-  const key = createHash("sha256").update(pom).update(source).digest("hex").slice(0, 16);
-  const dir = join(stateDir(), "java-client", key);
-  const cpFile = join(dir, "classpath.txt");
-  const classes = join(dir, "classes");
-  if (!existsSync(join(classes, "atlasha", "ClientScenario.class"))) {
-    mkdirSync(classes, { recursive: true });
-    await run(
-      "mvn",
-      [
-        "-q",
-        "-B",
-        "-f",
-        join(PROJECT, "pom.xml"),
-        "dependency:build-classpath",
-        `-Dmdep.outputFile=${cpFile}`,
-      ],
-      { timeout: 600_000 },
-    );
-    const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "javac") : "javac";
-    await run(javac, ["-d", classes, "-cp", readFileSync(cpFile, "utf8").trim(), SOURCE], {
-      timeout: 120_000,
-    });
-  }
-  // The client reads atlas-application.properties from -Datlas.conf, as Atlas's own tools do.
-  writeFileSync(join(dir, "atlas-application.properties"), "atlas.client.readTimeoutMSecs=60000\n");
-  return dir;
-}
-
-type Step = { step: string; [fact: string]: unknown };
-
-async function runScenario(url: string, runId: string): Promise<Record<string, Step>> {
-  const dir = await scenarioClasspath();
-  const classpath = `${join(dir, "classes")}:${readFileSync(join(dir, "classpath.txt"), "utf8").trim()}`;
-  const { stdout } = await run(
-    javaBin(),
-    [
-      `-Datlas.conf=${dir}`,
-      "-cp",
-      classpath,
-      "atlasha.ClientScenario",
-      url,
-      "admin",
-      "admin",
-      runId,
-    ],
-    { timeout: 120_000 },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(
-      `the Java client scenario failed:\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
-    );
-  });
-  const steps: Record<string, Step> = {};
-  for (const line of stdout.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const step = JSON.parse(line) as Step;
-    steps[step.step] = step;
-  }
-  return steps;
-}
+import { runJavaScenario } from "../support/java-client.js";
 
 describe.each(["sqlite", "postgres"] as const)(
   "Atlas's Java client AtlasClientV2 2.4.0 against atlas-server (%s)",
@@ -105,7 +31,7 @@ describe.each(["sqlite", "postgres"] as const)(
 
     it("creates, reads both ends, walks lineage, classifies and labels, deletes with cascade; creates, reads, updates and deletes typedefs", async () => {
       const { active } = await group.roles();
-      const steps = await runScenario(active.url, `${backend}${Date.now()}`);
+      const steps = await runJavaScenario("ClientScenario", active.url, `${backend}${Date.now()}`);
       expect(steps.failed).toBeUndefined();
       expect(steps.relationships).toMatchObject({ columns: 2, referred: 2, dbTables: 1 });
       expect(steps.lineage).toMatchObject({ relations: 2, entities: 3, base: true });
