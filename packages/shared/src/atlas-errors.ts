@@ -149,6 +149,13 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-095",
     "business metadata (or one of its attributes) that does not apply to the entity's type",
   ),
+  INVALID_FILE_TYPE: entry(
+    400,
+    "ATLAS-400-00-098",
+    "an uploaded file of a type the server does not read (business-metadata import: .csv)",
+  ),
+  NO_DATA_FOUND: entry(400, "ATLAS-400-00-09B", "an uploaded file without data rows"),
+  NOT_VALID_FILE: entry(400, "ATLAS-400-00-09C", "an uploaded file that cannot be parsed"),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",
@@ -159,6 +166,7 @@ export const ATLAS_ERRORS = Object.freeze({
   FORBIDDEN: entry(403, "ATLAS-403-00-001", "the user may not do this"),
   // 404
   NO_ROUTE: entry(404, "ATLAS-404-00-F01", "no resource at this path"),
+  FILE_NAME_NOT_FOUND: entry(404, "ATLAS-404-00-014", "an upload without a file name"),
   TYPE_NAME_NOT_FOUND: entry(404, "ATLAS-404-00-001", "no typedef of this name"),
   TYPE_GUID_NOT_FOUND: entry(404, "ATLAS-404-00-002", "no typedef with this guid"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),

@@ -12,6 +12,7 @@ import Koa from "koa";
 import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
+import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
@@ -114,6 +115,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   adminRoutes(router, api);
   entityRoutes(router, api);
   entityMoreRoutes(router, api);
+  entityBulkRoutes(router, api);
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);
