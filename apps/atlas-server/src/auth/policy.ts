@@ -173,6 +173,21 @@ const RULES: readonly Rule[] = [
     privilege: "entity-update-business-metadata",
     action: "add/update business-metadata",
   },
+  // the business-metadata upload changes business attributes (Atlas checks that privilege
+  // per entity); its template needs none beyond a login
+  {
+    methods: ["POST"],
+    path: new RegExp(String.raw`^${ENTITY}/businessmetadata/import$`),
+    privilege: "entity-update-business-metadata",
+    action: "add/update business-metadata",
+  },
+  // setClassifications adds, updates and removes classifications (all three are checked)
+  {
+    methods: ["POST"],
+    path: new RegExp(String.raw`^${ENTITY}/bulk/setClassifications$`),
+    privilege: "entity-update-classification",
+    action: "update classification",
+  },
   // entities
   {
     methods: READ,

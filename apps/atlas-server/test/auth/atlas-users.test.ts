@@ -278,6 +278,15 @@ describe("roles as Atlas's simple authorizer applies its default policy", () => 
       action: "delete entity: guid=g 1",
     });
     expect(needs("DELETE", "v2/entity/bulk").privilege).toBe("entity-delete");
+    expect(needs("POST", "v2/entity/businessmetadata/import").privilege).toBe(
+      "entity-update-business-metadata",
+    );
+    expect(needs("GET", "v2/entity/businessmetadata/import/template").privilege).toBe(
+      "entity-read",
+    );
+    expect(needs("POST", "v2/entity/bulk/setClassifications").privilege).toBe(
+      "entity-update-classification",
+    );
     expect(needs("POST", "v2/entity/guid/g1/classifications").privilege).toBe(
       "entity-add-classification",
     );
