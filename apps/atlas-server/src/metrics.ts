@@ -55,6 +55,12 @@ export function createMetrics(serverId: string) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers: [registry],
     }),
+    notificationsPosted: new Counter({
+      name: "atlas_notifications_posted_total",
+      help: "Hook messages posted over REST (v2/notification/topic) and acknowledged by Kafka",
+      labelNames: ["topic"],
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: "atlas_auth_failures_total",
       help: "Failed HTTP Basic logins",

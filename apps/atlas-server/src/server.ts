@@ -15,6 +15,7 @@ import {
   fileFailedMessageSink,
   hookConsumerActivationHandler,
   hookConsumerSettingsFromProperties,
+  kafkajsClient,
   type HookConsumer,
   type KafkaClient,
 } from "@atlas-ha/hook-consumer";
@@ -23,6 +24,7 @@ import type { ApiContext } from "./api/context.js";
 import { loadUsers, type User } from "./auth/users.js";
 import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
+import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
 import { createHttpApp } from "./http/app.js";
@@ -103,6 +105,18 @@ export function createAtlasServer(
         // before their offsets are committed (docs/contracts/hooks.md: effects durable before the commit).
         beforeCommit: () => store.sync(),
       });
+
+  // Atlas's NotificationREST accepts the hook topics and the entity-notification topic.
+  const notifier = createNotifier(
+    () =>
+      options.kafka ??
+      kafkajsClient({
+        brokers: settings.brokers,
+        clientId: `atlas-${config.serverId}-rest-notifications`,
+        logger: logger.child({ component: "rest-notifications" }),
+      }),
+    [...settings.topics, "ATLAS_ENTITIES"],
+  );
 
   const storeHandler: ActiveStateHandler = {
     name: "store",
@@ -187,6 +201,7 @@ export function createAtlasServer(
     ha,
     store,
     consumer,
+    notifier,
     metrics,
     logger,
     startedAt: Date.now(),
@@ -291,6 +306,7 @@ export function createAtlasServer(
           });
           http.closeIdleConnections();
         });
+        await notifier.close();
         await store.close();
         logger.info({ event: "server_stopped", tookMs: Math.round(performance.now() - started) });
         logger.flush?.();

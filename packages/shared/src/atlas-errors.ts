@@ -156,6 +156,11 @@ export const ATLAS_ERRORS = Object.freeze({
   ),
   NO_DATA_FOUND: entry(400, "ATLAS-400-00-09B", "an uploaded file without data rows"),
   NOT_VALID_FILE: entry(400, "ATLAS-400-00-09C", "an uploaded file that cannot be parsed"),
+  INVALID_TOPIC_NAME: entry(
+    400,
+    "ATLAS-400-00-101",
+    "a notification posted to a topic that is not a hook or entity topic",
+  ),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",
@@ -222,6 +227,11 @@ export const ATLAS_ERRORS = Object.freeze({
     500,
     "ATLAS-500-00-001",
     "an internal error; the server log has it under the request id",
+  ),
+  NOTIFICATION_FAILED: entry(
+    500,
+    "ATLAS-500-00-018",
+    "hook messages posted over REST that Kafka did not acknowledge (Atlas's NOTIFICATION_EXCEPTION)",
   ),
   // 503: an HA group that cannot serve here and now (Retry-After: 1)
   TRANSITIONAL: entry(

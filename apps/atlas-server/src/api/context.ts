@@ -2,6 +2,7 @@ import type { HaState } from "@atlas-ha/ha-state";
 import type { HookConsumer } from "@atlas-ha/hook-consumer";
 import type { Logger } from "pino";
 import type { ServerConfig } from "../config/index.js";
+import type { Notifier } from "../hooks/notify.js";
 import type { Metrics } from "../metrics.js";
 import type { MetadataStore } from "../store/index.js";
 
@@ -11,6 +12,8 @@ export interface ApiContext {
   ha: HaState;
   store: MetadataStore;
   consumer: HookConsumer | null;
+  /** Writes hook messages posted over REST to Kafka. */
+  notifier: Notifier;
   metrics: Metrics;
   logger: Logger;
   startedAt: number;

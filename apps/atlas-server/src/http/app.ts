@@ -14,6 +14,7 @@ import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
 import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
+import { notificationRoutes } from "../api/notification.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
@@ -116,6 +117,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   entityRoutes(router, api);
   entityMoreRoutes(router, api);
   entityBulkRoutes(router, api);
+  notificationRoutes(router, api);
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);

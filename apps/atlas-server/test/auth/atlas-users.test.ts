@@ -287,6 +287,7 @@ describe("roles as Atlas's simple authorizer applies its default policy", () => 
     expect(needs("POST", "v2/entity/bulk/setClassifications").privilege).toBe(
       "entity-update-classification",
     );
+    expect(needs("POST", "v2/notification/topic/ATLAS_HOOK").privilege).toBe("admin");
     expect(needs("POST", "v2/entity/guid/g1/classifications").privilege).toBe(
       "entity-add-classification",
     );
