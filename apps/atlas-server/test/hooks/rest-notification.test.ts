@@ -117,22 +117,21 @@ describe("the REST notification producer", () => {
     plan: Array<"fail" | "ok">,
     sent: string[][],
     connects: { n: number },
-  ): KafkaClient =>
-    ({
-      consumer: () => {
-        throw new Error("not used");
+  ): KafkaClient => ({
+    consumer: () => {
+      throw new Error("not used");
+    },
+    producer: (): KafkaProducerPort => ({
+      connect: async () => {
+        connects.n++;
       },
-      producer: (): KafkaProducerPort => ({
-        connect: async () => {
-          connects.n++;
-        },
-        send: async (_topic, records) => {
-          if (plan.shift() === "fail") throw new Error("broker unreachable");
-          sent.push(records.map((r) => String(r.value)));
-        },
-        disconnect: async () => undefined,
-      }),
-    }) as KafkaClient;
+      send: async (_topic, records) => {
+        if (plan.shift() === "fail") throw new Error("broker unreachable");
+        sent.push(records.map((r) => String(r.value)));
+      },
+      disconnect: async () => undefined,
+    }),
+  });
 
   it("answers a typed error when Kafka fails, then connects afresh and sends", async () => {
     const sent: string[][] = [];
