@@ -161,6 +161,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-101",
     "a notification posted to a topic that is not a hook or entity topic",
   ),
+  LINEAGE_ON_DEMAND_NOT_ENABLED: entry(
+    400,
+    "ATLAS-400-00-100",
+    "lineage on demand (POST v2/lineage/{guid}), which Atlas serves only when configured",
+  ),
   UNREDIRECTABLE_TARGET: entry(
     400,
     "ATLAS-400-00-F01",

@@ -4,7 +4,8 @@
  * (INPUT, OUTPUT, BOTH; default BOTH) and `depth` (default 3; 0: as deep as the graph goes,
  * up to the store's bound), answering Atlas's AtlasLineageInfo.
  */
-import { errors } from "../http/errors.js";
+import { ATLAS_ERRORS } from "@atlas-ha/shared";
+import { AtlasHttpError, errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { LineageDirection, LineageOptions } from "../store/lineage.js";
 import { MAX_LINEAGE_DEPTH } from "../store/lineage.js";
@@ -39,6 +40,15 @@ export function lineageRoutes(router: Router, api: ApiContext): void {
     const found = await api.store.lineage(guidParam(guid!), options);
     if (!found) throw errors.guidNotFound(guid!);
     ctx.body = found;
+  });
+  // Lineage on demand (per-node limits in the body) is off by default in Atlas
+  // (atlas.lineage.on.demand.enabled=false) and not served here: Atlas's answer for that case.
+  router.on("POST", `${V2}/lineage/:guid`, () => {
+    throw new AtlasHttpError(
+      ATLAS_ERRORS.LINEAGE_ON_DEMAND_NOT_ENABLED.status,
+      ATLAS_ERRORS.LINEAGE_ON_DEMAND_NOT_ENABLED.code,
+      "Lineage on demand config: atlas.lineage.on.demand.enabled is not enabled (this server answers GET v2/lineage/{guid} with direction and depth)",
+    );
   });
 
   router.on("GET", `${V2}/lineage/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {

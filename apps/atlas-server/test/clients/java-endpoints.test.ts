@@ -29,6 +29,11 @@ describe("the Java client's endpoints, served or not", () => {
     }>;
     expect(calls).toHaveLength(107); // the client's own count: a new client version is noticed
     expect(calls.filter((c) => c.status >= 500)).toEqual([]);
+    // Lineage on demand: Atlas's answer when it is not enabled (its default).
+    expect(calls.find((c) => c.step === "api:LINEAGE_INFO_ON_DEMAND")).toMatchObject({
+      status: 400,
+      errorCode: "ATLAS-400-00-100",
+    });
     const served = calls.filter(
       (c) => !(c.status === 404 && c.errorCode === "ATLAS-404-00-F01") && c.status !== 405,
     );
