@@ -172,6 +172,7 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
   });
   router.on("DELETE", `${E}/uniqueAttribute/type/:typeName`, async (ctx, { typeName }) => {
     const id = byUnique(ctx, typeName!);
+    await ensureEntityType(api.store, typeName!); // then a missing entity is a no-op, as in Atlas
     ctx.body = await api.write((epoch) => api.store.deleteByUniqueAttribute(epoch, id, user(ctx)));
   });
 

@@ -104,7 +104,7 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
   deleteByGuids(epoch: number, guids: string[], user: string): Promise<EntityMutationResponse> {
     const objectIds = guids.map((guid) => ({ guid, typeName: "" }));
     return this.#mutate(epoch, user, "ENTITY_DELETE", [
-      { kind: "delete", objectIds, ifMissing: "error" },
+      { kind: "delete", objectIds, ifMissing: "ignore" },
     ]);
   }
 
@@ -112,7 +112,7 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
     // The type is not needed to find an entity by guid; Mutation only reads it for errors.
     const objectId = { guid, typeName: "" } as AtlasObjectId;
     return this.#mutate(epoch, user, "ENTITY_DELETE", [
-      { kind: "delete", objectIds: [objectId], ifMissing: "error" },
+      { kind: "delete", objectIds: [objectId], ifMissing: "ignore" },
     ]);
   }
 
@@ -122,7 +122,7 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
     user: string,
   ): Promise<EntityMutationResponse> {
     return this.#mutate(epoch, user, "ENTITY_DELETE", [
-      { kind: "delete", objectIds: [objectId], ifMissing: "error" },
+      { kind: "delete", objectIds: [objectId], ifMissing: "ignore" },
     ]);
   }
 

@@ -202,9 +202,9 @@ export interface MetadataStore {
     edit: EntityEdit,
     user: string,
   ): Promise<EntityMutationResponse>;
-  /** Soft deletes, all or nothing; unknown guids are not found. */
+  /** Soft deletes in one write; unknown guids are skipped, as Atlas does ("already gone"). */
   deleteByGuids(epoch: number, guids: string[], user: string): Promise<EntityMutationResponse>;
-  /** Soft delete; an unknown guid is a StoreNotFoundError, a deleted one a no-op. */
+  /** Soft delete; an unknown guid or a deleted entity is a no-op (empty response), as in Atlas. */
   deleteByGuid(epoch: number, guid: string, user: string): Promise<EntityMutationResponse>;
   deleteByUniqueAttribute(
     epoch: number,

@@ -226,4 +226,48 @@ describe("entity bulk tools over HTTP", () => {
     expect(bad.status).toBe(400);
     expect((bad.json as { errorCode: string }).errorCode).toBe("ATLAS-400-00-002");
   });
+
+  it("deleting what is not there is a 200 no-op, as in Atlas; an unknown type is still Atlas's 400", async () => {
+    const none = "00000000-0000-4000-8000-00000000dead";
+    const one = await atlasCall(server, "DELETE", `${E}/guid/${none}`);
+    expect({ status: one.status, json: one.json }).toEqual({
+      status: 200,
+      json: { mutatedEntities: {}, guidAssignments: {} },
+    });
+    const created = await atlasCall(server, "POST", E, {
+      entity: {
+        guid: "-1",
+        typeName: "fs_path",
+        attributes: { qualifiedName: "gone@cl", name: "gone", path: "/gone" },
+      },
+    });
+    const guid2 = (created.json as { guidAssignments: Record<string, string> }).guidAssignments[
+      "-1"
+    ]!;
+    const bulk = await atlasCall(server, "DELETE", `${E}/bulk?guid=${none}&guid=${guid2}`);
+    expect(bulk.status).toBe(200);
+    expect(
+      (
+        bulk.json as { mutatedEntities: { DELETE: Array<{ guid: string }> } }
+      ).mutatedEntities.DELETE.map((h) => h.guid),
+    ).toEqual([guid2]);
+    const byName = await atlasCall(
+      server,
+      "DELETE",
+      `${E}/uniqueAttribute/type/fs_path?attr:qualifiedName=never@cl`,
+    );
+    expect(byName.status).toBe(200);
+    const unknownType = await atlasCall(
+      server,
+      "DELETE",
+      `${E}/uniqueAttribute/type/no_such_type?attr:qualifiedName=x`,
+    );
+    expect({
+      status: unknownType.status,
+      code: (unknownType.json as { errorCode: string }).errorCode,
+    }).toEqual({
+      status: 400,
+      code: "ATLAS-400-00-014",
+    });
+  });
 });

@@ -538,7 +538,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
       expect(await store.getByUniqueAttribute("hive_db", "at-the-limit@cl1")).not.toBeNull();
     });
 
-    it("soft-deletes by guid: status DELETED, a second delete is a no-op, an unknown guid is not found", async () => {
+    it("soft-deletes by guid: status DELETED; a second delete and an unknown guid are no-ops, as in Atlas", async () => {
       const { store } = await stores.fresh();
       const guid = (await create(store, [hiveDb("sales")])).guidAssignments["-1"]!;
       const deleted = await store.deleteByGuid(2, guid, "bob");
@@ -555,13 +555,19 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         mutatedEntities: {},
         guidAssignments: {},
       });
-      await expect(
-        store.deleteByGuid(2, "00000000-0000-0000-0000-000000000001", "bob"),
-      ).rejects.toMatchObject({
-        code: "STORE_ENTITY_NOT_FOUND",
-        httpStatus: 404,
-        atlasErrorCode: "ATLAS-404-00-005",
+      // As Atlas: an unknown guid is "already gone", a no-op, not an error.
+      expect(await store.deleteByGuid(2, "00000000-0000-0000-0000-000000000001", "bob")).toEqual({
+        mutatedEntities: {},
+        guidAssignments: {},
       });
+      // In bulk, the unknown ones are skipped and the known ones deleted.
+      const other = (await create(store, [hiveDb("other")], 2)).guidAssignments["-1"]!;
+      const bulk = await store.deleteByGuids(
+        2,
+        ["00000000-0000-0000-0000-000000000002", other],
+        "bob",
+      );
+      expect(bulk.mutatedEntities.DELETE?.map((h) => h.guid)).toEqual([other]);
       // The name is free again: creating it makes a new entity; the deleted one stays readable.
       const again = (await create(store, [hiveDb("sales")], 2)).guidAssignments["-1"]!;
       expect(again).not.toBe(guid);
@@ -604,16 +610,13 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         mutatedEntities: {},
         guidAssignments: {},
       });
-      await expect(
-        store.deleteByUniqueAttribute(
+      expect(
+        await store.deleteByUniqueAttribute(
           2,
           { typeName: "hive_table", uniqueAttributes: { qualifiedName: "never@cl1" } },
           USER,
         ),
-      ).rejects.toMatchObject({
-        code: "STORE_ENTITY_NOT_FOUND",
-        atlasErrorCode: "ATLAS-404-00-009",
-      });
+      ).toEqual({ mutatedEntities: {}, guidAssignments: {} });
     });
 
     it("a partial update changes only the given attributes, and a new qualifiedName renames", async () => {
