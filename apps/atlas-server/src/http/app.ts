@@ -13,6 +13,7 @@ import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
+import { glossaryRoutes } from "../api/glossary.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
@@ -117,6 +118,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);
+  glossaryRoutes(router, api);
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());
