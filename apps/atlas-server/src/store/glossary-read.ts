@@ -89,8 +89,7 @@ export function relationAt(type: string, end: 1 | 2): TermRelation | undefined {
   );
 }
 
-const KIND_NAMES = { [GLOSSARY]: "glossary", [TERM]: "term", [CATEGORY]: "category" } as const;
-export type GlossaryType = keyof typeof KIND_NAMES;
+export type GlossaryType = typeof GLOSSARY | typeof TERM | typeof CATEGORY;
 
 /** The ACTIVE glossary object of that type with that guid; anything else is not found (404), as in Atlas. */
 export async function loadActive(

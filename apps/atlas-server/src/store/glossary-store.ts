@@ -5,7 +5,6 @@
  * relationships (models/glossary.ts), so an entity's GET shows the terms assigned to it as
  * `relationshipAttributes.meanings`.
  */
-import type { JsonValue } from "@atlas-ha/atlas-model";
 import type { EntityRecord } from "./entities.js";
 import { createCategory, deleteCategory, updateCategory } from "./glossary-categories.js";
 import { badRequest, GlossaryWrite, invalid } from "./glossary-links.js";
@@ -80,7 +79,7 @@ function overlay(current: Json, kind: Kind, updates: unknown): Json {
       );
     if (value !== null && typeof value !== "string")
       throw badRequest(`partial update of ${key}: expected a string`);
-    out[key] = value as JsonValue;
+    out[key] = value;
   }
   return out;
 }

@@ -259,7 +259,7 @@ export async function assignTerm(w: GlossaryWrite, guid: string, input: unknown)
     if (assigned.has(entityGuid) && id.relationshipGuid !== undefined) continue;
     const attributes =
       isRecord(id.relationshipAttributes) && isRecord(id.relationshipAttributes.attributes)
-        ? (id.relationshipAttributes.attributes as Json)
+        ? id.relationshipAttributes.attributes
         : {};
     await w.link(ASSIGNMENT, term.guid, entityGuid, attributes);
     assigned.add(entityGuid);
@@ -288,7 +288,7 @@ export async function disassociateTerm(
     if (!r || r.status !== "ACTIVE")
       throw invalid(
         "INVALID_TERM_DISSOCIATION",
-        `Given relationshipGuid(${relationshipGuid}) is invalid for term (guid=${guid}) and entity(guid=${String(id.guid)})`,
+        `Given relationshipGuid(${relationshipGuid}) is invalid for term (guid=${guid}) and entity(guid=${id.guid as string})`,
       );
     await w.unlink(r);
   }

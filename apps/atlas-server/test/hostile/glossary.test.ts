@@ -76,7 +76,7 @@ describe("hostile glossary requests (a standalone atlas-server on SQLite)", () =
 
   it("refuses broken glossary links and bad bodies with a 4xx Atlas error and stores nothing", async () => {
     const before = await stored();
-    const { a, b, term, top, mid, leaf, other } = ids as Record<string, string>;
+    const { a, b, term, top, mid, leaf, other } = ids;
     const anchorA = { glossaryGuid: a };
     const deep = `{"name":"deep","anchor":{"glossaryGuid":"${a}"},"additionalAttributes":${'{"x":'.repeat(5000)}1${"}".repeat(5000)}}`;
     const notUtf8 = Buffer.concat([

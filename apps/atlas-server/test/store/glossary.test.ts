@@ -145,7 +145,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("the glossary on the %s store
   it("assigns a term to an entity, shows it as the entity's meanings, and refuses to delete the term", async () => {
     const { store } = await stores.fresh();
     const { glossary, revenue } = await seed(store);
-    const created = await store.createOrUpdate(1, { entities: [hiveDb("sales")] }, USER);
+    const created = await store.createOrUpdate(
+      1,
+      { entities: [hiveDb("sales")], referredEntities: {} },
+      USER,
+    );
     const db = created.mutatedEntities.CREATE![0]!.guid;
     await store.glossary.assignTerm(1, revenue.guid as string, [{ guid: db }], USER);
     const entity = (await store.getByGuid(db))!.entity;
