@@ -197,6 +197,27 @@ describe.each<BackendName>(["sqlite", "postgres"])("the glossary on the %s store
     });
   });
 
+  it("a term given as an entity's meanings in an entity write is an assignment the term lists", async () => {
+    const { store } = await stores.fresh();
+    const { revenue } = await seed(store);
+    const db = hiveDb("ledger");
+    db.relationshipAttributes = {
+      meanings: [{ guid: revenue.guid, typeName: "AtlasGlossaryTerm" }],
+    };
+    const created = await store.createOrUpdate(1, { entities: [db], referredEntities: {} }, USER, {
+      createShells: false,
+    });
+    const guid = created.mutatedEntities.CREATE![0]!.guid;
+    const term = await store.glossary.term(revenue.guid as string);
+    expect(term.assignedEntities).toEqual([
+      expect.objectContaining({ guid, relationshipType: "AtlasGlossarySemanticAssignment" }),
+    ]);
+    // Deleting the entity ends the assignment: the term can go.
+    await store.deleteByGuid(1, guid, USER);
+    expect((await store.glossary.term(revenue.guid as string)).assignedEntities).toBeUndefined();
+    await store.glossary.deleteTerm(1, revenue.guid as string, USER);
+  });
+
   it("derives category qualifiedNames from the parent, re-derives the subtree on a move, and refuses a loop", async () => {
     const { store } = await stores.fresh();
     const { glossary } = await seed(store);
