@@ -10,7 +10,6 @@ import {
   CATEGORIZATION,
   CATEGORY,
   CATEGORY_ANCHOR,
-  GLOSSARY,
   HIERARCHY,
   TERM,
   linksOf,
@@ -40,7 +39,10 @@ export const CATEGORY_ATTRIBUTES = [
 async function glossaryOf(w: GlossaryWrite, category: string): Promise<EntityRecord> {
   const links = await linksOf(w.c.tx, category, [CATEGORY_ANCHOR]);
   const anchor = links.relationships.find((r) => r.end2Guid === category);
-  return anchor ? links.others.get(anchor.end1Guid)! : loadActive(w.c.tx, "(no anchor)", GLOSSARY);
+  // Only a category written through the entity REST can lack one.
+  if (!anchor)
+    throw invalid("MISSING_MANDATORY_ANCHOR", `category ${category} has no glossary anchor`);
+  return links.others.get(anchor.end1Guid)!;
 }
 
 async function parentLink(w: GlossaryWrite, category: string) {

@@ -202,7 +202,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the glossary on the %s store
     const { revenue } = await seed(store);
     const db = hiveDb("ledger");
     db.relationshipAttributes = {
-      meanings: [{ guid: revenue.guid, typeName: "AtlasGlossaryTerm" }],
+      meanings: [{ guid: revenue.guid as string, typeName: "AtlasGlossaryTerm" }],
     };
     const created = await store.createOrUpdate(1, { entities: [db], referredEntities: {} }, USER, {
       createShells: false,
