@@ -6,6 +6,7 @@
 import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allows, requirement } from "../../src/auth/policy.js";
 import { startStandalone, type Standalone } from "../support/standalone.js";
 
 const GLOSSARY = "/api/atlas/v2/glossary";
@@ -274,5 +275,25 @@ describe.each(["sqlite", "postgres"] as const)("the glossary REST on %s", (backe
     ])
       expect((await call("GET", path)).status).toBe(404);
     expect((await call("GET", GLOSSARY)).json).toEqual([]);
+  });
+});
+
+describe("who may use the glossary (Atlas's default policy)", () => {
+  const needs = (method: string, path: string) =>
+    requirement(method, `/api/atlas/v2/glossary${path}`).privilege;
+
+  it("reads need entity-read; creates, updates and deletes the entity privileges; assignments entity-update", () => {
+    expect(needs("GET", "")).toBe("entity-read");
+    expect(needs("GET", "/term/t1")).toBe("entity-read");
+    expect(needs("POST", "")).toBe("entity-create");
+    expect(needs("POST", "/terms")).toBe("entity-create");
+    expect(needs("PUT", "/category/c1/partial")).toBe("entity-update");
+    expect(needs("DELETE", "/g1")).toBe("entity-delete");
+    for (const method of ["POST", "PUT", "DELETE"])
+      expect(needs(method, "/terms/t1/assignedEntities")).toBe("entity-update");
+    // DATA_SCIENTIST reads only; DATA_STEWARD may create and update but not delete.
+    expect(allows(["DATA_SCIENTIST"], "entity-create")).toBe(false);
+    expect(allows(["DATA_STEWARD"], "entity-update")).toBe(true);
+    expect(allows(["DATA_STEWARD"], "entity-delete")).toBe(false);
   });
 });
