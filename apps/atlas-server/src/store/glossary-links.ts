@@ -84,11 +84,13 @@ export class GlossaryWrite {
     end2: string,
     attributes: Json = {},
   ): Promise<RelationshipRecord> {
-    const existing = await this.c.tx.relationshipsOf([end1], 1, {
+    // Looked up from end 2: the term, child or entity, whose side is small where end 1 (a
+    // glossary with thousands of terms) is not.
+    const existing = await this.c.tx.relationshipsOf([end2], 2, {
       types: [typeName],
       activeOnly: true,
     });
-    if (existing.some((r) => r.end2Guid === end2))
+    if (existing.some((r) => r.end1Guid === end1))
       throw new StoreRelationshipExistsError(typeName, end1, end2);
     const record: RelationshipRecord = {
       guid: this.c.newGuid(),
