@@ -218,6 +218,48 @@ describe.each<BackendName>(["sqlite", "postgres"])("the glossary on the %s store
     await store.glossary.deleteTerm(1, revenue.guid as string, USER);
   });
 
+  it("a rename keeps a term's qualifiedName; a move to another glossary re-derives it, refused (409) when taken", async () => {
+    const { store } = await stores.fresh();
+    const { glossary, revenue } = await seed(store);
+    const other = await store.glossary.createGlossary(1, { name: "Sales" }, USER);
+    await store.glossary.createTerms(
+      1,
+      [{ name: "Turnover", anchor: { glossaryGuid: other.guid } }],
+      USER,
+    );
+    const guid = revenue.guid as string;
+    const renamed = await store.glossary.updateTerm(
+      1,
+      guid,
+      { name: "Turnover", anchor: { glossaryGuid: glossary.guid } },
+      USER,
+    );
+    expect(renamed).toMatchObject({ name: "Turnover", qualifiedName: "Revenue@Finance" });
+    expect(
+      await refused(
+        store.glossary.updateTerm(
+          1,
+          guid,
+          { name: "Turnover", anchor: { glossaryGuid: other.guid } },
+          USER,
+        ),
+      ),
+    ).toMatchObject({ httpStatus: 409, atlasErrorCode: "ATLAS-409-00-009" });
+    const moved = await store.glossary.updateTerm(
+      1,
+      guid,
+      { name: "Sales revenue", anchor: { glossaryGuid: other.guid } },
+      USER,
+    );
+    expect(moved).toMatchObject({
+      qualifiedName: "Sales revenue@Sales",
+      anchor: { glossaryGuid: other.guid },
+    });
+    expect((await store.glossary.glossary(glossary.guid as string)).terms).toEqual([
+      expect.objectContaining({ displayText: "Income" }),
+    ]);
+  });
+
   it("derives category qualifiedNames from the parent, re-derives the subtree on a move, and refuses a loop", async () => {
     const { store } = await stores.fresh();
     const { glossary } = await seed(store);
