@@ -27,11 +27,12 @@ const MODELS = "addons/models";
 /**
  * The model files this server ships: the base model and the models of the hooks and bridges
  * users run (Hive, HBase, Kafka, HDFS and the cloud stores the Hive hook names, Impala,
- * Spark, Sqoop, Storm, Flink; Avro because Kafka and S3 relate to its schemas). Left out:
- * glossary, Falcon (retired), RDBMS, ML, Couchbase, Trino.
+ * Spark, Sqoop, Storm, Flink; Avro because Kafka and S3 relate to its schemas), and the
+ * glossary the glossary REST serves. Left out: Falcon (retired), RDBMS, ML, Couchbase, Trino.
  */
 const SCOPE = [
   "0000-Area0/0010-base_model.json",
+  "0000-Area0/0011-glossary_model.json",
   "1000-Hadoop/1020-fs_model.json",
   "1000-Hadoop/1030-hive_model.json",
   "1000-Hadoop/1040-sqoop_model.json",

@@ -258,6 +258,31 @@ const RULES: readonly Rule[] = [
     privilege: "remove-relationship",
     action: "remove relationship",
   },
+  // glossary: its objects are entities, written as entity operations (as Atlas authorizes them)
+  {
+    methods: ["POST", "PUT", "DELETE"],
+    path: /^v2\/glossary\/terms\/[^/]+\/assignedEntities$/,
+    privilege: "entity-update",
+    action: "assign/disassociate glossary term",
+  },
+  {
+    methods: ["POST"],
+    path: /^v2\/glossary(?:\/|$)/,
+    privilege: "entity-create",
+    action: "create glossary object",
+  },
+  {
+    methods: ["PUT"],
+    path: /^v2\/glossary(?:\/|$)/,
+    privilege: "entity-update",
+    action: "update glossary object",
+  },
+  {
+    methods: ["DELETE"],
+    path: /^v2\/glossary(?:\/|$)/,
+    privilege: "entity-delete",
+    action: "delete glossary object",
+  },
   // anything else: reading needs entity-read, any other method ROLE_ADMIN (fails closed for
   // routes added without a line here)
   { methods: READ, path: /^(.*)$/, privilege: "entity-read", action: "read $1" },

@@ -14,6 +14,7 @@ import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
 import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
+import { glossaryRoutes } from "../api/glossary.js";
 import { notificationRoutes } from "../api/notification.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
@@ -121,6 +122,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);
+  glossaryRoutes(router, api);
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());

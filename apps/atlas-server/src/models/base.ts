@@ -2,8 +2,8 @@
  * Atlas's base model (`0000-Area0/0010-base_model.json` and its patches): the supertypes every
  * hook model builds on, and the lineage relationships of Process. The unique `qualifiedName`
  * of Referenceable is the identity hooks upsert by (docs/contracts/hooks.md). Atlas's own
- * bookkeeping types (`__AtlasUserProfile`, `__AtlasAuditEntry`, …) and the glossary are not
- * shipped: this server has no glossary, saved searches or audit API.
+ * bookkeeping types (`__AtlasUserProfile`, `__AtlasAuditEntry`, …) are not shipped: this
+ * server has no saved searches or audit API. The glossary model is glossary.ts.
  */
 import { attr, entityDef, relationshipDef } from "./define.js";
 import type { AtlasTypesDef } from "./typedefs.js";

@@ -12,6 +12,7 @@ import { BASE_MODEL } from "./base.js";
 import { FLINK_MODEL } from "./flink.js";
 import { FS_MODEL } from "./fs.js";
 import { GCP_MODEL } from "./gcp.js";
+import { GLOSSARY_MODEL } from "./glossary.js";
 import { HBASE_MODEL } from "./hbase.js";
 import { HIVE_MODEL } from "./hive.js";
 import { IMPALA_MODEL } from "./impala.js";
@@ -27,6 +28,7 @@ export * from "./typedefs.js";
 /** Models in Atlas's loading order (addons/models/): a supertype comes before its subtypes. */
 const MODELS = [
   BASE_MODEL,
+  GLOSSARY_MODEL,
   FS_MODEL,
   HIVE_MODEL,
   SQOOP_MODEL,

@@ -12,6 +12,7 @@ import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import { toHeader } from "./entities.js";
 import { StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
+import { GlossaryStore } from "./glossary-store.js";
 import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
 import {
   createRelationship,
@@ -70,6 +71,18 @@ function likePattern(query: string | null | undefined): string | null {
 }
 
 export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
+  readonly glossary = new GlossaryStore({
+    read: (work) =>
+      this.b.read(async (db) => {
+        const tx = this.tx(db);
+        return work(tx, await this.registry(tx));
+      }),
+    write: (epoch, user, operation, work) =>
+      this.write(epoch, user, operation, {}, (tx, seq, types, now) =>
+        work({ tx, seq, types, now, epoch, user, newGuid: this.newGuid }),
+      ),
+  });
+
   createOrUpdate(
     epoch: number,
     entities: AtlasEntitiesWithExtInfo,

@@ -13,6 +13,7 @@ import type { Logger } from "@atlas-ha/shared";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
 import type { EntityEdit } from "./extras.js";
+import type { GlossaryStore } from "./glossary-store.js";
 import type { CreateOrUpdateOptions } from "./mutation.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
@@ -150,6 +151,8 @@ export interface WriteRecord {
  */
 export interface MetadataStore {
   readonly backend: "sqlite" | "postgres";
+  /** Atlas's glossary: glossaries, terms, categories and term assignments (glossary-store.ts). */
+  readonly glossary: GlossaryStore;
 
   /**
    * Creates or upgrades the schema and seeds the built-in types that are missing. Idempotent,

@@ -303,7 +303,7 @@ describe("roles as Atlas's simple authorizer applies its default policy", () => 
     expect(needs("POST", "v2/relationship").privilege).toBe("add-relationship");
     // Anything without a line of its own: reading needs entity-read, anything else ROLE_ADMIN.
     expect(needs("GET", "v2/lineage/g1").privilege).toBe("entity-read");
-    expect(needs("POST", "v2/glossary").privilege).toBe("admin");
+    expect(needs("POST", "v2/saved-searches").privilege).toBe("admin");
     expect(needs("PATCH", "v2/entity").privilege).toBe("admin");
   });
 });
