@@ -1,0 +1,50 @@
+/**
+ * Purge (Atlas's PUT admin/purge): removes entities that are already DELETED, for good, with
+ * every relationship row that has one of them at an end. ACTIVE entities and unknown guids are
+ * skipped, as Atlas's AtlasEntityStoreV2.purgeByIds skips them. Each purged entity gets an
+ * ENTITY_PURGE audit event; its earlier events stay readable. What other entities' JSON says
+ * about a purged entity (a reference by guid) is left as it is, as in Atlas.
+ */
+import { toHeader, type EntityRecord } from "./entities.js";
+import { writePurgeAudits } from "./audit.js";
+import type { SqlTx } from "./sql.js";
+import type { AtlasEntityHeader } from "./types.js";
+
+/** Atlas's EntityMutationResponse of a purge: the purged entities under PURGE (absent when none). */
+export interface PurgeResponse {
+  mutatedEntities: { PURGE?: AtlasEntityHeader[] };
+}
+
+interface PurgeMarks {
+  tx: SqlTx;
+  epoch: number;
+  seq: number;
+  user: string;
+  now: number;
+}
+
+export async function purgeEntities(
+  marks: PurgeMarks,
+  guids: readonly string[],
+): Promise<{ response: PurgeResponse; purged: EntityRecord[] }> {
+  const unique = [...new Set(guids)];
+  const found = await marks.tx.entities(unique);
+  const byGuid = new Map(found.map((r) => [r.guid, r]));
+  const purged = unique
+    .map((guid) => byGuid.get(guid))
+    .filter((r): r is EntityRecord => r !== undefined && r.status === "DELETED");
+  const db = marks.tx.runner;
+  for (const record of purged) {
+    await db.run(`DELETE FROM atlas_relationships WHERE end1_guid = @guid OR end2_guid = @guid`, {
+      guid: record.guid,
+    });
+    await db.run(`DELETE FROM atlas_entities WHERE guid = @guid AND status = 'DELETED'`, {
+      guid: record.guid,
+    });
+  }
+  await writePurgeAudits(marks, purged);
+  return {
+    response: { mutatedEntities: purged.length > 0 ? { PURGE: purged.map(toHeader) } : {} },
+    purged,
+  };
+}
