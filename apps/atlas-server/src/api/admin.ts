@@ -36,9 +36,12 @@ const ADMIN_PATHS_OF_THE_ACTIVE = [
 /** This server's own per-instance metrics: each instance's, so never redirected (not Atlas's). */
 const PROMETHEUS = `${ADMIN}/metrics/prometheus`;
 
+/** Plain segments only: a path a proxy or Atlas's Jetty would normalize (`..`, `//`, `;`, `%`) is redirected. */
+const PLAIN_ADMIN_PATH = /^\/api\/atlas\/admin(?:\/[A-Za-z0-9_.-]+)+\/?$/;
+
 /** True when a passive answers `path` itself rather than redirecting it to the active. */
 export function answeredLocally(path: string): boolean {
-  if (!path.startsWith(`${ADMIN}/`)) return false;
+  if (!PLAIN_ADMIN_PATH.test(path) || path.includes("..")) return false;
   if (path === PROMETHEUS || path === `${PROMETHEUS}/`) return true;
   return !ADMIN_PATHS_OF_THE_ACTIVE.some((p) => path.includes(p));
 }

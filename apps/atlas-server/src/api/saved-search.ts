@@ -92,7 +92,7 @@ export async function runBasicSearch(
 ): Promise<SearchBasicResult> {
   if (search.searchType !== "BASIC")
     throw errors.invalid(
-      `saved search "${search.name}" is a ${search.searchType} search; only BASIC searches are served yet`,
+      `saved search "${search.name}": running a ${search.searchType} search is not served yet (BASIC searches are)`,
     );
   const sp = search.searchParameters ?? {};
   for (const [key, value] of Object.entries(sp)) {
