@@ -98,6 +98,8 @@ export async function runBasicSearch(
   for (const [key, value] of Object.entries(sp)) {
     if (value === null || value === undefined || BASIC_SERVED.has(key)) continue;
     if (value === false || (Array.isArray(value) && value.length === 0)) continue;
+    // Atlas's default, which the Python client sends: it only matters with a classification.
+    if (key === "includeSubClassifications" && value === true) continue;
     throw errors.invalid(`searchParameters.${key} is not served yet by this server's basic search`);
   }
   const typeName = stringParam(sp.typeName);
