@@ -113,7 +113,8 @@ export async function runBasicSearch(
   return api.store.searchBasic({
     ...(typeName !== undefined ? { typeName } : {}),
     ...(query !== undefined ? { query } : {}),
-    limit: integerParam(sp.limit, "limit", 100, 1, 10_000),
+    // The Java client sends an unset limit as 0 (an int): Atlas's default then.
+    limit: integerParam(sp.limit === 0 ? undefined : sp.limit, "limit", 100, 1, 10_000),
     offset: integerParam(sp.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
     excludeDeletedEntities: booleanParam(
       sp.excludeDeletedEntities,
