@@ -5,10 +5,30 @@
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
-import type { MetadataStore } from "../../src/store/types.js";
+import { runMigrations } from "../../src/store/migrations.js";
+import { PostgresBackend } from "../../src/store/postgres.js";
+import type { SqlBackend } from "../../src/store/sql.js";
+import { SqliteBackend } from "../../src/store/sqlite.js";
+import type { MetadataStore, StoreConfig } from "../../src/store/types.js";
 import { hiveDb, hiveTableWithColumns, storeFactory, type BackendName } from "./helpers.js";
 
 const pg = usePostgres();
+const NOOP = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A backend that knows only the migrations up to `version`: a server from before migration 3. */
+function olderBackend(config: StoreConfig, version: number): SqlBackend {
+  const backend: SqlBackend =
+    config.backend === "sqlite"
+      ? new SqliteBackend({ path: config.path })
+      : new PostgresBackend({ url: config.url, logger: NOOP });
+  return new Proxy(backend, {
+    get(target, key) {
+      if (key === "migrations") return target.migrations.filter((m) => m.version <= version);
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
 const TAGS = {
   classificationDefs: [{ name: "PII", superTypes: [], attributeDefs: [] }],
 };
@@ -29,6 +49,26 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
     );
     return r.mutatedEntities.CREATE![0]!.guid;
   };
+
+  it("migration 3 comes on its own to a database a server from before it migrated", async () => {
+    const config = await stores.config();
+    const run = async (version: number) => {
+      const backend = olderBackend(config, version);
+      try {
+        return (await runMigrations(backend, { now: 1, newGuid: () => "g" })).applied;
+      } finally {
+        await backend.close();
+      }
+    };
+    expect(await run(2)).toEqual([1, 2]);
+    expect(await run(3)).toEqual([3]);
+    expect(await run(3)).toEqual([]);
+    const store = stores.open(config);
+    await store.migrate();
+    const guid = await createDb(store, "after");
+    expect((await store.entityAuditEvents(guid))!.map((e) => e.action)).toEqual(["ENTITY_CREATE"]);
+    expect(await store.savedSearches("nobody")).toEqual([]);
+  });
 
   describe("entity audit events", () => {
     it("records each change with Atlas's action and details, newest first, from the write that made it", async () => {
@@ -111,6 +151,41 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
       expect((await store.entityAuditEvents(guid))!.map((e) => e.action)).toEqual([
         "ENTITY_CREATE",
       ]);
+    });
+
+    it("records hook messages' changes in the message's transaction, once, and a redelivery adds none", async () => {
+      const store = await fresh();
+      const position = { topic: "ATLAS_HOOK", partition: 0, offset: "7" };
+      const changes = [
+        {
+          kind: "createOrUpdate" as const,
+          entities: { entities: [hiveDb("hooked")], referredEntities: {} },
+        },
+      ];
+      const first = await store.applyHook(1, position, changes, "hive");
+      expect(first.applied).toBe(true);
+      expect(await store.applyHook(1, position, changes, "hive")).toEqual({ applied: false });
+      const guid = first.applied ? first.mutations.mutatedEntities.CREATE![0]!.guid : "";
+      const events = (await store.entityAuditEvents(guid))!;
+      expect(events.map((e) => [e.action, e.user])).toEqual([["ENTITY_CREATE", "hive"]]);
+      const log = await store.writeLog();
+      expect(log.find((w) => w.seq === events[0]!.writeSeq)?.operation).toBe("HOOK");
+      // A message whose partial update is refused writes no event for what it tried.
+      await expect(
+        store.applyHook(
+          1,
+          { ...position, offset: "8" },
+          [
+            {
+              kind: "partialUpdate",
+              objectId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "nope@cl1" } },
+              entity: { entity: { typeName: "hive_db", attributes: { owner: "x" } } },
+            },
+          ],
+          "hive",
+        ),
+      ).rejects.toMatchObject({ code: "STORE_ENTITY_NOT_FOUND" });
+      expect(await store.entityAuditEvents(guid)).toHaveLength(1);
     });
 
     it("filters by action, pages from a startKey, and sorts by user, action or timestamp", async () => {
