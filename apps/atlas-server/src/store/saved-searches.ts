@@ -75,18 +75,18 @@ export class StoreSavedSearchInvalidError extends Error {
 
 const COLUMNS = `guid, owner_name, name, search_type, search_parameters, ui_parameters`;
 
+/** Both columns are TEXT on both backends: a string or null. */
+const textOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
 function toSavedSearch(row: SqlRow): AtlasUserSavedSearch {
-  const params = row.search_parameters;
+  const params = textOrNull(row.search_parameters);
   return {
     guid: String(row.guid),
     ownerName: String(row.owner_name),
     name: String(row.name),
     searchType: String(row.search_type) as SavedSearchType,
-    searchParameters:
-      params === null || params === undefined
-        ? null
-        : (JSON.parse(String(params)) as Record<string, unknown>),
-    uiParameters: row.ui_parameters === null ? null : String(row.ui_parameters),
+    searchParameters: params === null ? null : (JSON.parse(params) as Record<string, unknown>),
+    uiParameters: textOrNull(row.ui_parameters),
   };
 }
 

@@ -38,7 +38,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
 
   async function fresh(): Promise<MetadataStore> {
     const { store } = await stores.fresh();
-    await store.createTypedefs(1, TAGS as never, "admin");
+    await store.createTypedefs(1, TAGS, "admin");
     return store;
   }
   const createDb = async (store: MetadataStore, name: string, user = "steward") => {
@@ -179,7 +179,10 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
             {
               kind: "partialUpdate",
               objectId: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "nope@cl1" } },
-              entity: { entity: { typeName: "hive_db", attributes: { owner: "x" } } },
+              entity: {
+                entity: { typeName: "hive_db", attributes: { owner: "x" } },
+                referredEntities: {},
+              },
             },
           ],
           "hive",
