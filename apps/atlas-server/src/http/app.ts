@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { haRedirect } from "@atlas-ha/http-redirect-middleware";
 import Koa from "koa";
 import { adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
+import { adminAuditRoutes } from "../api/admin-audits.js";
 import { adminOpsRoutes } from "../api/admin-ops.js";
 import { auditRoutes } from "../api/audit.js";
 import { savedSearchRoutes } from "../api/saved-search.js";
@@ -117,6 +118,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   const router = new Router();
   adminRoutes(router, api);
   adminOpsRoutes(router, api);
+  adminAuditRoutes(router, api);
   auditRoutes(router, api);
   savedSearchRoutes(router, api);
   entityRoutes(router, api);

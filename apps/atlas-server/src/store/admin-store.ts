@@ -3,8 +3,10 @@
  * the counts of admin/metrics, and saved searches. Writes run in the one fenced transaction
  * and appear in the write log (ENTITY_PURGE, SAVED_SEARCH_*); reads run on any instance.
  */
+import { adminAuditDetails, listAdminAudits, type AtlasAuditEntry } from "./admin-audits.js";
 import { listEntityAudits, hasAuditEvents, type AuditListOptions } from "./audit.js";
 import type { EntityAuditEvent } from "./audit.js";
+import type { AtlasEntityHeader } from "./types.js";
 import { SqlStoreCore } from "./core.js";
 import { storeMetrics, type StoreMetrics } from "./metrics.js";
 import { purgeEntities, type PurgeResponse } from "./purge.js";
@@ -31,6 +33,14 @@ export interface AdminStore {
   purgeByGuids(epoch: number, guids: readonly string[], user: string): Promise<PurgeResponse>;
   /** The entity and classification counts of admin/metrics. */
   metrics(): Promise<StoreMetrics>;
+  /** Atlas's audit of admin operations (purge, typedef changes, activations), oldest first. */
+  adminAudits(): Promise<AtlasAuditEntry[]>;
+  /** The entities an audited purge removed; [] for other operations; null when none of that guid. */
+  adminAuditDetails(
+    guid: string,
+    limit: number,
+    offset: number,
+  ): Promise<AtlasEntityHeader[] | null>;
   savedSearches(owner: string): Promise<AtlasUserSavedSearch[]>;
   /** STORE_SAVED_SEARCH_NOT_FOUND when the owner has none of that name. */
   savedSearchByName(owner: string, name: string): Promise<AtlasUserSavedSearch>;
@@ -70,6 +80,18 @@ export abstract class SqlStoreAdmin extends SqlStoreCore implements AdminStore {
     return this.b.read(async (db) =>
       storeMetrics(db, this.backend, await this.registry(this.tx(db))),
     );
+  }
+
+  adminAudits(): Promise<AtlasAuditEntry[]> {
+    return this.b.read((db) => listAdminAudits(db));
+  }
+
+  adminAuditDetails(
+    guid: string,
+    limit: number,
+    offset: number,
+  ): Promise<AtlasEntityHeader[] | null> {
+    return this.b.read((db) => adminAuditDetails(db, guid, limit, offset));
   }
 
   savedSearches(owner: string): Promise<AtlasUserSavedSearch[]> {

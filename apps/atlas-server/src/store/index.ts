@@ -61,6 +61,7 @@ export {
 } from "./errors.js";
 export type * from "./types.js";
 export type { AdminStore } from "./admin-store.js";
+export type { AtlasAuditEntry } from "./admin-audits.js";
 export {
   AUDIT_ACTIONS,
   AUDIT_SORT_COLUMNS,

@@ -1,8 +1,8 @@
 /**
  * Apache Atlas's official Java client (`AtlasClientV2` 2.4.0 from Maven Central) on the admin
  * side, against a real atlas-server process on both stores: getAuditEvents,
- * purgeEntitiesByGuids and the saved-search calls (AdminScenario.java). 2.4.0 has no call
- * for admin/metrics.
+ * purgeEntitiesByGuids, getAtlasAuditByOperation and the saved-search calls
+ * (AdminScenario.java). 2.4.0 has no call for admin/metrics.
  */
 import { usePostgres, useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ describe.each(["sqlite", "postgres"] as const)(
     }, 180_000);
     afterAll(() => group?.stop());
 
-    it("lists audit events, purges a deleted entity, and adds, reads, runs, renames and deletes a saved search", async () => {
+    it("lists audit events, purges a deleted entity and finds the purge in the admin audit, and adds, reads, runs, renames and deletes a saved search", async () => {
       const { active } = await group.roles();
       const steps = await runJavaScenario("AdminScenario", active.url, `${backend}${Date.now()}`);
       expect(steps.failed).toBeUndefined();
@@ -41,6 +41,12 @@ describe.each(["sqlite", "postgres"] as const)(
         purged: 1,
         purgedGuid: true,
         afterPurge: ["ENTITY_PURGE/admin", "ENTITY_DELETE/admin", "ENTITY_CREATE/admin"],
+      });
+      expect(steps.adminAudits).toMatchObject({
+        operation: "PURGE",
+        user: "admin",
+        resultIsPurged: true,
+        resultCount: 1,
       });
       expect(steps.savedSearches).toMatchObject({
         owner: "admin",

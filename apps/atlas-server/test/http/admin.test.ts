@@ -175,6 +175,46 @@ describe("admin, audit and saved-search endpoints (an active and a passive on SQ
     const audit = (await call("GET", `/v2/entity/${gone}/audit`)).json as { action: string }[];
     expect(audit.map((e) => e.action)).toEqual(["ENTITY_PURGE", "ENTITY_DELETE", "ENTITY_CREATE"]);
     expect((await call("PUT", "/admin/purge", [kept])).json).toEqual({ mutatedEntities: {} });
+
+    // Atlas's audit of admin operations: the purge, with what it removed as its details.
+    const byOperation = {
+      auditFilters: { attributeName: "operation", operator: "eq", attributeValue: "PURGE" },
+      limit: 10,
+    };
+    const audits = await call("POST", "/admin/audits", byOperation);
+    expect(audits.status).toBe(200);
+    const purges = audits.json as { guid: string; result: string; resultCount: number }[];
+    // Newest first: the purge that found nothing, then the one that removed `gone`.
+    expect(purges.map((p) => [p.result, p.resultCount])).toEqual([
+      ["", 0],
+      [gone, 1],
+    ]);
+    expect(purges[1]).toMatchObject({ userName: "admin", operation: "PURGE", params: `[${gone}]` });
+    const details = await call("GET", `/admin/audit/${purges[1]!.guid}/details`);
+    expect(details.json).toEqual([
+      expect.objectContaining({
+        guid: gone,
+        typeName: "hive_db",
+        status: "DELETED",
+        displayText: "purge_me",
+      }),
+    ]);
+    const activations = await call("POST", "/admin/audits", {
+      auditFilters: {
+        condition: "AND",
+        criterion: [
+          { attributeName: "operation", operator: "=", attributeValue: "SERVER_STATE_ACTIVE" },
+          { attributeName: "startTime", operator: ">", attributeValue: "0" },
+        ],
+      },
+    });
+    expect((activations.json as unknown[]).length).toBeGreaterThan(0);
+    expect((await call("POST", "/admin/audits", byOperation, STEWARD)).status).toBe(403);
+    const badOperator = await call("POST", "/admin/audits", {
+      auditFilters: { attributeName: "operation", operator: "TIME_RANGE", attributeValue: "x" },
+    });
+    expect(badOperator.status).toBe(400);
+    expect((await call("GET", "/admin/audit/999999999/details")).status).toBe(404);
   });
 
   it("keeps saved searches per login: 409 on a taken name, another user's is invalid data, DELETE is 204", async () => {

@@ -261,6 +261,27 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
       expect(await store.purgeByGuids(1, [keep], "admin")).toEqual({ mutatedEntities: {} });
     });
 
+    it("appears in the admin audit with the typedef changes, its details the purged entities' headers", async () => {
+      const store = await fresh();
+      const guid = await createDb(store, "audited");
+      await store.deleteByGuid(1, guid, "x");
+      await store.purgeByGuids(1, [guid], "root");
+      const audits = await store.adminAudits();
+      expect(audits.map((a) => [a.operation, a.userName, a.resultCount])).toEqual([
+        ["TYPE_DEF_CREATE", "admin", 1],
+        ["PURGE", "root", 1],
+      ]);
+      const purge = audits[1]!;
+      expect(purge).toMatchObject({ result: guid, params: `[${guid}]` });
+      expect(await store.adminAuditDetails(purge.guid, 10, 0)).toEqual([
+        expect.objectContaining({ guid, typeName: "hive_db", displayText: "audited" }),
+      ]);
+      expect(await store.adminAuditDetails(purge.guid, 10, 1)).toEqual([]);
+      expect(await store.adminAuditDetails(audits[0]!.guid, 10, 0)).toEqual([]);
+      expect(await store.adminAuditDetails("999999", 10, 0)).toBeNull();
+      expect(await store.adminAuditDetails("not-a-seq", 10, 0)).toBeNull();
+    });
+
     it("refuses a stale epoch and purges nothing", async () => {
       const store = await fresh();
       const guid = await createDb(store, "sales");

@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.apache.atlas.AtlasClientV2;
 import org.apache.atlas.AtlasServiceException;
+import org.apache.atlas.model.audit.AtlasAuditEntry;
+import org.apache.atlas.model.audit.AuditSearchParameters;
 import org.apache.atlas.model.audit.EntityAuditEventV2;
 import org.apache.atlas.model.discovery.AtlasSearchResult;
 import org.apache.atlas.model.discovery.SearchParameters;
@@ -88,6 +90,23 @@ public final class AdminScenario {
             f.put("purgedGuid", purged.getPurgedEntities() == null ? null : purged.getPurgedEntities().get(0).getGuid().equals(gone));
             f.put("afterPurge", actions(client.getAuditEvents(gone, null, null, (short) 10)));
             emit("purge", f);
+
+            SearchParameters.FilterCriteria byPurge = new SearchParameters.FilterCriteria();
+            byPurge.setAttributeName("operation");
+            byPurge.setOperator(SearchParameters.Operator.EQ);
+            byPurge.setAttributeValue("PURGE");
+            // Its constructor is package-private: built from JSON, as a caller of the REST API would.
+            AuditSearchParameters auditSearch = AtlasType.fromJson("{}", AuditSearchParameters.class);
+            auditSearch.setAuditFilters(byPurge);
+            auditSearch.setLimit(10);
+            f = new LinkedHashMap<>();
+            List<AtlasAuditEntry> audits = client.getAtlasAuditByOperation(auditSearch);
+            AtlasAuditEntry last = audits.get(0);
+            f.put("operation", String.valueOf(last.getOperation()));
+            f.put("user", last.getUserName());
+            f.put("resultIsPurged", gone.equals(last.getResult()));
+            f.put("resultCount", last.getResultCount());
+            emit("adminAudits", f);
 
             SearchParameters sp = new SearchParameters();
             sp.setTypeName("hive_db");
