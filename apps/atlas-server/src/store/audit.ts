@@ -124,7 +124,7 @@ export async function writePurgeAudits(
     records.map((record) => ({
       record,
       action: "ENTITY_PURGE" as const,
-      details: `Purged: ${JSON.stringify(toStoredEntity(record))}`,
+      details: `Purged: ${auditedEntity(record)}`,
     })),
   );
 }
@@ -157,9 +157,32 @@ type Content = [
   Record<string, Record<string, JsonValue>>,
 ];
 
+/** Above this, an event's entity leaves out its attribute values, as Atlas's audit does past its size limit. */
+export const AUDIT_DETAILS_MAX_CHARS = 256 * 1024;
+
+/** The entity as an event's details carry it: whole, else without attribute values, else a summary. */
+function auditedEntity(record: EntityRecord): string {
+  const entity = toStoredEntity(record);
+  const whole = JSON.stringify(entity);
+  if (whole.length <= AUDIT_DETAILS_MAX_CHARS) return whole;
+  const lean = JSON.stringify({ ...entity, attributes: null, relationshipAttributes: null });
+  if (lean.length <= AUDIT_DETAILS_MAX_CHARS) return lean;
+  const { guid, typeName, createTime, updateTime, createdBy, updatedBy, status, version } = entity;
+  return JSON.stringify({
+    guid,
+    typeName,
+    createTime,
+    updateTime,
+    createdBy,
+    updatedBy,
+    status,
+    version,
+  });
+}
+
 /** The events of one change, in Atlas's order: the entity, then classifications, labels, attributes. */
 function eventsOf({ record, before }: AuditedChange): PendingEvent[] {
-  const entityJson = () => JSON.stringify(toStoredEntity(record));
+  const entityJson = () => auditedEntity(record);
   const out: PendingEvent[] = [];
   const event = (action: AuditAction, details: string) => out.push({ record, action, details });
   const old = before === undefined ? undefined : (JSON.parse(before) as Content);

@@ -117,6 +117,79 @@ describe("hostile admin, audit and saved-search requests (a standalone atlas-ser
     }
   });
 
+  it("refuses admin-audit searches it cannot evaluate with a 400, and never a 500", async () => {
+    let deep: unknown = { attributeName: "operation", operator: "=", attributeValue: "PURGE" };
+    for (let i = 0; i < 40; i++) deep = { condition: "AND", criterion: [deep] };
+    const cases: [string, unknown][] = [
+      ["a list", []],
+      ["filters as a string", { auditFilters: "operation=PURGE" }],
+      [
+        "an unknown attribute",
+        { auditFilters: { attributeName: "password", operator: "=", attributeValue: "x" } },
+      ],
+      [
+        "an operator Atlas has and this server does not evaluate",
+        {
+          auditFilters: { attributeName: "operation", operator: "TIME_RANGE", attributeValue: "x" },
+        },
+      ],
+      [
+        "an operator as an object",
+        { auditFilters: { attributeName: "operation", operator: { eq: 1 }, attributeValue: "x" } },
+      ],
+      [
+        "a value as an object",
+        { auditFilters: { attributeName: "operation", operator: "=", attributeValue: { $ne: 1 } } },
+      ],
+      [
+        "a time that is not a number",
+        {
+          auditFilters: { attributeName: "startTime", operator: ">", attributeValue: "yesterday" },
+        },
+      ],
+      [
+        "a condition that is neither AND nor OR",
+        {
+          auditFilters: {
+            condition: "XOR",
+            criterion: [{ attributeName: "operation", operator: "=", attributeValue: "PURGE" }],
+          },
+        },
+      ],
+      ["filters nested 40 deep", { auditFilters: deep }],
+      ["a sortBy that is no attribute", { sortBy: "1; DROP TABLE atlas_writes" }],
+      ["a sortOrder that is neither", { sortOrder: "SIDEWAYS" }],
+      ["a negative limit", { limit: -1 }],
+    ];
+    for (const [what, body] of cases) {
+      const r = await raw("POST", "/admin/audits", JSON.stringify(body));
+      expect({
+        what,
+        status: r.status,
+        code: (r.json as { errorCode?: string })?.errorCode,
+      }).toEqual({
+        what,
+        status: 400,
+        code: "ATLAS-400-00-002",
+      });
+    }
+    const wide = {
+      condition: "OR",
+      criterion: Array.from({ length: 5000 }, () => ({
+        attributeName: "userName",
+        operator: "=",
+        attributeValue: "nobody",
+      })),
+    };
+    const r = await raw("POST", "/admin/audits", JSON.stringify({ auditFilters: wide }));
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual([]);
+    for (const guid of ["..%2Fx", "1%20OR%201=1", "9".repeat(40)]) {
+      const d = await atlasCall(server, "GET", `${API}/admin/audit/${guid}/details`);
+      expect(d.status, guid).toBe(404);
+    }
+  });
+
   it("refuses bad saved searches with a 4xx Atlas error and stores none of them", async () => {
     const cases: [string, string, number, string][] = [
       ["malformed JSON", '{"name":', 400, "ATLAS-400-00-001"],

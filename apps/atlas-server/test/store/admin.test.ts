@@ -5,6 +5,7 @@
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
+import { AUDIT_DETAILS_MAX_CHARS } from "../../src/store/audit.js";
 import { runMigrations } from "../../src/store/migrations.js";
 import { PostgresBackend } from "../../src/store/postgres.js";
 import type { SqlBackend } from "../../src/store/sql.js";
@@ -126,6 +127,25 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
         epoch: 1,
       });
       expect(log.find((w) => w.seq === deleted!.writeSeq)?.operation).toBe("ENTITY_DELETE");
+    });
+
+    it("leaves attribute values out of an event whose entity is larger than the limit, as Atlas does", async () => {
+      const store = await fresh();
+      const big = "x".repeat(AUDIT_DETAILS_MAX_CHARS);
+      const r = await store.createOrUpdate(
+        1,
+        { entities: [hiveDb("big", "-1", { description: big })], referredEntities: {} },
+        "steward",
+      );
+      const guid = r.mutatedEntities.CREATE![0]!.guid;
+      const [created] = (await store.entityAuditEvents(guid))!;
+      expect(created!.details.length).toBeLessThan(AUDIT_DETAILS_MAX_CHARS);
+      expect(JSON.parse(created!.details.slice("Created: ".length))).toMatchObject({
+        guid,
+        typeName: "hive_db",
+        attributes: null,
+      });
+      expect((await store.getByGuid(guid))!.entity.attributes.description).toBe(big);
     });
 
     it("writes no event for a write that changes nothing or is refused", async () => {
