@@ -68,8 +68,8 @@ export abstract class SqlStoreAdmin extends SqlStoreCore implements AdminStore {
     user: string,
   ): Promise<PurgeResponse> {
     let response: PurgeResponse | undefined;
-    await this.write(epoch, user, "ENTITY_PURGE", {}, async (tx, seq, _types, now) => {
-      const result = await purgeEntities({ tx, epoch, seq, user, now }, guids);
+    await this.write(epoch, user, "ENTITY_PURGE", {}, async (tx, seq, types, now) => {
+      const result = await purgeEntities({ tx, types, epoch, seq, user, now }, guids);
       response = result.response;
       return result.purged.length;
     });

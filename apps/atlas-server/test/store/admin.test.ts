@@ -247,7 +247,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
   });
 
   describe("purge", () => {
-    it("removes DELETED entities and their relationships, skips active and unknown ones, and keeps the audit", async () => {
+    it("removes DELETED entities, what they own and their relationships, skips active and unknown ones, and keeps the audit", async () => {
       const store = await fresh();
       await createDb(store, "sales");
       const { entities, referredEntities } = hiveTableWithColumns("sales", "orders", ["id"]);
@@ -262,21 +262,26 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
         [table.guid, keep, "unknown-guid", table.guid],
         "admin",
       );
-      expect(response.mutatedEntities.PURGE!.map((h) => [h.guid, h.status])).toEqual([
-        [table.guid, "DELETED"],
+      // The table and what it owns (its column and storage descriptor, deleted with it), as
+      // Atlas's purge does.
+      expect(response.mutatedEntities.PURGE!.map((h) => [h.typeName, h.status]).sort()).toEqual([
+        ["hive_column", "DELETED"],
+        ["hive_storagedesc", "DELETED"],
+        ["hive_table", "DELETED"],
       ]);
+      expect(response.mutatedEntities.PURGE![0]!.guid).toBe(table.guid);
       expect(await store.getByGuid(table.guid)).toBeNull();
+      expect(await store.getByGuid(column.guid)).toBeNull();
       expect(await store.getByGuid(keep)).not.toBeNull();
-      // The column (deleted with its table) stays until purged; its link to the table is gone.
-      const col = (await store.getByGuid(column.guid))!;
-      expect(col.entity.status).toBe("DELETED");
-      expect(col.entity.relationshipAttributes?.table ?? null).toBeNull();
+      // The database the table belonged to stays, without the relationship to it.
+      const db = (await store.getByUniqueAttribute("hive_db", "sales@cl1"))!;
+      expect(db.entity.relationshipAttributes?.tables ?? []).toEqual([]);
       const audit = (await store.entityAuditEvents(table.guid))!;
       expect(audit[0]).toMatchObject({ action: "ENTITY_PURGE", user: "admin" });
       expect(audit[0]!.details).toMatch(/^Purged: \{.*"status":"DELETED"/);
       expect(audit.map((e) => e.action)).toContain("ENTITY_CREATE");
       const log = await store.writeLog();
-      expect(log.at(-1)).toMatchObject({ operation: "ENTITY_PURGE", user: "admin", changed: 1 });
+      expect(log.at(-1)).toMatchObject({ operation: "ENTITY_PURGE", user: "admin", changed: 3 });
 
       expect(await store.purgeByGuids(1, [keep], "admin")).toEqual({ mutatedEntities: {} });
     });
