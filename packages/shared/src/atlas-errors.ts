@@ -64,7 +64,18 @@ export const ATLAS_ERRORS = Object.freeze({
   TYPEDEF_BAD_REQUEST: entry(
     400,
     "ATLAS-400-00-029",
-    "a typedef request Atlas refuses as BAD_REQUEST: a reference to an unknown type, an attribute's type changed",
+    "a request Atlas refuses as BAD_REQUEST: a typedef's reference to an unknown type or changed attribute type; another user's saved search",
+  ),
+  INVALID_OBJECT_ID: entry(400, "ATLAS-400-00-021", "a saved-search update without a guid"),
+  SAVED_SEARCH_CHANGE_USER: entry(
+    400,
+    "ATLAS-400-00-056",
+    "a saved-search update names another owner than the stored one",
+  ),
+  PURGE_REQUEST_TOO_LARGE: entry(
+    400,
+    "ATLAS-400-00-109",
+    "a purge names more guids than atlas.purge.api.max.request.size",
   ),
   RELATIONSHIPDEF_END1_UPDATE: entry(
     400,
@@ -224,6 +235,11 @@ export const ATLAS_ERRORS = Object.freeze({
     409,
     "ATLAS-409-00-005",
     "an entity type that relationshipDefs still name as an end",
+  ),
+  SAVED_SEARCH_EXISTS: entry(
+    409,
+    "ATLAS-409-00-006",
+    "the owner has a saved search of that name already",
   ),
   TOO_LARGE: entry(413, "ATLAS-413-00-001", "the request body is larger than the limit"),
   UNSUPPORTED_MEDIA_TYPE: entry(415, "ATLAS-415-00-001", "the body is not application/json"),

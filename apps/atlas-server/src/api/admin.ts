@@ -14,6 +14,38 @@ export const UNAUTHENTICATED_PATHS = [
   `${ADMIN}/readiness`,
 ] as const;
 
+/**
+ * The admin paths Atlas's ActiveServerFilter sends from a passive to the active (its
+ * `adminUriNotFiltered` list, matched as it matches them: the path contains one). Every other
+ * `/admin/` path is answered by the instance asked, whatever its state.
+ */
+const ADMIN_PATHS_OF_THE_ACTIVE = [
+  "/admin/export",
+  "/admin/import",
+  "/admin/importfile",
+  "/admin/audits",
+  "/admin/purge",
+  "/admin/expimp/audit",
+  "/admin/metrics",
+  "/admin/server",
+  "/admin/audit/",
+  "admin/tasks",
+  "/admin/debug/metrics",
+  "/admin/audits/ageout",
+];
+/** This server's own per-instance metrics: each instance's, so never redirected (not Atlas's). */
+const PROMETHEUS = `${ADMIN}/metrics/prometheus`;
+
+/** Plain segments only: a path a proxy or Atlas's Jetty would normalize (`..`, `//`, `;`, `%`) is redirected. */
+const PLAIN_ADMIN_PATH = /^\/api\/atlas\/admin(?:\/[A-Za-z0-9_.-]+)+\/?$/;
+
+/** True when a passive answers `path` itself rather than redirecting it to the active. */
+export function answeredLocally(path: string): boolean {
+  if (!PLAIN_ADMIN_PATH.test(path) || path.includes("..")) return false;
+  if (path === PROMETHEUS || path === `${PROMETHEUS}/`) return true;
+  return !ADMIN_PATHS_OF_THE_ACTIVE.some((p) => path.includes(p));
+}
+
 export function adminRoutes(router: Router, api: ApiContext): void {
   // Probed continuously by load balancers and atlas-status: the answers are made once.
   const statusBodies = new Map<string, string>();

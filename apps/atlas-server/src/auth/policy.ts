@@ -105,9 +105,14 @@ const SUB = String.raw`^v2/entity/(?:guid/[^/]+|uniqueAttribute/type/[^/]+|bulk)
 
 /** First match wins. Paths no line matches fall to the last two lines. */
 const RULES: readonly Rule[] = [
-  // admin: version and metrics for anyone who logged in (Atlas checks no privilege there);
-  // every other admin action (the debug stall here) is ROLE_ADMIN's.
-  { methods: READ, path: /^admin\/(version|metrics\/prometheus)$/, privilege: null, action: "$1" },
+  // admin: version, metrics and the session's profile for anyone who logged in (Atlas checks
+  // no privilege there); every other admin action (purge, the debug stall) is ROLE_ADMIN's.
+  {
+    methods: READ,
+    path: /^admin\/(version|metrics|metrics\/prometheus|session)$/,
+    privilege: null,
+    action: "$1",
+  },
   { methods: "*", path: /^admin\/(.*)$/, privilege: "admin", action: "admin $1" },
   // type definitions: reading them needs no privilege here (see docs/contracts/http.md);
   // creating, changing or deleting them is ROLE_ADMIN's alone.
@@ -225,6 +230,13 @@ const RULES: readonly Rule[] = [
     path: /^v2\/entity(?:\/|$)/,
     privilege: "entity-delete",
     action: "delete entity",
+  },
+  // saved searches: each user's own (Atlas checks ownership, no privilege); executing one is a search
+  {
+    methods: [...READ, "POST", "PUT", "DELETE"],
+    path: /^v2\/search\/saved(?:\/(?!execute(?:\/|$))[^/]+)?$/,
+    privilege: null,
+    action: "saved search",
   },
   // search: its answers are entities, which a role reads with entity-read
   {

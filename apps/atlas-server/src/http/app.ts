@@ -9,7 +9,11 @@
 import { randomUUID } from "node:crypto";
 import { haRedirect } from "@atlas-ha/http-redirect-middleware";
 import Koa from "koa";
-import { adminRoutes, UNAUTHENTICATED_PATHS } from "../api/admin.js";
+import { adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
+import { adminAuditRoutes } from "../api/admin-audits.js";
+import { adminOpsRoutes } from "../api/admin-ops.js";
+import { auditRoutes } from "../api/audit.js";
+import { savedSearchRoutes } from "../api/saved-search.js";
 import type { ApiContext } from "../api/context.js";
 import { entityRoutes } from "../api/entity.js";
 import { entityBulkRoutes } from "../api/entity-bulk.js";
@@ -100,21 +104,26 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   });
   app.use(auth.credentials);
 
-  app.use(
-    haRedirect({
-      source: api.ha,
-      selfAddress: api.config.selfAddress,
-      logger: api.logger,
-      onRedirect: (e) => api.metrics.redirects.inc({ status: String(e.status) }),
-      onUnavailable: (e) => api.metrics.unavailable.inc({ reason: e.reason }),
-    }),
-  );
+  const redirect = haRedirect({
+    source: api.ha,
+    selfAddress: api.config.selfAddress,
+    logger: api.logger,
+    onRedirect: (e) => api.metrics.redirects.inc({ status: String(e.status) }),
+    onUnavailable: (e) => api.metrics.unavailable.inc({ reason: e.reason }),
+  });
+  // As Atlas's ActiveServerFilter: admin paths are answered by any instance, except the
+  // ones that need the active's data or write (metrics, purge, audits, …), redirected.
+  app.use((ctx, next) => (answeredLocally(ctx.path) ? next() : redirect(ctx, next)));
 
   app.use(auth.required);
   app.use(authorize(UNAUTHENTICATED_PATHS));
 
   const router = new Router();
   adminRoutes(router, api);
+  adminOpsRoutes(router, api);
+  adminAuditRoutes(router, api);
+  auditRoutes(router, api);
+  savedSearchRoutes(router, api);
   entityRoutes(router, api);
   entityMoreRoutes(router, api);
   entityBulkRoutes(router, api);

@@ -60,3 +60,22 @@ export {
   type StoreErrorCode,
 } from "./errors.js";
 export type * from "./types.js";
+export type { AdminStore } from "./admin-store.js";
+export type { AtlasAuditEntry } from "./admin-audits.js";
+export {
+  AUDIT_ACTIONS,
+  AUDIT_SORT_COLUMNS,
+  auditAction,
+  isEventKey,
+  type AuditAction,
+  type AuditListOptions,
+  type EntityAuditEvent,
+} from "./audit.js";
+export type { StoreMetrics } from "./metrics.js";
+export type { PurgeResponse } from "./purge.js";
+export {
+  SAVED_SEARCH_TYPES,
+  type AtlasUserSavedSearch,
+  type SavedSearchInput,
+  type SavedSearchType,
+} from "./saved-searches.js";

@@ -42,6 +42,7 @@ import {
   type ObjectRef,
 } from "./entities.js";
 import { StoreConflictError, StoreInvalidEntityError, StoreReferenceError } from "./errors.js";
+import { writeEntityAudits, type AuditedChange } from "./audit.js";
 import { applyExtras, editExtras, type EntityEdit, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
 import { EntityRecords } from "./records.js";
@@ -194,6 +195,7 @@ export class Mutation {
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
     let changed = await this.#linker.flush();
     let createOrd = 0;
+    const audited: AuditedChange[] = [];
     for (const record of this.#records.all()) {
       const loaded = this.#records.loadedContent(record.guid);
       let operation: EntityOperation;
@@ -213,7 +215,9 @@ export class Mutation {
       }
       changed += 1;
       (mutated[operation] ??= []).push(toHeader(record));
+      audited.push({ record, before: loaded });
     }
+    await writeEntityAudits(this.#c, audited);
     return {
       response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } },
       changed,

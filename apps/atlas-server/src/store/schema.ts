@@ -14,6 +14,8 @@
  * - atlas_typedefs: one row per typedef, its JSON as stored.
  * - atlas_relationships: one row per relationship (own guid, type, status, the two end
  *   entities' guids, attributes); at most one ACTIVE row per type and pair of ends.
+ * - atlas_entity_audit: entity audit events (migration 3; audit.ts).
+ * - atlas_saved_searches: users' saved searches (migration 3; saved-searches.ts).
  * - atlas_schema_migrations: applied migration versions.
  */
 import type { Migration, StoreSql } from "./sql.js";
@@ -136,6 +138,41 @@ export function migrations(d: Dialect): Migration[] {
           WHERE status = 'ACTIVE'`,
         `CREATE INDEX atlas_relationships_end1 ON atlas_relationships (end1_guid, type_name)`,
         `CREATE INDEX atlas_relationships_end2 ON atlas_relationships (end2_guid, type_name)`,
+      ],
+    },
+    {
+      version: 3,
+      name: "entity audit events, saved searches",
+      statements: [
+        // One row per audit event, written in the transaction of the change it records
+        // (audit.ts); kept when the entity is purged, as Atlas keeps its audit.
+        `CREATE TABLE atlas_entity_audit (
+          entity_guid TEXT NOT NULL,
+          type_name TEXT NOT NULL,
+          write_seq ${d.bigint} NOT NULL,
+          ord INTEGER NOT NULL,
+          write_epoch ${d.bigint} NOT NULL,
+          at ${d.bigint} NOT NULL,
+          user_name TEXT NOT NULL,
+          action TEXT NOT NULL,
+          details TEXT NOT NULL,
+          PRIMARY KEY (write_seq, ord)
+        )`,
+        `CREATE INDEX atlas_entity_audit_entity ON atlas_entity_audit (entity_guid, write_seq, ord)`,
+        // Saved searches (saved-searches.ts): a name is unique per owner, as in Atlas.
+        `CREATE TABLE atlas_saved_searches (
+          guid TEXT PRIMARY KEY,
+          owner_name TEXT NOT NULL,
+          name TEXT NOT NULL,
+          search_type TEXT NOT NULL,
+          search_parameters TEXT,
+          ui_parameters TEXT,
+          create_time ${d.bigint} NOT NULL,
+          update_time ${d.bigint} NOT NULL,
+          write_epoch ${d.bigint} NOT NULL,
+          write_seq ${d.bigint} NOT NULL
+        )`,
+        `CREATE UNIQUE INDEX atlas_saved_searches_owner_name ON atlas_saved_searches (owner_name, name)`,
       ],
     },
   ];

@@ -235,6 +235,11 @@ export class SqlTx {
     this.#db = db;
   }
 
+  /** The transaction's runner, for the statements the store's own modules keep (audit.ts, saved-searches.ts). */
+  get runner(): SqlRunner {
+    return this.#db;
+  }
+
   /**
    * The fence check and the write's place in the write order, in one statement on the single
    * meta row: it raises the highest epoch to `epoch` and takes the next seq, or changes

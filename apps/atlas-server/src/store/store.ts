@@ -23,7 +23,8 @@ import {
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
-import { checkEpoch, SqlStoreCore } from "./core.js";
+import { SqlStoreAdmin } from "./admin-store.js";
+import { checkEpoch } from "./core.js";
 import {
   checkBusinessMetadataDelete,
   checkDeletable,
@@ -70,7 +71,7 @@ function likePattern(query: string | null | undefined): string | null {
   return `%${escaped}%`;
 }
 
-export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
+export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   readonly glossary = new GlossaryStore({
     read: (work) =>
       this.b.read(async (db) => {

@@ -2,6 +2,7 @@
  * The metadata store the server composes: one interface, two backends (SQLite, PostgreSQL).
  * Shapes follow Atlas's v2 REST model so the API can return them as they are (docs/contracts/http.md).
  */
+import type { AdminStore } from "./admin-store.js";
 import type {
   AtlasClassification,
   AtlasEntitiesWithExtInfo,
@@ -149,7 +150,7 @@ export interface WriteRecord {
  * in the write's own transaction, so a paused former active cannot slip a write in after the
  * new active fenced.
  */
-export interface MetadataStore {
+export interface MetadataStore extends AdminStore {
   readonly backend: "sqlite" | "postgres";
   /** Atlas's glossary: glossaries, terms, categories and term assignments (glossary-store.ts). */
   readonly glossary: GlossaryStore;

@@ -1,0 +1,288 @@
+/**
+ * The admin endpoints, entity audit events and saved searches over raw HTTP, against a real
+ * group (two atlas-server processes on one ZooKeeper and one SQLite file): what a passive
+ * answers itself and what it sends to the active (as Atlas's ActiveServerFilter), Atlas's
+ * bodies and codes, the admin role for purge, and saved searches per login.
+ */
+import { atlasCall, hashPassword } from "@atlas-ha/testkit";
+import { useZooKeeper } from "@atlas-ha/testkit/vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGroup, type Group } from "../support/group.js";
+import { atlasServerBin } from "../support/server-bin.js";
+
+const API = "/api/atlas";
+const STEWARD = `Basic ${Buffer.from("steward:steward").toString("base64")}`;
+
+describe("admin, audit and saved-search endpoints (an active and a passive on SQLite)", () => {
+  const zk = useZooKeeper({ nodes: 1 });
+  let group: Group;
+  let active: string;
+  let passive: string;
+
+  const call = (method: string, path: string, body?: unknown, auth?: string) =>
+    atlasCall(active, method, `${API}${path}`, body, auth ? { authorization: auth } : {});
+  const createDb = async (name: string) => {
+    const r = await call("POST", "/v2/entity", {
+      entity: { typeName: "hive_db", attributes: { qualifiedName: `${name}@cl1`, name } },
+    });
+    expect(r.status).toBe(200);
+    return (r.json as { mutatedEntities: { CREATE: { guid: string }[] } }).mutatedEntities
+      .CREATE[0]!.guid;
+  };
+
+  beforeAll(async () => {
+    const hash = await hashPassword("steward", atlasServerBin());
+    group = await startGroup({
+      zkConnect: zk().connectString,
+      instances: 2,
+      users: `steward=DATA_STEWARD::${hash}\n`,
+    });
+    const roles = await group.roles();
+    active = roles.active.url;
+    passive = roles.passives[0]!.url;
+  }, 180_000);
+  afterAll(() => group?.stop());
+
+  it("a passive answers session, version and status itself and sends metrics, purge, audits and audit events to the active", async () => {
+    for (const path of ["/admin/session", "/admin/version", "/admin/status"]) {
+      const r = await atlasCall(passive, "GET", `${API}${path}`);
+      expect(r.status, path).toBe(200);
+    }
+    const session = await atlasCall(passive, "GET", `${API}/admin/session`);
+    expect(session.json).toMatchObject({ userName: "admin", groups: ["ADMIN"] });
+    const redirected: [string, string, number][] = [
+      ["GET", "/admin/metrics", 302],
+      ["PUT", "/admin/purge", 307],
+      ["PUT", "/admin/purge/", 307],
+      ["POST", "/admin/audits", 307],
+      ["GET", "/admin/audit/some-guid/details", 302],
+      ["GET", "/v2/entity/some-guid/audit", 302],
+      ["GET", "/v2/search/saved", 302],
+    ];
+    for (const [method, path, status] of redirected) {
+      const r = await atlasCall(
+        passive,
+        method,
+        `${API}${path}`,
+        method === "GET" ? undefined : [],
+      );
+      expect(r.status, `${method} ${path}`).toBe(status);
+      expect(r.headers.get("location"), path).toBe(`${active}${API}${path}`);
+    }
+    // Its own process metrics stay its own.
+    expect((await atlasCall(passive, "GET", `${API}/admin/metrics/prometheus`)).status).toBe(200);
+  });
+
+  it("admin/metrics counts what the store holds, in Atlas's AtlasMetrics shape", async () => {
+    const before = (await call("GET", "/admin/metrics")).json as {
+      data: { general: { entityCount: number } };
+    };
+    await createDb("metrics_a");
+    const r = await call("GET", "/admin/metrics", undefined, STEWARD);
+    expect(r.status).toBe(200);
+    const data = (r.json as { data: Record<string, Record<string, unknown>> }).data;
+    expect(data.general).toMatchObject({
+      entityCount: before.data.general.entityCount + 1,
+      typeCount: expect.any(Number),
+      tagCount: expect.any(Number),
+      typeUnusedCount: expect.any(Number),
+      collectionTime: expect.any(Number),
+      stats: expect.objectContaining({ "Server:statusBackendStore": "connected" }),
+    });
+    expect((data.entity!.entityActive as Record<string, number>).hive_db).toBeGreaterThan(0);
+    expect(data.entity).toHaveProperty("entityActive-typeAndSubTypes");
+    expect(data).toHaveProperty("tag.tagEntities");
+    const lean = (await call("GET", "/admin/metrics?excludeTypeAndSubTypeEntity=true")).json as {
+      data: { entity: Record<string, unknown> };
+    };
+    expect(Object.keys(lean.data.entity).sort()).toEqual([
+      "entityActive",
+      "entityDeleted",
+      "entityShell",
+    ]);
+  });
+
+  it("admin/session says who is logged in and what the role may do", async () => {
+    const r = await call("GET", "/admin/session", undefined, STEWARD);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      userName: "steward",
+      groups: ["DATA_STEWARD"],
+      "atlas.entity.create.allowed": true,
+      "atlas.entity.update.allowed": true,
+      "atlas.rest-csrf.enabled": false,
+      timezones: expect.arrayContaining(["Europe/Paris"]),
+    });
+  });
+
+  it("lists an entity's audit events newest first and refuses parameters it cannot honour", async () => {
+    const guid = await createDb("audited");
+    expect((await call("POST", `/v2/entity/guid/${guid}/labels`, ["gold"])).status).toBeLessThan(
+      300,
+    );
+    const r = await call("GET", `/v2/entity/${guid}/audit`);
+    expect(r.status).toBe(200);
+    const events = r.json as { action: string; user: string; details: string }[];
+    expect(events.map((e) => [e.action, e.user])).toEqual([
+      ["LABEL_ADD", "admin"],
+      ["ENTITY_CREATE", "admin"],
+    ]);
+    expect(events[0]!.details).toBe("Added labels: gold");
+    const filtered = await call(
+      "GET",
+      `/v2/entity/${guid}/audit?auditAction=ENTITY_CREATE&count=5`,
+    );
+    expect((filtered.json as unknown[]).length).toBe(1);
+    for (const query of [
+      "auditAction=BOGUS",
+      "count=0",
+      "count=40000",
+      "count=ten",
+      "sortBy=size",
+      "sortOrder=up",
+      "offset=-2",
+      "startKey=not-a-key",
+    ]) {
+      const bad = await call("GET", `/v2/entity/${guid}/audit?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.json, query).toMatchObject({ errorCode: "ATLAS-400-00-002" });
+    }
+    const unknown = await call("GET", `/v2/entity/no-such-guid/audit`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ errorCode: "ATLAS-404-00-005" });
+  });
+
+  it("purges DELETED entities only, for an admin only, and keeps their audit", async () => {
+    const gone = await createDb("purge_me");
+    const kept = await createDb("purge_keep");
+    expect((await call("DELETE", `/v2/entity/guid/${gone}`)).status).toBe(200);
+
+    const refused = await call("PUT", "/admin/purge", [gone], STEWARD);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ errorCode: "ATLAS-403-00-001" });
+    expect((await call("GET", `/v2/entity/guid/${gone}`)).status).toBe(200);
+
+    const r = await call("PUT", "/admin/purge/", [gone, kept, "unknown-guid"]);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      mutatedEntities: { PURGE: [{ guid: gone, typeName: "hive_db", status: "DELETED" }] },
+    });
+    expect(
+      (r.json as { mutatedEntities: { PURGE: unknown[] } }).mutatedEntities.PURGE,
+    ).toHaveLength(1);
+    expect((await call("GET", `/v2/entity/guid/${gone}`)).status).toBe(404);
+    expect((await call("GET", `/v2/entity/guid/${kept}`)).status).toBe(200);
+    const audit = (await call("GET", `/v2/entity/${gone}/audit`)).json as { action: string }[];
+    expect(audit.map((e) => e.action)).toEqual(["ENTITY_PURGE", "ENTITY_DELETE", "ENTITY_CREATE"]);
+    expect((await call("PUT", "/admin/purge", [kept])).json).toEqual({ mutatedEntities: {} });
+
+    // Atlas's audit of admin operations: the purge, with what it removed as its details.
+    const byOperation = {
+      auditFilters: { attributeName: "operation", operator: "eq", attributeValue: "PURGE" },
+      limit: 10,
+    };
+    const audits = await call("POST", "/admin/audits", byOperation);
+    expect(audits.status).toBe(200);
+    const purges = audits.json as { guid: string; result: string; resultCount: number }[];
+    // Newest first: the purge that found nothing, then the one that removed `gone`.
+    expect(purges.map((p) => [p.result, p.resultCount])).toEqual([
+      ["", 0],
+      [gone, 1],
+    ]);
+    expect(purges[1]).toMatchObject({ userName: "admin", operation: "PURGE", params: `[${gone}]` });
+    const details = await call("GET", `/admin/audit/${purges[1]!.guid}/details`);
+    expect(details.json).toEqual([
+      expect.objectContaining({
+        guid: gone,
+        typeName: "hive_db",
+        status: "DELETED",
+        displayText: "purge_me",
+      }),
+    ]);
+    const activations = await call("POST", "/admin/audits", {
+      auditFilters: {
+        condition: "AND",
+        criterion: [
+          { attributeName: "operation", operator: "=", attributeValue: "SERVER_STATE_ACTIVE" },
+          { attributeName: "startTime", operator: ">", attributeValue: "0" },
+        ],
+      },
+    });
+    expect((activations.json as unknown[]).length).toBeGreaterThan(0);
+    expect((await call("POST", "/admin/audits", byOperation, STEWARD)).status).toBe(403);
+    const badOperator = await call("POST", "/admin/audits", {
+      auditFilters: { attributeName: "operation", operator: "TIME_RANGE", attributeValue: "x" },
+    });
+    expect(badOperator.status).toBe(400);
+    expect((await call("GET", "/admin/audit/999999999/details")).status).toBe(404);
+  });
+
+  it("keeps saved searches per login: 409 on a taken name, another user's is invalid data, DELETE is 204", async () => {
+    const search = {
+      name: "dbs",
+      searchType: "BASIC",
+      searchParameters: { typeName: "hive_db", query: "audited", limit: 10 },
+    };
+    const added = await call("POST", "/v2/search/saved", search);
+    expect(added.status).toBe(200);
+    const saved = added.json as { guid: string; ownerName: string };
+    expect(saved).toMatchObject({ ownerName: "admin", name: "dbs", uiParameters: null });
+
+    const again = await call("POST", "/v2/search/saved", search);
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual({
+      errorCode: "ATLAS-409-00-006",
+      errorMessage: "search named dbs already exists for user admin",
+    });
+    // The same name is free for another user, whose list and names are their own.
+    expect((await call("POST", "/v2/search/saved", search, STEWARD)).status).toBe(200);
+    expect(((await call("GET", "/v2/search/saved")).json as unknown[]).length).toBe(1);
+    const other = await call("GET", "/v2/search/saved?user=steward");
+    expect(other.status).toBe(400);
+    expect(other.json).toMatchObject({
+      errorCode: "ATLAS-400-00-029",
+      errorMessage: "invalid data",
+    });
+    const notMine = await call(
+      "GET",
+      `/v2/search/saved/execute/guid/${saved.guid}`,
+      undefined,
+      STEWARD,
+    );
+    expect(notMine.status).toBe(400);
+    const missing = await call("GET", "/v2/search/saved/nope");
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ errorCode: "ATLAS-404-00-009" });
+
+    const run = await call("GET", "/v2/search/saved/execute/dbs");
+    expect(run.status).toBe(200);
+    expect(run.json).toMatchObject({
+      queryType: "BASIC",
+      entities: [expect.objectContaining({ typeName: "hive_db", displayText: "audited" })],
+    });
+    const byGuid = await call("GET", `/v2/search/saved/execute/guid/${saved.guid}`);
+    expect(byGuid.json).toEqual(run.json);
+
+    const dsl = await call("POST", "/v2/search/saved", {
+      name: "dsl",
+      searchType: "ADVANCED",
+      searchParameters: { query: "hive_db" },
+    });
+    expect(dsl.status).toBe(200);
+    const dslRun = await call("GET", "/v2/search/saved/execute/dsl");
+    expect(dslRun.status).toBe(400);
+    expect((dslRun.json as { errorMessage: string }).errorMessage).toMatch(/not served yet/);
+    const filtered = await call("POST", "/v2/search/saved", {
+      name: "tagged",
+      searchParameters: { typeName: "hive_db", classification: "PII" },
+    });
+    expect(filtered.status).toBe(200);
+    const filteredRun = await call("GET", "/v2/search/saved/execute/tagged");
+    expect(filteredRun.status).toBe(400);
+    expect((filteredRun.json as { errorMessage: string }).errorMessage).toMatch(/classification/);
+
+    const deleted = await call("DELETE", `/v2/search/saved/${saved.guid}`);
+    expect(deleted.status).toBe(204);
+    expect((await call("GET", "/v2/search/saved/dbs")).status).toBe(404);
+  });
+});
