@@ -64,7 +64,7 @@ export const ATLAS_ERRORS = Object.freeze({
   TYPEDEF_BAD_REQUEST: entry(
     400,
     "ATLAS-400-00-029",
-    "a typedef request Atlas refuses as BAD_REQUEST: a reference to an unknown type, an attribute's type changed",
+    "a request Atlas refuses as BAD_REQUEST: a typedef naming an unknown type or changing an attribute's type; a search parameter or filter it cannot run",
   ),
   RELATIONSHIPDEF_END1_UPDATE: entry(
     400,
@@ -113,6 +113,40 @@ export const ATLAS_ERRORS = Object.freeze({
     "an entity given the same classification twice",
   ),
   UNKNOWN_ATTRIBUTE: entry(400, "ATLAS-400-00-023", "an attribute its type does not have"),
+  UNKNOWN_CLASSIFICATION: entry(
+    400,
+    "ATLAS-400-00-046",
+    "a search names a classification that does not exist",
+  ),
+  INVALID_SEARCH_PARAMS: entry(
+    400,
+    "ATLAS-400-00-047",
+    "a basic search with none of typeName, classification, termName or query",
+  ),
+  INVALID_QUERY_LENGTH: entry(
+    400,
+    "ATLAS-400-00-058",
+    "a search query longer than the limit (4096 characters)",
+  ),
+  INVALID_DSL_QUERY: entry(400, "ATLAS-400-00-059", "a DSL query the server cannot parse or run"),
+  INVALID_DSL_UNKNOWN_TYPE: entry(400, "ATLAS-400-00-05B", "a DSL query names an unknown type"),
+  INVALID_DSL_UNKNOWN_CLASSIFICATION: entry(
+    400,
+    "ATLAS-400-00-05C",
+    "a DSL query names an unknown classification",
+  ),
+  INVALID_DSL_UNKNOWN_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-05D",
+    "a DSL query names an attribute its type does not have",
+  ),
+  INVALID_OPERATOR: entry(400, "ATLAS-400-00-103", "a search filter without a known operator"),
+  BLANK_NAME_ATTRIBUTE: entry(400, "ATLAS-400-00-104", "a search filter without an attribute name"),
+  BLANK_VALUE_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-105",
+    "a search filter without the value its operator needs",
+  ),
   CLASSIFICATION_NOT_APPLICABLE: entry(
     400,
     "ATLAS-400-00-055",

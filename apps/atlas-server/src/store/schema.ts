@@ -34,7 +34,8 @@ export interface Dialect {
 const RELATIONSHIP_COLUMNS = `guid, type_name, status, end1_guid, end2_guid, attributes, version,
   created_by, updated_by, create_time, update_time, write_epoch, write_seq, create_seq, create_ord`;
 
-const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
+/** The entities columns a record is read from (sql.ts toRecord). */
+export const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
   relationship_attributes, classifications, created_by, updated_by, create_time, update_time,
   write_epoch, write_seq, create_seq, labels, custom_attributes, business_attributes`;
 
@@ -143,10 +144,6 @@ export function migrations(d: Dialect): Migration[] {
 
 export function statements(d: Dialect): StoreSql {
   const types = `type_name IN (${d.jsonList("types")})`;
-  const searchWhere = `(${d.param("types", "json")} IS NULL OR ${types})
-      AND (${d.param("pattern", "text")} IS NULL OR lower(name) LIKE @pattern ESCAPE '\\'
-           OR lower(qualified_name) LIKE @pattern ESCAPE '\\')
-      AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')`;
   const epoch = d.param("epoch", "bigint");
   const relationshipFilter = `(${d.param("types", "json")} IS NULL OR ${types})
       AND (${d.param("activeOnly", "int")} = 0 OR status = 'ACTIVE')`;
@@ -185,9 +182,6 @@ export function statements(d: Dialect): StoreSql {
       labels = @labels, custom_attributes = @customAttributes, business_attributes = @businessAttributes,
       updated_by = @updatedBy, update_time = @updateTime, write_epoch = @writeEpoch, write_seq = @writeSeq
       WHERE guid = @guid`,
-    searchEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${searchWhere}
-      ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
-    countEntities: `SELECT count(*) AS total FROM atlas_entities WHERE ${searchWhere}`,
 
     selectRelationship: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships WHERE guid = @guid`,
     selectRelationshipsByEnd1: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships

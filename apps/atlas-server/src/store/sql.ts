@@ -48,8 +48,6 @@ export interface StoreSql {
   selectLatestByUnique: string;
   insertEntity: string;
   updateEntity: string;
-  searchEntities: string;
-  countEntities: string;
 
   selectRelationship: string;
   /** @guids, @types (null: any), @activeOnly → the relationships with end 1 (end 2) among @guids. */
@@ -114,16 +112,6 @@ export interface StoredTypedef {
   def: AnyTypeDef;
 }
 
-export interface SearchFilter {
-  /** JSON list of type names; null for any type. */
-  typeNames: string[] | null;
-  /** A lower-case LIKE pattern with `\` as escape; null for any. */
-  pattern: string | null;
-  excludeDeleted: boolean;
-  limit: number;
-  offset: number;
-}
-
 function num(value: unknown): number {
   // pg returns BIGINT as a string; the values here (epochs, seqs, epoch ms) fit a double.
   return typeof value === "number" ? value : Number(value);
@@ -142,7 +130,8 @@ function json<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
-function toRecord(row: SqlRow): EntityRecord {
+/** An entities row as the store's record (JSON columns parsed). */
+export function toRecord(row: SqlRow): EntityRecord {
   return {
     guid: String(row.guid),
     typeName: String(row.type_name),
@@ -325,19 +314,6 @@ export class SqlTx {
 
   async updateEntity(record: EntityRecord): Promise<void> {
     await this.#db.run(this.#sql.updateEntity, recordParams(record));
-  }
-
-  async search(filter: SearchFilter): Promise<{ records: EntityRecord[]; total: number }> {
-    const params: SqlParams = {
-      types: filter.typeNames === null ? null : JSON.stringify(filter.typeNames),
-      pattern: filter.pattern,
-      excludeDeleted: filter.excludeDeleted ? 1 : 0,
-      limit: filter.limit,
-      offset: filter.offset,
-    };
-    const rows = await this.#db.all(this.#sql.searchEntities, params);
-    const [count] = await this.#db.all(this.#sql.countEntities, params);
-    return { records: rows.map(toRecord), total: num(count?.total ?? 0) };
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {

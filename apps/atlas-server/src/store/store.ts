@@ -9,7 +9,6 @@ import type {
   AtlasObjectId,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { toHeader } from "./entities.js";
 import { StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
 import { lineage, type AtlasLineageInfo, type LineageOptions } from "./lineage.js";
@@ -21,6 +20,7 @@ import {
   type RelationshipWithExtInfo,
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
+import { searchBasic } from "./search.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { checkEpoch, SqlStoreCore } from "./core.js";
 import {
@@ -44,10 +44,7 @@ import type {
   SearchBasicResult,
   StoreChange,
 } from "./types.js";
-import { ALL_ENTITY_TYPES } from "./typesystem.js";
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
 function checkPosition(position: HookPosition): void {
   if (
     typeof position?.topic !== "string" ||
@@ -59,14 +56,6 @@ function checkPosition(position: HookPosition): void {
       `a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`,
     );
   }
-}
-
-/** `*` is a wildcard; everything else matches literally, case-insensitively, as a substring. */
-function likePattern(query: string | null | undefined): string | null {
-  const text = (query ?? "").trim().toLowerCase();
-  if (text === "" || /^\*+$/.test(text)) return null;
-  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
-  return `%${escaped}%`;
 }
 
 export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
@@ -211,40 +200,9 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
   }
 
   async searchBasic(params: SearchBasicParams): Promise<SearchBasicResult> {
-    const typeName = params.typeName ?? null;
-    const includeSubTypes = params.includeSubTypes ?? true;
-    const excludeDeletedEntities = params.excludeDeletedEntities ?? false;
-    const limit = Math.min(Math.max(Math.trunc(params.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-    const offset = Math.max(Math.trunc(params.offset ?? 0), 0);
     return this.b.read(async (db) => {
-      const tx = this.tx(db);
-      const types = await this.registry(tx);
-      let typeNames: string[] | null = null;
-      if (typeName !== null && typeName !== ALL_ENTITY_TYPES) {
-        typeNames = includeSubTypes
-          ? types.withSubtypes(typeName, "search typeName")
-          : [types.entityType(typeName).name];
-      }
-      const { records, total } = await tx.search({
-        typeNames,
-        pattern: likePattern(params.query),
-        excludeDeleted: excludeDeletedEntities,
-        limit,
-        offset,
-      });
-      return {
-        queryType: "BASIC",
-        searchParameters: {
-          typeName,
-          query: params.query ?? null,
-          limit,
-          offset,
-          excludeDeletedEntities,
-          includeSubTypes,
-        },
-        entities: records.map(toHeader),
-        approximateCount: total,
-      };
+      const types = await this.registry(this.tx(db));
+      return searchBasic(db, this.b.kind, types, params, this.now());
     });
   }
 
