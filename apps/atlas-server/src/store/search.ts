@@ -15,7 +15,7 @@ import type {
 } from "../models/typedefs.js";
 import { toHeader, type EntityRecord } from "./entities.js";
 import { ENTITY_COLUMNS } from "./schema.js";
-import { isEmptyFilter, readCriteria } from "./search-criteria.js";
+import { readCriteria } from "./search-criteria.js";
 import {
   compileCriterion,
   invalidSearch,
@@ -226,7 +226,7 @@ function classificationTypes(types: TypeRegistry): string[] {
 }
 
 /** The classification and its subtypes, transitively. */
-function withSubClassifications(types: TypeRegistry, name: string): string[] {
+export function withSubClassifications(types: TypeRegistry, name: string): string[] {
   const all = classificationTypes(types);
   const out = new Set([name]);
   for (let grew = true; grew;) {
@@ -386,14 +386,26 @@ export function searchHeader(
   };
 }
 
-/** Runs a basic search in one read transaction's runner. */
-export async function searchBasic(
-  db: SqlRunner,
+/** A search made ready to run: its WHERE and ORDER BY (parameters in `ctx.params`), its page. */
+export interface SearchPlan {
+  ctx: CompileContext;
+  /** Resolves attributes of the searched types (for selects and aggregates). */
+  target: Target;
+  condition: string;
+  order: string;
+  limit: number;
+  offset: number;
+  requested: string[];
+  searchParameters: Record<string, JsonValue>;
+}
+
+/** Checks a basic search and compiles it (no database needed). */
+export function planSearch(
   kind: "sqlite" | "postgres",
   types: TypeRegistry,
   params: SearchBasicParams,
   now: number,
-): Promise<SearchBasicResult> {
+): SearchPlan {
   const flavor = searchFlavor(kind);
   const ctx: CompileContext = { flavor, params: new Params(), aliases: new Aliases(), now };
   const includeSubTypes = params.includeSubTypes ?? true;
@@ -426,29 +438,60 @@ export async function searchBasic(
     entityTarget(flavor, types, searched?.named ?? null, { anyTypeNames: true }),
     params,
   );
-
   const { limit, offset } = normalizedPage(params.limit, params.offset);
-  const condition = where.length > 0 ? where.join(" AND ") : "1 = 1";
-  const values = ctx.params.values;
+  return {
+    ctx,
+    target,
+    condition: where.length > 0 ? where.join(" AND ") : "1 = 1",
+    order,
+    limit,
+    offset,
+    requested,
+    searchParameters: echo(params, limit, offset, includeSubTypes),
+  };
+}
+
+/** The entity columns of a search's SELECT, on the alias `e`. */
+export const SEARCH_COLUMNS = ENTITY_COLUMNS.replace(/(^|,\s*)(\w+)/g, "$1e.$2");
+
+/** Runs a planned search: one page of records and the exact count. */
+export async function runPlan(
+  db: SqlRunner,
+  plan: SearchPlan,
+): Promise<{ records: EntityRecord[]; total: number }> {
+  const values = plan.ctx.params.values;
   const rows = await db.all(
-    `SELECT ${ENTITY_COLUMNS.replace(/(^|,\s*)(\w+)/g, "$1e.$2")} FROM atlas_entities e WHERE ${condition}
-      ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    `SELECT ${SEARCH_COLUMNS} FROM atlas_entities e WHERE ${plan.condition}
+      ORDER BY ${plan.order} LIMIT ${plan.limit} OFFSET ${plan.offset}`,
     values,
   );
   const [count] = await db.all(
-    `SELECT count(*) AS total FROM atlas_entities e WHERE ${condition}`,
+    `SELECT count(*) AS total FROM atlas_entities e WHERE ${plan.condition}`,
     values,
   );
+  return { records: rows.map(toRecord), total: Number(count?.total ?? 0) };
+}
+
+/** Runs a basic search in one read transaction's runner. */
+export async function searchBasic(
+  db: SqlRunner,
+  kind: "sqlite" | "postgres",
+  types: TypeRegistry,
+  params: SearchBasicParams,
+  now: number,
+): Promise<SearchBasicResult> {
+  const plan = planSearch(kind, types, params, now);
+  const { records, total } = await runPlan(db, plan);
   const headerOptions = {
-    attributes: requested,
+    attributes: plan.requested,
     excludeHeaderAttributes: params.excludeHeaderAttributes === true,
     classifications: params.includeClassificationAttributes === true,
   };
   return {
     queryType: "BASIC",
-    searchParameters: echo(params, limit, offset, includeSubTypes),
-    entities: rows.map((row) => searchHeader(toRecord(row), headerOptions)),
-    approximateCount: Number(count?.total ?? 0),
+    searchParameters: plan.searchParameters,
+    entities: records.map((record) => searchHeader(record, headerOptions)),
+    approximateCount: total,
   };
 }
 
@@ -479,5 +522,3 @@ function echo(
     includeClassificationAttributes: params.includeClassificationAttributes ?? false,
   };
 }
-
-export { isEmptyFilter };

@@ -20,6 +20,7 @@ import {
   type RelationshipWithExtInfo,
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
+import { searchDsl, type DslSearchParams, type DslSearchResult } from "./dsl/run.js";
 import { searchBasic } from "./search.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { checkEpoch, SqlStoreCore } from "./core.js";
@@ -203,6 +204,13 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
     return this.b.read(async (db) => {
       const types = await this.registry(this.tx(db));
       return searchBasic(db, this.b.kind, types, params, this.now());
+    });
+  }
+
+  async searchDsl(params: DslSearchParams): Promise<DslSearchResult> {
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
+      return searchDsl(db, this.b.kind, types, params, this.now());
     });
   }
 

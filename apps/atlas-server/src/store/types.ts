@@ -13,6 +13,7 @@ import type { Logger } from "@atlas-ha/shared";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
 import type { EntityEdit } from "./extras.js";
+import type { DslSearchParams, DslSearchResult } from "./dsl/run.js";
 import type { CreateOrUpdateOptions } from "./mutation.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
@@ -279,6 +280,8 @@ export interface MetadataStore {
     options: LineageOptions,
   ): Promise<AtlasLineageInfo | null>;
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
+  /** Atlas's DSL (store/dsl/): a query outside what it runs is a 400 ATLAS-400-00-059. */
+  searchDsl(params: DslSearchParams): Promise<DslSearchResult>;
 
   /** Every typedef, or those that match Atlas's SearchFilter (GET /types/typedefs?type=…). */
   getTypedefs(filter?: TypedefFilter): Promise<AtlasTypesDef>;
