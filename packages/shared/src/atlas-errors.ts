@@ -118,6 +118,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-046",
     "a search names a classification that does not exist",
   ),
+  INVALID_RELATIONSHIP_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-048",
+    "a relationship search names an attribute that is not a relationship of the entity's type",
+  ),
   INVALID_SEARCH_PARAMS: entry(
     400,
     "ATLAS-400-00-047",

@@ -34,7 +34,7 @@ export function checkQueryLength(query: string | undefined | null, setting: stri
   if (query && query.length > MAX_QUERY_LENGTH) throw searchErrors.queryTooLong(setting);
 }
 
-function sortOrder(value: unknown): "ASCENDING" | "DESCENDING" | undefined {
+export function sortOrderParam(value: unknown): "ASCENDING" | "DESCENDING" | undefined {
   const text = stringParam(value);
   if (text === undefined) return undefined;
   if (text === "ASCENDING" || text === "DESCENDING") return text;
@@ -72,7 +72,7 @@ export function basicSearchFromQuery(query: Record<string, unknown>): SearchBasi
     classification: stringParam(query.classification) ?? null,
     query: stringParam(query.query) ?? null,
     sortBy: stringParam(query.sortBy) ?? null,
-    sortOrder: sortOrder(query.sortOrder) ?? null,
+    sortOrder: sortOrderParam(query.sortOrder) ?? null,
     excludeDeletedEntities: booleanParam(
       query.excludeDeletedEntities,
       "excludeDeletedEntities",
@@ -142,7 +142,7 @@ export function basicSearchFromBody(body: Record<string, unknown>): SearchBasicP
     attributes: (attributes as string[] | null | undefined) ?? null,
     excludeHeaderAttributes: bodyBoolean(body, "excludeHeaderAttributes"),
     sortBy: bodyString(body, "sortBy"),
-    sortOrder: sortOrder(body.sortOrder) ?? null,
+    sortOrder: sortOrderParam(body.sortOrder) ?? null,
     limit: bodyInteger(body, "limit"),
     offset: bodyInteger(body, "offset"),
     excludeDeletedEntities: bodyBoolean(body, "excludeDeletedEntities"),

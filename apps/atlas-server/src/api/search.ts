@@ -3,6 +3,7 @@ import { readJsonObject } from "../http/body.js";
 import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
 import { integerParam, stringParam } from "./normalize.js";
+import { moreSearchRoutes } from "./search-more.js";
 import { basicSearchFromBody, basicSearchFromQuery, checkQueryLength } from "./search-params.js";
 
 export function searchRoutes(router: Router, api: ApiContext): void {
@@ -24,4 +25,5 @@ export function searchRoutes(router: Router, api: ApiContext): void {
       offset: integerParam(ctx.query.offset, "offset", 0, -2_147_483_648, 2_147_483_647),
     });
   });
+  moreSearchRoutes(router, api);
 }

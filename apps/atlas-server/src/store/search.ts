@@ -405,6 +405,8 @@ export function planSearch(
   types: TypeRegistry,
   params: SearchBasicParams,
   now: number,
+  /** Only these entities (relationship search). */
+  restrict?: { guids: string[] },
 ): SearchPlan {
   const flavor = searchFlavor(kind);
   const ctx: CompileContext = { flavor, params: new Params(), aliases: new Aliases(), now };
@@ -421,6 +423,10 @@ export function planSearch(
   if (searched)
     where.push(
       `e.type_name IN (${flavor.jsonList(ctx.params.add(JSON.stringify(searched.all)), "text")})`,
+    );
+  if (restrict)
+    where.push(
+      `e.guid IN (${flavor.jsonList(ctx.params.add(JSON.stringify(restrict.guids)), "text")})`,
     );
   if (params.excludeDeletedEntities) where.push(`e.status = 'ACTIVE'`);
   const pattern = queryPattern(params.query);

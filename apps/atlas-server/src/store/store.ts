@@ -22,6 +22,15 @@ import {
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
 import { searchDsl, type DslSearchParams, type DslSearchResult } from "./dsl/run.js";
 import { searchBasic } from "./search.js";
+import {
+  fullTextSearch,
+  quickSearch,
+  relatedEntities,
+  suggestions,
+  type FullTextResult,
+  type QuickSearchResult,
+  type SuggestionsResult,
+} from "./search-more.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { checkEpoch, SqlStoreCore } from "./core.js";
 import {
@@ -41,6 +50,7 @@ import type {
   HookApplyResult,
   HookPosition,
   MetadataStore,
+  RelatedEntitiesRequest,
   SearchBasicParams,
   SearchBasicResult,
   StoreChange,
@@ -211,6 +221,34 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
     return this.b.read(async (db) => {
       const types = await this.registry(this.tx(db));
       return searchDsl(db, this.b.kind, types, params, this.now());
+    });
+  }
+
+  async quickSearch(params: SearchBasicParams): Promise<QuickSearchResult> {
+    return this.b.read(async (db) =>
+      quickSearch(db, this.b.kind, await this.registry(this.tx(db)), params, this.now()),
+    );
+  }
+
+  async fullTextSearch(
+    params: Parameters<MetadataStore["fullTextSearch"]>[0],
+  ): Promise<FullTextResult> {
+    return this.b.read(async (db) =>
+      fullTextSearch(db, this.b.kind, await this.registry(this.tx(db)), params, this.now()),
+    );
+  }
+
+  async suggestions(
+    prefixString: string | null,
+    fieldName: string | null,
+  ): Promise<SuggestionsResult> {
+    return this.b.read(async (db) => suggestions(db, this.b.kind, prefixString, fieldName));
+  }
+
+  async relatedEntities(request: RelatedEntitiesRequest): Promise<SearchBasicResult> {
+    return this.b.read(async (db) => {
+      const tx = this.tx(db);
+      return relatedEntities(db, tx, this.b.kind, await this.registry(tx), request, this.now());
     });
   }
 

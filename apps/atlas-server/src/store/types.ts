@@ -15,6 +15,7 @@ import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
 import type { EntityEdit } from "./extras.js";
 import type { DslSearchParams, DslSearchResult } from "./dsl/run.js";
 import type { CreateOrUpdateOptions } from "./mutation.js";
+import type { FullTextResult, QuickSearchResult, SuggestionsResult } from "./search-more.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
 import type { TypedefFilter } from "./typedefs.js";
@@ -135,6 +136,16 @@ export interface SearchBasicResult {
   entities: SearchEntityHeader[];
   /** Exact count of matches, whatever the page. */
   approximateCount: number;
+}
+
+export interface RelatedEntitiesRequest {
+  guid: string;
+  /** A relationship attribute of the entity's type, or a relationship type's name. */
+  relation: string;
+  getApproximateCount: boolean;
+  disableDefaultSorting: boolean;
+  /** attributes, sortBy, sortOrder, excludeDeletedEntities, includeClassificationAttributes, limit, offset. */
+  params: SearchBasicParams;
 }
 
 /** Where a hook message came from: applying it records this, so a redelivery is skipped. */
@@ -282,6 +293,19 @@ export interface MetadataStore {
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
   /** Atlas's DSL (store/dsl/): a query outside what it runs is a 400 ATLAS-400-00-059. */
   searchDsl(params: DslSearchParams): Promise<DslSearchResult>;
+  /** Atlas's quick search: basic search's page and facet counts (type, state, owner). */
+  quickSearch(params: SearchBasicParams): Promise<QuickSearchResult>;
+  /** Full text over name and qualifiedName, plain text only (store/search-more.ts). */
+  fullTextSearch(params: {
+    query: string;
+    excludeDeletedEntities: boolean;
+    limit?: number | null;
+    offset?: number | null;
+  }): Promise<FullTextResult>;
+  /** name / qualifiedName values by prefix. */
+  suggestions(prefixString: string | null, fieldName: string | null): Promise<SuggestionsResult>;
+  /** The entities related to an entity through a relationship attribute; unknown guid: StoreNotFoundError. */
+  relatedEntities(request: RelatedEntitiesRequest): Promise<SearchBasicResult>;
 
   /** Every typedef, or those that match Atlas's SearchFilter (GET /types/typedefs?type=…). */
   getTypedefs(filter?: TypedefFilter): Promise<AtlasTypesDef>;
