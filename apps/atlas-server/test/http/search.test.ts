@@ -157,4 +157,117 @@ describe("the search API on sqlite", () => {
       expect(r.text).not.toMatch(/\bat .+\.(js|ts):\d+/);
     }
   });
+
+  it("GET dsl: entities, or attributes {name, values} for select and aggregates", async () => {
+    const r = await call(
+      "GET",
+      `${SEARCH}/dsl?query=${encodeURIComponent("sx_item where size >= 20 orderby size desc")}`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      queryType: "DSL",
+      queryText: "sx_item where size >= 20 orderby size desc",
+    });
+    expect(names(r)).toEqual(["gamma", "beta"]);
+    const agg = await call(
+      "GET",
+      `${SEARCH}/dsl?typeName=sx_item&query=${encodeURIComponent("select count(), sum(size)")}`,
+    );
+    expect(agg.json).toMatchObject({
+      attributes: { name: ["count()", "sum(size)"], values: [[3, 60]] },
+    });
+    expect(
+      names(await call("GET", `${SEARCH}/dsl?typeName=sx_item&classification=SX_PII`)),
+    ).toEqual(["alpha"]);
+    expect(names(await call("GET", `${SEARCH}/dsl?query=sx_item&limit=1&offset=1`))).toEqual([
+      "beta",
+    ]);
+    const bad = await call(
+      "GET",
+      `${SEARCH}/dsl?query=${encodeURIComponent("sx_item where size = 1; DROP TABLE atlas_entities")}`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errorCode: "ATLAS-400-00-059" });
+    expect((await call("GET", `${SEARCH}/dsl?query=nope`)).json).toMatchObject({
+      errorCode: "ATLAS-400-00-05B",
+    });
+  });
+
+  it("quick, suggestions, attribute, relationship and fulltext answer as Atlas's DiscoveryREST", async () => {
+    const quick = await call("GET", `${SEARCH}/quick?query=sales&limit=5`);
+    expect(quick.status).toBe(200);
+    expect(quick.json).toMatchObject({
+      searchResults: { queryType: "BASIC", approximateCount: 3 },
+      aggregationMetrics: {
+        __typeName: [
+          { name: "hive_table", count: 2 },
+          { name: "hive_db", count: 1 },
+        ],
+      },
+    });
+    const posted = await call("POST", `${SEARCH}/quick`, {
+      query: "a",
+      typeName: "sx_item",
+      entityFilters: { attributeName: "size", operator: "lt", attributeValue: "25" },
+      limit: 10,
+      offset: 0,
+    });
+    expect(
+      (posted.json as { searchResults: Result }).searchResults.entities?.map((e) => e.displayText),
+    ).toEqual(["alpha", "beta"]);
+    expect((await call("POST", `${SEARCH}/quick`, { limit: 5 })).json).toMatchObject({
+      errorCode: "ATLAS-400-00-047",
+    });
+
+    expect(
+      (await call("GET", `${SEARCH}/suggestions?prefixString=sales.o&fieldName=qualifiedName`))
+        .json,
+    ).toEqual({
+      suggestions: ["sales.orders@sx"],
+      prefixString: "sales.o",
+      fieldName: "qualifiedName",
+    });
+
+    expect(
+      names(
+        await call(
+          "GET",
+          `${SEARCH}/attribute?typeName=hive_table&attrName=name&attrValuePrefix=ref`,
+        ),
+      ),
+    ).toEqual(["refunds"]);
+    expect(
+      names(await call("GET", `${SEARCH}/attribute?typeName=sx_item&attrValuePrefix=GAM`)),
+    ).toEqual(["gamma"]);
+    expect((await call("GET", `${SEARCH}/attribute?typeName=sx_item`)).json).toMatchObject({
+      errorCode: "ATLAS-400-00-01A",
+    });
+
+    const related = await call(
+      "GET",
+      `${SEARCH}/relationship?guid=${seed.guids.sales}&relation=tables&sortOrder=DESCENDING&attributes=owner`,
+    );
+    expect(related.status).toBe(200);
+    expect(
+      (related.json as Result).entities?.map((e) => [e.displayText, e.attributes.owner]),
+    ).toEqual([
+      ["refunds", "etl"],
+      ["orders", "etl"],
+    ]);
+    expect(
+      (await call("GET", `${SEARCH}/relationship?guid=${seed.guids.sales}&relation=nope`)).json,
+    ).toMatchObject({
+      errorCode: "ATLAS-400-00-048",
+    });
+    const missing = await call("GET", `${SEARCH}/relationship?guid=0000-none&relation=tables`);
+    expect(missing.status).toBe(404);
+
+    const full = await call("GET", `${SEARCH}/fulltext?query=refunds`);
+    expect(full.json).toMatchObject({
+      queryType: "FULL_TEXT",
+      queryText: "refunds",
+      fullTextResult: [{ entity: { guid: seed.guids.refunds } }],
+    });
+    expect((await call("GET", `${SEARCH}/fulltext?query=name:refunds`)).status).toBe(400);
+  });
 });
