@@ -33,23 +33,8 @@ function listParam(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String).filter((s) => s !== "");
 }
 
-/** POST /v2/search/quick: QuickSearchParameters, checked as DiscoveryREST does. */
+/** POST /v2/search/quick: QuickSearchParameters, checked as DiscoveryREST does (unknown fields ignored, as Jackson does there). */
 function quickFromBody(body: Record<string, unknown>): SearchBasicParams {
-  const known = [
-    "query",
-    "typeName",
-    "entityFilters",
-    "includeSubTypes",
-    "excludeDeletedEntities",
-    "offset",
-    "limit",
-    "attributes",
-    "sortBy",
-    "sortOrder",
-  ];
-  const unknown = Object.keys(body).filter((k) => !known.includes(k) && body[k] !== null);
-  if (unknown.length > 0)
-    throw errors.invalid(`QuickSearchParameters has no ${unknown.map((k) => `"${k}"`).join(", ")}`);
   const typeName = typeof body.typeName === "string" && body.typeName !== "" ? body.typeName : null;
   const query = typeof body.query === "string" && body.query !== "" ? body.query : null;
   if (typeof body.limit === "number" && body.limit < 0)
