@@ -82,6 +82,8 @@ export function readCriteria(filter: unknown, where: string): Criterion | null {
     if (typeof node !== "object" || node === null || Array.isArray(node))
       invalid(`${path}: expected a filter object`);
     const f = node as FilterCriteria;
+    if (f.criterion !== undefined && f.criterion !== null && !Array.isArray(f.criterion))
+      invalid(`${path}.criterion: expected a list`);
     if (isEmptyFilter(f)) return null;
     if (depth > MAX_FILTER_DEPTH)
       invalid(`${where}: filters nest at most ${MAX_FILTER_DEPTH} levels deep`);
@@ -101,8 +103,6 @@ export function readCriteria(filter: unknown, where: string): Criterion | null {
       }
       return criteria.length === 0 ? null : { kind: "group", condition, criteria };
     }
-    if (f.criterion !== undefined && f.criterion !== null && !Array.isArray(f.criterion))
-      invalid(`${path}.criterion: expected a list`);
     tests += 1;
     if (tests > MAX_FILTER_TESTS)
       invalid(`${where}: at most ${MAX_FILTER_TESTS} attribute tests in one filter`);

@@ -5,6 +5,7 @@
  * `->`, `->>`, `json_typeof`, `json_array_elements`. Every value a client sends — attribute
  * names included — is a bound parameter, never part of the statement's text.
  */
+import { StoreInvalidSearchError } from "./errors.js";
 import type { SqlParams } from "./sql.js";
 
 /** A value read from a row: SQL expressions for each way a test may look at it. */
@@ -125,6 +126,9 @@ export class Params {
   #next = 0;
 
   add(value: string | number | null): string {
+    // SQLite reads a text parameter up to its first NUL: "a\0b" would compare as "a".
+    if (typeof value === "string" && value.includes("\u0000"))
+      throw new StoreInvalidSearchError("search text may not contain NUL characters");
     const name = `s${this.#next++}`;
     this.values[name] = value;
     return `@${name}`;
