@@ -29,6 +29,8 @@ export interface Dialect {
   param(name: string, type: "bigint" | "int" | "text" | "json"): string;
   /** A subquery yielding the strings of a JSON-array parameter. */
   jsonList(name: string): string;
+  /** The collation that orders text by code point ('' where that is the default). */
+  bytewise: string;
 }
 
 const RELATIONSHIP_COLUMNS = `guid, type_name, status, end1_guid, end2_guid, attributes, version,
@@ -148,6 +150,10 @@ export function migrations(d: Dialect): Migration[] {
         // A search by type pages in creation order straight off this index (no sort).
         `CREATE INDEX atlas_entities_type_created ON atlas_entities (type_name, create_seq, create_ord)`,
         `CREATE INDEX atlas_entities_name ON atlas_entities (name)`,
+        // startsWith / attribute search on name and qualifiedName: a range on these
+        // (search-filter.ts prefixRange), code point order so that the range holds every match.
+        `CREATE INDEX atlas_entities_name_lower ON atlas_entities ((lower(name)${d.bytewise}))`,
+        `CREATE INDEX atlas_entities_qualified_name_lower ON atlas_entities ((lower(qualified_name)${d.bytewise}))`,
         `CREATE INDEX atlas_entities_create_time ON atlas_entities (create_time)`,
         `CREATE INDEX atlas_entities_update_time ON atlas_entities (update_time)`,
       ],

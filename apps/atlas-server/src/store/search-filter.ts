@@ -37,6 +37,8 @@ export interface CompileContext {
   aliases: Aliases;
   /** Epoch ms: the time Atlas's named ranges (LAST_7_DAYS, …) are relative to. */
   now: number;
+  /** Set when a test can be answered from a range of the lower(name/qualifiedName) index. */
+  prefixIndexed?: boolean;
 }
 
 export function invalidSearch(
@@ -206,6 +208,23 @@ function unsupported(op: Operator, type: ValueType, attribute: string): never {
   );
 }
 
+/**
+ * `lower(column)` between the prefix and the prefix with its last code point incremented, in
+ * code point order: every value the prefix LIKE matches is in that range, and the range is
+ * what the index on lower(column) answers. Empty when no such bound exists.
+ */
+function prefixRange(ctx: CompileContext, column: string, prefix: string): string {
+  const points = [...prefix];
+  const last = points.pop();
+  const code = last?.codePointAt(0);
+  if (code === undefined || code >= 0x10ffff || (code >= 0xd7ff && code <= 0xdfff)) return "";
+  const upper = `${points.join("")}${String.fromCodePoint(code + 1)}`;
+  const { flavor: f, params } = ctx;
+  ctx.prefixIndexed = true;
+  const expr = `lower(${column})${f.bytewise}`;
+  return `${expr} >= ${f.param(params.add(prefix), "text")}${f.bytewise} AND ${expr} < ${f.param(params.add(upper), "text")}${f.bytewise} AND `;
+}
+
 /** One test on one value (a scalar attribute, or a list element). */
 function scalarTest(
   ctx: CompileContext,
@@ -264,7 +283,9 @@ function scalarTest(
     case "LIKE":
       return like(wildcard(value));
     case "STARTS_WITH":
-      return like(`${literalLike(value)}%`);
+      return v.lowerIndexed
+        ? `(${prefixRange(ctx, v.text, value.toLowerCase())}${like(`${literalLike(value)}%`)})`
+        : like(`${literalLike(value)}%`);
     case "ENDS_WITH":
       return like(`%${literalLike(value)}`);
     case "CONTAINS":

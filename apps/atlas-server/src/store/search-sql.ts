@@ -18,6 +18,10 @@ export interface Scalar {
   bool: string;
   /** True when the value is missing or null. */
   absent: string;
+  /** False for a NOT NULL column (sorting needs no nulls-last term, so an index can order). */
+  nullable: boolean;
+  /** A text column with a code-point-ordered index on lower(column): prefix tests use a range. */
+  lowerIndexed?: boolean;
 }
 
 /** A JSON list read from a row: its elements as rows of a FROM clause. */
@@ -44,12 +48,15 @@ export interface SearchFlavor {
   constObject(obj: string, name: "attributes"): string;
   /** Key/value text rows of the JSON object `obj`, aliased `alias` (columns key, value). */
   objectEntries(obj: string, alias: string): string;
+  /** The collation that orders text by code point ('' where that is the default). */
+  readonly bytewise: string;
   /** Rows of the strings (numbers) of a JSON list parameter. */
   jsonList(ref: string, type: "text" | "numeric"): string;
 }
 
 export const SQLITE_SEARCH: SearchFlavor = {
   kind: "sqlite",
+  bytewise: "",
   param: (ref) => ref,
   keyValue: (key) => `$."${key}"`,
   member: (obj, key) => ({
@@ -57,6 +64,7 @@ export const SQLITE_SEARCH: SearchFlavor = {
     number: `CASE WHEN json_type(${obj}, ${key}) IN ('integer', 'real') THEN json_extract(${obj}, ${key}) END`,
     bool: `CASE WHEN json_type(${obj}, ${key}) IN ('true', 'false') THEN json_type(${obj}, ${key}) END`,
     absent: `(COALESCE(json_type(${obj}, ${key}), 'null') = 'null')`,
+    nullable: true,
   }),
   list: (obj, key, alias) => ({
     from:
@@ -68,6 +76,7 @@ export const SQLITE_SEARCH: SearchFlavor = {
       number: `CASE WHEN ${alias}.type IN ('integer', 'real') THEN ${alias}.value END`,
       bool: `CASE WHEN ${alias}.type IN ('true', 'false') THEN ${alias}.type END`,
       absent: `(${alias}.type = 'null')`,
+      nullable: true,
     },
   }),
   constText: (obj, name) => `json_extract(${obj}, '$.${name}')`,
@@ -78,6 +87,7 @@ export const SQLITE_SEARCH: SearchFlavor = {
 
 export const POSTGRES_SEARCH: SearchFlavor = {
   kind: "postgres",
+  bytewise: ' COLLATE "C"',
   param: (ref, type) => `${ref}::${type}`,
   keyValue: (key) => key,
   member: (obj, key) => {
@@ -87,6 +97,7 @@ export const POSTGRES_SEARCH: SearchFlavor = {
       number: `CASE WHEN json_typeof(${at}) = 'number' THEN ((${obj})->>${key}::text)::numeric END`,
       bool: `CASE WHEN json_typeof(${at}) = 'boolean' THEN (${obj})->>${key}::text END`,
       absent: `(COALESCE(json_typeof(${at}), 'null') = 'null')`,
+      nullable: true,
     };
   },
   list: (obj, key, alias) => {
@@ -99,6 +110,7 @@ export const POSTGRES_SEARCH: SearchFlavor = {
         number: `CASE WHEN json_typeof(${value}) = 'number' THEN (${value} #>> '{}')::numeric END`,
         bool: `CASE WHEN json_typeof(${value}) = 'boolean' THEN ${value} #>> '{}' END`,
         absent: `(json_typeof(${value}) = 'null')`,
+        nullable: true,
       },
     };
   },
@@ -116,8 +128,18 @@ export function searchFlavor(kind: "sqlite" | "postgres"): SearchFlavor {
 }
 
 /** A column as a Scalar: it is never a boolean, and NULL when absent. */
-export function columnScalar(column: string): Scalar {
-  return { text: column, number: column, bool: "NULL", absent: `(${column} IS NULL)` };
+export function columnScalar(
+  column: string,
+  options: { nullable?: boolean; lowerIndexed?: boolean } = {},
+): Scalar {
+  return {
+    text: column,
+    number: column,
+    bool: "NULL",
+    absent: `(${column} IS NULL)`,
+    nullable: options.nullable ?? false,
+    ...(options.lowerIndexed ? { lowerIndexed: true } : {}),
+  };
 }
 
 /** The parameters of one statement under construction: `@s0`, `@s1`, … */

@@ -123,7 +123,7 @@ function systemAttribute(flavor: SearchFlavor, name: string, aliases: Aliases): 
       const typeName = flavor.constText(`${alias}.value`, "typeName");
       return {
         shape: "list",
-        list: { from: rows.from, element: { ...columnScalar(typeName), bool: "NULL" } },
+        list: { from: rows.from, element: columnScalar(typeName, { nullable: true }) },
         type: string,
       };
     }
@@ -170,7 +170,10 @@ function entityTarget(
       )
         return {
           shape: "scalar",
-          value: columnScalar(attribute === "name" ? "e.name" : "e.qualified_name"),
+          value: columnScalar(attribute === "name" ? "e.name" : "e.qualified_name", {
+            nullable: true,
+            lowerIndexed: true,
+          }),
           type: { kind: "string" },
         };
       return resolveDef(flavor, types, "e.attributes", def!, aliases, params, typeNames![0]!);
@@ -343,7 +346,10 @@ function orderBy(ctx: CompileContext, target: Target, params: SearchBasicParams)
   const expr =
     kind === "number" || kind === "date" ? v.number : kind === "boolean" ? v.bool : v.text;
   const direction = params.sortOrder === "DESCENDING" ? "DESC" : "ASC";
-  return `(${expr} IS NULL), ${expr} ${direction}, ${tail}`;
+  // Missing values last; a NOT NULL column has none, and its index can give the order.
+  return v.nullable
+    ? `(${expr} IS NULL), ${expr} ${direction}, ${tail}`
+    : `${expr} ${direction}, ${tail}`;
 }
 
 /** The attributes asked for must be attributes of the (first named) type, as in Atlas. */
@@ -420,10 +426,9 @@ export function planSearch(
   checkRequestedAttributes(types, searched, requested);
 
   const where: string[] = [];
-  if (searched)
-    where.push(
-      `e.type_name IN (${flavor.jsonList(ctx.params.add(JSON.stringify(searched.all)), "text")})`,
-    );
+  const typeCondition = searched
+    ? `IN (${flavor.jsonList(ctx.params.add(JSON.stringify(searched.all)), "text")})`
+    : null;
   if (restrict)
     where.push(
       `e.guid IN (${flavor.jsonList(ctx.params.add(JSON.stringify(restrict.guids)), "text")})`,
@@ -439,6 +444,14 @@ export function planSearch(
   const classification = classificationCondition(ctx, types, params);
   if (classification) where.push(classification);
   if (entityFilter) where.push(compileCriterion(ctx, target, entityFilter));
+  // A name/qualifiedName prefix is far more selective than a type: keep SQLite (which has no
+  // statistics) from choosing the type index over the prefix's range.
+  if (typeCondition)
+    where.unshift(
+      ctx.prefixIndexed && entityFilter?.kind === "test"
+        ? `(e.type_name || '') ${typeCondition}`
+        : `e.type_name ${typeCondition}`,
+    );
   const order = orderBy(
     ctx,
     entityTarget(flavor, types, searched?.named ?? null, { anyTypeNames: true }),

@@ -21,6 +21,7 @@ export const SQLITE_DIALECT: Dialect = {
   greatest: "MAX",
   param: (name) => `@${name}`,
   jsonList: (name) => `SELECT value FROM json_each(@${name})`,
+  bytewise: "",
 };
 
 /**

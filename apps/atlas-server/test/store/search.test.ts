@@ -113,6 +113,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("basic search on the %s store
 
   it("matches strings with every pattern operator, case-insensitively, and % _ literally", async () => {
     expect(await where(filter("name", "startsWith", "AL"))).toEqual(["alpha"]);
+    // Prefixes on name and qualifiedName are answered from an index range: same answers.
+    expect(await where(filter("qualifiedName", "startsWith", "BETA@c"))).toEqual(["beta"]);
+    expect(await where(filter("qualifiedName", "startsWith", "delta@cl1"))).toEqual(["delta"]);
+    expect(await where(filter("name", "startsWith", "\u{10FFFF}"))).toEqual([]);
+    expect(await where(filter("name", "startsWith", "g_"))).toEqual([]);
     expect(await where(filter("name", "ENDS_WITH", "ta"))).toEqual(["beta", "delta"]);
     expect(await where(filter("name", "contains", "MM"))).toEqual(["gamma"]);
     expect(await where(filter("name", "not_contains", "a"))).toEqual([]);
