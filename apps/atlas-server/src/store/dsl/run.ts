@@ -9,13 +9,8 @@ import type { JsonValue } from "@atlas-ha/atlas-model";
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import type { EntityRecord } from "../entities.js";
 import { StoreInvalidSearchError } from "../errors.js";
-import {
-  planSearch,
-  runPlan,
-  searchHeader,
-  withSubClassifications,
-  type SearchPlan,
-} from "../search.js";
+import { planSearch, runPlan, searchHeader, type SearchPlan } from "../search.js";
+import { withSubClassifications } from "../search-targets.js";
 import type { SqlRunner } from "../sql.js";
 import type { FilterCriteria, SearchEntityHeader } from "../types.js";
 import type { TypeRegistry } from "../typesystem.js";
@@ -43,7 +38,9 @@ export interface DslSearchResult {
 /** The query Atlas runs for these parameters. */
 export function dslQueryText(params: DslSearchParams): string {
   let text = params.query ?? "";
-  if (params.typeName) text = `${params.typeName} ${text}`;
+  // As Atlas's escapeTypeName: a name that is not a plain identifier is quoted.
+  if (params.typeName)
+    text = `${/^[A-Za-z_][A-Za-z0-9_]*$/.test(params.typeName) ? params.typeName : `\`${params.typeName.replace(/`/g, "")}\``} ${text}`;
   if (params.classification && !params.query) text += ` isa ${params.classification}`;
   return text.trim();
 }
