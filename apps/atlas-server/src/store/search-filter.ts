@@ -37,8 +37,13 @@ export interface CompileContext {
   aliases: Aliases;
   /** Epoch ms: the time Atlas's named ranges (LAST_7_DAYS, …) are relative to. */
   now: number;
-  /** Set when a test can be answered from a range of the lower(name/qualifiedName) index. */
+  /**
+   * Set when a test that every match must pass (reached through AND groups only) can be
+   * answered from a range of the lower(name/qualifiedName) index.
+   */
   prefixIndexed?: boolean;
+  /** While compiling: the current test is reached through AND groups only. */
+  required?: boolean;
 }
 
 export function invalidSearch(
@@ -220,7 +225,7 @@ function prefixRange(ctx: CompileContext, column: string, prefix: string): strin
   if (code === undefined || code >= 0x10ffff || (code >= 0xd7ff && code <= 0xdfff)) return "";
   const upper = `${points.join("")}${String.fromCodePoint(code + 1)}`;
   const { flavor: f, params } = ctx;
-  ctx.prefixIndexed = true;
+  if (ctx.required !== false) ctx.prefixIndexed = true;
   const expr = `lower(${column})${f.bytewise}`;
   return `${expr} >= ${f.param(params.add(prefix), "text")}${f.bytewise} AND ${expr} < ${f.param(params.add(upper), "text")}${f.bytewise} AND `;
 }
@@ -368,7 +373,10 @@ function entriesTest(
 /** The SQL condition of a criterion tree over `target`. */
 export function compileCriterion(ctx: CompileContext, target: Target, c: Criterion): string {
   if (c.kind === "group") {
+    const required = ctx.required;
+    ctx.required = required !== false && c.condition === "AND";
     const parts = c.criteria.map((child) => compileCriterion(ctx, target, child));
+    ctx.required = required;
     return `(${parts.join(c.condition === "AND" ? " AND " : " OR ")})`;
   }
   const resolved = target.resolve(c.attribute, ctx.aliases, ctx.params);

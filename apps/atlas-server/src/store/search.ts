@@ -247,9 +247,7 @@ export function planSearch(
   // statistics) from choosing the type index over the prefix's range.
   if (typeCondition)
     where.unshift(
-      ctx.prefixIndexed && entityFilter?.kind === "test"
-        ? `(e.type_name || '') ${typeCondition}`
-        : `e.type_name ${typeCondition}`,
+      ctx.prefixIndexed ? `(e.type_name || '') ${typeCondition}` : `e.type_name ${typeCondition}`,
     );
   const order = orderBy(
     ctx,

@@ -171,6 +171,19 @@ describe.each<BackendName>(["sqlite", "postgres"])("basic search on the %s store
       ],
     };
     expect(await where(tree)).toEqual(["alpha", "beta", "gamma"]);
+    // A prefix that every match must pass (an index range), and one that only some must.
+    expect(
+      await where({
+        condition: "AND",
+        criterion: [filter("name", "startsWith", "b"), filter("size", ">", "1")],
+      }),
+    ).toEqual(["beta"]);
+    expect(
+      await where({
+        condition: "OR",
+        criterion: [filter("name", "startsWith", "al"), filter("size", "=", "30")],
+      }),
+    ).toEqual(["alpha", "gamma"]);
   });
 
   it("refuses what it cannot run: unknown attributes and operators, references, misplaced operators, deep trees", async () => {
