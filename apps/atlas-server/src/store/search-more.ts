@@ -27,8 +27,9 @@ export interface QuickSearchResult {
 const FACETS: [string, (kind: "sqlite" | "postgres", params: Params) => string][] = [
   ["__typeName", () => "e.type_name"],
   ["__state", () => "e.status"],
+  // Keyed as Atlas keys a modeled attribute's facet: its qualified name.
   [
-    "owner",
+    "Asset.owner",
     (kind, params) =>
       searchFlavor(kind).member(
         "e.attributes",

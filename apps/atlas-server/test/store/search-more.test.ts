@@ -52,7 +52,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("more searches on the %s stor
       { name: "ACTIVE", count: 7 },
       { name: "DELETED", count: 1 },
     ]);
-    expect(r.aggregationMetrics.owner).toEqual([
+    expect(r.aggregationMetrics["Asset.owner"]).toEqual([
       { name: "etl", count: 2 },
       { name: "ann", count: 1 },
       { name: "bob", count: 1 },
