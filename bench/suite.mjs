@@ -13,6 +13,7 @@ import { hooks } from "./scenarios/hooks.mjs";
 import { memory } from "./scenarios/memory.mjs";
 import { restWrites } from "./scenarios/rest.mjs";
 import { lineage } from "./scenarios/lineage.mjs";
+import { search } from "./scenarios/search.mjs";
 
 /** In run order: the idle figures first, the failovers (which restart instances) last. */
 export const SCENARIOS = [
@@ -21,6 +22,7 @@ export const SCENARIOS = [
   restWrites,
   hooks,
   lineage,
+  search,
   failoverClean,
   failoverCrash,
   zkBlip,

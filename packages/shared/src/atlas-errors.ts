@@ -64,7 +64,7 @@ export const ATLAS_ERRORS = Object.freeze({
   TYPEDEF_BAD_REQUEST: entry(
     400,
     "ATLAS-400-00-029",
-    "a request Atlas refuses as BAD_REQUEST: a typedef's reference to an unknown type or changed attribute type; another user's saved search",
+    "a request Atlas refuses as BAD_REQUEST: a typedef naming an unknown type or changing an attribute's type; a search parameter or filter it cannot run; another user's saved search",
   ),
   INVALID_OBJECT_ID: entry(400, "ATLAS-400-00-021", "a saved-search update without a guid"),
   SAVED_SEARCH_CHANGE_USER: entry(
@@ -124,6 +124,45 @@ export const ATLAS_ERRORS = Object.freeze({
     "an entity given the same classification twice",
   ),
   UNKNOWN_ATTRIBUTE: entry(400, "ATLAS-400-00-023", "an attribute its type does not have"),
+  UNKNOWN_CLASSIFICATION: entry(
+    400,
+    "ATLAS-400-00-046",
+    "a search names a classification that does not exist",
+  ),
+  INVALID_RELATIONSHIP_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-048",
+    "a relationship search names an attribute that is not a relationship of the entity's type",
+  ),
+  INVALID_SEARCH_PARAMS: entry(
+    400,
+    "ATLAS-400-00-047",
+    "a basic search with none of typeName, classification, termName or query",
+  ),
+  INVALID_QUERY_LENGTH: entry(
+    400,
+    "ATLAS-400-00-058",
+    "a search query longer than the limit (4096 characters)",
+  ),
+  INVALID_DSL_QUERY: entry(400, "ATLAS-400-00-059", "a DSL query the server cannot parse or run"),
+  INVALID_DSL_UNKNOWN_TYPE: entry(400, "ATLAS-400-00-05B", "a DSL query names an unknown type"),
+  INVALID_DSL_UNKNOWN_CLASSIFICATION: entry(
+    400,
+    "ATLAS-400-00-05C",
+    "a DSL query names an unknown classification",
+  ),
+  INVALID_DSL_UNKNOWN_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-05D",
+    "a DSL query names an attribute its type does not have",
+  ),
+  INVALID_OPERATOR: entry(400, "ATLAS-400-00-103", "a search filter without a known operator"),
+  BLANK_NAME_ATTRIBUTE: entry(400, "ATLAS-400-00-104", "a search filter without an attribute name"),
+  BLANK_VALUE_ATTRIBUTE: entry(
+    400,
+    "ATLAS-400-00-105",
+    "a search filter without the value its operator needs",
+  ),
   CLASSIFICATION_NOT_APPLICABLE: entry(
     400,
     "ATLAS-400-00-055",

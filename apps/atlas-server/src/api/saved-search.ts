@@ -2,8 +2,8 @@
  * Saved searches (Atlas's DiscoveryREST `v2/search/saved…`, docs/contracts/http.md "Saved
  * searches"): per user, the owner is the login. A `user` parameter naming someone else, or
  * a saved search of another owner, is Atlas's 400 "invalid data". Executing runs a BASIC
- * search through `runBasicSearch` (one place to wire the full basic search); ADVANCED (DSL)
- * and BASIC_RELATIONSHIP searches are a 400 "not served yet".
+ * search through the basic search and an ADVANCED one through the DSL (`runSavedSearch`);
+ * BASIC_RELATIONSHIP searches are a 400.
  */
 import { readJsonObject } from "../http/body.js";
 import { AtlasHttpError, errors } from "../http/errors.js";
@@ -16,22 +16,14 @@ import {
   type SavedSearchType,
   type SearchBasicResult,
 } from "../store/index.js";
+import type { DslSearchResult } from "../store/dsl/run.js";
 import type { ApiContext } from "./context.js";
-import { booleanParam, guidParam, integerParam, stringParam } from "./normalize.js";
+import { basicSearchFromBody, checkQueryLength } from "./search-params.js";
+import { guidParam, integerParam, stringParam } from "./normalize.js";
 
 const SAVED = "/api/atlas/v2/search/saved";
 /** Atlas's atlas.rest.query.param.max.length default (Servlets.validateQueryParamLength). */
 const MAX_TEXT = 4096;
-
-/** The SearchParameters a saved BASIC search may carry and this server can run. */
-const BASIC_SERVED = new Set([
-  "typeName",
-  "query",
-  "limit",
-  "offset",
-  "excludeDeletedEntities",
-  "includeSubTypes",
-]);
 
 const loginOf = (state: Record<string, unknown>) =>
   typeof state.user === "string" ? state.user : "anonymous";
@@ -83,46 +75,32 @@ export function savedSearchInput(body: Record<string, unknown>, login: string): 
 }
 
 /**
- * Runs a saved search. Only BASIC searches over what the basic search serves; any other
- * SearchParameters field that is set is a 400, never silently dropped.
+ * Runs a saved search as the search it saved: BASIC through the basic search (every
+ * SearchParameters field it serves; anything it cannot honour is its 400), ADVANCED through
+ * the DSL with the saved query, type, classification, limit and offset.
  */
-export async function runBasicSearch(
+export async function runSavedSearch(
   api: ApiContext,
   search: AtlasUserSavedSearch,
-): Promise<SearchBasicResult> {
-  if (search.searchType !== "BASIC")
-    throw errors.invalid(
-      `saved search "${search.name}": running a ${search.searchType} search is not served yet (BASIC searches are)`,
-    );
-  const sp = search.searchParameters ?? {};
-  for (const [key, value] of Object.entries(sp)) {
-    if (value === null || value === undefined || BASIC_SERVED.has(key)) continue;
-    if (value === false || (Array.isArray(value) && value.length === 0)) continue;
-    // Atlas's default, which the Python client sends: it only matters with a classification.
-    if (key === "includeSubClassifications" && value === true) continue;
-    throw errors.invalid(`searchParameters.${key} is not served yet by this server's basic search`);
+): Promise<SearchBasicResult | DslSearchResult> {
+  const sp: Record<string, unknown> = { ...(search.searchParameters ?? {}) };
+  // The Java client sends an unset limit as 0 (an int): Atlas's default then.
+  if (sp.limit === 0) delete sp.limit;
+  if (search.searchType === "BASIC") return api.store.searchBasic(basicSearchFromBody(sp));
+  if (search.searchType === "ADVANCED") {
+    const query = stringParam(sp.query);
+    checkQueryLength(query, "atlas.graph.dsl-max-query-str-length");
+    return api.store.searchDsl({
+      query: query ?? null,
+      typeName: stringParam(sp.typeName) ?? null,
+      classification: stringParam(sp.classification) ?? null,
+      limit: integerParam(sp.limit, "limit", 0, -2_147_483_648, 2_147_483_647),
+      offset: integerParam(sp.offset, "offset", 0, -2_147_483_648, 2_147_483_647),
+    });
   }
-  const typeName = stringParam(sp.typeName);
-  if (
-    typeName !== undefined &&
-    typeName !== "_ALL_ENTITY_TYPES" &&
-    (await api.store.getTypedef(typeName))?.category !== "ENTITY"
-  )
-    throw errors.unknownSearchType(typeName);
-  const query = stringParam(sp.query);
-  return api.store.searchBasic({
-    ...(typeName !== undefined ? { typeName } : {}),
-    ...(query !== undefined ? { query } : {}),
-    // The Java client sends an unset limit as 0 (an int): Atlas's default then.
-    limit: integerParam(sp.limit === 0 ? undefined : sp.limit, "limit", 100, 1, 10_000),
-    offset: integerParam(sp.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
-    excludeDeletedEntities: booleanParam(
-      sp.excludeDeletedEntities,
-      "excludeDeletedEntities",
-      false,
-    ),
-    includeSubTypes: booleanParam(sp.includeSubTypes, "includeSubTypes", true),
-  });
+  throw errors.invalid(
+    `saved search "${search.name}": running a ${search.searchType} search is not served (BASIC and ADVANCED searches are)`,
+  );
 }
 
 export function savedSearchRoutes(router: Router, api: ApiContext): void {
@@ -149,11 +127,11 @@ export function savedSearchRoutes(router: Router, api: ApiContext): void {
   });
   router.on("GET", `${SAVED}/execute/guid/:guid`, async (ctx, { guid }) => {
     const search = await api.store.savedSearchByGuid(loginOf(ctx.state), guidParam(guid!));
-    ctx.body = await runBasicSearch(api, search);
+    ctx.body = await runSavedSearch(api, search);
   });
   router.on("GET", `${SAVED}/execute/:name`, async (ctx, { name }) => {
     const owner = ownerParam(ctx.query, loginOf(ctx.state));
-    ctx.body = await runBasicSearch(api, await api.store.savedSearchByName(owner, name!));
+    ctx.body = await runSavedSearch(api, await api.store.savedSearchByName(owner, name!));
   });
   router.on("GET", `${SAVED}/:name`, async (ctx, { name }) => {
     const owner = ownerParam(ctx.query, loginOf(ctx.state));

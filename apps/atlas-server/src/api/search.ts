@@ -1,40 +1,29 @@
-/** `GET|POST /api/atlas/v2/search/basic` (docs/contracts/http.md): type, text on name/qualifiedName, paging. */
+/** `/api/atlas/v2/search/*` (docs/contracts/http.md, search): Atlas's DiscoveryREST. */
 import { readJsonObject } from "../http/body.js";
-import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
-import { booleanParam, integerParam, stringParam } from "./normalize.js";
+import { integerParam, stringParam } from "./normalize.js";
+import { moreSearchRoutes } from "./search-more.js";
+import { basicSearchFromBody, basicSearchFromQuery, checkQueryLength } from "./search-params.js";
 
 export function searchRoutes(router: Router, api: ApiContext): void {
-  const run = async (params: Record<string, unknown>) => {
-    const typeName = stringParam(params.typeName);
-    if (
-      typeName !== undefined &&
-      typeName !== "_ALL_ENTITY_TYPES" &&
-      (await api.store.getTypedef(typeName))?.category !== "ENTITY"
-    ) {
-      throw errors.unknownSearchType(typeName);
-    }
-    const query = stringParam(params.query);
-    return api.store.searchBasic({
-      ...(typeName !== undefined ? { typeName } : {}),
-      ...(query !== undefined ? { query } : {}),
-      limit: integerParam(params.limit, "limit", 100, 1, 10_000),
-      offset: integerParam(params.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER),
-      excludeDeletedEntities: booleanParam(
-        params.excludeDeletedEntities,
-        "excludeDeletedEntities",
-        false,
-      ),
-      includeSubTypes: booleanParam(params.includeSubTypes, "includeSubTypes", true),
-    });
-  };
   router.on("GET", "/api/atlas/v2/search/basic", async (ctx) => {
-    ctx.body = await run(ctx.query);
+    ctx.body = await api.store.searchBasic(basicSearchFromQuery(ctx.query));
   });
   router.on("POST", "/api/atlas/v2/search/basic", async (ctx) => {
-    ctx.body = await run(
-      await readJsonObject(ctx, api.config.limits.maxBodyBytes, "SearchParameters"),
-    );
+    const body = await readJsonObject(ctx, api.config.limits.maxBodyBytes, "SearchParameters");
+    ctx.body = await api.store.searchBasic(basicSearchFromBody(body));
   });
+  router.on("GET", "/api/atlas/v2/search/dsl", async (ctx) => {
+    const query = stringParam(ctx.query.query);
+    checkQueryLength(query, "atlas.graph.dsl-max-query-str-length");
+    ctx.body = await api.store.searchDsl({
+      query: query ?? null,
+      typeName: stringParam(ctx.query.typeName) ?? null,
+      classification: stringParam(ctx.query.classification) ?? null,
+      limit: integerParam(ctx.query.limit, "limit", 0, -2_147_483_648, 2_147_483_647),
+      offset: integerParam(ctx.query.offset, "offset", 0, -2_147_483_648, 2_147_483_647),
+    });
+  });
+  moreSearchRoutes(router, api);
 }

@@ -42,8 +42,6 @@ export const errors = {
     answer(E.NO_ROUTE, `no resource for ${method} ${path}`),
   unknownType: (typeName: string) =>
     answer(E.UNKNOWN_TYPE, `Type ENTITY with name ${typeName} does not exist`),
-  unknownSearchType: (typeName: string) =>
-    answer(E.UNKNOWN_TYPENAME, `${typeName}: Unknown/invalid typename`),
   guidNotFound: (guid: string) =>
     answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
   invalidClassification: (name: string) =>

@@ -300,6 +300,24 @@ export class StoreSchemaError extends StoreError {
   readonly atlasErrorCode = ATLAS_ERRORS.INTERNAL.code;
 }
 
+/**
+ * A search the store cannot run as asked (docs/contracts/http.md, search): an unknown type,
+ * classification or attribute, an operator that does not apply to the attribute's type, a
+ * value that is not of that type, a filter tree deeper or larger than the limits. Atlas's
+ * error code for the case.
+ */
+export class StoreInvalidSearchError extends StoreError {
+  override readonly name = "StoreInvalidSearchError" as const;
+  readonly code = "STORE_INVALID_SEARCH" as const;
+  readonly httpStatus = 400;
+  readonly atlasErrorCode: string;
+
+  constructor(message: string, atlasErrorCode: string = ATLAS_ERRORS.TYPEDEF_BAD_REQUEST.code) {
+    super(message);
+    this.atlasErrorCode = atlasErrorCode;
+  }
+}
+
 /** Bad options to createStore (programming or configuration errors). */
 export class StoreConfigError extends StoreError {
   override readonly name = "StoreConfigError" as const;
@@ -325,6 +343,7 @@ export type StoreErrorCode =
   | StoreTypeInUseError["code"]
   | StoreSchemaError["code"]
   | StoreConfigError["code"]
+  | StoreInvalidSearchError["code"]
   | StoreBusyError["code"]
   | StoreUnavailableError["code"];
 
@@ -347,6 +366,7 @@ const CODES = new Set<string>([
   "STORE_TYPE_IN_USE",
   "STORE_SCHEMA_TOO_NEW",
   "STORE_CONFIG_INVALID",
+  "STORE_INVALID_SEARCH",
 ]);
 
 /** The typed store error an unknown value is, if it is one (by `code`, not `instanceof`). */

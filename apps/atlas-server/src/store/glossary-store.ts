@@ -109,9 +109,7 @@ export class GlossaryStore {
     return this.#t.read(async (tx) => {
       const all: EntityRecord[] = [];
       for (let offset = 0; ; offset += 1000) {
-        const { records } = await tx.search({
-          typeNames: [GLOSSARY],
-          pattern: null,
+        const records = await tx.entitiesOfTypes([GLOSSARY], {
           excludeDeleted: true,
           limit: 1000,
           offset,

@@ -23,6 +23,7 @@ export const POSTGRES_DIALECT: Dialect = {
   greatest: "GREATEST",
   param: (name, type) => `@${name}::${type}`,
   jsonList: (name) => `SELECT json_array_elements_text(@${name}::json)`,
+  bytewise: ' COLLATE "C"',
 };
 
 /** SQLSTATEs and socket errors that say the database is out of reach, not that the write is wrong. */

@@ -31,12 +31,15 @@ export interface Dialect {
   param(name: string, type: "bigint" | "int" | "text" | "json"): string;
   /** A subquery yielding the strings of a JSON-array parameter. */
   jsonList(name: string): string;
+  /** The collation that orders text by code point ('' where that is the default). */
+  bytewise: string;
 }
 
 const RELATIONSHIP_COLUMNS = `guid, type_name, status, end1_guid, end2_guid, attributes, version,
   created_by, updated_by, create_time, update_time, write_epoch, write_seq, create_seq, create_ord`;
 
-const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
+/** The entities columns a record is read from (sql.ts toRecord). */
+export const ENTITY_COLUMNS = `guid, type_name, qualified_name, name, status, version, is_incomplete, attributes,
   relationship_attributes, classifications, created_by, updated_by, create_time, update_time,
   write_epoch, write_seq, create_seq, labels, custom_attributes, business_attributes`;
 
@@ -175,15 +178,26 @@ export function migrations(d: Dialect): Migration[] {
         `CREATE UNIQUE INDEX atlas_saved_searches_owner_name ON atlas_saved_searches (owner_name, name)`,
       ],
     },
+    {
+      version: 4,
+      name: "search indexes",
+      statements: [
+        // A search by type pages in creation order straight off this index (no sort).
+        `CREATE INDEX atlas_entities_type_created ON atlas_entities (type_name, create_seq, create_ord)`,
+        `CREATE INDEX atlas_entities_name ON atlas_entities (name)`,
+        // startsWith / attribute search on name and qualifiedName: a range on these
+        // (search-filter.ts prefixRange), code point order so that the range holds every match.
+        `CREATE INDEX atlas_entities_name_lower ON atlas_entities ((lower(name)${d.bytewise}))`,
+        `CREATE INDEX atlas_entities_qualified_name_lower ON atlas_entities ((lower(qualified_name)${d.bytewise}))`,
+        `CREATE INDEX atlas_entities_create_time ON atlas_entities (create_time)`,
+        `CREATE INDEX atlas_entities_update_time ON atlas_entities (update_time)`,
+      ],
+    },
   ];
 }
 
 export function statements(d: Dialect): StoreSql {
   const types = `type_name IN (${d.jsonList("types")})`;
-  const searchWhere = `(${d.param("types", "json")} IS NULL OR ${types})
-      AND (${d.param("pattern", "text")} IS NULL OR lower(name) LIKE @pattern ESCAPE '\\'
-           OR lower(qualified_name) LIKE @pattern ESCAPE '\\')
-      AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')`;
   const epoch = d.param("epoch", "bigint");
   const relationshipFilter = `(${d.param("types", "json")} IS NULL OR ${types})
       AND (${d.param("activeOnly", "int")} = 0 OR status = 'ACTIVE')`;
@@ -205,6 +219,9 @@ export function statements(d: Dialect): StoreSql {
       WHERE seq > @afterSeq ORDER BY seq LIMIT @limit`,
 
     selectEntity: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE guid = @guid`,
+    selectEntitiesOfTypes: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${types}
+      AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')
+      ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
     selectEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE guid IN (${d.jsonList("guids")})`,
     selectActiveByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND ${types}
@@ -222,9 +239,6 @@ export function statements(d: Dialect): StoreSql {
       labels = @labels, custom_attributes = @customAttributes, business_attributes = @businessAttributes,
       updated_by = @updatedBy, update_time = @updateTime, write_epoch = @writeEpoch, write_seq = @writeSeq
       WHERE guid = @guid`,
-    searchEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${searchWhere}
-      ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
-    countEntities: `SELECT count(*) AS total FROM atlas_entities WHERE ${searchWhere}`,
 
     selectRelationship: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships WHERE guid = @guid`,
     selectRelationshipsByEnd1: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships

@@ -43,13 +43,13 @@ export interface StoreSql {
   selectWrites: string;
 
   selectEntity: string;
+  /** @types (JSON list), @excludeDeleted, @limit, @offset → entities of those types in creation order. */
+  selectEntitiesOfTypes: string;
   selectEntities: string;
   selectActiveByUnique: string;
   selectLatestByUnique: string;
   insertEntity: string;
   updateEntity: string;
-  searchEntities: string;
-  countEntities: string;
 
   selectRelationship: string;
   /** @guids, @types (null: any), @activeOnly → the relationships with end 1 (end 2) among @guids. */
@@ -114,16 +114,6 @@ export interface StoredTypedef {
   def: AnyTypeDef;
 }
 
-export interface SearchFilter {
-  /** JSON list of type names; null for any type. */
-  typeNames: string[] | null;
-  /** A lower-case LIKE pattern with `\` as escape; null for any. */
-  pattern: string | null;
-  excludeDeleted: boolean;
-  limit: number;
-  offset: number;
-}
-
 function num(value: unknown): number {
   // pg returns BIGINT as a string; the values here (epochs, seqs, epoch ms) fit a double.
   return typeof value === "number" ? value : Number(value);
@@ -142,7 +132,8 @@ function json<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
-function toRecord(row: SqlRow): EntityRecord {
+/** An entities row as the store's record (JSON columns parsed). */
+export function toRecord(row: SqlRow): EntityRecord {
   return {
     guid: String(row.guid),
     typeName: String(row.type_name),
@@ -294,6 +285,20 @@ export class SqlTx {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The entities of `typeNames`, in creation order, a page at a time (the glossary's lists). */
+  async entitiesOfTypes(
+    typeNames: readonly string[],
+    page: { excludeDeleted: boolean; limit: number; offset: number },
+  ): Promise<EntityRecord[]> {
+    const rows = await this.#db.all(this.#sql.selectEntitiesOfTypes, {
+      types: JSON.stringify(typeNames),
+      excludeDeleted: page.excludeDeleted ? 1 : 0,
+      limit: page.limit,
+      offset: page.offset,
+    });
+    return rows.map(toRecord);
+  }
+
   async entities(guids: string[]): Promise<EntityRecord[]> {
     if (guids.length === 0) return [];
     return (await this.#db.all(this.#sql.selectEntities, { guids: JSON.stringify(guids) })).map(
@@ -330,19 +335,6 @@ export class SqlTx {
 
   async updateEntity(record: EntityRecord): Promise<void> {
     await this.#db.run(this.#sql.updateEntity, recordParams(record));
-  }
-
-  async search(filter: SearchFilter): Promise<{ records: EntityRecord[]; total: number }> {
-    const params: SqlParams = {
-      types: filter.typeNames === null ? null : JSON.stringify(filter.typeNames),
-      pattern: filter.pattern,
-      excludeDeleted: filter.excludeDeleted ? 1 : 0,
-      limit: filter.limit,
-      offset: filter.offset,
-    };
-    const rows = await this.#db.all(this.#sql.searchEntities, params);
-    const [count] = await this.#db.all(this.#sql.countEntities, params);
-    return { records: rows.map(toRecord), total: num(count?.total ?? 0) };
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {

@@ -21,6 +21,7 @@ export const SQLITE_DIALECT: Dialect = {
   greatest: "MAX",
   param: (name) => `@${name}`,
   jsonList: (name) => `SELECT value FROM json_each(@${name})`,
+  bytewise: "",
 };
 
 /**
@@ -59,6 +60,7 @@ export interface SqliteBackendOptions {
  * long per attempt, and the attempts are spaced out asynchronously.
  */
 const BUSY_SLICE_MS = 20;
+const MAX_CACHED_STATEMENTS = 500;
 const BUSY_PAUSE_MS = 25;
 
 export class SqliteBackend implements SqlBackend {
@@ -98,6 +100,9 @@ export class SqliteBackend implements SqlBackend {
     const prepare = (sql: string): Database.Statement => {
       let statement = statements.get(sql);
       if (!statement) {
+        // Searches build their statement from the request's filter shape: keep the cache
+        // bounded (the store's own statements are a few dozen and come back at once).
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
         statement = this.#db.prepare(sql);
         statements.set(sql, statement);
       }

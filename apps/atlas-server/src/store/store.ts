@@ -9,7 +9,6 @@ import type {
   AtlasObjectId,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { toHeader } from "./entities.js";
 import { StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
 import { GlossaryStore } from "./glossary-store.js";
@@ -22,6 +21,17 @@ import {
   type RelationshipWithExtInfo,
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
+import { searchDsl, type DslSearchParams, type DslSearchResult } from "./dsl/run.js";
+import { searchBasic } from "./search.js";
+import {
+  fullTextSearch,
+  quickSearch,
+  relatedEntities,
+  suggestions,
+  type FullTextResult,
+  type QuickSearchResult,
+  type SuggestionsResult,
+} from "./search-more.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
@@ -42,14 +52,12 @@ import type {
   HookApplyResult,
   HookPosition,
   MetadataStore,
+  RelatedEntitiesRequest,
   SearchBasicParams,
   SearchBasicResult,
   StoreChange,
 } from "./types.js";
-import { ALL_ENTITY_TYPES } from "./typesystem.js";
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
 function checkPosition(position: HookPosition): void {
   if (
     typeof position?.topic !== "string" ||
@@ -61,14 +69,6 @@ function checkPosition(position: HookPosition): void {
       `a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`,
     );
   }
-}
-
-/** `*` is a wildcard; everything else matches literally, case-insensitively, as a substring. */
-function likePattern(query: string | null | undefined): string | null {
-  const text = (query ?? "").trim().toLowerCase();
-  if (text === "" || /^\*+$/.test(text)) return null;
-  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
-  return `%${escaped}%`;
 }
 
 export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
@@ -225,40 +225,44 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   }
 
   async searchBasic(params: SearchBasicParams): Promise<SearchBasicResult> {
-    const typeName = params.typeName ?? null;
-    const includeSubTypes = params.includeSubTypes ?? true;
-    const excludeDeletedEntities = params.excludeDeletedEntities ?? false;
-    const limit = Math.min(Math.max(Math.trunc(params.limit ?? DEFAULT_LIMIT), 1), MAX_LIMIT);
-    const offset = Math.max(Math.trunc(params.offset ?? 0), 0);
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
+      return searchBasic(db, this.b.kind, types, params, this.now());
+    });
+  }
+
+  async searchDsl(params: DslSearchParams): Promise<DslSearchResult> {
+    return this.b.read(async (db) => {
+      const types = await this.registry(this.tx(db));
+      return searchDsl(db, this.b.kind, types, params, this.now());
+    });
+  }
+
+  async quickSearch(params: SearchBasicParams): Promise<QuickSearchResult> {
+    return this.b.read(async (db) =>
+      quickSearch(db, this.b.kind, await this.registry(this.tx(db)), params, this.now()),
+    );
+  }
+
+  async fullTextSearch(
+    params: Parameters<MetadataStore["fullTextSearch"]>[0],
+  ): Promise<FullTextResult> {
+    return this.b.read(async (db) =>
+      fullTextSearch(db, this.b.kind, await this.registry(this.tx(db)), params, this.now()),
+    );
+  }
+
+  async suggestions(
+    prefixString: string | null,
+    fieldName: string | null,
+  ): Promise<SuggestionsResult> {
+    return this.b.read(async (db) => suggestions(db, this.b.kind, prefixString, fieldName));
+  }
+
+  async relatedEntities(request: RelatedEntitiesRequest): Promise<SearchBasicResult> {
     return this.b.read(async (db) => {
       const tx = this.tx(db);
-      const types = await this.registry(tx);
-      let typeNames: string[] | null = null;
-      if (typeName !== null && typeName !== ALL_ENTITY_TYPES) {
-        typeNames = includeSubTypes
-          ? types.withSubtypes(typeName, "search typeName")
-          : [types.entityType(typeName).name];
-      }
-      const { records, total } = await tx.search({
-        typeNames,
-        pattern: likePattern(params.query),
-        excludeDeleted: excludeDeletedEntities,
-        limit,
-        offset,
-      });
-      return {
-        queryType: "BASIC",
-        searchParameters: {
-          typeName,
-          query: params.query ?? null,
-          limit,
-          offset,
-          excludeDeletedEntities,
-          includeSubTypes,
-        },
-        entities: records.map(toHeader),
-        approximateCount: total,
-      };
+      return relatedEntities(db, tx, this.b.kind, await this.registry(tx), request, this.now());
     });
   }
 

@@ -14,8 +14,10 @@ import type { Logger } from "@atlas-ha/shared";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
 import type { AtlasLineageInfo, LineageOptions } from "./lineage.js";
 import type { EntityEdit } from "./extras.js";
+import type { DslSearchParams, DslSearchResult } from "./dsl/run.js";
 import type { GlossaryStore } from "./glossary-store.js";
 import type { CreateOrUpdateOptions } from "./mutation.js";
+import type { FullTextResult, QuickSearchResult, SuggestionsResult } from "./search-more.js";
 import type { RelationshipWithExtInfo } from "./relationship-store.js";
 import type { RetrieveOptions } from "./retrieve.js";
 import type { TypedefFilter } from "./typedefs.js";
@@ -77,34 +79,75 @@ export interface EntityMutationResponse {
   guidAssignments: Record<string, string>;
 }
 
+/**
+ * Atlas's `SearchParameters.FilterCriteria` as a client sends it: a group (`condition` AND/OR
+ * over `criterion`) or one test (`attributeName` `operator` `attributeValue`). Operators are
+ * Atlas's symbols and aliases (`=`, `eq`, `startsWith`, `STARTS_WITH`, …).
+ */
+export interface FilterCriteria {
+  condition?: string | null;
+  criterion?: (FilterCriteria | null)[] | null;
+  attributeName?: string | null;
+  operator?: string | null;
+  attributeValue?: string | number | boolean | null;
+}
+
+/** Atlas's basic search (`SearchParameters`; store/search.ts). Absent or null: the default. */
 export interface SearchBasicParams {
-  /** An entity type; its subtypes match too unless `includeSubTypes` is false. `_ALL_ENTITY_TYPES` or absent: any. */
+  /** Entity type(s), comma-separated; subtypes too unless `includeSubTypes` is false. `_ALL_ENTITY_TYPES` or absent: any. */
   typeName?: string | null;
   /** Case-insensitive match on `name` or `qualifiedName`: a substring, or a pattern with `*`. */
   query?: string | null;
-  /** Default 100, at most 10 000. */
+  /** Classification(s), comma-separated: names, `*` patterns, `_CLASSIFIED`, `_NOT_CLASSIFIED`, `_ALL_CLASSIFICATION_TYPES`. */
+  classification?: string | null;
+  entityFilters?: FilterCriteria | null;
+  tagFilters?: FilterCriteria | null;
+  /** Attributes to add to each header. */
+  attributes?: string[] | null;
+  /** With `attributes`: the headers carry only those. */
+  excludeHeaderAttributes?: boolean | null;
+  /** An attribute of the type, or a system attribute (`__timestamp`, …). Default: creation order. */
+  sortBy?: string | null;
+  sortOrder?: "ASCENDING" | "DESCENDING" | null;
+  /** 1–10 000; anything else is the default 100 (Atlas's QueryParams). */
   limit?: number | null;
   offset?: number | null;
   /** Default false, as in Atlas. */
   excludeDeletedEntities?: boolean | null;
   /** Default true. */
   includeSubTypes?: boolean | null;
+  /** Default true. */
+  includeSubClassifications?: boolean | null;
+  /** Headers carry `classifications` (with their attributes) beside `classificationNames`. */
+  includeClassificationAttributes?: boolean | null;
+}
+
+/** The header of a search result: Atlas's `AtlasEntityHeader` with what search adds. */
+export interface SearchEntityHeader extends AtlasEntityHeader {
+  labels: string[];
+  meaningNames: string[];
+  meanings: JsonValue[];
+  classifications?: AtlasClassification[];
 }
 
 export interface SearchBasicResult {
   queryType: "BASIC";
-  searchParameters: {
-    typeName: string | null;
-    query: string | null;
-    limit: number;
-    offset: number;
-    excludeDeletedEntities: boolean;
-    includeSubTypes: boolean;
-  };
-  /** Always present (`[]` when nothing matched). Ordered by creation. */
-  entities: AtlasEntityHeader[];
+  /** The request as the store ran it (defaults filled in). */
+  searchParameters: Record<string, JsonValue>;
+  /** Always present (`[]` when nothing matched). Creation order unless sorted. */
+  entities: SearchEntityHeader[];
   /** Exact count of matches, whatever the page. */
   approximateCount: number;
+}
+
+export interface RelatedEntitiesRequest {
+  guid: string;
+  /** A relationship attribute of the entity's type, or a relationship type's name. */
+  relation: string;
+  getApproximateCount: boolean;
+  disableDefaultSorting: boolean;
+  /** attributes, sortBy, sortOrder, excludeDeletedEntities, includeClassificationAttributes, limit, offset. */
+  params: SearchBasicParams;
 }
 
 /** Where a hook message came from: applying it records this, so a redelivery is skipped. */
@@ -252,6 +295,21 @@ export interface MetadataStore extends AdminStore {
     options: LineageOptions,
   ): Promise<AtlasLineageInfo | null>;
   searchBasic(params: SearchBasicParams): Promise<SearchBasicResult>;
+  /** Atlas's DSL (store/dsl/): a query outside what it runs is a 400 ATLAS-400-00-059. */
+  searchDsl(params: DslSearchParams): Promise<DslSearchResult>;
+  /** Atlas's quick search: basic search's page and facet counts (type, state, owner). */
+  quickSearch(params: SearchBasicParams): Promise<QuickSearchResult>;
+  /** Full text over name and qualifiedName, plain text only (store/search-more.ts). */
+  fullTextSearch(params: {
+    query: string;
+    excludeDeletedEntities: boolean;
+    limit?: number | null;
+    offset?: number | null;
+  }): Promise<FullTextResult>;
+  /** name / qualifiedName values by prefix. */
+  suggestions(prefixString: string | null, fieldName: string | null): Promise<SuggestionsResult>;
+  /** The entities related to an entity through a relationship attribute; unknown guid: StoreNotFoundError. */
+  relatedEntities(request: RelatedEntitiesRequest): Promise<SearchBasicResult>;
 
   /** Every typedef, or those that match Atlas's SearchFilter (GET /types/typedefs?type=…). */
   getTypedefs(filter?: TypedefFilter): Promise<AtlasTypesDef>;

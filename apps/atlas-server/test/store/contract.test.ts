@@ -754,7 +754,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         ).entities.map((e) => e.displayText),
       ).toEqual(["Sales"]);
       await expect(store.searchBasic({ typeName: "no_such_type" })).rejects.toMatchObject({
-        code: "STORE_UNKNOWN_TYPE",
+        code: "STORE_INVALID_SEARCH",
+        atlasErrorCode: "ATLAS-400-00-00A",
       });
     });
   });
