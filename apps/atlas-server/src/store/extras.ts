@@ -115,13 +115,48 @@ function classificationChain(types: TypeRegistry, name: string): AtlasClassifica
   return chain;
 }
 
+/** Whether the classification may be put on an entity of that type (its defs' `entityTypes`). */
+export function classificationAppliesTo(
+  types: TypeRegistry,
+  name: string,
+  entityTypeName: string,
+): boolean {
+  const restricted = classificationChain(types, name).flatMap((d) => d.entityTypes ?? []);
+  return restricted.length === 0 || restricted.some((t) => types.isA(entityTypeName, t));
+}
+
+/**
+ * A classification another entity propagates here, sent back as a GET showed it
+ * (`propagate: true`, `entityGuid` of its source): Atlas's addClassifications skips it.
+ */
+function isReceived(record: EntityRecord, c: unknown, anyPropagate = false): boolean {
+  return (
+    isObject(c) &&
+    (anyPropagate || c.propagate === true) &&
+    typeof c.entityGuid === "string" &&
+    c.entityGuid !== "" &&
+    c.entityGuid !== record.guid
+  );
+}
+
 export function classifications(
   types: TypeRegistry,
   record: EntityRecord,
   given: unknown[],
+  options: { received?: "skip" | "reject" } = {},
 ): AtlasClassification[] {
   const seen = new Set<string>();
-  return given.map((c): AtlasClassification => {
+  const own = given.filter((c) => {
+    // An update names the entity's own classifications only (Atlas's updateClassifications).
+    if (!isReceived(record, c, options.received === "reject")) return true;
+    if (options.received === "reject")
+      throw invalid(
+        `Update to classification ${String((c as { typeName?: unknown }).typeName)} is not allowed from propagated entity`,
+        ATLAS_ERRORS.CLASSIFICATION_UPDATE_FROM_PROPAGATED_ENTITY.code,
+      );
+    return false;
+  });
+  return own.map((c): AtlasClassification => {
     if (!isObject(c) || typeof c.typeName !== "string")
       throw invalid("a classification needs a typeName", ATLAS_ERRORS.INVALID_ENTITY.code);
     const chain = classificationChain(types, c.typeName);
@@ -250,7 +285,7 @@ export function editExtras(types: TypeRegistry, record: EntityRecord, edit: Enti
       return;
     }
     case "updateClassifications": {
-      const updated = classifications(types, record, edit.classifications);
+      const updated = classifications(types, record, edit.classifications, { received: "reject" });
       const next = [...record.classifications];
       for (const c of updated) {
         const at = next.findIndex((x) => x.typeName === c.typeName);

@@ -28,6 +28,7 @@ import type {
   JsonValue,
 } from "@atlas-ha/atlas-model";
 import {
+  contentClassifications,
   contentOf,
   forEachRef,
   isObject,
@@ -44,6 +45,7 @@ import {
 import { StoreConflictError, StoreInvalidEntityError, StoreReferenceError } from "./errors.js";
 import { applyExtras, editExtras, type EntityEdit, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
+import { propagateAcross, propagateEntityChanges, type EntityChange } from "./propagation.js";
 import { EntityRecords } from "./records.js";
 import {
   assignedGuid,
@@ -194,8 +196,14 @@ export class Mutation {
     const mutated: Partial<Record<EntityOperation, ReturnType<typeof toHeader>[]>> = {};
     let changed = await this.#linker.flush();
     let createOrd = 0;
+    const propagation: EntityChange[] = [];
     for (const record of this.#records.all()) {
       const loaded = this.#records.loadedContent(record.guid);
+      if (loaded !== contentOf(record))
+        propagation.push({
+          before: loaded === undefined ? undefined : contentClassifications(loaded),
+          after: record,
+        });
       let operation: EntityOperation;
       if (loaded === undefined) {
         await tx.insertEntity(record, createOrd++);
@@ -214,6 +222,9 @@ export class Mutation {
       changed += 1;
       (mutated[operation] ??= []).push(toHeader(record));
     }
+    // Propagation reads the rows as this write left them (propagation.ts).
+    await propagateEntityChanges(tx, this.#c.types, this.#c.seq, propagation);
+    await propagateAcross(tx, this.#c.types, this.#c.seq, this.#linker.created());
     return {
       response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } },
       changed,

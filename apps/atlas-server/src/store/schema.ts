@@ -14,8 +14,11 @@
  * - atlas_typedefs: one row per typedef, its JSON as stored.
  * - atlas_relationships: one row per relationship (own guid, type, status, the two end
  *   entities' guids, attributes); at most one ACTIVE row per type and pair of ends.
+ * - atlas_propagations, atlas_relationship_propagation: classification propagation
+ *   (propagation-sql.ts, migration 5).
  * - atlas_schema_migrations: applied migration versions.
  */
+import { propagationMigration, propagationStatements } from "./propagation-sql.js";
 import type { Migration, StoreSql } from "./sql.js";
 
 export interface Dialect {
@@ -138,6 +141,7 @@ export function migrations(d: Dialect): Migration[] {
         `CREATE INDEX atlas_relationships_end2 ON atlas_relationships (end2_guid, type_name)`,
       ],
     },
+    propagationMigration(d),
   ];
 }
 
@@ -222,5 +226,7 @@ export function statements(d: Dialect): StoreSql {
       OR CAST(business_attributes AS TEXT) LIKE @keyPattern ESCAPE '\\'
       UNION ALL SELECT 1 AS hit FROM atlas_relationships WHERE type_name = @typeName
       LIMIT 1`,
+
+    propagation: propagationStatements(d),
   };
 }

@@ -21,6 +21,8 @@ import {
   type RelationshipWithExtInfo,
 } from "./relationship-store.js";
 import { retrieveEntity, type RetrieveOptions } from "./retrieve.js";
+import { withReceivedNames } from "./propagation.js";
+import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { checkEpoch, SqlStoreCore } from "./core.js";
 import {
@@ -210,6 +212,18 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
     });
   }
 
+  async removePropagatedClassification(
+    epoch: number,
+    guid: string,
+    name: string,
+    sourceGuid: string,
+    user: string,
+  ): Promise<void> {
+    await this.write(epoch, user, "PROPAGATION_REMOVE", {}, async (tx) =>
+      removeReceived(tx, guid, name, sourceGuid),
+    );
+  }
+
   async searchBasic(params: SearchBasicParams): Promise<SearchBasicResult> {
     const typeName = params.typeName ?? null;
     const includeSubTypes = params.includeSubTypes ?? true;
@@ -242,7 +256,7 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
           excludeDeletedEntities,
           includeSubTypes,
         },
-        entities: records.map(toHeader),
+        entities: await withReceivedNames(tx, records.map(toHeader)),
         approximateCount: total,
       };
     });
