@@ -18,6 +18,12 @@ export interface ExtrasOptions {
   replaceClassifications?: boolean;
   /** Replace an existing entity's business attributes with the ones sent. */
   replaceBusinessAttributes?: boolean;
+  /**
+   * `propagate` of a classification sent without one. Default true (Atlas's
+   * atlas.classification.propagation.default); hook messages use false, as Atlas does while
+   * it processes notifications.
+   */
+  propagateByDefault?: boolean;
 }
 
 /** Atlas's limits (atlas.entity.label.max.length, atlas.custom.attribute.*.max.length defaults). */
@@ -43,7 +49,9 @@ export function applyExtras(
     const given = entity.classifications;
     if (given !== undefined && given !== null && !Array.isArray(given))
       throw invalid("classifications: expected a list", ATLAS_ERRORS.INVALID_ENTITY.code);
-    record.classifications = classifications(types, record, given ?? []);
+    record.classifications = classifications(types, record, given ?? [], {
+      propagateByDefault: options.propagateByDefault,
+    });
   }
   if (isNew || options.replaceBusinessAttributes) {
     const given = entity.businessAttributes;
@@ -143,7 +151,7 @@ export function classifications(
   types: TypeRegistry,
   record: EntityRecord,
   given: unknown[],
-  options: { received?: "skip" | "reject" } = {},
+  options: { received?: "skip" | "reject"; propagateByDefault?: boolean } = {},
 ): AtlasClassification[] {
   const seen = new Set<string>();
   const own = given.filter((c) => {
@@ -181,7 +189,8 @@ export function classifications(
       attributes,
       entityGuid: record.guid,
       entityStatus: record.status,
-      propagate: typeof c.propagate === "boolean" ? c.propagate : true,
+      propagate:
+        typeof c.propagate === "boolean" ? c.propagate : (options.propagateByDefault ?? true),
       removePropagationsOnEntityDelete:
         typeof c.removePropagationsOnEntityDelete === "boolean"
           ? c.removePropagationsOnEntityDelete

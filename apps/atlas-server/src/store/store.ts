@@ -364,7 +364,13 @@ export class SqlMetadataStore extends SqlStoreCore implements MetadataStore {
           return 0;
         }
         const context = { tx, seq, types, now, epoch, user };
-        const { response, changed } = await this.#applyChanges(context, changes);
+        // Atlas leaves `propagate` off for classifications a hook sends without one.
+        const hookChanges = changes.map((c) =>
+          c.kind === "createOrUpdate"
+            ? { ...c, options: { propagateByDefault: false, ...c.options } }
+            : c,
+        );
+        const { response, changed } = await this.#applyChanges(context, hookChanges);
         await tx.insertHookOffset(position, epoch, seq, now);
         result = { applied: true, mutations: response };
         return changed;

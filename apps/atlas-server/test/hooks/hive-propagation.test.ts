@@ -133,7 +133,7 @@ describe.each<BackendName>(["sqlite", "postgres"])(
             { name: "PII", superTypes: [], attributeDefs: [] },
             { name: "SSN", superTypes: [], attributeDefs: [] },
           ],
-        } as never,
+        },
         "steward",
       );
       let offset = 0;
@@ -196,6 +196,19 @@ describe.each<BackendName>(["sqlite", "postgres"])(
         "steward",
       );
       expect(await shown(store, "hive_table", tableQn("customers_copy"))).toEqual([]);
+
+      // A classification a hook message sends without propagate does not propagate (Atlas's
+      // default while it processes notifications).
+      const tagged = createTable("vendors", ["id"]);
+      const body = tagged as unknown as { entities: { entities: Json[] } };
+      body.entities.entities[0]!.classifications = [{ typeName: "PII" }];
+      await apply(tagged);
+      await apply(ctas("vendors", "vendors_copy", ["id"]));
+      const vendors = (await store.getByUniqueAttribute("hive_table", tableQn("vendors")))!.entity;
+      expect(vendors.classifications).toEqual([
+        expect.objectContaining({ typeName: "PII", propagate: false }),
+      ]);
+      expect(await shown(store, "hive_table", tableQn("vendors_copy"))).toEqual([]);
     });
   },
 );

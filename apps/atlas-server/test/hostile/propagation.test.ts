@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 
 describe("hostile propagation requests (1 atlas-server process on SQLite)", () => {
   let server: Standalone;
-  const g: Record<string, string> = {};
+  const g = { src: "", dst: "", rel: "" };
   const bodies: string[] = [];
   const api = async (method: string, path: string, body?: unknown) => {
     const answer = await call(server.url, method, path, body);

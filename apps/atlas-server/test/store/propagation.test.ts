@@ -135,6 +135,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("propagation on the %s store"
     expect(await tags(store, g.db)).toEqual([]);
     const found = await store.searchBasic({ typeName: "hive_table", query: "summary" });
     expect(found.entities[0]!.classificationNames).toEqual(["PII"]);
+    const lineage = await store.lineage(g.summary, { direction: "INPUT", depth: 3 });
+    expect(lineage!.guidEntityMap[g.clean]!.classificationNames).toEqual(["PII"]);
   });
 
   it("follows the directions of the relationshipDefs: a tag downstream never flows upstream", async () => {
