@@ -129,8 +129,13 @@ export function classificationAppliesTo(
   name: string,
   entityTypeName: string,
 ): boolean {
-  const restricted = classificationChain(types, name).flatMap((d) => d.entityTypes ?? []);
+  const restricted = classificationEntityTypes(types, name);
   return restricted.length === 0 || restricted.some((t) => types.isA(entityTypeName, t));
+}
+
+/** The entity types the classification is restricted to (its defs' `entityTypes`); none: any. */
+export function classificationEntityTypes(types: TypeRegistry, name: string): string[] {
+  return classificationChain(types, name).flatMap((d) => d.entityTypes ?? []);
 }
 
 /**

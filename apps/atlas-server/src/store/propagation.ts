@@ -22,7 +22,7 @@
  */
 import type { AtlasClassification } from "@atlas-ha/atlas-model";
 import type { EntityRecord } from "./entities.js";
-import { classificationAppliesTo } from "./extras.js";
+import { classificationAppliesTo, classificationEntityTypes } from "./extras.js";
 import type { PropagationRow, RelationshipSettings } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { SqlTx } from "./sql.js";
@@ -119,6 +119,7 @@ async function applicable(
   guids: Set<string>,
 ): Promise<string[]> {
   const all = [...guids];
+  if (classificationEntityTypes(types, name).length === 0) return all;
   const out: string[] = [];
   for (let i = 0; i < all.length; i += 500) {
     for (const e of await tx.entities(all.slice(i, i + 500)))
@@ -139,6 +140,8 @@ export async function addPropagations(
   p: PropagationSource,
 ): Promise<number> {
   const reached = await walk(tx, types, p);
+  // Most of a re-walk (a new relationship next to a tagged entity) is there already.
+  for (const guid of await tx.propagation.ofSource(p.sourceGuid, p.name)) reached.delete(guid);
   return tx.propagation.insert(rows(p, await applicable(tx, types, p.name, reached)), seq);
 }
 
