@@ -63,7 +63,7 @@ export async function relationshipPropagation(
   r: RelationshipRecord,
 ): Promise<RelationshipPropagation> {
   const settings = (await tx.propagation.settings([r.guid])).get(r.guid);
-  const propagateTags = effectiveTags(types, r, settings);
+  const propagateTags = effectiveTags(types, r.typeName, settings);
   const all = await propagatable(tx, r, propagateTags);
   return {
     propagateTags,
@@ -81,7 +81,7 @@ function checkTags(types: TypeRegistry, r: RelationshipRecord, value: unknown): 
     throw new StoreInvalidEntityError(
       `propagateTags: expected one of ${PROPAGATE_TAGS.join(", ")}, got ${JSON.stringify(value)}`,
     );
-  const byDef = effectiveTags(types, r, undefined);
+  const byDef = effectiveTags(types, r.typeName, undefined);
   if (value !== "NONE" && byDef !== "BOTH" && value !== byDef)
     throw new StoreInvalidEntityError(
       `Invalid propagation ${value} for relationship-type=${r.typeName}. Default value is ${byDef}`,
@@ -132,7 +132,7 @@ export async function applyPropagationSettings(
     propagateTags: null,
     blocked: [],
   };
-  const currentTags = effectiveTags(types, r, current);
+  const currentTags = effectiveTags(types, r.typeName, current);
   let changed = 0;
   if (!isNew && tags !== undefined && tags !== currentTags) {
     const next = { ...current, propagateTags: tags };

@@ -18,6 +18,7 @@ export interface PropagationSql {
   selectTo: string;
   selectOfSource: string;
   selectSettings: string;
+  selectAllSettings: string;
   upsertSettings: string;
 }
 
@@ -45,8 +46,10 @@ export function propagationMigration(d: Dialect): Migration {
 
 export function propagationStatements(d: Dialect): PropagationSql {
   return {
+    // Many rows in one statement: the guids of existing entities, from a JSON list.
     insert: `INSERT INTO atlas_propagations (entity_guid, source_guid, classification_name, write_seq)
-      VALUES (@entity, @source, @name, @seq) ON CONFLICT DO NOTHING`,
+      SELECT guid, ${d.param("source", "text")}, ${d.param("name", "text")}, ${d.param("seq", "bigint")}
+      FROM atlas_entities WHERE guid IN (${d.jsonList("guids")}) ON CONFLICT DO NOTHING`,
     deleteOfSource: `DELETE FROM atlas_propagations WHERE source_guid = @source AND classification_name = @name`,
     deleteOne: `DELETE FROM atlas_propagations
       WHERE entity_guid = @entity AND source_guid = @source AND classification_name = @name`,
@@ -56,11 +59,15 @@ export function propagationStatements(d: Dialect): PropagationSql {
       WHERE source_guid = @source AND classification_name = @name`,
     selectSettings: `SELECT relationship_guid, propagate_tags, blocked FROM atlas_relationship_propagation
       WHERE relationship_guid IN (${d.jsonList("guids")})`,
+    selectAllSettings: `SELECT relationship_guid, propagate_tags, blocked FROM atlas_relationship_propagation`,
     upsertSettings: `INSERT INTO atlas_relationship_propagation (relationship_guid, propagate_tags, blocked)
       VALUES (@guid, @propagateTags, @blocked)
       ON CONFLICT (relationship_guid) DO UPDATE SET propagate_tags = @propagateTags, blocked = @blocked`,
   };
 }
+
+/** Rows per insert statement. */
+const INSERT_CHUNK = 5000;
 
 /** One propagated classification: `entityGuid` receives `name` from `sourceGuid`. */
 export interface PropagationRow {
@@ -91,14 +98,14 @@ export class PropagationTx {
     this.#db = db;
   }
 
-  /** Inserts the rows that are missing; returns how many were new. */
-  async insert(rows: PropagationRow[], seq: number): Promise<number> {
+  /** Makes `entityGuids` receive `name` from `sourceGuid`; returns how many rows were new. */
+  async insert(p: { sourceGuid: string; name: string }, entityGuids: string[], seq: number) {
     let added = 0;
-    for (const r of rows)
+    for (let i = 0; i < entityGuids.length; i += INSERT_CHUNK)
       added += await this.#db.run(this.#sql.insert, {
-        entity: r.entityGuid,
-        source: r.sourceGuid,
-        name: r.name,
+        guids: JSON.stringify(entityGuids.slice(i, i + INSERT_CHUNK)),
+        source: p.sourceGuid,
+        name: p.name,
         seq,
       });
     return added;
@@ -133,12 +140,18 @@ export class PropagationTx {
     return new Set(rows.map((r) => String(r.entity_guid)));
   }
 
-  async settings(relationshipGuids: readonly string[]): Promise<Map<string, RelationshipSettings>> {
+  /** The settings of these relationships; without a list, of every relationship that has some. */
+  async settings(
+    relationshipGuids?: readonly string[],
+  ): Promise<Map<string, RelationshipSettings>> {
     const out = new Map<string, RelationshipSettings>();
-    if (relationshipGuids.length === 0) return out;
-    const rows = await this.#db.all(this.#sql.selectSettings, {
-      guids: JSON.stringify(relationshipGuids),
-    });
+    if (relationshipGuids?.length === 0) return out;
+    const rows =
+      relationshipGuids === undefined
+        ? await this.#db.all(this.#sql.selectAllSettings)
+        : await this.#db.all(this.#sql.selectSettings, {
+            guids: JSON.stringify(relationshipGuids),
+          });
     for (const r of rows) {
       const blocked: unknown = typeof r.blocked === "string" ? JSON.parse(r.blocked) : r.blocked;
       out.set(String(r.relationship_guid), {

@@ -23,7 +23,7 @@
 import type { AtlasClassification } from "@atlas-ha/atlas-model";
 import type { EntityRecord } from "./entities.js";
 import { classificationAppliesTo, classificationEntityTypes } from "./extras.js";
-import type { PropagationRow, RelationshipSettings } from "./propagation-sql.js";
+import type { RelationshipSettings } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { SqlTx } from "./sql.js";
 import type { TypeRegistry } from "./typesystem.js";
@@ -45,10 +45,10 @@ const key = (p: PropagationSource) => `${p.sourceGuid}\u0000${p.name}`;
 /** The propagateTags a relationship has: its own setting, else its relationshipDef's. */
 export function effectiveTags(
   types: TypeRegistry,
-  r: RelationshipRecord,
+  relationshipType: string,
   settings: RelationshipSettings | undefined,
 ): PropagateTags {
-  const value = settings?.propagateTags ?? types.relationshipDef(r.typeName)?.propagateTags;
+  const value = settings?.propagateTags ?? types.relationshipDef(relationshipType)?.propagateTags;
   return (PROPAGATE_TAGS as readonly string[]).includes(value ?? "")
     ? (value as PropagateTags)
     : "NONE";
@@ -84,16 +84,26 @@ export async function walk(
   const reached = new Set<string>();
   const visited = new Set([p.sourceGuid]);
   let frontier = [p.sourceGuid];
+  // Only relationships whose def propagates can (a NONE def allows NONE only); the settings
+  // table holds the few relationships someone changed, read once.
+  const propagating = types
+    .all()
+    .filter((e) => e.category === "RELATIONSHIP")
+    .filter((e) => effectiveTags(types, e.def.name, undefined) !== "NONE")
+    .map((e) => e.def.name);
+  const settings = await tx.propagation.settings();
+  if (override) settings.set(override.relationshipGuid, override.settings);
   while (frontier.length > 0 && reached.size < MAX_PROPAGATION_TARGETS) {
-    const relationships = await tx.relationshipsOf(frontier, "any", { activeOnly: true });
-    const settings = await tx.propagation.settings(relationships.map((r) => r.guid));
-    if (override) settings.set(override.relationshipGuid, override.settings);
+    const relationships = await tx.relationshipsOf(frontier, "any", {
+      activeOnly: true,
+      types: propagating,
+    });
     const here = new Set(frontier);
     const next: string[] = [];
     for (const r of relationships) {
       const own = settings.get(r.guid);
       if (isBlocked(own, p)) continue;
-      for (const [from, to] of fromEnds(r, effectiveTags(types, r, own))) {
+      for (const [from, to] of fromEnds(r, effectiveTags(types, r.typeName, own))) {
         if (!here.has(from) || visited.has(to)) continue;
         visited.add(to);
         reached.add(to);
@@ -128,10 +138,6 @@ async function applicable(
   return out;
 }
 
-function rows(p: PropagationSource, guids: Iterable<string>): PropagationRow[] {
-  return [...guids].map((entityGuid) => ({ entityGuid, ...p }));
-}
-
 /** Adds the propagations of `p` a walk finds now; keeps the ones it has. Returns how many are new. */
 export async function addPropagations(
   tx: SqlTx,
@@ -142,7 +148,7 @@ export async function addPropagations(
   const reached = await walk(tx, types, p);
   // Most of a re-walk (a new relationship next to a tagged entity) is there already.
   for (const guid of await tx.propagation.ofSource(p.sourceGuid, p.name)) reached.delete(guid);
-  return tx.propagation.insert(rows(p, await applicable(tx, types, p.name, reached)), seq);
+  return tx.propagation.insert(p, await applicable(tx, types, p.name, reached), seq);
 }
 
 /** Makes the propagations of `p` exactly what a walk finds now (Atlas's re-evaluation). */
@@ -159,10 +165,8 @@ export async function reevaluate(
   for (const guid of current)
     if (!wanted.has(guid)) changed += await tx.propagation.deleteOne({ entityGuid: guid, ...p });
   changed += await tx.propagation.insert(
-    rows(
-      p,
-      [...wanted].filter((g) => !current.has(g)),
-    ),
+    p,
+    [...wanted].filter((g) => !current.has(g)),
     seq,
   );
   return changed;
