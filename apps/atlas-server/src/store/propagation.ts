@@ -86,7 +86,7 @@ export async function walk(
   let frontier = [p.sourceGuid];
   // Only relationships whose def propagates can (a NONE def allows NONE only); the settings
   // table holds the few relationships someone changed, read once.
-  const propagating = types
+  const propagatingTypes = types
     .all()
     .filter((e) => e.category === "RELATIONSHIP")
     .filter((e) => effectiveTags(types, e.def.name, undefined) !== "NONE")
@@ -96,7 +96,7 @@ export async function walk(
   while (frontier.length > 0 && reached.size < MAX_PROPAGATION_TARGETS) {
     const relationships = await tx.relationshipsOf(frontier, "any", {
       activeOnly: true,
-      types: propagating,
+      types: propagatingTypes,
     });
     const here = new Set(frontier);
     const next: string[] = [];

@@ -425,6 +425,16 @@ describe.each<BackendName>(["sqlite", "postgres"])("propagation on the %s store"
     expect((await store.getRelationship(rel))!.relationship.propagateTags).toBe("TWO_TO_ONE");
   });
 
+  it("a write of a fenced (stale) epoch propagates nothing", async () => {
+    const { store, g } = await chain();
+    await store.fence(2);
+    await expect(classify(store, g.raw, { typeName: "PII" })).rejects.toMatchObject({
+      code: "STORE_FENCED",
+    });
+    expect(await tags(store, g.raw)).toEqual([]);
+    expect(await tags(store, g.summary)).toEqual([]);
+  });
+
   it("a relationship created over REST carries what its ends propagate", async () => {
     const { store, g } = await chain();
     await classify(store, g.summary, { typeName: "PII" });
