@@ -203,8 +203,10 @@ export async function propagateAcross(
   seq: number,
   created: RelationshipRecord[],
 ): Promise<number> {
-  if (created.length === 0) return 0;
-  const ends = new Set(created.flatMap((r) => [r.end1Guid, r.end2Guid]));
+  // A new relationship has its def's propagateTags: one of a NONE def carries nothing.
+  const crossing = created.filter((r) => effectiveTags(types, r.typeName, undefined) !== "NONE");
+  if (crossing.length === 0) return 0;
+  const ends = new Set(crossing.flatMap((r) => [r.end1Guid, r.end2Guid]));
   let changed = 0;
   for (const p of await sourcesAt(tx, [...ends]))
     changed += await addPropagations(tx, types, seq, p);
