@@ -28,7 +28,6 @@ import type {
   JsonValue,
 } from "@atlas-ha/atlas-model";
 import {
-  contentClassifications,
   contentOf,
   forEachRef,
   isObject,
@@ -199,16 +198,13 @@ export class Mutation {
     const propagation: EntityChange[] = [];
     for (const record of this.#records.all()) {
       const loaded = this.#records.loadedContent(record.guid);
-      if (loaded !== contentOf(record))
-        propagation.push({
-          before: loaded === undefined ? undefined : contentClassifications(loaded),
-          after: record,
-        });
+      const content = loaded === undefined ? undefined : contentOf(record);
+      if (loaded === undefined || loaded !== content) propagation.push({ loaded, after: record });
       let operation: EntityOperation;
       if (loaded === undefined) {
         await tx.insertEntity(record, createOrd++);
         operation = "CREATE";
-      } else if (loaded !== contentOf(record)) {
+      } else if (loaded !== content) {
         touch(record, this.#c);
         await tx.updateEntity(record);
         operation = this.#deleted.has(record.guid)

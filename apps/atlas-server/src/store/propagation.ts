@@ -21,7 +21,7 @@
  * MAX_PROPAGATION_TARGETS entities.
  */
 import type { AtlasClassification } from "@atlas-ha/atlas-model";
-import type { EntityRecord } from "./entities.js";
+import { contentClassifications, type EntityRecord } from "./entities.js";
 import { classificationAppliesTo, classificationEntityTypes } from "./extras.js";
 import type { RelationshipSettings } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
@@ -213,10 +213,17 @@ export async function propagateAcross(
   return changed;
 }
 
-/** An entity as one write found it and left it. */
+/** An entity as one write found it (contentOf() text; undefined: created) and left it. */
 export interface EntityChange {
-  before: { status: string; classifications: AtlasClassification[] } | undefined;
+  loaded: string | undefined;
   after: EntityRecord;
+}
+
+/** What propagated before; the text is parsed only when it can hold a propagating one. */
+function loadedState(loaded: string | undefined) {
+  return loaded === undefined || !loaded.includes('"propagate":true')
+    ? undefined
+    : contentClassifications(loaded);
 }
 
 /**
@@ -233,7 +240,8 @@ export async function propagateEntityChanges(
 ): Promise<number> {
   const removed: PropagationSource[] = [];
   const added: PropagationSource[] = [];
-  for (const { before, after } of changes) {
+  for (const { loaded, after } of changes) {
+    const before = loadedState(loaded);
     const old = new Map(
       (before?.classifications ?? [])
         .filter((c) => c.propagate === true)
