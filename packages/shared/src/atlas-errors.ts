@@ -173,6 +173,26 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-06D",
     "a classification the entity does not have",
   ),
+  CLASSIFICATION_UPDATE_FROM_PROPAGATED_ENTITY: entry(
+    400,
+    "ATLAS-400-00-06B",
+    "an update, on the entity it was propagated to, of a classification another entity carries",
+  ),
+  PROPAGATED_CLASSIFICATION_NOT_ASSOCIATED: entry(
+    400,
+    "ATLAS-400-00-070",
+    "a propagated classification the entity does not receive from that source entity",
+  ),
+  PROPAGATED_CLASSIFICATION_REMOVAL_NOT_SUPPORTED: entry(
+    400,
+    "ATLAS-400-00-089",
+    "a removal of a propagated classification while its source entity is ACTIVE",
+  ),
+  INVALID_PROPAGATION_TYPE: entry(
+    400,
+    "ATLAS-400-00-091",
+    "a relationship's propagateTags its relationshipDef does not allow",
+  ),
   CUSTOM_ATTRIBUTE_KEY_LENGTH: entry(
     400,
     "ATLAS-400-00-08C",

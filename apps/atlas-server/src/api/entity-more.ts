@@ -44,7 +44,7 @@ export function headerOf(entity: StoredEntity): Record<string, unknown> {
     status: entity.status,
     displayText: typeof text === "string" ? text : entity.guid,
     attributes,
-    classificationNames: entity.classifications.map((c) => c.typeName),
+    classificationNames: [...new Set(entity.classifications.map((c) => c.typeName))],
     classifications: entity.classifications,
     labels: entity.labels ?? [],
     isIncomplete: entity.isIncomplete,
@@ -198,7 +198,20 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
     await edit(ctx, [byGuid(guid!)], { op, classifications });
   });
   router.on("DELETE", `${E}/guid/:guid/classification/:name`, async (ctx, { guid, name }) => {
-    await edit(ctx, [byGuid(guid!)], { op: "removeClassification", name: name! });
+    // associatedEntityGuid: the entity a propagated classification comes from (Atlas's EntityREST).
+    const source = stringParam(ctx.query.associatedEntityGuid);
+    if (source === undefined || source === guid)
+      return edit(ctx, [byGuid(guid!)], { op: "removeClassification", name: name! });
+    await api.write((epoch) =>
+      api.store.removePropagatedClassification(
+        epoch,
+        guidParam(guid!),
+        name!,
+        guidParam(source),
+        user(ctx),
+      ),
+    );
+    ctx.status = 204;
   });
   router.on(
     ["POST", "PUT"],

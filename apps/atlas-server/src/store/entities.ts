@@ -2,7 +2,7 @@
  * Entities as stored (EntityRecord, one database row), and how they turn into Atlas JSON:
  * full entities, headers, and the references inside attribute values. Backend-independent.
  */
-import type { JsonValue } from "@atlas-ha/atlas-model";
+import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AtlasEntityHeader, StoredEntity } from "./types.js";
 
 /** One row of the entities table, JSON columns parsed: the entity plus what the store keeps beside it. */
@@ -230,6 +230,22 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** The status and classifications of a contentOf() text: what propagation compares. */
+export function contentClassifications(content: string): {
+  status: string;
+  classifications: AtlasClassification[];
+} {
+  const [, status, , , , classifications] = JSON.parse(content) as [
+    unknown,
+    string,
+    unknown,
+    unknown,
+    unknown,
+    AtlasClassification[],
+  ];
+  return { status, classifications };
 }
 
 /** What makes two versions of an entity different (not times, users, version, write marks). */

@@ -18,6 +18,12 @@ export interface ExtrasOptions {
   replaceClassifications?: boolean;
   /** Replace an existing entity's business attributes with the ones sent. */
   replaceBusinessAttributes?: boolean;
+  /**
+   * `propagate` of a classification sent without one. Default true (Atlas's
+   * atlas.classification.propagation.default); hook messages use false, as Atlas does while
+   * it processes notifications.
+   */
+  propagateByDefault?: boolean;
 }
 
 /** Atlas's limits (atlas.entity.label.max.length, atlas.custom.attribute.*.max.length defaults). */
@@ -43,7 +49,9 @@ export function applyExtras(
     const given = entity.classifications;
     if (given !== undefined && given !== null && !Array.isArray(given))
       throw invalid("classifications: expected a list", ATLAS_ERRORS.INVALID_ENTITY.code);
-    record.classifications = classifications(types, record, given ?? []);
+    record.classifications = classifications(types, record, given ?? [], {
+      propagateByDefault: options.propagateByDefault,
+    });
   }
   if (isNew || options.replaceBusinessAttributes) {
     const given = entity.businessAttributes;
@@ -115,13 +123,53 @@ function classificationChain(types: TypeRegistry, name: string): AtlasClassifica
   return chain;
 }
 
+/** Whether the classification may be put on an entity of that type (its defs' `entityTypes`). */
+export function classificationAppliesTo(
+  types: TypeRegistry,
+  name: string,
+  entityTypeName: string,
+): boolean {
+  const restricted = classificationEntityTypes(types, name);
+  return restricted.length === 0 || restricted.some((t) => types.isA(entityTypeName, t));
+}
+
+/** The entity types the classification is restricted to (its defs' `entityTypes`); none: any. */
+export function classificationEntityTypes(types: TypeRegistry, name: string): string[] {
+  return classificationChain(types, name).flatMap((d) => d.entityTypes ?? []);
+}
+
+/**
+ * A classification another entity propagates here, sent back as a GET showed it
+ * (`propagate: true`, `entityGuid` of its source): Atlas's addClassifications skips it.
+ */
+function isReceived(record: EntityRecord, c: unknown, anyPropagate = false): boolean {
+  return (
+    isObject(c) &&
+    (anyPropagate || c.propagate === true) &&
+    typeof c.entityGuid === "string" &&
+    c.entityGuid !== "" &&
+    c.entityGuid !== record.guid
+  );
+}
+
 export function classifications(
   types: TypeRegistry,
   record: EntityRecord,
   given: unknown[],
+  options: { received?: "skip" | "reject"; propagateByDefault?: boolean } = {},
 ): AtlasClassification[] {
   const seen = new Set<string>();
-  return given.map((c): AtlasClassification => {
+  const own = given.filter((c) => {
+    // An update names the entity's own classifications only (Atlas's updateClassifications).
+    if (!isReceived(record, c, options.received === "reject")) return true;
+    if (options.received === "reject")
+      throw invalid(
+        `Update to classification ${String((c as { typeName?: unknown }).typeName)} is not allowed from propagated entity`,
+        ATLAS_ERRORS.CLASSIFICATION_UPDATE_FROM_PROPAGATED_ENTITY.code,
+      );
+    return false;
+  });
+  return own.map((c): AtlasClassification => {
     if (!isObject(c) || typeof c.typeName !== "string")
       throw invalid("a classification needs a typeName", ATLAS_ERRORS.INVALID_ENTITY.code);
     const chain = classificationChain(types, c.typeName);
@@ -146,7 +194,8 @@ export function classifications(
       attributes,
       entityGuid: record.guid,
       entityStatus: record.status,
-      propagate: typeof c.propagate === "boolean" ? c.propagate : true,
+      propagate:
+        typeof c.propagate === "boolean" ? c.propagate : (options.propagateByDefault ?? true),
       removePropagationsOnEntityDelete:
         typeof c.removePropagationsOnEntityDelete === "boolean"
           ? c.removePropagationsOnEntityDelete
@@ -250,7 +299,7 @@ export function editExtras(types: TypeRegistry, record: EntityRecord, edit: Enti
       return;
     }
     case "updateClassifications": {
-      const updated = classifications(types, record, edit.classifications);
+      const updated = classifications(types, record, edit.classifications, { received: "reject" });
       const next = [...record.classifications];
       for (const c of updated) {
         const at = next.findIndex((x) => x.typeName === c.typeName);

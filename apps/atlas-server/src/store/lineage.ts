@@ -6,6 +6,7 @@
  * graph costs a handful of round trips per hop, not one per edge.
  */
 import { toHeader, type EntityRecord } from "./entities.js";
+import { withReceivedNames } from "./propagation.js";
 import { StoreLineageTypeError } from "./errors.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { SqlTx } from "./sql.js";
@@ -162,6 +163,7 @@ export async function lineage(
       if (record && !(guid in guidEntityMap)) guidEntityMap[guid] = toHeader(record);
     }
   }
+  await withReceivedNames(tx, Object.values(guidEntityMap));
   return {
     baseEntityGuid: base.guid,
     lineageDirection: options.direction,

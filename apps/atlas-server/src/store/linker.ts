@@ -131,6 +131,13 @@ export class Linker {
     return owned;
   }
 
+  /** The ACTIVE relationships this write created (for propagation, after flush). */
+  created(): RelationshipRecord[] {
+    return [...this.#records.values()].filter(
+      (r) => !this.#loaded.has(r.guid) && r.status === "ACTIVE",
+    );
+  }
+
   /** Writes the relationships that changed; returns how many. */
   async flush(): Promise<number> {
     let changed = 0;

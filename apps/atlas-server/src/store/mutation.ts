@@ -45,6 +45,7 @@ import { StoreConflictError, StoreInvalidEntityError, StoreReferenceError } from
 import { writeEntityAudits, type AuditedChange } from "./audit.js";
 import { applyExtras, editExtras, type EntityEdit, type ExtrasOptions } from "./extras.js";
 import { Linker, type LinkTarget } from "./linker.js";
+import { propagateAcross, propagateEntityChanges, type EntityChange } from "./propagation.js";
 import { EntityRecords } from "./records.js";
 import {
   assignedGuid,
@@ -196,13 +197,16 @@ export class Mutation {
     let changed = await this.#linker.flush();
     let createOrd = 0;
     const audited: AuditedChange[] = [];
+    const propagation: EntityChange[] = [];
     for (const record of this.#records.all()) {
       const loaded = this.#records.loadedContent(record.guid);
+      const content = loaded === undefined ? undefined : contentOf(record);
+      if (loaded === undefined || loaded !== content) propagation.push({ loaded, after: record });
       let operation: EntityOperation;
       if (loaded === undefined) {
         await tx.insertEntity(record, createOrd++);
         operation = "CREATE";
-      } else if (loaded !== contentOf(record)) {
+      } else if (loaded !== content) {
         touch(record, this.#c);
         await tx.updateEntity(record);
         operation = this.#deleted.has(record.guid)
@@ -218,6 +222,9 @@ export class Mutation {
       audited.push({ record, before: loaded });
     }
     await writeEntityAudits(this.#c, audited);
+    // Propagation reads the rows as this write left them (propagation.ts).
+    await propagateEntityChanges(tx, this.#c.types, this.#c.seq, propagation);
+    await propagateAcross(tx, this.#c.types, this.#c.seq, this.#linker.created());
     return {
       response: { mutatedEntities: mutated, guidAssignments: { ...this.#assignments } },
       changed,

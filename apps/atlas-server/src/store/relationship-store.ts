@@ -1,7 +1,8 @@
 /**
  * Atlas's relationship REST (`v2/relationship`) over the store's relationship rows: read one
  * (with its ends' headers on `extendedInfo`), create one between two existing entities,
- * update its attributes, soft-delete it. Runs inside the store's transactions.
+ * update its attributes and propagation settings (propagation-relationship.ts), soft-delete
+ * it. Runs inside the store's transactions.
  */
 import type { JsonValue } from "@atlas-ha/atlas-model";
 import { createdMarks, isObject, toHeader, touch, type EntityRecord } from "./entities.js";
@@ -12,6 +13,8 @@ import {
   StoreRelationshipNotFoundError,
   StoreUnknownTypeError,
 } from "./errors.js";
+import { propagateAcross } from "./propagation.js";
+import { applyPropagationSettings, relationshipPropagation } from "./propagation-relationship.js";
 import { toAtlasRelationship, type RelationshipRecord } from "./relationships.js";
 import type { SqlTx } from "./sql.js";
 import type { AtlasEntityHeader } from "./types.js";
@@ -45,15 +48,28 @@ async function render(
   extendedInfo: boolean,
 ): Promise<RelationshipWithExtInfo> {
   const ends = new Map((await tx.entities([r.end1Guid, r.end2Guid])).map((e) => [e.guid, e]));
-  const { label, propagateTags } = labelOf(types, r.typeName);
-  const relationship = toAtlasRelationship(
-    r,
-    ends.get(r.end1Guid),
-    ends.get(r.end2Guid),
-    label,
-    propagateTags,
-  );
+  const { label } = labelOf(types, r.typeName);
+  const propagation = await relationshipPropagation(tx, types, r);
+  const relationship = {
+    ...toAtlasRelationship(
+      r,
+      ends.get(r.end1Guid),
+      ends.get(r.end2Guid),
+      label,
+      propagation.propagateTags,
+    ),
+    propagatedClassifications: propagation.propagatedClassifications as JsonValue,
+    blockedPropagatedClassifications: propagation.blockedPropagatedClassifications as JsonValue,
+  };
   if (!extendedInfo) return { relationship };
+  // As Atlas: the ends' headers, and those of the entities the classifications come from.
+  const sources = [
+    ...propagation.propagatedClassifications,
+    ...propagation.blockedPropagatedClassifications,
+  ]
+    .map((c) => String(c.entityGuid))
+    .filter((g) => !ends.has(g));
+  for (const e of await tx.entities([...new Set(sources)])) ends.set(e.guid, e);
   const referredEntities: Record<string, AtlasEntityHeader> = {};
   for (const e of ends.values()) referredEntities[e.guid] = toHeader(e);
   return { relationship, referredEntities };
@@ -136,6 +152,8 @@ export async function createRelationship(
     createOrd: 0,
   };
   await tx.insertRelationship(record);
+  await applyPropagationSettings(tx, types, stamp.seq, record, body, true);
+  await propagateAcross(tx, types, stamp.seq, [record]);
   return render(tx, types, record, false);
 }
 
@@ -169,7 +187,8 @@ export async function updateRelationship(
       );
   }
   const attributes = { ...r.attributes, ...attributesOf(body.attributes) };
-  if (JSON.stringify(attributes) === JSON.stringify(r.attributes))
+  const propagation = await applyPropagationSettings(tx, types, stamp.seq, r, body, false);
+  if (JSON.stringify(attributes) === JSON.stringify(r.attributes) && propagation === 0)
     return { result: await render(tx, types, r, false), changed: 0 };
   r.attributes = attributes;
   touch(r, stamp);

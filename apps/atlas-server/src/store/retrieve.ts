@@ -22,6 +22,7 @@ import {
   relatedObjectId,
   type RelationshipRecord,
 } from "./relationships.js";
+import { withReceived } from "./propagation.js";
 import type { SqlTx } from "./sql.js";
 import type { EntityWithReferred, StoredEntity } from "./types.js";
 import type { RelationshipEnd, TypeRegistry } from "./typesystem.js";
@@ -70,6 +71,8 @@ export async function retrieveEntity(
     if (options.minExtInfo && level[0] !== root) break;
     level = await tx.entities(next);
   }
+  // Classifications other entities propagate here, after the entity's own (propagation.ts).
+  await withReceived(tx, [entity!, ...Object.values(referred)]);
   return { entity: entity!, referredEntities: referred };
 }
 

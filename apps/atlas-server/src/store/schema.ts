@@ -16,8 +16,11 @@
  *   entities' guids, attributes); at most one ACTIVE row per type and pair of ends.
  * - atlas_entity_audit: entity audit events (migration 3; audit.ts).
  * - atlas_saved_searches: users' saved searches (migration 3; saved-searches.ts).
+ * - atlas_propagations, atlas_relationship_propagation: classification propagation
+ *   (propagation-sql.ts, migration 5).
  * - atlas_schema_migrations: applied migration versions.
  */
+import { propagationMigration, propagationStatements } from "./propagation-sql.js";
 import type { Migration, StoreSql } from "./sql.js";
 
 export interface Dialect {
@@ -193,6 +196,7 @@ export function migrations(d: Dialect): Migration[] {
         `CREATE INDEX atlas_entities_update_time ON atlas_entities (update_time)`,
       ],
     },
+    propagationMigration(d),
   ];
 }
 
@@ -273,5 +277,7 @@ export function statements(d: Dialect): StoreSql {
       OR CAST(business_attributes AS TEXT) LIKE @keyPattern ESCAPE '\\'
       UNION ALL SELECT 1 AS hit FROM atlas_relationships WHERE type_name = @typeName
       LIMIT 1`,
+
+    propagation: propagationStatements(d),
   };
 }

@@ -7,6 +7,7 @@
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
 import type { EntityRecord } from "./entities.js";
+import { PropagationTx, type PropagationSql } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { HookPosition, WriteRecord } from "./types.js";
 
@@ -73,6 +74,9 @@ export interface StoreSql {
    * attributes (@keyPattern), or a relationship of the type exists (any status).
    */
   selectTypeInUse: string;
+
+  /** Classification propagation (propagation-sql.ts). */
+  propagation: PropagationSql;
 }
 
 export interface WriteOptions {
@@ -436,6 +440,11 @@ export class SqlTx {
       keyPattern: `%${JSON.stringify(typeName).replace(/[\\%_]/g, (c) => `\\${c}`)}:%`,
     });
     return rows.length > 0;
+  }
+
+  /** The propagation tables (propagation-sql.ts), in this transaction. */
+  get propagation(): PropagationTx {
+    return new PropagationTx(this.#sql.propagation, this.#db);
   }
 
   async appliedMigrations(): Promise<number[]> {

@@ -32,6 +32,8 @@ import {
   type QuickSearchResult,
   type SuggestionsResult,
 } from "./search-more.js";
+import { withReceivedNames } from "./propagation.js";
+import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
@@ -224,10 +226,31 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     });
   }
 
+  async removePropagatedClassification(
+    epoch: number,
+    guid: string,
+    name: string,
+    sourceGuid: string,
+    user: string,
+  ): Promise<void> {
+    await this.write(epoch, user, "PROPAGATION_REMOVE", {}, async (tx) =>
+      removeReceived(tx, guid, name, sourceGuid),
+    );
+  }
+
   async searchBasic(params: SearchBasicParams): Promise<SearchBasicResult> {
     return this.b.read(async (db) => {
-      const types = await this.registry(this.tx(db));
-      return searchBasic(db, this.b.kind, types, params, this.now());
+      const tx = this.tx(db);
+      const result = await searchBasic(
+        db,
+        this.b.kind,
+        await this.registry(tx),
+        params,
+        this.now(),
+      );
+      // Headers name the classifications an entity received by propagation too, as Atlas's.
+      result.entities = await withReceivedNames(tx, result.entities);
+      return result;
     });
   }
 
@@ -368,7 +391,13 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
           return 0;
         }
         const context = { tx, seq, types, now, epoch, user };
-        const { response, changed } = await this.#applyChanges(context, changes);
+        // Atlas leaves `propagate` off for classifications a hook sends without one.
+        const hookChanges = changes.map((c) =>
+          c.kind === "createOrUpdate"
+            ? { ...c, options: { propagateByDefault: false, ...c.options } }
+            : c,
+        );
+        const { response, changed } = await this.#applyChanges(context, hookChanges);
         await tx.insertHookOffset(position, epoch, seq, now);
         result = { applied: true, mutations: response };
         return changed;

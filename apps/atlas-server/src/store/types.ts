@@ -289,6 +289,18 @@ export interface MetadataStore extends AdminStore {
   ): Promise<RelationshipWithExtInfo>;
   /** Soft delete; unknown: ATLAS-404-00-00C, deleted already: ATLAS-404-00-00F. */
   deleteRelationship(epoch: number, guid: string, user: string): Promise<void>;
+  /**
+   * Removes the classification `name` that entity `guid` receives from `sourceGuid` by
+   * propagation — allowed only once the source entity is deleted, as Atlas
+   * (propagation-relationship.ts `removeReceived`).
+   */
+  removePropagatedClassification(
+    epoch: number,
+    guid: string,
+    name: string,
+    sourceGuid: string,
+    user: string,
+  ): Promise<void>;
   /** Atlas's lineage of a DataSet or Process; null when the entity does not exist. */
   lineage(
     at: string | { typeName: string; qualifiedName: string },
