@@ -56,6 +56,7 @@ import {
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
 import type { TypeRegistry } from "./typesystem.js";
+import { validateEntity } from "./validate.js";
 
 export interface MutationContext {
   tx: SqlTx;
@@ -267,8 +268,11 @@ export class Mutation {
     //    last the relationships, once every entity of the request has its record.
     const links: { record: EntityRecord; name: string; targets: LinkTarget[] }[] = [];
     for (const { entity, record } of targets) {
-      const attributes = await this.#resolveAll(entity.attributes);
-      const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
+      // Atlas's validateAndNormalize(ForUpdate): checked against the typedefs, normalised.
+      const mode = this.#partial.has(record.guid) ? "update" : "create";
+      const checked = validateEntity(this.#c.types, record.typeName, entity, mode);
+      const attributes = await this.#resolveAll(checked.attributes);
+      const relationshipAttributes = await this.#resolveAll(checked.relationshipAttributes);
       const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
       const linked = new Map<string, JsonValue>();
       for (const values of [attributes, relationshipAttributes]) {
