@@ -119,6 +119,8 @@ export class StoreInvalidEntityError extends StoreError {
  * INSTANCE_CRUD_INVALID_PARAMS — 404 ATLAS-404-00-007 — and so do we; `messages` holds every
  * problem, in Atlas's words.
  */
+const MAX_LISTED_PROBLEMS = 100;
+
 export class StoreInvalidAttributesError extends StoreError {
   override readonly name = "StoreInvalidAttributesError" as const;
   readonly code = "STORE_INVALID_ATTRIBUTES" as const;
@@ -127,9 +129,14 @@ export class StoreInvalidAttributesError extends StoreError {
   readonly messages: readonly string[];
 
   constructor(messages: string[]) {
-    // Atlas's text names only the first problem ({0} of its message format); we list them all.
-    super(`Invalid instance creation/updation parameters passed : ${messages.join("; ")}`);
-    this.messages = [...messages];
+    // Atlas's text names only the first problem ({0} of its message format); we list them all,
+    // up to a bound, so that a body of many bad values cannot make an answer many times its size.
+    const shown = messages.slice(0, MAX_LISTED_PROBLEMS);
+    const more = messages.length - shown.length;
+    super(
+      `Invalid instance creation/updation parameters passed : ${shown.join("; ")}${more > 0 ? `; … and ${more} more` : ""}`,
+    );
+    this.messages = shown;
   }
 }
 

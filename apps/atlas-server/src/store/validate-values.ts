@@ -24,6 +24,7 @@ const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // SimpleDateFormat is lenient and reads a prefix: each field any number of digits, then anything.
 const DATE_TEXT = /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)Z/;
 const FLOAT_MAX = 3.4028234663852886e38;
+const I64 = 2n ** 63n;
 
 function integer(min: bigint, max: bigint): Normalizer {
   return (value) => {
@@ -31,6 +32,8 @@ function integer(min: bigint, max: bigint): Normalizer {
     if (typeof value === "number") {
       if (!Number.isFinite(value)) return INVALID;
       n = BigInt(Math.trunc(value));
+      // A JSON number read as a double: Long.MAX_VALUE arrives as 2^63.
+      if (n === max + 1n && max === I64 - 1n) n = max;
     } else if (typeof value === "string" && INTEGER_TEXT.test(value)) {
       n = BigInt(value);
     } else {
@@ -83,7 +86,10 @@ function date(value: JsonValue): Normalized {
     const millis = Date.UTC(y, mo - 1, d, h, mi, s, ms);
     return Number.isFinite(millis) ? millis : INVALID;
   }
-  return INTEGER_TEXT.test(value) ? Number(value) : INVALID;
+  // Long.parseLong: digits within a Java long.
+  if (!INTEGER_TEXT.test(value)) return INVALID;
+  const n = BigInt(value);
+  return n < -I64 || n >= I64 ? INVALID : Number(n);
 }
 
 function boolean(value: JsonValue): Normalized {
@@ -105,8 +111,6 @@ export function javaString(value: JsonValue): string {
       .join(", ")}}`;
   return String(value);
 }
-
-const I64 = 2n ** 63n;
 
 /** The built-in types by name; `objectid` and the containers are handled by validate.ts. */
 export const PRIMITIVES: ReadonlyMap<string, Normalizer> = new Map<string, Normalizer>([

@@ -56,6 +56,11 @@ interface EntityPlan {
 
 const NOT_SET = -1;
 
+/** Sets a key of the body (even "__proto__") as an own property, never the prototype. */
+function put(out: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function invalidValue(path: string, value: JsonValue, typeName: string): string {
   return `${path}=${javaString(value)}: invalid value for type ${typeName}`;
 }
@@ -235,8 +240,11 @@ class Plans {
         const normalized = v === null ? null : valueType(v, `${path}.${k}`, run);
         if (normalized === INVALID) ok = false;
         else
-          out[typeof normalizedKey === "string" ? normalizedKey : javaString(normalizedKey)] =
-            normalized;
+          put(
+            out,
+            typeof normalizedKey === "string" ? normalizedKey : javaString(normalizedKey),
+            normalized,
+          );
       }
       return ok ? out : INVALID;
     };
@@ -294,12 +302,12 @@ function checkAttributes(
         ok = false;
         run.messages.push(missing(`${path}.${attribute.name}`, attribute.declaredIn));
       }
-      if (value === null) out[attribute.name] = null;
+      if (value === null) put(out, attribute.name, null);
       continue;
     }
     const normalized = attribute.check(value, `${path}.${attribute.name}`, run);
     if (normalized === INVALID) ok = false;
-    else out[attribute.name] = normalized;
+    else put(out, attribute.name, normalized);
   }
   return ok ? out : INVALID;
 }

@@ -207,7 +207,7 @@ describe.each<BackendName>(["sqlite", "postgres"])(
         store.partialUpdateByUniqueAttribute(
           1,
           id,
-          { entity: { typeName: "vt_thing", attributes } as AtlasEntity },
+          { entity: { typeName: "vt_thing", attributes } as AtlasEntity, referredEntities: {} },
           USER,
         );
       await partial({ i: "7", level: "low" });
