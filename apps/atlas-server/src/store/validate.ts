@@ -47,7 +47,10 @@ interface AttributePlan {
 }
 
 interface EntityPlan {
-  attributes: AttributePlan[];
+  /** Its attributes that are not relationship ends: checked as values. */
+  plain: AttributePlan[];
+  /** Its attributes that are also relationship ends (Atlas's legacy ones): checked as references. */
+  legacy: AttributePlan[];
   /** Names of the type's attributes (attributeDefs, its supertypes' and relationship ends). */
   names: Set<string>;
   /** Relationship attribute names → mandatory (declaring type) or undefined. */
@@ -144,7 +147,13 @@ class Plans {
       relationships.set(name, mandatory ? endType : undefined);
     }
     const names = new Set([...byName.keys(), ...relationships.keys()]);
-    return { attributes: [...byName.values()], names, relationships };
+    const all = [...byName.values()];
+    return {
+      plain: all.filter((a) => !relationships.has(a.name)),
+      legacy: all.filter((a) => relationships.has(a.name)),
+      names,
+      relationships,
+    };
   }
 
   #attribute(def: AtlasAttributeDef, declaredIn: string): AttributePlan {
@@ -342,10 +351,10 @@ export function validateEntity(
   mode: "create" | "update",
 ): ValidatedAttributes {
   const plan = plansOf(types).entity(typeName);
-  const given = (isObject(entity.attributes) ? entity.attributes : {}) as Record<string, JsonValue>;
-  const related = (
-    isObject(entity.relationshipAttributes) ? entity.relationshipAttributes : {}
-  ) as Record<string, JsonValue>;
+  const given: Record<string, JsonValue> = isObject(entity.attributes) ? entity.attributes : {};
+  const related: Record<string, JsonValue> = isObject(entity.relationshipAttributes)
+    ? entity.relationshipAttributes
+    : {};
   const run: Run = { messages: [], update: mode === "update" };
   const incomplete = entity.isIncomplete === true;
   const relationshipAttributes: Record<string, JsonValue> = {};
@@ -368,11 +377,10 @@ export function validateEntity(
     (given[name] !== undefined && given[name] !== null) ||
     (related[name] !== undefined && related[name] !== null);
   // Relationship attributes (a legacy one may also be an attributeDef) are checked as references.
-  const plain = plan.attributes.filter((a) => !plan.relationships.has(a.name));
-  const attributes = checkAttributes(plain, given, typeName, run, has);
+  const attributes = checkAttributes(plan.plain, given, typeName, run, has);
   if (!run.update) {
-    for (const a of plan.attributes) {
-      if (plan.relationships.has(a.name) && !a.optional && !has(a.name))
+    for (const a of plan.legacy) {
+      if (!a.optional && !has(a.name))
         run.messages.push(missing(`${typeName}.${a.name}`, a.declaredIn));
     }
     for (const [name, declaredIn] of plan.relationships) {
