@@ -46,6 +46,8 @@ export const errors = {
     answer(E.UNKNOWN_TYPENAME, `${typeName}: Unknown/invalid typename`),
   guidNotFound: (guid: string) =>
     answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
+  unknownAttribute: (name: string, typeName: string) =>
+    answer(E.UNKNOWN_ATTRIBUTE, `Attribute ${name} not found for type ${typeName}`),
   invalidClassification: (name: string) =>
     answer(E.CLASSIFICATION_NOT_FOUND, `Given classification ${name} was invalid`),
   relationshipNotFound: (guid: string) =>
