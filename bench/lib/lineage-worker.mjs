@@ -58,7 +58,14 @@ for (let layer = 0; layer < layers; layer++) {
           attributes: {
             qualifiedName: `bench.p${layer}_${i}@lineage`,
             name: `p${layer}_${i}`,
+            // What Atlas's Hive model requires of a hive_process (isOptional false).
             operationType: "QUERY",
+            queryText: `insert into t${layer}_${i}`,
+            queryPlan: "Not Supported",
+            queryId: `q${layer}_${i}`,
+            userName: "bench",
+            startTime: 1_767_225_600_000,
+            endTime: 1_767_225_600_100,
           },
           relationshipAttributes: { inputs, outputs: [ref(layer, i)] },
         });

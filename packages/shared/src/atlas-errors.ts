@@ -66,7 +66,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-029",
     "a request Atlas refuses as BAD_REQUEST: a typedef naming an unknown type or changing an attribute's type; a search parameter or filter it cannot run; another user's saved search",
   ),
-  INVALID_OBJECT_ID: entry(400, "ATLAS-400-00-021", "a saved-search update without a guid"),
+  INVALID_OBJECT_ID: entry(
+    400,
+    "ATLAS-400-00-021",
+    "a reference that is not an object id (no guid, nor typeName with uniqueAttributes); a saved-search update without a guid",
+  ),
   SAVED_SEARCH_CHANGE_USER: entry(
     400,
     "ATLAS-400-00-056",
@@ -163,6 +167,11 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-400-00-105",
     "a search filter without the value its operator needs",
   ),
+  INVALID_STRUCT_VALUE: entry(
+    400,
+    "ATLAS-400-00-025",
+    "a struct attribute's value that is not an object",
+  ),
   CLASSIFICATION_NOT_APPLICABLE: entry(
     400,
     "ATLAS-400-00-055",
@@ -250,6 +259,11 @@ export const ATLAS_ERRORS = Object.freeze({
   TYPE_NAME_NOT_FOUND: entry(404, "ATLAS-404-00-001", "no typedef of this name"),
   TYPE_GUID_NOT_FOUND: entry(404, "ATLAS-404-00-002", "no typedef with this guid"),
   GUID_NOT_FOUND: entry(404, "ATLAS-404-00-005", "no entity with this guid"),
+  INSTANCE_CRUD_INVALID_PARAMS: entry(
+    404,
+    "ATLAS-404-00-007",
+    "entity attributes that fail their typedefs (Atlas's status: 404, not 400)",
+  ),
   CLASSIFICATION_NOT_FOUND: entry(404, "ATLAS-404-00-008", "no classification type of this name"),
   UNIQUE_ATTRIBUTE_NOT_FOUND: entry(
     404,

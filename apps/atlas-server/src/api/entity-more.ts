@@ -10,7 +10,8 @@ import { readJson, readJsonObject } from "../http/body.js";
 import { errors } from "../http/errors.js";
 import type { Router } from "../http/router.js";
 import type { EntityEdit } from "../store/extras.js";
-import type { EntityWithReferred, StoredEntity } from "../store/types.js";
+import type { AtlasEntityDef } from "../models/typedefs.js";
+import type { EntityWithReferred, MetadataStore, StoredEntity } from "../store/types.js";
 import type { ApiContext } from "./context.js";
 import {
   booleanParam,
@@ -31,6 +32,27 @@ function all(value: unknown): string[] {
 }
 
 /** Atlas's AtlasEntityHeader of a stored entity. */
+/** True when the entity type, a supertype or a relationship end gives it attribute `name`. */
+async function hasAttribute(
+  store: Pick<MetadataStore, "getTypedef">,
+  typeName: string,
+  name: string,
+): Promise<boolean> {
+  const queue = [typeName];
+  for (const seen = new Set<string>(); queue.length > 0;) {
+    const next = queue.shift()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    const def = (await store.getTypedef(next)) as AtlasEntityDef | null;
+    if (!def) continue;
+    const ends = (def.relationshipAttributeDefs ?? []) as { name?: unknown }[];
+    if (def.attributeDefs?.some((a) => a.name === name) || ends.some((a) => a.name === name))
+      return true;
+    queue.push(...(def.superTypes ?? []));
+  }
+  return false;
+}
+
 export function headerOf(entity: StoredEntity): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const name of ["qualifiedName", "name", "owner", "description"]) {
@@ -151,6 +173,10 @@ export function entityMoreRoutes(router: Router, api: ApiContext): void {
     if (!name) throw errors.invalid("name: required query parameter (the attribute to update)");
     const value = await readJson(ctx, limit);
     const current = await read(guid!);
+    // As Atlas's updateEntityAttributeByGuid: a name the type does not have is refused (a
+    // body-based update ignores such names instead; docs/contracts/model.md).
+    if (!(await hasAttribute(api.store, current.typeName, name)))
+      throw errors.unknownAttribute(name, current.typeName);
     const body = {
       entity: { typeName: current.typeName, attributes: { [name]: value } },
       referredEntities: {},

@@ -44,6 +44,8 @@ export const errors = {
     answer(E.UNKNOWN_TYPE, `Type ENTITY with name ${typeName} does not exist`),
   guidNotFound: (guid: string) =>
     answer(E.GUID_NOT_FOUND, `Given instance guid ${guid} is invalid/not found`),
+  unknownAttribute: (name: string, typeName: string) =>
+    answer(E.UNKNOWN_ATTRIBUTE, `Attribute ${name} not found for type ${typeName}`),
   invalidClassification: (name: string) =>
     answer(E.CLASSIFICATION_NOT_FOUND, `Given classification ${name} was invalid`),
   relationshipNotFound: (guid: string) =>

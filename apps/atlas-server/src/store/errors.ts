@@ -113,6 +113,33 @@ export class StoreInvalidEntityError extends StoreError {
   }
 }
 
+/**
+ * Entity attributes that fail their typedefs (store/validate.ts): a mandatory attribute
+ * missing, a value of the wrong type, a bad enum value, a list of the wrong size. Atlas answers
+ * INSTANCE_CRUD_INVALID_PARAMS — 404 ATLAS-404-00-007 — and so do we; `messages` holds every
+ * problem, in Atlas's words.
+ */
+const MAX_LISTED_PROBLEMS = 100;
+
+export class StoreInvalidAttributesError extends StoreError {
+  override readonly name = "StoreInvalidAttributesError" as const;
+  readonly code = "STORE_INVALID_ATTRIBUTES" as const;
+  readonly httpStatus = 404;
+  readonly atlasErrorCode = ATLAS_ERRORS.INSTANCE_CRUD_INVALID_PARAMS.code;
+  readonly messages: readonly string[];
+
+  constructor(messages: string[]) {
+    // Atlas's text names only the first problem ({0} of its message format); we list them all,
+    // up to a bound, so that a body of many bad values cannot make an answer many times its size.
+    const shown = messages.slice(0, MAX_LISTED_PROBLEMS);
+    const more = messages.length - shown.length;
+    super(
+      `Invalid instance creation/updation parameters passed : ${shown.join("; ")}${more > 0 ? `; … and ${more} more` : ""}`,
+    );
+    this.messages = shown;
+  }
+}
+
 /** No entity with that guid, or no entity of that type with that unique attribute. */
 export class StoreNotFoundError extends StoreError {
   override readonly name = "StoreNotFoundError" as const;
@@ -330,6 +357,7 @@ export type StoreErrorCode =
   | StoreFencedError["code"]
   | StoreUnknownTypeError["code"]
   | StoreInvalidEntityError["code"]
+  | StoreInvalidAttributesError["code"]
   | StoreNotFoundError["code"]
   | StoreReferenceError["code"]
   | StoreConflictError["code"]
@@ -353,6 +381,7 @@ const CODES = new Set<string>([
   "STORE_UNAVAILABLE",
   "STORE_UNKNOWN_TYPE",
   "STORE_INVALID_ENTITY",
+  "STORE_INVALID_ATTRIBUTES",
   "STORE_ENTITY_NOT_FOUND",
   "STORE_REFERENCE_NOT_FOUND",
   "STORE_UNIQUE_CONFLICT",

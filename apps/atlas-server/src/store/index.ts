@@ -49,6 +49,7 @@ export {
   StoreConflictError,
   StoreFencedError,
   StoreInvalidEntityError,
+  StoreInvalidAttributesError,
   StoreInvalidTypedefError,
   StoreNotFoundError,
   StoreReferenceError,

@@ -58,6 +58,7 @@ import {
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
 import type { TypeRegistry } from "./typesystem.js";
+import { validateEntity } from "./validate.js";
 
 export interface MutationContext {
   tx: SqlTx;
@@ -277,9 +278,22 @@ export class Mutation {
     // 3. References → object ids of real entities (shells where needed); then merge, and
     //    last the relationships, once every entity of the request has its record.
     const links: { record: EntityRecord; name: string; targets: LinkTarget[] }[] = [];
+    // Atlas resolves every reference of the request before it validates an entity.
+    const resolved: { entity: AtlasEntity; record: EntityRecord }[] = [];
     for (const { entity, record } of targets) {
       const attributes = await this.#resolveAll(entity.attributes);
       const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
+      resolved.push({ record, entity: { ...entity, attributes, relationshipAttributes } });
+    }
+    for (const { entity, record } of resolved) {
+      // Atlas's validateAndNormalize(ForUpdate): checked against the typedefs, normalised.
+      const mode = this.#partial.has(record.guid) ? "update" : "create";
+      const { attributes, relationshipAttributes } = validateEntity(
+        this.#c.types,
+        record.typeName,
+        entity,
+        mode,
+      );
       const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
       const linked = new Map<string, JsonValue>();
       for (const values of [attributes, relationshipAttributes]) {

@@ -65,7 +65,9 @@ batch = AtlasEntitiesWithExtInfo()
 batch.entities = table("raw", "-10", ["id", "amount", "note"]) + table("clean", "-20", ["id", "amount"])
 made = client.entity.create_entities(batch)
 raw, clean = made.guidAssignments["-10"], made.guidAssignments["-20"]
-p = entity("hive_process", "-30", "py.raw_to_clean@cl", "raw_to_clean", operationType="QUERY")
+p = entity("hive_process", "-30", "py.raw_to_clean@cl", "raw_to_clean", operationType="QUERY",
+    queryText="insert into clean select * from raw", queryPlan="Not Supported", queryId="q1",
+    userName="py", startTime=1767225600000, endTime=1767225600100)  # Atlas's mandatory attributes
 p.relationshipAttributes = {"inputs": [ref(raw)], "outputs": [ref(clean)]}
 batch = AtlasEntitiesWithExtInfo()
 batch.entities = [p]

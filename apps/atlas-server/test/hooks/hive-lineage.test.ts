@@ -74,13 +74,21 @@ const message = (type: string, body: Json): HookNotification =>
 function createTable(
   t: string,
   columns: string[],
-  location: { typeName: string; qualifiedName: string; attributes: Json },
+  location: {
+    typeName: string;
+    qualifiedName: string;
+    attributes: Json;
+    relationshipAttributes?: Json;
+  },
 ) {
   const { entity, referred } = tableEntities(t, columns, location.qualifiedName);
   const path = {
     typeName: location.typeName,
     guid: next(),
     attributes: { qualifiedName: location.qualifiedName, ...location.attributes },
+    ...("relationshipAttributes" in location
+      ? { relationshipAttributes: location.relationshipAttributes }
+      : {}),
   };
   const process = {
     typeName: "hive_process",
@@ -94,6 +102,9 @@ function createTable(
       endTime: T0 + 10,
       userName: "hive",
       clusterName: CL,
+      // Mandatory in Atlas's hive_process; the hook sends these.
+      queryPlan: "Not Supported",
+      queryId: `hive_${T0}`,
     },
     relationshipAttributes: {
       inputs: [
@@ -135,6 +146,8 @@ function query(name: string, from: string, to: string, columns: string[], create
       endTime: T0 + 200,
       userName: "hive",
       clusterName: CL,
+      queryPlan: "Not Supported",
+      queryId: `hive_${T0 + 100}`,
     },
     relationshipAttributes: {
       inputs: [uniq("hive_table", tableQn(from), "dataset_process_inputs")],
@@ -179,6 +192,8 @@ function query(name: string, from: string, to: string, columns: string[], create
       endTime: T0 + 200,
       userName: "hive",
       hostName: "hs2",
+      queryPlan: "Not Supported",
+      queryId: `hive_${T0 + 100}`,
     },
     relationshipAttributes: {
       process: {
@@ -263,6 +278,13 @@ describe.each<BackendName>(["sqlite", "postgres"])(
           typeName: "aws_s3_v2_directory",
           qualifiedName: `s3a://lake/data/${t}/@${CL}`,
           attributes: { name: `/data/${t}/`, objectPrefix: `/data/${t}/` },
+          // Its bucket: mandatory (the contained end of a COMPOSITION), as the hook sends it.
+          relationshipAttributes: {
+            container: {
+              ...uniq("aws_s3_v2_bucket", `s3a://lake@${CL}`),
+              relationshipType: "aws_s3_v2_container_contained",
+            },
+          },
         }),
       ],
     ] as const) {

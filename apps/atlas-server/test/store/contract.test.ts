@@ -6,7 +6,13 @@ import type { AtlasEntity, JsonValue } from "@atlas-ha/atlas-model";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import type { MetadataStore } from "../../src/store/types.js";
-import { hiveDb, hiveTableWithColumns, storeFactory, type BackendName } from "./helpers.js";
+import {
+  hiveDb,
+  hiveProcessRequired,
+  hiveTableWithColumns,
+  storeFactory,
+  type BackendName,
+} from "./helpers.js";
 
 const pg = usePostgres();
 const USER = "alice";
@@ -340,6 +346,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
           attributes: {
             qualifiedName: "load@cl1",
             name: "load",
+            ...hiveProcessRequired,
             outputs: [
               { typeName: "hive_table", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
             ],
@@ -377,6 +384,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
           attributes: {
             qualifiedName: "load2@cl1",
             name: "load2",
+            ...hiveProcessRequired,
             inputs: [
               { typeName: "DataSet", uniqueAttributes: { qualifiedName: "sales.orders@cl1" } },
             ],
@@ -468,6 +476,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
             guid: "-1",
             attributes: {
               qualifiedName: "p@cl1",
+              name: "p",
+              ...hiveProcessRequired,
               inputs: [{ typeName: "hive_table", guid: "-99" }],
             },
           },
@@ -480,6 +490,8 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
             guid: "-1",
             attributes: {
               qualifiedName: "p@cl1",
+              name: "p",
+              ...hiveProcessRequired,
               inputs: [{ typeName: "nope_t", uniqueAttributes: { qualifiedName: "x" } }],
             },
           },

@@ -101,3 +101,14 @@ export function hiveTableWithColumns(db: string, table: string, columns: string[
   } as AtlasEntity;
   return { entities: [entity], referredEntities };
 }
+
+/** What Atlas's Hive model requires of a hive_process besides its names (`isOptional: false`). */
+export const hiveProcessRequired = {
+  operationType: "QUERY",
+  queryText: "insert into t select * from s",
+  queryPlan: "Not Supported",
+  queryId: "hive_20260101_0001",
+  startTime: 1_767_225_600_000,
+  endTime: 1_767_225_600_100,
+  userName: "hive",
+};

@@ -8,7 +8,7 @@ import type { AtlasEntity } from "@atlas-ha/atlas-model";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import type { MetadataStore } from "../../src/store/types.js";
-import { hiveDb, storeFactory, type BackendName } from "./helpers.js";
+import { hiveDb, hiveProcessRequired, storeFactory, type BackendName } from "./helpers.js";
 
 const pg = usePostgres();
 const USER = "hive";
@@ -61,7 +61,7 @@ const ref = (typeName: string, qualifiedName: string) => ({
 /** A hive_process from `inputs` to `outputs` (tables by name). */
 const process = (name: string, inputs: string[], outputs: string[]): AtlasEntity => ({
   typeName: "hive_process",
-  attributes: { qualifiedName: `${name}@cl1`, name, operationType: "QUERY" },
+  attributes: { qualifiedName: `${name}@cl1`, name, ...hiveProcessRequired },
   relationshipAttributes: {
     inputs: inputs.map((t) => ref("hive_table", `sales.${t}@cl1`)),
     outputs: outputs.map((t) => ref("hive_table", `sales.${t}@cl1`)),
@@ -117,8 +117,17 @@ describe.each<BackendName>(["sqlite", "postgres"])("relationships on the %s stor
         },
       ],
       {
-        "-3": { ...column("orders", "id"), guid: "-3", relationshipAttributes: {} },
-        "-4": { ...column("orders", "amount"), guid: "-4", relationshipAttributes: {} },
+        // Each names its table too: the child end of a COMPOSITION is mandatory in Atlas.
+        "-3": {
+          ...column("orders", "id"),
+          guid: "-3",
+          relationshipAttributes: { table: { guid: "-2", typeName: "hive_table" } },
+        },
+        "-4": {
+          ...column("orders", "amount"),
+          guid: "-4",
+          relationshipAttributes: { table: { guid: "-2", typeName: "hive_table" } },
+        },
       },
     );
     const orders = await get(store, response.guidAssignments["-2"]!);
@@ -164,7 +173,11 @@ describe.each<BackendName>(["sqlite", "postgres"])("relationships on the %s stor
     await create(store, [
       {
         typeName: "hive_storagedesc",
-        attributes: { qualifiedName: "sales.orders@cl1_storage", location: "hdfs://x" },
+        attributes: {
+          qualifiedName: "sales.orders@cl1_storage",
+          location: "hdfs://x",
+          compressed: false,
+        },
         relationshipAttributes: { table: ref("hive_table", "sales.orders@cl1") },
       },
     ]);

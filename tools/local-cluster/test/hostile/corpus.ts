@@ -632,6 +632,31 @@ function handWritten(g: Gen): CorpusCase[] {
     ],
     [failed("STORE_INVALID_ENTITY")],
   );
+  // Attribute validation (docs/contracts/model.md, "Attribute validation"): a value of the
+  // wrong type, and a mandatory attribute missing (a column without its table).
+  add(
+    "store/attribute-of-the-wrong-type",
+    [envelope(v2Create("wrong-type", { parameters: "not a map", createTime: "yesterday" }))],
+    [failed("STORE_INVALID_ATTRIBUTES")],
+  );
+  add(
+    "store/mandatory-attribute-missing",
+    [
+      envelope({
+        ...v2Create("no-table"),
+        entities: {
+          entities: [
+            {
+              typeName: "hive_column",
+              guid: "-1",
+              attributes: { qualifiedName: `db.t.c${QN_SUFFIX}`, name: "c", type: "int" },
+            },
+          ],
+        },
+      }),
+    ],
+    [failed("STORE_INVALID_ATTRIBUTES")],
+  );
   add(
     "store/partial-update-of-nothing",
     [

@@ -187,6 +187,12 @@ public final class ClientScenario {
             AtlasEntity t2 = entity("hive_table", "-20", "java_" + run + ".t2@cl", "t2");
             t2.setRelationshipAttribute("db", byGuid(dbGuid));
             AtlasEntity process = entity("hive_process", "-21", "java_" + run + ".p@cl", "p");
+            // What Atlas's Hive model requires of a hive_process (isOptional false).
+            for (String a : new String[] {"operationType", "queryText", "queryPlan", "queryId", "userName"}) {
+                process.setAttribute(a, a);
+            }
+            process.setAttribute("startTime", 1767225600000L);
+            process.setAttribute("endTime", 1767225600100L);
             process.setRelationshipAttribute("inputs", Collections.singletonList(byGuid(tableGuid)));
             process.setRelationshipAttribute("outputs", Collections.singletonList(byGuid("-20")));
             AtlasEntitiesWithExtInfo lineageBatch = new AtlasEntitiesWithExtInfo(new ArrayList<>(Arrays.asList(t2, process)));
