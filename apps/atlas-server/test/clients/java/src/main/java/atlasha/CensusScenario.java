@@ -38,7 +38,7 @@ public final class CensusScenario {
             if (path.endsWith("uniqueAttribute/type")) {
                 path += "/DataSet";
                 query = "?attr:qualifiedName=census%40nowhere";
-            } else if (path.endsWith("/guid") || path.endsWith("/lineage") && method.equals("GET")
+            } else if (path.endsWith("/guid") || path.endsWith("/lineage")
                     || !method.equals("POST") && (path.endsWith("glossary/term") || path.endsWith("glossary/category"))) {
                 path += "/" + GUID;
             } else if (path.endsWith("typedef/name")) {
