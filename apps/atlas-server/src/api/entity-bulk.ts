@@ -1,7 +1,8 @@
 /**
  * Atlas's bulk tools of the entity REST (EntityREST.java; docs/contracts/http.md): set the
  * classifications of many entities found by unique attribute
- * (`POST v2/entity/bulk/setClassifications`), and the business-metadata upload
+ * (`POST v2/entity/bulk/setClassifications`), the headers of the entities whose
+ * classifications changed since a time (`GET v2/entity/bulk/headers`), and the business-metadata upload
  * (`GET v2/entity/businessmetadata/import/template`, `POST v2/entity/businessmetadata/import`
  * with a CSV file). Both report per entity, as Atlas does: what failed does not stop the rest.
  */
@@ -15,12 +16,16 @@ import type { Router } from "../http/router.js";
 import type { EntityEdit } from "../store/extras.js";
 import type { ApiContext } from "./context.js";
 import { CsvError, parseCsv } from "./csv.js";
+import { headerOf } from "./entity-more.js";
+import { integerParam } from "./normalize.js";
 
 const E = "/api/atlas/v2/entity";
 /** Atlas's FileUtils.getBusinessMetadataHeaders(): the columns of the upload. */
 export const BM_TEMPLATE =
   "EntityType,EntityUniqueAttributeValue,BusinessAttributeName,BusinessAttributeValue,EntityUniqueAttributeName[optional]";
 const MAX_ROWS = 10_000;
+/** The most entity headers one bulk/headers answer carries (beyond: a 400 asking for a later start). */
+const MAX_HEADERS = 10_000;
 
 type Classification = { typeName: string; entityGuid?: string };
 type ImportInfo = {
@@ -129,6 +134,37 @@ export function entityBulkRoutes(router: Router, api: ApiContext): void {
         );
     }
     ctx.body = summary;
+  });
+
+  // AtlasEntityHeaders of the entities whose classifications changed (audit events) from
+  // tagUpdateStartTime (epoch ms; default 0) until now, as Atlas's ClassificationAssociator
+  // answers Ranger's tag sync. Entities purged since are left out, as Atlas leaves them.
+  router.on("GET", `${E}/bulk/headers`, async (ctx) => {
+    const now = Date.now();
+    const from = integerParam(
+      ctx.query.tagUpdateStartTime,
+      "tagUpdateStartTime",
+      0,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    if (from > now)
+      throw new AtlasHttpError(
+        ATLAS_ERRORS.TYPEDEF_BAD_REQUEST.status,
+        ATLAS_ERRORS.TYPEDEF_BAD_REQUEST.code,
+        "fromTimestamp should be less than toTimestamp",
+      );
+    const guids = await api.store.classificationChanges(from, now, MAX_HEADERS + 1);
+    if (guids.length > MAX_HEADERS)
+      throw errors.invalid(
+        `more than ${MAX_HEADERS} entities changed their classifications since ${from}; ask from a later tagUpdateStartTime`,
+      );
+    const guidHeaderMap: Record<string, unknown> = {};
+    for (const guid of guids) {
+      const found = await api.store.getByGuid(guid, { ignoreRelationships: true });
+      if (found) guidHeaderMap[guid] = headerOf(found.entity);
+    }
+    ctx.body = { guidHeaderMap };
   });
 
   router.on("GET", `${E}/businessmetadata/import/template`, (ctx) => {

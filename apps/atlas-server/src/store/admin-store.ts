@@ -4,7 +4,12 @@
  * and appear in the write log (ENTITY_PURGE, SAVED_SEARCH_*); reads run on any instance.
  */
 import { adminAuditDetails, listAdminAudits, type AtlasAuditEntry } from "./admin-audits.js";
-import { listEntityAudits, hasAuditEvents, type AuditListOptions } from "./audit.js";
+import {
+  entitiesWithClassificationChanges,
+  hasAuditEvents,
+  listEntityAudits,
+  type AuditListOptions,
+} from "./audit.js";
 import type { EntityAuditEvent } from "./audit.js";
 import type { AtlasEntityHeader } from "./types.js";
 import { SqlStoreCore } from "./core.js";
@@ -29,6 +34,11 @@ export interface AdminStore {
    * (see AuditListOptions); null when the guid names no entity, stored or purged.
    */
   entityAuditEvents(guid: string, options?: AuditListOptions): Promise<EntityAuditEvent[] | null>;
+  /**
+   * The guids of the entities whose classifications changed between `from` and `to` (epoch
+   * ms, both included; audit events), oldest change first, at most `limit`.
+   */
+  classificationChanges(from: number, to: number, limit: number): Promise<string[]>;
   /** Removes DELETED entities among `guids` and their relationships; others are skipped. */
   purgeByGuids(epoch: number, guids: readonly string[], user: string): Promise<PurgeResponse>;
   /** The entity and classification counts of admin/metrics. */
@@ -52,6 +62,10 @@ export interface AdminStore {
 }
 
 export abstract class SqlStoreAdmin extends SqlStoreCore implements AdminStore {
+  classificationChanges(from: number, to: number, limit: number): Promise<string[]> {
+    return this.b.read((db) => entitiesWithClassificationChanges(db, from, to, limit));
+  }
+
   async entityAuditEvents(
     guid: string,
     options: AuditListOptions = {},

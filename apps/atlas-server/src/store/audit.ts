@@ -245,6 +245,36 @@ const SORT_SQL: Record<(typeof AUDIT_SORT_COLUMNS)[number], string> = {
 };
 
 /** Whether any audit event names the guid (a purged entity keeps its audit). */
+/** Audit actions that change what classifications an entity has (Atlas's "tag changes"). */
+const CLASSIFICATION_ACTIONS = [
+  "CLASSIFICATION_ADD",
+  "CLASSIFICATION_DELETE",
+  "CLASSIFICATION_UPDATE",
+  "PROPAGATED_CLASSIFICATION_ADD",
+  "PROPAGATED_CLASSIFICATION_DELETE",
+  "PROPAGATED_CLASSIFICATION_UPDATE",
+] as const;
+
+/**
+ * The guids of the entities with a classification change audited between `from` and `to`
+ * (epoch ms, both included), at most `limit` (callers ask for one more to know there are more).
+ */
+export async function entitiesWithClassificationChanges(
+  db: SqlRunner,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<string[]> {
+  const actions = CLASSIFICATION_ACTIONS.map((a) => `'${a}'`).join(", ");
+  const rows = await db.all(
+    `SELECT entity_guid FROM atlas_entity_audit
+      WHERE at >= @from AND at <= @to AND action IN (${actions})
+      GROUP BY entity_guid ORDER BY min(at), entity_guid LIMIT @limit`,
+    { from, to, limit },
+  );
+  return rows.map((r) => String(r.entity_guid));
+}
+
 export async function hasAuditEvents(db: SqlRunner, guid: string): Promise<boolean> {
   const rows = await db.all(
     `SELECT 1 AS hit FROM atlas_entity_audit WHERE entity_guid = @guid LIMIT 1`,

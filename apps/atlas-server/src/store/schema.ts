@@ -197,6 +197,14 @@ export function migrations(d: Dialect): Migration[] {
       ],
     },
     propagationMigration(d),
+    {
+      version: 6,
+      name: "audit events by time",
+      statements: [
+        // GET v2/entity/bulk/headers: the entities whose classifications changed since a time.
+        `CREATE INDEX atlas_entity_audit_at ON atlas_entity_audit (at, action)`,
+      ],
+    },
   ];
 }
 

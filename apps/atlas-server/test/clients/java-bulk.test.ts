@@ -28,6 +28,8 @@ describe.each(["sqlite", "postgres"] as const)(
       const guid = steps.import!.successGuid as string;
       expect(steps.setClassifications).toMatchObject({
         after: [`JB_B_${run}`, `JB_C_${run}`],
+        // getEntityHeaders(0): the entity's header as it is now, classifications included.
+        headers: [`JB_B_${run}`, `JB_C_${run}`],
         summary: expect.arrayContaining([
           `Delete:${guid}:fs_path:jb_${run}@cl -> JB_A_${run}:(Done)`,
           `Update:${guid}:fs_path:jb_${run}@cl -> JB_B_${run}:(Done)`,

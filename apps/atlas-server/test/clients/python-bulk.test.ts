@@ -1,6 +1,6 @@
 /**
  * The entity client's bulk calls of Apache Atlas's official Python client (`apache-atlas`
- * 0.0.16): `set_classifications` against a real server process (standalone, SQLite).
+ * 0.0.16): `set_classifications` and `get_entity_headers` against a real server process (standalone, SQLite).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
@@ -27,11 +27,13 @@ header = AtlasEntityHeader({"typeName": "fs_path", "attributes": {"qualifiedName
 header.classifications = [AtlasClassification({"typeName": "PB_B"})]
 summary = client.entity.set_classifications(AtlasEntityHeaders({"guidHeaderMap": {"x": header}}))
 after = client.entity.get_entity_by_guid(guid).entity.classifications
+headers = client.entity.get_entity_headers(0).guidHeaderMap
 print(json.dumps({"guid": guid, "summary": json.loads(summary),
-                  "after": sorted(c.typeName for c in after)}))
+                  "after": sorted(c.typeName for c in after),
+                  "headers": {g: sorted(h.classificationNames or []) for g, h in headers.items()}}))
 `;
 
-describe("Atlas's Python client: set_classifications", () => {
+describe("Atlas's Python client: set_classifications and get_entity_headers", () => {
   let server: Standalone;
   beforeAll(async () => {
     server = await startStandalone("python-bulk");
@@ -43,8 +45,11 @@ describe("Atlas's Python client: set_classifications", () => {
       guid: string;
       summary: string[];
       after: string[];
+      headers: Record<string, string[]>;
     };
     expect(out.after).toEqual(["PB_B"]);
+    // get_entity_headers(0): every entity whose classifications ever changed, as they are now.
+    expect(out.headers).toEqual({ [out.guid]: ["PB_B"] });
     expect(out.summary).toEqual([
       `Delete:${out.guid}:fs_path:pb@cl -> PB_A:(Done)`,
       `Add:${out.guid}:fs_path:pb@cl -> PB_B:(Done)`,

@@ -270,4 +270,48 @@ describe("entity bulk tools over HTTP", () => {
       code: "ATLAS-400-00-014",
     });
   });
+
+  it("bulk/headers answers the entities whose classifications changed since a time, with their classifications", async () => {
+    const created = await atlasCall(server, "POST", E, {
+      entity: {
+        guid: "-1",
+        typeName: "fs_path",
+        attributes: { qualifiedName: "tagged@cl", name: "tagged", path: "/tagged" },
+      },
+    });
+    const tagged = (created.json as { guidAssignments: Record<string, string> }).guidAssignments[
+      "-1"
+    ]!;
+    const since = Date.now();
+    const added = await atlasCall(server, "POST", `${E}/guid/${tagged}/classifications`, [
+      { typeName: "EB_B" },
+    ]);
+    expect(added.status).toBe(204);
+    const headers = await atlasCall(server, "GET", `${E}/bulk/headers?tagUpdateStartTime=${since}`);
+    expect(headers.status).toBe(200);
+    const map = (
+      headers.json as { guidHeaderMap: Record<string, { classificationNames: string[] }> }
+    ).guidHeaderMap;
+    // Only what changed from `since`: the entity tagged before it (eb@cl) is not there.
+    expect(Object.keys(map)).toEqual([tagged]);
+    expect(map[tagged]).toMatchObject({ typeName: "fs_path", classificationNames: ["EB_B"] });
+    const all = await atlasCall(server, "GET", `${E}/bulk/headers`);
+    expect(Object.keys((all.json as { guidHeaderMap: object }).guidHeaderMap)).toEqual(
+      expect.arrayContaining([guid, tagged]),
+    );
+    const future = await atlasCall(
+      server,
+      "GET",
+      `${E}/bulk/headers?tagUpdateStartTime=${Date.now() + 3_600_000}`,
+    );
+    expect({ status: future.status, json: future.json }).toEqual({
+      status: 400,
+      json: {
+        errorCode: "ATLAS-400-00-029",
+        errorMessage: "fromTimestamp should be less than toTimestamp",
+      },
+    });
+    const bad = await atlasCall(server, "GET", `${E}/bulk/headers?tagUpdateStartTime=yesterday`);
+    expect(bad.status).toBe(400);
+  });
 });

@@ -85,6 +85,10 @@ public final class BulkScenario {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("summary", AtlasType.fromJson(summary, List.class));
             f.put("after", names(client.getEntityByGuid(guid).getEntity()));
+            AtlasEntityHeader changed = client.getEntityHeaders(0L).getGuidHeaderMap().get(guid);
+            List<String> headerNames = new ArrayList<>(changed == null ? Collections.<String>emptyList() : changed.getClassificationNames());
+            Collections.sort(headerNames);
+            f.put("headers", headerNames);
             emit("setClassifications", f);
 
             f = new LinkedHashMap<>();
