@@ -294,6 +294,7 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-409-00-002",
     "the type has instances, or other types refer to it (supertype, attribute, end)",
   ),
+  GLOSSARY_IMPORT_FAILED: entry(409, "ATLAS-409-00-011", "a glossary import that created no term"),
   UNIQUE_CONFLICT: entry(
     409,
     "ATLAS-409-00-003",

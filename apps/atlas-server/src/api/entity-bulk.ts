@@ -11,11 +11,10 @@ import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import type { Context } from "koa";
 import { readJsonObject } from "../http/body.js";
 import { AtlasHttpError, errors, toHttpError } from "../http/errors.js";
-import { readMultipart } from "../http/multipart.js";
 import type { Router } from "../http/router.js";
 import type { EntityEdit } from "../store/extras.js";
 import type { ApiContext } from "./context.js";
-import { CsvError, parseCsv } from "./csv.js";
+import { fail, importInfo, readCsvUpload, type ImportInfo } from "./upload.js";
 import { headerOf } from "./entity-more.js";
 import { integerParam } from "./normalize.js";
 
@@ -23,20 +22,10 @@ const E = "/api/atlas/v2/entity";
 /** Atlas's FileUtils.getBusinessMetadataHeaders(): the columns of the upload. */
 export const BM_TEMPLATE =
   "EntityType,EntityUniqueAttributeValue,BusinessAttributeName,BusinessAttributeValue,EntityUniqueAttributeName[optional]";
-const MAX_ROWS = 10_000;
 /** The most entity headers one bulk/headers answer carries (beyond: a 400 asking for a later start). */
 const MAX_HEADERS = 10_000;
 
 type Classification = { typeName: string; entityGuid?: string };
-type ImportInfo = {
-  parentObjectName: string;
-  childObjectName: string;
-  importStatus: "SUCCESS" | "FAILED";
-  remarks: string;
-};
-
-const fail = (entry: { status: number; code: string }, message: string) =>
-  new AtlasHttpError(entry.status, entry.code, message);
 
 /** The classifications an entity has itself (Atlas leaves out those propagated from others). */
 function own(guid: string | undefined, list: unknown): Classification[] {
@@ -175,32 +164,9 @@ export function entityBulkRoutes(router: Router, api: ApiContext): void {
 
   // A CSV file in the form field "file": one business attribute per row.
   router.on("POST", `${E}/businessmetadata/import`, async (ctx) => {
-    const parts = await readMultipart(ctx, api.config.limits.maxBodyBytes);
-    // Atlas's own Java client sends two "file" parts: the content (named "file" as a file
-    // name too), then the real file name with the word "file" as its content. A browser or
-    // curl sends one part with both. The name is the one with an extension; the content, the first part.
-    const files = parts.filter((p) => p.name === "file");
-    const names = files.map((p) => p.filename).filter((n): n is string => !!n);
-    const filename = names.find((n) => /\.[^./\\]+$/.test(n)) ?? names[0];
-    if (!filename) throw fail(ATLAS_ERRORS.FILE_NAME_NOT_FOUND, "File name should not be blank");
-    if (!/\.csv$/i.test(filename))
-      throw fail(
-        ATLAS_ERRORS.INVALID_FILE_TYPE,
-        `The provided file type: ${filename} is not supported. Expected file format is .csv`,
-      );
-    const content = files[0]!;
-    let rows: string[][];
-    try {
-      rows = parseCsv(content.data.toString("utf8")).slice(1); // the first line is the header
-    } catch (error) {
-      if ((error as { code?: string }).code !== "CSV_MALFORMED") throw error;
-      throw fail(ATLAS_ERRORS.NOT_VALID_FILE, `Invalid CSV file: ${(error as CsvError).message}`);
-    }
-    rows = rows.filter((r) => r.length > 1);
-    if (rows.length === 0)
-      throw fail(ATLAS_ERRORS.NO_DATA_FOUND, "No data found in the uploaded file");
-    if (rows.length > MAX_ROWS)
-      throw errors.invalid(`the file has ${rows.length} rows; at most ${MAX_ROWS} per upload`);
+    const rows = await readCsvUpload(ctx, api.config.limits.maxBodyBytes, () =>
+      fail(ATLAS_ERRORS.FILE_NAME_NOT_FOUND, "File name should not be blank"),
+    );
     ctx.body = await importBusinessMetadata(api, rows, (guid, edit) => attempt(ctx, guid, edit));
   });
 }
@@ -213,12 +179,6 @@ async function importBusinessMetadata(
 ) {
   const failed: ImportInfo[] = [];
   const success: ImportInfo[] = [];
-  const info = (parent: string, child: string, ok: boolean, remarks = ""): ImportInfo => ({
-    parentObjectName: parent,
-    childObjectName: child,
-    importStatus: ok ? "SUCCESS" : "FAILED",
-    remarks, // no rowNumber: Atlas 2.4's clients refuse the field (it came later)
-  });
   const defs = new Map<string, AnyTypeDef | null>();
   const def = async (name: string) => {
     if (!defs.has(name)) defs.set(name, await api.store.getTypedef(name));
@@ -293,13 +253,13 @@ async function importBusinessMetadata(
     }
     (target.values[bmName] ??= {})[attr] = value;
   }
-  for (const remarks of problems) failed.push(info("", "", false, remarks));
+  for (const remarks of problems) failed.push(importInfo("", "", false, remarks));
   for (const { guid, values } of byEntity.values()) {
     if (Object.keys(values).length === 0) continue;
     const text = JSON.stringify(values);
     const ok = await apply(guid, { op: "setBusinessAttributes", values, overwrite: false });
     (ok ? success : failed).push(
-      info(guid, text, ok, ok ? "" : "the store refused these business attributes"),
+      importInfo(guid, text, ok, ok ? "" : "the store refused these business attributes"),
     );
   }
   return { failedImportInfoList: failed, successImportInfoList: success };

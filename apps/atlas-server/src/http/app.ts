@@ -19,6 +19,7 @@ import { entityRoutes } from "../api/entity.js";
 import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
 import { glossaryRoutes } from "../api/glossary.js";
+import { glossaryImportRoutes } from "../api/glossary-import.js";
 import { notificationRoutes } from "../api/notification.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
@@ -131,6 +132,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   searchRoutes(router, api);
   lineageRoutes(router, api);
   relationshipRoutes(router, api);
+  glossaryImportRoutes(router, api); // before glossary/{guid}
   glossaryRoutes(router, api);
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)

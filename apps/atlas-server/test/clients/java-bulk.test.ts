@@ -1,7 +1,7 @@
 /**
  * The entity REST's bulk tools through Atlas's own Java client (AtlasClientV2 2.4.0):
  * setClassifications by unique attribute, the business-metadata template, and the CSV upload
- * that the client sends as a real multipart request — against a real server on both stores.
+ * that the client sends as a real multipart request, and the glossary's CSV import — against a real server on both stores.
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +49,11 @@ describe.each(["sqlite", "postgres"] as const)(
         ],
         // The CSV's "7" stored as the attribute's type, an int.
         business: { [`jb_bm_${run}`]: { steward: "alice", rank: 7 } },
+      });
+      expect(steps.glossaryImport).toMatchObject({
+        template: true,
+        created: ["alpha", "beta"],
+        failed: 0,
       });
     }, 600_000);
   },

@@ -94,4 +94,31 @@ describe("hostile uploads and bulk classification bodies", () => {
     const status = await atlasCall(server, "GET", "/api/atlas/admin/status");
     expect(status.json).toEqual({ Status: "ACTIVE" });
   });
+
+  it("the glossary import takes hostile names as data and refuses oversized files", async () => {
+    const post = async (csv: string) => {
+      const response = await fetch(`${server.url}/api/atlas/v2/glossary/import`, {
+        method: "POST",
+        headers: {
+          authorization: ATLAS_ADMIN_AUTH,
+          "content-type": "multipart/form-data; boundary=B",
+        },
+        body: part(csv),
+      });
+      const text = await response.text();
+      expect(hasStackTrace(text)).toBe(false);
+      return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
+    };
+    const header = "GlossaryName,TermName,ShortDescription\n";
+    expect((await post(header + "g,t\n".repeat(10_001))).json.errorCode).toBe("ATLAS-400-00-002");
+    // Names with the characters Atlas forbids are refused per row; SQL-looking text is a name like any other.
+    const answer = await post(`${header}g@x,t1\ng,t.2\ng,"x'); DROP TABLE atlas_entities; --"\n`);
+    expect(answer.status).toBe(200);
+    expect((answer.json.failedImportInfoList as unknown[]).length).toBe(2);
+    expect(
+      (answer.json.successImportInfoList as Array<{ childObjectName: string }>).map(
+        (i) => i.childObjectName,
+      ),
+    ).toEqual(["x'); DROP TABLE atlas_entities; --"]);
+  });
 });

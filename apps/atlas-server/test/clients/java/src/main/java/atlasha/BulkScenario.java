@@ -112,6 +112,21 @@ public final class BulkScenario {
             f.put("remarks", remarks);
             f.put("business", client.getEntityByGuid(guid).getEntity().getBusinessAttributes());
             emit("import", f);
+
+            // The glossary's CSV import, as the client uploads it.
+            File terms = File.createTempFile("terms-" + run, ".csv");
+            Files.write(terms.toPath(), (
+                "GlossaryName,TermName,ShortDescription,LongDescription,Examples,Abbreviation,Usage,AdditionalAttributes,TranslationTerms,ValidValuesFor,Synonyms\n"
+                + "jg_" + run + ",alpha,first,,,,,,,,jg_" + run + ":beta\n"
+                + "jg_" + run + ",beta,second\n").getBytes(StandardCharsets.UTF_8));
+            BulkImportResponse glossary = client.importGlossary(terms.getAbsolutePath());
+            f = new LinkedHashMap<>();
+            f.put("template", client.getGlossaryImportTemplate().startsWith("GlossaryName, TermName"));
+            List<String> created = new ArrayList<>();
+            for (BulkImportResponse.ImportInfo i : glossary.getSuccessImportInfoList()) created.add(i.getChildObjectName());
+            f.put("created", created);
+            f.put("failed", glossary.getFailedImportInfoList().size());
+            emit("glossaryImport", f);
         } catch (Exception e) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("error", e.toString());
