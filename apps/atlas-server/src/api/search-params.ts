@@ -42,20 +42,17 @@ export function sortOrderParam(value: unknown): "ASCENDING" | "DESCENDING" | und
 }
 
 /** The checks Atlas makes on every basic search, then the ones for what the server lacks. */
-export function checkBasicSearch(params: SearchBasicParams, termName: string | undefined): void {
+export function checkBasicSearch(params: SearchBasicParams): void {
   if ((params.limit ?? 0) < 0 || (params.offset ?? 0) < 0)
     throw searchErrors.badRequest("Limit/offset should be non-negative");
   if (!params.typeName && !isEmptyFilter(params.entityFilters))
     throw searchErrors.badRequest("EntityFilters specified without Type name");
   if (!params.classification && !isEmptyFilter(params.tagFilters))
     throw searchErrors.badRequest("TagFilters specified without tag name");
-  if (!params.typeName && !params.classification && !params.query && !termName)
+  if (!params.typeName && !params.classification && !params.query && !params.termName)
     throw searchErrors.noSearchParameter();
   checkQueryLength(params.query, "atlas.search.max.fulltext.query.length");
-  if (termName)
-    throw searchErrors.badRequest(
-      "termName needs the glossary, which this server does not serve yet; search by typeName, classification or query",
-    );
+  checkQueryLength(params.termName, "atlas.rest.query.param.max.length");
 }
 
 function signedInteger(value: unknown, name: string): number | undefined {
@@ -81,7 +78,9 @@ export function basicSearchFromQuery(query: Record<string, unknown>): SearchBasi
     limit: signedInteger(query.limit, "limit") ?? null,
     offset: signedInteger(query.offset, "offset") ?? null,
   };
-  checkBasicSearch(params, stringParam(query.termName));
+  const termName = stringParam(query.termName);
+  if (termName) params.termName = termName;
+  checkBasicSearch(params);
   return params;
 }
 
@@ -150,6 +149,8 @@ export function basicSearchFromBody(body: Record<string, unknown>): SearchBasicP
     includeSubClassifications: bodyBoolean(body, "includeSubClassifications"),
     includeClassificationAttributes: bodyBoolean(body, "includeClassificationAttributes"),
   };
-  checkBasicSearch(params, bodyString(body, "termName") ?? undefined);
+  const termName = bodyString(body, "termName");
+  if (termName) params.termName = termName;
+  checkBasicSearch(params);
   return params;
 }

@@ -242,6 +242,15 @@ export function planSearch(
   }
   const classification = classificationCondition(ctx, types, params);
   if (classification) where.push(classification);
+  if (params.termName) {
+    // Atlas's termName: the entities an ACTIVE term of that qualifiedName is assigned to
+    // (AtlasGlossarySemanticAssignment: the term is end 1, the entity end 2).
+    const term = flavor.param(ctx.params.add(params.termName), "text");
+    where.push(`e.guid IN (SELECT r.end2_guid FROM atlas_relationships r
+      JOIN atlas_entities t ON t.guid = r.end1_guid
+      WHERE r.type_name = 'AtlasGlossarySemanticAssignment' AND r.status = 'ACTIVE'
+        AND t.type_name = 'AtlasGlossaryTerm' AND t.status = 'ACTIVE' AND t.qualified_name = ${term})`);
+  }
   if (entityFilter) where.push(compileCriterion(ctx, target, entityFilter));
   // A name/qualifiedName prefix is far more selective than a type: keep SQLite (which has no
   // statistics) from choosing the type index over the prefix's range.

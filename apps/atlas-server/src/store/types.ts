@@ -94,6 +94,8 @@ export interface FilterCriteria {
 
 /** Atlas's basic search (`SearchParameters`; store/search.ts). Absent or null: the default. */
 export interface SearchBasicParams {
+  /** A glossary term's qualifiedName (`term@glossary`): only entities it is assigned to. */
+  termName?: string | null;
   /** Entity type(s), comma-separated; subtypes too unless `includeSubTypes` is false. `_ALL_ENTITY_TYPES` or absent: any. */
   typeName?: string | null;
   /** Case-insensitive match on `name` or `qualifiedName`: a substring, or a pattern with `*`. */

@@ -124,4 +124,42 @@ describe.each(["sqlite", "postgres"] as const)("the glossary CSV import (%s)", (
     expect((await upload(`${HEADER}\n`)).json.errorCode).toBe("ATLAS-400-00-09B");
     expect((await upload(`${HEADER}\n"A,B`)).json.errorCode).toBe("ATLAS-400-00-09C");
   });
+
+  it("a basic search by termName finds the entities the term is assigned to", async () => {
+    const created = await atlasCall(server, "POST", "/api/atlas/v2/entity", {
+      entity: {
+        guid: "-1",
+        typeName: "fs_path",
+        attributes: { qualifiedName: "ledger@cl", name: "ledger", path: "/ledger" },
+      },
+    });
+    const guid = (created.json as { guidAssignments: Record<string, string> }).guidAssignments[
+      "-1"
+    ]!;
+    const revenue = await term("Revenue@Finance");
+    const assigned = await atlasCall(
+      server,
+      "POST",
+      `${G}/terms/${String(revenue.guid)}/assignedEntities`,
+      [{ guid, typeName: "fs_path" }],
+    );
+    expect(assigned.status).toBe(204);
+    const search = async (body: Record<string, unknown>) =>
+      (
+        (await atlasCall(server, "POST", "/api/atlas/v2/search/basic", body)).json as {
+          entities?: Array<{ guid: string }>;
+        }
+      ).entities?.map((e) => e.guid) ?? [];
+    expect(await search({ termName: "Revenue@Finance" })).toEqual([guid]);
+    expect(await search({ termName: "Revenue@Finance", typeName: "hive_db" })).toEqual([]);
+    expect(await search({ termName: "Income@Finance" })).toEqual([]);
+    const get = await atlasCall(
+      server,
+      "GET",
+      "/api/atlas/v2/search/basic?termName=Revenue%40Finance",
+    );
+    expect((get.json as { entities: Array<{ guid: string }> }).entities.map((e) => e.guid)).toEqual(
+      [guid],
+    );
+  });
 });

@@ -99,7 +99,7 @@ describe("the search API on sqlite", () => {
       ["GET", `${SEARCH}/basic?typeName=sx_item&sortBy=nope`, undefined, "ATLAS-400-00-023"],
       ["GET", `${SEARCH}/basic?typeName=sx_item&sortOrder=UP`, undefined, "ATLAS-400-00-002"],
       ["GET", `${SEARCH}/basic?query=${"x".repeat(4097)}`, undefined, "ATLAS-400-00-058"],
-      ["GET", `${SEARCH}/basic?termName=glossary.term`, undefined, "ATLAS-400-00-029"],
+      ["GET", `${SEARCH}/basic?termName=${"t".repeat(4097)}`, undefined, "ATLAS-400-00-058"],
       [
         "POST",
         `${SEARCH}/basic`,
