@@ -21,6 +21,7 @@ import { entityMoreRoutes } from "../api/entity-more.js";
 import { glossaryRoutes } from "../api/glossary.js";
 import { glossaryImportRoutes } from "../api/glossary-import.js";
 import { notificationRoutes } from "../api/notification.js";
+import { indexRecoveryRoutes } from "../api/index-recovery.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
@@ -131,6 +132,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   notificationRoutes(router, api);
   searchRoutes(router, api);
   lineageRoutes(router, api);
+  indexRecoveryRoutes(router);
   relationshipRoutes(router, api);
   glossaryImportRoutes(router, api); // before glossary/{guid}
   glossaryRoutes(router, api);

@@ -29,6 +29,14 @@ describe("the Java client's endpoints, served or not", () => {
     }>;
     expect(calls).toHaveLength(107); // the client's own count: a new client version is noticed
     expect(calls.filter((c) => c.status >= 500)).toEqual([]);
+    // Index recovery: no recovery ever runs here (the search indexes are transactional).
+    expect(calls.find((c) => c.step === "api:GET_INDEX_RECOVERY_DATA")).toMatchObject({
+      status: 200,
+    });
+    expect(calls.find((c) => c.step === "api:START_INDEX_RECOVERY")).toMatchObject({
+      status: 400,
+      errorCode: "ATLAS-400-00-029",
+    });
     // Lineage on demand: Atlas's answer when it is not enabled (its default).
     expect(calls.find((c) => c.step === "api:LINEAGE_INFO_ON_DEMAND")).toMatchObject({
       status: 400,
