@@ -341,6 +341,9 @@ export class ManagedProcess {
   pause(): void {
     this.#signal("SIGSTOP");
     this.#paused = true;
+    // kill() returns before the kernel has stopped every thread: on a loaded machine one of
+    // them could still answer a request sent right after. Return only once all are stopped.
+    if (this.#pid !== undefined) waitStopped(this.#pid, 2000);
   }
 
   /** SIGCONT after pause(). */
@@ -430,4 +433,31 @@ export function descendantPids(pid: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Waits (synchronously, at most `timeoutMs`) until every thread of `pid` is stopped, read
+ * from /proc (state T or t). Where /proc is absent it returns at once.
+ */
+function waitStopped(pid: number, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return; // no /proc, or the process is gone
+    }
+    const running = tasks.some((task) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+        // "pid (comm) S …": the state follows the last ")" (comm may hold spaces and parens).
+        const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+        return state !== "T" && state !== "t" && state !== "Z" && state !== "X";
+      } catch {
+        return false; // the thread ended meanwhile
+      }
+    });
+    if (!running || Date.now() > deadline) return;
+  }
 }

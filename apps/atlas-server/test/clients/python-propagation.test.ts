@@ -45,7 +45,9 @@ src = entity("hive_table", "-2", "propdb.src@cl", "src")
 dst = entity("hive_table", "-3", "propdb.dst@cl", "dst")
 for t in (src, dst):
     t.relationshipAttributes = {"db": AtlasObjectId({"guid": "-1", "typeName": "hive_db"})}
-p = entity("hive_process", "-4", "propdb.src_to_dst@cl", "src_to_dst", operationType="QUERY")
+p = entity("hive_process", "-4", "propdb.src_to_dst@cl", "src_to_dst", operationType="QUERY",
+           queryText="insert into dst select * from src", queryPlan="Not Supported", queryId="q1",
+           startTime=1767225600000, endTime=1767225600100, userName="hive")
 p.relationshipAttributes = {"inputs": [AtlasObjectId({"guid": "-2", "typeName": "hive_table"})],
     "outputs": [AtlasObjectId({"guid": "-3", "typeName": "hive_table"})]}
 batch.entities = [db, src, dst, p]

@@ -80,6 +80,8 @@ function ctas(from: string, to: string, columns: string[]) {
       name: qn,
       operationType: "CREATETABLE_AS_SELECT",
       queryText: `create table ${to} as select * from ${from}`,
+      queryPlan: "Not Supported",
+      queryId: `hive_${to}`,
       startTime: T0,
       endTime: T0 + 10,
       userName: "hive",

@@ -10,14 +10,15 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KafkaClient, KafkaProducerPort } from "@atlas-ha/hook-consumer";
-import { atlasCall } from "@atlas-ha/testkit";
+import { atlasCall, hookFixturesDir } from "@atlas-ha/testkit";
 import { useKafka, useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNotifier } from "../../src/hooks/notify.js";
 import { startGroup, type Group } from "../support/group.js";
 import { runJavaScenario } from "../support/java-client.js";
 
-const FIXTURES = join(import.meta.dirname, "../../../../../shared/fixtures/atlas-hook");
+// Real Atlas hook messages (testkit finds them next to the checkout or in /work/shared).
+const FIXTURES = hookFixturesDir() ?? "(no real Atlas hook samples found; set ATLAS_HA_FIXTURES)";
 const TOPIC = "/api/atlas/v2/notification/topic";
 
 /** The fixture's Hive CREATE DATABASE message, for database `name`. */

@@ -35,7 +35,10 @@ describe("hostile admin, audit and saved-search requests (a standalone atlas-ser
   };
   const createDb = async (name: string) => {
     const r = await atlasCall(server, "POST", `${API}/v2/entity`, {
-      entity: { typeName: "hive_db", attributes: { qualifiedName: `${name}@h`, name } },
+      entity: {
+        typeName: "hive_db",
+        attributes: { qualifiedName: `${name}@h`, name, clusterName: "h" },
+      },
     });
     return (r.json as { mutatedEntities: { CREATE: { guid: string }[] } }).mutatedEntities
       .CREATE[0]!.guid;

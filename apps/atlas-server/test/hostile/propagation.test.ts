@@ -41,13 +41,27 @@ describe("hostile propagation requests (1 atlas-server process on SQLite)", () =
     });
     const made = await api("POST", `${V2}/entity/bulk`, {
       entities: [
-        { typeName: "hive_db", guid: "-1", attributes: { qualifiedName: "hx@cl", name: "hx" } },
+        {
+          typeName: "hive_db",
+          guid: "-1",
+          attributes: { qualifiedName: "hx@cl", name: "hx", clusterName: "cl" },
+        },
         table("-2", "src"),
         table("-3", "dst"),
         {
           typeName: "hive_process",
           guid: "-4",
-          attributes: { qualifiedName: "hx.p@cl", name: "p", operationType: "QUERY" },
+          attributes: {
+            qualifiedName: "hx.p@cl",
+            name: "p",
+            operationType: "QUERY",
+            queryText: "insert into dst select * from src",
+            queryPlan: "Not Supported",
+            queryId: "q1",
+            startTime: 1_767_225_600_000,
+            endTime: 1_767_225_600_100,
+            userName: "hive",
+          },
           relationshipAttributes: {
             inputs: [ref("-2", "hive_table")],
             outputs: [ref("-3", "hive_table")],

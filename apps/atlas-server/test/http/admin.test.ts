@@ -23,7 +23,10 @@ describe("admin, audit and saved-search endpoints (an active and a passive on SQ
     atlasCall(active, method, `${API}${path}`, body, auth ? { authorization: auth } : {});
   const createDb = async (name: string) => {
     const r = await call("POST", "/v2/entity", {
-      entity: { typeName: "hive_db", attributes: { qualifiedName: `${name}@cl1`, name } },
+      entity: {
+        typeName: "hive_db",
+        attributes: { qualifiedName: `${name}@cl1`, name, clusterName: "cl1" },
+      },
     });
     expect(r.status).toBe(200);
     return (r.json as { mutatedEntities: { CREATE: { guid: string }[] } }).mutatedEntities

@@ -9,7 +9,7 @@ import type { AtlasEntity } from "@atlas-ha/atlas-model";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import type { MetadataStore } from "../../src/store/types.js";
-import { hiveDb, storeFactory, type BackendName } from "./helpers.js";
+import { hiveDb, hiveProcessRequired, storeFactory, type BackendName } from "./helpers.js";
 
 const pg = usePostgres();
 const USER = "steward";
@@ -47,7 +47,7 @@ const table = (name: string): AtlasEntity => ({
 
 const process = (name: string, inputs: string[], outputs: string[]): AtlasEntity => ({
   typeName: "hive_process",
-  attributes: { qualifiedName: `${name}@cl1`, name, operationType: "QUERY" },
+  attributes: { qualifiedName: `${name}@cl1`, name, ...hiveProcessRequired },
   relationshipAttributes: {
     inputs: inputs.map((t) => ref("hive_table", `sales.${t}@cl1`)),
     outputs: outputs.map((t) => ref("hive_table", `sales.${t}@cl1`)),
@@ -446,7 +446,7 @@ describe.each<BackendName>(["sqlite", "postgres"])("propagation on the %s store"
         entities: [
           {
             typeName: "hive_process",
-            attributes: { qualifiedName: "copy@cl1", name: "copy", operationType: "QUERY" },
+            attributes: { qualifiedName: "copy@cl1", name: "copy", ...hiveProcessRequired },
           },
         ],
       },

@@ -82,6 +82,14 @@ public final class PropagationScenario {
             src.setRelationshipAttribute("db", byGuid("-1"));
             dst.setRelationshipAttribute("db", byGuid("-1"));
             AtlasEntity process = entity("hive_process", "-4", "jprop_" + run + ".p@cl", "p");
+            // What Atlas's Hive model requires of a process (isOptional: false).
+            process.setAttribute("operationType", "QUERY");
+            process.setAttribute("queryText", "insert into dst select * from src");
+            process.setAttribute("queryPlan", "Not Supported");
+            process.setAttribute("queryId", "q1");
+            process.setAttribute("startTime", 1767225600000L);
+            process.setAttribute("endTime", 1767225600100L);
+            process.setAttribute("userName", "hive");
             process.setRelationshipAttribute("inputs", Collections.singletonList(byGuid("-2")));
             process.setRelationshipAttribute("outputs", Collections.singletonList(byGuid("-3")));
             Map<String, String> guids = client.createEntities(
