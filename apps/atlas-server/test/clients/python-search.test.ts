@@ -5,6 +5,7 @@
  * dsl_search_with_params, attribute_search, relationship_search, quick_search (GET and POST),
  * get_suggestions, full_text_search — decoded into the client's own models.
  */
+import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
 import { seedSearch, type SearchSeed } from "../support/search-seed.js";
@@ -77,54 +78,63 @@ record("full_text_with_params", lambda: names(d.full_text_search_with_params("sa
 print(json.dumps(out))
 `;
 
-describe("the Python client's discovery methods on a sqlite server", () => {
-  let server: Standalone;
-  let seed: SearchSeed;
-  let out: Record<string, { ok?: unknown; error?: string }>;
+describe.each(["sqlite", "postgres"] as const)(
+  "the Python client's discovery methods (%s)",
+  (backend) => {
+    const pg = usePostgres();
+    let server: Standalone;
+    let seed: SearchSeed;
+    let out: Record<string, { ok?: unknown; error?: string }>;
 
-  beforeAll(async () => {
-    server = await startStandalone("search-python");
-    seed = await seedSearch(server.url);
-    process.env.SALES_GUID = seed.guids.sales;
-    out = (await runPythonClient(SCRIPT, server.url)) as typeof out;
-  }, 300_000);
-  afterAll(async () => {
-    delete process.env.SALES_GUID;
-    await server?.stop();
-  });
-
-  it("basic_search and faceted_search: types, classification, sort, filters, requested attributes", () => {
-    expect(out.basic).toEqual({ ok: ["gamma", "beta"] });
-    expect(out.basic_classification).toEqual({ ok: ["alpha"] });
-    expect(out.faceted).toEqual({ ok: [["beta", 20]] });
-    expect(out.faceted_bad_operator?.error).toMatch(/ATLAS-400-00-103/);
-  });
-
-  it("dsl_search and dsl_search_with_params: entities, and select as attributes", () => {
-    expect(out.dsl).toEqual({ ok: ["beta", "gamma"] });
-    expect(out.dsl_select).toEqual({
-      ok: {
-        name: ["name", "size"],
-        values: [
-          ["beta", 20],
-          ["gamma", 30],
-        ],
-      },
+    beforeAll(async () => {
+      server = await startStandalone(
+        `search-python-${backend}`,
+        backend === "postgres"
+          ? await pg().createDatabase(`search_python_${process.pid}`)
+          : undefined,
+      );
+      seed = await seedSearch(server.url);
+      process.env.SALES_GUID = seed.guids.sales;
+      out = (await runPythonClient(SCRIPT, server.url)) as typeof out;
+    }, 300_000);
+    afterAll(async () => {
+      delete process.env.SALES_GUID;
+      await server?.stop();
     });
-    expect(out.dsl_bad?.error).toMatch(/ATLAS-400-00-059/);
-  });
 
-  it("attribute_search, relationship_search, quick_search (GET and POST), get_suggestions, full_text_search", () => {
-    expect(out.attribute).toEqual({ ok: ["orders"] });
-    expect(out.relationship).toEqual({ ok: ["refunds", "orders"] });
-    expect(out.quick).toEqual({
-      ok: { names: ["sales", "orders", "refunds"], types: [2, 1] },
+    it("basic_search and faceted_search: types, classification, sort, filters, requested attributes", () => {
+      expect(out.basic).toEqual({ ok: ["gamma", "beta"] });
+      expect(out.basic_classification).toEqual({ ok: ["alpha"] });
+      expect(out.faceted).toEqual({ ok: [["beta", 20]] });
+      expect(out.faceted_bad_operator?.error).toMatch(/ATLAS-400-00-103/);
     });
-    expect(out.quick_post).toEqual({ ok: ["alpha", "beta", "gamma"] });
-    expect(out.suggestions).toEqual({
-      ok: { suggestions: ["sales.refunds@sx"], prefixString: "sales.r" },
+
+    it("dsl_search and dsl_search_with_params: entities, and select as attributes", () => {
+      expect(out.dsl).toEqual({ ok: ["beta", "gamma"] });
+      expect(out.dsl_select).toEqual({
+        ok: {
+          name: ["name", "size"],
+          values: [
+            ["beta", 20],
+            ["gamma", 30],
+          ],
+        },
+      });
+      expect(out.dsl_bad?.error).toMatch(/ATLAS-400-00-059/);
     });
-    expect(out.full_text).toEqual({ ok: ["refunds"] });
-    expect(out.full_text_with_params).toEqual({ ok: ["orders"] });
-  });
-});
+
+    it("attribute_search, relationship_search, quick_search (GET and POST), get_suggestions, full_text_search", () => {
+      expect(out.attribute).toEqual({ ok: ["orders"] });
+      expect(out.relationship).toEqual({ ok: ["refunds", "orders"] });
+      expect(out.quick).toEqual({
+        ok: { names: ["sales", "orders", "refunds"], types: [2, 1] },
+      });
+      expect(out.quick_post).toEqual({ ok: ["alpha", "beta", "gamma"] });
+      expect(out.suggestions).toEqual({
+        ok: { suggestions: ["sales.refunds@sx"], prefixString: "sales.r" },
+      });
+      expect(out.full_text).toEqual({ ok: ["refunds"] });
+      expect(out.full_text_with_params).toEqual({ ok: ["orders"] });
+    });
+  },
+);

@@ -6,6 +6,7 @@
  * `delete_atlas_typedefs` sends the typedefs as query parameters with no body (refused here
  * with 400; Atlas fails it too), so the bulk delete is called through `call_api` with a body.
  */
+import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
 import { startStandalone, type Standalone } from "../support/standalone.js";
@@ -104,88 +105,99 @@ print(json.dumps(out))
 
 type Outcome = { ok?: Record<string, unknown> & Record<string, unknown[]>; error?: string };
 
-describe("the Python client apache-atlas 0.0.16: client.typedef against a real server (standalone, SQLite)", () => {
-  let server: Standalone;
-  let out: Record<string, Outcome>;
+describe.each(["sqlite", "postgres"] as const)(
+  "the Python client apache-atlas 0.0.16: client.typedef against a real server (standalone, %s)",
+  (backend) => {
+    const pg = usePostgres();
+    let server: Standalone;
+    let out: Record<string, Outcome>;
 
-  beforeAll(async () => {
-    server = await startStandalone("python-types");
-    out = (await runPythonClient(SCRIPT, server.url)) as Record<string, Outcome>;
-  }, 600_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it("creates every kind of typedef; creating them again fails with 409 ATLAS-409-00-001", () => {
-    const created = out.create!.ok!;
-    for (const list of [
-      "enumDefs",
-      "structDefs",
-      "classificationDefs",
-      "entityDefs",
-      "relationshipDefs",
-      "businessMetadataDefs",
-    ])
-      expect({ list, n: created[list]!.length }).toEqual({
-        list,
-        n: list === "entityDefs" ? 2 : 1,
-      });
-    expect(created.entityDefs![0]).toMatchObject({
-      name: "py_app",
-      createdBy: "admin",
-      version: 1,
+    beforeAll(async () => {
+      server = await startStandalone(
+        `python-types-${backend}`,
+        backend === "postgres"
+          ? await pg().createDatabase(`python_types_${process.pid}`)
+          : undefined,
+      );
+      out = (await runPythonClient(SCRIPT, server.url)) as Record<string, Outcome>;
+    }, 600_000);
+    afterAll(async () => {
+      await server?.stop();
     });
-    expect(out.create_again!.error).toMatch(/status 409.*ATLAS-409-00-001/);
-  });
 
-  it("reads all typedefs, filtered ones and headers", () => {
-    expect((out.all!.ok!.entityDefs as unknown[]).length).toBeGreaterThan(20);
-    expect((out.filtered!.ok!.entityDefs as { name: string }[]).map((d) => d.name)).toEqual([
-      "py_app",
-    ]);
-    expect(out.filtered!.ok!.enumDefs).toEqual([]);
-    expect(out.headers!.ok).toEqual([
-      { guid: expect.any(String), name: "py_app", category: "ENTITY", serviceType: "py" },
-    ]);
-  });
+    it("creates every kind of typedef; creating them again fails with 409 ATLAS-409-00-001", () => {
+      const created = out.create!.ok!;
+      for (const list of [
+        "enumDefs",
+        "structDefs",
+        "classificationDefs",
+        "entityDefs",
+        "relationshipDefs",
+        "businessMetadataDefs",
+      ])
+        expect({ list, n: created[list]!.length }).toEqual({
+          list,
+          n: list === "entityDefs" ? 2 : 1,
+        });
+      expect(created.entityDefs![0]).toMatchObject({
+        name: "py_app",
+        createdBy: "admin",
+        version: 1,
+      });
+      expect(out.create_again!.error).toMatch(/status 409.*ATLAS-409-00-001/);
+    });
 
-  it("gets each kind by name and guid; the client's own path quirks fail as they do against Atlas", () => {
-    expect(out.entitydef_by_name!.ok).toMatchObject({ name: "py_app", superTypes: ["DataSet"] });
-    expect(out.entitydef_by_guid!.ok).toEqual(out.entitydef_by_name!.ok);
-    expect(out.enumdef_by_name!.ok).toMatchObject({ name: "py_state", category: "ENUM" });
-    for (const kind of ["classificationdef", "relationshipdef", "businessmetadatadef"]) {
-      expect(out[`${kind}_by_guid`]!.ok).toEqual(out[`${kind}_by_name`]!.ok);
-      expect(out[`${kind}_by_name`]!.ok).toMatchObject({ version: 1, createdBy: "admin" });
-    }
-    // get_enumdef_by_guid and get_structdef_by_name ask entitydef/…: not an entity def → 404.
-    expect(out.enumdef_by_guid!.error).toMatch(/status 404.*ATLAS-404-00-002/);
-    expect(out.structdef_by_name!.error).toMatch(/status 404.*ATLAS-404-00-001/);
-    expect(out.entitydef_unknown!.error).toMatch(/status 404.*Given typename py_nope was invalid/);
-    expect(out.exists_by_name).toEqual([true, false]);
-    expect(out.exists_by_guid).toEqual([true, false]);
-  });
+    it("reads all typedefs, filtered ones and headers", () => {
+      expect((out.all!.ok!.entityDefs as unknown[]).length).toBeGreaterThan(20);
+      expect((out.filtered!.ok!.entityDefs as { name: string }[]).map((d) => d.name)).toEqual([
+        "py_app",
+      ]);
+      expect(out.filtered!.ok!.enumDefs).toEqual([]);
+      expect(out.headers!.ok).toEqual([
+        { guid: expect.any(String), name: "py_app", category: "ENTITY", serviceType: "py" },
+      ]);
+    });
 
-  it("updates with a new optional attribute (version 2) and is refused a changed attribute type with 400 ATLAS-400-00-029", () => {
-    const updated = out.update!.ok!.entityDefs![0] as Record<string, unknown>;
-    expect(updated).toMatchObject({ name: "py_app", version: 2, updatedBy: "admin" });
-    expect((updated.attributeDefs as { name: string }[]).map((a) => a.name)).toEqual([
-      "state",
-      "conf",
-      "queue",
-    ]);
-    expect(out.update_retyped!.error).toMatch(/status 400.*ATLAS-400-00-029/);
-  });
+    it("gets each kind by name and guid; the client's own path quirks fail as they do against Atlas", () => {
+      expect(out.entitydef_by_name!.ok).toMatchObject({ name: "py_app", superTypes: ["DataSet"] });
+      expect(out.entitydef_by_guid!.ok).toEqual(out.entitydef_by_name!.ok);
+      expect(out.enumdef_by_name!.ok).toMatchObject({ name: "py_state", category: "ENUM" });
+      for (const kind of ["classificationdef", "relationshipdef", "businessmetadatadef"]) {
+        expect(out[`${kind}_by_guid`]!.ok).toEqual(out[`${kind}_by_name`]!.ok);
+        expect(out[`${kind}_by_name`]!.ok).toMatchObject({ version: 1, createdBy: "admin" });
+      }
+      // get_enumdef_by_guid and get_structdef_by_name ask entitydef/…: not an entity def → 404.
+      expect(out.enumdef_by_guid!.error).toMatch(/status 404.*ATLAS-404-00-002/);
+      expect(out.structdef_by_name!.error).toMatch(/status 404.*ATLAS-404-00-001/);
+      expect(out.entitydef_unknown!.error).toMatch(
+        /status 404.*Given typename py_nope was invalid/,
+      );
+      expect(out.exists_by_name).toEqual([true, false]);
+      expect(out.exists_by_guid).toEqual([true, false]);
+    });
 
-  it("deletes by name (204); refused while instances exist (409 ATLAS-409-00-002) and for business metadata with a non-indexable attribute without force (400 ATLAS-400-00-107); bulk delete needs a body", () => {
-    expect(out.entity!.ok).toBeTruthy();
-    expect(out.delete_used!.error).toMatch(/status 409.*ATLAS-409-00-002/);
-    expect(out.delete_bm!.error).toMatch(/status 400.*ATLAS-400-00-107/);
-    expect(out.delete_by_name).toEqual({ ok: null });
-    expect(out.after_delete!.error).toMatch(/status 404/);
-    expect(out.delete_typedefs_client!.error).toMatch(/status 400/);
-    expect(out.still_there!.ok).toMatchObject({ name: "py_app_parts" });
-    expect(out.delete_typedefs_body).toEqual({ ok: null });
-    expect(out.gone!.error).toMatch(/status 404/);
-    expect(out.gone_bm!.error).toMatch(/status 404/);
-  });
-});
+    it("updates with a new optional attribute (version 2) and is refused a changed attribute type with 400 ATLAS-400-00-029", () => {
+      const updated = out.update!.ok!.entityDefs![0] as Record<string, unknown>;
+      expect(updated).toMatchObject({ name: "py_app", version: 2, updatedBy: "admin" });
+      expect((updated.attributeDefs as { name: string }[]).map((a) => a.name)).toEqual([
+        "state",
+        "conf",
+        "queue",
+      ]);
+      expect(out.update_retyped!.error).toMatch(/status 400.*ATLAS-400-00-029/);
+    });
+
+    it("deletes by name (204); refused while instances exist (409 ATLAS-409-00-002) and for business metadata with a non-indexable attribute without force (400 ATLAS-400-00-107); bulk delete needs a body", () => {
+      expect(out.entity!.ok).toBeTruthy();
+      expect(out.delete_used!.error).toMatch(/status 409.*ATLAS-409-00-002/);
+      expect(out.delete_bm!.error).toMatch(/status 400.*ATLAS-400-00-107/);
+      expect(out.delete_by_name).toEqual({ ok: null });
+      expect(out.after_delete!.error).toMatch(/status 404/);
+      expect(out.delete_typedefs_client!.error).toMatch(/status 400/);
+      expect(out.still_there!.ok).toMatchObject({ name: "py_app_parts" });
+      expect(out.delete_typedefs_body).toEqual({ ok: null });
+      expect(out.gone!.error).toMatch(/status 404/);
+      expect(out.gone_bm!.error).toMatch(/status 404/);
+    });
+  },
+);
