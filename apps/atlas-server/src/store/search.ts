@@ -88,7 +88,12 @@ function classificationCondition(
   const f = ctx.flavor;
   const alias = ctx.aliases.next("c");
   const rows = f.list("e.classifications", undefined, alias).from;
-  const any = `EXISTS (SELECT 1 FROM ${rows})`;
+  // Received (propagated) classifications count as Atlas's index counts them
+  // (__propagatedClassificationNames); their attributes are the source's, so tagFilters
+  // test an entity's own classifications only.
+  const received = (names?: string) =>
+    `e.guid IN (SELECT p.entity_guid FROM atlas_propagations p${names ? ` WHERE p.classification_name IN (${names})` : ""})`;
+  const any = `(EXISTS (SELECT 1 FROM ${rows}) OR ${received()})`;
   const builtins = [CLASSIFIED, NOT_CLASSIFIED, ALL_CLASSIFICATION_TYPES, WILDCARD];
   if (names.includes(NOT_CLASSIFIED)) {
     if (names.length > 1 || tagFilter)
@@ -130,7 +135,8 @@ function classificationCondition(
   const filter = tagFilter
     ? ` AND ${compileCriterion(ctx, classificationTarget(f, types, names, alias), tagFilter)}`
     : "";
-  return `EXISTS (SELECT 1 FROM ${rows} WHERE ${typeName} IN (${list})${filter})`;
+  const own = `EXISTS (SELECT 1 FROM ${rows} WHERE ${typeName} IN (${list})${filter})`;
+  return tagFilter ? own : `(${own} OR ${received(list)})`;
 }
 
 /** `ORDER BY` of the search: the sort attribute (nulls last), then creation order. */

@@ -139,6 +139,29 @@ describe.each<BackendName>(["sqlite", "postgres"])("propagation on the %s store"
     expect(lineage!.guidEntityMap[g.clean]!.classificationNames).toEqual(["PII"]);
   });
 
+  it("a search by classification finds the entities that received it, as Atlas's index does", async () => {
+    const { store, g } = await chain();
+    await classify(store, g.raw, { typeName: "PII", attributes: { level: 3 } });
+    const guids = async (params: Parameters<MetadataStore["searchBasic"]>[0]) =>
+      (await store.searchBasic(params)).entities.map((e) => e.guid).sort();
+    expect(await guids({ typeName: "hive_table", classification: "PII" })).toEqual(
+      [g.raw, g.clean, g.summary].sort(),
+    );
+    expect(await guids({ typeName: "hive_table", classification: "_CLASSIFIED" })).toEqual(
+      [g.raw, g.clean, g.summary].sort(),
+    );
+    expect(await guids({ typeName: "hive_db", classification: "_NOT_CLASSIFIED" })).toEqual([g.db]);
+    expect(await guids({ typeName: "hive_table", classification: "_NOT_CLASSIFIED" })).toEqual([]);
+    // tagFilters test the entity's own classification attributes only.
+    expect(
+      await guids({
+        typeName: "hive_table",
+        classification: "PII",
+        tagFilters: { attributeName: "level", operator: "=", attributeValue: "3" },
+      }),
+    ).toEqual([g.raw]);
+  });
+
   it("follows the directions of the relationshipDefs: a tag downstream never flows upstream", async () => {
     const { store, g } = await chain();
     await classify(store, g.clean, { typeName: "PII" });
