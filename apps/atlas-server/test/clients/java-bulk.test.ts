@@ -6,7 +6,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJavaScenario } from "../support/java-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 describe.each(["sqlite", "postgres"] as const)(
   "Atlas's Java client: setClassifications and the business-metadata upload (%s)",
@@ -14,10 +14,7 @@ describe.each(["sqlite", "postgres"] as const)(
     const pg = usePostgres();
     let server: Standalone;
     beforeAll(async () => {
-      server = await startStandalone(
-        `java-bulk-${backend}`,
-        backend === "postgres" ? await pg().createDatabase(`java_bulk_${process.pid}`) : undefined,
-      );
+      server = await startStandaloneOn(backend, "java-bulk", pg);
     }, 120_000);
     afterAll(() => server?.stop());
 

@@ -7,7 +7,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJavaScenario, type JavaStep } from "../support/java-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 describe.each(["sqlite", "postgres"] as const)(
   "Atlas's Java client AtlasClientV2 2.4.0 on the glossary (%s)",
@@ -18,11 +18,7 @@ describe.each(["sqlite", "postgres"] as const)(
     const run = `${backend}${Date.now()}`;
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`java_glossary_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`java-glossary-${backend}`, url);
+      server = await startStandaloneOn(backend, "java-glossary", pg);
       steps = await runJavaScenario("GlossaryScenario", server.url, run);
     }, 600_000);
     afterAll(() => server?.stop());

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JavaStep } from "../support/java-client.js";
 import { runJavaScenario } from "../support/java-client.js";
 import { seedSearch } from "../support/search-seed.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 describe.each(["sqlite", "postgres"] as const)(
   "Atlas's Java client AtlasClientV2 2.4.0 searching atlas-server (%s)",
@@ -20,12 +20,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let steps: Record<string, JavaStep>;
 
     beforeAll(async () => {
-      server = await startStandalone(
-        `search-java-${backend}`,
-        backend === "postgres"
-          ? await pg().createDatabase(`search_java_${process.pid}`)
-          : undefined,
-      );
+      server = await startStandaloneOn(backend, "search-java", pg);
       await seedSearch(server.url);
       steps = await runJavaScenario("SearchScenario", server.url, `search${Date.now()}`);
     }, 600_000);

@@ -9,7 +9,7 @@ import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJavaScenario } from "../support/java-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 import { VALIDATION_TYPES } from "../support/validation-types.js";
 
 describe.each(["sqlite", "postgres"] as const)(
@@ -19,11 +19,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let server: Standalone;
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`java_validation_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`java-validation-${backend}`, url);
+      server = await startStandaloneOn(backend, "java-validation", pg);
       const types = await atlasCall(
         server.url,
         "POST",

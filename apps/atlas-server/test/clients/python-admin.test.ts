@@ -7,7 +7,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const SCRIPT = String.raw`
 import json, os
@@ -80,10 +80,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, Outcome> & { metrics?: Record<string, Record<string, unknown>> };
 
     beforeAll(async () => {
-      server = await startStandalone(
-        `python-admin-${backend}`,
-        backend === "postgres" ? await pg().createDatabase(`py_admin_${process.pid}`) : undefined,
-      );
+      server = await startStandaloneOn(backend, "python-admin", pg);
       out = (await runPythonClient(SCRIPT, server.url)) as typeof out;
     }, 600_000);
     afterAll(async () => {

@@ -10,7 +10,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const SCRIPT = String.raw`
 import json, os
@@ -107,11 +107,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, Outcome>;
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`python_glossary_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`python-glossary-${backend}`, url);
+      server = await startStandaloneOn(backend, "python-glossary", pg);
       out = (await runPythonClient(SCRIPT, server.url)) as typeof out;
     }, 600_000);
     afterAll(() => server?.stop());

@@ -8,7 +8,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const SCRIPT = String.raw`
 import json, os
@@ -78,11 +78,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, Outcome> & { guids: Record<string, string> };
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`python_propagation_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`python-propagation-${backend}`, url);
+      server = await startStandaloneOn(backend, "python-propagation", pg);
       out = (await runPythonClient(SCRIPT, server.url)) as typeof out;
     }, 600_000);
     afterAll(() => server?.stop());

@@ -9,7 +9,7 @@ import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
 import { seedSearch, type SearchSeed } from "../support/search-seed.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const SCRIPT = String.raw`
 import json, os
@@ -87,12 +87,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, { ok?: unknown; error?: string }>;
 
     beforeAll(async () => {
-      server = await startStandalone(
-        `search-python-${backend}`,
-        backend === "postgres"
-          ? await pg().createDatabase(`search_python_${process.pid}`)
-          : undefined,
-      );
+      server = await startStandaloneOn(backend, "search-python", pg);
       seed = await seedSearch(server.url);
       process.env.SALES_GUID = seed.guids.sales;
       out = (await runPythonClient(SCRIPT, server.url)) as typeof out;

@@ -9,7 +9,7 @@
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const SCRIPT = String.raw`
 import json, os
@@ -113,12 +113,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, Outcome>;
 
     beforeAll(async () => {
-      server = await startStandalone(
-        `python-types-${backend}`,
-        backend === "postgres"
-          ? await pg().createDatabase(`python_types_${process.pid}`)
-          : undefined,
-      );
+      server = await startStandaloneOn(backend, "python-types", pg);
       out = (await runPythonClient(SCRIPT, server.url)) as Record<string, Outcome>;
     }, 600_000);
     afterAll(async () => {

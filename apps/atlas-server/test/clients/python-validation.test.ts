@@ -9,7 +9,7 @@ import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPythonClient } from "../support/python-client.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 import { VALIDATION_TYPES } from "../support/validation-types.js";
 
 const SCRIPT = String.raw`
@@ -58,11 +58,7 @@ describe.each(["sqlite", "postgres"] as const)(
     let out: Record<string, Outcome>;
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`python_validation_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`python-validation-${backend}`, url);
+      server = await startStandaloneOn(backend, "python-validation", pg);
       const types = await atlasCall(
         server.url,
         "POST",

@@ -8,7 +8,7 @@
 import { ATLAS_ADMIN_AUTH, atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const G = "/api/atlas/v2/glossary";
 const HEADER =
@@ -18,12 +18,7 @@ describe.each(["sqlite", "postgres"] as const)("the glossary CSV import (%s)", (
   const pg = usePostgres();
   let server: Standalone;
   beforeAll(async () => {
-    server = await startStandalone(
-      `glossary-import-${backend}`,
-      backend === "postgres"
-        ? await pg().createDatabase(`glossary_import_${process.pid}`)
-        : undefined,
-    );
+    server = await startStandaloneOn(backend, "glossary-import", pg);
   }, 120_000);
   afterAll(() => server?.stop());
 

@@ -7,7 +7,7 @@ import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allows, requirement } from "../../src/auth/policy.js";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const GLOSSARY = "/api/atlas/v2/glossary";
 const pg = usePostgres();
@@ -21,11 +21,7 @@ describe.each(["sqlite", "postgres"] as const)("the glossary REST on %s", (backe
   let term: Json;
 
   beforeAll(async () => {
-    const url =
-      backend === "postgres"
-        ? await pg().createDatabase(`glossary_http_${process.pid}`)
-        : undefined;
-    server = await startStandalone(`glossary-${backend}`, url);
+    server = await startStandaloneOn(backend, "glossary", pg);
   }, 120_000);
   afterAll(async () => {
     await server?.stop();

@@ -6,7 +6,7 @@
 import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 
 const TYPES = "/api/atlas/v2/types";
 const pg = usePostgres();
@@ -47,9 +47,7 @@ describe.each(["sqlite", "postgres"] as const)("the Types API on %s", (backend) 
   const json = <T = Record<string, unknown>>(answer: { json: unknown }) => answer.json as T;
 
   beforeAll(async () => {
-    const url =
-      backend === "postgres" ? await pg().createDatabase(`types_http_${process.pid}`) : undefined;
-    server = await startStandalone(`types-${backend}`, url);
+    server = await startStandaloneOn(backend, "types", pg);
   }, 120_000);
   afterAll(async () => {
     await server?.stop();

@@ -7,7 +7,7 @@
 import { atlasCall } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStandalone, type Standalone } from "../support/standalone.js";
+import { startStandaloneOn, type Standalone } from "../support/standalone.js";
 import { thing, VALIDATION_TYPES } from "../support/validation-types.js";
 
 const ENTITY = "/api/atlas/v2/entity";
@@ -24,11 +24,7 @@ describe.each(["sqlite", "postgres"] as const)(
       call("GET", `${ENTITY}/uniqueAttribute/type/vt_thing?attr:qualifiedName=${name}@vt`);
 
     beforeAll(async () => {
-      const url =
-        backend === "postgres"
-          ? await pg().createDatabase(`validation_http_${process.pid}`)
-          : undefined;
-      server = await startStandalone(`validation-${backend}`, url);
+      server = await startStandaloneOn(backend, "validation", pg);
       expect((await call("POST", "/api/atlas/v2/types/typedefs", VALIDATION_TYPES)).status).toBe(
         200,
       );

@@ -6,7 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword, startAtlasInstance, type AtlasInstance } from "@atlas-ha/testkit";
+import {
+  hashPassword,
+  startAtlasInstance,
+  type AtlasInstance,
+  type PostgresServer,
+} from "@atlas-ha/testkit";
 import { atlasServerBin } from "./server-bin.js";
 
 export interface Standalone {
@@ -45,4 +50,20 @@ export async function startStandalone(name: string, postgresUrl?: string): Promi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A standalone server for a suite that runs on both stores: SQLite, or a fresh database
+ * (named after `name`) of the suite's PostgreSQL server (`pg`, from testkit's usePostgres).
+ */
+export async function startStandaloneOn(
+  backend: "sqlite" | "postgres",
+  name: string,
+  pg: () => PostgresServer,
+): Promise<Standalone> {
+  const url =
+    backend === "postgres"
+      ? await pg().createDatabase(`${name.replaceAll("-", "_")}_${process.pid}`)
+      : undefined;
+  return startStandalone(`${name}-${backend}`, url);
 }
