@@ -7,6 +7,12 @@ export {
   type AtlasState,
 } from "./atlas.js";
 export { ATLAS_ADMIN_AUTH, atlasCall, guidOf, hiveDb, type AtlasAnswer } from "./atlas-client.js";
+export {
+  makeCertificates,
+  type CertificateOptions,
+  type CertificateSet,
+  type Credential,
+} from "./certs.js";
 export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
