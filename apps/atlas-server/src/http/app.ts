@@ -12,6 +12,7 @@ import Koa from "koa";
 import { adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import { adminAuditRoutes } from "../api/admin-audits.js";
 import { adminOpsRoutes } from "../api/admin-ops.js";
+import { auditAgeoutRoutes } from "../api/audit-ageout.js";
 import { auditRoutes } from "../api/audit.js";
 import { savedSearchRoutes } from "../api/saved-search.js";
 import type { ApiContext } from "../api/context.js";
@@ -124,6 +125,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   adminRoutes(router, api);
   adminOpsRoutes(router, api);
   adminAuditRoutes(router, api);
+  auditAgeoutRoutes(router, api);
   auditRoutes(router, api);
   savedSearchRoutes(router, api);
   entityRoutes(router, api);

@@ -4,6 +4,7 @@
  * and appear in the write log (ENTITY_PURGE, SAVED_SEARCH_*); reads run on any instance.
  */
 import { adminAuditDetails, listAdminAudits, type AtlasAuditEntry } from "./admin-audits.js";
+import { ageoutAudits, type AgeoutOutcome, type AuditAgeoutCriteria } from "./audit-ageout.js";
 import {
   entitiesWithClassificationChanges,
   hasAuditEvents,
@@ -39,6 +40,12 @@ export interface AdminStore {
    * ms, both included; audit events), oldest change first, at most `limit`.
    */
   classificationChanges(from: number, to: number, limit: number): Promise<string[]>;
+  /** Audit aging: removes entity audit events by each criteria in turn (audit-ageout.ts). */
+  ageoutAudits(
+    epoch: number,
+    criteria: readonly AuditAgeoutCriteria[],
+    user: string,
+  ): Promise<AgeoutOutcome[]>;
   /** Removes DELETED entities among `guids` and their relationships; others are skipped. */
   purgeByGuids(epoch: number, guids: readonly string[], user: string): Promise<PurgeResponse>;
   /** The entity and classification counts of admin/metrics. */
@@ -88,6 +95,19 @@ export abstract class SqlStoreAdmin extends SqlStoreCore implements AdminStore {
       return result.purged.length;
     });
     return response!;
+  }
+
+  async ageoutAudits(
+    epoch: number,
+    criteria: readonly AuditAgeoutCriteria[],
+    user: string,
+  ): Promise<AgeoutOutcome[]> {
+    let outcomes: AgeoutOutcome[] = [];
+    await this.write(epoch, user, "AUDIT_AGEOUT", {}, async (tx, _seq, types, now) => {
+      outcomes = await ageoutAudits(tx.runner, types, criteria, now);
+      return outcomes.reduce((sum, o) => sum + o.removed, 0);
+    });
+    return outcomes;
   }
 
   async metrics(): Promise<StoreMetrics> {

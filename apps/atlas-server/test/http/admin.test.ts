@@ -293,4 +293,86 @@ describe("admin, audit and saved-search endpoints (an active and a passive on SQ
     expect(deleted.status).toBe(204);
     expect((await call("GET", "/v2/search/saved/dbs")).status).toBe(404);
   });
+
+  it("ages out audit events as Atlas's admin/audits/ageout: floors, runs as tasks, admin only", async () => {
+    const path = "/admin/audits/ageout";
+    expect((await call("POST", path, { auditAgingEnabled: true }, STEWARD)).status).toBe(403);
+    // Aging not enabled (in the body, or by default in the configuration): Atlas's null, a 204.
+    expect((await call("POST", path, { auditAgingEnabled: false })).status).toBe(204);
+    expect((await call("POST", `${path}?useAuditConfig=true`)).status).toBe(204);
+    const bad = await call("POST", path, { auditAgingEnabled: "yes" });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errorMessage: expect.stringContaining("auditAgingEnabled") });
+    const noAction = await call("POST", path, {
+      auditAgingEnabled: true,
+      auditSweepoutEnabled: true,
+      sweepoutActionTypes: "NO_SUCH_ACTION",
+    });
+    expect(noAction.status).toBe(400);
+
+    // Atlas's floors: a TTL of at least 7 days, a count of at least 50; a default TTL of 90.
+    const plan = await call("POST", path, {
+      auditAgingEnabled: true,
+      defaultAgeoutEnabled: true,
+      defaultAgeoutAuditCount: 3,
+      customAgeoutTTLInDays: 1,
+      customAgeoutEntityTypes: "hive_table",
+    });
+    expect(plan.status).toBe(200);
+    expect(plan.json).toMatchObject([
+      {
+        type: "AUDIT_REDUCTION_ENTITY_RETRIEVAL",
+        status: "COMPLETE",
+        createdBy: "admin",
+        parameters: {
+          auditAgingType: "CUSTOM",
+          ttl: 7,
+          auditCount: 0,
+          entityTypes: ["hive_table"],
+        },
+      },
+      {
+        status: "COMPLETE",
+        parameters: {
+          auditAgingType: "DEFAULT",
+          ttl: 90,
+          auditCount: 50,
+          entityTypes: ["hive_table"],
+          excludeEntityTypes: true,
+        },
+      },
+    ]);
+
+    // A sweep of the updates of hive_db entities: their create events stay.
+    const guid = await createDb("ageout");
+    for (const description of ["one", "two"]) {
+      const r = await call("POST", "/v2/entity", {
+        entity: {
+          typeName: "hive_db",
+          attributes: {
+            qualifiedName: "ageout@cl1",
+            name: "ageout",
+            clusterName: "cl1",
+            description,
+          },
+        },
+      });
+      expect(r.status).toBe(200);
+    }
+    const audit = async () =>
+      ((await call("GET", `/v2/entity/${guid}/audit`)).json as { action: string }[]).map(
+        (e) => e.action,
+      );
+    expect(await audit()).toEqual(["ENTITY_UPDATE", "ENTITY_UPDATE", "ENTITY_CREATE"]);
+    const sweep = await call("POST", path, {
+      auditAgingEnabled: true,
+      auditSweepoutEnabled: true,
+      sweepoutEntityTypes: "hive_db",
+      sweepoutActionTypes: "ENTITY_UPD*",
+    });
+    expect(sweep.status).toBe(200);
+    const [task] = sweep.json as { parameters: { removedAuditEvents: number } }[];
+    expect(task!.parameters.removedAuditEvents).toBeGreaterThanOrEqual(2);
+    expect(await audit()).toEqual(["ENTITY_CREATE"]);
+  });
 });

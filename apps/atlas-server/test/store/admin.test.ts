@@ -10,6 +10,7 @@ import { runMigrations } from "../../src/store/migrations.js";
 import { PostgresBackend } from "../../src/store/postgres.js";
 import type { SqlBackend } from "../../src/store/sql.js";
 import { SqliteBackend } from "../../src/store/sqlite.js";
+import type { EntityEdit } from "../../src/store/extras.js";
 import type { MetadataStore, StoreConfig } from "../../src/store/types.js";
 import { hiveDb, hiveTableWithColumns, storeFactory, type BackendName } from "./helpers.js";
 
@@ -362,6 +363,122 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
     expect(m.general.tagCount).toBe(1);
     expect(m.general.typeUnusedCount).toBeGreaterThan(10);
     expect(m.general.typeCount).toBeGreaterThan(m.general.typeUnusedCount);
+  });
+
+  describe("audit aging", () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const base = {
+      ttlDays: 0,
+      count: 0,
+      entityTypes: [],
+      actionTypes: [],
+      createEventsAgeoutAllowed: false,
+      subTypesIncluded: true,
+    } as const;
+
+    /** A store whose clock the test sets, and a hive_db with `updates` description changes. */
+    async function aged(updates: number, clock = { now: 1_000 * DAY }) {
+      const { store } = await stores.fresh({ now: () => clock.now });
+      await store.createTypedefs(1, TAGS, "admin");
+      const guid = await createDb(store, "aged");
+      for (let i = 0; i < updates; i++) {
+        clock.now += DAY;
+        await store.createOrUpdate(
+          1,
+          { entities: [hiveDb("aged", "-1", { description: `v${i}` })], referredEntities: {} },
+          "steward",
+        );
+      }
+      return { store, guid, clock };
+    }
+    const actions = async (store: MetadataStore, guid: string) =>
+      (await store.entityAuditEvents(guid, { count: 1000 }))!.map((e) => e.action);
+
+    it("keeps an entity's newest events by count, and its create event unless allowed", async () => {
+      const { store, guid } = await aged(5);
+      const [outcome] = await store.ageoutAudits(
+        1,
+        [{ ...base, type: "DEFAULT", count: 2 }],
+        "admin",
+      );
+      expect(outcome).toEqual({ removed: 3, skipped: false });
+      expect(await actions(store, guid)).toEqual([
+        "ENTITY_UPDATE",
+        "ENTITY_UPDATE",
+        "ENTITY_CREATE",
+      ]);
+      await store.ageoutAudits(
+        1,
+        [{ ...base, type: "DEFAULT", count: 1, createEventsAgeoutAllowed: true }],
+        "admin",
+      );
+      expect(await actions(store, guid)).toEqual(["ENTITY_UPDATE"]);
+    });
+
+    it("removes events older than the TTL and keeps the recent ones", async () => {
+      const { store, guid, clock } = await aged(4);
+      // Events one day apart; the newest is at `clock.now`: a 2.5-day TTL from a day later keeps 1.
+      clock.now += DAY;
+      const [outcome] = await store.ageoutAudits(
+        1,
+        [{ ...base, type: "DEFAULT", ttlDays: 2.5 }],
+        "admin",
+      );
+      expect(outcome!.removed).toBe(2);
+      expect(await actions(store, guid)).toEqual([
+        "ENTITY_UPDATE",
+        "ENTITY_UPDATE",
+        "ENTITY_CREATE",
+      ]);
+    });
+
+    it("sweeps the named actions of the named types (with subtypes) and leaves other types alone", async () => {
+      const { store, guid } = await aged(2);
+      const table = await store.createOrUpdate(
+        1,
+        hiveTableWithColumns("aged", "t1", ["c1"]),
+        "steward",
+      );
+      const tableGuid = table.mutatedEntities.CREATE!.find(
+        (h) => h.typeName === "hive_table",
+      )!.guid;
+      const tag: EntityEdit = { op: "addClassifications", classifications: [{ typeName: "PII" }] };
+      await store.editEntities(1, [{ guid: tableGuid, typeName: "hive_table" }], tag, "steward");
+      await store.editEntities(1, [{ guid, typeName: "hive_db" }], tag, "steward");
+      const [sweep] = await store.ageoutAudits(
+        1,
+        [{ ...base, type: "SWEEP", entityTypes: ["DataSet"], actionTypes: ["CLASSIFICATION_ADD"] }],
+        "admin",
+      );
+      expect(sweep!.removed).toBe(1);
+      expect(await actions(store, tableGuid)).toEqual(["ENTITY_CREATE"]);
+      expect((await actions(store, guid))[0]).toBe("CLASSIFICATION_ADD");
+    });
+
+    it("skips a custom run that names only unknown types, and a default run leaves the named types out", async () => {
+      const { store, guid } = await aged(3);
+      const outcomes = await store.ageoutAudits(
+        1,
+        [
+          { ...base, type: "CUSTOM", count: 1, entityTypes: ["no_such_type"] },
+          { ...base, type: "DEFAULT", count: 1, entityTypes: ["hive_*"] },
+        ],
+        "admin",
+      );
+      expect(outcomes).toEqual([
+        { removed: 0, skipped: true },
+        { removed: 0, skipped: false },
+      ]);
+      expect(await actions(store, guid)).toHaveLength(4);
+    });
+
+    it("is a fenced write", async () => {
+      const { store } = await aged(1);
+      await store.fence(5);
+      await expect(
+        store.ageoutAudits(1, [{ ...base, type: "DEFAULT", count: 1 }], "admin"),
+      ).rejects.toMatchObject({ code: "STORE_FENCED" });
+    });
   });
 
   describe("saved searches", () => {
