@@ -5,7 +5,7 @@
  * each behind its own ZooKeeper proxy. The test kills the active, then cuts the next active
  * (the page's own instance) from ZooKeeper; each time the page must name the new active no
  * later than 1 s after the first status endpoint does, and keep showing the instance that is
- * gone. Screenshots go to `.atlas-ha/screenshots/`; the assertions read the DOM.
+ * gone. Last, the page's own instance is killed: the page says so and keeps its last picture. Screenshots go to `.atlas-ha/screenshots/`; the assertions read the DOM.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -84,6 +84,7 @@ async function shown(page: Page) {
       active: doc.getElementById("active").getAttribute("data-url"),
       servedBy: doc.getElementById("served-by").textContent ?? "",
       stale: doc.body.classList.contains("stale"),
+      staleText: doc.getElementById("stale").textContent ?? "",
       rows: Array.from(doc.querySelectorAll("#members tbody tr"), (tr) => ({
         url: tr.getAttribute("data-url"),
         state: tr.getAttribute("data-state"),
@@ -220,6 +221,18 @@ describe("the live HA page in headless Chromium (ZooKeeper, Kafka, 3 server proc
       join(screenshots, "ha-page-lag.json"),
       `${JSON.stringify({ afterKillMs: killed.lagMs, afterCutMs: cut.lagMs })}\n`,
     );
-    await c.zkProxy(second.name).restore();
+
+    // 4. The page's own instance dies: the page says so and keeps the last picture.
+    await c.kill(second.name);
+    await waitFor(async () => (await shown(onSecond)).stale, {
+      timeoutMs: 10_000,
+      what: "the page to say its instance does not answer",
+    });
+    const orphan = await shown(onSecond);
+    expect(orphan.staleText).toMatch(
+      /^This page's instance does not answer .*; showing what it said at /,
+    );
+    expect(orphan.rows).toHaveLength(3);
+    await shot(onSecond, "4-own-instance-gone");
   });
 });
