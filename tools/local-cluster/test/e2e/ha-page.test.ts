@@ -234,5 +234,5 @@ describe("the live HA page in headless Chromium (ZooKeeper, Kafka, 3 server proc
     );
     expect(orphan.rows).toHaveLength(3);
     await shot(onSecond, "4-own-instance-gone");
-  });
+  }, 240_000); // two elections, each after a 4 s session timeout, on a loaded machine
 });
