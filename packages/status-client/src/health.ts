@@ -56,14 +56,18 @@ export async function fetchHealth(
   opts: Pick<ResolvedProbeOptions, "fetch" | "timeoutMs">,
   signal?: AbortSignal,
 ): Promise<InstanceHealth | null> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  // One controller for the timeout and the caller's signal (AbortSignal.any needs Node 20.3).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+  const onAbort = (): void => controller.abort();
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const response = await opts.fetch(`${base}/${HEALTH_PATH}`, {
       method: "GET",
       redirect: "manual",
       headers: { accept: "application/json", "user-agent": "atlas-ha-status-client" },
-      signal: combined,
+      signal: controller.signal,
     });
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => {});
@@ -74,6 +78,9 @@ export async function fetchHealth(
     return parseHealth(JSON.parse(text));
   } catch {
     return null;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 
