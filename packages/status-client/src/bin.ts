@@ -12,6 +12,7 @@ const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   signal: controller.signal,
+  columns: () => process.stdout.columns,
 });
 // Keep-alive sockets would hold the process open; exit once stdout has been flushed.
 process.stdout.write("", () => process.exit(code));

@@ -43,6 +43,11 @@ Output (default: a table)
 Watching
   -w, --watch              poll until interrupted (Ctrl-C) and print every transition,
                            each with an ISO 8601 timestamp, starting with the initial states
+      --top                a full-screen view refreshed every interval until Ctrl-C:
+                           each instance's state and for how long, epoch, ZooKeeper
+                           session, hook consumer and lag per partition (from its
+                           /api/atlas/admin/health, atlas-ha only), the verdict and
+                           the last failovers with how long each took
   -i, --interval MS        time between polls (default ${DEFAULT_WATCH_INTERVAL_MS})
       --count N            stop after N polls
 
@@ -63,6 +68,7 @@ Examples
   atlas-status --config /etc/atlas/conf --timeout 1000 --deadline 9000
   atlas-status --prometheus atlas-1:21000 atlas-2:21000 > /var/lib/node_exporter/atlas.prom
   atlas-status --watch --interval 500 http://127.0.0.1:21000 http://127.0.0.1:21001
+  atlas-status --top --config /etc/atlas/conf --retries 0
 `;
 
 const OPTIONS = {
@@ -74,6 +80,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   prometheus: { type: "boolean" },
   watch: { type: "boolean", short: "w" },
+  top: { type: "boolean" },
   interval: { type: "string", short: "i" },
   count: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -109,8 +116,17 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     if (values.watch && values.prometheus) {
       throw new UsageError("--prometheus describes one check; it cannot be combined with --watch");
     }
-    if (!values.watch && (values.interval !== undefined || values.count !== undefined)) {
-      throw new UsageError("--interval and --count only apply with --watch");
+    if (values.top && (values.watch || values.json || values.prometheus)) {
+      throw new UsageError(
+        "--top is a view of its own; it cannot be combined with --watch, --json or --prometheus",
+      );
+    }
+    if (
+      !values.watch &&
+      !values.top &&
+      (values.interval !== undefined || values.count !== undefined)
+    ) {
+      throw new UsageError("--interval and --count only apply with --watch or --top");
     }
     return {
       kind: "run",
@@ -123,6 +139,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         retryIntervalMs: number("--retry-interval", values["retry-interval"], 0),
         output: values.json ? "json" : values.prometheus ? "prometheus" : "table",
         watch: values.watch ?? false,
+        top: values.top ?? false,
         intervalMs: number("--interval", values.interval, 1) ?? DEFAULT_WATCH_INTERVAL_MS,
         count: number("--count", values.count, 1),
       },

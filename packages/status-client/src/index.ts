@@ -8,6 +8,9 @@ export type { InstanceTransition, VerdictTransition, WatchEvent, WatchOptions } 
 export type { Logger, ProbeOptions } from "./options.js";
 export { ATLAS_STATES, PROBE_STATES } from "./states.js";
 export type { AtlasState, ProbeState } from "./states.js";
+export { inspectGroup, FAILOVERS_SHOWN } from "./inspect.js";
+export type { GroupView, MemberView } from "./inspect.js";
+export type { Failover, InstanceHealth, PartitionLag } from "./health.js";
 export { readAtlasConfig, parseProperties } from "./config.js";
 export type { AtlasClientConfig } from "./config.js";
 export { formatJson, formatPrometheus, formatTable } from "./format.js";

@@ -5,6 +5,8 @@
  */
 import type { Router } from "../http/router.js";
 import type { ApiContext } from "./context.js";
+import { HA_PAGE_PATH, HA_VIEW_PATH } from "./ha-page.js";
+import { recordHaHistory } from "./ha-history.js";
 
 export const ADMIN = "/api/atlas/admin";
 export const UNAUTHENTICATED_PATHS = [
@@ -12,6 +14,9 @@ export const UNAUTHENTICATED_PATHS = [
   `${ADMIN}/health`,
   `${ADMIN}/liveness`,
   `${ADMIN}/readiness`,
+  // The HA page and its data (api/ha-page.ts): what health shows, for the whole group.
+  HA_PAGE_PATH,
+  HA_VIEW_PATH,
 ] as const;
 
 /**
@@ -41,12 +46,15 @@ const PLAIN_ADMIN_PATH = /^\/api\/atlas\/admin(?:\/[A-Za-z0-9_.-]+)+\/?$/;
 
 /** True when a passive answers `path` itself rather than redirecting it to the active. */
 export function answeredLocally(path: string): boolean {
+  if (path === HA_PAGE_PATH || path === `${HA_PAGE_PATH}/`) return true;
   if (!PLAIN_ADMIN_PATH.test(path) || path.includes("..")) return false;
   if (path === PROMETHEUS || path === `${PROMETHEUS}/`) return true;
   return !ADMIN_PATHS_OF_THE_ACTIVE.some((p) => path.includes(p));
 }
 
 export function adminRoutes(router: Router, api: ApiContext): void {
+  // Before ha.start() (the app is made first), so the first election is recorded.
+  const history = recordHaHistory(api.ha, api.ha.snapshot().selfAddress);
   // Probed continuously by load balancers and atlas-status: the answers are made once.
   const statusBodies = new Map<string, string>();
   router.on("GET", `${ADMIN}/status`, (ctx) => {
@@ -76,6 +84,10 @@ export function adminRoutes(router: Router, api: ApiContext): void {
       haEnabled: s.haEnabled,
       zookeeper: s.zookeeper,
       transitions: s.transitions,
+      // Newest first: the last transitions (each with the time spent in `from`), and each
+      // time this instance became ACTIVE with how long the group was without an active.
+      recentTransitions: history.transitions(),
+      failovers: history.failovers(),
       uptimeSeconds: Math.round((Date.now() - api.startedAt) / 1000),
       // Split sets waiting for parts are held in memory until complete or dropped after
       // atlas.notification.split.message.segments.wait.time.seconds: pendingSplits and

@@ -21,6 +21,7 @@ import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
 import { glossaryRoutes } from "../api/glossary.js";
 import { glossaryImportRoutes } from "../api/glossary-import.js";
+import { haPageRoutes } from "../api/ha-page.js";
 import { notificationRoutes } from "../api/notification.js";
 import { indexRecoveryRoutes } from "../api/index-recovery.js";
 import { lineageRoutes } from "../api/lineage.js";
@@ -123,6 +124,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
 
   const router = new Router();
   adminRoutes(router, api);
+  haPageRoutes(router, api); // GET /ha and its data: answered locally, no login (admin.ts)
   adminOpsRoutes(router, api);
   adminAuditRoutes(router, api);
   auditAgeoutRoutes(router, api);

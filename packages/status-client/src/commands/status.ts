@@ -7,7 +7,10 @@ import {
   formatTransitionJson,
 } from "../format.js";
 import { findActive } from "../group.js";
+import { inspectGroup } from "../inspect.js";
 import type { ProbeOptions } from "../options.js";
+import { sleep } from "../probe.js";
+import { renderTop, SCREEN } from "../top.js";
 import { watch } from "../watch.js";
 
 /** Monitoring-plugin exit codes (docs/contracts/status-client.md). */
@@ -27,8 +30,10 @@ export interface StatusCommandOptions {
   retryIntervalMs?: number | undefined;
   output: "table" | "json" | "prometheus";
   watch: boolean;
+  /** A full-screen view refreshed every `intervalMs` (not with `watch` or another output). */
+  top?: boolean | undefined;
   intervalMs: number;
-  /** With `watch`: stop after this many rounds. */
+  /** With `watch` or `top`: stop after this many rounds. */
   count?: number | undefined;
 }
 
@@ -40,6 +45,8 @@ export interface CommandIO {
   signal?: AbortSignal;
   fetch?: typeof globalThis.fetch;
   now?: () => number;
+  /** Terminal width for `--top` (the bin passes `process.stdout.columns`). */
+  columns?: () => number | undefined;
 }
 
 /**
@@ -67,6 +74,7 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIO): P
     };
 
     if (options.watch) return await runWatch(urls, options, probe, io);
+    if (options.top) return await runTop(urls, options, probe, io);
 
     const group = await findActive(
       urls,
@@ -101,6 +109,50 @@ async function runWatch(
     if (event.kind === "verdict") exitCode = event.group.exitCode;
   }
   // The last verdict seen stands for the whole watch (UNKNOWN if stopped before any).
+  return exitCode;
+}
+
+/**
+ * `--top`: one frame per round on the alternate screen, until the signal aborts or `count`
+ * rounds; the screen is restored on the way out. Exits with the last verdict.
+ */
+async function runTop(
+  urls: string[],
+  options: StatusCommandOptions,
+  probe: ProbeOptions,
+  io: CommandIO,
+): Promise<ExitCode> {
+  const signal = io.signal ?? new AbortController().signal;
+  const now = io.now ?? Date.now;
+  const rounds = options.count ?? Number.POSITIVE_INFINITY;
+  let exitCode: ExitCode = EXIT.UNKNOWN;
+  io.stdout(SCREEN.enter);
+  try {
+    for (let round = 0; round < rounds && !signal.aborted; round++) {
+      const started = now();
+      let view;
+      try {
+        view = await inspectGroup(urls, { ...probe, signal });
+      } catch (error) {
+        if (signal.aborted) break;
+        throw error;
+      }
+      exitCode = view.group.exitCode;
+      const columns = io.columns?.();
+      io.stdout(
+        SCREEN.frame +
+          renderTop(view, {
+            now: now(),
+            intervalMs: options.intervalMs,
+            ...(columns !== undefined && { columns }),
+          }),
+      );
+      if (round + 1 < rounds)
+        await sleep(Math.max(0, options.intervalMs - (now() - started)), signal);
+    }
+  } finally {
+    io.stdout(SCREEN.leave);
+  }
   return exitCode;
 }
 

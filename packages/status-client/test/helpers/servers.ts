@@ -19,6 +19,8 @@ export interface FakeInstance {
   /** Paths of every request received, in order. */
   readonly requests: string[];
   set(behaviour: Behaviour): void;
+  /** What GET /api/atlas/admin/health answers (200 JSON); 404 until set, as Apache Atlas. */
+  setHealth(body: unknown): void;
   /** Answers every request held so far (and those to come) for `held` behaviour. */
   release(): void;
   close(): Promise<void>;
@@ -33,9 +35,14 @@ export function serverPool() {
     let released = false;
     const held: Array<() => void> = [];
     const requests: string[] = [];
+    let health: unknown;
 
     const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
       requests.push(req.url ?? "");
+      if (req.url === "/api/atlas/admin/health" && health !== undefined) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(health));
+        return;
+      }
       if (req.url !== "/api/atlas/admin/status") {
         res
           .writeHead(404, { "content-type": "application/json" })
@@ -84,6 +91,9 @@ export function serverPool() {
       requests,
       set(next) {
         behaviour = next;
+      },
+      setHealth(body) {
+        health = body;
       },
       release() {
         released = true;
