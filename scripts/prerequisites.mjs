@@ -8,7 +8,8 @@
 //               `npm start -- --backend postgres`); found where the testkit looks: $PG_BIN,
 //               /usr/lib/postgresql/<version>/bin, `pg_config --bindir`
 //   python3 + venv     the Python-client tests (npm test only)
-//   haproxy     the test of deploy/'s load-balancer example (npm test only)
+//   haproxy, systemd-analyze   the tests of deploy/'s load-balancer example and systemd unit
+//               (npm test only)
 //   bash        the guard process the testkit puts around every server
 //
 // When something is missing: as root on Debian or Ubuntu (/etc/debian_version, apt-get on
@@ -171,6 +172,12 @@ const PREREQUISITES = {
     package: () => "haproxy",
     present: (env) => !!which("haproxy", env) || executable("/usr/sbin/haproxy"),
   },
+  systemd: {
+    what: "systemd-analyze",
+    shows: "systemd-analyze",
+    package: () => "systemd",
+    present: (env) => !!which("systemd-analyze", env),
+  },
   bash: {
     what: "bash",
     shows: "bash",
@@ -193,7 +200,17 @@ export function needs(command, args = [], env = process.env) {
   const servers = ["bash", "java", ...(jarsFetched(env) ? [] : ["maven"])];
   switch (command) {
     case "test":
-      return ["bash", "java", "javac", "maven", "postgres", "python3", "venv", "haproxy"];
+      return [
+        "bash",
+        "java",
+        "javac",
+        "maven",
+        "postgres",
+        "python3",
+        "venv",
+        "haproxy",
+        "systemd",
+      ];
     case "start":
     case "cluster":
       // The local cluster keeps its store in SQLite unless told otherwise.

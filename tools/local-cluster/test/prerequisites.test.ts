@@ -41,6 +41,7 @@ const TEST_PACKAGES = [
   "python3",
   "python3-venv",
   ...haproxy,
+  "systemd",
 ];
 
 let dir: string;
@@ -141,7 +142,7 @@ describe("a machine without the system prerequisites, as root on Debian", () => 
     mkdirSync(join(stage, "bin"), { recursive: true });
     mkdirSync(join(stage, "postgresql", "15", "bin"), { recursive: true });
     script(join(stage, "bin", "java"), `echo 'openjdk version "17.0.9" 2023-10-17' >&2`);
-    for (const tool of ["javac", "mvn", "python3", "bash", "haproxy"]) {
+    for (const tool of ["javac", "mvn", "python3", "bash", "haproxy", "systemd-analyze"]) {
       script(join(stage, "bin", tool), "exit 0");
     }
     for (const tool of ["initdb", "postgres"]) {
