@@ -7,6 +7,7 @@
  * stub commands, so the real apt-get never runs.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -104,6 +105,21 @@ describe("a machine without the system prerequisites, as a user who is not root"
     expect(stdout).not.toContain("▶");
   });
 
+  it("once the ZooKeeper and Kafka jars are cached, npm start no longer asks for Maven", () => {
+    for (const component of ["zookeeper", "kafka"]) {
+      const pom = readFileSync(join(root, "packages/testkit/jars", component, "pom.xml"));
+      const hash = createHash("sha256").update(pom).digest("hex").slice(0, 12);
+      const cached = join(dir, "state", "jars", `${component}-${hash}`);
+      mkdirSync(cached, { recursive: true });
+      writeFileSync(join(cached, ".complete"), "");
+    }
+    const { code, stderr } = run("scripts/start.mjs", []);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `\n  sudo apt-get update && sudo apt-get install -y bash ${javaPackage()}\n`,
+    );
+  });
+
   it("npm start -- --backend postgres asks for PostgreSQL's server too", () => {
     const { code, stderr } = run("scripts/start.mjs", ["--backend", "postgres"]);
     expect(code).toBe(2);
@@ -119,6 +135,13 @@ describe("a machine without the system prerequisites, as a user who is not root"
     expect(full.stderr).toContain(
       `sudo apt-get install -y bash ${javaPackage()} maven postgresql\n`,
     );
+  });
+
+  it("--missing test prints the same packages on one line for .ci/run, and installs nothing", () => {
+    const { code, stdout } = run("scripts/prerequisites.mjs", ["--missing", "test"], {
+      ATLAS_HA_PREREQ_UID: "0",
+    });
+    expect({ code, stdout }).toEqual({ code: 0, stdout: `${TEST_PACKAGES.join(" ")}\n` });
   });
 
   it("off Debian it names what to install instead of an apt-get command", () => {
