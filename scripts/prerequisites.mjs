@@ -2,6 +2,8 @@
 // What the machine must have beyond Node and npm, in one place: `npm start`, `npm run cluster`,
 // `npm test`, `npm run bench` (through scripts/setup.mjs) and CI (.ci/run) all ask this file.
 //
+//   gcc, g++, make, python3   build the native modules (zookeeper, better-sqlite3) when npm ci
+//               is about to run (no node_modules yet, or older than package-lock.json)
 //   java ≥ 17   runs ZooKeeper and Kafka (and compiles the Java-client tests: javac)
 //   mvn         fetches their jars once into .atlas-ha/jars (and the Java client for the tests)
 //   initdb, postgres   PostgreSQL's server, for the postgres store (tests, full bench,
@@ -28,7 +30,7 @@
 // Plain Node, no dependency: it runs before `npm ci` has.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, readFileSync, readdirSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -76,6 +78,16 @@ function javaMajor(env) {
   return Number(match[1] === "1" ? match[2] : match[1]);
 }
 
+/** npm ci is about to run (scripts/setup.mjs install()): no node_modules, or older than the lock. */
+export function dependenciesOutdated() {
+  const lock = join(root, "package-lock.json");
+  const installed = join(root, "node_modules", ".package-lock.json");
+  return (
+    !existsSync(installed) ||
+    (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)
+  );
+}
+
 /** The ZooKeeper and Kafka jars are in the cache (packages/testkit/src/jars.ts: jarDir). */
 function jarsFetched(env) {
   const state = env.ATLAS_HA_STATE_DIR ?? join(root, ".atlas-ha");
@@ -121,6 +133,12 @@ function javaPackage() {
  * that provides it, and how to tell it is there.
  */
 const PREREQUISITES = {
+  compiler: {
+    what: "a C and C++ compiler with make",
+    shows: "gcc, g++, make",
+    package: () => "build-essential",
+    present: (env) => ["gcc", "g++", "make"].every((tool) => which(tool, env)),
+  },
   java: {
     what: "Java ≥ 17",
     shows: "java",
@@ -193,10 +211,17 @@ function option(args, name) {
 }
 
 /**
- * The prerequisites `command` needs with these arguments. Maven is needed only while the jars
- * are not cached, except by the tests (the Java-client tests fetch Atlas's client with it).
+ * The prerequisites `command` needs with these arguments, the build tools of npm ci first when
+ * it is about to run. Maven is needed only while the jars are not cached, except by the tests
+ * (the Java-client tests fetch Atlas's client with it).
  */
 export function needs(command, args = [], env = process.env) {
+  // node-gyp compiles the ZooKeeper client (no Linux prebuild) with them during npm ci.
+  const install = dependenciesOutdated() ? ["compiler", "python3"] : [];
+  return [...new Set([...install, ...needsToRun(command, args, env)])];
+}
+
+function needsToRun(command, args, env) {
   const servers = ["bash", "java", ...(jarsFetched(env) ? [] : ["maven"])];
   switch (command) {
     case "test":

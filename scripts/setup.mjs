@@ -11,10 +11,10 @@
 //
 // Plain Node, no dependency: it must run before `npm ci` has. `node scripts/setup.mjs` runs it alone.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
+import { dependenciesOutdated, ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,13 +27,8 @@ export function step(title, command, args, options = {}) {
 
 /** Step 1: npm ci (npm install without a lock) when node_modules is missing or older than the lock. */
 export function install() {
-  const lock = join(root, "package-lock.json");
-  const installed = join(root, "node_modules", ".package-lock.json");
-  if (
-    !existsSync(installed) ||
-    (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs)
-  ) {
-    const code = existsSync(lock)
+  if (dependenciesOutdated()) {
+    const code = existsSync(join(root, "package-lock.json"))
       ? step("install", "npm", ["ci"])
       : step("install", "npm", ["install"]);
     if (code !== 0) return "npm could not install the dependencies";

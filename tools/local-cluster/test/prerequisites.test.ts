@@ -1,7 +1,9 @@
 /**
  * A brand-new machine with only Node and npm (scripts/prerequisites.mjs, used by npm start,
- * npm test, npm run bench and .ci/run): the scripts run with a PATH that hides Java, Maven,
- * PostgreSQL, Python and HAProxy, an empty jar cache and no PostgreSQL under the searched root.
+ * npm test, npm run bench and .ci/run): the scripts run from a copy of the checkout (its
+ * scripts, package files and jar poms; dependencies installed unless the test says otherwise,
+ * no jars cached) with a PATH that hides Java, Maven, PostgreSQL, Python, HAProxy and the
+ * compilers, and no PostgreSQL under the searched root.
  * The "not root" and "root on Debian" machines are described by the script's test variables;
  * the root case puts a fake `apt-get` first on PATH that records its arguments and "installs"
  * stub commands, so the real apt-get never runs.
@@ -10,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,11 +21,22 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { repoRoot } from "@atlas-ha/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-const root = repoRoot();
+const checkout = repoRoot();
+/** What the copy of the checkout holds. */
+const CLONE_FILES = [
+  "package.json",
+  "package-lock.json",
+  "scripts/start.mjs",
+  "scripts/setup.mjs",
+  "scripts/prerequisites.mjs",
+  "bench/run.mjs",
+  "packages/testkit/jars/zookeeper/pom.xml",
+  "packages/testkit/jars/kafka/pom.xml",
+];
 
 /** Debian's JDK package as the script picks it (no openjdk-17 from Debian 13 on). */
 function javaPackage(): string {
@@ -46,6 +60,7 @@ const TEST_PACKAGES = [
 ];
 
 let dir: string;
+let root: string;
 let bin: string;
 let env: Record<string, string>;
 
@@ -59,11 +74,17 @@ beforeEach(() => {
   bin = join(dir, "bin");
   mkdirSync(bin);
   mkdirSync(join(dir, "postgresql"));
-  mkdirSync(join(dir, "state"));
+  root = join(dir, "clone");
+  for (const file of CLONE_FILES) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    copyFileSync(join(checkout, file), join(root, file));
+  }
+  // Installed after the lock was written: npm ci would not run.
+  mkdirSync(join(root, "node_modules"));
+  writeFileSync(join(root, "node_modules", ".package-lock.json"), "{}\n");
   env = {
     PATH: bin,
     HOME: dir,
-    ATLAS_HA_STATE_DIR: join(dir, "state"),
     ATLAS_HA_PREREQ_PG_ROOT: join(dir, "postgresql"),
     ATLAS_HA_PREREQ_UID: "1000",
     ATLAS_HA_PREREQ_DEBIAN_VERSION: join(dir, "debian_version"),
@@ -105,11 +126,21 @@ describe("a machine without the system prerequisites, as a user who is not root"
     expect(stdout).not.toContain("▶");
   });
 
+  it("on a fresh clone (no node_modules yet), npm start asks first for what npm ci compiles with", () => {
+    rmSync(join(root, "node_modules"), { recursive: true });
+    const { code, stderr } = run("scripts/start.mjs", []);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `\n  sudo apt-get update && sudo apt-get install -y build-essential python3 bash ${javaPackage()} maven\n`,
+    );
+    expect(existsSync(join(root, "node_modules"))).toBe(false);
+  });
+
   it("once the ZooKeeper and Kafka jars are cached, npm start no longer asks for Maven", () => {
     for (const component of ["zookeeper", "kafka"]) {
-      const pom = readFileSync(join(root, "packages/testkit/jars", component, "pom.xml"));
+      const pom = readFileSync(join(checkout, "packages/testkit/jars", component, "pom.xml"));
       const hash = createHash("sha256").update(pom).digest("hex").slice(0, 12);
-      const cached = join(dir, "state", "jars", `${component}-${hash}`);
+      const cached = join(root, ".atlas-ha", "jars", `${component}-${hash}`);
       mkdirSync(cached, { recursive: true });
       writeFileSync(join(cached, ".complete"), "");
     }
