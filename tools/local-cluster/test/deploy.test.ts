@@ -113,16 +113,20 @@ beforeAll(async () => {
   ports.set("host-3:9093", take());
   balancer = `http://127.0.0.1:${take()}`;
 
-  // PostgreSQL first (its port is the server's), set up by the example's SQL, one statement at a time.
-  postgres = await startPostgres();
-  ports.set("host-3:5432", postgres.port);
-  const sql = example("three-hosts/postgresql-setup.sql")
-    .split("\n")
-    .filter((line) => !line.startsWith("--"))
-    .join("\n");
-  for (const statement of sql.split(";").map((s) => s.trim())) {
-    if (statement) await postgres.psql(statement);
-  }
+  // PostgreSQL (its port is the server's), set up by the example's SQL, one statement at a
+  // time; it starts while ZooKeeper and Kafka do.
+  const database = (async () => {
+    postgres = await startPostgres();
+    ports.set("host-3:5432", postgres.port);
+    const sql = example("three-hosts/postgresql-setup.sql")
+      .split("\n")
+      .filter((line) => !line.startsWith("--"))
+      .join("\n");
+    for (const statement of sql.split(";").map((s) => s.trim())) {
+      if (statement) await postgres.psql(statement);
+    }
+  })();
+  database.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 
   // Three ZooKeeper servers, each with the shared zoo.cfg and its myid.
   const jars = await ensureJars("zookeeper");
@@ -173,6 +177,7 @@ beforeAll(async () => {
   });
   await kafka.createTopic("ATLAS_HOOK", 1);
   await zookeeper.waitServing(120_000);
+  await database;
 
   // The two instances, started together: the election, not the order, picks the active.
   const started = [1, 2].map(async (n) => {
