@@ -40,7 +40,7 @@ if (values.help) {
 
 if (process.env.ATLAS_HA_SKIP_SETUP !== "1" && !values.list) {
   const { setup } = await import(pathToFileURL(join(here, "..", "scripts", "setup.mjs")).href);
-  const problem = setup();
+  const problem = setup("bench", process.argv.slice(2));
   if (problem) {
     process.stderr.write(`\n✖ ${problem}\n`);
     process.exit(1);

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { root, setup } from "./setup.mjs";
 
 function setupOrExit() {
-  const problem = setup();
+  const problem = setup("cluster", process.argv.slice(2));
   if (problem) {
     process.stderr.write(`\n✖ ${problem}\n`);
     process.exit(1);

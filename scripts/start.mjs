@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: on a fresh clone, install, build and fetch the jars (scripts/setup.mjs), then
+// `npm start`: on a fresh clone, check Java and Maven (PostgreSQL too with `--backend postgres`),
+// install, build and fetch the jars (scripts/setup.mjs), then
 // bring the local cluster up in the foreground (3 ZooKeeper nodes, Kafka, 2 atlas-server
 // instances sharing one SQLite store), print its status and a walk-through, and stop
 // everything on Ctrl-C. Arguments go to `up`: `npm start -- --instances 3 --zk 1`. The launcher
@@ -9,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { root, setup } from "./setup.mjs";
 
 if (process.env.ATLAS_HA_SKIP_SETUP !== "1") {
-  const problem = setup();
+  const problem = setup("start", process.argv.slice(2));
   if (problem) {
     process.stderr.write(`\n✖ ${problem}\n`);
     process.exit(1);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: everything a fresh clone needs, then every workspace's tests, then totals.
 //
+//   0. Java, Maven, PostgreSQL's server, Python with venv (scripts/prerequisites.mjs): installed
+//      with apt-get as root on Debian/Ubuntu, else exit 2 with the command to run;
 //   1. install dependencies when missing or older than package-lock.json (npm ci);
 //   2. build every workspace (turbo, cached);
 //   3. fetch the ZooKeeper and Kafka jars once (Maven, cached in .atlas-ha/jars);
@@ -21,6 +23,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { allowedSkips } from "./allowed-skips.mjs";
+import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
 const PHASE_ENV = "ATLAS_HA_TEST_PHASE";
@@ -31,10 +34,10 @@ const PHASES = [
 const TOTALS = join(root, ".atlas-ha", "test-totals.txt");
 const started = Date.now();
 
-function fail(message) {
+function fail(message, code = 1) {
   process.stderr.write(`\n✖ ${message}\n`);
   printTotals(0, 1, 0);
-  process.exit(1);
+  process.exit(code);
 }
 
 function workspaces() {
@@ -150,6 +153,10 @@ rmSync(TOTALS, { force: true });
 const dirs = workspaces();
 for (const dir of dirs)
   for (const phase of PHASES) rmSync(join(dir, phase.results), { force: true });
+
+// 0. What the machine must have (shared with npm start, npm run cluster, npm run bench and CI).
+const missingProblem = ensurePrerequisites("test", process.argv.slice(2));
+if (missingProblem) fail(missingProblem, MISSING_EXIT_CODE);
 
 // 1–3. Dependencies, build, jars (shared with npm start and npm run cluster).
 for (const run of [install, build, fetchJars]) {

@@ -6,6 +6,7 @@ export default testConfig({
     "test/cluster.test.ts",
     "test/cluster-zk-proxy.test.ts",
     "test/cluster-detached.test.ts",
+    "test/deploy.test.ts",
     "test/e2e/**/*.test.ts",
     "test/hostile/hook-corpus.test.ts",
   ],
