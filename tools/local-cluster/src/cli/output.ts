@@ -61,6 +61,8 @@ export function walkthrough(cluster: LocalCluster, program: string): string {
     `  curl -s ${urls[0]}/api/atlas/admin/status          # {"Status":"ACTIVE"}`,
     `  curl -s ${(second ?? first)!.url}/api/atlas/admin/health`,
     `  node ${statusCli} --watch ${urls.join(" ")}`,
+    `  node ${statusCli} --top ${urls.join(" ")}`,
+    `  open ${urls[0]}/ha in a browser                 # the live HA page, on any instance`,
     "",
     "Feed it a hook message and read the entity back (a passive redirects to the active):",
     `  ${program} produce examples/hook-messages/create-db.json`,
