@@ -307,7 +307,9 @@ export function createProxy(p: ResolvedProxyOptions, hooks: ProxyHooks): Forward
             if (err === undefined || err === null) finish("answered", res.statusCode);
             else if (broken !== null) failed(broken);
             else finish("client_aborted", res.statusCode);
-            stopReadingBody();
+            // The active answered before it had the whole body (a 401, say): the rest is
+            // not sent, and the connection, with a request left open on it, is not reused.
+            if (!bodyDone) abandon();
             resolve();
           });
         });

@@ -345,6 +345,34 @@ describe("a passive in proxy mode with a known active", () => {
     expect(active.seen).toEqual([]);
   });
 
+  it("relays an answer the active gives before the whole body is in, and closes that connection rather than leaving the request open", async () => {
+    let closed!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    const active = await upstream((req, res) => {
+      req.socket.on("close", () => closed());
+      res.writeHead(401, { "Content-Type": "application/json" });
+      res.end('{"errorCode":"ATLAS-401-00-001","errorMessage":"authentication required"}');
+    });
+    const passive = await passiveProxy(active.origin);
+    const client = http.request(`${passive.origin}/api/atlas/v2/entity`, {
+      method: "POST",
+      agent: false,
+      headers: { "Transfer-Encoding": "chunked", "Content-Type": "application/json" },
+    });
+    const status = new Promise<number>((resolve, reject) => {
+      client.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      client.on("error", reject);
+    });
+    client.write('{"entity":');
+    expect(await status).toBe(401);
+    await upstreamClosed;
+    client.destroy();
+    expect(passive.events).toEqual([expect.objectContaining({ outcome: "answered", status: 401 })]);
+  });
+
   it("relays the active's error answers unchanged (401 with its challenge)", async () => {
     const active = await upstream((_req, res) => {
       res.writeHead(401, {
