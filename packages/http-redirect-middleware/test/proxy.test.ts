@@ -1,9 +1,14 @@
 // passive: "proxy" (docs/contracts/http.md, "Proxy mode"): a real Koa app with the middleware
 // on a loopback server, in front of a real upstream HTTP server on a free port that stands for
 // the active. Requests go over real sockets so the bytes on the wire are what is checked.
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { freePort, waitFor } from "@atlas-ha/testkit";
 import Koa from "koa";
@@ -386,6 +391,72 @@ describe("a passive in proxy mode with a known active", () => {
     expect(res.status).toBe(401);
     expect(res.headers["www-authenticate"]).toBe('Basic realm="atlas"');
     expect(JSON.parse(res.body).errorCode).toBe("ATLAS-401-00-001");
+  });
+});
+
+describe("a passive in proxy mode in front of an https active", () => {
+  /** A self-signed certificate for 127.0.0.1, made with openssl as the server's TLS test does. */
+  function selfSigned(): { key: string; cert: string } {
+    const dir = mkdtempSync(join(tmpdir(), "proxy-tls-"));
+    try {
+      execFileSync(
+        "/usr/bin/openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+          "-days",
+          "2",
+        ],
+        { stdio: "ignore" },
+      );
+      return {
+        key: readFileSync(join(dir, "key.pem"), "utf8"),
+        cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("forwards over TLS to a certificate it trusts, and refuses (502) one it does not", async () => {
+    const { key, cert } = selfSigned();
+    const seen: string[] = [];
+    const server = https.createServer({ key, cert }, (req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.host}`);
+      res.end(JSON.stringify({ overTls: (req.socket as { encrypted?: boolean }).encrypted }));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    closers.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const trusting = await passiveProxy(origin, { proxy: { ca: cert } });
+    const res = await send(trusting.origin, "/api/atlas/v2/types/typedefs?x=1");
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ overTls: true });
+    expect(seen).toEqual([`GET /api/atlas/v2/types/typedefs?x=1 ${new URL(origin).host}`]);
+
+    const untrusting = await passiveProxy(origin);
+    const refused = await send(untrusting.origin, "/api/atlas/v2/types/typedefs");
+    expect(refused.status).toBe(502);
+    expect(untrusting.logs.find((l) => l.event === "ha_proxy_upstream_failed")).toMatchObject({
+      error: "DEPTH_ZERO_SELF_SIGNED_CERT",
+    });
+    expect(seen).toHaveLength(1);
   });
 });
 
