@@ -129,7 +129,10 @@ describe("a passive in proxy mode serves the Python client through a failover (1
       zkConnect: zk().connectString,
       instances: 3,
       sequential: true,
-      properties: { "atlas.server.ha.passive.mode": "proxy" },
+      properties: {
+        "atlas.server.ha.passive.mode": "proxy",
+        "atlas.server.request.max.body.bytes": 65_536,
+      },
     });
   }, 240_000);
   afterAll(async () => {
@@ -225,5 +228,38 @@ describe("a passive in proxy mode serves the Python client through a failover (1
     expect(metrics.body).toMatch(
       /atlas_http_proxied_total\{outcome="upstream_failed"[^}]*\} [1-9]/,
     );
+  });
+
+  it("relays the active's errors, refuses a body over the server's limit and a request another passive forwarded, and answers its own status", async () => {
+    const alive = group.instances.slice(1);
+    const states = await Promise.all(alive.map((i) => i.status()));
+    const passive = alive[states.indexOf("PASSIVE")]!;
+    const auth = { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}` };
+
+    const missing = await httpRequest(
+      `${passive.url}/api/atlas/v2/entity/guid/00000000-0000-4000-8000-000000000000`,
+      { headers: auth },
+    );
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).errorCode).toBe("ATLAS-404-00-005");
+    expect(missing.headers.via).toBe("1.1 id3");
+
+    const large = await httpRequest(`${passive.url}/api/atlas/v2/entity`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ entity: { typeName: "proxy_item", pad: "x".repeat(70_000) } }),
+    });
+    expect(large.status).toBe(413);
+    expect(JSON.parse(large.body).errorCode).toBe("ATLAS-413-00-001");
+
+    const looped = await httpRequest(`${passive.url}/api/atlas/v2/types/typedefs`, {
+      headers: { ...auth, via: "1.1 id2" },
+    });
+    expect(looped.status).toBe(503);
+    expect(JSON.parse(looped.body).errorCode).toBe("ATLAS-503-00-009");
+
+    const status = await httpRequest(`${passive.url}/api/atlas/admin/status`);
+    expect(JSON.parse(status.body)).toEqual({ Status: "PASSIVE" });
+    expect(status.headers.via).toBeUndefined();
   });
 });
