@@ -1,7 +1,7 @@
 // passive: "proxy" (docs/contracts/http.md, "Proxy mode"): a real Koa app with the middleware
 // on a loopback server, in front of a real upstream HTTP server on a free port that stands for
 // the active. Requests go over real sockets so the bytes on the wire are what is checked.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -548,6 +548,40 @@ describe("a passive in proxy mode that cannot forward", () => {
     expect(passive.logs.find((l) => l.event === "ha_proxy_upstream_failed")).toMatchObject({
       phase: "request",
       error: "PROXY_RESPONSE_TIMEOUT",
+    });
+  });
+
+  it("answers 504 when the connection to the active cannot be made within the connect timeout", async () => {
+    // A listener that never accepts, with an accept queue of one, filled: the kernel drops
+    // further SYNs, so a connection attempt hangs as to a host that does not answer.
+    const listener = spawn(
+      "python3",
+      [
+        "-c",
+        "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); print(s.getsockname()[1], flush=True); sys.stdin.read()",
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    closers.push(async () => {
+      listener.kill();
+      await once(listener, "close");
+    });
+    const [line] = (await once(listener.stdout, "data")) as [Buffer];
+    const port = Number(line.toString().trim());
+    const filler = net.connect(port, "127.0.0.1");
+    closers.push(async () => void filler.destroy());
+    await once(filler, "connect");
+
+    const passive = await passiveProxy(`http://127.0.0.1:${port}`, {
+      proxy: { connectTimeoutMs: 300, responseTimeoutMs: 60_000 },
+    });
+    const res = await send(passive.origin, "/api/atlas/v2/types/typedefs");
+    expect(res.status).toBe(504);
+    expect(JSON.parse(res.body).errorCode).toBe("ATLAS-504-00-001");
+    expect(passive.logs.find((l) => l.event === "ha_proxy_upstream_failed")).toMatchObject({
+      phase: "connect",
+      error: "PROXY_CONNECT_TIMEOUT",
+      outcome: "upstream_timeout",
     });
   });
 
