@@ -13,7 +13,6 @@ import http from "node:http";
 import https from "node:https";
 import type { ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { pipeline } from "node:stream";
 import { ATLAS_ERRORS, type Logger } from "@atlas-ha/shared";
 import type { ResolvedProxyOptions } from "./options.js";
 import type { ProxiedEvent, ProxyOutcome, RedirectContext, UnavailableReason } from "./types.js";
@@ -230,7 +229,7 @@ export function createProxy(p: ResolvedProxyOptions, hooks: ProxyHooks): Forward
       // request (never a short one that looks complete), and nobody waits for its answer.
       res.once("close", () => {
         if (finished || res.writableFinished) return;
-        if (!responded) abandon();
+        abandon();
         finish("client_aborted", responded ? res.statusCode : 0);
         resolve();
       });
@@ -301,24 +300,31 @@ export function createProxy(p: ResolvedProxyOptions, hooks: ProxyHooks): Forward
             res.setHeader(name, values.length === 1 ? values[0]! : values);
           }
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage);
-          let broken: Error | null = null;
-          upstreamRes.once("error", (err) => (broken = err));
-          pipeline(upstreamRes, res, (err) => {
-            if (err === undefined || err === null) finish("answered", res.statusCode);
-            else if (broken !== null) failed(broken);
-            else finish("client_aborted", res.statusCode);
+          // pipe(), not pipeline(): pipeline makes an AbortController and an AbortError (with
+          // its stack) per call, a cost that showed per forwarded request. Its two jobs are
+          // done here: a broken answer is failed() (the client's connection cut), and a
+          // client that goes away abandons the upstream request (the "close" handler above).
+          upstreamRes.on("error", failed);
+          res.once("finish", () => {
+            finish("answered", res.statusCode);
             // The active answered before it had the whole body (a 401, say): the rest is
             // not sent, and the connection, with a request left open on it, is not reused.
             if (!bodyDone) abandon();
             resolve();
           });
+          upstreamRes.pipe(res);
         });
       };
 
       send(replayable);
-      req.on("data", onData);
-      req.on("end", onEnd);
-      if (req.readableEnded) onEnd();
+      if (replayable) {
+        // No body: the request goes out whole at once (headers and end in one write).
+        onEnd();
+      } else {
+        req.on("data", onData);
+        req.on("end", onEnd);
+        if (req.readableEnded) onEnd();
+      }
     });
   };
 }
