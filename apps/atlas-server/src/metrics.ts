@@ -48,6 +48,12 @@ export function createMetrics(serverId: string) {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    proxied: new Counter({
+      name: "atlas_http_proxied_total",
+      help: "Requests a passive in proxy mode forwarded to the active, by outcome",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
     requests: new Histogram({
       name: "atlas_http_request_duration_seconds",
       help: "HTTP requests by route class and status",

@@ -2,6 +2,7 @@ import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import { originOf } from "./address.js";
 import { resolveOptions } from "./options.js";
 import type { HaRedirectOptions } from "./options.js";
+import { createProxy } from "./proxy.js";
 import { parseTarget, trimOneTrailingSlash } from "./target.js";
 import type {
   RedirectContext,
@@ -21,6 +22,9 @@ export const ERROR_CODES: Readonly<{
   active_address_invalid: string;
   state_unavailable: string;
   unredirectable_target: string;
+  proxy_loop: string;
+  upstream_failed: string;
+  upstream_timeout: string;
 }> = Object.freeze({
   transitional: ATLAS_ERRORS.TRANSITIONAL.code,
   active_unknown: ATLAS_ERRORS.ACTIVE_UNKNOWN.code,
@@ -28,6 +32,9 @@ export const ERROR_CODES: Readonly<{
   active_address_invalid: ATLAS_ERRORS.ACTIVE_ADDRESS_INVALID.code,
   state_unavailable: ATLAS_ERRORS.STATE_UNAVAILABLE.code,
   unredirectable_target: ATLAS_ERRORS.UNREDIRECTABLE_TARGET.code,
+  proxy_loop: ATLAS_ERRORS.PROXY_LOOP.code,
+  upstream_failed: ATLAS_ERRORS.PROXY_UPSTREAM_FAILED.code,
+  upstream_timeout: ATLAS_ERRORS.PROXY_UPSTREAM_TIMEOUT.code,
 });
 
 // Methods whose redirect may become a GET in old clients are not in this list, so they get
@@ -84,6 +91,16 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     o.logger.debug({ event: "ha_unavailable", method, reason, state });
     call(o.onUnavailable, "onUnavailable", { method, status: 503, reason, state });
   };
+
+  // passive: "proxy" forwards where "redirect" answers 302/307 (src/proxy.ts).
+  const forward =
+    o.proxy === null
+      ? null
+      : createProxy(o.proxy, {
+          logger: o.logger,
+          unavailable,
+          onProxied: (event) => call(o.onProxied, "onProxied", event),
+        });
 
   // Not async: serving (ACTIVE, exempt paths) hands straight on to `next` without a promise
   // of its own, which a status probe or an API call would otherwise pay for every time.
@@ -175,6 +192,8 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
       return DONE;
     }
 
+    if (forward !== null) return forward(ctx, origin, target.pathAndQuery, method);
+
     // The target is ZooKeeper's origin plus the raw path and query; Host, X-Forwarded-* and
     // the authority of an absolute-form target are never read (docs/contracts/http.md: no open redirect).
     const location = origin + target.pathAndQuery;
@@ -208,4 +227,6 @@ const MESSAGES: Record<UnavailableReason, (state: string | null) => string> = {
   active_address_invalid: () =>
     "This Atlas server is passive and the published active server address is not a valid http(s) origin; retry shortly",
   state_unavailable: () => "This Atlas server cannot determine its HA state; retry shortly",
+  proxy_loop: () =>
+    "This Atlas server is passive and the request was forwarded by another passive server already; retry shortly",
 };

@@ -30,7 +30,9 @@ export type UnavailableReason =
   | "active_unknown"
   | "active_is_self"
   | "active_address_invalid"
-  | "state_unavailable";
+  | "state_unavailable"
+  /** Proxy mode: the request was forwarded by a passive of the group already (its `Via`). */
+  | "proxy_loop";
 
 export interface RedirectEvent {
   readonly method: string;
@@ -52,6 +54,35 @@ export interface RejectedEvent {
   readonly reason: "unredirectable_target";
 }
 
+/**
+ * How a forwarded request ended (proxy mode):
+ * - `answered`: the active's answer, whatever its status, went back to the client whole;
+ * - `upstream_failed`: the active could not be reached or broke off before answering (502);
+ * - `upstream_timeout`: no connection or no answer in time (504);
+ * - `too_large`: the body is over `proxy.maxBodyBytes` (413);
+ * - `response_failed`: the active's answer had started and then broke off or stalled: the
+ *   client's connection was cut;
+ * - `client_aborted`: the client went away before the answer was complete.
+ */
+export type ProxyOutcome =
+  | "answered"
+  | "upstream_failed"
+  | "upstream_timeout"
+  | "too_large"
+  | "response_failed"
+  | "client_aborted";
+
+export interface ProxiedEvent {
+  readonly method: string;
+  readonly outcome: ProxyOutcome;
+  /** The status the client got: the active's, or ours (413, 502, 504); 0 when none was sent. */
+  readonly status: number;
+  /** The active's origin the request went to. */
+  readonly target: string;
+  /** From the start of forwarding to the end of the answer. */
+  readonly ms: number;
+}
+
 /** Running totals since the middleware was created, for a metrics exporter to read. */
 export interface RedirectCounters {
   /** 302 and 307 answers. */
@@ -71,6 +102,12 @@ export interface RedirectContext {
   status: number;
   body: unknown;
   set(field: string, value: string): void;
+  /**
+   * Proxy mode only: Koa's raw Node response (the request is `req`, Node's `IncomingMessage`),
+   * and the switch that tells Koa the middleware writes the answer itself.
+   */
+  readonly res?: unknown;
+  respond?: boolean;
 }
 
 export type RedirectMiddleware = ((

@@ -37,6 +37,23 @@ describe("haRedirect options", () => {
     ["onRedirect", { source, onRedirect: "count" }],
     ["onUnavailable", { source, onUnavailable: 1 }],
     ["retryAfterSeconds", { source, retryAfterSeconds: 1 }],
+    ["passive", { source, passive: "forward" }],
+    ["proxy", { source, proxy: {} }],
+    ["proxy", { source, passive: "redirect", proxy: { via: "a" } }],
+    ["proxy", { source, passive: "proxy", proxy: null }],
+    ["proxy.via", { source, passive: "proxy", proxy: { via: "atlas 1" } }],
+    ["proxy.via", { source, passive: "proxy", proxy: { via: "" } }],
+    ["proxy.groupVia", { source, passive: "proxy", proxy: { groupVia: "atlas-2" } }],
+    ["proxy.groupVia[1]", { source, passive: "proxy", proxy: { groupVia: ["a", "b,c"] } }],
+    ["proxy.maxBodyBytes", { source, passive: "proxy", proxy: { maxBodyBytes: 0 } }],
+    ["proxy.connectTimeoutMs", { source, passive: "proxy", proxy: { connectTimeoutMs: 1.5 } }],
+    [
+      "proxy.responseTimeoutMs",
+      { source, passive: "proxy", proxy: { responseTimeoutMs: 2 ** 31 } },
+    ],
+    ["proxy.ca", { source, passive: "proxy", proxy: { ca: "not a certificate" } }],
+    ["proxy.timeoutMs", { source, passive: "proxy", proxy: { timeoutMs: 1 } }],
+    ["onProxied", { source, onProxied: true }],
   ])("rejects a bad %s with HaRedirectOptionsError", (option, options) => {
     const err = optionError(options);
     expect(err.name).toBe("HaRedirectOptionsError");
@@ -62,6 +79,23 @@ describe("haRedirect options", () => {
         onRejected() {},
       }),
     ).not.toThrow();
+    expect(() =>
+      haRedirect({
+        source,
+        passive: "proxy",
+        proxy: {
+          via: "atlas-1",
+          groupVia: ["atlas-2", "atlas.3"],
+          maxBodyBytes: 1,
+          connectTimeoutMs: 1,
+          responseTimeoutMs: 2_147_483_647,
+          ca: ["-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n"],
+        },
+        onProxied() {},
+      }),
+    ).not.toThrow();
+    expect(() => haRedirect({ source, passive: "redirect" })).not.toThrow();
+    expect(() => haRedirect({ source, passive: "proxy" })).not.toThrow();
   });
 
   it("exposes counters starting at zero", () => {

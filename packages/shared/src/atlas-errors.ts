@@ -328,6 +328,17 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-500-00-018",
     "hook messages posted over REST that Kafka did not acknowledge (Atlas's NOTIFICATION_EXCEPTION)",
   ),
+  // 502, 504: a passive in proxy mode that could not get the active's answer
+  PROXY_UPSTREAM_FAILED: entry(
+    502,
+    "ATLAS-502-00-001",
+    "a passive in proxy mode could not reach the active, or the active's answer broke off",
+  ),
+  PROXY_UPSTREAM_TIMEOUT: entry(
+    504,
+    "ATLAS-504-00-001",
+    "a passive in proxy mode got no answer from the active in time (connect or response timeout)",
+  ),
   // 503: an HA group that cannot serve here and now (Retry-After: 1)
   TRANSITIONAL: entry(
     503,
@@ -357,6 +368,11 @@ export const ATLAS_ERRORS = Object.freeze({
   ),
   STORE_BUSY: entry(503, "ATLAS-503-00-007", "the store's write lock was not free in time"),
   STORE_UNAVAILABLE: entry(503, "ATLAS-503-00-008", "the database cannot be reached right now"),
+  PROXY_LOOP: entry(
+    503,
+    "ATLAS-503-00-009",
+    "a passive in proxy mode got a request another passive of the group had forwarded already",
+  ),
 });
 
 export type AtlasErrorName = keyof typeof ATLAS_ERRORS;

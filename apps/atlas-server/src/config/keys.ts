@@ -22,6 +22,9 @@ export const KEYS = Object.freeze({
   zkAcl: "atlas.server.ha.zookeeper.acl",
   zkAuth: "atlas.server.ha.zookeeper.auth",
   handlerTimeout: "atlas.server.ha.handler.timeout.ms",
+  passiveMode: "atlas.server.ha.passive.mode",
+  proxyConnectTimeout: "atlas.server.ha.proxy.connect.timeout.ms",
+  proxyResponseTimeout: "atlas.server.ha.proxy.response.timeout.ms",
 
   kafkaBootstrap: "atlas.kafka.bootstrap.servers",
   kafkaGroupId: "atlas.kafka.hook.group.id",

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { ADDRESS_PREFIX, KEYS } from "./keys.js";
-import { LOG_LEVELS, type ServerConfig, type ZooKeeperConfig } from "./types.js";
+import { LOG_LEVELS, PASSIVE_MODES, type ServerConfig, type ZooKeeperConfig } from "./types.js";
 import { type Props, isHost, parseHostPort, redactUrl } from "./values.js";
 
 /** Everything but the server id and self address, which may need the network (server-id.ts). */
@@ -23,6 +23,9 @@ export const DEFAULTS = Object.freeze({
   zkRetrySleepMs: 1_000,
   zkNumRetries: 3,
   handlerTimeoutMs: 30_000,
+  passiveMode: "redirect" as const,
+  proxyConnectTimeoutMs: 5_000,
+  proxyResponseTimeoutMs: 60_000,
   kafkaBootstrap: "localhost:9092",
   kafkaGroupId: "atlas",
   hookTopics: Object.freeze(["ATLAS_HOOK"]),
@@ -90,6 +93,15 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
     addresses,
     http: readHttp(props, context),
     ha: { enabled: haEnabled, zookeeper: haEnabled ? zookeeper : null },
+    passive: {
+      mode: props.oneOf(KEYS.passiveMode, DEFAULTS.passiveMode, PASSIVE_MODES),
+      connectTimeoutMs: props.millis(KEYS.proxyConnectTimeout, DEFAULTS.proxyConnectTimeoutMs, 1),
+      responseTimeoutMs: props.millis(
+        KEYS.proxyResponseTimeout,
+        DEFAULTS.proxyResponseTimeoutMs,
+        1,
+      ),
+    },
     kafka: readKafka(props),
     store: readStore(props, context),
     client: {

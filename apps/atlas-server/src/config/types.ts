@@ -9,6 +9,9 @@ export const LOG_LEVELS = Object.freeze([
 ] as const);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** What a passive does with requests it does not answer itself (docs/contracts/http.md). */
+export const PASSIVE_MODES = Object.freeze(["redirect", "proxy"] as const);
+
 /** ZooKeeper settings of the election (docs/contracts/config.md, zookeeper.md); present only when HA is on. */
 export interface ZooKeeperConfig {
   /** `host:port,host:port,…` without a chroot suffix. */
@@ -49,6 +52,15 @@ export interface ServerConfig {
     tls: null | { keyFile: string; certFile: string };
   };
   ha: { enabled: boolean; zookeeper: null | ZooKeeperConfig };
+  /**
+   * `atlas.server.ha.passive.mode`: `redirect` (Atlas's 302/307) or `proxy` (forward to the
+   * active, with the proxy's connect and response timeouts; bodies up to `limits.maxBodyBytes`).
+   */
+  passive: {
+    mode: (typeof PASSIVE_MODES)[number];
+    connectTimeoutMs: number;
+    responseTimeoutMs: number;
+  };
   kafka: {
     /** `host:port,host:port`. */
     bootstrapServers: string;

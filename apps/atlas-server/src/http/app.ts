@@ -7,7 +7,7 @@
  * (docs/contracts/http.md).
  */
 import { randomUUID } from "node:crypto";
-import { haRedirect } from "@atlas-ha/http-redirect-middleware";
+import { haRedirect, type ProxiedEvent } from "@atlas-ha/http-redirect-middleware";
 import Koa from "koa";
 import { adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import { adminAuditRoutes } from "../api/admin-audits.js";
@@ -36,6 +36,11 @@ import { answerError, answerNoRoute } from "./errors.js";
 import { Router } from "./router.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A server id as a Via pseudonym (an HTTP token): other characters become `_`. */
+function viaName(serverId: string): string {
+  return serverId.replace(/[^!#$%&'*+.^_`|~0-9A-Za-z-]/g, "_");
+}
 
 function routeClass(path: string): string {
   if (path.startsWith("/api/atlas/admin/")) return path.replace(/\/$/, "");
@@ -68,7 +73,8 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     const started = performance.now();
     try {
       await next();
-      answerNoRoute(ctx);
+      // A passive in proxy mode has streamed the active's answer itself (ctx.respond = false).
+      if (ctx.respond !== false) answerNoRoute(ctx);
     } catch (error) {
       answerError(ctx, error, onUnexpected);
     } finally {
@@ -114,6 +120,21 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     logger: api.logger,
     onRedirect: (e) => api.metrics.redirects.inc({ status: String(e.status) }),
     onUnavailable: (e) => api.metrics.unavailable.inc({ reason: e.reason }),
+    // atlas.server.ha.passive.mode=proxy: forward to the active rather than redirect, for
+    // clients that drop credentials on a redirect (docs/contracts/http.md, "Proxy mode").
+    ...(api.config.passive.mode === "proxy"
+      ? {
+          passive: "proxy" as const,
+          proxy: {
+            via: viaName(api.config.serverId),
+            groupVia: api.config.ids.map(viaName),
+            maxBodyBytes: api.config.limits.maxBodyBytes,
+            connectTimeoutMs: api.config.passive.connectTimeoutMs,
+            responseTimeoutMs: api.config.passive.responseTimeoutMs,
+          },
+          onProxied: (e: ProxiedEvent) => api.metrics.proxied.inc({ outcome: e.outcome }),
+        }
+      : {}),
   });
   // As Atlas's ActiveServerFilter: admin paths are answered by any instance, except the
   // ones that need the active's data or write (metrics, purge, audits, …), redirected.

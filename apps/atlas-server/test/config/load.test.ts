@@ -99,6 +99,7 @@ describe("defaults (docs/contracts/config.md)", () => {
       selfAddress: "http://localhost:21000",
       http: { host: "0.0.0.0", port: 21000, tls: null },
       ha: { enabled: false, zookeeper: null },
+      passive: { mode: "redirect", connectTimeoutMs: 5000, responseTimeoutMs: 60_000 },
       kafka: {
         bootstrapServers: "localhost:9092",
         groupId: "atlas",
@@ -499,5 +500,16 @@ describe("store, users file, limits", () => {
     });
     expect(config.log.level).toBe("trace");
     expect(config.http.host).toBe("127.0.0.1");
+  });
+
+  it("a passive's proxy mode and its timeouts are read from our keys, the mode in any case", async () => {
+    const config = await load(
+      "atlas.server.ha.passive.mode=Proxy\natlas.server.ha.proxy.connect.timeout.ms=250\natlas.server.ha.proxy.response.timeout.ms=9000\n",
+    );
+    expect(config.passive).toEqual({
+      mode: "proxy",
+      connectTimeoutMs: 250,
+      responseTimeoutMs: 9000,
+    });
   });
 });

@@ -36,6 +36,9 @@ const MALFORMED: [string, string, string][] = [
   ["atlas.server.ha.zookeeper.acl", "sasl:atlas", '"sasl" scheme'],
   ["atlas.server.ha.zookeeper.acl", "digest:atlas:short", "digest ACL"],
   ["atlas.server.ha.handler.timeout.ms", "1e3", "whole number"],
+  ["atlas.server.ha.passive.mode", "forward", 'expected one of redirect, proxy, got "forward"'],
+  ["atlas.server.ha.proxy.connect.timeout.ms", "0", "whole number 1–"],
+  ["atlas.server.ha.proxy.response.timeout.ms", "60s", "whole number"],
   ["atlas.server.http.headers.timeout.ms", "0", "whole number 1–"],
   ["atlas.server.http.request.timeout.ms", "30s", "whole number"],
   [

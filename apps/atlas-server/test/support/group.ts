@@ -26,6 +26,11 @@ export interface GroupOptions {
   adminPassword?: string;
   /** Lines appended to the users file after the `admin` line (a later line for a user wins). */
   users?: string;
+  /**
+   * Start the passives one after the other, each once it reports PASSIVE and knows the active,
+   * so the election queue is the instances' order (the second leads after the first).
+   */
+  sequential?: boolean;
 }
 
 export interface Group {
@@ -104,7 +109,20 @@ export async function startGroup(options: GroupOptions): Promise<Group> {
   try {
     // The first one leads: roles are known in the tests.
     await (await start(0)).waitForState("ACTIVE");
-    await Promise.all(ports.slice(1).map((_, i) => start(i + 1)));
+    if (options.sequential) {
+      for (let i = 1; i < count; i++) {
+        const passive = await start(i);
+        await waitFor(
+          async () =>
+            (await passive.health())?.activeAddress === instances[0]!.url ? true : undefined,
+          {
+            timeoutMs: 30_000,
+            intervalMs: 100,
+            what: `${passive.name} PASSIVE, knowing the active`,
+          },
+        );
+      }
+    } else await Promise.all(ports.slice(1).map((_, i) => start(i + 1)));
     await group.roles();
   } catch (error) {
     await group.stop(true).catch(() => undefined);
