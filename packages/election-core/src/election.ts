@@ -276,9 +276,17 @@ class LeaderElection implements Election {
     await this.#doomed.deleteAll();
     if (!this.#node) return this.#join();
     const node = this.#node;
+    // The line and our own node's stat are asked for together: ZooKeeper answers a session's
+    // requests in the order they were sent, so the stat is read after the line exactly as if
+    // the two requests were sequential, but a hand-over waits for one round trip, not two
+    // (Curator's LeaderLatch also leads after one getChildren). A follower's request sets
+    // the watch on its own node a little early, which only makes it look again sooner.
+    const line = participantNodes(this.zk, this.#o.electionPath);
+    const own = this.zk.exists(node, this.#watchOwnNode(node));
+    own.catch(() => undefined); // awaited below when first; a failed line is what counts
     let children: string[];
     try {
-      children = await participantNodes(this.zk, this.#o.electionPath);
+      children = await line;
     } catch (error) {
       // The election path itself was deleted (and our node with it): join again, which
       // recreates the path; retrying the read would fail forever (docs/decisions.md).
@@ -295,7 +303,7 @@ class LeaderElection implements Election {
     )
       return this.#check();
     if (index === 0) {
-      const stat = await this.zk.exists(node, this.#watchOwnNode(node));
+      const stat = await own;
       if (!stat) return this.#nodeLost(node);
       if (stat.ephemeralOwner !== this.zk.sessionId) {
         // Not ours to lead with (Curator ≥ 5.7 checks the same): drop it and rejoin.

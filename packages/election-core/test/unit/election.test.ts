@@ -30,6 +30,28 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(elections[2]!.isLeader()).toBe(true);
   });
 
+  it("a successor asks for the line and for its own node together: it leads one round trip after the leader's close", async () => {
+    const { elections, session } = setup(2);
+    await startInOrder(elections);
+    const [p1, p2] = elections as [Election, Election];
+    const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
+    const s2 = session(p2);
+    const sent: string[] = [];
+    for (const name of ["getChildren", "exists"] as const) {
+      const original = s2[name].bind(s2) as (path: string, watcher?: unknown) => Promise<unknown>;
+      (s2 as unknown as Record<string, unknown>)[name] = (path: string, watcher?: unknown) => {
+        sent.push(`${name} ${path}`);
+        return original(path, watcher);
+      };
+    }
+    s2.hung = true; // nothing is answered: what p2 sends now, it sends before any answer
+    await p1.close();
+    await settle();
+    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path", `exists ${ownNode}`]);
+    s2.hung = false;
+    await p2.close();
+  });
+
   it("steps down at once on SUSPENDED and resumes with the same epoch when the same session reconnects", async () => {
     const { elections, session, of } = setup(2);
     await startInOrder(elections);
