@@ -167,8 +167,16 @@ class LeaderElection implements Election {
     if (node && this.#connection.connected) {
       // Deleting the node is what hands over at once; bound it so a dead ensemble cannot
       // hold shutdown (closing the session deletes it too when the server hears of it).
+      // The session is closed one read later: closing it is a write, and ZooKeeper holds the
+      // reads that arrive behind a write in flight, so a session close sent with the delete's
+      // answer would hold the next participant's read of the line (its hand-over) behind
+      // another fsync. By the time our read is answered, that read has arrived (its watch
+      // fired before our delete was answered). Apache Atlas closes its Curator client even later.
       await Promise.race([
-        this.zk.remove(node).catch(() => undefined),
+        this.zk
+          .remove(node)
+          .then(() => this.zk.exists(this.#o.electionPath))
+          .catch(() => undefined),
         new Promise((resolve) => this.#o.clock.setTimeout(() => resolve(undefined), 2000)),
       ]);
     }
