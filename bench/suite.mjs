@@ -14,6 +14,7 @@ import { memory } from "./scenarios/memory.mjs";
 import { restWrites } from "./scenarios/rest.mjs";
 import { lineage } from "./scenarios/lineage.mjs";
 import { search } from "./scenarios/search.mjs";
+import { election } from "./scenarios/election.mjs";
 
 /** In run order: the idle figures first, the failovers (which restart instances) last. */
 export const SCENARIOS = [
@@ -23,6 +24,7 @@ export const SCENARIOS = [
   hooks,
   lineage,
   search,
+  election,
   failoverClean,
   failoverCrash,
   zkBlip,

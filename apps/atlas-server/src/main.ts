@@ -12,6 +12,7 @@ import { formatRebase, rebaseEpoch } from "./cli/epoch-rebase.js";
 import { isConfigError, loadConfig } from "./config/index.js";
 import { createAtlasServer } from "./server.js";
 import { versionInfo } from "./version.js";
+import { capYoungGeneration } from "./young-generation.js";
 
 const HELP = `atlas-server — an Apache-Atlas-compatible metadata server with active/passive HA
 
@@ -121,6 +122,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // What V8 needs for the instance's memory figure, set by the launcher so that nobody has to
+  // pass Node flags (young-generation.ts).
+  capYoungGeneration();
   let server: ReturnType<typeof createAtlasServer> | undefined;
   try {
     let onFatal: (error: Error) => void = () => undefined;

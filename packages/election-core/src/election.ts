@@ -167,8 +167,16 @@ class LeaderElection implements Election {
     if (node && this.#connection.connected) {
       // Deleting the node is what hands over at once; bound it so a dead ensemble cannot
       // hold shutdown (closing the session deletes it too when the server hears of it).
+      // The session is closed one read later: closing it is a write, and ZooKeeper holds the
+      // reads that arrive behind a write in flight, so a session close sent with the delete's
+      // answer would hold the next participant's read of the line (its hand-over) behind
+      // another fsync. By the time our read is answered, that read has arrived (its watch
+      // fired before our delete was answered). Apache Atlas closes its Curator client even later.
       await Promise.race([
-        this.zk.remove(node).catch(() => undefined),
+        this.zk
+          .remove(node)
+          .then(() => this.zk.exists(this.#o.electionPath))
+          .catch(() => undefined),
         new Promise((resolve) => this.#o.clock.setTimeout(() => resolve(undefined), 2000)),
       ]);
     }
@@ -276,9 +284,17 @@ class LeaderElection implements Election {
     await this.#doomed.deleteAll();
     if (!this.#node) return this.#join();
     const node = this.#node;
+    // The line and our own node's stat are asked for together: ZooKeeper answers a session's
+    // requests in the order they were sent, so the stat is read after the line exactly as if
+    // the two requests were sequential, but a hand-over waits for one round trip, not two
+    // (Curator's LeaderLatch also leads after one getChildren). A follower's request sets
+    // the watch on its own node a little early, which only makes it look again sooner.
+    const line = participantNodes(this.zk, this.#o.electionPath);
+    const own = this.zk.exists(node, this.#watchOwnNode(node));
+    own.catch(() => undefined); // awaited below when first; a failed line is what counts
     let children: string[];
     try {
-      children = await participantNodes(this.zk, this.#o.electionPath);
+      children = await line;
     } catch (error) {
       // The election path itself was deleted (and our node with it): join again, which
       // recreates the path; retrying the read would fail forever (docs/decisions.md).
@@ -295,7 +311,7 @@ class LeaderElection implements Election {
     )
       return this.#check();
     if (index === 0) {
-      const stat = await this.zk.exists(node, this.#watchOwnNode(node));
+      const stat = await own;
       if (!stat) return this.#nodeLost(node);
       if (stat.ephemeralOwner !== this.zk.sessionId) {
         // Not ours to lead with (Curator ≥ 5.7 checks the same): drop it and rejoin.

@@ -66,10 +66,16 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   // Request id, timing, the error boundary and the access log in one layer: every async
   // middleware adds a promise to each request, a cost that shows next to a bare Koa 302
   // (docs/decisions.md).
+  // The level is fixed for the process: whether quiet requests are logged at debug is known now.
+  const debugLogged = api.logger.isLevelEnabled("debug");
   app.use(async (ctx, next) => {
-    const incoming = ctx.get("x-request-id");
-    ctx.state.requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.set("X-Request-Id", ctx.state.requestId);
+    // Node's own header object and setHeader rather than Koa's delegating accessors: this
+    // runs on every request, a status probe and a passive's 302 included.
+    const incoming = ctx.req.headers["x-request-id"];
+    const requestId =
+      typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.res.setHeader("X-Request-Id", requestId);
     const started = performance.now();
     try {
       await next();
@@ -80,10 +86,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     } finally {
       const ms = performance.now() - started;
       const path = ctx.path;
-      api.metrics.requests.observe(
-        { route: routeClass(path), status: String(ctx.status) },
-        ms / 1000,
-      );
+      api.metrics.requests.observe(routeClass(path), ctx.status, ms / 1000);
       // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
       // routine at any rate a load balancer or client sends them: an info line each would make
       // logging a large share of a passive's work (docs/decisions.md).
@@ -91,7 +94,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
         (path.startsWith("/api/atlas/admin/") && ctx.status < 400) ||
         ctx.status === 302 ||
         ctx.status === 307;
-      if (!quiet || api.logger.isLevelEnabled("debug")) {
+      if (!quiet || debugLogged) {
         api.logger[quiet ? "debug" : "info"]({
           event: "http_request",
           requestId: ctx.state.requestId,

@@ -76,6 +76,40 @@ describe("admin, audit and saved-search endpoints (an active and a passive on SQ
     expect((await atlasCall(passive, "GET", `${API}/admin/metrics/prometheus`)).status).toBe(200);
   });
 
+  it("every answer carries X-Request-Id (a sane one sent is kept, else a UUID) and is counted in the request histogram by route class and status", async () => {
+    const kept = await atlasCall(passive, "GET", `${API}/v2/entity/guid/x`, undefined, {
+      "x-request-id": "lb-7f3a:42",
+    });
+    expect(kept.status).toBe(302);
+    expect(kept.headers.get("x-request-id")).toBe("lb-7f3a:42");
+    const replaced = await atlasCall(active, "GET", `${API}/admin/status`, undefined, {
+      "x-request-id": "no spaces allowed",
+    });
+    expect(replaced.headers.get("x-request-id")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const missing = await call("GET", "/v2/entity/guid/no-such-guid");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const scrape = async (url: string) =>
+      (await atlasCall(url, "GET", `${API}/admin/metrics/prometheus`)).text;
+    const count = (text: string, route: string, status: number) =>
+      Number(
+        new RegExp(
+          `^atlas_http_request_duration_seconds_count\\{server_id="[^"]+",route="${route}",status="${status}"\\} (\\d+)$`,
+          "m",
+        ).exec(text)?.[1] ?? 0,
+      );
+    const before = count(await scrape(active), "/api/atlas/v2/entity", 404);
+    await call("GET", "/v2/entity/guid/no-such-guid");
+    const after = await scrape(active);
+    expect(count(after, "/api/atlas/v2/entity", 404)).toBe(before + 1);
+    expect(after).toMatch(
+      /^atlas_http_request_duration_seconds_bucket\{le="\+Inf",server_id="[^"]+",route="\/api\/atlas\/admin\/status",status="200"\} \d+$/m,
+    );
+    expect(count(await scrape(passive), "/api/atlas/v2/entity", 302)).toBeGreaterThan(0);
+  });
+
   it("admin/metrics counts what the store holds, in Atlas's AtlasMetrics shape", async () => {
     const before = (await call("GET", "/admin/metrics")).json as {
       data: { general: { entityCount: number } };

@@ -30,6 +30,47 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(elections[2]!.isLeader()).toBe(true);
   });
 
+  it("a successor asks for the line and for its own node together: it leads one round trip after the leader's close", async () => {
+    const { elections, session } = setup(2);
+    await startInOrder(elections);
+    const [p1, p2] = elections as [Election, Election];
+    const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
+    const s2 = session(p2);
+    const sent: string[] = [];
+    for (const name of ["getChildren", "exists"] as const) {
+      const original = s2[name].bind(s2) as (path: string, watcher?: unknown) => Promise<unknown>;
+      (s2 as unknown as Record<string, unknown>)[name] = (path: string, watcher?: unknown) => {
+        sent.push(`${name} ${path}`);
+        return original(path, watcher);
+      };
+    }
+    s2.hung = true; // nothing is answered: what p2 sends now, it sends before any answer
+    await p1.close();
+    await settle();
+    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path", `exists ${ownNode}`]);
+    s2.hung = false;
+    await p2.close();
+  });
+
+  it("close() deletes the node and closes the session one read later, not with the delete's answer (a session close is a write the next participant's read would queue behind)", async () => {
+    const { elections, session } = setup(1);
+    await startInOrder(elections);
+    const [p1] = elections as [Election];
+    const s1 = session(p1);
+    const seen: string[] = [];
+    for (const name of ["remove", "exists", "getChildren", "close"] as const) {
+      const original = s1[name].bind(s1) as (...args: unknown[]) => unknown;
+      (s1 as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        seen.push(name === "close" ? "close" : `${name} ${String(args[0])}`);
+        return original(...args);
+      };
+    }
+    const node = (await p1.getParticipants())[0]!.node;
+    seen.length = 0;
+    await p1.close();
+    expect(seen).toEqual([`remove ${node}`, "exists /apache_atlas/leader_elector_path", "close"]);
+  });
+
   it("steps down at once on SUSPENDED and resumes with the same epoch when the same session reconnects", async () => {
     const { elections, session, of } = setup(2);
     await startInOrder(elections);

@@ -1,0 +1,59 @@
+/**
+ * The launcher's cap on V8's young generation (docs/decisions.md, "Memory"). V8 grows the
+ * semi-spaces of its young generation, doubling at a scavenge, up to 16 MB each on 64-bit
+ * hosts: under hook load an instance ends up holding 2 × 16 MB it needs only for the last few
+ * percent of throughput. `--max-semi-space-size` would cap it, but only on the command line
+ * or in NODE_OPTIONS before the process starts (`v8.setFlagsFromString` cannot resize a heap
+ * already set up), and a re-exec with the flag would change the PID that systemd, the testkit
+ * and the bench stop. What V8 does read at every growth is `--semi-space-growth-factor`: after
+ * each GC, once the young generation has reached the cap, the factor is set to 1 (no more
+ * growth), and back to V8's 2 when V8 has shrunk it below (an idle instance). Same process,
+ * any launcher (`atlas-server`, `node dist/main.js`, npm's shims).
+ *
+ * An operator who sets the young generation's size or growth themselves keeps their choice.
+ */
+import { PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
+
+/** Per semi-space: `--max-semi-space-size=4`'s figure, measured in bench/ (figure 7). */
+export const SEMI_SPACE_CAP_MB = 4;
+
+const OPERATOR_FLAGS =
+  /--(max-semi-space-size|semi-space-growth-factor|max-young-generation-size|min-semi-space-size)\b/;
+
+/** The flags V8 got at start: the command line's and NODE_OPTIONS'. */
+function startFlags(): string {
+  return `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
+}
+
+function youngGenerationBytes(): number {
+  const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+  return space?.space_size ?? 0;
+}
+
+/**
+ * Caps the young generation at `semiSpaceMb` per semi-space from now on; returns what undoes
+ * it, or null when the operator's own flags decide (nothing is changed then).
+ */
+export function capYoungGeneration(
+  semiSpaceMb: number = SEMI_SPACE_CAP_MB,
+  flags: string = startFlags(),
+): (() => void) | null {
+  if (OPERATOR_FLAGS.test(flags)) return null;
+  // new_space's size is both semi-spaces; growth stops where one more doubling would pass it.
+  const limit = 2 * semiSpaceMb * 2 ** 20;
+  let capped = false;
+  const check = () => {
+    const cap = youngGenerationBytes() * 2 > limit;
+    if (cap === capped) return;
+    capped = cap;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${cap ? 1 : 2}`);
+  };
+  const observer = new PerformanceObserver(check);
+  observer.observe({ entryTypes: ["gc"] });
+  check();
+  return () => {
+    observer.disconnect();
+    if (capped) v8.setFlagsFromString("--semi-space-growth-factor=2");
+  };
+}
