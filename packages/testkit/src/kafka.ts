@@ -172,11 +172,49 @@ export class KafkaBroker {
     }).admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return offsets.flatMap((t) => t.partitions.map((p) => p.offset));
+      // Right after the offsets topic is made, its coordinator may not be known yet.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets.flatMap((t) => t.partitions.map((p) => p.offset));
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline)
+            throw error;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * Adds (or changes) a SCRAM user on the running broker, as `kafka-configs.sh --alter
+   * --add-config` does, through the PLAINTEXT listener.
+   */
+  async addScramUser(name: string, password: string, mechanism = "SCRAM-SHA-512"): Promise<void> {
+    const jars = await ensureJars("kafka");
+    await run(
+      javaBin(),
+      [
+        "-Xmx128m",
+        "-XX:+UseSerialGC",
+        "-cp",
+        classpath(jars),
+        "kafka.admin.ConfigCommand",
+        "--bootstrap-server",
+        this.bootstrap,
+        "--alter",
+        "--add-config",
+        `${mechanism}=[password=${password}]`,
+        "--entity-type",
+        "users",
+        "--entity-name",
+        name,
+      ],
+      { maxBuffer: 4 * 1024 * 1024 },
+    );
   }
 
   start(): Promise<void> {

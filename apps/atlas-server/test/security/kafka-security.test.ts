@@ -6,7 +6,8 @@
  * processes (standalone, so ACTIVE at once) consume hook messages through each mode with
  * Atlas's own `atlas.kafka.*` keys; a wrong password, a foreign CA, an expired or foreign
  * client certificate leave the instance up with a clear error on health and in the log,
- * retrying, with nothing applied and no offset committed. Secrets appear nowhere.
+ * retrying, with nothing applied and no offset committed; a login refused until the user is
+ * created on the brokers recovers by itself. Secrets appear nowhere.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -270,6 +271,42 @@ describe("hook consumption from a secured Kafka (1 Kafka broker with SASL_SSL, S
       expect((await applied(pemServer, "mtlspem")).attributes).toMatchObject({ name: "mtlspem" });
     }, 180_000);
   });
+
+  it("a login refused at first is retried: once the user exists on the brokers, the error clears and the waiting message is applied", async () => {
+    const topic = "HOOK_LATE_USER";
+    await kafka().createTopic(topic);
+    await publish(topic, "lateuser");
+    const instance = await server("late-user", topic, {
+      "atlas.kafka.bootstrap.servers": kafka().bootstrapFor("SASL_SSL"),
+      "atlas.kafka.security.protocol": "SASL_SSL",
+      "atlas.kafka.sasl.mechanism": "SCRAM-SHA-512",
+      "atlas.kafka.sasl.jaas.config": `${SCRAM} required username="late" password=${jaasQuote(PASSWORD)};`,
+      "atlas.kafka.ssl.truststore.location": certs.ca.truststore,
+      "atlas.kafka.ssl.truststore.password": certs.password,
+    });
+    await waitFor(
+      async () =>
+        (await health(instance)).body.hookConsumer.error?.code === "HOOK_KAFKA_AUTH_FAILED",
+      { timeoutMs: 60_000, intervalMs: 250, what: "the refused login on health" },
+    );
+    expect(await kafka().committedOffsets(topic, topic)).toEqual(["-1"]);
+
+    await kafka().addScramUser("late", PASSWORD);
+    expect((await applied(instance, "lateuser")).attributes).toMatchObject({ name: "lateuser" });
+    await waitFor(async () => (await health(instance)).body.hookConsumer.error === null, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: "the error to clear",
+    });
+    expect(readFileSync(instance.logFile, "utf8")).toContain(
+      '"event":"hook_consumer_kafka_recovered"',
+    );
+    await waitFor(async () => (await kafka().committedOffsets(topic, topic))[0] === "1", {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: "the offset of the applied message to be committed",
+    });
+  }, 180_000);
 
   describe("bad credentials and bad certificates: the instance stays up, says why, retries, and nothing is applied or committed", () => {
     const cases: {
