@@ -15,6 +15,7 @@ import {
   fileFailedMessageSink,
   hookConsumerActivationHandler,
   hookConsumerSettingsFromProperties,
+  IGNORED_KAFKA_KEYS,
   kafkajsClient,
   type HookConsumer,
   type KafkaClient,
@@ -24,6 +25,7 @@ import type { ApiContext } from "./api/context.js";
 import { loadUsers, type User } from "./auth/users.js";
 import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
 import { applyNotification } from "./hooks/apply.js";
+import { trackConsumerHealth } from "./hooks/consumer-health.js";
 import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
@@ -80,7 +82,7 @@ export function createAtlasServer(
   const metrics = createMetrics(config.serverId);
   const store = createStore(config.store, { logger });
 
-  const settings = hookConsumerSettingsFromProperties(config.properties);
+  const settings = kafkaSettings(config.properties);
   const failedFile = resolve(
     config.properties[FAILED_MESSAGES_FILE_KEY] ?? `logs/failed-messages-${config.serverId}.jsonl`,
   );
@@ -106,7 +108,13 @@ export function createAtlasServer(
         beforeCommit: () => store.sync(),
       });
 
-  // Atlas's NotificationREST accepts the hook topics and the entity-notification topic.
+  const ignoredKafkaKeys = IGNORED_KAFKA_KEYS.filter((key) => config.properties[key] !== undefined);
+  if (ignoredKafkaKeys.length > 0)
+    logger.warn({ event: "kafka_settings_ignored", keys: ignoredKafkaKeys });
+  const consumerHealth = consumer ? trackConsumerHealth(consumer, logger) : null;
+
+  // Atlas's NotificationREST accepts the hook topics and the entity-notification topic. Its
+  // producer connects as the consumer does (same brokers, security and timeouts).
   const notifier = createNotifier(
     () =>
       options.kafka ??
@@ -114,6 +122,13 @@ export function createAtlasServer(
         brokers: settings.brokers,
         clientId: `atlas-${config.serverId}-rest-notifications`,
         logger: logger.child({ component: "rest-notifications" }),
+        security: settings.security,
+        ...(settings.connectionTimeoutMs !== undefined
+          ? { connectionTimeoutMs: settings.connectionTimeoutMs }
+          : {}),
+        ...(settings.requestTimeoutMs !== undefined
+          ? { requestTimeoutMs: settings.requestTimeoutMs }
+          : {}),
       }),
     [...settings.topics, "ATLAS_ENTITIES"],
   );
@@ -201,6 +216,7 @@ export function createAtlasServer(
     ha,
     store,
     consumer,
+    consumerError: () => consumerHealth?.error() ?? null,
     notifier,
     metrics,
     logger,
@@ -343,4 +359,19 @@ function reportUsers(users: Map<string, User>, logger: Logger): void {
   for (const user of users.values())
     if (user.roles.length === 0)
       logger.warn({ event: "users_file_user_without_role", user: user.name, group: user.role });
+}
+
+/**
+ * The hook consumer's settings; a bad `atlas.kafka.*` value (a JKS store, a wrong keystore
+ * password, GSSAPI) is bad configuration like any other: a ConfigError naming the key (exit 2).
+ */
+function kafkaSettings(properties: Record<string, string>) {
+  try {
+    return hookConsumerSettingsFromProperties(properties);
+  } catch (error) {
+    const e = error as { name?: string; key?: string; message: string };
+    if (e.name === "HookConfigError" && e.key !== undefined)
+      throw new ConfigError(e.key, e.message.slice(e.key.length + 2));
+    throw error;
+  }
 }

@@ -121,3 +121,26 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** Why the Kafka client could not connect or stay connected (shown on the server's health). */
+export type HookKafkaErrorCode =
+  /** The broker refused the SASL credentials (wrong user or password, unknown mechanism). */
+  | "HOOK_KAFKA_AUTH_FAILED"
+  /**
+   * The TLS handshake failed: the broker's certificate is not trusted (wrong CA), expired or
+   * for another host, or the broker refused the client's certificate (mutual TLS).
+   */
+  | "HOOK_KAFKA_TLS_FAILED"
+  /** Any other failure to reach the brokers (refused, timed out, closed). */
+  | "HOOK_KAFKA_CONNECT_FAILED";
+
+/** A Kafka connection failure with a stable code; `cause` is the client's own error. */
+export class HookKafkaError extends Error {
+  override readonly name = "HookKafkaError" as const;
+  readonly code: HookKafkaErrorCode;
+
+  constructor(code: HookKafkaErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}

@@ -17,7 +17,9 @@ export {
   type FailedMessageSink,
 } from "./failed.js";
 export {
+  kafkaErrorCode,
   kafkajsClient,
+  kafkajsSecurity,
   type BatchContext,
   type KafkaBatch,
   type KafkaClient,
@@ -36,11 +38,24 @@ export {
 } from "./options.js";
 export { ATLAS_KEYS, hookConsumerSettingsFromProperties } from "./properties.js";
 export {
+  IGNORED_KAFKA_KEYS,
+  SECURITY_KEYS,
+  kafkaSecurityFromProperties,
+  parseJaasConfig,
+  type JaasLogin,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+  type KafkaSecurityProtocol,
+  type KafkaTls,
+} from "./security.js";
+export {
   HookConfigError,
   HookDecodeError,
+  HookKafkaError,
   HookOptionsError,
   PermanentHookError,
   type HookDecodeErrorCode,
+  type HookKafkaErrorCode,
 } from "./errors.js";
 export type { Clock, Logger } from "@atlas-ha/shared";
 export * from "./codec/index.js";

@@ -1,6 +1,9 @@
+import type { ConnectionOptions } from "node:tls";
 import kafkajs from "kafkajs";
-import type { ConsumerConfig, Kafka as KafkajsKafka } from "kafkajs";
+import type { ConsumerConfig, Kafka as KafkajsKafka, KafkaConfig, SASLOptions } from "kafkajs";
 import type { Logger } from "@atlas-ha/shared";
+import { HookKafkaError, type HookKafkaErrorCode } from "./errors.js";
+import type { KafkaSecurity } from "./security.js";
 
 // Our own small view of Kafka: what the consumer needs and nothing more, so unit tests use
 // a fake and the kafkajs details (event names, option spellings) stay in this file.
@@ -79,9 +82,109 @@ export interface KafkajsClientOptions {
   /** Longest time a fetch waits for new records; kafkajs' default is 5000. */
   maxWaitTimeInMs?: number;
   sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** As the group's rebalance timeout (Kafka's `max.poll.interval.ms`). */
+  rebalanceTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** TCP connect and TLS handshake. */
+  connectionTimeoutMs?: number;
+  /** TLS and SASL; default PLAINTEXT. */
+  security?: KafkaSecurity;
 }
 
 const { Kafka, logLevel } = kafkajs;
+
+/** kafkajs's `ssl` and `sasl` for our security settings. */
+export function kafkajsSecurity(
+  security: KafkaSecurity | undefined,
+): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const config: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  if (security === undefined) return config;
+  if (security.protocol === "SSL" || security.protocol === "SASL_SSL") {
+    const tls = security.tls ?? { verifyHostname: true };
+    const ssl: ConnectionOptions = { rejectUnauthorized: true };
+    if (tls.ca !== undefined) ssl.ca = tls.ca;
+    if (tls.pfx !== undefined) ssl.pfx = tls.pfx;
+    if (tls.cert !== undefined) ssl.cert = tls.cert;
+    if (tls.key !== undefined) ssl.key = tls.key;
+    if (tls.passphrase !== undefined) ssl.passphrase = tls.passphrase;
+    // The chain is still verified; only the name check is off (Kafka's empty
+    // ssl.endpoint.identification.algorithm).
+    if (!tls.verifyHostname) ssl.checkServerIdentity = () => undefined;
+    config.ssl = ssl;
+  }
+  if (
+    (security.protocol === "SASL_PLAINTEXT" || security.protocol === "SASL_SSL") &&
+    security.sasl
+  ) {
+    const { mechanism, username, password } = security.sasl;
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  return config;
+}
+
+// Node's certificate verification codes and the alerts a broker sends when it refuses ours.
+const TLS_CODE =
+  /^(?:CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_|ERR_TLS_|HOSTNAME_MISMATCH)/;
+const TLS_MESSAGE = /certificate|ssl|tls|handshake|alert/i;
+
+/**
+ * Our code for an error of the Kafka client, found in its cause chain: a refused SASL login,
+ * a TLS failure (Node's verification codes, or the broker's alert when it refuses the
+ * client's certificate), or any other connection failure.
+ */
+export function kafkaErrorCode(error: unknown): HookKafkaErrorCode {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const { name, code, message, cause } = e as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (name === "KafkaJSSASLAuthenticationError") return "HOOK_KAFKA_AUTH_FAILED";
+    if (typeof code === "string" && TLS_CODE.test(code)) return "HOOK_KAFKA_TLS_FAILED";
+    if (
+      name === "KafkaJSConnectionError" &&
+      typeof message === "string" &&
+      TLS_MESSAGE.test(message)
+    )
+      return "HOOK_KAFKA_TLS_FAILED";
+    e = cause;
+  }
+  return "HOOK_KAFKA_CONNECT_FAILED";
+}
+
+/** The client's error as a HookKafkaError (once: an error already ours is kept). */
+export function kafkaError(error: unknown): Error {
+  if ((error as { name?: unknown } | null)?.name === "HookKafkaError") return error as Error;
+  const code = kafkaErrorCode(error);
+  const detail = innermostMessage(error);
+  const what =
+    code === "HOOK_KAFKA_AUTH_FAILED"
+      ? "Kafka refused the SASL login (check the user, the password and sasl.mechanism)"
+      : code === "HOOK_KAFKA_TLS_FAILED"
+        ? "the TLS handshake with Kafka failed (check the truststore, the client certificate and their dates)"
+        : "cannot connect to Kafka";
+  return new HookKafkaError(code, `${what}: ${detail}`, { cause: error });
+}
+
+function innermostMessage(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === "string" && !messages.includes(message)) messages.push(message);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return messages.length === 0 ? String(error) : messages.join(": ");
+}
+
+const wrapErrors = async <T>(operation: Promise<T>): Promise<T> => {
+  try {
+    return await operation;
+  } catch (error) {
+    throw kafkaError(error);
+  }
+};
 
 /** The KafkaClient over kafkajs 2.x. */
 export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
@@ -91,6 +194,13 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
     new Kafka({
       clientId: options.clientId ?? "atlas-ha-hook-consumer",
       brokers: options.brokers,
+      ...kafkajsSecurity(options.security),
+      ...(options.connectionTimeoutMs !== undefined
+        ? { connectionTimeout: options.connectionTimeoutMs }
+        : {}),
+      ...(options.requestTimeoutMs !== undefined
+        ? { requestTimeout: options.requestTimeoutMs }
+        : {}),
       logLevel: logger === undefined ? logLevel.NOTHING : logLevel.WARN,
       logCreator: () => (entry) => {
         if (logger === undefined) return;
@@ -109,10 +219,15 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
         consumerConfig.maxWaitTimeInMs = options.maxWaitTimeInMs;
       if (options.sessionTimeoutMs !== undefined)
         consumerConfig.sessionTimeout = options.sessionTimeoutMs;
+      if (options.heartbeatIntervalMs !== undefined)
+        consumerConfig.heartbeatInterval = options.heartbeatIntervalMs;
+      if (options.rebalanceTimeoutMs !== undefined)
+        consumerConfig.rebalanceTimeout = options.rebalanceTimeoutMs;
       const consumer = kafka.consumer(consumerConfig);
       return {
-        connect: () => consumer.connect(),
-        subscribe: (topics, fromBeginning) => consumer.subscribe({ topics, fromBeginning }),
+        connect: () => wrapErrors(consumer.connect()),
+        subscribe: (topics, fromBeginning) =>
+          wrapErrors(consumer.subscribe({ topics, fromBeginning })),
         run: (eachBatch) =>
           consumer.run({
             // Commits are ours alone, after the handler's effects are durable (docs/contracts/hooks.md).
@@ -150,16 +265,22 @@ export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
           }),
         onCrash: (listener) =>
           consumer.on(consumer.events.CRASH, (event) =>
-            listener(event.payload.error, event.payload.restart),
+            listener(
+              // A lost login or handshake gets our code; other crashes keep the client's error.
+              kafkaErrorCode(event.payload.error) === "HOOK_KAFKA_CONNECT_FAILED"
+                ? event.payload.error
+                : kafkaError(event.payload.error),
+              event.payload.restart,
+            ),
           ),
       };
     },
     producer() {
       const producer = kafka.producer({ allowAutoTopicCreation: true });
       return {
-        connect: () => producer.connect(),
+        connect: () => wrapErrors(producer.connect()),
         send: async (topic, records) => {
-          await producer.send({ topic, messages: records });
+          await wrapErrors(producer.send({ topic, messages: records }));
         },
         disconnect: () => producer.disconnect(),
       };

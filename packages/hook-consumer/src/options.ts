@@ -5,6 +5,7 @@ import { DEFAULT_MAX_DECOMPRESSED_BYTES } from "./codec/gzip.js";
 import { HookOptionsError } from "./errors.js";
 import { loggerFailedMessageSink, type FailedMessageSink } from "./failed.js";
 import { kafkajsClient, type KafkaClient, type TopicPartitionOffset } from "./kafka.js";
+import type { KafkaSecurity } from "./security.js";
 import type { HookHandler } from "./types.js";
 
 /** The settings an operator controls through `atlas-application.properties` (docs/contracts/config.md). */
@@ -33,6 +34,19 @@ export interface HookConsumerSettings {
    * broker accepts 6000–1800000 by default.
    */
   sessionTimeoutMs: number;
+  /** `atlas.kafka.heartbeat.interval.ms`; undefined: kafkajs's 3000. */
+  heartbeatIntervalMs: number | undefined;
+  /** `atlas.kafka.request.timeout.ms`; undefined: kafkajs's 30000. */
+  requestTimeoutMs: number | undefined;
+  /** `atlas.kafka.socket.connection.setup.timeout.ms` (TCP + TLS); undefined: kafkajs's 1000. */
+  connectionTimeoutMs: number | undefined;
+  /** `atlas.kafka.max.poll.interval.ms`, as the group's rebalance timeout; undefined: kafkajs's 60000. */
+  rebalanceTimeoutMs: number | undefined;
+  /**
+   * `atlas.kafka.security.protocol`, `sasl.*`, `ssl.*`: how the client authenticates and
+   * encrypts. Holds secrets (SASL password, keystore passphrase): never log it.
+   */
+  security: KafkaSecurity;
 }
 
 export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
@@ -45,6 +59,11 @@ export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
   disabled: false,
   dlqTopic: undefined,
   sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: undefined,
+  requestTimeoutMs: undefined,
+  connectionTimeoutMs: undefined,
+  rebalanceTimeoutMs: undefined,
+  security: Object.freeze({ protocol: "PLAINTEXT" as const }),
 });
 
 export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
@@ -120,6 +139,11 @@ const KNOWN_KEYS: Record<keyof HookConsumerOptions, true> = {
   disabled: true,
   dlqTopic: true,
   sessionTimeoutMs: true,
+  heartbeatIntervalMs: true,
+  requestTimeoutMs: true,
+  connectionTimeoutMs: true,
+  rebalanceTimeoutMs: true,
+  security: true,
   handler: true,
   clientId: true,
   kafka: true,
@@ -157,6 +181,11 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
     disabled: options.disabled ?? DEFAULT_SETTINGS.disabled,
     dlqTopic: options.dlqTopic ?? DEFAULT_SETTINGS.dlqTopic,
     sessionTimeoutMs: options.sessionTimeoutMs ?? DEFAULT_SETTINGS.sessionTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    connectionTimeoutMs: options.connectionTimeoutMs,
+    rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+    security: options.security ?? DEFAULT_SETTINGS.security,
   };
   validateSettings(settings);
 
@@ -223,7 +252,17 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
       logger,
       maxWaitTimeInMs: fetchMaxWaitMs,
       sessionTimeoutMs: settings.sessionTimeoutMs,
+      security: settings.security,
     };
+    for (const name of [
+      "heartbeatIntervalMs",
+      "requestTimeoutMs",
+      "connectionTimeoutMs",
+      "rebalanceTimeoutMs",
+    ] as const) {
+      const value = settings[name];
+      if (value !== undefined) clientOptions[name] = value;
+    }
     if (options.clientId !== undefined) clientOptions.clientId = options.clientId;
     kafka = kafkajsClient(clientOptions);
   }
@@ -276,6 +315,29 @@ function validateSettings(settings: HookConsumerSettings): void {
       `must be a positive integer, got ${settings.sessionTimeoutMs}`,
     );
   }
+  for (const name of [
+    "heartbeatIntervalMs",
+    "requestTimeoutMs",
+    "connectionTimeoutMs",
+    "rebalanceTimeoutMs",
+  ] as const) {
+    const value = settings[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new HookOptionsError(name, `must be a positive integer, got ${show(value)}`);
+  }
+  const security = settings.security as Partial<KafkaSecurity> | null;
+  if (
+    typeof security !== "object" ||
+    security === null ||
+    !["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].includes(String(security.protocol))
+  ) {
+    throw new HookOptionsError(
+      "security",
+      "must be { protocol: PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL, sasl?, tls? }",
+    );
+  }
+  if (String(security.protocol).startsWith("SASL_") && security.sasl === undefined)
+    throw new HookOptionsError("security.sasl", `is required with ${String(security.protocol)}`);
 }
 
 /** A value as an error message shows it (NaN and functions too, which JSON would hide). */

@@ -2,6 +2,7 @@
 // DEFAULT_SETTINGS) and the parsing of each value, with a HookConfigError naming a bad key.
 import { HookConfigError } from "./errors.js";
 import { DEFAULT_SETTINGS, type HookConsumerSettings } from "./options.js";
+import { kafkaSecurityFromProperties } from "./security.js";
 
 /** The Atlas property keys read by `hookConsumerSettingsFromProperties`. */
 export const ATLAS_KEYS = Object.freeze({
@@ -14,6 +15,10 @@ export const ATLAS_KEYS = Object.freeze({
   disabled: "atlas.notification.consumer.disabled",
   dlqTopic: "atlas.notification.hook.dlq.topic",
   sessionTimeoutMs: "atlas.kafka.session.timeout.ms",
+  heartbeatIntervalMs: "atlas.kafka.heartbeat.interval.ms",
+  requestTimeoutMs: "atlas.kafka.request.timeout.ms",
+  connectionTimeoutMs: "atlas.kafka.socket.connection.setup.timeout.ms",
+  rebalanceTimeoutMs: "atlas.kafka.max.poll.interval.ms",
 });
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -61,6 +66,27 @@ export function hookConsumerSettingsFromProperties(
   const session = read(ATLAS_KEYS.sessionTimeoutMs);
   if (session !== undefined)
     settings.sessionTimeoutMs = integer(ATLAS_KEYS.sessionTimeoutMs, session, 1);
+  for (const name of [
+    "heartbeatIntervalMs",
+    "requestTimeoutMs",
+    "connectionTimeoutMs",
+    "rebalanceTimeoutMs",
+  ] as const) {
+    const value = read(ATLAS_KEYS[name]);
+    if (value !== undefined) settings[name] = integer(ATLAS_KEYS[name], value, 1);
+  }
+  // Kafka refuses a heartbeat interval that is not below the session timeout.
+  if (
+    settings.heartbeatIntervalMs !== undefined &&
+    settings.heartbeatIntervalMs >= settings.sessionTimeoutMs
+  ) {
+    throw new HookConfigError(
+      ATLAS_KEYS.heartbeatIntervalMs,
+      `must be lower than ${ATLAS_KEYS.sessionTimeoutMs} (${settings.sessionTimeoutMs})`,
+    );
+  }
+  // `ssl.endpoint.identification.algorithm=` (empty) means something: read untrimmed too.
+  settings.security = kafkaSecurityFromProperties(read, (key) => properties[key]);
   return settings;
 }
 

@@ -16,7 +16,13 @@ export {
 export { PrerequisiteError, TcpProxyError, TimeoutError } from "./errors.js";
 export { fourLetterWord } from "./fourletter.js";
 export { checkJava, ensureJars, jarDir, javaBin, type Component } from "./jars.js";
-export { KafkaBroker, startKafka, type KafkaOptions } from "./kafka.js";
+export {
+  KafkaBroker,
+  startKafka,
+  type KafkaOptions,
+  type KafkaSecurityOptions,
+  type SecureListener,
+} from "./kafka.js";
 export {
   atlasSamplesRequired,
   hookFixturesDir,

@@ -31,6 +31,29 @@ export interface KafkaOptions {
    * `ProcessSpec.detached`. Default false.
    */
   detached?: boolean;
+  /**
+   * Secured listeners beside the PLAINTEXT one (which stays, for the test's own producer and
+   * admin): each on a port of its own (`KafkaBroker.listenerPort`).
+   */
+  security?: KafkaSecurityOptions;
+}
+
+export type SecureListener = "SASL_SSL" | "SSL" | "SASL_PLAINTEXT";
+
+export interface KafkaSecurityOptions {
+  listeners: SecureListener[];
+  /**
+   * The broker's key and trust: `makeCertificates()`'s `server.p12`, `ca.truststore` and
+   * `password` (PKCS12). Required with SASL_SSL and SSL.
+   */
+  tls?: { keystore: string; truststore: string; password: string };
+  /**
+   * SASL users (name → password), created at format time for SCRAM-SHA-256 and SCRAM-SHA-512
+   * and given to PLAIN. The SASL listeners accept those three mechanisms.
+   */
+  users?: Record<string, string>;
+  /** Client certificates on the SSL listener: default "required" (mutual TLS). */
+  sslClientAuth?: "required" | "requested" | "none";
 }
 
 const LOG4J2 = `status = warn
@@ -51,6 +74,8 @@ export class KafkaBroker {
   readonly controllerPort: number;
   readonly baseDir: string;
   readonly process: ManagedProcess;
+  /** Ports of the secured listeners asked for in `security`. */
+  readonly listenerPorts: Partial<Record<SecureListener, number>> = {};
   #ownsBaseDir: boolean;
 
   constructor(
@@ -70,6 +95,14 @@ export class KafkaBroker {
   /** `127.0.0.1:<port>` for a client's brokers list. */
   get bootstrap(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** `127.0.0.1:<port>` of a secured listener. */
+  bootstrapFor(listener: SecureListener): string {
+    const port = this.listenerPorts[listener];
+    if (port === undefined)
+      throw new Error(`the broker was started without a ${listener} listener`);
+    return `127.0.0.1:${port}`;
   }
 
   get logFile(): string {
@@ -130,6 +163,60 @@ export class KafkaBroker {
     }
   }
 
+  /** The offsets `groupId` committed on `topic`, one per partition ("-1": none). */
+  async committedOffsets(groupId: string, topic: string): Promise<string[]> {
+    const admin = new Kafka({
+      clientId: "testkit-admin",
+      brokers: [this.bootstrap],
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      // Right after the offsets topic is made, its coordinator may not be known yet.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets.flatMap((t) => t.partitions.map((p) => p.offset));
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline)
+            throw error;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Adds (or changes) a SCRAM user on the running broker, as `kafka-configs.sh --alter
+   * --add-config` does, through the PLAINTEXT listener.
+   */
+  async addScramUser(name: string, password: string, mechanism = "SCRAM-SHA-512"): Promise<void> {
+    const jars = await ensureJars("kafka");
+    await run(
+      javaBin(),
+      [
+        "-Xmx128m",
+        "-XX:+UseSerialGC",
+        "-cp",
+        classpath(jars),
+        "kafka.admin.ConfigCommand",
+        "--bootstrap-server",
+        this.bootstrap,
+        "--alter",
+        "--add-config",
+        `${mechanism}=[password=${password}]`,
+        "--entity-type",
+        "users",
+        "--entity-name",
+        name,
+      ],
+      { maxBuffer: 4 * 1024 * 1024 },
+    );
+  }
+
   start(): Promise<void> {
     return this.process.start();
   }
@@ -169,17 +256,28 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), "atlas-ha-kafka-"));
   const dataDir = join(baseDir, "data");
   mkdirSync(dataDir, { recursive: true });
-  const [freeBroker, controllerPort] = await freePorts(2);
+  const secure = options.security?.listeners ?? [];
+  const [freeBroker, controllerPort, ...securePorts] = await freePorts(2 + secure.length);
   const port = options.port ?? freeBroker!;
+  const listenerPorts: Partial<Record<SecureListener, number>> = {};
+  secure.forEach((listener, i) => (listenerPorts[listener] = securePorts[i]!));
+  const advertised = [
+    `PLAINTEXT://127.0.0.1:${port}`,
+    ...secure.map((l) => `${l}://127.0.0.1:${listenerPorts[l]}`),
+  ].join(",");
 
   const properties: Record<string, string | number | boolean> = {
     "process.roles": "broker,controller",
     "node.id": 1,
     "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    listeners: `${advertised},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": advertised,
     "controller.listener.names": "CONTROLLER",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": [
+      "PLAINTEXT:PLAINTEXT",
+      "CONTROLLER:PLAINTEXT",
+      ...secure.map((l) => `${l}:${l}`),
+    ].join(","),
     "inter.broker.listener.name": "PLAINTEXT",
     "log.dirs": dataDir,
     "num.partitions": options.partitions ?? 1,
@@ -196,6 +294,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     // After a failover the hook consumer group is empty; the default 3 s delay of its
     // first rebalance would hold hook consumption back that long (docs/contracts/components.md).
     "group.initial.rebalance.delay.ms": 0,
+    ...(options.security ? securityProperties(options.security) : {}),
     ...options.properties,
   };
   const configFile = join(baseDir, "server.properties");
@@ -222,7 +321,15 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const clusterId = randomBytes(16).toString("base64url");
   await run(
     javaBin(),
-    [...jvm, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", configFile],
+    [
+      ...jvm,
+      "kafka.tools.StorageTool",
+      "format",
+      `--cluster-id=${clusterId}`,
+      "-c",
+      configFile,
+      ...scramUsers(options.security),
+    ],
     {
       maxBuffer: 4 * 1024 * 1024,
     },
@@ -237,6 +344,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     detached: options.detached === true,
   });
   const broker = new KafkaBroker(port, controllerPort!, baseDir, process, ownsBaseDir);
+  Object.assign(broker.listenerPorts, listenerPorts);
   try {
     await broker.start();
     await broker.waitServing(options.startTimeoutMs ?? 60_000);
@@ -245,4 +353,52 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     throw error;
   }
   return broker;
+}
+
+const SCRAM = ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+
+/** KRaft stores SCRAM credentials in its metadata: they are added when the log is formatted. */
+function scramUsers(security: KafkaSecurityOptions | undefined): string[] {
+  if (!security?.listeners.some((l) => l.startsWith("SASL_"))) return [];
+  return Object.entries(security.users ?? {}).flatMap(([name, password]) =>
+    SCRAM.flatMap((mechanism) => [
+      "--add-scram",
+      `${mechanism}=[name=${name},password=${password}]`,
+    ]),
+  );
+}
+
+function securityProperties(security: KafkaSecurityOptions): Record<string, string> {
+  const properties: Record<string, string> = {};
+  const { listeners, tls } = security;
+  if (listeners.some((l) => l.endsWith("SSL"))) {
+    if (tls === undefined) throw new Error("startKafka: security.tls is needed for SSL listeners");
+    Object.assign(properties, {
+      "ssl.keystore.type": "PKCS12",
+      "ssl.keystore.location": tls.keystore,
+      "ssl.keystore.password": tls.password,
+      "ssl.key.password": tls.password,
+      "ssl.truststore.type": "PKCS12",
+      "ssl.truststore.location": tls.truststore,
+      "ssl.truststore.password": tls.password,
+    });
+  }
+  if (listeners.includes("SSL"))
+    properties["listener.name.ssl.ssl.client.auth"] = security.sslClientAuth ?? "required";
+  const sasl = listeners.filter((l) => l.startsWith("SASL_"));
+  if (sasl.length > 0) {
+    properties["sasl.enabled.mechanisms"] = [...SCRAM, "PLAIN"].join(",");
+    const plainUsers = Object.entries(security.users ?? {})
+      .map(([name, password]) => ` user_${name}="${password}"`)
+      .join("");
+    for (const listener of sasl) {
+      const prefix = `listener.name.${listener.toLowerCase()}`;
+      for (const mechanism of SCRAM)
+        properties[`${prefix}.${mechanism.toLowerCase()}.sasl.jaas.config`] =
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+      properties[`${prefix}.plain.sasl.jaas.config`] =
+        `org.apache.kafka.common.security.plain.PlainLoginModule required${plainUsers};`;
+    }
+  }
+  return properties;
 }

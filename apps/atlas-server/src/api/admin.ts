@@ -105,6 +105,8 @@ export function adminRoutes(router: Router, api: ApiContext): void {
             heldParts: consumer.heldParts,
             totalLag: consumer.totalLag,
             lag: consumer.lag,
+            // Set while Kafka cannot be reached or refuses the login / the TLS handshake.
+            error: api.consumerError(),
           }
         : { state: "disabled" },
       store: api.config.store.backend,

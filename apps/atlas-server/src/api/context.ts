@@ -12,6 +12,8 @@ export interface ApiContext {
   ha: HaState;
   store: MetadataStore;
   consumer: HookConsumer | null;
+  /** Why the hook consumer is not connected to Kafka now, if it is not (health). */
+  consumerError: () => { code: string; message: string; since: string } | null;
   /** Writes hook messages posted over REST to Kafka. */
   notifier: Notifier;
   metrics: Metrics;

@@ -47,6 +47,8 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
     secret?: string;
     /** The users file's text (`users-credentials.properties` beside the configuration). */
     users?: string;
+    /** Other files beside the configuration (keystores, truststores). */
+    files?: Record<string, string | Buffer>;
   }[] = [
     {
       what: "a port that is not a number",
@@ -164,6 +166,44 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
         "adm\\u00zzin=ADMIN::a4a88c0872bf652bb9ed803ece5fd6e82354838a9bf59ab4babb1dab322154e1\n",
       names: "line 1: malformed \\uXXXX escape",
     },
+    // Kafka security (docs/contracts/config.md "Kafka security"): refused before anything
+    // connects, naming the key, never echoing a password.
+    {
+      what: "an unknown Kafka security protocol",
+      file: "atlas.kafka.security.protocol=TLS",
+      names: "atlas.kafka.security.protocol",
+    },
+    {
+      what: "SASL without a mechanism (Kafka's default, Kerberos, is not supported)",
+      file: "atlas.kafka.security.protocol=SASL_SSL",
+      names: "atlas.kafka.sasl.mechanism: absent, so GSSAPI",
+    },
+    {
+      what: "a sasl.jaas.config that cannot be parsed, password never echoed",
+      file: 'atlas.kafka.security.protocol=SASL_SSL\natlas.kafka.sasl.mechanism=SCRAM-SHA-512\natlas.kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="atlas" password="Kafka-S3cret',
+      names: "atlas.kafka.sasl.jaas.config: cannot be parsed",
+      secret: "Kafka-S3cret",
+    },
+    {
+      what: "a JKS truststore, with the keytool command that converts it",
+      file: "atlas.kafka.security.protocol=SSL\natlas.kafka.ssl.truststore.location=truststore.jks\natlas.kafka.ssl.truststore.password=Trust-S3cret",
+      files: { "truststore.jks": Buffer.from("feedfeed0000000200000001", "hex") },
+      names:
+        "keytool -importkeystore -srckeystore truststore.jks -srcstoretype JKS -destkeystore truststore.p12 -deststoretype PKCS12",
+      secret: "Trust-S3cret",
+    },
+    {
+      what: "a PKCS12 keystore that is not one, password never echoed",
+      file: "atlas.kafka.security.protocol=SSL\natlas.kafka.ssl.keystore.location=client.p12\natlas.kafka.ssl.keystore.password=Key-S3cret",
+      files: { "client.p12": Buffer.from("3003020100", "hex") },
+      names: "atlas.kafka.ssl.keystore.password",
+      secret: "Key-S3cret",
+    },
+    {
+      what: "a truststore that does not exist",
+      file: "atlas.kafka.security.protocol=SASL_SSL\natlas.kafka.sasl.mechanism=PLAIN\natlas.kafka.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=a password=b;\natlas.kafka.ssl.truststore.location=missing.p12",
+      names: "atlas.kafka.ssl.truststore.location",
+    },
     {
       what: "a malformed value from an environment variable",
       file: "atlas.server.http.port=21000",
@@ -174,11 +214,13 @@ describe("the atlas-server bin refuses malformed configuration, naming the key",
 
   it.each(cases.map((c, i) => ({ ...c, i })))(
     "$what: exit 2, stderr names $names",
-    async ({ i, file, env, names, secret, users }) => {
+    async ({ i, file, env, names, secret, users, files }) => {
       const dir = join(root, `case-${i}`);
       const port = await freePort();
       mkdirSync(dir, { recursive: true });
       if (users !== undefined) writeFileSync(join(dir, "users-credentials.properties"), users);
+      for (const [name, content] of Object.entries(files ?? {}))
+        writeFileSync(join(dir, name), content);
       writeFileSync(
         join(dir, "atlas-application.properties"),
         `atlas.server.bind.address=127.0.0.1\natlas.store.sqlite.path=${join(dir, "atlas.db")}\n${/http\.port/.test(file) ? "" : `atlas.server.http.port=${port}\n`}${file}\n`,

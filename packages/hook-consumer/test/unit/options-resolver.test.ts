@@ -68,6 +68,7 @@ describe("createHookConsumer's option resolver", () => {
         logger: resolved.logger,
         maxWaitTimeInMs: 100,
         sessionTimeoutMs: 10_000,
+        security: { protocol: "PLAINTEXT" },
       },
     ]);
   });
@@ -94,6 +95,11 @@ describe("createHookConsumer's option resolver", () => {
       disabled: true,
       dlqTopic: "DLQ",
       sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 2000,
+      requestTimeoutMs: 20_000,
+      connectionTimeoutMs: 3000,
+      rebalanceTimeoutMs: 90_000,
+      security: { protocol: "SSL", tls: { verifyHostname: false } },
       commitIntervalMs: 0,
       stopTimeoutMs: 0,
       reconnectBackoffMs: 1,
@@ -122,6 +128,11 @@ describe("createHookConsumer's option resolver", () => {
       disabled: true,
       dlqTopic: "DLQ",
       sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 2000,
+      requestTimeoutMs: 20_000,
+      connectionTimeoutMs: 3000,
+      rebalanceTimeoutMs: 90_000,
+      security: { protocol: "SSL", tls: { verifyHostname: false } },
     });
     expect(kafkajsClient).not.toHaveBeenCalled();
 
@@ -155,6 +166,10 @@ describe("createHookConsumer's option resolver", () => {
     ["disabled", { handler, disabled: "true" }],
     ["dlqTopic", { handler, dlqTopic: "" }],
     ["sessionTimeoutMs", { handler, sessionTimeoutMs: 0 }],
+    ["heartbeatIntervalMs", { handler, heartbeatIntervalMs: 0.5 }],
+    ["rebalanceTimeoutMs", { handler, rebalanceTimeoutMs: -1 }],
+    ["security", { handler, security: { protocol: "TLS" } }],
+    ["security.sasl", { handler, security: { protocol: "SASL_SSL" } }],
     ["clientId", { handler, clientId: "" }],
     ["kafka", { handler, kafka: {} }],
     ["failedMessages", { handler, failedMessages: "./failed.jsonl" }],

@@ -17,6 +17,11 @@ describe("Atlas properties map to consumer settings (docs/contracts/config.md)",
       disabled: false,
       dlqTopic: undefined,
       sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: undefined,
+      requestTimeoutMs: undefined,
+      connectionTimeoutMs: undefined,
+      rebalanceTimeoutMs: undefined,
+      security: { protocol: "PLAINTEXT" },
     });
   });
 
@@ -44,6 +49,11 @@ describe("Atlas properties map to consumer settings (docs/contracts/config.md)",
       disabled: true,
       dlqTopic: "ATLAS_HOOK_DLQ",
       sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: undefined,
+      requestTimeoutMs: undefined,
+      connectionTimeoutMs: undefined,
+      rebalanceTimeoutMs: undefined,
+      security: { protocol: "PLAINTEXT" },
     });
   });
 
@@ -58,6 +68,10 @@ describe("Atlas properties map to consumer settings (docs/contracts/config.md)",
     [ATLAS_KEYS.splitWaitSeconds, "1.5"],
     [ATLAS_KEYS.disabled, "yes"],
     [ATLAS_KEYS.dlqTopic, "dlq/topic"],
+    [ATLAS_KEYS.heartbeatIntervalMs, "3s"],
+    [ATLAS_KEYS.requestTimeoutMs, "0"],
+    [ATLAS_KEYS.connectionTimeoutMs, "-5"],
+    [ATLAS_KEYS.rebalanceTimeoutMs, "1e6"],
   ])("a malformed %s (%j) throws a HookConfigError naming the key", (key, bad) => {
     let caught: unknown;
     try {
