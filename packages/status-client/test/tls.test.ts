@@ -35,7 +35,7 @@ describe("atlas-status against an HTTPS instance", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "atlas-status-tls-"));
     execFileSync(
-      "openssl",
+      "/usr/bin/openssl",
       [
         "req",
         "-x509",
