@@ -341,7 +341,19 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     expect((await ha.election!.zk.getData(path)).data.toString()).toBe("http://127.0.0.1:23301");
 
     // A second instance takes the node's ACL for the group's own (no ELECTION_ACL_CONFLICT),
-    // joins as passive and reads the address.
+    // joins as passive and reads the address — also when it finds the root with another ACL
+    // (opened by an operator) and so checks every live node under it before securing it.
+    const operator = await rawSession(zk().connectString);
+    sessions.push(operator);
+    await operator.addAuth("digest", "atlas:pw");
+    await operator.setAcl(
+      zkRoot,
+      [
+        { perms: PERM.ALL, scheme: "digest", id: digest },
+        { perms: PERM.READ, scheme: "digest", id: zkDigest("operator", "x") },
+      ],
+      -1,
+    );
     const passive = group.add(options("secure-2", 23302));
     await passive.start();
     await waitFor(() => passive.snapshot().activeAddress === "http://127.0.0.1:23301", {
@@ -349,6 +361,10 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
       what: "the passive to read active_server_info",
     });
     expect(passive.snapshot().state).toBe("PASSIVE");
+    expect((await operator.getAcl(zkRoot)).acl).toEqual([
+      { perms: PERM.ALL, scheme: "digest", id: digest },
+    ]);
+    expect((await raw.getData(path)).data.toString()).toBe("http://127.0.0.1:23301");
   });
 
   it("an active_server_info left by an earlier version (the group's ACL without world READ) is replaced on publish with the world-readable one", async () => {
