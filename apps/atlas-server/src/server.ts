@@ -5,8 +5,6 @@
  * Passivation in reverse.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createHaState, type ActiveStateHandler, type HaState } from "@atlas-ha/ha-state";
@@ -30,6 +28,7 @@ import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
 import { createHttpApp } from "./http/app.js";
+import { createTlsServer } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, setState } from "./metrics.js";
 import { createStore, type MetadataStore } from "./store/index.js";
@@ -246,16 +245,10 @@ export function createAtlasServer(
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
     keepAliveTimeout: 5_000,
   };
-  const http: Server = config.http.tls
-    ? createHttpsServer(
-        {
-          ...timeouts,
-          key: readFileSync(config.http.tls.keyFile),
-          cert: readFileSync(config.http.tls.certFile),
-        },
-        callback,
-      )
-    : createHttpServer(timeouts, callback);
+  const tls = config.http.tls
+    ? createTlsServer(config.http.tls, timeouts, callback, { logger, registry: metrics.registry })
+    : null;
+  const http: Server = tls ? tls.server : createHttpServer(timeouts, callback);
 
   let stopping: Promise<void> | null = null;
   let port = config.http.port;
@@ -309,6 +302,7 @@ export function createAtlasServer(
       stopping ??= (async () => {
         const started = performance.now();
         logger.info({ event: "server_stopping" });
+        tls?.close();
         await ha.stop();
         logger.info({ event: "left_election", tookMs: Math.round(performance.now() - started) });
         await new Promise<void>((resolvePromise) => {

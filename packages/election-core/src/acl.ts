@@ -28,7 +28,7 @@ export function parseAcl(value: string, option = "acl"): ZkAcl[] {
   if (scheme === "sasl" || scheme === "x509") {
     throw new ElectionOptionsError(
       option,
-      `the "${scheme}" scheme needs a SASL/TLS-capable ZooKeeper client; this one supports "digest", "ip" and "world"`,
+      `the "${scheme}" scheme needs a ZooKeeper client built with ${scheme === "sasl" ? "SASL (Cyrus SASL)" : "TLS"}; the "zookeeper" package's native client is built without it, so use "digest", "ip" or "world" (docs/contracts/zookeeper.md)`,
     );
   }
   if (!["digest", "ip", "world", "auth"].includes(scheme)) {
@@ -57,7 +57,7 @@ export function parseAuth(value: string, option = "auth"): { scheme: string; aut
   if (scheme !== "digest") {
     throw new ElectionOptionsError(
       option,
-      `only the "digest" scheme can authenticate this client, not "${scheme}"`,
+      `only the "digest" scheme can authenticate this client, not "${scheme}"${scheme === "sasl" ? ": the native ZooKeeper client is built without SASL" : ""}`,
     );
   }
   if (!auth.includes(":")) {
@@ -66,10 +66,25 @@ export function parseAuth(value: string, option = "auth"): { scheme: string; aut
   return { scheme, auth };
 }
 
-/** True when two ACL lists grant the same permissions to the same ids (order aside). */
-export function sameAcl(a: ZkAcl[], b: ZkAcl[]): boolean {
+/**
+ * The ACL of `<zkroot>/active_server_info`: the configured one plus READ for `world:anyone`,
+ * exactly as Atlas's ActiveInstanceState builds it, so that readers without the group's
+ * credentials (Apache Knox) can find the active. Only the group can change or delete it.
+ */
+export function withWorldRead(acl: ZkAcl[]): ZkAcl[] {
+  return [...acl, { perms: PERM.READ, scheme: "world", id: "anyone" }];
+}
+
+/**
+ * True when a node's ACL (`actual`) is ours: the same permissions for the same ids (order
+ * aside), or ours plus world READ (`withWorldRead`, the ACL of active_server_info).
+ */
+export function sameAcl(actual: ZkAcl[], ours: ZkAcl[]): boolean {
   const key = (x: ZkAcl) => `${x.scheme}:${x.id}:${x.perms}`;
-  const left = a.map(key).sort();
-  const right = b.map(key).sort();
-  return left.length === right.length && left.every((k, i) => k === right[i]);
+  const equal = (a: ZkAcl[], b: ZkAcl[]) => {
+    const left = a.map(key).sort();
+    const right = b.map(key).sort();
+    return left.length === right.length && left.every((k, i) => k === right[i]);
+  };
+  return equal(actual, ours) || equal(actual, withWorldRead(ours));
 }

@@ -3,7 +3,7 @@
  * to every node created. ha-state uses the same client (and so the same session) to publish
  * and watch `active_server_info`: one session per instance, nobody else talks to ZooKeeper.
  */
-import { sameAcl } from "./acl.js";
+import { sameAcl, withWorldRead } from "./acl.js";
 import type { Connection } from "./connection.js";
 import { AclConflictError, NodeTamperedError, isZooKeeperError } from "./errors.js";
 import type { Logger } from "@atlas-ha/shared";
@@ -40,13 +40,20 @@ export class ZkClient {
    * C client can only create with the open ACL), its ACL set at ACL version 0, and then
    * checked: a node another client changed in that short window is removed and
    * NodeTamperedError thrown, so no node of ours ever lives on with foreign content.
+   * `worldRead` adds READ for everyone to that ACL (`active_server_info`, as Atlas sets it).
    */
-  async create(path: string, data: Buffer | string, mode: CreateMode): Promise<string> {
+  async create(
+    path: string,
+    data: Buffer | string,
+    mode: CreateMode,
+    options: { worldRead?: boolean } = {},
+  ): Promise<string> {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     const created = await this.#connection.run((s) => s.create(path, bytes, mode), WRITE);
     if (!this.#acl) return created;
+    const acl = options.worldRead ? withWorldRead(this.#acl) : this.#acl;
     try {
-      await this.#connection.run((s) => s.setAcl(created, this.#acl!, 0), WRITE);
+      await this.#connection.run((s) => s.setAcl(created, acl, 0), WRITE);
       const stat = await this.#connection.run((s) => s.exists(created));
       if (!stat || stat.version !== 0 || stat.aversion !== 1) throw new NodeTamperedError(created);
       if (mode !== "persistent" && stat.ephemeralOwner !== this.sessionId)

@@ -359,7 +359,11 @@ class NativeSession implements ZkSession {
     return children ?? [];
   }
 
-  getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
+  async getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
+    // The binding (zookeeper 7.3.0, acl_completion) frees the ACL vector of an answer without
+    // a null check, so a refused getACL kills the process (SIGSEGV). ZooKeeper refuses it when
+    // the session may not read the node; a read of the node finds that out and fails cleanly.
+    await this.getData(path);
     return this.#call(`getAcl ${path}`, (done) =>
       this.#ops.a_get_acl(path, (rc, error, acl, s) =>
         done(rc, error, {

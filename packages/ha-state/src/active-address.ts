@@ -115,7 +115,8 @@ export async function publishActiveAddress(
       await zk.remove(path);
     }
     try {
-      await zk.create(path, address, "ephemeral");
+      // With an ACL configured, everyone may read it (Apache Knox), only the group write it.
+      await zk.create(path, address, "ephemeral", { worldRead: true });
       return;
     } catch (error) {
       // Someone created it between our delete and create: look again.

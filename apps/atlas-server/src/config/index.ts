@@ -1,5 +1,5 @@
 export { loadConfig, type LoadConfigOptions } from "./load.js";
-export type { ServerConfig, ZooKeeperConfig, LogLevel } from "./types.js";
+export type { ServerConfig, ZooKeeperConfig, LogLevel, TlsConfig, StoreFile } from "./types.js";
 export { LOG_LEVELS } from "./types.js";
 export {
   ConfigError,

@@ -9,6 +9,14 @@ export const KEYS = Object.freeze({
   enableTls: "atlas.enableTLS",
   tlsKeyFile: "atlas.ssl.key.file",
   tlsCertFile: "atlas.ssl.cert.file",
+  // Atlas's SecureEmbeddedServer reads these without an `atlas.` prefix (SecurityProperties).
+  keystoreFile: "keystore.file",
+  keystorePassword: "keystore.password",
+  keystoreType: "keystore.type",
+  truststoreFile: "truststore.file",
+  truststorePassword: "truststore.password",
+  truststoreType: "truststore.type",
+  clientAuth: "client.auth.enabled",
   bindAddress: "atlas.server.bind.address",
 
   haEnabled: "atlas.server.ha.enabled",

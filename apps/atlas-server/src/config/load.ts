@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access, readFile, stat } from "node:fs/promises";
+import { access, open, readFile, stat } from "node:fs/promises";
 import {
   hostname as osHostname,
   networkInterfaces as osNetworkInterfaces,
@@ -71,9 +71,18 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
     isLocal,
   );
 
-  if (settings.http.tls !== null) {
-    await mustRead(props, KEYS.tlsKeyFile, settings.http.tls.keyFile);
-    await mustRead(props, KEYS.tlsCertFile, settings.http.tls.certFile);
+  const tls = settings.http.tls;
+  if (tls !== null) {
+    if (tls.keyFile !== null) await mustRead(props, KEYS.tlsKeyFile, tls.keyFile);
+    if (tls.certFile !== null) await mustRead(props, KEYS.tlsCertFile, tls.certFile);
+    if (tls.keystore !== null) {
+      await mustRead(props, KEYS.keystoreFile, tls.keystore.file);
+      await mustBePkcs12(props, KEYS.keystoreFile, tls.keystore.file);
+    }
+    if (tls.truststore !== null) {
+      await mustRead(props, KEYS.truststoreFile, tls.truststore.file);
+      await mustBePkcs12(props, KEYS.truststoreFile, tls.truststore.file);
+    }
   }
   if (settings.auth.usersFile !== null)
     await mustRead(props, KEYS.usersFile, settings.auth.usersFile);
@@ -164,4 +173,28 @@ async function mustRead(props: Props, key: string, path: string): Promise<void> 
         : (cause as Error).message;
     throw props.error(key, `cannot read ${path}: ${why}`);
   }
+}
+
+/**
+ * Atlas's default store type is JKS, a Java-only format (and JCEKS likewise); Node reads
+ * PKCS12. The message gives the keytool command that converts the file.
+ */
+async function mustBePkcs12(props: Props, key: string, path: string): Promise<void> {
+  const handle = await open(path, "r");
+  const head = Buffer.alloc(4);
+  try {
+    await handle.read(head, 0, 4, 0);
+  } finally {
+    await handle.close();
+  }
+  const magic = head.readUInt32BE(0);
+  const type = magic === 0xfeedfeed ? "JKS" : magic === 0xcececece ? "JCEKS" : null;
+  if (type === null) return;
+  const target = path.replace(/\.(jks|jceks|keystore|truststore)$/i, "") + ".p12";
+  throw props.error(
+    key,
+    `${path} is a ${type} store, which only Java reads; convert it to PKCS12 with ` +
+      `"keytool -importkeystore -srckeystore ${path} -srcstoretype ${type} -destkeystore ${target} -deststoretype PKCS12" ` +
+      `and set ${key}=${target}`,
+  );
 }

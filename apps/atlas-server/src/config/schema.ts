@@ -1,7 +1,13 @@
 import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
-import { ADDRESS_PREFIX, KEYS } from "./keys.js";
-import { LOG_LEVELS, PASSIVE_MODES, type ServerConfig, type ZooKeeperConfig } from "./types.js";
+import { ADDRESS_PREFIX, KEYS, envName } from "./keys.js";
+import {
+  LOG_LEVELS,
+  PASSIVE_MODES,
+  type ServerConfig,
+  type TlsConfig,
+  type ZooKeeperConfig,
+} from "./types.js";
 import { type Props, isHost, parseHostPort, redactUrl } from "./values.js";
 
 /** Everything but the server id and self address, which may need the network (server-id.ts). */
@@ -174,27 +180,83 @@ function readHttp(props: Props, context: SchemaContext): Settings["http"] {
   const httpsPort = props.port(KEYS.httpsPort, DEFAULTS.httpsPort);
   if (!props.boolean(KEYS.enableTls, false)) return { host: bindHost, port: httpPort, tls: null };
 
-  // Atlas configures TLS with a Java keystore (keystore.file); Node needs PEM files.
-  const hint = props.has("keystore.file")
-    ? " (this server reads PEM files, not the Java keystore in keystore.file)"
-    : "";
-  const file = (key: string, what: string): string => {
-    const value = props.string(key, null);
-    if (value === null)
+  // Atlas configures TLS with a keystore (keystore.file); PEM files are ours. One of the two.
+  const keystoreFile = props.string(KEYS.keystoreFile, null);
+  const pemKey = props.string(KEYS.tlsKeyFile, null);
+  const pemCert = props.string(KEYS.tlsCertFile, null);
+  const path = (value: string) => resolve(context.configDir, value);
+  storeType(props, KEYS.keystoreType);
+  let tls: TlsConfig;
+  if (keystoreFile !== null) {
+    if (pemKey !== null || pemCert !== null) {
       throw props.error(
-        key,
-        `required when ${KEYS.enableTls}=true: the path of the ${what} (PEM)${hint}`,
+        KEYS.keystoreFile,
+        `set either keystore.file (a PKCS12 keystore) or ${KEYS.tlsKeyFile} and ${KEYS.tlsCertFile} (PEM files), not both`,
       );
-    return resolve(context.configDir, value);
-  };
-  return {
-    host: bindHost,
-    port: httpsPort,
-    tls: {
-      keyFile: file(KEYS.tlsKeyFile, "private key"),
-      certFile: file(KEYS.tlsCertFile, "certificate chain"),
-    },
-  };
+    }
+    tls = {
+      keyFile: null,
+      certFile: null,
+      keystore: { file: path(keystoreFile), password: password(props, KEYS.keystorePassword) },
+      truststore: null,
+      clientAuth: false,
+    };
+  } else {
+    const file = (key: string, value: string | null, what: string): string => {
+      if (value === null)
+        throw props.error(
+          key,
+          `required when ${KEYS.enableTls}=true: the path of the ${what} (PEM), or set ${KEYS.keystoreFile} to a PKCS12 keystore instead`,
+        );
+      return path(value);
+    };
+    tls = {
+      keyFile: file(KEYS.tlsKeyFile, pemKey, "private key"),
+      certFile: file(KEYS.tlsCertFile, pemCert, "certificate chain"),
+      keystore: null,
+      truststore: null,
+      clientAuth: false,
+    };
+  }
+  // Atlas's documentation: with client authentication on, the client must authenticate during
+  // the handshake (two-way TLS). Its CAs come from truststore.file.
+  tls.clientAuth = props.boolean(KEYS.clientAuth, false);
+  if (tls.clientAuth) {
+    storeType(props, KEYS.truststoreType);
+    const truststore = props.string(KEYS.truststoreFile, null);
+    if (truststore === null)
+      throw props.error(
+        KEYS.truststoreFile,
+        `required when ${KEYS.clientAuth}=true: the PKCS12 truststore (or PEM file) of the CAs that sign client certificates`,
+      );
+    tls.truststore = { file: path(truststore), password: password(props, KEYS.truststorePassword) };
+  }
+  return { host: bindHost, port: httpsPort, tls };
+}
+
+/** `keystore.type` / `truststore.type`: Atlas's default is jks; the file's content decides (load.ts). */
+function storeType(props: Props, key: string): void {
+  const type = props.string(key, null);
+  if (type !== null && !["jks", "pkcs12"].includes(type.toLowerCase()))
+    throw props.error(
+      key,
+      `"${type}" is not supported: use a PKCS12 store (a JKS one can be converted with keytool -importkeystore)`,
+    );
+}
+
+/**
+ * A store password, read as a plain value (or its environment override, e.g.
+ * KEYSTORE_PASSWORD). Atlas can also take it from a Hadoop credential provider
+ * (`cert.stores.credential.provider.path`), which this server cannot open.
+ */
+function password(props: Props, key: string): string | null {
+  const value = props.get(key)?.value ?? null;
+  if (value === null && props.has("cert.stores.credential.provider.path"))
+    throw props.error(
+      key,
+      `not set, and the Hadoop credential provider in cert.stores.credential.provider.path cannot be read by this server; set ${key} (or the environment variable ${envName(key)})`,
+    );
+  return value;
 }
 
 function readZooKeeper(props: Props): ZooKeeperConfig | null {
@@ -240,6 +302,16 @@ function readZooKeeper(props: Props): ZooKeeperConfig | null {
   };
 }
 
+/**
+ * The `zookeeper` package's native client (the ZooKeeper C client) is built without Cyrus SASL
+ * and its binding opens plain connections only (no `zookeeper_init_ssl`), so neither SASL
+ * (Kerberos, DIGEST-MD5) nor TLS to ZooKeeper is possible (docs/contracts/zookeeper.md).
+ */
+const UNSUPPORTED_ZK_SECURITY =
+  "needs SASL (Kerberos or DIGEST-MD5) or TLS to ZooKeeper, which this server's ZooKeeper client (the native C client of the zookeeper package, built without SASL and opening plain connections) cannot do. " +
+  "Use a digest ACL instead: atlas.server.ha.zookeeper.acl=digest:<user>:<base64 sha1 of user:password> with atlas.server.ha.zookeeper.auth=digest:<user>:<password> " +
+  '(the id is user:base64(sha1("user:password"))), and encrypt the network path with a TLS tunnel (stunnel or a sidecar) to ZooKeeper\'s secureClientPort if it must be encrypted';
+
 /** `scheme:id`, in the schemes the ZooKeeper client we use can apply. */
 function readAcl(props: Props): string | null {
   const acl = props.string(KEYS.zkAcl, null);
@@ -254,10 +326,7 @@ function readAcl(props: Props): string | null {
   const scheme = acl.slice(0, colon);
   const id = acl.slice(colon + 1);
   if (scheme === "sasl" || scheme === "x509") {
-    throw props.error(
-      KEYS.zkAcl,
-      `the "${scheme}" scheme needs a Kerberos/TLS ZooKeeper client, which this server does not have; use digest, ip or world`,
-    );
+    throw props.error(KEYS.zkAcl, `the "${scheme}" scheme ${UNSUPPORTED_ZK_SECURITY}`);
   }
   if (!["digest", "ip", "world", "auth"].includes(scheme)) {
     throw props.error(KEYS.zkAcl, `unknown ACL scheme "${scheme}"; use digest, ip or world`);
@@ -277,6 +346,8 @@ function readAuth(props: Props): string | null {
   if (auth === null) return null;
   const match = /^([^:]+):([^:]+):(.+)$/.exec(auth);
   if (match === null) throw props.error(KEYS.zkAuth, `expected digest:<user>:<password>`);
+  if (match[1] === "sasl" || match[1] === "x509")
+    throw props.error(KEYS.zkAuth, `the "${match[1]}" scheme ${UNSUPPORTED_ZK_SECURITY}`);
   if (match[1] !== "digest") {
     throw props.error(
       KEYS.zkAuth,

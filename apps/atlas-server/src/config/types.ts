@@ -33,6 +33,29 @@ export interface ZooKeeperConfig {
   auth: string | null;
 }
 
+/** A PKCS12 keystore or truststore (absolute path) and its password (null: none given). */
+export interface StoreFile {
+  file: string;
+  password: string | null;
+}
+
+/**
+ * The server's own TLS (docs/contracts/config.md): its key and certificate either as PEM files
+ * (`atlas.ssl.key.file`, `atlas.ssl.cert.file`) or as Atlas's PKCS12 `keystore.file`; the CAs of
+ * client certificates in `truststore.file` (PKCS12 or PEM) when `client.auth.enabled=true`.
+ */
+export interface TlsConfig {
+  /** PEM private key, or null when `keystore` is used. */
+  keyFile: string | null;
+  /** PEM certificate chain, or null when `keystore` is used. */
+  certFile: string | null;
+  keystore: StoreFile | null;
+  /** Read only when `clientAuth` is on (then required). */
+  truststore: StoreFile | null;
+  /** Every client must present a certificate signed by a truststore CA (mutual TLS). */
+  clientAuth: boolean;
+}
+
 /** The server's whole configuration, validated (see README.md in this folder for every key). */
 export interface ServerConfig {
   /** This instance's id: `atlas.server.id`, or inferred from the addresses and the port. */
@@ -48,8 +71,8 @@ export interface ServerConfig {
     host: string;
     /** `atlas.server.http.port`, or `atlas.server.https.port` when TLS is on. */
     port: number;
-    /** PEM files (absolute paths) when `atlas.enableTLS=true`, else null. */
-    tls: null | { keyFile: string; certFile: string };
+    /** When `atlas.enableTLS=true`, else null. */
+    tls: null | TlsConfig;
   };
   ha: { enabled: boolean; zookeeper: null | ZooKeeperConfig };
   /**

@@ -79,7 +79,7 @@ export const machine = {
  */
 export async function load(
   text: string,
-  options: LoadConfigOptions & { extra?: Record<string, string> } = {},
+  options: LoadConfigOptions & { extra?: Record<string, string | Buffer> } = {},
 ): Promise<ServerConfig> {
   const root = await tempDir();
   const conf = join(root, "conf");

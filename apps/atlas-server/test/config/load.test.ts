@@ -379,6 +379,9 @@ describe("TLS", () => {
     expect(config.http.tls).toEqual({
       keyFile: join(config.configDir, "tls/key.pem"),
       certFile: join(config.configDir, "tls/cert.pem"),
+      keystore: null,
+      truststore: null,
+      clientAuth: false,
     });
     expect(config.selfAddress).toBe("https://atlas-a.example.com:21443");
   });
@@ -392,23 +395,21 @@ describe("TLS", () => {
     expect(config.selfAddress).toBe("https://localhost:21443");
   });
 
-  it("TLS without a key file fails naming atlas.ssl.key.file, with a hint when a Java keystore is configured", async () => {
+  it("TLS without a key file fails naming atlas.ssl.key.file, and says a keystore.file would do", async () => {
     const error = await rejection(
-      load(
-        "atlas.enableTLS=true\natlas.ssl.cert.file=c.pem\nkeystore.file=/etc/atlas/keystore.jks\n",
-        { extra: { "c.pem": PEM } },
-      ),
+      load("atlas.enableTLS=true\natlas.ssl.cert.file=c.pem\n", { extra: { "c.pem": PEM } }),
     );
     expect(error.key).toBe("atlas.ssl.key.file");
     expect(error.message).toContain("required when atlas.enableTLS=true");
-    expect(error.message).toContain("not the Java keystore");
+    expect(error.message).toContain("keystore.file");
   });
 
-  it("the keystore hint does not trip over an unresolved reference in keystore.file", async () => {
+  it("an unresolved reference in keystore.file fails naming keystore.file", async () => {
     const error = await rejection(
       load("atlas.enableTLS=true\nkeystore.file=${sys:keystore.path}\n"),
     );
-    expect(error.key).toBe("atlas.ssl.key.file");
+    expect(error.key).toBe("keystore.file");
+    expect(error.message).toContain("${sys:keystore.path}");
   });
 
   it("TLS without a certificate fails naming atlas.ssl.cert.file", async () => {

@@ -93,7 +93,8 @@ describe("a malformed value fails start-up with a ConfigError naming its key", (
       ),
     );
     expect(error.key).toBe("atlas.server.ha.zookeeper.auth");
-    expect(error.message).toContain('only the "digest" scheme');
+    expect(error.message).toContain('the "sasl" scheme needs SASL');
+    expect(error.message).toContain("Use a digest ACL instead");
     expect(error.message).not.toContain("s3cret");
   });
 

@@ -1,6 +1,6 @@
 import { waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
-import { nativeSessionFactory, zkDigest, type ZkSession } from "@atlas-ha/election-core";
+import { PERM, nativeSessionFactory, zkDigest, type ZkSession } from "@atlas-ha/election-core";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Transition } from "../../src/index.js";
 import { Group, recorder } from "./helpers.js";
@@ -296,32 +296,111 @@ describe("ha-state over a real ZooKeeper ensemble", () => {
     expect(stat.ephemeralOwner).toBe(ha.election!.zk.sessionId);
   });
 
-  it("with a digest ACL, a client without the credentials can neither delete nor rewrite active_server_info", async () => {
+  it("with a digest ACL, active_server_info is readable by everyone (world READ, as Atlas sets it) but only the group can delete or rewrite it; participant nodes stay closed", async () => {
     group = new Group();
     const zkRoot = "/ha-acl";
-    const ha = group.add({
-      serverId: "secure",
-      selfAddress: "http://127.0.0.1:23301",
+    const digest = zkDigest("atlas", "pw");
+    const options = (serverId: string, port: number) => ({
+      serverId,
+      selfAddress: `http://127.0.0.1:${port}`,
       zookeeper: {
         connect: zk().connectString,
         zkRoot,
         sessionTimeoutMs: 4000,
-        acl: `digest:${zkDigest("atlas", "pw")}`,
+        acl: `digest:${digest}`,
         auth: "digest:atlas:pw",
       },
     });
+    const ha = group.add(options("secure", 23301));
     await ha.start();
     await group.oneActive(10_000);
     const raw = await rawSession(zk().connectString);
     sessions.push(raw);
     const path = `${zkRoot}/active_server_info`;
+    // Atlas's ActiveInstanceState: the configured ACL, then world:anyone with READ.
+    expect((await ha.election!.zk.getAcl(path)).acl).toEqual([
+      { perms: PERM.ALL, scheme: "digest", id: digest },
+      { perms: PERM.READ, scheme: "world", id: "anyone" },
+    ]);
+    expect((await raw.getData(path)).data.toString()).toBe("http://127.0.0.1:23301");
     await expect(raw.remove(path, -1)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
     await expect(raw.setData(path, Buffer.from("http://evil:1"), -1)).rejects.toMatchObject({
       code: "ZK_NOAUTH",
     });
-    await expect(raw.getData(path)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
-    const { data } = await ha.election!.zk.getData(path);
-    expect(data.toString()).toBe("http://127.0.0.1:23301");
+    await expect(
+      raw.setAcl(path, [{ perms: PERM.ALL, scheme: "world", id: "anyone" }], -1),
+    ).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    await expect(
+      raw.create(`${zkRoot}/active_server_info_x`, Buffer.from("x"), "ephemeral"),
+    ).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    const [me] = await ha.election!.getParticipants();
+    expect((await ha.election!.zk.getAcl(me!.node)).acl).toEqual([
+      { perms: PERM.ALL, scheme: "digest", id: digest },
+    ]);
+    await expect(raw.getData(me!.node)).rejects.toMatchObject({ code: "ZK_NOAUTH" });
+    expect((await ha.election!.zk.getData(path)).data.toString()).toBe("http://127.0.0.1:23301");
+
+    // A second instance takes the node's ACL for the group's own (no ELECTION_ACL_CONFLICT),
+    // joins as passive and reads the address — also when it finds the root with another ACL
+    // (opened by an operator) and so checks every live node under it before securing it.
+    const operator = await rawSession(zk().connectString);
+    sessions.push(operator);
+    await operator.addAuth("digest", "atlas:pw");
+    await operator.setAcl(
+      zkRoot,
+      [
+        { perms: PERM.ALL, scheme: "digest", id: digest },
+        { perms: PERM.READ, scheme: "digest", id: zkDigest("operator", "x") },
+      ],
+      -1,
+    );
+    const passive = group.add(options("secure-2", 23302));
+    await passive.start();
+    await waitFor(() => passive.snapshot().activeAddress === "http://127.0.0.1:23301", {
+      timeoutMs: 10_000,
+      what: "the passive to read active_server_info",
+    });
+    expect(passive.snapshot().state).toBe("PASSIVE");
+    expect((await operator.getAcl(zkRoot)).acl).toEqual([
+      { perms: PERM.ALL, scheme: "digest", id: digest },
+    ]);
+    expect((await raw.getData(path)).data.toString()).toBe("http://127.0.0.1:23301");
+  });
+
+  it("an active_server_info left by an earlier version (the group's ACL without world READ) is replaced on publish with the world-readable one", async () => {
+    group = new Group();
+    const zkRoot = "/ha-acl-upgrade";
+    const digest = zkDigest("atlas", "pw");
+    const raw = await rawSession(zk().connectString);
+    sessions.push(raw);
+    await raw.addAuth("digest", "atlas:pw");
+    const closed = [{ perms: PERM.ALL, scheme: "digest", id: digest }];
+    await raw.create(zkRoot, Buffer.alloc(0), "persistent");
+    await raw.setAcl(zkRoot, closed, -1);
+    await raw.create(`${zkRoot}/active_server_info`, Buffer.from("http://10.9.9.9:1"), "ephemeral");
+    await raw.setAcl(`${zkRoot}/active_server_info`, closed, -1);
+    const ha = group.add({
+      serverId: "upgraded",
+      selfAddress: "http://127.0.0.1:23311",
+      zookeeper: {
+        connect: zk().connectString,
+        zkRoot,
+        sessionTimeoutMs: 4000,
+        acl: `digest:${digest}`,
+        auth: "digest:atlas:pw",
+      },
+    });
+    await ha.start();
+    await group.oneActive(10_000);
+    const path = `${zkRoot}/active_server_info`;
+    await waitFor(async () => (await readNode(raw, path)) === "http://127.0.0.1:23311", {
+      timeoutMs: 10_000,
+      what: "the new active to publish its address",
+    });
+    expect((await raw.getAcl(path)).acl).toEqual([
+      ...closed,
+      { perms: PERM.READ, scheme: "world", id: "anyone" },
+    ]);
   });
 });
 
