@@ -161,26 +161,49 @@ export abstract class SqlStoreCore {
     user: string,
     operation: string,
     options: WriteOptions,
-    work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
+    work: WriteStep["work"],
+  ): Promise<void> {
+    await this.writeSteps(epoch, options, [{ user, operation, work }]);
+  }
+
+  /**
+   * Several fenced writes in ONE transaction (one BEGIN, one COMMIT: a batch of hook
+   * messages). Each step is a write of its own in the write log — its own claim (seq, fence
+   * check) and log row — as if it had its own transaction; a step that throws rolls back
+   * every step, and a fenced claim throws before that step reads or writes anything.
+   */
+  protected async writeSteps(
+    epoch: number,
+    options: WriteOptions,
+    steps: readonly WriteStep[],
   ): Promise<void> {
     checkEpoch(epoch);
     await this.b.write(async (db) => {
       const tx = this.tx(db);
-      const claim = await tx.claimWrite(epoch);
-      if ("fencedBy" in claim) {
-        this.logger.warn({
-          event: "store_write_fenced",
-          backend: this.backend,
-          operation,
-          epoch,
-          highestEpoch: claim.fencedBy,
-        });
-        throw new StoreFencedError(epoch, claim.fencedBy);
+      for (const { user, operation, work } of steps) {
+        const claim = await tx.claimWrite(epoch);
+        if ("fencedBy" in claim) {
+          this.logger.warn({
+            event: "store_write_fenced",
+            backend: this.backend,
+            operation,
+            epoch,
+            highestEpoch: claim.fencedBy,
+          });
+          throw new StoreFencedError(epoch, claim.fencedBy);
+        }
+        const now = this.now();
+        const types = await this.registry(tx, claim.typedefsVersion);
+        const changed = await work(tx, claim.seq, types, now);
+        await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
       }
-      const now = this.now();
-      const types = await this.registry(tx, claim.typedefsVersion);
-      const changed = await work(tx, claim.seq, types, now);
-      await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
     }, options);
   }
+}
+
+/** One write of `writeSteps`: returns how many entities (or other rows) it changed. */
+export interface WriteStep {
+  user: string;
+  operation: string;
+  work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>;
 }
