@@ -168,9 +168,9 @@ export abstract class SqlStoreCore {
 
   /**
    * Several fenced writes in ONE transaction (one BEGIN, one COMMIT: a batch of hook
-   * messages). Each step is a write of its own in the write log — its own claim (seq, fence
-   * check) and log row — as if it had its own transaction; a step that throws rolls back
-   * every step, and a fenced claim throws before that step reads or writes anything.
+   * messages). Each step is a write of its own in the write log — its own seq and log row —
+   * as if it had its own transaction; a step that throws rolls back every step, and a fenced
+   * claim throws before anything is read or written.
    */
   protected async writeSteps(
     epoch: number,
@@ -178,24 +178,30 @@ export abstract class SqlStoreCore {
     steps: readonly WriteStep[],
   ): Promise<void> {
     checkEpoch(epoch);
+    if (steps.length === 0) return;
     await this.b.write(async (db) => {
       const tx = this.tx(db);
-      for (const { user, operation, work } of steps) {
-        const claim = await tx.claimWrite(epoch);
-        if ("fencedBy" in claim) {
-          this.logger.warn({
-            event: "store_write_fenced",
-            backend: this.backend,
-            operation,
-            epoch,
-            highestEpoch: claim.fencedBy,
-          });
-          throw new StoreFencedError(epoch, claim.fencedBy);
-        }
+      // The fence check and every step's seq in one statement: from it on, the meta row (the
+      // write lock on SQLite) is ours until the commit, so no fence() can come between two
+      // steps — the check holds for each of them. (Steps must not change typedefs: the
+      // registry is read once.)
+      const claim = await tx.claimWrite(epoch, steps.length);
+      if ("fencedBy" in claim) {
+        this.logger.warn({
+          event: "store_write_fenced",
+          backend: this.backend,
+          operation: steps[0]!.operation,
+          epoch,
+          highestEpoch: claim.fencedBy,
+        });
+        throw new StoreFencedError(epoch, claim.fencedBy);
+      }
+      const types = await this.registry(tx, claim.typedefsVersion);
+      for (const [index, { user, operation, work }] of steps.entries()) {
+        const seq = claim.seq + index;
         const now = this.now();
-        const types = await this.registry(tx, claim.typedefsVersion);
-        const changed = await work(tx, claim.seq, types, now);
-        await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
+        const changed = await work(tx, seq, types, now);
+        await tx.insertWrite({ seq, epoch, operation, user, at: now, changed });
       }
     }, options);
   }

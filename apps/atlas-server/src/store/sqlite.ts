@@ -121,6 +121,9 @@ export class SqliteBackend implements SqlBackend {
         }
         return prepare(sql).run(params).changes;
       },
+      send: async (sql: string, params: SqlParams = {}) => {
+        prepare(sql).run(params);
+      },
     };
   }
 

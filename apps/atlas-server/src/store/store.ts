@@ -390,6 +390,10 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   ): Promise<HookApplyResult[]> {
     for (const { position } of messages) checkPosition(position);
     const results: HookApplyResult[] = messages.map(() => ({ applied: false }));
+    // The positions applied before, read once for the batch after the fence check (the
+    // first step's): one query per partition instead of one per message. A position twice
+    // in the batch is applied at its first occurrence only.
+    let applied: Set<string> | undefined;
     // One transaction for the batch, each message a fenced write of its own in it (core.ts
     // writeSteps): its effects and its offset row commit together, or not at all.
     const steps = messages.map(({ position, changes, user }, index) => ({
@@ -397,10 +401,13 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       operation: "HOOK",
       work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
-        if (await tx.isHookApplied(position)) {
+        applied ??= await tx.appliedHookPositions(messages.map((m) => m.position));
+        const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
+        if (applied.has(key)) {
           this.logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;
         }
+        applied.add(key);
         const context = { tx, seq, types, now, epoch, user };
         // Atlas leaves `propagate` off for classifications a hook sends without one.
         const hookChanges = changes.map((c) =>
