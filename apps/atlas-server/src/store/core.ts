@@ -16,6 +16,15 @@ import { TypeRegistry } from "./typesystem.js";
 const FENCE_LOCK_SLICE_MS = 1000;
 const FENCE_PAUSE_MS = 100;
 const FENCE_MAX_WAIT_MS = 60_000;
+/** Most entity writes in one group commit (one transaction). */
+const GROUP_MAX_WRITES = 64;
+
+interface QueuedWrite {
+  epoch: number;
+  step: WriteStep;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 export function checkEpoch(epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
@@ -31,6 +40,9 @@ export abstract class SqlStoreCore {
   protected readonly newGuid: () => string;
   /** Typedefs change rarely; they are reloaded when the version in the meta row moves. */
   #types: { version: number; registry: TypeRegistry } | undefined;
+  /** Entity writes waiting for the next group commit, and whether a group is being written. */
+  readonly #queued: QueuedWrite[] = [];
+  #grouping = false;
 
   constructor(backend: SqlBackend, deps: StoreDeps = {}) {
     this.backend = backend.kind;
@@ -164,6 +176,83 @@ export abstract class SqlStoreCore {
     work: WriteStep["work"],
   ): Promise<void> {
     await this.writeSteps(epoch, options, [{ user, operation, work }]);
+  }
+
+  /**
+   * An entity write (REST) through the group commit: the writes that arrive while a group is
+   * being written go together in the next one — ONE transaction, one claim (fence check and
+   * seqs), one commit and one fsync — each answered only once that commit is durable. Each is
+   * still a write of its own in the write log. When the group fails for any reason but a
+   * fence, nothing of it was written, and each of its writes runs again alone: one bad
+   * write fails alone, its neighbours succeed. `work` must not change typedefs (the registry
+   * is read once per group) and may run twice (its transaction rolled back in between).
+   */
+  protected writeGrouped(
+    epoch: number,
+    user: string,
+    operation: string,
+    work: WriteStep["work"],
+  ): Promise<void> {
+    checkEpoch(epoch);
+    return new Promise<void>((resolve, reject) => {
+      this.#queued.push({ epoch, step: { user, operation, work }, resolve, reject });
+      if (!this.#grouping) void this.#writeGroups();
+    });
+  }
+
+  async #writeGroups(): Promise<void> {
+    this.#grouping = true;
+    try {
+      while (this.#queued.length > 0) {
+        const epoch = this.#queued[0]!.epoch;
+        let n = 1;
+        while (
+          n < Math.min(GROUP_MAX_WRITES, this.#queued.length) &&
+          this.#queued[n]!.epoch === epoch
+        )
+          n++;
+        const group = this.#queued.splice(0, n);
+        // The next group is written while this one's fsync runs (SQLite); each write of it is
+        // answered once the fsync is done. PostgreSQL's commit is durable: sync() is a no-op.
+        const written = await this.#writeGroup(epoch, group);
+        if (written.length > 0) {
+          this.b.sync().then(
+            () => written.forEach((w) => w.resolve()),
+            (error: unknown) => written.forEach((w) => w.reject(error)),
+          );
+        }
+      }
+    } finally {
+      this.#grouping = false;
+    }
+  }
+
+  /** Writes the group (or each of its writes alone); returns the committed ones, rejects the rest. */
+  async #writeGroup(epoch: number, group: QueuedWrite[]): Promise<QueuedWrite[]> {
+    try {
+      await this.writeSteps(
+        epoch,
+        { durable: false },
+        group.map((w) => w.step),
+      );
+      return group;
+    } catch (error) {
+      if (group.length === 1 || (error as { code?: string }).code === "STORE_FENCED") {
+        for (const w of group) w.reject(error);
+        return [];
+      }
+      this.logger.debug({ event: "store_group_commit_split", writes: group.length });
+    }
+    const written: QueuedWrite[] = [];
+    for (const w of group) {
+      try {
+        await this.writeSteps(epoch, { durable: false }, [w.step]);
+        written.push(w);
+      } catch (error) {
+        w.reject(error);
+      }
+    }
+    return written;
   }
 
   /**

@@ -437,7 +437,8 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     changes: StoreChange[],
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
-    await this.write(epoch, user, operation, {}, async (tx, seq, types, now) => {
+    // Concurrent entity writes share a transaction and its commit (core.ts writeGrouped).
+    await this.writeGrouped(epoch, user, operation, async (tx, seq, types, now) => {
       const context = { tx, seq, types, now, epoch, user };
       const result = await this.#applyChanges(context, changes);
       response = result.response;
