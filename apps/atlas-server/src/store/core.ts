@@ -18,6 +18,13 @@ const FENCE_PAUSE_MS = 100;
 const FENCE_MAX_WAIT_MS = 60_000;
 /** Most entity writes in one group commit (one transaction). */
 const GROUP_MAX_WRITES = 64;
+/**
+ * Longest stretch of a multi-write transaction before the event loop gets a turn. SQLite's
+ * statements are synchronous: a batch of 200 hook messages would otherwise hold the loop for
+ * its whole length (status answers, ZooKeeper pings); the transaction stays open meanwhile.
+ */
+const STEPS_YIELD_EVERY_MS = 20;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface QueuedWrite {
   epoch: number;
@@ -286,7 +293,12 @@ export abstract class SqlStoreCore {
         throw new StoreFencedError(epoch, claim.fencedBy);
       }
       const types = await this.registry(tx, claim.typedefsVersion);
+      let turnAt = performance.now();
       for (const [index, { user, operation, work }] of steps.entries()) {
+        if (index > 0 && performance.now() - turnAt >= STEPS_YIELD_EVERY_MS) {
+          await nextTurn();
+          turnAt = performance.now();
+        }
         const seq = claim.seq + index;
         const now = this.now();
         const changed = await work(tx, seq, types, now);
