@@ -144,6 +144,28 @@ describe("handleBatch: a Kafka batch's messages applied together", () => {
     await consumer.stop();
   });
 
+  it("a split message completed by its last part joins the batch; commits wait for it as without batches", async () => {
+    const { kafka, consumer, batches, single, started } = setup();
+    const fake = await started();
+    const parts = encodeHookMessage(
+      { ...del("split@cm"), padding: "p".repeat(400) },
+      { compression: "NONE", maxMessageBytes: 300, msgId: "m1" },
+    );
+    const last = parts.pop() as string;
+    // All parts but the last, then an ordinary message: the parts are held, the message is
+    // applied, the commit stays at the first held part.
+    await fake.deliver([...parts, value("a@cm")], { firstOffset: 0 });
+    expect(batches).toEqual([["a@cm"]]);
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("0");
+    // The last part completes the message, which is applied in a batch with the next one.
+    await fake.deliver([last, value("b@cm")], { firstOffset: parts.length + 1 });
+    expect(batches).toEqual([["a@cm"], ["split@cm", "b@cm"]]);
+    expect(single).toEqual([]);
+    expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe(String(parts.length + 3));
+    expect(consumer.metrics()).toMatchObject({ processed: 3, pendingSplits: 0, heldParts: 0 });
+    await consumer.stop();
+  });
+
   it("rejects bad batch options naming the option", () => {
     const kafka = new FakeKafka();
     const make = (o: Partial<HookConsumerOptions>) => () =>
