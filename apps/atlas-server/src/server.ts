@@ -22,7 +22,7 @@ import type { Logger } from "pino";
 import type { ApiContext } from "./api/context.js";
 import { loadUsers, type User } from "./auth/users.js";
 import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
-import { applyNotification } from "./hooks/apply.js";
+import { applyNotification, applyNotifications } from "./hooks/apply.js";
 import { trackConsumerHealth } from "./hooks/consumer-health.js";
 import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
@@ -99,6 +99,14 @@ export function createAtlasServer(
             topic: message.topic,
             partition: message.partition,
             offset: message.offset,
+            durable: false,
+          });
+        },
+        // A Kafka batch's messages in one store transaction (one commit); on a failure the
+        // consumer applies them again one by one through `handler`.
+        handleBatch: async (messages) => {
+          await applyNotifications(store, messages, {
+            epoch: messages[0]!.epoch,
             durable: false,
           });
         },

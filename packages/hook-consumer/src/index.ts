@@ -3,6 +3,7 @@ export { createHookConsumer } from "./consumer.js";
 export type {
   HookConsumer,
   HookConsumerMetrics,
+  HookBatchHandler,
   HookHandler,
   HookMessage,
   PartitionLag,

@@ -6,7 +6,7 @@ import { HookOptionsError } from "./errors.js";
 import { loggerFailedMessageSink, type FailedMessageSink } from "./failed.js";
 import { kafkajsClient, type KafkaClient, type TopicPartitionOffset } from "./kafka.js";
 import type { KafkaSecurity } from "./security.js";
-import type { HookHandler } from "./types.js";
+import type { HookBatchHandler, HookHandler } from "./types.js";
 
 /** The settings an operator controls through `atlas-application.properties` (docs/contracts/config.md). */
 export interface HookConsumerSettings {
@@ -68,6 +68,17 @@ export const DEFAULT_SETTINGS: Readonly<HookConsumerSettings> = Object.freeze({
 
 export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
   handler: HookHandler;
+  /**
+   * Optional: applies several consecutive messages of a partition at once (e.g. in one store
+   * transaction), all or none. When it throws (other than fenced), the consumer applies the
+   * same messages one by one through `handler`, with the usual retries and failed log, so one
+   * bad message does not fail its neighbours. Without it every message goes to `handler`.
+   */
+  handleBatch?: HookBatchHandler;
+  /** Most messages in one `handleBatch` call. Default 200. */
+  batchMaxMessages?: number;
+  /** A `handleBatch` call gathers messages for at most this long (ms) after its first. Default 50. */
+  batchMaxMs?: number;
   /** Kafka client id for the default client. */
   clientId?: string;
   /** Default: kafkajs over `brokers`. */
@@ -106,6 +117,8 @@ export interface HookConsumerOptions extends Partial<HookConsumerSettings> {
  * `kafka` (kafkajs over `brokers`, client id `atlas-ha-hook-consumer` unless `clientId`).
  */
 const DEFAULT_OPTIONS = Object.freeze({
+  batchMaxMessages: 200,
+  batchMaxMs: 50,
   fetchMaxWaitMs: 100,
   commitIntervalMs: 1000,
   stopTimeoutMs: 30_000,
@@ -117,6 +130,9 @@ const DEFAULT_OPTIONS = Object.freeze({
 export interface ResolvedOptions {
   readonly settings: Readonly<HookConsumerSettings>;
   readonly handler: HookHandler;
+  readonly handleBatch: HookBatchHandler | undefined;
+  readonly batchMaxMessages: number;
+  readonly batchMaxMs: number;
   readonly kafka: KafkaClient;
   readonly failedMessages: FailedMessageSink;
   readonly clock: Clock;
@@ -145,6 +161,9 @@ const KNOWN_KEYS: Record<keyof HookConsumerOptions, true> = {
   rebalanceTimeoutMs: true,
   security: true,
   handler: true,
+  handleBatch: true,
+  batchMaxMessages: true,
+  batchMaxMs: true,
   clientId: true,
   kafka: true,
   failedMessages: true,
@@ -203,6 +222,9 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
     checkMethods("kafka", options.kafka, ["consumer", "producer"], "a KafkaClient");
   if (options.failedMessages !== undefined)
     checkMethods("failedMessages", options.failedMessages, ["write"], "a FailedMessageSink");
+  if (options.handleBatch !== undefined && typeof options.handleBatch !== "function") {
+    throw new HookOptionsError("handleBatch", "must be a function");
+  }
   if (options.beforeCommit !== undefined && typeof options.beforeCommit !== "function") {
     throw new HookOptionsError("beforeCommit", "must be a function");
   }
@@ -236,6 +258,13 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
     DEFAULT_OPTIONS.maxDecompressedBytes,
     1,
   );
+  const batchMaxMessages = count(
+    "batchMaxMessages",
+    options.batchMaxMessages,
+    DEFAULT_OPTIONS.batchMaxMessages,
+    1,
+  );
+  const batchMaxMs = millis("batchMaxMs", options.batchMaxMs, DEFAULT_OPTIONS.batchMaxMs);
   const fetchMaxWaitMs = count(
     "fetchMaxWaitMs",
     options.fetchMaxWaitMs,
@@ -269,6 +298,9 @@ export function resolveOptions(options: HookConsumerOptions): ResolvedOptions {
   return {
     settings: Object.freeze(settings),
     handler: options.handler,
+    handleBatch: options.handleBatch,
+    batchMaxMessages,
+    batchMaxMs,
     kafka,
     failedMessages: options.failedMessages ?? loggerFailedMessageSink(logger),
     clock: options.clock ?? systemClock(),

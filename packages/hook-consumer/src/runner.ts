@@ -12,6 +12,15 @@ import type { HeldRecord, HookMessage } from "./types.js";
 import { ABANDON, deferred, sleep } from "./wait.js";
 
 type Outcome = "done" | "abandoned";
+type DecodeResult = ReturnType<Session["decoder"]["decode"]>;
+
+/** A complete message waiting for its group's handleBatch call, with what marks it done. */
+interface Gathered {
+  message: HookMessage;
+  parts: HeldRecord[];
+  held: HeldRecord;
+  record: KafkaRecord;
+}
 
 const HEARTBEAT_EVERY_MS = 3000;
 /**
@@ -44,23 +53,54 @@ export class Runner {
 
   async eachBatch(context: BatchContext): Promise<void> {
     const session = this.#session;
-    const { clock } = this.#ctx.options;
+    const { clock, handleBatch, batchMaxMessages, batchMaxMs } = this.#ctx.options;
     if (session.stopping) return;
     if (session.eviction.evicting !== undefined) await session.eviction.evicting;
     const done = deferred();
     session.inFlight = done.promise;
     const { batch } = context;
     const stopHeartbeats = this.#keepAlive(context);
+    // Messages decoded but not yet applied (with handleBatch only): applied together when
+    // there are batchMaxMessages of them, when the first waited batchMaxMs, before a record
+    // that is not a complete message, and at the end of the Kafka batch.
+    const gathered: Gathered[] = [];
+    let gatheredAt = 0;
     try {
       const lag: LagState | undefined = session.offsets.beginBatch(batch);
+      const markDone = (record: KafkaRecord) => {
+        context.resolveOffset(record.offset);
+        session.offsets.done(lag, batch.topic, batch.partition, record.offset);
+      };
+      const flush = async (): Promise<Outcome> => {
+        if (gathered.length === 0) return "done";
+        const group = gathered.splice(0);
+        return this.#handleGroup(group, context, (g) => {
+          session.offsets.releaseOthers(g.parts, g.held);
+          markDone(g.record);
+        });
+      };
       let turnAt = performance.now();
+      let abandoned = false;
       for (const record of batch.messages) {
         if (session.stopping || !context.isRunning() || context.isStale()) break;
         if (session.decoder.pendingSplits > 0) await session.eviction.evictExpired();
-        const outcome = await this.#processRecord(batch.topic, batch.partition, record, context);
-        if (outcome === "abandoned") break;
-        context.resolveOffset(record.offset);
-        session.offsets.done(lag, batch.topic, batch.partition, record.offset);
+        const decoded = this.#decode(batch.topic, batch.partition, record);
+        if (handleBatch !== undefined && decoded.result.status === "complete") {
+          if (gathered.length === 0) gatheredAt = performance.now();
+          gathered.push(this.#gathered(decoded.held, decoded.result, record));
+          if (gathered.length >= batchMaxMessages || performance.now() - gatheredAt >= batchMaxMs) {
+            abandoned = (await flush()) === "abandoned";
+            if (abandoned) break;
+          }
+        } else {
+          // Records are marked done in order: what was gathered before this one goes first.
+          abandoned = (await flush()) === "abandoned";
+          if (abandoned) break;
+          abandoned =
+            (await this.#settle(decoded.held, decoded.result, record, context)) === "abandoned";
+          if (abandoned) break;
+          markDone(record);
+        }
         const now = clock.now();
         if (session.offsets.commitDue(now)) await session.offsets.commitOrWarn(session.consumer);
         // kafkajs only sends a heartbeat when its interval is due; asking once a second is plenty.
@@ -74,6 +114,10 @@ export class Runner {
           turnAt = performance.now();
         }
       }
+      // Stopped or abandoned midway: what is still gathered stays unapplied and uncommitted
+      // (and its split parts held), for the next consumer to read again.
+      if (!abandoned && !session.stopping && context.isRunning() && !context.isStale())
+        await flush();
     } finally {
       await session.offsets.commitOrWarn(session.consumer);
       stopHeartbeats();
@@ -84,17 +128,103 @@ export class Runner {
     }
   }
 
-  async #processRecord(
+  #decode(
     topic: string,
     partition: number,
+    record: KafkaRecord,
+  ): { held: HeldRecord; result: DecodeResult } {
+    this.#ctx.counters.received++;
+    const held: HeldRecord = { topic, partition, offset: record.offset, value: record.value };
+    return { held, result: this.#session.decoder.decode(record.value, held) };
+  }
+
+  #gathered(
+    held: HeldRecord,
+    result: Extract<DecodeResult, { status: "complete" }>,
+    record: KafkaRecord,
+  ): Gathered {
+    const identity = result.parts[0] ?? held;
+    const message: HookMessage = {
+      notification: result.notification,
+      envelope: result.envelope,
+      topic: identity.topic,
+      partition: identity.partition,
+      offset: identity.offset,
+      parts: result.parts.map(({ topic: t, partition: p, offset: o }) => ({
+        topic: t,
+        partition: p,
+        offset: o,
+      })),
+      epoch: this.#session.epoch,
+      attempt: 1,
+    };
+    return { message, parts: result.parts, held, record };
+  }
+
+  /**
+   * Gathered messages through `handleBatch`, all at once. Fenced: the consumer stops, nothing
+   * of the group is committed. Any other failure: the batch took no effect (its contract),
+   * so each message goes through `handler` and the retry policy on its own, in order.
+   */
+  async #handleGroup(
+    group: Gathered[],
+    context: BatchContext,
+    markDone: (g: Gathered) => void,
+  ): Promise<Outcome> {
+    const session = this.#session;
+    const { handleBatch, logger } = this.#ctx.options;
+    const messages = group.map((g) => {
+      g.message.epoch = session.epoch;
+      g.message.attempt = 1;
+      return g.message;
+    });
+    try {
+      const result = handleBatch!(messages);
+      if (isThenable(result)) {
+        const handled = Promise.resolve(result);
+        handled.catch(() => undefined);
+        const winner = await session.abandonment.untilAbandoned(handled);
+        if (winner === ABANDON) return "abandoned";
+      }
+      for (const g of group) {
+        this.#processed(g.message, 1);
+        markDone(g);
+      }
+      return "done";
+    } catch (error) {
+      const asError = error instanceof Error ? error : new Error(String(error));
+      if (classifyHandlerError(error) === "fenced") {
+        this.#fenced(asError);
+        return "abandoned";
+      }
+      logger.warn({
+        event: "hook_batch_failed",
+        topic: group[0]!.message.topic,
+        partition: group[0]!.message.partition,
+        firstOffset: group[0]!.message.offset,
+        messages: group.length,
+        error: asError.message,
+        then: "one by one",
+      });
+    }
+    for (const g of group) {
+      const outcome = await this.#handle(g.message, g.parts, context);
+      if (outcome === "abandoned") return "abandoned";
+      markDone(g);
+    }
+    return "done";
+  }
+
+  /** A decoded record without handleBatch, or one that is not a complete message. */
+  async #settle(
+    held: HeldRecord,
+    result: DecodeResult,
     record: KafkaRecord,
     context: BatchContext,
   ): Promise<Outcome> {
     const session = this.#session;
     const { logger } = this.#ctx.options;
-    this.#ctx.counters.received++;
-    const held: HeldRecord = { topic, partition, offset: record.offset, value: record.value };
-    const result = session.decoder.decode(record.value, held);
+    const { topic, partition } = held;
     switch (result.status) {
       case "pending":
         session.offsets.hold(topic, partition, record.offset);
@@ -130,28 +260,40 @@ export class Runner {
         session.offsets.releaseOthers(result.parts, held);
         return "done";
       case "complete": {
-        const identity = result.parts[0] ?? held;
-        const message: HookMessage = {
-          notification: result.notification,
-          envelope: result.envelope,
-          topic: identity.topic,
-          partition: identity.partition,
-          offset: identity.offset,
-          parts: result.parts.map(({ topic: t, partition: p, offset: o }) => ({
-            topic: t,
-            partition: p,
-            offset: o,
-          })),
-          epoch: session.epoch,
-          attempt: 1,
-        };
-        const outcome = await this.#handle(message, result.parts, context);
+        const { message, parts } = this.#gathered(held, result, record);
+        const outcome = await this.#handle(message, parts, context);
         // An abandoned message keeps its parts held: nothing past them is committed, and the
         // next consumer reassembles it from the redelivered records.
-        if (outcome === "done") session.offsets.releaseOthers(result.parts, held);
+        if (outcome === "done") session.offsets.releaseOthers(parts, held);
         return outcome;
       }
     }
+  }
+
+  #processed(message: HookMessage, attempts: number): void {
+    this.#ctx.counters.processed++;
+    if (this.#ctx.hasListeners("message_processed")) {
+      this.#ctx.emit("message_processed", {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        type: message.notification.type,
+        attempts,
+      });
+    }
+  }
+
+  /** No longer the active instance: leave the message(s) uncommitted for the new active and stop consuming until activated again. */
+  #fenced(error: Error): void {
+    const session = this.#session;
+    this.#ctx.options.logger.warn({
+      event: "hook_consumer_fenced",
+      epoch: session.epoch,
+      error: error.message,
+    });
+    this.#ctx.emit("fenced", { epoch: session.epoch, error });
+    session.stopping = true;
+    this.#onFenced();
   }
 
   /** The retry policy: attempts until done, permanent, fenced, out of attempts or stopped. */
@@ -177,16 +319,7 @@ export class Runner {
           const winner = await session.abandonment.untilAbandoned(handled);
           if (winner === ABANDON) return "abandoned";
         }
-        this.#ctx.counters.processed++;
-        if (this.#ctx.hasListeners("message_processed")) {
-          this.#ctx.emit("message_processed", {
-            topic: message.topic,
-            partition: message.partition,
-            offset: message.offset,
-            type: message.notification.type,
-            attempts: attempt,
-          });
-        }
+        this.#processed(message, attempt);
         return "done";
       } catch (caught) {
         error = caught;
@@ -194,16 +327,7 @@ export class Runner {
       const kind = classifyHandlerError(error);
       const asError = error instanceof Error ? error : new Error(String(error));
       if (kind === "fenced") {
-        logger.warn({
-          event: "hook_consumer_fenced",
-          epoch: session.epoch,
-          error: asError.message,
-        });
-        this.#ctx.emit("fenced", { epoch: session.epoch, error: asError });
-        // No longer the active instance: leave the message uncommitted for the new active and
-        // stop consuming until activated again.
-        session.stopping = true;
-        this.#onFenced();
+        this.#fenced(asError);
         return "abandoned";
       }
       if (kind === "unavailable") {

@@ -35,6 +35,15 @@ export interface HookMessage extends RecordPosition {
  */
 export type HookHandler = (message: HookMessage) => Promise<void> | void;
 
+/**
+ * Applies consecutive messages of one partition, in order, all or none — e.g. in one store
+ * transaction with each message's offset recorded in it. Resolve under the same rule as
+ * `HookHandler` (durable, or durable once `beforeCommit` resolves). Throw a fenced error as
+ * `HookHandler` does; any other error means nothing of the batch took effect, and the
+ * consumer applies the messages again one by one through `handler` (retries, failed log).
+ */
+export type HookBatchHandler = (messages: HookMessage[]) => Promise<void> | void;
+
 export interface PartitionLag {
   topic: string;
   partition: number;

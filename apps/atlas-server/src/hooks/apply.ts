@@ -17,7 +17,7 @@
  */
 import { PermanentHookError, type HookNotification } from "@atlas-ha/hook-consumer";
 import { asStoreError } from "../store/errors.js";
-import type { HookApplyResult, MetadataStore, StoreChange } from "../store/types.js";
+import type { HookApplyResult, HookBatchItem, MetadataStore, StoreChange } from "../store/types.js";
 
 export interface ApplyNotificationOptions {
   /** The leader epoch of this instance's term (HookMessage.epoch). */
@@ -77,4 +77,31 @@ export async function applyNotification(
     }
     throw error;
   }
+}
+
+/** A message of `applyNotifications`: the notification and its Kafka position. */
+export interface PositionedNotification {
+  notification: HookNotification;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Applies consecutive notifications in ONE store transaction (store.applyHooks): all, each
+ * with its position recorded, or none. Errors are the store's as they are (a fenced write
+ * stays STORE_FENCED): the hook consumer then applies the messages one by one through
+ * `applyNotification`, which names the failing one (docs/contracts/hooks.md, batches).
+ */
+export async function applyNotifications(
+  store: MetadataStore,
+  messages: readonly PositionedNotification[],
+  options: Omit<ApplyNotificationOptions, "topic" | "partition" | "offset">,
+): Promise<HookApplyResult[]> {
+  const items: HookBatchItem[] = messages.map((m) => ({
+    position: { topic: m.topic, partition: m.partition, offset: m.offset },
+    changes: notificationChanges(m.notification),
+    user: m.notification.user || options.user || "atlas",
+  }));
+  return store.applyHooks(options.epoch, items, { durable: options.durable !== false });
 }

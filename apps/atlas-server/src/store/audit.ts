@@ -131,7 +131,7 @@ export async function writePurgeAudits(
 
 async function insertEvents(marks: AuditMarks, events: readonly PendingEvent[]): Promise<void> {
   for (const [ord, event] of events.entries()) {
-    await marks.tx.runner.run(INSERT, {
+    await marks.tx.runner.send(INSERT, {
       guid: event.record.guid,
       typeName: event.record.typeName,
       seq: marks.seq,

@@ -16,6 +16,22 @@ import { TypeRegistry } from "./typesystem.js";
 const FENCE_LOCK_SLICE_MS = 1000;
 const FENCE_PAUSE_MS = 100;
 const FENCE_MAX_WAIT_MS = 60_000;
+/** Most entity writes in one group commit (one transaction). */
+const GROUP_MAX_WRITES = 64;
+/**
+ * Longest stretch of a multi-write transaction before the event loop gets a turn. SQLite's
+ * statements are synchronous: a batch of 200 hook messages would otherwise hold the loop for
+ * its whole length (status answers, ZooKeeper pings); the transaction stays open meanwhile.
+ */
+const STEPS_YIELD_EVERY_MS = 20;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface QueuedWrite {
+  epoch: number;
+  step: WriteStep;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 export function checkEpoch(epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
@@ -31,6 +47,9 @@ export abstract class SqlStoreCore {
   protected readonly newGuid: () => string;
   /** Typedefs change rarely; they are reloaded when the version in the meta row moves. */
   #types: { version: number; registry: TypeRegistry } | undefined;
+  /** Entity writes waiting for the next group commit, and whether a group is being written. */
+  readonly #queued: QueuedWrite[] = [];
+  #grouping = false;
 
   constructor(backend: SqlBackend, deps: StoreDeps = {}) {
     this.backend = backend.kind;
@@ -161,26 +180,137 @@ export abstract class SqlStoreCore {
     user: string,
     operation: string,
     options: WriteOptions,
-    work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>,
+    work: WriteStep["work"],
+  ): Promise<void> {
+    await this.writeSteps(epoch, options, [{ user, operation, work }]);
+  }
+
+  /**
+   * An entity write (REST) through the group commit: the writes that arrive while a group is
+   * being written go together in the next one — ONE transaction, one claim (fence check and
+   * seqs), one commit and one fsync — each answered only once that commit is durable. Each is
+   * still a write of its own in the write log. When the group fails for any reason but a
+   * fence, nothing of it was written, and each of its writes runs again alone: one bad
+   * write fails alone, its neighbours succeed. `work` must not change typedefs (the registry
+   * is read once per group) and may run twice (its transaction rolled back in between).
+   */
+  protected writeGrouped(
+    epoch: number,
+    user: string,
+    operation: string,
+    work: WriteStep["work"],
   ): Promise<void> {
     checkEpoch(epoch);
+    return new Promise<void>((resolve, reject) => {
+      this.#queued.push({ epoch, step: { user, operation, work }, resolve, reject });
+      if (!this.#grouping) void this.#writeGroups();
+    });
+  }
+
+  async #writeGroups(): Promise<void> {
+    this.#grouping = true;
+    try {
+      while (this.#queued.length > 0) {
+        const epoch = this.#queued[0]!.epoch;
+        let n = 1;
+        while (
+          n < Math.min(GROUP_MAX_WRITES, this.#queued.length) &&
+          this.#queued[n]!.epoch === epoch
+        )
+          n++;
+        const group = this.#queued.splice(0, n);
+        // The next group is written while this one's fsync runs (SQLite); each write of it is
+        // answered once the fsync is done. PostgreSQL's commit is durable: sync() is a no-op.
+        const written = await this.#writeGroup(epoch, group);
+        if (written.length > 0) {
+          this.b.sync().then(
+            () => written.forEach((w) => w.resolve()),
+            (error: unknown) => written.forEach((w) => w.reject(error)),
+          );
+        }
+      }
+    } finally {
+      this.#grouping = false;
+    }
+  }
+
+  /** Writes the group (or each of its writes alone); returns the committed ones, rejects the rest. */
+  async #writeGroup(epoch: number, group: QueuedWrite[]): Promise<QueuedWrite[]> {
+    try {
+      await this.writeSteps(
+        epoch,
+        { durable: false },
+        group.map((w) => w.step),
+      );
+      return group;
+    } catch (error) {
+      if (group.length === 1 || (error as { code?: string }).code === "STORE_FENCED") {
+        for (const w of group) w.reject(error);
+        return [];
+      }
+      this.logger.debug({ event: "store_group_commit_split", writes: group.length });
+    }
+    const written: QueuedWrite[] = [];
+    for (const w of group) {
+      try {
+        await this.writeSteps(epoch, { durable: false }, [w.step]);
+        written.push(w);
+      } catch (error) {
+        w.reject(error);
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Several fenced writes in ONE transaction (one BEGIN, one COMMIT: a batch of hook
+   * messages). Each step is a write of its own in the write log — its own seq and log row —
+   * as if it had its own transaction; a step that throws rolls back every step, and a fenced
+   * claim throws before anything is read or written.
+   */
+  protected async writeSteps(
+    epoch: number,
+    options: WriteOptions,
+    steps: readonly WriteStep[],
+  ): Promise<void> {
+    checkEpoch(epoch);
+    if (steps.length === 0) return;
     await this.b.write(async (db) => {
       const tx = this.tx(db);
-      const claim = await tx.claimWrite(epoch);
+      // The fence check and every step's seq in one statement: from it on, the meta row (the
+      // write lock on SQLite) is ours until the commit, so no fence() can come between two
+      // steps — the check holds for each of them. (Steps must not change typedefs: the
+      // registry is read once.)
+      const claim = await tx.claimWrite(epoch, steps.length);
       if ("fencedBy" in claim) {
         this.logger.warn({
           event: "store_write_fenced",
           backend: this.backend,
-          operation,
+          operation: steps[0]!.operation,
           epoch,
           highestEpoch: claim.fencedBy,
         });
         throw new StoreFencedError(epoch, claim.fencedBy);
       }
-      const now = this.now();
       const types = await this.registry(tx, claim.typedefsVersion);
-      const changed = await work(tx, claim.seq, types, now);
-      await tx.insertWrite({ seq: claim.seq, epoch, operation, user, at: now, changed });
+      let turnAt = performance.now();
+      for (const [index, { user, operation, work }] of steps.entries()) {
+        if (index > 0 && performance.now() - turnAt >= STEPS_YIELD_EVERY_MS) {
+          await nextTurn();
+          turnAt = performance.now();
+        }
+        const seq = claim.seq + index;
+        const now = this.now();
+        const changed = await work(tx, seq, types, now);
+        await tx.insertWrite({ seq, epoch, operation, user, at: now, changed });
+      }
     }, options);
   }
+}
+
+/** One write of `writeSteps`: returns how many entities (or other rows) it changed. */
+export interface WriteStep {
+  user: string;
+  operation: string;
+  work: (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => Promise<number>;
 }

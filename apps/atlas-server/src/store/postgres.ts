@@ -93,6 +93,10 @@ export class PostgresBackend implements SqlBackend {
     const idle = options.idleTransactionTimeoutMs ?? 5_000;
     this.#pool = new Pool({
       connectionString: options.url,
+      // Statements are written without waiting for the answer to the one before (pg's
+      // pipeline mode), so a transaction's writes whose answers nobody reads (`send`) cost no
+      // round trip of their own.
+      pipeline: true,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 10_000,
       query_timeout: options.queryTimeoutMs ?? 30_000,
@@ -124,8 +128,15 @@ export class PostgresBackend implements SqlBackend {
     );
   }
 
-  #runner(client: pg.PoolClient): SqlRunner {
-    const query = async (sql: string, params: SqlParams = {}): Promise<pg.QueryResult> => {
+  /**
+   * A transaction's runner. `send` puts a statement on the wire and returns; the statements
+   * after it are written behind it without waiting (pipeline mode), and each of them first
+   * collects the answers of those sent before it: the first error among them is thrown
+   * there (the transaction is aborted from that statement on anyway).
+   */
+  #runner(client: pg.PoolClient): SqlRunner & { settle(): Promise<void> } {
+    let sent: Promise<unknown>[] = [];
+    const query = (sql: string, params: SqlParams = {}): Promise<pg.QueryResult> => {
       let statement = this.#statements.get(sql);
       if (!statement) {
         statement = positional(sql);
@@ -136,9 +147,31 @@ export class PostgresBackend implements SqlBackend {
         statement.names.map((n) => params[n] ?? null),
       );
     };
+    const settle = async (): Promise<void> => {
+      if (sent.length === 0) return;
+      const waiting = sent;
+      sent = [];
+      for (const answer of waiting) await answer;
+    };
+    const answered = async (result: Promise<pg.QueryResult>): Promise<pg.QueryResult> => {
+      try {
+        await settle();
+      } catch (error) {
+        result.catch(() => undefined);
+        throw error;
+      }
+      return result;
+    };
     return {
-      all: async (sql, params) => (await query(sql, params)).rows as SqlRow[],
-      run: async (sql, params) => (await query(sql, params)).rowCount ?? 0,
+      all: async (sql, params) => (await answered(query(sql, params))).rows as SqlRow[],
+      run: async (sql, params) => (await answered(query(sql, params))).rowCount ?? 0,
+      send: async (sql, params) => {
+        const answer = query(sql, params);
+        // Read by the next statement or settle(); never left unhandled meanwhile.
+        answer.catch(() => undefined);
+        sent.push(answer);
+      },
+      settle,
     };
   }
 
@@ -150,12 +183,15 @@ export class PostgresBackend implements SqlBackend {
       throw unavailable(error);
     }
     let broken: Error | undefined;
+    const runner = this.#runner(client);
     try {
-      for (const statement of begin) await client.query(statement);
-      const result = await fn(this.#runner(client));
-      await client.query("COMMIT");
+      // BEGIN travels with the transaction's first statement.
+      for (const statement of begin) await runner.send(statement);
+      const result = await fn(runner);
+      await runner.run("COMMIT");
       return result;
     } catch (error) {
+      await runner.settle().catch(() => undefined);
       try {
         await client.query("ROLLBACK");
       } catch (rollbackError) {

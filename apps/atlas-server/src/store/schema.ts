@@ -219,7 +219,7 @@ export function statements(d: Dialect): StoreSql {
     selectMigrations: `SELECT version FROM atlas_schema_migrations ORDER BY version`,
     insertMigration: `INSERT INTO atlas_schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)`,
 
-    claimWrite: `UPDATE atlas_meta SET write_seq = write_seq + 1, highest_epoch = ${d.greatest}(highest_epoch, ${epoch})
+    claimWrite: `UPDATE atlas_meta SET write_seq = write_seq + ${d.param("count", "bigint")}, highest_epoch = ${d.greatest}(highest_epoch, ${epoch})
       WHERE id = 1 AND highest_epoch <= ${epoch} RETURNING write_seq, typedefs_version`,
     selectMeta: `SELECT highest_epoch, write_seq, typedefs_version FROM atlas_meta WHERE id = 1`,
     rebaseEpoch: `UPDATE atlas_meta SET write_seq = write_seq + 1, highest_epoch = 0
@@ -266,6 +266,9 @@ export function statements(d: Dialect): StoreSql {
 
     selectHookOffset: `SELECT 1 AS hit FROM atlas_hook_offsets
       WHERE topic = @topic AND kafka_partition = @partition AND kafka_offset = ${d.param("offset", "bigint")}`,
+    selectHookOffsetsBetween: `SELECT kafka_offset FROM atlas_hook_offsets
+      WHERE topic = @topic AND kafka_partition = @partition
+        AND kafka_offset BETWEEN ${d.param("from", "bigint")} AND ${d.param("to", "bigint")}`,
     insertHookOffset: `INSERT INTO atlas_hook_offsets (topic, kafka_partition, kafka_offset, epoch, write_seq, applied_at)
       VALUES (@topic, @partition, @offset, @epoch, @seq, @at)`,
 

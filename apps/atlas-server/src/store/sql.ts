@@ -19,6 +19,12 @@ export interface SqlRunner {
   all(sql: string, params?: SqlParams): Promise<SqlRow[]>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: SqlParams): Promise<number>;
+  /**
+   * A write whose answer is not needed. PostgreSQL sends it without waiting (pipelined): it
+   * travels with the next statement, and its error, if any, is thrown by the next statement
+   * or the commit of the same transaction — so the transaction still fails as a whole.
+   */
+  send(sql: string, params?: SqlParams): Promise<void>;
 }
 
 /** A versioned schema step; applied once, in order, recorded in the migrations table. */
@@ -34,7 +40,7 @@ export interface StoreSql {
   selectMigrations: string;
   insertMigration: string;
 
-  /** @epoch → one row {write_seq, typedefs_version} when not fenced (and raises the highest epoch), none when fenced. */
+  /** @epoch, @count → one row {write_seq (the last of @count new seqs), typedefs_version} when not fenced (and raises the highest epoch), none when fenced. */
   claimWrite: string;
   selectMeta: string;
   bumpTypedefsVersion: string;
@@ -60,6 +66,8 @@ export interface StoreSql {
   updateRelationship: string;
 
   selectHookOffset: string;
+  /** @topic, @partition, @from, @to → the applied offsets of that partition in [from, to]. */
+  selectHookOffsetsBetween: string;
   insertHookOffset: string;
 
   selectTypedefs: string;
@@ -239,12 +247,15 @@ export class SqlTx {
    * The fence check and the write's place in the write order, in one statement on the single
    * meta row: it raises the highest epoch to `epoch` and takes the next seq, or changes
    * nothing when a higher epoch was seen. The row stays locked until the transaction ends.
+   * `count` seqs at once (the first is returned) for that many writes in this transaction.
    */
   async claimWrite(
     epoch: number,
+    count = 1,
   ): Promise<{ seq: number; typedefsVersion: number } | { fencedBy: number }> {
-    const [row] = await this.#db.all(this.#sql.claimWrite, { epoch });
-    if (row) return { seq: num(row.write_seq), typedefsVersion: num(row.typedefs_version) };
+    const [row] = await this.#db.all(this.#sql.claimWrite, { epoch, count });
+    if (row)
+      return { seq: num(row.write_seq) - count + 1, typedefsVersion: num(row.typedefs_version) };
     return { fencedBy: (await this.meta()).highestEpoch };
   }
 
@@ -269,7 +280,7 @@ export class SqlTx {
   }
 
   async insertWrite(write: WriteRecord): Promise<void> {
-    await this.#db.run(this.#sql.insertWrite, { ...write });
+    await this.#db.send(this.#sql.insertWrite, { ...write });
   }
 
   async writes(afterSeq: number, limit: number): Promise<WriteRecord[]> {
@@ -334,11 +345,11 @@ export class SqlTx {
   }
 
   async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
-    await this.#db.run(this.#sql.insertEntity, recordParams(record, createOrd));
+    await this.#db.send(this.#sql.insertEntity, recordParams(record, createOrd));
   }
 
   async updateEntity(record: EntityRecord): Promise<void> {
-    await this.#db.run(this.#sql.updateEntity, recordParams(record));
+    await this.#db.send(this.#sql.updateEntity, recordParams(record));
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {
@@ -380,13 +391,42 @@ export class SqlTx {
     return rows.length > 0;
   }
 
+  /** Which of `positions` were applied (each as `topic/partition/offset`): one query per partition. */
+  async appliedHookPositions(positions: readonly HookPosition[]): Promise<Set<string>> {
+    const ranges = new Map<
+      string,
+      { topic: string; partition: number; from: bigint; to: bigint }
+    >();
+    for (const { topic, partition, offset } of positions) {
+      const key = `${topic}/${partition}`;
+      const at = BigInt(offset);
+      const range = ranges.get(key);
+      if (!range) ranges.set(key, { topic, partition, from: at, to: at });
+      else {
+        if (at < range.from) range.from = at;
+        if (at > range.to) range.to = at;
+      }
+    }
+    const applied = new Set<string>();
+    for (const { topic, partition, from, to } of ranges.values()) {
+      const rows = await this.#db.all(this.#sql.selectHookOffsetsBetween, {
+        topic,
+        partition,
+        from: from.toString(),
+        to: to.toString(),
+      });
+      for (const row of rows) applied.add(`${topic}/${partition}/${String(row.kafka_offset)}`);
+    }
+    return applied;
+  }
+
   async insertHookOffset(
     position: HookPosition,
     epoch: number,
     seq: number,
     at: number,
   ): Promise<void> {
-    await this.#db.run(this.#sql.insertHookOffset, { ...position, epoch, seq, at });
+    await this.#db.send(this.#sql.insertHookOffset, { ...position, epoch, seq, at });
   }
 
   async typedefs(): Promise<StoredTypedef[]> {

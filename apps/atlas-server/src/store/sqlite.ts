@@ -72,9 +72,11 @@ export class SqliteBackend implements SqlBackend {
   readonly #lane: Lane;
   readonly #walFile: string | undefined;
   readonly #busyTimeoutMs: number;
-  #synchronous: "FULL" | "NORMAL" = "FULL";
-  /** A write committed with synchronous = NORMAL has not been fsynced yet. */
-  #unsynced = false;
+  /** Write transactions committed by this backend so far, and how many of them are on disk. */
+  #committed = 0;
+  #synced = 0;
+  /** The fsync in flight, if any. */
+  #syncing: Promise<void> | undefined;
 
   constructor(options: SqliteBackendOptions) {
     try {
@@ -91,11 +93,13 @@ export class SqliteBackend implements SqlBackend {
     this.#lane = laneFor(file);
     this.#walFile = file === undefined ? undefined : `${file}-wal`;
     this.#db.pragma("journal_mode = WAL");
-    // FULL: a commit is on disk when it returns (a REST write answered 200 is durable). Hook
-    // messages may be written with NORMAL and made durable together by sync(), before their
-    // Kafka offsets are committed (docs/contracts/hooks.md), since an fsync per message would
-    // take most of the hook pipeline's time (docs/decisions.md).
-    this.#db.pragma("synchronous = FULL");
+    // NORMAL: a commit writes the WAL without an fsync; a durable write then waits for an
+    // fsync of the WAL file that this backend runs off the event loop and shares between every
+    // commit made before it started (a group commit: concurrent REST writes share one fsync,
+    // each answered only once it is done). Hook messages do not wait: the consumer calls
+    // sync() before committing their Kafka offsets (docs/contracts/hooks.md). An fsync per
+    // commit (FULL) blocked the event loop ~250 µs each and capped writes (docs/decisions.md).
+    this.#db.pragma("synchronous = NORMAL");
     const statements = new Map<string, Database.Statement>();
     const prepare = (sql: string): Database.Statement => {
       let statement = statements.get(sql);
@@ -121,6 +125,9 @@ export class SqliteBackend implements SqlBackend {
         }
         return prepare(sql).run(params).changes;
       },
+      send: async (sql: string, params: SqlParams = {}) => {
+        prepare(sql).run(params);
+      },
     };
   }
 
@@ -133,27 +140,35 @@ export class SqliteBackend implements SqlBackend {
   }
 
   /**
-   * Fsyncs the WAL file: every frame written so far, by this connection's NORMAL commits
-   * too, is then on disk (what FULL does at each commit). Checkpoints in NORMAL mode sync the
-   * WAL before copying it into the database file and that file after, so what they moved is
-   * durable as well. Ordered after the transactions queued before it.
+   * Every commit so far on disk: an fsync of the WAL file — every frame written so far is then
+   * on disk, which is what synchronous=FULL does at each commit. Checkpoints in NORMAL mode
+   * sync the WAL before copying it into the database file and that file after, so what they
+   * moved is durable as well. Not queued behind transactions: the fsync runs in libuv's
+   * thread pool while the next transactions commit, and one fsync serves every commit made
+   * before it started.
    */
   sync(): Promise<void> {
-    const next = this.#lane.queue.then(async () => {
-      if (!this.#unsynced || this.#walFile === undefined) return;
-      this.#unsynced = false;
-      const handle = await open(this.#walFile, "r");
-      try {
-        await handle.sync();
-      } catch (error) {
-        this.#unsynced = true;
-        throw error;
-      } finally {
-        await handle.close();
-      }
-    });
-    this.#lane.queue = next.catch(() => undefined);
-    return next;
+    return this.#durable(this.#committed);
+  }
+
+  async #durable(commits: number): Promise<void> {
+    while (this.#synced < commits && this.#walFile !== undefined) {
+      this.#syncing ??= this.#fsync(this.#walFile).finally(() => {
+        this.#syncing = undefined;
+      });
+      await this.#syncing;
+    }
+  }
+
+  async #fsync(walFile: string): Promise<void> {
+    const upTo = this.#committed;
+    const handle = await open(walFile, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (upTo > this.#synced) this.#synced = upTo;
   }
 
   exclusive<T>(fn: (db: SqlRunner) => Promise<T>): Promise<T> {
@@ -168,24 +183,23 @@ export class SqliteBackend implements SqlBackend {
     lockWaitMs?: number,
   ): Promise<T> {
     const next = this.#lane.queue.then(async () => {
-      const synchronous = durable === false ? "NORMAL" : "FULL";
-      if (durable !== undefined && this.#synchronous !== synchronous) {
-        this.#db.pragma(`synchronous = ${synchronous}`);
-        this.#synchronous = synchronous;
-      }
       await this.#begin(begin, lockWaitMs ?? this.#busyTimeoutMs);
       try {
         const result = await fn(this.#runner);
         this.#db.exec("COMMIT");
-        if (durable === false) this.#unsynced = true;
-        return result;
+        if (durable !== undefined) this.#committed += 1;
+        return { result, commits: this.#committed };
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
         throw error;
       }
     });
     this.#lane.queue = next.catch(() => undefined);
-    return next;
+    // A durable write answers once its commit is on disk; the lane goes on meanwhile.
+    return next.then(async ({ result, commits }) => {
+      if (durable === true) await this.#durable(commits);
+      return result;
+    });
   }
 
   /** BEGIN, retried asynchronously while another process holds the lock, up to `waitMs`. */
@@ -214,6 +228,7 @@ export class SqliteBackend implements SqlBackend {
 
   async close(): Promise<void> {
     await this.#lane.queue;
+    await this.#syncing?.catch(() => undefined);
     if (this.#db.open) this.#db.close();
   }
 }

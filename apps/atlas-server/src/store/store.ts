@@ -37,6 +37,8 @@ import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
+import type { SqlTx } from "./sql.js";
+import type { TypeRegistry } from "./typesystem.js";
 import {
   checkBusinessMetadataDelete,
   checkDeletable,
@@ -52,6 +54,7 @@ import type {
   EntityMutationResponse,
   EntityWithReferred,
   HookApplyResult,
+  HookBatchItem,
   HookPosition,
   MetadataStore,
   RelatedEntitiesRequest,
@@ -370,26 +373,41 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     });
   }
 
-  async applyHook(
+  applyHook(
     epoch: number,
     position: HookPosition,
     changes: StoreChange[],
     user: string,
     options: { durable?: boolean } = {},
   ): Promise<HookApplyResult> {
-    checkPosition(position);
-    let result: HookApplyResult = { applied: false };
-    await this.write(
-      epoch,
+    return this.applyHooks(epoch, [{ position, changes, user }], options).then((r) => r[0]!);
+  }
+
+  async applyHooks(
+    epoch: number,
+    messages: readonly HookBatchItem[],
+    options: { durable?: boolean } = {},
+  ): Promise<HookApplyResult[]> {
+    for (const { position } of messages) checkPosition(position);
+    const results: HookApplyResult[] = messages.map(() => ({ applied: false }));
+    // The positions applied before, read once for the batch after the fence check (the
+    // first step's): one query per partition instead of one per message. A position twice
+    // in the batch is applied at its first occurrence only.
+    let applied: Set<string> | undefined;
+    // One transaction for the batch, each message a fenced write of its own in it (core.ts
+    // writeSteps): its effects and its offset row commit together, or not at all.
+    const steps = messages.map(({ position, changes, user }, index) => ({
       user,
-      "HOOK",
-      { durable: options.durable !== false },
-      async (tx, seq, types, now) => {
+      operation: "HOOK",
+      work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
-        if (await tx.isHookApplied(position)) {
+        applied ??= await tx.appliedHookPositions(messages.map((m) => m.position));
+        const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
+        if (applied.has(key)) {
           this.logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;
         }
+        applied.add(key);
         const context = { tx, seq, types, now, epoch, user };
         // Atlas leaves `propagate` off for classifications a hook sends without one.
         const hookChanges = changes.map((c) =>
@@ -399,11 +417,12 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
         );
         const { response, changed } = await this.#applyChanges(context, hookChanges);
         await tx.insertHookOffset(position, epoch, seq, now);
-        result = { applied: true, mutations: response };
+        results[index] = { applied: true, mutations: response };
         return changed;
       },
-    );
-    return result;
+    }));
+    await this.writeSteps(epoch, { durable: options.durable !== false }, steps);
+    return results;
   }
 
   async isHookApplied(position: HookPosition): Promise<boolean> {
@@ -418,7 +437,8 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     changes: StoreChange[],
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
-    await this.write(epoch, user, operation, {}, async (tx, seq, types, now) => {
+    // Concurrent entity writes share a transaction and its commit (core.ts writeGrouped).
+    await this.writeGrouped(epoch, user, operation, async (tx, seq, types, now) => {
       const context = { tx, seq, types, now, epoch, user };
       const result = await this.#applyChanges(context, changes);
       response = result.response;

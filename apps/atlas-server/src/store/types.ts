@@ -171,6 +171,13 @@ export type StoreChange =
   | { kind: "delete"; objectIds: AtlasObjectId[]; ifMissing: "ignore" | "error" }
   | { kind: "edit"; objectIds: AtlasObjectId[]; edit: EntityEdit };
 
+/** One message of `applyHooks`: where it came from, its changes, the user it names. */
+export interface HookBatchItem {
+  position: HookPosition;
+  changes: StoreChange[];
+  user: string;
+}
+
 export type HookApplyResult =
   | { applied: true; mutations: EntityMutationResponse }
   /** The position was applied before (a redelivery): nothing changed. */
@@ -359,6 +366,18 @@ export interface MetadataStore extends AdminStore {
     user: string,
     options?: { durable?: boolean },
   ): Promise<HookApplyResult>;
+  /**
+   * Applies several hook messages in ONE transaction (one commit, one fence check per
+   * message as `applyHook`), in order: each skipped when its position was applied before,
+   * its changes and its position recorded together. All or none: when one message fails
+   * (or the epoch is fenced) nothing of the batch is written and the error is thrown; the
+   * caller applies the messages one by one to find the failing one (docs/contracts/hooks.md).
+   */
+  applyHooks(
+    epoch: number,
+    messages: readonly HookBatchItem[],
+    options?: { durable?: boolean },
+  ): Promise<HookApplyResult[]>;
   isHookApplied(position: HookPosition): Promise<boolean>;
   /**
    * Makes every write committed so far durable. Hook messages applied with `durable: false`

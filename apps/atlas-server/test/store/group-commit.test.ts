@@ -1,11 +1,13 @@
 /**
- * Group commit of hook messages (docs/contracts/hooks.md via hook-consumer's beforeCommit): applies with
+ * Group commit of entity writes (concurrent REST writes share one transaction and commit, each
+ * answered on its own) and of hook messages (docs/contracts/hooks.md via hook-consumer's beforeCommit): applies with
  * `durable: false` and one `sync()` before the offsets are committed. Both backends: a temp
  * SQLite file and a real PostgreSQL from the testkit.
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { describe, expect, it } from "vitest";
-import type { StoreChange } from "../../src/store/types.js";
+import type { AtlasEntity } from "@atlas-ha/atlas-model";
+import type { StoreChange, StoreLogger } from "../../src/store/types.js";
 import { hiveDb, storeFactory, type BackendName } from "./helpers.js";
 
 const pg = usePostgres();
@@ -17,6 +19,63 @@ describe.each<BackendName>(["sqlite", "postgres"])(
   "the %s store, hook messages applied as a group",
   (backend) => {
     const stores = storeFactory(backend, pg);
+
+    it("concurrent entity writes are committed together, and one failing write fails alone while its neighbours succeed", async () => {
+      const events: string[] = [];
+      const record = (o: unknown) => void events.push(String((o as { event?: string }).event));
+      const logger: StoreLogger = { debug: record, info: record, warn: record, error: record };
+      const { store, config } = await stores.fresh({ logger });
+      await store.fence(2);
+      const entity = (i: number): AtlasEntity =>
+        i === 7
+          ? { typeName: "hive_dbx", attributes: { qualifiedName: "bad@cl1" } }
+          : hiveDb(`w${i}`);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          store.createOrUpdate(2, { entities: [entity(i)], referredEntities: {} }, `user${i}`),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(
+        Array.from({ length: 20 }, (_, i) => (i === 7 ? "rejected" : "fulfilled")),
+      );
+      expect((outcomes[7] as PromiseRejectedResult).reason).toMatchObject({
+        code: "STORE_UNKNOWN_TYPE",
+      });
+      // Each answer is its own write's: the entity it created.
+      for (const [i, o] of outcomes.entries()) {
+        if (o.status !== "fulfilled") continue;
+        expect(o.value.mutatedEntities.CREATE?.map((h) => h.attributes?.qualifiedName)).toEqual([
+          `w${i}@cl1`,
+        ]);
+      }
+      // The failing write was in a group with others, which then ran one by one.
+      expect(events).toContain("store_group_commit_split");
+      const log = (await store.writeLog()).filter((w) => w.operation === "ENTITY_CREATE_OR_UPDATE");
+      expect(log.map((w) => w.user).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `user${i}`)
+          .filter((u) => u !== "user7")
+          .sort(),
+      );
+      // Durable when answered: there after a reopen.
+      await store.close();
+      const again = stores.open(config);
+      const found = await again.searchBasic({ typeName: "hive_db", limit: 100 });
+      expect(found.entities).toHaveLength(19);
+    });
+
+    it("a group of writes of a fenced epoch is refused as a whole", async () => {
+      const { store } = await stores.fresh();
+      await store.fence(5);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) =>
+          store.createOrUpdate(4, { entities: [hiveDb(`f${i}`)], referredEntities: {} }, "bob"),
+        ),
+      );
+      expect(outcomes.map((o) => o.status === "rejected" && o.reason.code)).toEqual(
+        Array(5).fill("STORE_FENCED"),
+      );
+      expect((await store.searchBasic({ typeName: "hive_db", limit: 10 })).entities).toEqual([]);
+    });
 
     it("are visible at once, idempotent and fenced like durable ones, and still there after sync() and a reopen", async () => {
       const { store, config } = await stores.fresh();
