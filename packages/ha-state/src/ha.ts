@@ -212,7 +212,7 @@ class HaStateMachine implements HaState {
     // one round trip; the handlers (the hook consumer's commit and leave) stop meanwhile.
     // Safe because every write of this term carries its epoch, which the store refuses as
     // soon as the next active has fenced it (docs/contracts/states.md, "Leaving").
-    const leaving = this.#leave("stopping", {});
+    const leaving = this.#leave("stopping", {}, false);
     const passivating = this.#enqueue(() => this.#passivate("stopping"));
     await Promise.all([leaving, passivating]);
     this.#address?.stop();
@@ -236,10 +236,14 @@ class HaStateMachine implements HaState {
     const passivating = this.#enqueue(() => this.#passivate("stepped_down"));
     try {
       await Promise.all([
-        this.#leave("stepped_down", {
-          forMs: options.forMs,
-          ...(options.target !== undefined ? { target: options.target } : {}),
-        }),
+        this.#leave(
+          "stepped_down",
+          {
+            forMs: options.forMs,
+            ...(options.target !== undefined ? { target: options.target } : {}),
+          },
+          true,
+        ),
         passivating,
       ]);
     } finally {
@@ -248,18 +252,25 @@ class HaStateMachine implements HaState {
   }
 
   /**
-   * Refuses writes at once (BECOMING_PASSIVE: the HTTP layer answers 503), removes our
-   * `active_server_info` (before the node goes, so that this session can never delete the
-   * next active's), then leaves the election. Never rejects: a failure is logged, and
-   * close() or the session's end removes what is left.
+   * Refuses writes at once (BECOMING_PASSIVE: the HTTP layer answers 503), then leaves the
+   * election. Our `active_server_info` goes first when `unpublish` (a session that lives on
+   * must not leave passives redirecting to it); it can never go later, as that delete could
+   * hit the next active's node. On stop() it is left to the session's end, or replaced by
+   * the next active's, which saves two round trips. Never rejects: a failure is logged,
+   * and close() or the session's end removes what is left.
    */
-  async #leave(reason: string, options: { forMs?: number; target?: string }): Promise<void> {
+  async #leave(
+    reason: string,
+    options: { forMs?: number; target?: string },
+    unpublish: boolean,
+  ): Promise<void> {
     this.#leaving = true;
     if (this.#state === "ACTIVE" || this.#state === "BECOMING_ACTIVE")
       this.#transition("BECOMING_PASSIVE", reason);
     if (!this.election) return;
     try {
-      await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
+      if (unpublish)
+        await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
       await this.election.stepAside(options);
       this.#log("info", "ha_left_election", { reason, ...options });
     } catch (error) {
@@ -380,7 +391,9 @@ class HaStateMachine implements HaState {
       }
     }
     this.#activated = [];
-    if (this.election)
+    // Leaving (stop(), stepDown()): the node may be gone already and the next active's
+    // address published; #leave dealt with ours.
+    if (this.election && !this.#leaving)
       await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
     this.#transition("PASSIVE", reason);
   }
