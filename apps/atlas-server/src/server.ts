@@ -28,6 +28,7 @@ import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
 import { createHttpApp } from "./http/app.js";
+import { createSwitchover } from "./api/switchover.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, setState } from "./metrics.js";
 import { createStore, type MetadataStore } from "./store/index.js";
@@ -199,6 +200,7 @@ export function createAtlasServer(
     if (to === "ACTIVE") metrics.activation.observe((performance.now() - becameActiveAt) / 1000);
   });
 
+  const switchover = createSwitchover({ config, ha, logger, metrics });
   const api: ApiContext = {
     config,
     ha,
@@ -207,6 +209,7 @@ export function createAtlasServer(
     notifier,
     metrics,
     logger,
+    switchover,
     startedAt: Date.now(),
     version: versionInfo(),
     write: async (operation) => {
@@ -289,6 +292,7 @@ export function createAtlasServer(
       logger.info({ event: "http_listening", port, tls: !!config.http.tls });
       // The election may wait for ZooKeeper indefinitely; status endpoints answer meanwhile.
       void warmUp();
+      switchover.start();
       ha.start().then(
         async () => {
           // Checked at start too, so that every instance (not only the one elected) says why.
@@ -312,11 +316,17 @@ export function createAtlasServer(
       stopping ??= (async () => {
         const started = performance.now();
         logger.info({ event: "server_stopping" });
+        switchover.stop();
         // ha.stop() refuses writes and leaves the election at once, then stops the hook
         // consumer (commit, leave the group); in-flight HTTP requests drain meanwhile.
-        const leaving = ha.stop().then(() =>
-          logger.info({ event: "left_election", tookMs: Math.round(performance.now() - started) }),
-        );
+        const leaving = ha
+          .stop()
+          .then(() =>
+            logger.info({
+              event: "left_election",
+              tookMs: Math.round(performance.now() - started),
+            }),
+          );
         const draining = new Promise<void>((resolvePromise) => {
           const timer = setTimeout(() => {
             http.closeAllConnections();

@@ -22,6 +22,9 @@ export const KEYS = Object.freeze({
   zkAcl: "atlas.server.ha.zookeeper.acl",
   zkAuth: "atlas.server.ha.zookeeper.auth",
   handlerTimeout: "atlas.server.ha.handler.timeout.ms",
+  switchoverWindow: "atlas.server.ha.switchover.window.ms",
+  preferredId: "atlas.server.ha.preferred.id",
+  preferredDelay: "atlas.server.ha.preferred.delay.ms",
 
   kafkaBootstrap: "atlas.kafka.bootstrap.servers",
   kafkaGroupId: "atlas.kafka.hook.group.id",

@@ -25,6 +25,7 @@ import { indexRecoveryRoutes } from "../api/index-recovery.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
+import { switchoverRoutes } from "../api/switchover.js";
 import { typeRoutes } from "../api/types.js";
 import type { User } from "../auth/users.js";
 import { debugRoutes } from "../debug.js";
@@ -123,6 +124,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   const router = new Router();
   adminRoutes(router, api);
   adminOpsRoutes(router, api);
+  switchoverRoutes(router, api);
   adminAuditRoutes(router, api);
   auditRoutes(router, api);
   savedSearchRoutes(router, api);
