@@ -104,8 +104,9 @@ export async function publishActiveAddress(
   address: string,
 ): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
-  await zk.ensurePath(zkRoot);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // zkRoot is ensured only when the create finds it missing: one round trip less on the way
+  // to ACTIVE, where every round trip is writes refused.
+  for (let attempt = 0; attempt < 4; attempt++) {
     const stat = await zk.exists(path);
     if (stat) {
       if (stat.ephemeralOwner === zk.sessionId) {
@@ -118,6 +119,10 @@ export async function publishActiveAddress(
       await zk.create(path, address, "ephemeral");
       return;
     } catch (error) {
+      if (isCode(error, "ZK_NONODE")) {
+        await zk.ensurePath(zkRoot);
+        continue;
+      }
       // Someone created it between our delete and create: look again.
       if (!isCode(error, "ZK_NODEEXISTS")) throw error;
     }
