@@ -319,14 +319,12 @@ export function createAtlasServer(
         switchover.stop();
         // ha.stop() refuses writes and leaves the election at once, then stops the hook
         // consumer (commit, leave the group); in-flight HTTP requests drain meanwhile.
-        const leaving = ha
-          .stop()
-          .then(() =>
-            logger.info({
-              event: "left_election",
-              tookMs: Math.round(performance.now() - started),
-            }),
-          );
+        const leaving = ha.stop().then(() =>
+          logger.info({
+            event: "left_election",
+            tookMs: Math.round(performance.now() - started),
+          }),
+        );
         const draining = new Promise<void>((resolvePromise) => {
           const timer = setTimeout(() => {
             http.closeAllConnections();
