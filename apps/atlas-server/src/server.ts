@@ -253,6 +253,18 @@ export function createAtlasServer(
    * rest of a hand-over. One read of an entity that does not exist loads them while passive.
    */
   async function warmUp(): Promise<void> {
+    // After the active's address is known: the cold read holds the event loop for a moment,
+    // and a passive that does not know where to redirect answers 503 meanwhile.
+    if (ha.snapshot().activeAddress === null)
+      await new Promise<void>((resolveWait) => {
+        const timer = setTimeout(done, 2000);
+        const off = ha.on("activeAddress", done);
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolveWait();
+        }
+      });
     const started = performance.now();
     try {
       await store.getByUniqueAttribute("Referenceable", "__atlas_ha_warm_up__");
@@ -291,10 +303,10 @@ export function createAtlasServer(
       port = (http.address() as AddressInfo).port;
       logger.info({ event: "http_listening", port, tls: !!config.http.tls });
       // The election may wait for ZooKeeper indefinitely; status endpoints answer meanwhile.
-      void warmUp();
       switchover.start();
       ha.start().then(
         async () => {
+          void warmUp();
           // Checked at start too, so that every instance (not only the one elected) says why.
           if (!ha.election) return;
           await checkEpochRegression(store, ha.election).catch((error: Error) => {
