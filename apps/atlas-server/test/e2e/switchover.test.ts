@@ -124,7 +124,7 @@ describe("planned switchover (3 real instances, real ZooKeeper)", () => {
       headers: { authorization: ADMIN },
     });
     expect(metrics.body).toMatch(/atlas_ha_switchovers_total\{[^}]*outcome="completed"[^}]*\} 1/);
-    expect(events(byId("id1"), "switchover_completed")).toHaveLength(1);
+    expect(events(byId("id1"), "switchover_completed")).toHaveLength(1); // answered after it
   });
 
   it("`atlas-server switchover --url <a passive>` follows the redirect to the active with its credentials and hands over to the next ready instance", async () => {
@@ -161,7 +161,7 @@ describe("preferred instance (2 real instances, real ZooKeeper)", () => {
 
   afterAll(() => group?.stop());
 
-  it("becomes active by itself once it has been healthy and passive for the delay, and stays so", async () => {
+  it("becomes active by itself once it has been healthy and passive for the delay, and takes the writes", async () => {
     const [first, preferred] = group.instances as [AtlasInstance, AtlasInstance];
     // startGroup made id1 active first; the preferred one takes over without being asked.
     await waitFor(async () => ((await preferred.status()) === "ACTIVE" ? true : undefined), {
@@ -169,7 +169,12 @@ describe("preferred instance (2 real instances, real ZooKeeper)", () => {
       intervalMs: 100,
       what: "the preferred instance ACTIVE",
     });
-    const [completed] = events(first, "switchover_completed");
+    // The old active logs it once it has seen the target's address published (its own watch).
+    const completed = await waitFor(() => events(first, "switchover_completed")[0], {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: "switchover_completed in id1's log",
+    });
     expect(completed).toMatchObject({ from: "id1", to: "id2", by: "preferred" });
     const roles = await group.roles();
     expect(roles.active).toBe(preferred);
