@@ -102,12 +102,16 @@ export async function publishActiveAddress(
   zk: ZkClient,
   zkRoot: string,
   address: string,
+  /** The node's stat as read just before (one round trip saved), when the caller has it. */
+  first?: Awaited<ReturnType<ZkClient["exists"]>>,
 ): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
+  let known = first;
   // zkRoot is ensured only when the create finds it missing: one round trip less on the way
   // to ACTIVE, where every round trip is writes refused.
   for (let attempt = 0; attempt < 4; attempt++) {
-    const stat = await zk.exists(path);
+    const stat = known !== undefined ? known : await zk.exists(path);
+    known = undefined;
     if (stat) {
       if (stat.ephemeralOwner === zk.sessionId) {
         const { data } = await zk.getData(path);
@@ -131,6 +135,14 @@ export async function publishActiveAddress(
 }
 
 /** Removes the node if this session owns it (a passivating active). */
+/** Reads the node's stat (null when absent), for publishActiveAddress's first look. */
+export function readActiveAddressStat(
+  zk: ZkClient,
+  zkRoot: string,
+): ReturnType<ZkClient["exists"]> {
+  return zk.exists(`${zkRoot}/${ACTIVE_SERVER_INFO}`);
+}
+
 export async function unpublishActiveAddress(zk: ZkClient, zkRoot: string): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
   if (!zk.connected) return; // ephemeral: it goes with the session if the session goes

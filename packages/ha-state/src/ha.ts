@@ -24,6 +24,7 @@ import {
   ACTIVE_SERVER_INFO,
   ActiveAddressCache,
   publishActiveAddress,
+  readActiveAddressStat,
   unpublishActiveAddress,
 } from "./active-address.js";
 import { ActivationAbortedError, HaStateOptionsError, StepDownRefusedError } from "./errors.js";
@@ -331,10 +332,15 @@ class HaStateMachine implements HaState {
         );
       }
       if (this.election) {
-        // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have taken long.
-        if (!(await this.election.confirmLeadership()))
-          throw new ActivationAbortedError("no longer the leader");
-        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
+        // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have
+        // taken long. The address node is read meanwhile (pipelined on the same session): every
+        // round trip before ACTIVE is time writes are refused.
+        const [leading, stat] = await Promise.all([
+          this.election.confirmLeadership(),
+          readActiveAddressStat(this.election.zk, this.#zkRoot),
+        ]);
+        if (!leading) throw new ActivationAbortedError("no longer the leader");
+        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress, stat);
       }
       if (signal.aborted || this.#stopping || this.#leaving) throw ending();
       this.#transition("ACTIVE", "activated");
