@@ -6,7 +6,7 @@ import { repoRoot } from "@atlas-ha/testkit";
 import { Clusters } from "./lib/cluster.mjs";
 import { closeHttp } from "./lib/http.mjs";
 import { printTable, writeResults } from "./lib/report.mjs";
-import { failoverClean, failoverCrash } from "./scenarios/failover.mjs";
+import { failoverClean, failoverCrash, switchover } from "./scenarios/failover.mjs";
 import { zkBlip } from "./scenarios/zk-blip.mjs";
 import { httpLoad } from "./scenarios/http.mjs";
 import { hooks } from "./scenarios/hooks.mjs";
@@ -26,6 +26,7 @@ export const SCENARIOS = [
   search,
   election,
   failoverClean,
+  switchover,
   failoverCrash,
   zkBlip,
 ];

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { hashPassword } from "./auth/passwords.js";
 import { formatRebase, rebaseEpoch } from "./cli/epoch-rebase.js";
+import { switchoverCommand } from "./cli/switchover.js";
 import { isConfigError, loadConfig } from "./config/index.js";
 import { createAtlasServer } from "./server.js";
 import { versionInfo } from "./version.js";
@@ -22,6 +23,10 @@ Usage:
   atlas-server epoch rebase [--config DIR|FILE] [--json]
                                        after the ZooKeeper ensemble was replaced: let the store
                                        accept its epochs (every instance stopped first)
+  atlas-server switchover --url URL [--to ID] [--user NAME] [--json]
+                                       ask the active (URL: any instance) to hand over to ID, or
+                                       to the next ready instance; password from ATLAS_PASSWORD
+                                       or stdin
   atlas-server --version | --help
 
 Configuration: atlas-application.properties in --config (a directory or the file itself),
@@ -86,6 +91,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === "epoch") return epochCommand(argv.slice(1));
+  if (argv[0] === "switchover") {
+    return switchoverCommand(argv.slice(1), async () => {
+      if (process.stdin.isTTY) process.stderr.write("password: ");
+      return readStdin();
+    });
+  }
   let values: { config?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({

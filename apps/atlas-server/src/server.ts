@@ -1,7 +1,7 @@
 /**
  * One atlas-server instance: the store, the HTTP server, ha-state (or standalone), the
  * redirect middleware and the hook consumer, wired as docs/contracts/states.md, hooks.md and http.md say. Activation: store
- * fenced with the new epoch → hook consumer started → (ha-state) address published.
+ * fenced with the new epoch → (ha-state) address published → ACTIVE → hook consumer started.
  * Passivation in reverse.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
@@ -29,6 +29,7 @@ import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
 import { createHttpApp } from "./http/app.js";
 import { createTlsServer } from "./http/tls.js";
+import { createSwitchover } from "./api/switchover.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, setState } from "./metrics.js";
 import { createStore, type MetadataStore } from "./store/index.js";
@@ -167,7 +168,10 @@ export function createAtlasServer(
     },
   };
   const handlers: ActiveStateHandler[] = [storeHandler];
-  if (consumer) handlers.push({ ...hookConsumerActivationHandler(consumer), order: 2 });
+  // The consumer starts once the instance serves (its own writes are fenced by the epoch like
+  // any other), so REST does not wait for it to join its group (docs/contracts/states.md).
+  if (consumer)
+    handlers.push({ ...hookConsumerActivationHandler(consumer), order: 2, afterActive: true });
 
   const zk = config.ha.zookeeper;
   ha = createHaState({
@@ -218,6 +222,7 @@ export function createAtlasServer(
     if (to === "ACTIVE") metrics.activation.observe((performance.now() - becameActiveAt) / 1000);
   });
 
+  const switchover = createSwitchover({ config, ha, logger, metrics });
   const api: ApiContext = {
     config,
     ha,
@@ -227,6 +232,7 @@ export function createAtlasServer(
     notifier,
     metrics,
     logger,
+    switchover,
     startedAt: Date.now(),
     version: versionInfo(),
     write: async (operation) => {
@@ -258,6 +264,33 @@ export function createAtlasServer(
     : null;
   const http: Server = tls ? tls.server : createHttpServer(timeouts, callback);
 
+  /**
+   * A passive that becomes active serves its first write cold: loading the type registry and
+   * compiling the store's read path costs a fresh process 300–600 ms under load, ten times the
+   * rest of a hand-over. One read of an entity that does not exist loads them while passive.
+   */
+  async function warmUp(): Promise<void> {
+    // After the active's address is known: the cold read holds the event loop for a moment,
+    // and a passive that does not know where to redirect answers 503 meanwhile.
+    if (ha.snapshot().activeAddress === null)
+      await new Promise<void>((resolveWait) => {
+        const timer = setTimeout(done, 2000);
+        const off = ha.on("activeAddress", done);
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolveWait();
+        }
+      });
+    const started = performance.now();
+    try {
+      await store.getByUniqueAttribute("Referenceable", "__atlas_ha_warm_up__");
+      logger.info({ event: "store_warmed", tookMs: Math.round(performance.now() - started) });
+    } catch (error) {
+      logger.warn({ event: "store_warm_up_failed", error: (error as Error).message });
+    }
+  }
+
   let stopping: Promise<void> | null = null;
   let port = config.http.port;
 
@@ -287,8 +320,10 @@ export function createAtlasServer(
       port = (http.address() as AddressInfo).port;
       logger.info({ event: "http_listening", port, tls: !!config.http.tls });
       // The election may wait for ZooKeeper indefinitely; status endpoints answer meanwhile.
+      switchover.start();
       ha.start().then(
         async () => {
+          void warmUp();
           // Checked at start too, so that every instance (not only the one elected) says why.
           if (!ha.election) return;
           await checkEpochRegression(store, ha.election).catch((error: Error) => {
@@ -311,9 +346,16 @@ export function createAtlasServer(
         const started = performance.now();
         logger.info({ event: "server_stopping" });
         tls?.close();
-        await ha.stop();
-        logger.info({ event: "left_election", tookMs: Math.round(performance.now() - started) });
-        await new Promise<void>((resolvePromise) => {
+        switchover.stop();
+        // ha.stop() refuses writes and leaves the election at once, then stops the hook
+        // consumer (commit, leave the group); in-flight HTTP requests drain meanwhile.
+        const leaving = ha.stop().then(() =>
+          logger.info({
+            event: "left_election",
+            tookMs: Math.round(performance.now() - started),
+          }),
+        );
+        const draining = new Promise<void>((resolvePromise) => {
           const timer = setTimeout(() => {
             http.closeAllConnections();
             resolvePromise();
@@ -324,6 +366,7 @@ export function createAtlasServer(
           });
           http.closeIdleConnections();
         });
+        await Promise.all([leaving, draining]);
         await notifier.close();
         await store.close();
         logger.info({ event: "server_stopped", tookMs: Math.round(performance.now() - started) });

@@ -14,7 +14,11 @@
  * - a leader also stops leading when it has not heard from ZooKeeper for `leaseMs` (a paused
  *   process or a stalled event loop cannot know its session expired meanwhile);
  * - failed leadership work: give up the node, rejoin after a jittered exponential back-off;
- * - close(): delete the node at once, so a clean shutdown hands over in milliseconds.
+ * - close(): delete the node at once, so a clean shutdown hands over in milliseconds;
+ * - stepAside(): delete the node and stay out of line for a window (or until close()),
+ *   optionally leaving a hand-over intent (intent.ts) that names the participant that should
+ *   lead next: a participant that comes first during the window while the named one is in
+ *   line moves to the back once per intent, so the named one leads.
  *
  * All steps run one at a time through a queue (steps.ts); each re-reads ZooKeeper rather
  * than trusting what an earlier step saw. The lease is lease.ts, the line of participants
@@ -24,12 +28,24 @@ import { backoffDelay, Emitter, flatEvent } from "@atlas-ha/shared";
 import { ZkClient } from "./client.js";
 import { Connection, type ConnectionChange, type ConnectionState } from "./connection.js";
 import { DoomedNodes } from "./doomed.js";
-import { ElectionClosedError, LeadershipFailedError, isZooKeeperError } from "./errors.js";
+import {
+  ElectionClosedError,
+  ElectionOptionsError,
+  LeadershipFailedError,
+  isZooKeeperError,
+} from "./errors.js";
 import { Lease } from "./lease.js";
 import { resolveOptions, type ElectionOptions, type ResolvedOptions } from "./options.js";
-import { enterLine, participantNodes, readParticipants, stillFirst } from "./participants.js";
+import { createIntent, findIntent, removeIntent, type HandoverIntent } from "./intent.js";
+import { enterLine, inLine, readParticipants, stillFirst } from "./participants.js";
 import { Steps } from "./steps.js";
-import type { Election, ElectionEvent, ElectionEvents, Participant } from "./types.js";
+import type {
+  Election,
+  ElectionEvent,
+  ElectionEvents,
+  Participant,
+  StepAsideOptions,
+} from "./types.js";
 
 export type { Election, ElectionEvent, ElectionEvents, Participant } from "./types.js";
 
@@ -61,6 +77,10 @@ class LeaderElection implements Election {
   /** The node a leader watches (its own), so that it steps down when someone deletes it. */
   #ownWatch: string | null = null;
   #closed = false;
+  /** Out of line by stepAside(): no join until its window ends (or ever, without one). */
+  #aside = false;
+  /** Hand-over intents (by czxid) this participant already moved back for: once each. */
+  readonly #yielded = new Set<number>();
   #started: Promise<void> | null = null;
   #joined: { resolve: () => void; reject: (e: Error) => void } | null = null;
 
@@ -270,7 +290,8 @@ class LeaderElection implements Election {
   }
 
   async #joinOnce(): Promise<void> {
-    if (this.#closed || !this.#connection.connected || this.#rejoinTimer !== null) return;
+    if (this.#closed || this.#aside || !this.#connection.connected || this.#rejoinTimer !== null)
+      return;
     if (this.#node) return this.#check();
     await this.#doomed.deleteAll();
     await this.zk.ensurePath(this.#o.electionPath);
@@ -289,12 +310,15 @@ class LeaderElection implements Election {
     // the two requests were sequential, but a hand-over waits for one round trip, not two
     // (Curator's LeaderLatch also leads after one getChildren). A follower's request sets
     // the watch on its own node a little early, which only makes it look again sooner.
-    const line = participantNodes(this.zk, this.#o.electionPath);
+    const line = this.zk.getChildren(this.#o.electionPath);
     const own = this.zk.exists(node, this.#watchOwnNode(node));
     own.catch(() => undefined); // awaited below when first; a failed line is what counts
     let children: string[];
+    let intent: HandoverIntent | null;
     try {
-      children = await line;
+      const all = await line;
+      children = inLine(all);
+      intent = findIntent(this.#o.electionPath, all);
     } catch (error) {
       // The election path itself was deleted (and our node with it): join again, which
       // recreates the path; retrying the read would fail forever (docs/decisions.md).
@@ -311,6 +335,7 @@ class LeaderElection implements Election {
     )
       return this.#check();
     if (index === 0) {
+      if (intent && !this.#leader && (await this.#yieldTo(intent, node))) return;
       const stat = await own;
       if (!stat) return this.#nodeLost(node);
       if (stat.ephemeralOwner !== this.zk.sessionId) {
@@ -328,6 +353,8 @@ class LeaderElection implements Election {
         return;
       }
       this.#becomeLeader(stat.czxid, node);
+      // The hand-over this intent asked for is done: nobody needs to move back for it now.
+      if (intent?.target === this.#o.id) void removeIntent(this.zk, intent).catch(() => undefined);
       return;
     }
     if (this.#stepDown()) {
@@ -458,6 +485,95 @@ class LeaderElection implements Election {
         }
       });
     });
+  }
+
+  /**
+   * First in line while a hand-over intent names another participant: move to the back (a
+   * new node) when the named one is in line, so that it leads. Once per intent, and only
+   * while the named one is there, so a missing or failing target can never leave the line
+   * without a leader; moving back only ever removes a candidate, so it can never make two.
+   */
+  async #yieldTo(intent: HandoverIntent, node: string): Promise<boolean> {
+    if (intent.target === this.#o.id) return false;
+    const stat = await this.zk.exists(intent.path);
+    if (!stat || this.#yielded.has(stat.czxid)) return false;
+    const line = await readParticipants(this.zk, this.#o.electionPath, node);
+    if (!line.some((p) => p.id === intent.target && !p.isSelf)) return false;
+    this.#yielded.add(stat.czxid);
+    this.#log("info", "election_yielded", { node, target: intent.target });
+    this.#node = null;
+    this.#doomed.add(node);
+    await this.#doomed.deleteAll();
+    await this.#join();
+    return true;
+  }
+
+  stepAside(options: StepAsideOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new ElectionClosedError());
+    const { forMs, target } = options;
+    if (forMs !== undefined && (!Number.isFinite(forMs) || forMs <= 0))
+      return Promise.reject(
+        new ElectionOptionsError("forMs", `a positive number of ms, got ${String(forMs)}`),
+      );
+    if (target !== undefined && (typeof target !== "string" || target === ""))
+      return Promise.reject(new ElectionOptionsError("target", "a participant id"));
+    // Out of line from this instant: no step that runs before ours may join again.
+    this.#aside = true;
+    return new Promise<void>((resolve, reject) => {
+      this.#steps.run(async () => {
+        try {
+          await this.#stepAside(forMs, target);
+          resolve();
+        } catch (error) {
+          reject(error);
+          throw error;
+        }
+      });
+    });
+  }
+
+  async #stepAside(forMs: number | undefined, target: string | undefined): Promise<void> {
+    if (this.#rejoinTimer !== null) this.#o.clock.clearTimeout(this.#rejoinTimer);
+    this.#rejoinTimer = null;
+    this.#aside = true;
+    // The intent goes in before our node goes out: whoever wakes up first already sees it.
+    let intent: HandoverIntent | null = null;
+    try {
+      if (target !== undefined)
+        intent = await createIntent(
+          this.zk,
+          this.#o.electionPath,
+          await this.zk.getChildren(this.#o.electionPath),
+          target,
+        );
+    } catch (error) {
+      // Nothing was given up yet: stay in line as before, and say why to the caller.
+      this.#aside = false;
+      throw error;
+    }
+    const wasLeader = this.#stepDown();
+    const node = this.#node;
+    this.#node = null;
+    if (node) this.#doomed.add(node);
+    this.#log("info", "election_stepped_aside", { node, wasLeader, forMs, target });
+    if (this.#role !== "none" || wasLeader) this.#announceFollower("stepped_aside");
+    if (forMs !== undefined) {
+      this.#rejoinTimer = this.#o.clock.setTimeout(() => {
+        this.#rejoinTimer = null;
+        this.#aside = false;
+        this.#steps.run(async () => {
+          if (intent) await removeIntent(this.zk, intent);
+          await this.#join();
+        });
+      }, forMs);
+    }
+    // Guaranteed: a delete lost with the connection is redone by the next step (and the
+    // session's end deletes it too).
+    await this.#doomed
+      .deleteAll()
+      .catch((e: Error) =>
+        this.#log("warn", "election_node_delete_failed", { node, error: e.message }),
+      );
   }
 
   // ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ export {
   type ElectionEvents,
   type Participant,
 } from "./election.js";
+export type { StepAsideOptions } from "./types.js";
 export type { ElectionOptions, LeadershipTerm } from "./options.js";
 export type { ConnectionState } from "./connection.js";
 export type { ZkClient } from "./client.js";

@@ -12,11 +12,16 @@ function sequenceOf(name: string): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
-/** The participant nodes' names under the election path, in sequence order. */
-export async function participantNodes(zk: ZkClient, electionPath: string): Promise<string[]> {
-  return (await zk.getChildren(electionPath))
+/** Of the election path's children, the participant nodes' names, in sequence order. */
+export function inLine(children: string[]): string[] {
+  return children
     .filter((c) => !Number.isNaN(sequenceOf(c)))
     .sort((a, b) => sequenceOf(a) - sequenceOf(b));
+}
+
+/** The participant nodes' names under the election path, in sequence order. */
+export async function participantNodes(zk: ZkClient, electionPath: string): Promise<string[]> {
+  return inLine(await zk.getChildren(electionPath));
 }
 
 /** Every participant, in election order, with its id and epoch; `self` is this one's node. */

@@ -28,7 +28,9 @@ export interface ElectionEvents {
   /** This participant leads. `resumed`: the same term continues after a blip. */
   leader: Stamped & { epoch: number; node: string; resumed: boolean };
   /** It participates without leading (joined behind another, or stepped down for good). */
-  follower: Stamped & { reason: "joined" | "not_first" | "node_lost" | "gave_up" };
+  follower: Stamped & {
+    reason: "joined" | "not_first" | "node_lost" | "gave_up" | "stepped_aside";
+  };
   /** Connection suspended (or lease lapsed): stop acting as leader now; the node is kept. */
   suspended: Stamped & { wasLeader: boolean; reason: "disconnected" | "lease" };
   /** The session is gone; a new one is opened and the participant rejoins at the back. */
@@ -47,6 +49,17 @@ export type ElectionEvent<K extends keyof ElectionEvents = keyof ElectionEvents>
   ElectionEvents,
   K
 >;
+
+/** stepAside(): how long to stay out of line, and whom to hand over to. */
+export interface StepAsideOptions {
+  /** Rejoin (at the back) after this many ms; without it, stay out until close(). */
+  forMs?: number;
+  /**
+   * The participant id that should lead next. Participants ahead of it that come first
+   * while the window lasts move to the back once, as long as it is in line.
+   */
+  target?: string;
+}
 
 export interface Election {
   readonly id: string;
@@ -73,6 +86,13 @@ export interface Election {
    * `onLeadership` rejects. Does nothing when not leading.
    */
   relinquish(reason: unknown): Promise<void>;
+  /**
+   * Leaves the line now (stops leading, deletes the node) and stays out for `forMs` (or until
+   * close()), then rejoins at the back: a planned hand-over. With a `target`, a hand-over
+   * intent makes the participants ahead of the target move back once (docs/contracts/election.md).
+   * Resolves once the node is deleted.
+   */
+  stepAside(options?: StepAsideOptions): Promise<void>;
   getLeader(): Promise<Participant | null>;
   getParticipants(): Promise<Participant[]>;
   /**

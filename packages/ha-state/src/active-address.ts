@@ -102,11 +102,16 @@ export async function publishActiveAddress(
   zk: ZkClient,
   zkRoot: string,
   address: string,
+  /** The node's stat as read just before (one round trip saved), when the caller has it. */
+  first?: Awaited<ReturnType<ZkClient["exists"]>>,
 ): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
-  await zk.ensurePath(zkRoot);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const stat = await zk.exists(path);
+  let known = first;
+  // zkRoot is ensured only when the create finds it missing: one round trip less on the way
+  // to ACTIVE, where every round trip is writes refused.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const stat = known !== undefined ? known : await zk.exists(path);
+    known = undefined;
     if (stat) {
       if (stat.ephemeralOwner === zk.sessionId) {
         const { data } = await zk.getData(path);
@@ -119,6 +124,10 @@ export async function publishActiveAddress(
       await zk.create(path, address, "ephemeral", { worldRead: true });
       return;
     } catch (error) {
+      if (isCode(error, "ZK_NONODE")) {
+        await zk.ensurePath(zkRoot);
+        continue;
+      }
       // Someone created it between our delete and create: look again.
       if (!isCode(error, "ZK_NODEEXISTS")) throw error;
     }
@@ -127,6 +136,14 @@ export async function publishActiveAddress(
 }
 
 /** Removes the node if this session owns it (a passivating active). */
+/** Reads the node's stat (null when absent), for publishActiveAddress's first look. */
+export function readActiveAddressStat(
+  zk: ZkClient,
+  zkRoot: string,
+): ReturnType<ZkClient["exists"]> {
+  return zk.exists(`${zkRoot}/${ACTIVE_SERVER_INFO}`);
+}
+
 export async function unpublishActiveAddress(zk: ZkClient, zkRoot: string): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
   if (!zk.connected) return; // ephemeral: it goes with the session if the session goes

@@ -49,3 +49,17 @@ export class ActivationAbortedError extends Error {
     super(`activation aborted: ${reason}`);
   }
 }
+
+/** Why stepDown() refused: the instance is not the one that can hand over now. */
+export type StepDownRefusal = "standalone" | "not_active" | "stopping" | "in_progress";
+
+/** stepDown() was refused; `reason` says why, nothing was changed. */
+export class StepDownRefusedError extends Error {
+  override readonly name = "StepDownRefusedError" as const;
+  readonly code = "HA_STEP_DOWN_REFUSED" as const;
+  readonly reason: StepDownRefusal;
+  constructor(reason: StepDownRefusal, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}

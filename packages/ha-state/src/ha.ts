@@ -24,9 +24,10 @@ import {
   ACTIVE_SERVER_INFO,
   ActiveAddressCache,
   publishActiveAddress,
+  readActiveAddressStat,
   unpublishActiveAddress,
 } from "./active-address.js";
-import { ActivationAbortedError, HaStateOptionsError } from "./errors.js";
+import { ActivationAbortedError, HaStateOptionsError, StepDownRefusedError } from "./errors.js";
 import { callHandler } from "./handler-call.js";
 import {
   DEFAULT_HANDLER_TIMEOUT_MS,
@@ -43,6 +44,7 @@ import type {
   HaSnapshot,
   HaState,
   ServiceState,
+  StepDownOptions,
   Transition,
 } from "./types.js";
 
@@ -69,6 +71,8 @@ class HaStateMachine implements HaState {
   #activated: ActiveStateHandler[] = [];
   #queue: Promise<void> = Promise.resolve();
   #stopping = false;
+  /** Set while leaving (stop() or stepDown()): the activation in hand must not go ACTIVE. */
+  #leaving = false;
   /** Aborts the activation in progress (stop() must not wait behind a slow handler). */
   #activation: AbortController | null = null;
   #started = false;
@@ -135,11 +139,11 @@ class HaStateMachine implements HaState {
       else if (state === "RECONNECTED") void this.#address?.refresh();
     });
     election.on("suspended", ({ payload: { wasLeader, reason } }) => {
-      if (wasLeader) this.#stepDown(reason === "lease" ? "lease_lapsed" : "suspended");
+      if (wasLeader) this.#leadershipEnded(reason === "lease" ? "lease_lapsed" : "suspended");
     });
-    election.on("lost", ({ payload: { reason } }) => this.#stepDown(`session_${reason}`));
+    election.on("lost", ({ payload: { reason } }) => this.#leadershipEnded(`session_${reason}`));
     election.on("follower", ({ payload: { reason } }) => {
-      this.#stepDown(reason);
+      this.#leadershipEnded(reason);
       void this.#refreshLeader();
     });
     election.on("leader", () => void this.#refreshLeader());
@@ -205,14 +209,79 @@ class HaStateMachine implements HaState {
     // An activation in progress is abandoned at once: its handler may take up to its timeout,
     // and the instance must not go ACTIVE (nor keep its node) after it was told to stop.
     this.#activation?.abort(new ActivationAbortedError("the instance is stopping"));
-    // Passivate first (e.g. the hook consumer commits and leaves its group), then leave the
-    // election: the next active never overlaps with what this one still runs.
-    await this.#enqueue(() => this.#passivate("stopping"));
+    // Refuse writes now and leave the election at once, so the next instance is elected in
+    // one round trip; the handlers (the hook consumer's commit and leave) stop meanwhile.
+    // Safe because every write of this term carries its epoch, which the store refuses as
+    // soon as the next active has fenced it (docs/contracts/states.md, "Leaving").
+    const leaving = this.#leave("stopping", {}, false);
+    const passivating = this.#enqueue(() => this.#passivate("stopping"));
+    await Promise.all([leaving, passivating]);
     this.#address?.stop();
     await this.election?.close();
   }
 
+  async stepDown(options: StepDownOptions): Promise<void> {
+    const refuse = (reason: StepDownRefusedError["reason"], message: string) => {
+      this.#log("warn", "ha_step_down_refused", { reason, target: options?.target });
+      return Promise.reject(new StepDownRefusedError(reason, message));
+    };
+    if (!this.election)
+      return refuse("standalone", "a standalone instance has nobody to hand over to");
+    if (this.#stopping) return refuse("stopping", "the instance is stopping");
+    if (this.#leaving) return refuse("in_progress", "a hand-over is already under way");
+    if (this.snapshot().state !== "ACTIVE")
+      return refuse("not_active", `this instance is ${this.snapshot().state}, not ACTIVE`);
+    if (!options || !Number.isFinite(options.forMs) || options.forMs <= 0)
+      throw new HaStateOptionsError("forMs", "a positive number of ms");
+    this.#log("info", "ha_stepping_down", { forMs: options.forMs, target: options.target });
+    const passivating = this.#enqueue(() => this.#passivate("stepped_down"));
+    try {
+      await Promise.all([
+        this.#leave(
+          "stepped_down",
+          {
+            forMs: options.forMs,
+            ...(options.target !== undefined ? { target: options.target } : {}),
+          },
+          true,
+        ),
+        passivating,
+      ]);
+    } finally {
+      this.#leaving = false;
+    }
+  }
+
+  /**
+   * Refuses writes at once (BECOMING_PASSIVE: the HTTP layer answers 503), then leaves the
+   * election. Our `active_server_info` goes first when `unpublish` (a session that lives on
+   * must not leave passives redirecting to it); it can never go later, as that delete could
+   * hit the next active's node. On stop() it is left to the session's end, or replaced by
+   * the next active's, which saves two round trips. Never rejects: a failure is logged,
+   * and close() or the session's end removes what is left.
+   */
+  async #leave(
+    reason: string,
+    options: { forMs?: number; target?: string },
+    unpublish: boolean,
+  ): Promise<void> {
+    this.#leaving = true;
+    if (this.#state === "ACTIVE" || this.#state === "BECOMING_ACTIVE")
+      this.#transition("BECOMING_PASSIVE", reason);
+    if (!this.election) return;
+    try {
+      if (unpublish)
+        await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
+      await this.election.stepAside(options);
+      this.#log("info", "ha_left_election", { reason, ...options });
+    } catch (error) {
+      this.#log("warn", "ha_leave_failed", { reason, error: (error as Error).message });
+    }
+  }
+
   async relinquish(reason: Error): Promise<void> {
+    // Leaving already (a late fenced write of the term being given up): nothing to add.
+    if (this.#leaving || this.#stopping) return;
     // A fencing error names the epoch that was refused. One about an earlier term (a write
     // of that term that finished late) says nothing about the current one: keep it.
     const refused = (reason as { epoch?: unknown }).epoch;
@@ -231,7 +300,7 @@ class HaStateMachine implements HaState {
     await this.election?.relinquish(reason);
   }
 
-  #stepDown(reason: string): void {
+  #leadershipEnded(reason: string): void {
     if (this.#state === "PASSIVE" && this.#activated.length === 0) return;
     void this.#enqueue(() => this.#passivate(reason));
   }
@@ -249,8 +318,10 @@ class HaStateMachine implements HaState {
     this.#epoch = epoch;
     const started = this.#clock.now();
     this.#transition("BECOMING_ACTIVE", "elected");
+    const ending = () =>
+      new ActivationAbortedError(this.#stopping ? "the instance is stopping" : "leadership ended");
     try {
-      for (const handler of this.#handlers) {
+      for (const handler of this.#handlers.filter((h) => !h.afterActive)) {
         if (signal.aborted) throw new ActivationAbortedError("leadership ended");
         this.#activated.push(handler); // passivated too if it fails halfway
         await this.#run(
@@ -261,17 +332,31 @@ class HaStateMachine implements HaState {
         );
       }
       if (this.election) {
-        // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have taken long.
-        if (!(await this.election.confirmLeadership()))
-          throw new ActivationAbortedError("no longer the leader");
-        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress);
+        // Re-check before telling the world (docs/contracts/zookeeper.md): the handlers may have
+        // taken long. The address node is read meanwhile (pipelined on the same session): every
+        // round trip before ACTIVE is time writes are refused.
+        const [leading, stat] = await Promise.all([
+          this.election.confirmLeadership(),
+          readActiveAddressStat(this.election.zk, this.#zkRoot),
+        ]);
+        if (!leading) throw new ActivationAbortedError("no longer the leader");
+        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress, stat);
       }
-      if (signal.aborted || this.#stopping)
-        throw new ActivationAbortedError(
-          this.#stopping ? "the instance is stopping" : "leadership ended",
-        );
+      if (signal.aborted || this.#stopping || this.#leaving) throw ending();
       this.#transition("ACTIVE", "activated");
       this.#log("info", "became_active", { tookMs: Math.round(this.#clock.now() - started) });
+      // Serving does not wait for these (the hook consumer joins its group meanwhile); each
+      // fences its own work by the epoch.
+      for (const handler of this.#handlers.filter((h) => h.afterActive)) {
+        if (signal.aborted || this.#stopping || this.#leaving) throw ending();
+        this.#activated.push(handler);
+        await this.#run(
+          handler,
+          "activate",
+          () => handler.instanceIsActive({ epoch, signal }),
+          signal,
+        );
+      }
     } catch (error) {
       controller.abort(error);
       const aborted = (error as Error).name === "ActivationAbortedError";
@@ -312,7 +397,9 @@ class HaStateMachine implements HaState {
       }
     }
     this.#activated = [];
-    if (this.election)
+    // Leaving (stop(), stepDown()): the node may be gone already and the next active's
+    // address published; #leave dealt with ours.
+    if (this.election && !this.#leaving)
       await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
     this.#transition("PASSIVE", reason);
   }

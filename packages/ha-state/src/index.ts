@@ -9,6 +9,7 @@ export type {
   HaState,
   PassivationContext,
   ServiceState,
+  StepDownOptions,
   Transition,
 } from "./types.js";
 export type { Logger } from "@atlas-ha/shared";
@@ -18,4 +19,6 @@ export {
   HandlerFailedError,
   HandlerTimeoutError,
   HaStateOptionsError,
+  StepDownRefusedError,
+  type StepDownRefusal,
 } from "./errors.js";

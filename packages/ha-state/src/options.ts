@@ -87,6 +87,9 @@ export function validateHandler(h: ActiveStateHandler, where: string): void {
       `handler "${h.name}" needs instanceIsActive and instanceIsPassive functions`,
     );
   }
+  if (h.afterActive !== undefined && typeof h.afterActive !== "boolean") {
+    throw new HaStateOptionsError(where, `handler "${h.name}": afterActive is true or false`);
+  }
 }
 
 /** The election of an instance with `zookeeper` options: its id, session, ACL and back-off. */

@@ -29,6 +29,20 @@ export interface ActiveStateHandler {
   instanceIsPassive(context: PassivationContext): Promise<void> | void;
   /** Overrides the instance-wide handler timeout. */
   timeoutMs?: number;
+  /**
+   * Activated after the instance reports ACTIVE (in ascending order, after the others), so
+   * that it does not hold up serving: for work that is fenced by the epoch on its own, such
+   * as a hook consumer. A failure ends the term as a failed activation does.
+   */
+  afterActive?: boolean;
+}
+
+/** stepDown(): how long to stay out of the election, and whom to hand over to. */
+export interface StepDownOptions {
+  /** Rejoin the election (as passive, at the back) after this many ms. */
+  forMs: number;
+  /** The instance (server id) that should become active next; default the next in line. */
+  target?: string;
 }
 
 /** What status endpoints report: a consistent picture, read without touching ZooKeeper. */
@@ -84,6 +98,13 @@ export interface HaState {
   start(): Promise<void>;
   /** Passivates if active, then leaves the election at once (hand-over in milliseconds). */
   stop(): Promise<void>;
+  /**
+   * A planned hand-over (docs/contracts/states.md): refuses writes at once (BECOMING_PASSIVE),
+   * leaves the election (the next instance, or `target`, becomes active), passivates
+   * meanwhile, and rejoins as passive after `forMs`. Rejects with StepDownRefusedError
+   * (`HA_STEP_DOWN_REFUSED`) unless ACTIVE with an election. Resolves once passivated.
+   */
+  stepDown(options: StepDownOptions): Promise<void>;
   /**
    * Gives up the active role because the instance cannot act as active (e.g. its store
    * refused a write with a stale epoch); it rejoins the election after a back-off.

@@ -373,6 +373,32 @@ export const ATLAS_ERRORS = Object.freeze({
     "ATLAS-503-00-009",
     "a passive in proxy mode got a request another passive of the group had forwarded already",
   ),
+  // A planned hand-over (POST admin/ha/switchover) refused: ours
+  SWITCHOVER_STANDALONE: entry(
+    400,
+    "ATLAS-400-00-A01",
+    "a switchover needs HA: this instance is standalone",
+  ),
+  SWITCHOVER_TARGET_UNKNOWN: entry(
+    404,
+    "ATLAS-404-00-A02",
+    "the switchover target is not an instance of the group, or not in its election",
+  ),
+  SWITCHOVER_NO_CANDIDATE: entry(
+    409,
+    "ATLAS-409-00-A03",
+    "no other instance is in the election and answers PASSIVE",
+  ),
+  SWITCHOVER_TARGET_UNHEALTHY: entry(
+    409,
+    "ATLAS-409-00-A04",
+    "the switchover target does not answer PASSIVE on its status endpoint",
+  ),
+  SWITCHOVER_IN_TRANSITION: entry(
+    409,
+    "ATLAS-409-00-A05",
+    "the instance is not ACTIVE, or a switchover is under way",
+  ),
 });
 
 export type AtlasErrorName = keyof typeof ATLAS_ERRORS;

@@ -36,6 +36,7 @@ const ADMIN_PATHS_OF_THE_ACTIVE = [
   "/admin/audit/",
   "admin/tasks",
   "/admin/debug/metrics",
+  "/admin/ha/switchover", // ours: only the active can hand over (api/switchover.ts)
   "/admin/audits/ageout",
 ];
 /** This server's own per-instance metrics: each instance's, so never redirected (not Atlas's). */

@@ -5,6 +5,7 @@ import type { ServerConfig } from "../config/index.js";
 import type { Notifier } from "../hooks/notify.js";
 import type { Metrics } from "../metrics.js";
 import type { MetadataStore } from "../store/index.js";
+import type { Switchover } from "./switchover.js";
 
 /** What every route handler may use. Built once by createAtlasServer(). */
 export interface ApiContext {
@@ -18,6 +19,8 @@ export interface ApiContext {
   notifier: Notifier;
   metrics: Metrics;
   logger: Logger;
+  /** Planned hand-over to another instance (api/switchover.ts). */
+  switchover: Switchover;
   startedAt: number;
   version: { version: string; revision: string; name: string; description: string };
   /**

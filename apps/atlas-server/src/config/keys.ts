@@ -33,6 +33,9 @@ export const KEYS = Object.freeze({
   passiveMode: "atlas.server.ha.passive.mode",
   proxyConnectTimeout: "atlas.server.ha.proxy.connect.timeout.ms",
   proxyResponseTimeout: "atlas.server.ha.proxy.response.timeout.ms",
+  switchoverWindow: "atlas.server.ha.switchover.window.ms",
+  preferredId: "atlas.server.ha.preferred.id",
+  preferredDelay: "atlas.server.ha.preferred.delay.ms",
 
   kafkaBootstrap: "atlas.kafka.bootstrap.servers",
   kafkaGroupId: "atlas.kafka.hook.group.id",

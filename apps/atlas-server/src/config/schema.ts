@@ -32,6 +32,8 @@ export const DEFAULTS = Object.freeze({
   passiveMode: "redirect" as const,
   proxyConnectTimeoutMs: 5_000,
   proxyResponseTimeoutMs: 60_000,
+  switchoverWindowMs: 10_000,
+  preferredDelayMs: 60_000,
   kafkaBootstrap: "localhost:9092",
   kafkaGroupId: "atlas",
   hookTopics: Object.freeze(["ATLAS_HOOK"]),
@@ -108,6 +110,7 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
         1,
       ),
     },
+    switchover: readSwitchover(props, ids),
     kafka: readKafka(props),
     store: readStore(props, context),
     client: {
@@ -136,6 +139,19 @@ export function readSettings(props: Props, context: SchemaContext): Settings {
     log: { level: props.oneOf(KEYS.logLevel, DEFAULTS.logLevel, LOG_LEVELS) },
     configDir: context.configDir,
   };
+}
+
+/** The planned hand-over's window and the preferred instance (off unless its id is set). */
+function readSwitchover(props: Props, ids: readonly string[]): Settings["switchover"] {
+  const windowMs = props.millis(KEYS.switchoverWindow, DEFAULTS.switchoverWindowMs, 100);
+  const preferredDelayMs = props.millis(KEYS.preferredDelay, DEFAULTS.preferredDelayMs, 0);
+  const preferredId = props.string(KEYS.preferredId, null);
+  if (preferredId !== null && !ids.includes(preferredId))
+    throw props.error(
+      KEYS.preferredId,
+      `"${preferredId}" is not one of ${KEYS.ids} (${ids.join(",") || "none listed"})`,
+    );
+  return { windowMs, preferredId, preferredDelayMs };
 }
 
 function readIds(props: Props): string[] {

@@ -84,6 +84,15 @@ export interface ServerConfig {
     connectTimeoutMs: number;
     responseTimeoutMs: number;
   };
+  /** Planned hand-over (docs/operations.md): `atlas.server.ha.switchover.window.ms`, `atlas.server.ha.preferred.*`. */
+  switchover: {
+    /** How long the instance that hands over stays out of the election. */
+    windowMs: number;
+    /** The instance that should be active whenever it is healthy (null: off). */
+    preferredId: string | null;
+    /** How long it must have been healthy and passive before the active hands over to it. */
+    preferredDelayMs: number;
+  };
   kafka: {
     /** `host:port,host:port`. */
     bootstrapServers: string;

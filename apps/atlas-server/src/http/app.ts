@@ -27,6 +27,7 @@ import { indexRecoveryRoutes } from "../api/index-recovery.js";
 import { lineageRoutes } from "../api/lineage.js";
 import { relationshipRoutes } from "../api/relationship.js";
 import { searchRoutes } from "../api/search.js";
+import { switchoverRoutes } from "../api/switchover.js";
 import { typeRoutes } from "../api/types.js";
 import type { User } from "../auth/users.js";
 import { debugRoutes } from "../debug.js";
@@ -150,6 +151,7 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   adminRoutes(router, api);
   haPageRoutes(router, api); // GET /ha and its data: answered locally, no login (admin.ts)
   adminOpsRoutes(router, api);
+  switchoverRoutes(router, api);
   adminAuditRoutes(router, api);
   auditAgeoutRoutes(router, api);
   auditRoutes(router, api);

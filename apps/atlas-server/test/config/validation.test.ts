@@ -39,6 +39,9 @@ const MALFORMED: [string, string, string][] = [
   ["atlas.server.ha.passive.mode", "forward", 'expected one of redirect, proxy, got "forward"'],
   ["atlas.server.ha.proxy.connect.timeout.ms", "0", "whole number 1–"],
   ["atlas.server.ha.proxy.response.timeout.ms", "60s", "whole number"],
+  ["atlas.server.ha.switchover.window.ms", "50", "whole number 100–"],
+  ["atlas.server.ha.preferred.id", "id3", '"id3" is not one of atlas.server.ids (id1,id2)'],
+  ["atlas.server.ha.preferred.delay.ms", "1m", "whole number"],
   ["atlas.server.http.headers.timeout.ms", "0", "whole number 1–"],
   ["atlas.server.http.request.timeout.ms", "30s", "whole number"],
   [

@@ -75,7 +75,12 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     expect(b.ha.snapshot().state).toBe("PASSIVE");
     log.length = 0;
     await a.ha.stop();
-    expect(log.slice(0, 3)).toEqual(["a:three:passivate", "a:two:passivate", "a:one:passivate"]);
+    // The next instance may activate meanwhile: stop() leaves the election before passivating.
+    expect(log.filter((l) => l.startsWith("a:"))).toEqual([
+      "a:three:passivate",
+      "a:two:passivate",
+      "a:one:passivate",
+    ]);
     expect(ra.contexts.filter((c) => c.call.endsWith("passivate")).map((c) => c.reason)).toEqual([
       "stopping",
       "stopping",
