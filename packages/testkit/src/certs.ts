@@ -35,6 +35,8 @@ export interface CertificateSet {
   otherCa: { cert: string; truststore: string };
   foreignServer: Credential;
   foreignClient: Credential;
+  /** Another good server certificate from the same CA and hosts (an operator's rotation). */
+  issueServer(name: string): Promise<Credential>;
 }
 
 export interface CertificateOptions {
@@ -213,5 +215,6 @@ export async function makeCertificates(options: CertificateOptions = {}): Promis
     otherCa: { cert: other.cert, truststore: other.truststore },
     foreignServer,
     foreignClient,
+    issueServer: (name) => issue(name, ca, "server", 3650),
   };
 }

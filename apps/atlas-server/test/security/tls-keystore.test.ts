@@ -6,13 +6,11 @@
  * stays https; certificates are reloaded without a restart; and the hostile cases (no, expired
  * or foreign client certificate, plain HTTP) reach nothing and write nothing.
  */
-import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { connect, type TLSSocket } from "node:tls";
-import { promisify } from "node:util";
 import {
   freePorts,
   hashPassword,
@@ -28,7 +26,6 @@ import { rawRequest, request } from "../support/raw-http.js";
 import { atlasServerBin } from "../support/server-bin.js";
 
 const ADMIN = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
-const run = promisify(execFile);
 
 interface Answer {
   status: number;
@@ -88,66 +85,6 @@ function https(
 }
 
 const serialOf = (pemFile: string) => new X509Certificate(readFileSync(pemFile)).serialNumber;
-
-/** A second good server certificate from the same CA, as an operator's rotation brings. */
-async function renewServer(certs: CertificateSet, name: string): Promise<Credential> {
-  const path = (f: string) => join(certs.dir, f);
-  const openssl = (...args: string[]) => run("openssl", args, { cwd: certs.dir });
-  writeFileSync(
-    path(`${name}.ext`),
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-  );
-  await openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    path(`${name}.key`),
-    "-out",
-    path(`${name}.csr`),
-    "-subj",
-    "/CN=localhost",
-  );
-  await openssl(
-    "x509",
-    "-req",
-    "-sha256",
-    "-in",
-    path(`${name}.csr`),
-    "-CA",
-    certs.ca.cert,
-    "-CAkey",
-    certs.ca.key,
-    "-CAcreateserial",
-    "-out",
-    path(`${name}.pem`),
-    "-days",
-    "30",
-    "-extfile",
-    path(`${name}.ext`),
-  );
-  await openssl(
-    "pkcs12",
-    "-export",
-    "-in",
-    path(`${name}.pem`),
-    "-inkey",
-    path(`${name}.key`),
-    "-name",
-    name,
-    "-out",
-    path(`${name}.p12`),
-    "-passout",
-    `pass:${certs.password}`,
-  );
-  return {
-    cert: path(`${name}.pem`),
-    key: path(`${name}.key`),
-    p12: path(`${name}.p12`),
-    jks: "",
-  };
-}
 
 interface Instance {
   name: string;
@@ -361,7 +298,7 @@ describe("mutual TLS from Atlas's keystore keys on a group (1 ZooKeeper node, 2 
     });
     expect(open.getPeerCertificate().serialNumber).toBe(before);
 
-    const renewed = await renewServer(certs, "renewed-server");
+    const renewed = await certs.issueServer("renewed-server");
     const after = serialOf(renewed.cert);
     expect(after).not.toBe(before);
     // As rotation tools do: write aside, then rename over the old file.
