@@ -4,6 +4,7 @@
  * Atlas's JSON error with Atlas's status and code, never a stack trace, and changes nothing —
  * the downstream table keeps its propagated tag, the relationship its propagateTags.
  */
+import { randomUUID } from "node:crypto";
 import { atlasCall as call } from "@atlas-ha/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasStackTrace } from "../support/raw-http.js";
@@ -111,7 +112,7 @@ describe("hostile propagation requests (1 atlas-server process on SQLite)", () =
     );
     expectError(await api("DELETE", path), 400, "ATLAS-400-00-06D");
     expectError(
-      await api("DELETE", `${path}?associatedEntityGuid=${g.dst.replace(/.$/, "0")}`),
+      await api("DELETE", `${path}?associatedEntityGuid=${randomUUID()}`),
       400,
       "ATLAS-400-00-070",
     );
