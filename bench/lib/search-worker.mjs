@@ -1,6 +1,6 @@
 // The store alone, in a process of its own: `count` entities of one DataSet type (a long, a
 // date, an owner out of 50, a tier out of 3; every tenth one classified), then `queries`
-// rounds of each basic search below, and as many point reads (getByGuid) as the baseline.
+// rounds of each basic search and DSL query below, and as many point reads (getByGuid) as the baseline.
 // argv: backend, sqlite path or postgres URL, count, queries. Answers over IPC.
 import { createStore } from "@atlas-ha/atlas-server";
 
@@ -90,20 +90,39 @@ const searches = {
     sortOrder: "DESCENDING",
   }),
 };
+/** Atlas's DSL over the same entities: what its UI's advanced search and the clients send. */
+const dsl = {
+  "DSL: type where qualifiedName =, limit 25": (i) =>
+    `bench_dataset where qualifiedName = "bench.d${(i * 97) % count}@search" limit 25`,
+  "DSL: type where owner = and size > n, orderby name": (i) =>
+    `bench_dataset where owner = "user${i % 50}" and size > 50000 orderby name limit 25`,
+  "DSL: type isa classification, limit 25": () => "bench_dataset isa BenchPII limit 25",
+  "DSL: type groupby(tier) select tier, count()": () =>
+    "bench_dataset groupby(tier) select tier, count()",
+};
 const results = {};
 let sampleGuid;
-for (const [name, params] of Object.entries(searches)) {
+const time = async (name, run) => {
   const ms = [];
   let found = 0;
   for (let i = 0; i < queries; i++) {
     const s = performance.now();
-    const r = await store.searchBasic(params(i));
+    const r = await run(i);
     ms.push(performance.now() - s);
-    found += r.approximateCount;
-    sampleGuid ??= r.entities[0]?.guid;
+    found += r.approximateCount ?? 0;
+    sampleGuid ??= r.entities?.[0]?.guid;
   }
   results[name] = { ms, meanCount: found / queries };
-}
+};
+for (const [name, params] of Object.entries(searches))
+  await time(name, (i) => store.searchBasic(params(i)));
+for (const [name, query] of Object.entries(dsl))
+  await time(name, async (i) => {
+    const r = await store.searchDsl({ query: query(i) });
+    if ((r.entities?.length ?? 0) === 0 && (r.attributes?.values.length ?? 0) === 0)
+      throw new Error(`the DSL query ${query(i)} found nothing`);
+    return r;
+  });
 const pointMs = [];
 for (let i = 0; i < queries; i++) {
   const s = performance.now();

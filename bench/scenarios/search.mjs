@@ -1,13 +1,14 @@
-// Basic search over 100,000 entities of one type, in the store (lib/search-worker.mjs): the
+// Basic and DSL search over 100,000 entities of one type, in the store (lib/search-worker.mjs): the
 // searches the UI and the clients send most — by type, by qualifiedName, name prefix,
-// attribute filters with a sort, free text, classification, newest first. Baseline, measured
+// attribute filters with a sort, free text, classification, newest first; and the DSL queries
+// of Atlas's advanced search (equality, a conjunction with a sort, isa, groupby). Baseline, measured
 // in the same run on the same store: a GET of one entity by guid.
 import { figure } from "../lib/report.mjs";
 import { onFreshStore } from "../lib/store-process.mjs";
 
 export const search = {
   name: "search",
-  title: "9. basic search over 100,000 entities (the store)",
+  title: "9. basic and DSL search over 100,000 entities (the store)",
   async run({ quick, clusters, log, partFailed }) {
     const figures = [];
     const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
