@@ -65,6 +65,8 @@ export const restWrites = {
             `  ${backend} round ${round + 1}/${rounds}: ${Math.round(r.rps)} creates/s, p99 ${r.p99Ms} ms, server ${Math.round(r.serverCpuUsPerReq)} µs CPU/req (store alone ${Math.round(s.perSec)}/s, p99 ${s.p99Ms.toFixed(2)} ms)`,
           );
         }
+        // Issue 15's targets: 4,000 / 2,000 creates per second, p99 ≤ 10 / 20 ms.
+        const goal = backend === "sqlite" ? { rps: 4000, p99: 10 } : { rps: 2000, p99: 20 };
         figures.push(
           figure({
             scenario: this.name,
@@ -74,6 +76,7 @@ export const restWrites = {
             samples: rps,
             baseline: store,
             baselineName: "store alone, sequential",
+            target: { text: `≥ ${goal.rps}`, check: (s) => s.p50 >= goal.rps },
           }),
           figure({
             scenario: this.name,
@@ -82,6 +85,7 @@ export const restWrites = {
             samples: p99,
             baseline: storeP99,
             baselineName: "store alone",
+            target: { text: `≤ ${goal.p99}`, check: (s) => s.p50 <= goal.p99 },
           }),
         );
       }
