@@ -54,6 +54,33 @@ export class Clusters {
   }
 }
 
+/** How many times the instance's log says its write path was warmed (src/warm-up.ts). */
+function warmUps(instance) {
+  try {
+    return (
+      readFileSync(instance.process.logFile, "utf8").split('"event":"write_path_warmed"').length - 1
+    );
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts `name` and waits until it has warmed its write path, as a passive that has run for a
+ * while has: a failover right after a restart would time a cold process, which says nothing
+ * about the hand-over.
+ */
+export async function startWarm(cluster, name, timeoutMs = 30_000) {
+  const instance = cluster.instances.find((i) => i.name === name);
+  const before = warmUps(instance);
+  await cluster.start(name);
+  await waitFor(() => warmUps(instance) > before, {
+    timeoutMs,
+    intervalMs: 20,
+    what: `${name} logging write_path_warmed (${instance.process.logFile})`,
+  });
+}
+
 /** Waits for exactly one ACTIVE that accepts a write; returns it. */
 export async function settled(cluster, { not, timeoutMs = 90_000 } = {}) {
   const active = await cluster.waitForActive({ timeoutMs, ...(not ? { not } : {}) });

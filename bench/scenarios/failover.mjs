@@ -9,7 +9,7 @@
 //
 // Baseline: election-core alone on the same ZooKeeper (participant processes): close →
 // next leader, kill → next leader.
-import { others, reconfigure, SESSION_TIMEOUT_MS, settled } from "../lib/cluster.mjs";
+import { others, reconfigure, SESSION_TIMEOUT_MS, settled, startWarm } from "../lib/cluster.mjs";
 import { electionHandover } from "../lib/election.mjs";
 import { ADMIN_AUTH, firstSuccessfulWrite, health, request, sleep } from "../lib/http.mjs";
 import { figure } from "../lib/report.mjs";
@@ -40,7 +40,7 @@ async function failoverOnce(cluster, how, timeoutMs) {
   const gone = how === "stop" ? cluster.stop(active.name) : cluster.kill(active.name);
   const { at } = await firstSuccessfulWrite(urls, { timeoutMs });
   await gone;
-  await cluster.start(active.name);
+  await startWarm(cluster, active.name);
   return at - t0;
 }
 

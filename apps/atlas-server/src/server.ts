@@ -33,6 +33,7 @@ import { createSwitchover } from "./api/switchover.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, setState } from "./metrics.js";
 import { createStore, type MetadataStore } from "./store/index.js";
+import { warmWritePath } from "./warm-up.js";
 import { versionInfo } from "./version.js";
 
 export interface AtlasServerOptions {
@@ -282,12 +283,26 @@ export function createAtlasServer(
           resolveWait();
         }
       });
-    const started = performance.now();
+    let started = performance.now();
     try {
       await store.getByUniqueAttribute("Referenceable", "__atlas_ha_warm_up__");
       logger.info({ event: "store_warmed", tookMs: Math.round(performance.now() - started) });
     } catch (error) {
       logger.warn({ event: "store_warm_up_failed", error: (error as Error).message });
+    }
+    // The write path too (warm-up.ts), on a private in-memory store: a new active's first
+    // writes then run compiled code.
+    if (ha.snapshot().state !== "PASSIVE") return;
+    started = performance.now();
+    try {
+      const result = await warmWritePath();
+      logger.info({
+        event: "write_path_warmed",
+        ...result,
+        tookMs: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      logger.warn({ event: "write_path_warm_up_failed", error: (error as Error).message });
     }
   }
 

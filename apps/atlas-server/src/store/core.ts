@@ -92,11 +92,16 @@ export abstract class SqlStoreCore {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
+        // Not durable by itself (SQLite: no wait for a WAL fsync, a few ms on the way to
+        // ACTIVE): other processes see a commit at once, durable or not, so the fence holds
+        // for them; the WAL is synced in order, so the first durable write of the new term
+        // makes the fence durable too; and a fence lost with the host (power loss) was
+        // followed by no acknowledged write, while the next election's epoch is higher anyway.
         await this.write(
           epoch,
           "system",
           "FENCE",
-          { lockWaitMs: FENCE_LOCK_SLICE_MS },
+          { lockWaitMs: FENCE_LOCK_SLICE_MS, durable: false },
           async () => 0,
         );
         break;
