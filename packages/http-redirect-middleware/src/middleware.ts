@@ -200,8 +200,18 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
     const status = FOUND_METHODS.has(method) ? 302 : 307;
     counters.redirects++;
     ctx.status = status;
-    ctx.set("Location", location);
-    ctx.set("Cache-Control", "no-store");
+    const res = ctx.res as NodeResponse | undefined;
+    if (typeof res?.setHeader === "function") {
+      // Koa's context (the usual case): the headers go onto Node's response, as Koa's own
+      // setters would put them, without their per-call checks and the MIME lookup of the
+      // empty body's type; what the client receives is the same.
+      res.setHeader("Location", location);
+      res.setHeader("Cache-Control", "no-store");
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    } else {
+      ctx.set("Location", location);
+      ctx.set("Cache-Control", "no-store");
+    }
     ctx.body = "";
     o.logger.debug({ event: "ha_redirected", method, status, location });
     call(o.onRedirect, "onRedirect", { method, status, location });
@@ -212,6 +222,11 @@ export function haRedirect(options: HaRedirectOptions): RedirectMiddleware {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** What a redirect uses of Node's `ServerResponse` (Koa's `ctx.res`). */
+interface NodeResponse {
+  setHeader?: (name: string, value: string) => unknown;
+}
 
 function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";

@@ -66,6 +66,39 @@ describe("a passive instance with a known active", () => {
     });
   }
 
+  it("answers a redirect with Koa's headers for an empty body, set on Node's response directly", async () => {
+    const { app } = appWith({ source: () => passive() });
+    const res = await request(app.callback()).get("/api/atlas/v2/entity?a=1");
+    expect(res.status).toBe(302);
+    expect(res.headers).toMatchObject({
+      location: `${ACTIVE_ADDRESS}/api/atlas/v2/entity?a=1`,
+      "cache-control": "no-store",
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": "0",
+    });
+    expect(res.text).toBe("");
+  });
+
+  it("sets the redirect's headers through ctx.set on a context without Node's response", async () => {
+    const set: Record<string, string> = {};
+    const ctx = {
+      req: { url: "/api/atlas/v2/entity?a=1", method: "GET" },
+      status: 404,
+      body: undefined as unknown,
+      set: (field: string, value: string) => {
+        set[field] = value;
+      },
+    };
+    const mw = haRedirect({ selfAddress: SELF_ADDRESS, source: () => passive() });
+    await mw(ctx, async () => undefined);
+    expect(ctx.status).toBe(302);
+    expect(set).toEqual({
+      Location: `${ACTIVE_ADDRESS}/api/atlas/v2/entity?a=1`,
+      "Cache-Control": "no-store",
+    });
+    expect(ctx.body).toBe("");
+  });
+
   for (const method of ["post", "put", "patch", "delete"] as const) {
     it(`redirects a ${method.toUpperCase()} with 307 so method and body are kept`, async () => {
       const { app, served } = appWith({ source: () => passive() });

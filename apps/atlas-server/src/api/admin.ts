@@ -4,6 +4,7 @@
  * match the text), so nothing else goes in it.
  */
 import type { Router } from "../http/router.js";
+import { answerStatus } from "../http/status.js";
 import type { ApiContext } from "./context.js";
 import { HA_PAGE_PATH, HA_VIEW_PATH } from "./ha-page.js";
 import { recordHaHistory } from "./ha-history.js";
@@ -56,19 +57,9 @@ export function answeredLocally(path: string): boolean {
 export function adminRoutes(router: Router, api: ApiContext): void {
   // Before ha.start() (the app is made first), so the first election is recorded.
   const history = recordHaHistory(api.ha, api.ha.snapshot().selfAddress);
-  // Probed continuously by load balancers and atlas-status: the answers are made once.
-  const statusBodies = new Map<string, string>();
-  router.on("GET", `${ADMIN}/status`, (ctx) => {
-    const state = api.ha.snapshot().state;
-    let body = statusBodies.get(state);
-    if (body === undefined) {
-      body = JSON.stringify({ Status: state });
-      statusBodies.set(state, body);
-    }
-    ctx.set("Cache-Control", "no-store");
-    ctx.set("Content-Type", "application/json; charset=utf-8");
-    ctx.body = body;
-  });
+  // Probed continuously by load balancers and atlas-status: the request layer answers the
+  // plain spelling itself (http/app.ts); this route answers the others (`/status/`, a query).
+  router.on("GET", `${ADMIN}/status`, (ctx) => answerStatus(ctx, api.ha.snapshot().state));
 
   router.on("GET", `${ADMIN}/health`, (ctx) => {
     const s = api.ha.snapshot();

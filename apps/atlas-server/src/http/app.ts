@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { haRedirect, type ProxiedEvent } from "@atlas-ha/http-redirect-middleware";
 import Koa from "koa";
-import { adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
+import { ADMIN, adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import { adminAuditRoutes } from "../api/admin-audits.js";
 import { adminOpsRoutes } from "../api/admin-ops.js";
 import { auditAgeoutRoutes } from "../api/audit-ageout.js";
@@ -35,8 +35,11 @@ import { basicAuth } from "./auth.js";
 import { authorize } from "./authorize.js";
 import { answerError, answerNoRoute } from "./errors.js";
 import { Router } from "./router.js";
+import { answerStatus } from "./status.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const STATUS_PATH = `${ADMIN}/status`;
+const DONE: Promise<void> = Promise.resolve();
 
 /** A server id as a Via pseudonym (an HTTP token): other characters become `_`. */
 function viaName(serverId: string): string {
@@ -64,51 +67,6 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
       stack: (error as Error)?.stack,
     });
 
-  // Request id, timing, the error boundary and the access log in one layer: every async
-  // middleware adds a promise to each request, a cost that shows next to a bare Koa 302
-  // (docs/decisions.md).
-  // The level is fixed for the process: whether quiet requests are logged at debug is known now.
-  const debugLogged = api.logger.isLevelEnabled("debug");
-  app.use(async (ctx, next) => {
-    // Node's own header object and setHeader rather than Koa's delegating accessors: this
-    // runs on every request, a status probe and a passive's 302 included.
-    const incoming = ctx.req.headers["x-request-id"];
-    const requestId =
-      typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.res.setHeader("X-Request-Id", requestId);
-    const started = performance.now();
-    try {
-      await next();
-      // A passive in proxy mode has streamed the active's answer itself (ctx.respond = false).
-      if (ctx.respond !== false) answerNoRoute(ctx);
-    } catch (error) {
-      answerError(ctx, error, onUnexpected);
-    } finally {
-      const ms = performance.now() - started;
-      const path = ctx.path;
-      api.metrics.requests.observe(routeClass(path), ctx.status, ms / 1000);
-      // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
-      // routine at any rate a load balancer or client sends them: an info line each would make
-      // logging a large share of a passive's work (docs/decisions.md).
-      const quiet =
-        (path.startsWith("/api/atlas/admin/") && ctx.status < 400) ||
-        ctx.status === 302 ||
-        ctx.status === 307;
-      if (!quiet || debugLogged) {
-        api.logger[quiet ? "debug" : "info"]({
-          event: "http_request",
-          requestId: ctx.state.requestId,
-          method: ctx.method,
-          path,
-          status: ctx.status,
-          ms: Math.round(ms * 10) / 10,
-          user: ctx.state.user,
-        });
-      }
-    }
-  });
-
   const auth = basicAuth({
     users,
     exempt: UNAUTHENTICATED_PATHS,
@@ -116,7 +74,6 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     plainSha256: api.config.auth.plainSha256,
     saltedSha256: api.config.auth.saltedSha256,
   });
-  app.use(auth.credentials);
 
   const redirect = haRedirect({
     source: api.ha,
@@ -140,9 +97,89 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
         }
       : {}),
   });
-  // As Atlas's ActiveServerFilter: admin paths are answered by any instance, except the
-  // ones that need the active's data or write (metrics, purge, audits, …), redirected.
-  app.use((ctx, next) => (answeredLocally(ctx.path) ? next() : redirect(ctx, next)));
+  // Request id, timing, the error boundary, the access log, the credentials and the redirect
+  // in one layer: every Koa layer and async function adds promises to each request, a cost
+  // that shows next to a bare Koa 302 (docs/decisions.md).
+  // The level is fixed for the process: whether quiet requests are logged at debug is known now.
+  const debugLogged = api.logger.isLevelEnabled("debug");
+  const finish = (ctx: Koa.Context, started: number): void => {
+    const ms = performance.now() - started;
+    const path = ctx.path;
+    const status = ctx.status;
+    api.metrics.requests.observe(routeClass(path), status, ms / 1000);
+    // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
+    // routine at any rate a load balancer or client sends them: an info line each would make
+    // logging a large share of a passive's work (docs/decisions.md).
+    const quiet =
+      (path.startsWith("/api/atlas/admin/") && status < 400) || status === 302 || status === 307;
+    if (!quiet || debugLogged) {
+      api.logger[quiet ? "debug" : "info"]({
+        event: "http_request",
+        requestId: ctx.state.requestId,
+        method: ctx.method,
+        path,
+        status,
+        ms: Math.round(ms * 10) / 10,
+        user: ctx.state.user,
+      });
+    }
+  };
+  const settle = async (ctx: Koa.Context, pending: unknown, started: number): Promise<void> => {
+    try {
+      await pending;
+      // A passive in proxy mode has streamed the active's answer itself (ctx.respond = false).
+      if (ctx.respond !== false) answerNoRoute(ctx);
+    } catch (error) {
+      answerError(ctx, error, onUnexpected);
+    } finally {
+      finish(ctx, started);
+    }
+  };
+  const failed = (ctx: Koa.Context) => (error: unknown) => answerError(ctx, error, onUnexpected);
+  // Not async: a status probe and a passive's redirect are answered in this layer, without a
+  // promise or a Koa layer of their own (docs/decisions.md).
+  app.use((ctx, next) => {
+    // Node's own header object and setHeader rather than Koa's delegating accessors: this
+    // runs on every request, a status probe and a passive's 302 included.
+    const req = ctx.req;
+    const incoming = req.headers["x-request-id"];
+    const requestId =
+      typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.res.setHeader("X-Request-Id", requestId);
+    const started = performance.now();
+    // The status probe as load balancers send it, answered before the layers below: it needs
+    // no login, is never redirected and reads only the state (api/admin.ts answers the other
+    // spellings with the same function).
+    if (req.url === STATUS_PATH && (req.method === "GET" || req.method === "HEAD")) {
+      answerStatus(ctx, api.ha.snapshot().state);
+      finish(ctx, started);
+      return DONE;
+    }
+    // Credentials checked when sent, then the redirect, as Atlas's BasicAuthenticationFilter
+    // and ActiveServerFilter: admin paths are answered by any instance, except the ones that
+    // need the active's data or write (metrics, purge, audits, …), redirected.
+    let passedOn = false;
+    const onward = () => {
+      passedOn = true;
+      return next();
+    };
+    let pending: Promise<unknown>;
+    try {
+      pending = auth.credentials(ctx, () =>
+        answeredLocally(ctx.path) ? onward() : redirect(ctx, onward),
+      );
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    // Redirected before this call returned (a connection's known credentials, ha-state's
+    // state from memory): the answer is complete and nothing downstream runs.
+    if (!passedOn && (ctx.status === 302 || ctx.status === 307)) {
+      finish(ctx, started);
+      return pending.then(undefined, failed(ctx));
+    }
+    return settle(ctx, pending, started);
+  });
 
   app.use(auth.required);
   app.use(authorize(UNAUTHENTICATED_PATHS));

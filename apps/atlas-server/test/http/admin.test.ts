@@ -4,6 +4,7 @@
  * answers itself and what it sends to the active (as Atlas's ActiveServerFilter), Atlas's
  * bodies and codes, the admin role for purge, and saved searches per login.
  */
+import http from "node:http";
 import { atlasCall, hashPassword } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +109,90 @@ describe("admin, audit and saved-search endpoints (an active and a passive on SQ
       /^atlas_http_request_duration_seconds_bucket\{le="\+Inf",server_id="[^"]+",route="\/api\/atlas\/admin\/status",status="200"\} \d+$/m,
     );
     expect(count(await scrape(passive), "/api/atlas/v2/entity", 302)).toBeGreaterThan(0);
+  });
+
+  it("a passive redirects every request of a keep-alive connection the same way, counts each, and refuses wrong credentials on it with 401", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ADMIN = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
+    const get = (path: string, authorization: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+        (resolve, reject) => {
+          const req = http.get(`${passive}${API}${path}`, { agent, headers: { authorization } });
+          req.on("response", (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => (body += chunk));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body }),
+            );
+          });
+          req.on("error", reject);
+        },
+      );
+    const scrape = async () =>
+      (await atlasCall(passive, "GET", `${API}/admin/metrics/prometheus`)).text;
+    const counted = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    const HISTOGRAM =
+      /^atlas_http_request_duration_seconds_count\{server_id="[^"]+",route="\/api\/atlas\/v2\/entity",status="302"\} (\d+)$/m;
+    const REDIRECTS = /^atlas_http_redirects_total\{(?=[^}]*status="302")[^}]*\} (\d+)$/m;
+    const before = await scrape();
+    try {
+      // The first request's credentials are checked asynchronously, the next ones are known
+      // for the connection and redirected within the request layer's call: the same answer.
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await get(`/v2/entity/guid/g1?i=${i}`, ADMIN));
+      answers.forEach((a, i) => {
+        expect(a.status, `request ${i}`).toBe(302);
+        expect(a.headers.location).toBe(`${active}${API}/v2/entity/guid/g1?i=${i}`);
+        expect(a.headers["cache-control"]).toBe("no-store");
+        expect(a.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+        expect(a.body).toBe("");
+      });
+      const after = await scrape();
+      expect(counted(after, HISTOGRAM)).toBeGreaterThanOrEqual(counted(before, HISTOGRAM) + 4);
+      expect(counted(after, REDIRECTS)).toBeGreaterThanOrEqual(counted(before, REDIRECTS) + 4);
+      const wrong = await get(
+        "/v2/entity/guid/g1",
+        `Basic ${Buffer.from("admin:nope").toString("base64")}`,
+      );
+      expect(wrong.status).toBe(401);
+      expect(JSON.parse(wrong.body)).toMatchObject({ errorCode: "ATLAS-401-00-001" });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("answers the status probe the same for every spelling and HEAD, with a request id, counted once each; other methods get 405", async () => {
+    const statusCount = async (url: string) =>
+      Number(
+        /^atlas_http_request_duration_seconds_count\{server_id="[^"]+",route="\/api\/atlas\/admin\/status",status="200"\} (\d+)$/m.exec(
+          (await atlasCall(url, "GET", `${API}/admin/metrics/prometheus`)).text,
+        )?.[1] ?? 0,
+      );
+    for (const [url, state] of [
+      [active, "ACTIVE"],
+      [passive, "PASSIVE"],
+    ] as const) {
+      const before = await statusCount(url);
+      // The plain spelling is answered by the request layer, the others by the route: same bytes.
+      for (const path of ["/admin/status", "/admin/status/", "/admin/status?probe=1"]) {
+        const r = await atlasCall(url, "GET", `${API}${path}`, undefined, { authorization: "" });
+        expect(r.status, path).toBe(200);
+        expect(r.text, path).toBe(`{"Status":"${state}"}`);
+        expect(r.headers.get("content-type"), path).toBe("application/json; charset=utf-8");
+        expect(r.headers.get("content-length"), path).toBe(String(r.text.length));
+        expect(r.headers.get("cache-control"), path).toBe("no-store");
+        expect(r.headers.get("x-request-id"), path).toMatch(/^[0-9a-f-]{36}$/);
+      }
+      const head = await atlasCall(url, "HEAD", `${API}/admin/status`);
+      expect(head.status).toBe(200);
+      expect(head.text).toBe("");
+      expect(head.headers.get("content-length")).toBe(String(`{"Status":"${state}"}`.length));
+      expect(await statusCount(url)).toBeGreaterThanOrEqual(before + 4);
+      const post = await atlasCall(url, "POST", `${API}/admin/status`, {});
+      expect(post.status).toBe(405);
+      expect(post.json).toMatchObject({ errorCode: expect.stringMatching(/^ATLAS-405-/) });
+    }
   });
 
   it("admin/metrics counts what the store holds, in Atlas's AtlasMetrics shape", async () => {
