@@ -37,6 +37,7 @@ import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
+import { uniqueLookups } from "./prefetch.js";
 import type { SqlTx } from "./sql.js";
 import type { TypeRegistry } from "./typesystem.js";
 import {
@@ -401,7 +402,17 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       operation: "HOOK",
       work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
-        applied ??= await tx.appliedHookPositions(messages.map((m) => m.position));
+        if (!applied) {
+          applied = await tx.appliedHookPositions(messages.map((m) => m.position));
+          // PostgreSQL: the batch's lookups by unique attribute in one query, not one each.
+          if (this.backend === "postgres")
+            await tx.prefetchUnique(
+              uniqueLookups(
+                messages.flatMap((m) => m.changes),
+                types,
+              ),
+            );
+        }
         const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
         if (applied.has(key)) {
           this.logger.debug({ event: "hook_message_already_applied", ...position });
