@@ -402,17 +402,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       operation: "HOOK",
       work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
-        if (!applied) {
-          applied = await tx.appliedHookPositions(messages.map((m) => m.position));
-          // PostgreSQL: the batch's lookups by unique attribute in one query, not one each.
-          if (this.backend === "postgres")
-            await tx.prefetchUnique(
-              uniqueLookups(
-                messages.flatMap((m) => m.changes),
-                types,
-              ),
-            );
-        }
+        applied ??= await tx.appliedHookPositions(messages.map((m) => m.position));
         const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
         if (applied.has(key)) {
           this.logger.debug({ event: "hook_message_already_applied", ...position });
@@ -431,6 +421,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
         results[index] = { applied: true, mutations: response };
         return changed;
       },
+      lookups: (types: TypeRegistry) => uniqueLookups(changes, types),
     }));
     await this.writeSteps(epoch, { durable: options.durable !== false }, steps);
     return results;
@@ -449,12 +440,18 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     // Concurrent entity writes share a transaction and its commit (core.ts writeGrouped).
-    await this.writeGrouped(epoch, user, operation, async (tx, seq, types, now) => {
-      const context = { tx, seq, types, now, epoch, user };
-      const result = await this.#applyChanges(context, changes);
-      response = result.response;
-      return result.changed;
-    });
+    await this.writeGrouped(
+      epoch,
+      user,
+      operation,
+      async (tx, seq, types, now) => {
+        const context = { tx, seq, types, now, epoch, user };
+        const result = await this.#applyChanges(context, changes);
+        response = result.response;
+        return result.changed;
+      },
+      (types) => uniqueLookups(changes, types),
+    );
     return response!;
   }
 
