@@ -8,16 +8,21 @@
 //   node bench/lib/pg-round-trips.mjs [hook|rest] [count] [postgres URL]
 //
 // Without a URL it starts a throwaway PostgreSQL (testkit). COUNT=1 lists the statements.
-const { createStore } = await import(process.env.ATLAS_SERVER_DIST ?? "@atlas-ha/atlas-server");
 import { startPostgres } from "@atlas-ha/testkit";
-import pg from "pg";
+import { createRequire } from "node:module";
 import { hiveDb } from "./hook-messages.mjs";
+
+// ATLAS_SERVER_DIST: another build's dist/index.js, for an A/B of two builds.
+const server = process.env.ATLAS_SERVER_DIST ?? "@atlas-ha/atlas-server";
+const { createStore } = await import(server);
 
 const [mode = "hook", countText = "4000", url] = process.argv.slice(2);
 const count = Number(countText);
 const BATCH = 200;
 const CONCURRENCY = 16;
 
+// The pg that the store itself loads (atlas-server's dependency, not the bench's).
+const pg = createRequire(import.meta.resolve(server))("pg");
 const statements = new Map();
 let roundTrips = 0;
 let counting = false;
@@ -34,8 +39,8 @@ pg.Client.prototype.query = function (config, ...rest) {
   return query.call(this, config, ...rest);
 };
 
-const server = url ? undefined : await startPostgres();
-const store = createStore({ backend: "postgres", url: url ?? server.url });
+const postgres = url ? undefined : await startPostgres();
+const store = createStore({ backend: "postgres", url: url ?? postgres.url });
 await store.migrate();
 await store.fence(1);
 const run = `rt${process.pid}`;
@@ -89,4 +94,4 @@ if (process.env.COUNT)
   for (const [k, v] of [...statements].sort((a, b) => b[1] - a[1]))
     console.log((v / count).toFixed(3).padStart(8), k);
 await store.close();
-await server?.shutdown();
+await postgres?.shutdown();
