@@ -167,15 +167,17 @@ export class PostgresBackend implements SqlBackend {
     const stream = (client as unknown as { connection?: { stream?: Partial<Socket> } }).connection
       ?.stream;
     let corked = false;
-    const cork = (): void => {
-      if (corked || !stream?.cork) return;
-      stream.cork();
-      corked = true;
-    };
     const uncork = (): void => {
       if (!corked) return;
       corked = false;
       stream?.uncork?.();
+    };
+    const cork = (): void => {
+      if (corked || !stream?.cork) return;
+      stream.cork();
+      corked = true;
+      // Never past this turn of the event loop: what was sent is on the wire by the next.
+      setImmediate(uncork);
     };
     const prepared = (sql: string): { text: string; names: string[] } => {
       let statement = this.#statements.get(sql);

@@ -4,7 +4,7 @@
  * a lookup it misses goes to the database as before, one it adds costs a row in that query.
  */
 import type { AtlasEntity } from "@atlas-ha/atlas-model";
-import { forEachRef, isObject } from "./entities.js";
+import { isObject, isObjectRef } from "./entities.js";
 import { qualifiedNameOf } from "./references.js";
 import type { UniqueLookup } from "./sql.js";
 import type { StoreChange } from "./types.js";
@@ -23,14 +23,22 @@ export function uniqueLookups(changes: Iterable<StoreChange>, types: TypeRegistr
       // An unknown type: the change itself reports it.
     }
   };
+  const ref = (value: unknown) => {
+    if (isObjectRef(value)) byType(value.typeName, qualifiedNameOf(value.uniqueAttributes), true);
+  };
   const entity = (value: unknown) => {
     if (!isObject(value)) return;
     const e = value as unknown as AtlasEntity;
     byType(e.typeName, qualifiedNameOf(e.attributes), false);
-    for (const attributes of [e.attributes, e.relationshipAttributes])
-      forEachRef(attributes, (ref) =>
-        byType(ref.typeName, qualifiedNameOf(ref.uniqueAttributes), true),
-      );
+    // References as attribute values or in a list of them, not deeper: this runs before the
+    // change's depth check (checkDepth), on whatever a message holds.
+    for (const attributes of [e.attributes, e.relationshipAttributes]) {
+      if (!isObject(attributes)) continue;
+      for (const v of Object.values(attributes)) {
+        if (Array.isArray(v)) v.forEach(ref);
+        else ref(v);
+      }
+    }
   };
   for (const change of changes) {
     if (change.kind === "createOrUpdate") {
