@@ -5,6 +5,7 @@
  * writer waits makes the writer's re-checked `highest_epoch <= epoch` false — so no write
  * of an older epoch commits after a newer epoch was fenced. Migrations hold an advisory lock.
  */
+import type { Socket } from "node:net";
 import pg from "pg";
 import { StoreBusyError, StoreUnavailableError } from "./errors.js";
 import type { StoreLogger } from "./types.js";
@@ -55,6 +56,27 @@ function unavailable(error: unknown): unknown {
     return new StoreUnavailableError(`${message}${code ? ` (${code})` : ""}`, error);
   }
   return error;
+}
+
+/** An `INSERT INTO … VALUES (…)` with one row of values and nothing after it: sent ones are gathered. */
+const GATHERED_INSERT = /^\s*INSERT INTO [^;]*VALUES\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$/i;
+/** PostgreSQL's cap on the parameters of one statement. */
+const MAX_PARAMETERS = 65_535;
+
+/**
+ * A one-row INSERT (positional text) as its head (`INSERT INTO t (…) VALUES `) and its row of
+ * values, renumbered for the row that starts after `offset` parameters.
+ */
+function multiRow(text: string): { head: string; tuple: (offset: number) => string } {
+  const at = text.search(/VALUES\s*\(/i);
+  const open = text.indexOf("(", at);
+  const head = text.slice(0, open);
+  const row = text.slice(open).trim();
+  return {
+    head,
+    tuple: (offset) =>
+      offset === 0 ? row : row.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`),
+  };
 }
 
 /** `@name` parameters → pg's `$n`, once per statement text. */
@@ -129,31 +151,88 @@ export class PostgresBackend implements SqlBackend {
   }
 
   /**
-   * A transaction's runner. `send` puts a statement on the wire and returns; the statements
-   * after it are written behind it without waiting (pipeline mode), and each of them first
-   * collects the answers of those sent before it: the first error among them is thrown
-   * there (the transaction is aborted from that statement on anyway).
+   * A transaction's runner. `send` does not wait: its statement travels behind the ones before
+   * it (pg's pipeline mode), and each statement that waits for its answer (`all`, `run`) first
+   * collects the answers of those sent before it — the first error among them is thrown there
+   * (the transaction is aborted from that statement on anyway). Sent INSERTs of one statement
+   * text are gathered and go as ONE multi-row INSERT right before the next statement of any
+   * other kind (so what follows sees them), and everything written between two waits leaves
+   * in one socket write: a batch of hook messages costs a few round trips and statements, not
+   * five per message.
    */
   #runner(client: pg.PoolClient): SqlRunner & { settle(): Promise<void> } {
     let sent: Promise<unknown>[] = [];
-    const query = (sql: string, params: SqlParams = {}): Promise<pg.QueryResult> => {
+    /** INSERT text → the parameter lists of its rows not yet written. */
+    const gathered = new Map<string, SqlParams[]>();
+    const stream = (client as unknown as { connection?: { stream?: Partial<Socket> } }).connection
+      ?.stream;
+    let corked = false;
+    const uncork = (): void => {
+      if (!corked) return;
+      corked = false;
+      stream?.uncork?.();
+    };
+    const cork = (): void => {
+      if (corked || !stream?.cork) return;
+      stream.cork();
+      corked = true;
+      // Never past this turn of the event loop: what was sent is on the wire by the next.
+      setImmediate(uncork);
+    };
+    const prepared = (sql: string): { text: string; names: string[] } => {
       let statement = this.#statements.get(sql);
       if (!statement) {
         statement = positional(sql);
         this.#statements.set(sql, statement);
       }
+      return statement;
+    };
+    const query = (sql: string, params: SqlParams = {}): Promise<pg.QueryResult> => {
+      const statement = prepared(sql);
       return client.query(
         statement.text,
         statement.names.map((n) => params[n] ?? null),
       );
     };
+    const pipelined = (answer: Promise<unknown>): void => {
+      // Read by the next statement that waits or settle(); never left unhandled meanwhile.
+      answer.catch(() => undefined);
+      sent.push(answer);
+    };
+    const writeGathered = (): void => {
+      for (const [sql, rows] of gathered) {
+        const { text, names } = prepared(sql);
+        const { head, tuple } = multiRow(text);
+        const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, names.length)));
+        for (let at = 0; at < rows.length; at += perStatement) {
+          const chunk = rows.slice(at, at + perStatement);
+          if (chunk.length === 1) {
+            pipelined(query(sql, chunk[0]));
+            continue;
+          }
+          const values: (string | number | null)[] = [];
+          const tuples = chunk.map((params, r) => {
+            for (const n of names) values.push(params[n] ?? null);
+            return tuple(r * names.length);
+          });
+          pipelined(client.query(`${head}${tuples.join(", ")}`, values));
+        }
+      }
+      gathered.clear();
+    };
     const settle = async (): Promise<void> => {
+      writeGathered();
+      uncork();
       if (sent.length === 0) return;
       const waiting = sent;
       sent = [];
       for (const answer of waiting) await answer;
     };
-    const answered = async (result: Promise<pg.QueryResult>): Promise<pg.QueryResult> => {
+    const answered = async (sql: string, params?: SqlParams): Promise<pg.QueryResult> => {
+      writeGathered();
+      // The statement leaves in the same socket write as everything sent before it.
+      const result = query(sql, params);
+      uncork();
       try {
         await settle();
       } catch (error) {
@@ -163,13 +242,18 @@ export class PostgresBackend implements SqlBackend {
       return result;
     };
     return {
-      all: async (sql, params) => (await answered(query(sql, params))).rows as SqlRow[],
-      run: async (sql, params) => (await answered(query(sql, params))).rowCount ?? 0,
-      send: async (sql, params) => {
-        const answer = query(sql, params);
-        // Read by the next statement or settle(); never left unhandled meanwhile.
-        answer.catch(() => undefined);
-        sent.push(answer);
+      all: async (sql, params) => (await answered(sql, params)).rows as SqlRow[],
+      run: async (sql, params) => (await answered(sql, params)).rowCount ?? 0,
+      send: async (sql, params = {}) => {
+        cork();
+        if (GATHERED_INSERT.test(sql)) {
+          const rows = gathered.get(sql);
+          if (rows) rows.push(params);
+          else gathered.set(sql, [params]);
+          return;
+        }
+        writeGathered();
+        pipelined(query(sql, params));
       },
       settle,
     };

@@ -54,6 +54,8 @@ export interface StoreSql {
   selectEntitiesOfTypes: string;
   selectEntities: string;
   selectActiveByUnique: string;
+  /** @types, @qualifiedNames (JSON lists) → the ACTIVE entities of any of those types with any of those names. */
+  selectActiveByUniques: string;
   selectLatestByUnique: string;
   insertEntity: string;
   updateEntity: string;
@@ -228,10 +230,28 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
   };
 }
 
+/** A type + qualifiedName as a key of SqlTx's unique cache. */
+const uniqueKey = (typeName: string, qualifiedName: string) => `${typeName}\u0000${qualifiedName}`;
+
+/** One lookup of an ACTIVE entity by unique attribute: any of `typeNames`, that qualifiedName. */
+export interface UniqueLookup {
+  typeNames: readonly string[];
+  qualifiedName: string;
+}
+
 /** The store's data access inside one transaction, over any backend's SQL. */
 export class SqlTx {
   readonly #sql: StoreSql;
   readonly #db: SqlRunner;
+  /**
+   * type + qualifiedName → the ACTIVE entity that holds it (its record as JSON) or null (none),
+   * as this transaction stands: filled by prefetchUnique(), kept current by this transaction's
+   * insertEntity/updateEntity (the only writers of entity rows), read by activeByUnique(). A
+   * key it does not have is looked up in the database as before.
+   */
+  readonly #unique = new Map<string, { guid: string; json: string } | null>();
+  /** guid → the key of #unique that entity holds. */
+  readonly #holds = new Map<string, string>();
 
   constructor(sql: StoreSql, db: SqlRunner) {
     this.#sql = sql;
@@ -321,10 +341,78 @@ export class SqlTx {
     );
   }
 
+  /**
+   * Reads in ONE query which of `lookups` have an ACTIVE entity, for activeByUnique() to answer
+   * them without a round trip each (a batch of hook messages on PostgreSQL). What this
+   * transaction writes afterwards is kept in the answers.
+   */
+  async prefetchUnique(lookups: Iterable<UniqueLookup>): Promise<void> {
+    const wanted = new Set<string>();
+    const types = new Set<string>();
+    const names = new Set<string>();
+    for (const { typeNames, qualifiedName } of lookups) {
+      for (const typeName of typeNames) {
+        const key = uniqueKey(typeName, qualifiedName);
+        if (this.#unique.has(key)) continue;
+        wanted.add(key);
+        types.add(typeName);
+        names.add(qualifiedName);
+      }
+    }
+    if (wanted.size === 0) return;
+    const rows = await this.#db.all(this.#sql.selectActiveByUniques, {
+      types: JSON.stringify([...types]),
+      qualifiedNames: JSON.stringify([...names]),
+    });
+    for (const key of wanted) this.#unique.set(key, null);
+    for (const row of rows) this.#hold(toRecord(row));
+  }
+
+  /** Keeps #unique current after `record` was written in this transaction. */
+  #hold(record: EntityRecord): void {
+    const before = this.#holds.get(record.guid);
+    if (before !== undefined) {
+      // At most one ACTIVE entity holds a name (a unique index): now none does.
+      this.#unique.set(before, null);
+      this.#holds.delete(record.guid);
+    }
+    if (record.status !== "ACTIVE" || record.qualifiedName === null) return;
+    const key = uniqueKey(record.typeName, record.qualifiedName);
+    const known = this.#unique.get(key);
+    if (known === undefined) return;
+    if (known === null || known.guid === record.guid) {
+      this.#unique.set(key, { guid: record.guid, json: JSON.stringify(record) });
+      this.#holds.set(record.guid, key);
+    } else {
+      this.#unique.delete(key);
+    }
+  }
+
+  /** activeByUnique() from #unique; null when it cannot tell (a key not there, or several holders). */
+  #cachedActive(
+    typeNames: readonly string[],
+    qualifiedName: string,
+  ): EntityRecord | undefined | null {
+    let found: string | undefined;
+    for (const typeName of typeNames) {
+      const known = this.#unique.get(uniqueKey(typeName, qualifiedName));
+      if (known === undefined) return null;
+      if (known === null) continue;
+      // Entities of two types with one name: the database orders them (selectActiveByUnique).
+      if (found !== undefined) return null;
+      found = known.json;
+    }
+    return found === undefined ? undefined : (JSON.parse(found) as EntityRecord);
+  }
+
   async activeByUnique(
     typeNames: string[],
     qualifiedName: string,
   ): Promise<EntityRecord | undefined> {
+    if (this.#unique.size > 0) {
+      const cached = this.#cachedActive(typeNames, qualifiedName);
+      if (cached !== null) return cached;
+    }
     const [row] = await this.#db.all(this.#sql.selectActiveByUnique, {
       types: JSON.stringify(typeNames),
       qualifiedName,
@@ -346,10 +434,12 @@ export class SqlTx {
 
   async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
     await this.#db.send(this.#sql.insertEntity, recordParams(record, createOrd));
+    if (this.#unique.size > 0) this.#hold(record);
   }
 
   async updateEntity(record: EntityRecord): Promise<void> {
     await this.#db.send(this.#sql.updateEntity, recordParams(record));
+    if (this.#unique.size > 0) this.#hold(record);
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {

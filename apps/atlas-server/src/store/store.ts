@@ -37,6 +37,7 @@ import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
+import { uniqueLookups } from "./prefetch.js";
 import type { SqlTx } from "./sql.js";
 import type { TypeRegistry } from "./typesystem.js";
 import {
@@ -420,6 +421,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
         results[index] = { applied: true, mutations: response };
         return changed;
       },
+      lookups: (types: TypeRegistry) => uniqueLookups(changes, types),
     }));
     await this.writeSteps(epoch, { durable: options.durable !== false }, steps);
     return results;
@@ -438,12 +440,18 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     // Concurrent entity writes share a transaction and its commit (core.ts writeGrouped).
-    await this.writeGrouped(epoch, user, operation, async (tx, seq, types, now) => {
-      const context = { tx, seq, types, now, epoch, user };
-      const result = await this.#applyChanges(context, changes);
-      response = result.response;
-      return result.changed;
-    });
+    await this.writeGrouped(
+      epoch,
+      user,
+      operation,
+      async (tx, seq, types, now) => {
+        const context = { tx, seq, types, now, epoch, user };
+        const result = await this.#applyChanges(context, changes);
+        response = result.response;
+        return result.changed;
+      },
+      (types) => uniqueLookups(changes, types),
+    );
     return response!;
   }
 

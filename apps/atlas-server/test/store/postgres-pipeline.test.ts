@@ -1,7 +1,8 @@
 /**
  * PostgreSQL (real server from the testkit): writes whose answers nobody reads are pipelined
  * (`send`); an error of one of them still fails its transaction as a whole, with its own
- * error, at the next statement or at the commit.
+ * error, at the next statement or at the commit. Sent INSERTs of one text are gathered into
+ * multi-row INSERTs, written before the next statement of another kind.
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { silentLogger } from "@atlas-ha/shared";
@@ -65,5 +66,54 @@ describe("PostgreSQL pipelined writes", () => {
       }),
     ).rejects.toMatchObject({ code: "23505" });
     expect(await ids(b)).toEqual([1]);
+  });
+
+  it("gathered INSERTs are written before the next statement of another kind, which sees them", async () => {
+    const b = await fresh("pipeline_order");
+    const seen = await b.write(async (db) => {
+      for (let i = 1; i <= 5; i++) await db.send("INSERT INTO t (id) VALUES (@id)", { id: i });
+      // A statement of another kind (sent, not awaited) runs after them: it finds all five.
+      await db.send("UPDATE t SET id = id + 10 WHERE id <= 5");
+      await db.send("INSERT INTO t (id) VALUES (@id)", { id: 1 });
+      return (await db.all("SELECT id FROM t ORDER BY id")).map((r) => Number(r.id));
+    });
+    expect(seen).toEqual([1, 11, 12, 13, 14, 15]);
+    expect(await ids(b)).toEqual([1, 11, 12, 13, 14, 15]);
+  });
+
+  it("more rows than one statement's parameters take go in several statements, all or nothing", async () => {
+    const b = await fresh("pipeline_chunks");
+    await b.write(async (db) => {
+      await db.run("CREATE TABLE u (a INT PRIMARY KEY, b INT, c TEXT)");
+      return 0;
+    });
+    const rows = 30_000; // 90,000 parameters: more than PostgreSQL's 65,535 in one statement
+    const count = () =>
+      b.read(async (db) => Number((await db.all("SELECT count(*) AS n FROM u"))[0]!.n));
+    await b.write(async (db) => {
+      for (let i = 0; i < rows; i++)
+        await db.send("INSERT INTO u (a, b, c) VALUES (@a, @b, @c)", {
+          a: i,
+          b: i * 2,
+          c: `r${i}`,
+        });
+    });
+    expect(await count()).toBe(rows);
+    expect(
+      await b.read(async (db) => (await db.all("SELECT b, c FROM u WHERE a = 29999"))[0]),
+    ).toEqual({ b: 59_998, c: "r29999" });
+    // A duplicate key in the last statement of the gathered rows: none of them commits.
+    await expect(
+      b.write(async (db) => {
+        for (let i = 0; i < rows; i++)
+          await db.send("INSERT INTO u (a, b, c) VALUES (@a, @b, @c)", {
+            a: rows + i,
+            b: 0,
+            c: "again",
+          });
+        await db.send("INSERT INTO u (a, b, c) VALUES (@a, @b, @c)", { a: 0, b: 0, c: "dup" });
+      }),
+    ).rejects.toMatchObject({ code: "23505" });
+    expect(await count()).toBe(rows);
   });
 });
