@@ -13,7 +13,7 @@ import { switchoverCommand } from "./cli/switchover.js";
 import { isConfigError, loadConfig } from "./config/index.js";
 import { createAtlasServer } from "./server.js";
 import { versionInfo } from "./version.js";
-import { capYoungGeneration } from "./young-generation.js";
+import { capYoungGeneration, limitOldGenerationGrowth } from "./young-generation.js";
 
 const HELP = `atlas-server — an Apache-Atlas-compatible metadata server with active/passive HA
 
@@ -136,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
   // What V8 needs for the instance's memory figure, set by the launcher so that nobody has to
   // pass Node flags (young-generation.ts).
   capYoungGeneration();
+  limitOldGenerationGrowth();
   let server: ReturnType<typeof createAtlasServer> | undefined;
   try {
     let onFatal: (error: Error) => void = () => undefined;
