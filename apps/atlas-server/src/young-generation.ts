@@ -14,6 +14,7 @@
  */
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
+import { ConfigError } from "./config/errors.js";
 
 /** Per semi-space: `--max-semi-space-size=4`'s figure, measured in bench/ (figure 7). */
 export const SEMI_SPACE_CAP_MB = 4;
@@ -72,6 +73,27 @@ export function capYoungGeneration(
 export const OLD_GENERATION_GROWTH_PERCENT = 30;
 
 const OPERATOR_GROWTH_FLAG = /--heap[-_]growing[-_]percent\b/;
+
+/**
+ * The operator's choice in place of {@link OLD_GENERATION_GROWTH_PERCENT}: Node refuses
+ * `--heap-growing-percent` in NODE_OPTIONS, so it is an environment variable (0: V8's own
+ * dynamic factor). A flag on node's command line works too.
+ */
+export const GROWTH_PERCENT_ENV = "ATLAS_HA_HEAP_GROWING_PERCENT";
+
+/** The old generation's growth: the operator's {@link GROWTH_PERCENT_ENV}, or ours. */
+export function oldGenerationGrowthPercent(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[GROWTH_PERCENT_ENV];
+  if (raw === undefined || raw.trim() === "") return OLD_GENERATION_GROWTH_PERCENT;
+  const percent = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || percent > 1000)
+    throw new ConfigError(
+      GROWTH_PERCENT_ENV,
+      `must be a whole number of percent from 0 (V8's own growth) to 1000, not "${raw}"`,
+      `environment variable ${GROWTH_PERCENT_ENV}`,
+    );
+  return percent;
+}
 
 /**
  * Sets V8's old-generation growth to `percent` from now on; returns what undoes it, or null

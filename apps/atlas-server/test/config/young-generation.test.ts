@@ -12,9 +12,11 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 import {
+  GROWTH_PERCENT_ENV,
   OLD_GENERATION_GROWTH_PERCENT,
   capYoungGeneration,
   limitOldGenerationGrowth,
+  oldGenerationGrowthPercent,
 } from "../../src/young-generation.js";
 
 const youngMb = () =>
@@ -110,6 +112,25 @@ describe("the launcher's limit on the old generation's growth", () => {
       limitOldGenerationGrowth(30, "--require x.cjs --heap_growing_percent=100", record),
     ).toBeNull();
     expect(set).toEqual([]);
+  });
+
+  it("takes the operator's ATLAS_HA_HEAP_GROWING_PERCENT over its own, and names it when it is bad", () => {
+    expect(oldGenerationGrowthPercent({})).toBe(OLD_GENERATION_GROWTH_PERCENT);
+    expect(oldGenerationGrowthPercent({ [GROWTH_PERCENT_ENV]: "0" })).toBe(0);
+    expect(oldGenerationGrowthPercent({ [GROWTH_PERCENT_ENV]: "100" })).toBe(100);
+    for (const bad of ["-5", "1.5", "lots", "5000"]) {
+      let error: unknown;
+      try {
+        oldGenerationGrowthPercent({ [GROWTH_PERCENT_ENV]: bad });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({
+        name: "ConfigError",
+        code: "CONFIG_INVALID",
+        key: GROWTH_PERCENT_ENV,
+      });
+    }
   });
 
   it("V8 honours the flag set after start: the old generation stays closer to its live size", async () => {
