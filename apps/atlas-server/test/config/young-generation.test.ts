@@ -5,6 +5,9 @@
  * process (vitest's forks pool), where V8 starts with its defaults.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import v8 from "node:v8";
 import { setImmediate as turn } from "node:timers/promises";
@@ -18,6 +21,7 @@ import {
   limitOldGenerationGrowth,
   oldGenerationGrowthPercent,
 } from "../../src/young-generation.js";
+import { atlasServerBin } from "../support/server-bin.js";
 
 const youngMb = () =>
   v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_size / 2 ** 20;
@@ -130,6 +134,29 @@ describe("the launcher's limit on the old generation's growth", () => {
         code: "CONFIG_INVALID",
         key: GROWTH_PERCENT_ENV,
       });
+    }
+  });
+
+  it("atlas-server refuses to start with a bad ATLAS_HA_HEAP_GROWING_PERCENT, naming it (exit code 2)", async () => {
+    const home = mkdtempSync(join(tmpdir(), "atlas-growth-"));
+    try {
+      writeFileSync(
+        join(home, "atlas-application.properties"),
+        `atlas.server.ha.enabled=false\natlas.store.backend=sqlite\natlas.store.sqlite.path=${join(home, "atlas.db")}\n`,
+      );
+      const started = run(process.execPath, [atlasServerBin(), "--config", home], {
+        env: { ...process.env, [GROWTH_PERCENT_ENV]: "lots" },
+        // A server that started anyway is killed (and the test fails on its exit code).
+        timeout: 60_000,
+      });
+      const failure = (await started.then(
+        () => undefined,
+        (error: unknown) => error,
+      )) as { code?: number; stderr?: string } | undefined;
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr).toContain(GROWTH_PERCENT_ENV);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
