@@ -13,7 +13,11 @@ import { switchoverCommand } from "./cli/switchover.js";
 import { isConfigError, loadConfig } from "./config/index.js";
 import { createAtlasServer } from "./server.js";
 import { versionInfo } from "./version.js";
-import { capYoungGeneration } from "./young-generation.js";
+import {
+  capYoungGeneration,
+  limitOldGenerationGrowth,
+  oldGenerationGrowthPercent,
+} from "./young-generation.js";
 
 const HELP = `atlas-server — an Apache-Atlas-compatible metadata server with active/passive HA
 
@@ -123,8 +127,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let config;
+  let growthPercent;
   try {
     config = await loadConfig(values.config !== undefined ? { config: values.config } : {});
+    growthPercent = oldGenerationGrowthPercent();
   } catch (error) {
     const e = error as { name?: string; message: string };
     process.stderr.write(
@@ -136,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
   // What V8 needs for the instance's memory figure, set by the launcher so that nobody has to
   // pass Node flags (young-generation.ts).
   capYoungGeneration();
+  limitOldGenerationGrowth(growthPercent);
   let server: ReturnType<typeof createAtlasServer> | undefined;
   try {
     let onFatal: (error: Error) => void = () => undefined;

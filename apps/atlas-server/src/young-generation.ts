@@ -14,12 +14,14 @@
  */
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
+import { ConfigError } from "./config/errors.js";
 
 /** Per semi-space: `--max-semi-space-size=4`'s figure, measured in bench/ (figure 7). */
 export const SEMI_SPACE_CAP_MB = 4;
 
+// V8 takes `-` and `_` alike in a flag's name.
 const OPERATOR_FLAGS =
-  /--(max-semi-space-size|semi-space-growth-factor|max-young-generation-size|min-semi-space-size)\b/;
+  /--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor|max[-_]young[-_]generation[-_]size|min[-_]semi[-_]space[-_]size)\b/;
 
 /** The flags V8 got at start: the command line's and NODE_OPTIONS'. */
 function startFlags(): string {
@@ -56,4 +58,54 @@ export function capYoungGeneration(
     observer.disconnect();
     if (capped) v8.setFlagsFromString("--semi-space-growth-factor=2");
   };
+}
+
+/**
+ * How far V8 lets the old generation grow past what survived its last full GC before the next
+ * one, in percent. V8's own factor moves between 1.1 and 4 with its GC speed; with the small
+ * live heap of an instance (~20 MB) and the steady promotion of a hook load it sat near the
+ * top: 50–70 MB of old space, most of it garbage, between full GCs (bench/ figure 7).
+ * `--heap-growing-percent`, which V8 reads at each full GC (so `v8.setFlagsFromString` works
+ * after start), fixes the factor at 1.3. It is no cap: a larger live heap gets a larger limit,
+ * so a big legitimate workload does not run out of heap — it only collects more often, on
+ * V8's concurrent marking threads.
+ */
+export const OLD_GENERATION_GROWTH_PERCENT = 30;
+
+const OPERATOR_GROWTH_FLAG = /--heap[-_]growing[-_]percent\b/;
+
+/**
+ * The operator's choice in place of {@link OLD_GENERATION_GROWTH_PERCENT}: Node refuses
+ * `--heap-growing-percent` in NODE_OPTIONS, so it is an environment variable (0: V8's own
+ * dynamic factor). A flag on node's command line works too.
+ */
+export const GROWTH_PERCENT_ENV = "ATLAS_HA_HEAP_GROWING_PERCENT";
+
+/** The old generation's growth: the operator's {@link GROWTH_PERCENT_ENV}, or ours. */
+export function oldGenerationGrowthPercent(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[GROWTH_PERCENT_ENV];
+  if (raw === undefined || raw.trim() === "") return OLD_GENERATION_GROWTH_PERCENT;
+  const percent = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || percent > 1000)
+    throw new ConfigError(
+      GROWTH_PERCENT_ENV,
+      `must be a whole number of percent from 0 (V8's own growth) to 1000, not "${raw}"`,
+      `environment variable ${GROWTH_PERCENT_ENV}`,
+    );
+  return percent;
+}
+
+/**
+ * Sets V8's old-generation growth to `percent` from now on; returns what undoes it, or null
+ * when the operator's own `--heap-growing-percent` decides (nothing is changed then).
+ */
+export function limitOldGenerationGrowth(
+  percent: number = OLD_GENERATION_GROWTH_PERCENT,
+  flags: string = startFlags(),
+  setFlags: (flags: string) => void = v8.setFlagsFromString,
+): (() => void) | null {
+  if (OPERATOR_GROWTH_FLAG.test(flags)) return null;
+  setFlags(`--heap-growing-percent=${percent}`);
+  // 0 is V8's default: its own dynamic factor.
+  return () => setFlags("--heap-growing-percent=0");
 }
