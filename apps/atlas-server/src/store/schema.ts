@@ -238,6 +238,8 @@ export function statements(d: Dialect): StoreSql {
     selectActiveByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND ${types}
       ORDER BY create_seq, create_ord LIMIT 1`,
+    selectActiveNames: `SELECT DISTINCT qualified_name FROM atlas_entities
+      WHERE status = 'ACTIVE' AND qualified_name IN (${d.jsonList("names")})`,
     selectLatestByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND ${types}
       ORDER BY CASE status WHEN 'ACTIVE' THEN 0 ELSE 1 END, write_seq DESC LIMIT 1`,

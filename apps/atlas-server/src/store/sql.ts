@@ -54,6 +54,8 @@ export interface StoreSql {
   selectEntitiesOfTypes: string;
   selectEntities: string;
   selectActiveByUnique: string;
+  /** @names (JSON list) → the qualifiedNames among them that an ACTIVE entity (any type) holds. */
+  selectActiveNames: string;
   selectLatestByUnique: string;
   insertEntity: string;
   updateEntity: string;
@@ -232,6 +234,8 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
 export class SqlTx {
   readonly #sql: StoreSql;
   readonly #db: SqlRunner;
+  /** qualifiedNames no ACTIVE entity holds in this transaction (prefetchAbsentNames). */
+  #absentNames: Set<string> | undefined;
 
   constructor(sql: StoreSql, db: SqlRunner) {
     this.#sql = sql;
@@ -321,10 +325,30 @@ export class SqlTx {
     );
   }
 
+  /**
+   * Reads once which of `qualifiedNames` no ACTIVE entity holds, so that activeByUnique()
+   * answers those without a query for the rest of this transaction (a batch of hook messages:
+   * one query instead of one per message). A name stays known-absent only until this
+   * transaction writes an entity row with it (insertEntity, updateEntity: the only writes
+   * that make a name ACTIVE): from then on it is looked up again, so a later message of the
+   * batch naming it finds the earlier one's entity.
+   */
+  async prefetchAbsentNames(qualifiedNames: Iterable<string>): Promise<void> {
+    const names = [...new Set(qualifiedNames)];
+    if (names.length === 0) return;
+    const rows = await this.#db.all(this.#sql.selectActiveNames, {
+      names: JSON.stringify(names),
+    });
+    const present = new Set(rows.map((r) => String(r.qualified_name)));
+    this.#absentNames ??= new Set();
+    for (const name of names) if (!present.has(name)) this.#absentNames.add(name);
+  }
+
   async activeByUnique(
     typeNames: string[],
     qualifiedName: string,
   ): Promise<EntityRecord | undefined> {
+    if (this.#absentNames?.has(qualifiedName)) return undefined;
     const [row] = await this.#db.all(this.#sql.selectActiveByUnique, {
       types: JSON.stringify(typeNames),
       qualifiedName,
@@ -345,10 +369,12 @@ export class SqlTx {
   }
 
   async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
+    if (record.qualifiedName !== null) this.#absentNames?.delete(record.qualifiedName);
     await this.#db.send(this.#sql.insertEntity, recordParams(record, createOrd));
   }
 
   async updateEntity(record: EntityRecord): Promise<void> {
+    if (record.qualifiedName !== null) this.#absentNames?.delete(record.qualifiedName);
     await this.#db.send(this.#sql.updateEntity, recordParams(record));
   }
 
