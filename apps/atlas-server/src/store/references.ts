@@ -3,9 +3,17 @@
  * qualifiedNames, object ids without a type, relationship-attribute values, nesting depth.
  */
 import type { AtlasEntity, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
-import { isObject, isPlaceholder, tooDeep, MAX_ENTITY_DEPTH } from "./entities.js";
+import {
+  forEachRef,
+  isObject,
+  isPlaceholder,
+  tooDeep,
+  MAX_ENTITY_DEPTH,
+  type ObjectRef,
+} from "./entities.js";
 import { StoreInvalidEntityError, StoreNotFoundError } from "./errors.js";
 import type { LinkTarget } from "./linker.js";
+import type { StoreChange } from "./types.js";
 import type { EntityTypeInfo, TypeRegistry } from "./typesystem.js";
 
 export function uniqueKey(typeName: string, qualifiedName: string): string {
@@ -104,4 +112,34 @@ export function notFound(objectId: AtlasObjectId): StoreNotFoundError {
   return assignedGuid(objectId) !== undefined || qn === undefined
     ? new StoreNotFoundError({ guid: String(objectId.guid) })
     : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
+}
+
+/**
+ * The qualifiedNames entity changes name at the top of their entities: their own and those
+ * of the object ids (by unique attributes) in their attributes and relationship attributes.
+ * What it misses is simply looked up when met.
+ */
+export function uniqueNamesOf(changes: readonly StoreChange[]): string[] {
+  const names: string[] = [];
+  const add = (value: unknown): void => {
+    const qn = isObject(value) ? value.qualifiedName : undefined;
+    if (typeof qn === "string") names.push(qn);
+  };
+  const addRef = (ref: ObjectRef): void => add(ref.uniqueAttributes);
+  const visit = (entity: unknown): void => {
+    if (!isObject(entity)) return;
+    add(entity.attributes);
+    for (const values of [entity.attributes, entity.relationshipAttributes]) {
+      if (!isObject(values)) continue;
+      for (const value of Object.values(values))
+        if (typeof value === "object" && value !== null) forEachRef(value, addRef);
+    }
+  };
+  for (const change of changes) {
+    if (change.kind !== "createOrUpdate" || !isObject(change.entities)) continue;
+    const { entities, referredEntities } = change.entities;
+    if (Array.isArray(entities)) entities.forEach(visit);
+    if (isObject(referredEntities)) Object.values(referredEntities).forEach(visit);
+  }
+  return names;
 }

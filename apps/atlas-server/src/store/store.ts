@@ -9,7 +9,6 @@ import type {
   AtlasObjectId,
 } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, AtlasTypesDef } from "../models/typedefs.js";
-import { forEachRef, isObject, type ObjectRef } from "./entities.js";
 import { StoreTypeInUseError } from "./errors.js";
 import type { EntityEdit } from "./extras.js";
 import { GlossaryStore } from "./glossary-store.js";
@@ -38,6 +37,7 @@ import { removeReceived } from "./propagation-relationship.js";
 import { Mutation, type CreateOrUpdateOptions, type MutationContext } from "./mutation.js";
 import { SqlStoreAdmin } from "./admin-store.js";
 import { checkEpoch } from "./core.js";
+import { uniqueNamesOf } from "./references.js";
 import type { SqlTx } from "./sql.js";
 import type { TypeRegistry } from "./typesystem.js";
 import {
@@ -75,38 +75,6 @@ function checkPosition(position: HookPosition): void {
       `a hook position needs topic, integer partition and a decimal offset string, got ${JSON.stringify(position)}`,
     );
   }
-}
-
-/**
- * The qualifiedNames a batch of hook messages names at the top of its entities: their own and
- * those of the object ids (by unique attributes) in their attributes and relationship attributes. What it misses is
- * simply looked up when met.
- */
-function namesOf(messages: readonly HookBatchItem[]): string[] {
-  const names: string[] = [];
-  const add = (value: unknown): void => {
-    const qn = isObject(value) ? value.qualifiedName : undefined;
-    if (typeof qn === "string") names.push(qn);
-  };
-  const addRef = (ref: ObjectRef): void => add(ref.uniqueAttributes);
-  const visit = (entity: unknown): void => {
-    if (!isObject(entity)) return;
-    add(entity.attributes);
-    for (const values of [entity.attributes, entity.relationshipAttributes]) {
-      if (!isObject(values)) continue;
-      for (const value of Object.values(values))
-        if (typeof value === "object" && value !== null) forEachRef(value, addRef);
-    }
-  };
-  for (const { changes } of messages) {
-    for (const change of changes) {
-      if (change.kind !== "createOrUpdate" || !isObject(change.entities)) continue;
-      const { entities, referredEntities } = change.entities;
-      if (Array.isArray(entities)) entities.forEach(visit);
-      if (isObject(referredEntities)) Object.values(referredEntities).forEach(visit);
-    }
-  }
-  return names;
 }
 
 export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
@@ -432,12 +400,11 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     const steps = messages.map(({ position, changes, user }, index) => ({
       user,
       operation: "HOOK",
+      uniqueNames: uniqueNamesOf(changes),
       work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
         if (applied === undefined) {
           applied = await tx.appliedHookPositions(messages.map((m) => m.position));
-          // The batch's unique names looked up in one query (sql.ts prefetchAbsentNames).
-          await tx.prefetchAbsentNames(namesOf(messages));
         }
         const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
         if (applied.has(key)) {
@@ -475,12 +442,18 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   ): Promise<EntityMutationResponse> {
     let response: EntityMutationResponse | undefined;
     // Concurrent entity writes share a transaction and its commit (core.ts writeGrouped).
-    await this.writeGrouped(epoch, user, operation, async (tx, seq, types, now) => {
-      const context = { tx, seq, types, now, epoch, user };
-      const result = await this.#applyChanges(context, changes);
-      response = result.response;
-      return result.changed;
-    });
+    await this.writeGrouped(
+      epoch,
+      user,
+      operation,
+      async (tx, seq, types, now) => {
+        const context = { tx, seq, types, now, epoch, user };
+        const result = await this.#applyChanges(context, changes);
+        response = result.response;
+        return result.changed;
+      },
+      uniqueNamesOf(changes),
+    );
     return response!;
   }
 
