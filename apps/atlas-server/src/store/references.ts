@@ -3,14 +3,7 @@
  * qualifiedNames, object ids without a type, relationship-attribute values, nesting depth.
  */
 import type { AtlasEntity, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
-import {
-  forEachRef,
-  isObject,
-  isPlaceholder,
-  tooDeep,
-  MAX_ENTITY_DEPTH,
-  type ObjectRef,
-} from "./entities.js";
+import { isObject, isObjectRef, isPlaceholder, tooDeep, MAX_ENTITY_DEPTH } from "./entities.js";
 import { StoreInvalidEntityError, StoreNotFoundError } from "./errors.js";
 import type { LinkTarget } from "./linker.js";
 import type { StoreChange } from "./types.js";
@@ -116,8 +109,9 @@ export function notFound(objectId: AtlasObjectId): StoreNotFoundError {
 
 /**
  * The qualifiedNames entity changes name at the top of their entities: their own and those
- * of the object ids (by unique attributes) in their attributes and relationship attributes.
- * What it misses is simply looked up when met.
+ * of the object ids (by unique attributes) that are an attribute's or relationship attribute's
+ * value or in its list. Not deeper: it runs before the depth check (checkDepth), so it must
+ * not recurse; what it misses is simply looked up when met.
  */
 export function uniqueNamesOf(changes: readonly StoreChange[]): string[] {
   const names: string[] = [];
@@ -125,14 +119,18 @@ export function uniqueNamesOf(changes: readonly StoreChange[]): string[] {
     const qn = isObject(value) ? value.qualifiedName : undefined;
     if (typeof qn === "string") names.push(qn);
   };
-  const addRef = (ref: ObjectRef): void => add(ref.uniqueAttributes);
+  const addRef = (value: unknown): void => {
+    if (isObjectRef(value)) add(value.uniqueAttributes);
+  };
   const visit = (entity: unknown): void => {
     if (!isObject(entity)) return;
     add(entity.attributes);
     for (const values of [entity.attributes, entity.relationshipAttributes]) {
       if (!isObject(values)) continue;
-      for (const value of Object.values(values))
-        if (typeof value === "object" && value !== null) forEachRef(value, addRef);
+      for (const value of Object.values(values)) {
+        if (Array.isArray(value)) value.forEach(addRef);
+        else addRef(value);
+      }
     }
   };
   for (const change of changes) {
