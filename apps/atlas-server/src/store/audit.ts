@@ -222,7 +222,13 @@ function eventsOf({ record, before }: AuditedChange): PendingEvent[] {
   if (added.length > 0) event("LABEL_ADD", `Added labels: ${added.join(" ")}`);
   if (removed.length > 0) event("LABEL_DELETE", `Deleted labels: ${removed.join(" ")}`);
 
-  if (canonicalJson(old?.[7] ?? {}) !== canonicalJson(record.customAttributes))
+  // A created entity is compared with nothing: what it carries is the change (no canonical
+  // text of each side, which is most of an event's cost when hooks create entities).
+  if (
+    old === undefined
+      ? Object.keys(record.customAttributes).length > 0
+      : canonicalJson(old[7] ?? {}) !== canonicalJson(record.customAttributes)
+  )
     event("CUSTOM_ATTRIBUTE_UPDATE", `Updated custom attribute: ${entityJson()}`);
 
   const oldBm = old?.[8] ?? {};

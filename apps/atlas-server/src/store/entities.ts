@@ -105,13 +105,19 @@ export const MAX_ENTITY_DEPTH = 64;
 /** The first entity of `entities` nested deeper than MAX_ENTITY_DEPTH, by its key; checked without recursion. */
 export function tooDeep(entities: Iterable<[string, unknown]>): string | undefined {
   for (const [key, entity] of entities) {
-    const stack: [unknown, number][] = [[entity, 1]];
-    while (stack.length > 0) {
-      const [value, depth] = stack.pop()!;
-      if (typeof value !== "object" || value === null) continue;
+    if (typeof entity !== "object" || entity === null) continue;
+    // Objects only (scalars end no path deeper), as two parallel stacks: no pair per value.
+    const values: object[] = [entity];
+    const depths: number[] = [1];
+    while (values.length > 0) {
+      const value = values.pop()!;
+      const depth = depths.pop()!;
       if (depth > MAX_ENTITY_DEPTH) return key;
-      for (const child of Array.isArray(value) ? value : Object.values(value))
-        stack.push([child, depth + 1]);
+      for (const child of Array.isArray(value) ? value : Object.values(value)) {
+        if (typeof child !== "object" || child === null) continue;
+        values.push(child as object);
+        depths.push(depth + 1);
+      }
     }
   }
   return undefined;

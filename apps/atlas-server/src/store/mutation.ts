@@ -365,7 +365,11 @@ export class Mutation {
     const out: Record<string, JsonValue> = {};
     if (!isObject(values)) return out;
     for (const [name, value] of Object.entries(values)) {
-      out[name] = await mapRefs(value, (ref) => this.#resolveRef(ref));
+      // A scalar holds no reference: no async walk (one promise per attribute otherwise).
+      out[name] =
+        typeof value === "object" && value !== null
+          ? await mapRefs(value, (ref) => this.#resolveRef(ref))
+          : value;
     }
     return out;
   }

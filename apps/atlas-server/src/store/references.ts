@@ -91,7 +91,10 @@ export function typeReferences(
   };
   for (const values of [entity.attributes, entity.relationshipAttributes]) {
     if (!isObject(values)) continue;
-    for (const [name, value] of Object.entries(values)) fill(value, referenceType(info, name));
+    for (const [name, value] of Object.entries(values)) {
+      // Most attribute values are strings, numbers or null: no object id to fill in.
+      if (typeof value === "object" && value !== null) fill(value, referenceType(info, name));
+    }
   }
 }
 
@@ -102,3 +105,4 @@ export function notFound(objectId: AtlasObjectId): StoreNotFoundError {
     ? new StoreNotFoundError({ guid: String(objectId.guid) })
     : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
 }
+

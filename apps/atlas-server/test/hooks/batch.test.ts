@@ -129,6 +129,50 @@ describe.each<BackendName>(["sqlite", "postgres"])("hook batches on the %s store
     expect(await applied(store, [0, 1])).toEqual([false, false]);
   });
 
+  // The batch looks its unique names up in one query (sql.ts prefetchUnique): a name a
+  // message creates or takes must be found by the later messages of the same batch.
+  it("a later message of the batch finds the entity an earlier one created, filled in or renamed", async () => {
+    const { store } = await stores.fresh();
+    await applyNotifications(store, [at(0, db("old"))], { epoch: 1 });
+    const old = await store.getByUniqueAttribute("hive_db", "old@cl1");
+    const table = {
+      typeName: "hive_table",
+      attributes: {
+        qualifiedName: "shelled.t@cl1",
+        name: "t",
+        db: { typeName: "hive_db", uniqueAttributes: { qualifiedName: "shelled@cl1" } },
+      },
+    };
+    const renamed = { ...hiveDb("renamed"), guid: old!.entity.guid };
+    const results = await applyNotifications(
+      store,
+      [
+        at(1, db("twice")),
+        at(2, create(hiveDb("twice", "-1", { description: "second" }))),
+        at(3, create(table)),
+        at(4, db("shelled")),
+        at(5, create(renamed)),
+        at(6, create(hiveDb("renamed", "-1", { description: "after the rename" }))),
+      ],
+      { epoch: 1 },
+    );
+    expect(results.map((r) => r.applied)).toEqual([true, true, true, true, true, true]);
+    const guidOf = (i: number, operation: "CREATE" | "UPDATE") =>
+      results[i]!.applied
+        ? results[i]!.mutations.mutatedEntities[operation]?.map((e) => e.guid)
+        : [];
+    expect(guidOf(1, "UPDATE")).toEqual(guidOf(0, "CREATE"));
+    const twice = await store.getByUniqueAttribute("hive_db", "twice@cl1");
+    expect(twice!.entity.attributes.description).toBe("second");
+    const shelled = await store.getByUniqueAttribute("hive_db", "shelled@cl1");
+    expect(shelled!.entity.isIncomplete).toBe(false);
+    expect(guidOf(3, "UPDATE")).toEqual([shelled!.entity.guid]);
+    const after = await store.getByUniqueAttribute("hive_db", "renamed@cl1");
+    expect(after!.entity.guid).toBe(old!.entity.guid);
+    expect(after!.entity.attributes.description).toBe("after the rename");
+    expect(await names(store)).toEqual(["renamed@cl1", "shelled@cl1", "twice@cl1"]);
+  });
+
   it("the same position twice in one batch applies once", async () => {
     const { store } = await stores.fresh();
     const results = await applyNotifications(store, [at(7, db("a")), at(7, db("other"))], {

@@ -149,6 +149,32 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store's admin side", 
       expect((await store.getByGuid(guid))!.entity.attributes.description).toBe(big);
     });
 
+    // A create is compared with nothing (audit.ts takes a short cut there): what the entity
+    // carries from the start is recorded, what it does not carry is not.
+    it("records a created entity's custom attributes, and no custom-attribute event for one created without", async () => {
+      const store = await fresh();
+      const r = await store.createOrUpdate(
+        1,
+        {
+          entities: [
+            { ...hiveDb("tagged"), customAttributes: { team: "sales" } },
+            { ...hiveDb("plain", "-2"), customAttributes: {} },
+          ],
+          referredEntities: {},
+        },
+        "steward",
+      );
+      const [tagged, plain] = r.mutatedEntities.CREATE!.map((h) => h.guid);
+      const actions = async (guid: string) =>
+        (await store.entityAuditEvents(guid))!.map((e) => e.action).reverse();
+      expect(await actions(tagged!)).toEqual(["ENTITY_CREATE", "CUSTOM_ATTRIBUTE_UPDATE"]);
+      expect(await actions(plain!)).toEqual(["ENTITY_CREATE"]);
+      const [custom] = (await store.entityAuditEvents(tagged!))!; // newest first
+      expect(custom!.details).toMatch(
+        /^Updated custom attribute: \{.*"customAttributes":\{"team":"sales"\}/,
+      );
+    });
+
     it("writes no event for a write that changes nothing or is refused", async () => {
       const store = await fresh();
       const guid = await createDb(store, "sales");

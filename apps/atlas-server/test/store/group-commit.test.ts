@@ -63,6 +63,40 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       expect(found.entities).toHaveLength(19);
     });
 
+    // A group looks its writes' unique names up in one query (sql.ts prefetchUnique):
+    // a name an earlier write of the group creates must be found by the later ones.
+    it("concurrent writes of one qualifiedName in a group: the first creates, the others update that entity", async () => {
+      const events: string[] = [];
+      const record = (o: unknown) => void events.push(String((o as { event?: string }).event));
+      const logger: StoreLogger = { debug: record, info: record, warn: record, error: record };
+      const { store } = await stores.fresh({ logger });
+      // The first write goes alone; the others queue meanwhile and form the next group.
+      const alone = store.createOrUpdate(
+        1,
+        { entities: [hiveDb("other")], referredEntities: {} },
+        "first",
+      );
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.createOrUpdate(
+            1,
+            { entities: [hiveDb("same", "-1", { description: `v${i}` })], referredEntities: {} },
+            `user${i}`,
+          ),
+        ),
+      );
+      const created = outcomes.flatMap((o) => o.mutatedEntities.CREATE ?? []);
+      const updated = outcomes.flatMap((o) => o.mutatedEntities.UPDATE ?? []);
+      expect(created).toHaveLength(1);
+      expect(updated).toHaveLength(11);
+      expect(new Set(updated.map((h) => h.guid))).toEqual(new Set([created[0]!.guid]));
+      // Written in groups, none of which failed and ran again one by one.
+      expect(events).not.toContain("store_group_commit_split");
+      await alone;
+      const found = await store.getByUniqueAttribute("hive_db", "same@cl1");
+      expect(found!.entity.attributes.description).toBe("v11");
+    });
+
     it("a group of writes of a fenced epoch is refused as a whole", async () => {
       const { store } = await stores.fresh();
       await store.fence(5);
