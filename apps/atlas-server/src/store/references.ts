@@ -105,4 +105,3 @@ export function notFound(objectId: AtlasObjectId): StoreNotFoundError {
     ? new StoreNotFoundError({ guid: String(objectId.guid) })
     : new StoreNotFoundError({ typeName: objectId.typeName, qualifiedName: qn });
 }
-
