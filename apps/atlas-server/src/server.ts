@@ -27,7 +27,7 @@ import { trackConsumerHealth } from "./hooks/consumer-health.js";
 import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
-import { createHttpApp } from "./http/app.js";
+import { createHttpHandler } from "./http/app.js";
 import { createTlsServer } from "./http/tls.js";
 import { createSwitchover } from "./api/switchover.js";
 import { createLogger } from "./logger.js";
@@ -249,8 +249,7 @@ export function createAtlasServer(
   };
 
   if (users) reportUsers(users, logger);
-  const app = createHttpApp(api, users);
-  const callback = app.callback();
+  const callback = createHttpHandler(api, users);
   // Slow clients (slowloris) get a 408 rather than holding a socket forever. Node checks
   // these timeouts only every connectionsCheckingInterval, so it is at most 1 s here: a client
   // trickling its headers is cut off close to the configured time (docs/decisions.md).

@@ -7,7 +7,12 @@
  * (docs/contracts/http.md).
  */
 import { randomUUID } from "node:crypto";
-import { haRedirect, type ProxiedEvent } from "@atlas-ha/http-redirect-middleware";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import {
+  haRedirect,
+  type ProxiedEvent,
+  type RedirectContext,
+} from "@atlas-ha/http-redirect-middleware";
 import Koa from "koa";
 import { ADMIN, adminRoutes, answeredLocally, UNAUTHENTICATED_PATHS } from "../api/admin.js";
 import { adminAuditRoutes } from "../api/admin-audits.js";
@@ -21,7 +26,7 @@ import { entityBulkRoutes } from "../api/entity-bulk.js";
 import { entityMoreRoutes } from "../api/entity-more.js";
 import { glossaryRoutes } from "../api/glossary.js";
 import { glossaryImportRoutes } from "../api/glossary-import.js";
-import { haPageRoutes } from "../api/ha-page.js";
+import { HA_PAGE_PATH, haPageRoutes } from "../api/ha-page.js";
 import { notificationRoutes } from "../api/notification.js";
 import { indexRecoveryRoutes } from "../api/index-recovery.js";
 import { lineageRoutes } from "../api/lineage.js";
@@ -35,11 +40,14 @@ import { basicAuth } from "./auth.js";
 import { authorize } from "./authorize.js";
 import { answerError, answerNoRoute } from "./errors.js";
 import { Router } from "./router.js";
-import { answerStatus } from "./status.js";
+import { answerStatus, writeStatus } from "./status.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const STATUS_PATH = `${ADMIN}/status`;
 const DONE: Promise<void> = Promise.resolve();
+// What the early redirect leaves to Koa: anything but printable ASCII, and a fragment (Koa's
+// `ctx.path` would then come from a full URL parse, not the text before `?`).
+const UNUSUAL_TARGET = /[^\x21-\x22\x24-\x7e]/;
 
 /** A server id as a Via pseudonym (an HTTP token): other characters become `_`. */
 function viaName(serverId: string): string {
@@ -54,7 +62,15 @@ function routeClass(path: string): string {
   return "other";
 }
 
-export function createHttpApp(api: ApiContext, users: Map<string, User> | null): Koa {
+/**
+ * The server's request listener: the status probe and a passive's redirect answered on Node's
+ * request and response before Koa makes a context for them (`early` below), everything else
+ * through the Koa app.
+ */
+export function createHttpHandler(
+  api: ApiContext,
+  users: Map<string, User> | null,
+): RequestListener {
   const app = new Koa();
   app.proxy = false; // never trust X-Forwarded-* (docs/contracts/http.md: no open redirect)
   app.silent = true; // errors are logged by the boundary, as events
@@ -102,10 +118,17 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   // that shows next to a bare Koa 302 (docs/decisions.md).
   // The level is fixed for the process: whether quiet requests are logged at debug is known now.
   const debugLogged = api.logger.isLevelEnabled("debug");
-  const finish = (ctx: Koa.Context, started: number): void => {
+  const finish = (ctx: Koa.Context, started: number): void =>
+    record(ctx.method, ctx.path, ctx.status, started, ctx.state.requestId, ctx.state.user);
+  const record = (
+    method: string,
+    path: string,
+    status: number,
+    started: number,
+    requestId: string,
+    user: string | undefined,
+  ): void => {
     const ms = performance.now() - started;
-    const path = ctx.path;
-    const status = ctx.status;
     api.metrics.requests.observe(routeClass(path), status, ms / 1000);
     // Probes and a passive's redirects (302/307, counted in atlas_http_redirects_total) are
     // routine at any rate a load balancer or client sends them: an info line each would make
@@ -115,12 +138,12 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
     if (!quiet || debugLogged) {
       api.logger[quiet ? "debug" : "info"]({
         event: "http_request",
-        requestId: ctx.state.requestId,
-        method: ctx.method,
+        requestId,
+        method,
         path,
         status,
         ms: Math.round(ms * 10) / 10,
-        user: ctx.state.user,
+        user,
       });
     }
   };
@@ -140,13 +163,10 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   // promise or a Koa layer of their own (docs/decisions.md).
   app.use((ctx, next) => {
     // Node's own header object and setHeader rather than Koa's delegating accessors: this
-    // runs on every request, a status probe and a passive's 302 included.
+    // runs on every request.
     const req = ctx.req;
-    const incoming = req.headers["x-request-id"];
-    const requestId =
-      typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = identify(req, ctx.res);
     ctx.state.requestId = requestId;
-    ctx.res.setHeader("X-Request-Id", requestId);
     const started = performance.now();
     // The status probe as load balancers send it, answered before the layers below: it needs
     // no login, is never redirected and reads only the state (api/admin.ts answers the other
@@ -206,5 +226,102 @@ export function createHttpApp(api: ApiContext, users: Map<string, User> | null):
   typeRoutes(router, api);
   debugRoutes(router, api); // only with ATLAS_HA_DEBUG=1 (the chaos run)
   app.use(router.middleware());
-  return app;
+
+  // The status probe and a passive's redirect, answered before Koa: a Koa context (its
+  // request, response and context objects, the finish listeners, the middleware promise
+  // chain) costs a 302 about as much as the rest of its work (docs/decisions.md). Only what
+  // the layers above would answer at once is taken here, with the same headers, metrics and
+  // logs; anything else — credentials that need a check, a path a passive answers itself,
+  // proxy mode, a state other than PASSIVE — goes through Koa as before.
+  const redirects = api.config.passive.mode !== "proxy";
+  const early = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url;
+    const method = req.method ?? "GET";
+    if (url === STATUS_PATH) {
+      if (method !== "GET" && method !== "HEAD") return false;
+      const state = api.ha.snapshot().state;
+      const requestId = identify(req, res);
+      const started = performance.now();
+      writeStatus(res, method, state);
+      record(method, url, 200, started, requestId, undefined);
+      return true;
+    }
+    if (!redirects || url === undefined || url.charCodeAt(0) !== 0x2f) return false;
+    if (api.ha.snapshot().state !== "PASSIVE" || UNUSUAL_TARGET.test(url)) return false;
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    // Exempt paths are admin paths or the HA page, all answered locally.
+    if (answeredLocally(path) || path.startsWith(ADMIN) || path.startsWith(HA_PAGE_PATH))
+      return false;
+    const user = auth.known(req);
+    if (user === undefined) return false;
+    const requestId = identify(req, res);
+    const started = performance.now();
+    const ctx: RedirectContext = {
+      req,
+      res,
+      status: 404,
+      body: undefined,
+      set: (field, value) => res.setHeader(field, value),
+    };
+    let passedOn = false;
+    const pending = redirect(ctx, () => {
+      passedOn = true;
+      return DONE;
+    });
+    const status = ctx.status;
+    if (status === 302 || status === 307) {
+      // The middleware has set Location, Cache-Control and Content-Type; Koa would add the
+      // empty body's length.
+      res.statusCode = status;
+      res.setHeader("Content-Length", "0");
+      res.end();
+      record(method, path, status, started, requestId, user?.name);
+      return true;
+    }
+    // Served here after all (an exempt path of the middleware's), or it failed: Koa does it
+    // all again from the start, the error boundary included (nothing was counted or logged).
+    if (passedOn || ctx.body === undefined) {
+      pending.then(undefined, () => undefined);
+      res.removeHeader("X-Request-Id");
+      return false;
+    }
+    // A 503 (the active's address unusable) or 400 (unredirectable target), counted and
+    // logged by the middleware: its JSON body as Koa would send it.
+    const body = JSON.stringify(ctx.body);
+    res.statusCode = status;
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.setHeader("Content-Length", String(Buffer.byteLength(body)));
+    if (method === "HEAD") res.end();
+    else res.end(body);
+    record(method, path, status, started, requestId, user?.name);
+    return true;
+  };
+  const koa = app.callback();
+  return (req, res) => {
+    let answered = false;
+    try {
+      answered = early(req, res);
+    } catch (error) {
+      // Before the answer went out, Koa takes the request from the start (and its error
+      // boundary answers the same failure); after, there is only the log.
+      answered = res.headersSent;
+      if (answered)
+        api.logger.error({
+          event: "http_unexpected_error",
+          error: (error as Error)?.message,
+          stack: (error as Error)?.stack,
+        });
+    }
+    if (!answered) void koa(req, res);
+  };
+}
+
+/** The request's id (its valid X-Request-Id, or a new one), set on the response. */
+function identify(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers["x-request-id"];
+  const requestId =
+    typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader("X-Request-Id", requestId);
+  return requestId;
 }

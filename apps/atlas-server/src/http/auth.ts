@@ -17,6 +17,7 @@
  * what that connection sent before).
  */
 import { createHmac, randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { Context, Next } from "koa";
 import { verifyPassword } from "../auth/passwords.js";
 import type { User } from "../auth/users.js";
@@ -42,6 +43,14 @@ export interface BasicAuth {
   credentials: Middleware;
   /** Refuses a request that is not authenticated by now. */
   required: Middleware;
+  /**
+   * What `credentials` would decide at once, without a Koa context, for a request to a path
+   * that is not exempt: `null` when it sends no Authorization header (it goes on
+   * unauthenticated), the user when its connection was admitted with this very header and
+   * that is still fresh; `undefined` when only `credentials` can tell (a check, a 401, another
+   * scheme). Used by the request handler's early answers (http/app.ts).
+   */
+  known(req: IncomingMessage): User | null | undefined;
 }
 
 /**
@@ -118,15 +127,28 @@ export function basicAuth(options: AuthOptions): BasicAuth {
     await next();
   };
 
+  /** The user a connection was admitted with, when `header` is the one it was admitted with. */
+  const admittedUser = (req: IncomingMessage, header: string): User | undefined => {
+    const known = admitted.get(req.socket);
+    return known !== undefined && known.until > Date.now() && sameHeader(known.header, header)
+      ? known.user
+      : undefined;
+  };
+
+  const known = (req: IncomingMessage): User | null | undefined => {
+    const header = req.headers.authorization ?? "";
+    return header === "" ? null : admittedUser(req, header);
+  };
+
   // Not async: the exempt probes, and a passive's redirect of a request without credentials,
   // skip a promise of their own.
   const credentials: Middleware = (ctx, next) => {
     if (exempt.has(routePath(ctx))) return next();
     const header = ctx.req.headers.authorization ?? "";
     if (header === "") return next();
-    const known = admitted.get(ctx.req.socket);
-    if (known !== undefined && known.until > Date.now() && sameHeader(known.header, header)) {
-      admit(ctx, known.user);
+    const user = admittedUser(ctx.req, header);
+    if (user !== undefined) {
+      admit(ctx, user);
       return next();
     }
     const token = basicToken(header);
@@ -146,7 +168,7 @@ export function basicAuth(options: AuthOptions): BasicAuth {
     return Promise.reject(errors.unauthenticated());
   };
 
-  return { credentials, required };
+  return { credentials, required, known };
 }
 
 /**
