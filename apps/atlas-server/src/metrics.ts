@@ -36,12 +36,7 @@ export function createMetrics(serverId: string) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    redirects: new Counter({
-      name: "atlas_http_redirects_total",
-      help: "Requests a passive redirected to the active",
-      labelNames: ["status"],
-      registers: [registry],
-    }),
+    redirects: new RedirectCounts(registry),
     unavailable: new Counter({
       name: "atlas_http_unavailable_total",
       help: "Requests answered 503 (transitional, no known active)",
@@ -216,6 +211,52 @@ export class RequestDurations {
 
   reset(): void {
     this.#cells.clear();
+  }
+}
+
+/**
+ * `atlas_http_redirects_total{status}`, counted on every redirect a passive answers.
+ * prom-client's `inc({ status })` validates and hashes the label object on each call (~0.5–1 µs,
+ * a share of a 302 next to a bare app, docs/decisions.md); here a redirect adds one to a plain
+ * number per status, and those go into the prom-client Counter when a registry reads it (its
+ * `collect`), so every scrape shows what counting each redirect there would have shown.
+ */
+export class RedirectCounts {
+  /** Distinct statuses held between two reads (302 and 307 in practice); more are added at once. */
+  static readonly MAX_PENDING = 16;
+  readonly counter: Counter<"status">;
+  #pending = new Map<number, number>();
+
+  constructor(registry: Registry) {
+    this.counter = new Counter({
+      name: "atlas_http_redirects_total",
+      help: "Requests a passive redirected to the active",
+      labelNames: ["status"],
+      registers: [registry],
+      collect: () => this.flush(),
+    });
+  }
+
+  /** One redirect answered with `status`. */
+  inc(status: number): void {
+    const n = this.#pending.get(status);
+    if (n !== undefined) {
+      this.#pending.set(status, n + 1);
+      return;
+    }
+    if (this.#pending.size >= RedirectCounts.MAX_PENDING) this.flush();
+    this.#pending.set(status, 1);
+  }
+
+  /** Statuses counted since the last read (bounded by {@link RedirectCounts.MAX_PENDING}). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Hands the counts to the prom-client Counter. */
+  flush(): void {
+    for (const [status, n] of this.#pending) this.counter.inc({ status: String(status) }, n);
+    this.#pending.clear();
   }
 }
 

@@ -95,7 +95,7 @@ export function createHttpHandler(
     source: api.ha,
     selfAddress: api.config.selfAddress,
     logger: api.logger,
-    onRedirect: (e) => api.metrics.redirects.inc({ status: String(e.status) }),
+    onRedirect: (e) => api.metrics.redirects.inc(e.status),
     onUnavailable: (e) => api.metrics.unavailable.inc({ reason: e.reason }),
     // atlas.server.ha.passive.mode=proxy: forward to the active rather than redirect, for
     // clients that drop credentials on a redirect (docs/contracts/http.md, "Proxy mode").

@@ -3,9 +3,9 @@
  * own cheap implementation; what a Prometheus scrape reads must be exactly what prom-client's
  * Histogram with the same name, buckets and labels exposes for the same requests.
  */
-import { Histogram, Registry } from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { RequestDurations } from "../../src/metrics.js";
+import { RedirectCounts, RequestDurations } from "../../src/metrics.js";
 
 const REQUESTS: [string, number, number][] = [
   ["/api/atlas/v2/entity", 200, 0.0004],
@@ -53,5 +53,50 @@ describe("the request duration histogram", () => {
     expect(await ours.getMetricsAsJSON()).toEqual(await theirs.getMetricsAsJSON());
     durations.reset();
     expect(await ours.metrics()).not.toContain("atlas_http_request_duration_seconds_bucket");
+  });
+});
+
+describe("the redirect counter", () => {
+  /** Ours next to a prom-client Counter incremented on every redirect, as before. */
+  function counters() {
+    const ours = new Registry();
+    const theirs = new Registry();
+    for (const r of [ours, theirs]) r.setDefaultLabels({ server_id: "id1" });
+    const counts = new RedirectCounts(ours);
+    const reference = new Counter({
+      name: "atlas_http_redirects_total",
+      help: "Requests a passive redirected to the active",
+      labelNames: ["status"],
+      registers: [theirs],
+    });
+    const redirect = (status: number) => {
+      counts.inc(status);
+      reference.inc({ status: String(status) });
+    };
+    return { ours, theirs, counts, redirect };
+  }
+
+  it("shows on every scrape exactly what counting each redirect in prom-client shows", async () => {
+    const { ours, theirs, redirect } = counters();
+    expect(await ours.metrics()).toBe(await theirs.metrics()); // nothing yet: no series
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 1000; i++) redirect(i % 3 === 0 ? 307 : 302);
+      const text = await ours.metrics();
+      expect(text).toBe(await theirs.metrics());
+      expect(text).toContain(
+        `atlas_http_redirects_total{status="302",server_id="id1"} ${(round + 1) * 666}`,
+      );
+      expect(await ours.getMetricsAsJSON()).toEqual(await theirs.getMetricsAsJSON());
+    }
+  });
+
+  it("holds a bounded number of statuses between scrapes, and loses none past the bound", async () => {
+    const { ours, theirs, counts, redirect } = counters();
+    for (let i = 0; i < 10_000; i++) {
+      redirect(300 + (i % 97)); // far more distinct statuses than a passive answers
+      expect(counts.pending).toBeLessThanOrEqual(RedirectCounts.MAX_PENDING);
+    }
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    expect(counts.pending).toBe(0);
   });
 });
