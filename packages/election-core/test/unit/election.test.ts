@@ -30,26 +30,46 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(elections[2]!.isLeader()).toBe(true);
   });
 
-  it("a successor asks for the line and for its own node together: it leads one round trip after the leader's close", async () => {
-    const { elections, session } = setup(2);
+  it("a successor asks only for the line on a hand-over (its own node's stat is kept while its watch is silent): it leads one request after the leader's close", async () => {
+    const { elections, session, zk } = setup(2);
     await startInOrder(elections);
     const [p1, p2] = elections as [Election, Election];
     const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
     const s2 = session(p2);
     const sent: string[] = [];
-    for (const name of ["getChildren", "exists"] as const) {
+    for (const name of ["getChildren", "exists", "getData"] as const) {
       const original = s2[name].bind(s2) as (path: string, watcher?: unknown) => Promise<unknown>;
       (s2 as unknown as Record<string, unknown>)[name] = (path: string, watcher?: unknown) => {
         sent.push(`${name} ${path}`);
         return original(path, watcher);
       };
     }
-    s2.hung = true; // nothing is answered: what p2 sends now, it sends before any answer
     await p1.close();
     await settle();
-    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path", `exists ${ownNode}`]);
-    s2.hung = false;
+    // It leads on that one answer, with its node's czxid (read when it joined) as epoch.
+    expect(p2.isLeader()).toBe(true);
+    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path"]);
+    expect(p2.epoch).toBe(zk.nodes.get(ownNode)!.czxid);
     await p2.close();
+  });
+
+  it("does not lead with a node replaced at its path by another session while it waited (its own watch fired)", async () => {
+    const { elections, zk, session } = setup(2);
+    await startInOrder(elections);
+    const [p1, p2] = elections as [Election, Election];
+    const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
+    const original = zk.nodes.get(ownNode)!;
+    // Deleted and created again at the same path by another session, the connection intact.
+    zk.deleteNode(ownNode);
+    zk.nodes.set(ownNode, { ...original, czxid: zk.nextZxid(), owner: "ffff" });
+    await settle();
+    await p1.close();
+    await settle();
+    expect(p2.isLeader()).toBe(true);
+    const [leader] = await p2.getParticipants();
+    expect(leader!.node).not.toBe(ownNode);
+    expect(zk.nodes.get(leader!.node)!.owner).toBe(session(p2).id);
+    expect(p2.epoch).toBe(zk.nodes.get(leader!.node)!.czxid);
   });
 
   it("close() deletes the node and closes the session one read later, not with the delete's answer (a session close is a write the next participant's read would queue behind)", async () => {
