@@ -70,7 +70,8 @@ class LeaderElection implements Election {
   #leader = false;
   #epoch: number | null = null;
   #role: "none" | "follower" | "leader" = "none";
-  #term: { epoch: number; abort: AbortController } | null = null;
+  /** The term led now; `abort` only for the leadership work (onLeadership) to be told it ended. */
+  #term: { epoch: number; abort: AbortController | null } | null = null;
   #failures = 0;
   #leaseLapsed = false;
   #rejoinTimer: unknown = null;
@@ -456,21 +457,24 @@ class LeaderElection implements Election {
     this.#epoch = epoch;
     this.#role = "leader";
     this.#watchLease();
-    const term = { epoch, abort: new AbortController() };
+    const work = this.#o.onLeadership;
+    // A signal only for the work to watch: aborting one (an Error's stack and an event
+    // dispatch, tens of µs) delays close()'s delete, which has to wait for it.
+    const abort = work ? new AbortController() : null;
+    const term = { epoch, abort };
     this.#term = term;
     this.#log("info", "became_leader", { node, resumed });
     this.#emit("leader", { epoch, node, resumed });
     this.#resolveJoined();
-    const work = this.#o.onLeadership;
-    if (!work) return;
+    if (!work || !abort) return;
     Promise.resolve()
-      .then(() => work({ epoch, signal: term.abort.signal }))
+      .then(() => work({ epoch, signal: abort.signal }))
       .then(
         () => {
           if (this.#term === term) this.#failures = 0;
         },
         (error: unknown) => {
-          if (this.#term === term && !term.abort.signal.aborted)
+          if (this.#term === term && !abort.signal.aborted)
             this.#steps.run(() => this.#giveUp(term, error));
         },
       );
@@ -481,7 +485,7 @@ class LeaderElection implements Election {
     if (!this.#leader) return false;
     this.#leader = false;
     this.#role = "none";
-    this.#term?.abort.abort(new Error("leadership ended"));
+    this.#term?.abort?.abort(new Error("leadership ended"));
     this.#term = null;
     this.#lease.cancel();
     return true;

@@ -72,6 +72,50 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(p2.epoch).toBe(zk.nodes.get(leader!.node)!.czxid);
   });
 
+  it("close() tells the leadership work its term ended (the signal aborts) before the node's delete leaves", async () => {
+    const { add, session } = setup();
+    let signal: AbortSignal | null = null;
+    const order: string[] = [];
+    const p1 = add("p1", {
+      onLeadership: async (term) => {
+        signal = term.signal;
+        term.signal.addEventListener("abort", () => order.push("aborted"));
+      },
+    });
+    await p1.start();
+    await settle();
+    const s1 = session(p1);
+    const remove = s1.remove.bind(s1);
+    s1.remove = (path, version) => {
+      order.push("delete");
+      return remove(path, version);
+    };
+    await p1.close();
+    expect(signal!.aborted).toBe(true);
+    expect(order).toEqual(["aborted", "delete"]);
+  });
+
+  it("without leadership work, a term has no abort signal to build or abort on the way to close()'s delete", async () => {
+    const { add } = setup();
+    const Original = globalThis.AbortController;
+    let created = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        created++;
+      }
+    };
+    try {
+      const p1 = add("p1");
+      await p1.start();
+      expect(p1.isLeader()).toBe(true);
+      await p1.close();
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(created).toBe(0);
+  });
+
   it("close() deletes the node and closes the session one read later, not with the delete's answer (a session close is a write the next participant's read would queue behind)", async () => {
     const { elections, session } = setup(1);
     await startInOrder(elections);
