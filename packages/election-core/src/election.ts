@@ -194,22 +194,12 @@ class LeaderElection implements Election {
     this.#stepDown();
     const node = this.#node;
     this.#node = null;
-    if (node && this.#connection.connected) {
-      // Deleting the node is what hands over at once; bound it so a dead ensemble cannot
-      // hold shutdown (closing the session deletes it too when the server hears of it).
-      // The session is closed one read later: closing it is a write, and ZooKeeper holds the
-      // reads that arrive behind a write in flight, so a session close sent with the delete's
-      // answer would hold the next participant's read of the line (its hand-over) behind
-      // another fsync. By the time our read is answered, that read has arrived (its watch
-      // fired before our delete was answered). Apache Atlas closes its Curator client even later.
-      await Promise.race([
-        this.zk
-          .remove(node)
-          .then(() => this.zk.exists(this.#o.electionPath))
-          .catch(() => undefined),
-        new Promise((resolve) => this.#o.clock.setTimeout(() => resolve(undefined), 2000)),
-      ]);
-    }
+    // Ending the session is what hands over: ZooKeeper deletes the session's ephemeral nodes,
+    // ours among them, in the session-close transaction and fires the successor's watch with
+    // it. One write and nothing after it: a delete of our node first would make the session
+    // close a second write, and one that reaches the server after the successor's watch fired
+    // holds the successor's read of the line behind its fsync (docs/decisions.md). The native
+    // client waits for the server's answer to it (or its own timeouts) before returning.
     this.#connection.close();
     this.#joined?.reject(new ElectionClosedError("the election was closed before it joined"));
     this.#joined = null;

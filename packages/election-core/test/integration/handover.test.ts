@@ -71,6 +71,30 @@ describe("leader election among three participants", () => {
     expect(b.epoch).toBe((await raw.exists(own))!.czxid);
   });
 
+  it("close() sends no request before ending the session, whose close deletes the node: the successor leads", async () => {
+    group = new Participants();
+    const zkRoot = "/close-alone";
+    const sent: string[] = [];
+    const a = group.add({
+      connect: zk().connectString,
+      id: "a",
+      zkRoot,
+      sessionTimeoutMs: 4000,
+      sessionFactory: recording(sent),
+    });
+    await a.start();
+    const b = group.add({ connect: zk().connectString, id: "b", zkRoot, sessionTimeoutMs: 4000 });
+    await b.start();
+    const node = (await b.getParticipants())[0]!.node;
+    sent.length = 0;
+    await a.close();
+    expect(sent.filter((r) => !r.endsWith(" /"))).toEqual([]); // (the heartbeat reads "/")
+    const raw = await rawSession(zk().connectString);
+    raws.push(raw);
+    expect(await raw.exists(node)).toBeNull();
+    await group.oneLeader(5000, [b]);
+  });
+
   it("does not lead with a node that another session deleted and created again at its path while it waited", async () => {
     group = new Participants();
     const zkRoot = "/replaced-node";

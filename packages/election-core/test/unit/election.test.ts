@@ -72,7 +72,7 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(p2.epoch).toBe(zk.nodes.get(leader!.node)!.czxid);
   });
 
-  it("close() tells the leadership work its term ended (the signal aborts) before the node's delete leaves", async () => {
+  it("close() tells the leadership work its term ended (the signal aborts) before the session close that deletes its node leaves", async () => {
     const { add, session } = setup();
     let signal: AbortSignal | null = null;
     const order: string[] = [];
@@ -85,14 +85,14 @@ describe("election recipe (fake ZooKeeper)", () => {
     await p1.start();
     await settle();
     const s1 = session(p1);
-    const remove = s1.remove.bind(s1);
-    s1.remove = (path, version) => {
-      order.push("delete");
-      return remove(path, version);
+    const close = s1.close.bind(s1);
+    s1.close = () => {
+      order.push("session closed");
+      close();
     };
     await p1.close();
     expect(signal!.aborted).toBe(true);
-    expect(order).toEqual(["aborted", "delete"]);
+    expect(order).toEqual(["aborted", "session closed"]);
   });
 
   it("without leadership work, a term has no abort signal to build or abort on the way to close()'s delete", async () => {
@@ -116,13 +116,21 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(created).toBe(0);
   });
 
-  it("close() deletes the node and closes the session one read later, not with the delete's answer (a session close is a write the next participant's read would queue behind)", async () => {
-    const { elections, session } = setup(1);
+  it("close() sends nothing before the session close, which deletes its node (a delete first would be a second write the next participant's read could queue behind)", async () => {
+    const { elections, session, zk } = setup(2);
     await startInOrder(elections);
-    const [p1] = elections as [Election];
+    const [p1, p2] = elections as [Election, Election];
     const s1 = session(p1);
     const seen: string[] = [];
-    for (const name of ["remove", "exists", "getChildren", "close"] as const) {
+    for (const name of [
+      "remove",
+      "exists",
+      "getChildren",
+      "getData",
+      "setData",
+      "sync",
+      "close",
+    ] as const) {
       const original = s1[name].bind(s1) as (...args: unknown[]) => unknown;
       (s1 as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
         seen.push(name === "close" ? "close" : `${name} ${String(args[0])}`);
@@ -132,7 +140,10 @@ describe("election recipe (fake ZooKeeper)", () => {
     const node = (await p1.getParticipants())[0]!.node;
     seen.length = 0;
     await p1.close();
-    expect(seen).toEqual([`remove ${node}`, "exists /apache_atlas/leader_elector_path", "close"]);
+    expect(seen).toEqual(["close"]);
+    expect(zk.nodes.has(node)).toBe(false);
+    await settle();
+    expect(p2.isLeader()).toBe(true);
   });
 
   it("steps down at once on SUSPENDED and resumes with the same epoch when the same session reconnects", async () => {
