@@ -70,12 +70,22 @@ class LeaderElection implements Election {
   #leader = false;
   #epoch: number | null = null;
   #role: "none" | "follower" | "leader" = "none";
-  #term: { epoch: number; abort: AbortController } | null = null;
+  /** The term led now; `abort` only for the leadership work (onLeadership) to be told it ended. */
+  #term: { epoch: number; abort: AbortController | null } | null = null;
   #failures = 0;
   #leaseLapsed = false;
   #rejoinTimer: unknown = null;
   /** The node a leader watches (its own), so that it steps down when someone deletes it. */
   #ownWatch: string | null = null;
+  /**
+   * Our node's stat (czxid, owner), read while its own-node watch was armed, and kept while
+   * that watch has not fired and the connection has not dropped: ZooKeeper delivers a watch
+   * event before any later answer on the session, so as long as the watch stays silent the
+   * node the line lists is the node that was read. A hand-over then waits for the line alone.
+   */
+  #ownStat: { node: string; czxid: number; owner: string } | null = null;
+  /** Bumped whenever #ownStat may no longer hold (own watch fired, connection changed). */
+  #ownGuard = 0;
   #closed = false;
   /** Out of line by stepAside(): no join until its window ends (or ever, without one). */
   #aside = false;
@@ -184,22 +194,12 @@ class LeaderElection implements Election {
     this.#stepDown();
     const node = this.#node;
     this.#node = null;
-    if (node && this.#connection.connected) {
-      // Deleting the node is what hands over at once; bound it so a dead ensemble cannot
-      // hold shutdown (closing the session deletes it too when the server hears of it).
-      // The session is closed one read later: closing it is a write, and ZooKeeper holds the
-      // reads that arrive behind a write in flight, so a session close sent with the delete's
-      // answer would hold the next participant's read of the line (its hand-over) behind
-      // another fsync. By the time our read is answered, that read has arrived (its watch
-      // fired before our delete was answered). Apache Atlas closes its Curator client even later.
-      await Promise.race([
-        this.zk
-          .remove(node)
-          .then(() => this.zk.exists(this.#o.electionPath))
-          .catch(() => undefined),
-        new Promise((resolve) => this.#o.clock.setTimeout(() => resolve(undefined), 2000)),
-      ]);
-    }
+    // Ending the session is what hands over: ZooKeeper deletes the session's ephemeral nodes,
+    // ours among them, in the session-close transaction and fires the successor's watch with
+    // it. One write and nothing after it: a delete of our node first would make the session
+    // close a second write, and one that reaches the server after the successor's watch fired
+    // holds the successor's read of the line behind its fsync (docs/decisions.md). The native
+    // client waits for the server's answer to it (or its own timeouts) before returning.
     this.#connection.close();
     this.#joined?.reject(new ElectionClosedError("the election was closed before it joined"));
     this.#joined = null;
@@ -210,6 +210,8 @@ class LeaderElection implements Election {
   // Reactions to the connection.
 
   #onConnection(change: ConnectionChange): void {
+    // Across a disconnection the own-node watch may have been lost or fired unseen.
+    this.#forgetOwnStat();
     this.#emit("connection", {
       state: change.state,
       previous: change.previous,
@@ -305,14 +307,18 @@ class LeaderElection implements Election {
     await this.#doomed.deleteAll();
     if (!this.#node) return this.#join();
     const node = this.#node;
-    // The line and our own node's stat are asked for together: ZooKeeper answers a session's
-    // requests in the order they were sent, so the stat is read after the line exactly as if
-    // the two requests were sequential, but a hand-over waits for one round trip, not two
-    // (Curator's LeaderLatch also leads after one getChildren). A follower's request sets
-    // the watch on its own node a little early, which only makes it look again sooner.
+    // The line, and our own node's stat unless its watch still vouches for the one read
+    // before (#ownStat): a hand-over (the predecessor's watch fired) then waits for one
+    // request, as Curator's LeaderLatch leads after one getChildren. Otherwise both are asked
+    // for together: ZooKeeper answers a session's requests in the order they were sent, so
+    // the stat is read after the line exactly as if the two requests were sequential, in one
+    // round trip. A follower's first request sets the watch on its own node a little early,
+    // which only makes it look again sooner.
     const line = this.zk.getChildren(this.#o.electionPath);
-    const own = this.zk.exists(node, this.#watchOwnNode(node));
-    own.catch(() => undefined); // awaited below when first; a failed line is what counts
+    const cached = this.#ownStat?.node === node ? this.#ownStat : null;
+    const guard = this.#ownGuard;
+    const read = cached ? null : this.#readOwnStat(node);
+    read?.catch(() => undefined); // awaited below when first; a failed line is what counts
     let children: string[];
     let intent: HandoverIntent | null;
     try {
@@ -336,15 +342,19 @@ class LeaderElection implements Election {
       return this.#check();
     if (index === 0) {
       if (intent && !this.#leader && (await this.#yieldTo(intent, node))) return;
-      const stat = await own;
+      // The own watch fired (or the connection changed) since the line was asked for: the
+      // stat kept may be of a node since replaced. The step that event queued looks again.
+      if (cached && this.#ownGuard !== guard) return;
+      const stat = read ? await read : cached;
       if (!stat) return this.#nodeLost(node);
-      if (stat.ephemeralOwner !== this.zk.sessionId) {
+      if (stat.owner !== this.zk.sessionId) {
         // Not ours to lead with (Curator ≥ 5.7 checks the same): drop it and rejoin.
         this.#log("warn", "election_node_not_owned", {
           node,
-          owner: stat.ephemeralOwner,
+          owner: stat.owner,
           sessionId: this.zk.sessionId,
         });
+        this.#forgetOwnStat();
         await this.zk.remove(node);
         return this.#nodeLost(node);
       }
@@ -370,15 +380,43 @@ class LeaderElection implements Election {
   }
 
   /**
+   * Reads our node's stat, arming the own-node watch if it is not armed (#watchOwnNode), and
+   * keeps it in #ownStat when that watch guarded the node for the whole read: armed before
+   * the request (or by it), not fired, and the connection not changed, by the answer.
+   */
+  async #readOwnStat(node: string): Promise<{ czxid: number; owner: string } | null> {
+    const watcher = this.#watchOwnNode(node);
+    const guard = this.#ownGuard;
+    let stat;
+    try {
+      stat = await this.zk.exists(node, watcher);
+    } catch (error) {
+      // Without an answer the watch may not be registered: the next read arms it again.
+      if (watcher && this.#ownWatch === node) this.#ownWatch = null;
+      throw error;
+    }
+    if (!stat) return null;
+    const own = { node, czxid: stat.czxid, owner: stat.ephemeralOwner };
+    if (this.#ownWatch === node && this.#ownGuard === guard) this.#ownStat = own;
+    return own;
+  }
+
+  #forgetOwnStat(): void {
+    this.#ownStat = null;
+    this.#ownGuard++;
+  }
+
+  /**
    * A one-shot watch on the leader's own node, set once per node: when somebody deletes it
    * (an operator, a purge by a misconfigured instance), the leader looks again and steps
-   * down, instead of leading on while another participant is first.
+   * down, instead of leading on while another participant is first. It also guards #ownStat.
    */
   #watchOwnNode(node: string): (() => void) | undefined {
     if (this.#ownWatch === node) return undefined;
     this.#ownWatch = node;
     return () => {
       if (this.#ownWatch === node) this.#ownWatch = null;
+      this.#forgetOwnStat();
       this.#steps.run(() => this.#check());
     };
   }
@@ -409,21 +447,24 @@ class LeaderElection implements Election {
     this.#epoch = epoch;
     this.#role = "leader";
     this.#watchLease();
-    const term = { epoch, abort: new AbortController() };
+    const work = this.#o.onLeadership;
+    // A signal only for the work to watch: aborting one (an Error's stack and an event
+    // dispatch, tens of µs) delays close()'s delete, which has to wait for it.
+    const abort = work ? new AbortController() : null;
+    const term = { epoch, abort };
     this.#term = term;
     this.#log("info", "became_leader", { node, resumed });
     this.#emit("leader", { epoch, node, resumed });
     this.#resolveJoined();
-    const work = this.#o.onLeadership;
-    if (!work) return;
+    if (!work || !abort) return;
     Promise.resolve()
-      .then(() => work({ epoch, signal: term.abort.signal }))
+      .then(() => work({ epoch, signal: abort.signal }))
       .then(
         () => {
           if (this.#term === term) this.#failures = 0;
         },
         (error: unknown) => {
-          if (this.#term === term && !term.abort.signal.aborted)
+          if (this.#term === term && !abort.signal.aborted)
             this.#steps.run(() => this.#giveUp(term, error));
         },
       );
@@ -434,7 +475,7 @@ class LeaderElection implements Election {
     if (!this.#leader) return false;
     this.#leader = false;
     this.#role = "none";
-    this.#term?.abort.abort(new Error("leadership ended"));
+    this.#term?.abort?.abort(new Error("leadership ended"));
     this.#term = null;
     this.#lease.cancel();
     return true;

@@ -1,19 +1,126 @@
 import { waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Election } from "../../src/index.js";
-import { ChildParticipant, Participants } from "./helpers.js";
+import {
+  nativeSessionFactory,
+  type Election,
+  type ZkSession,
+  type ZkSessionFactory,
+} from "../../src/index.js";
+import { ChildParticipant, Participants, rawSession } from "./helpers.js";
+
+/** The native session, with every request it sends recorded as "<operation> <path>". */
+function recording(sent: string[]): ZkSessionFactory {
+  return (options) => {
+    const session = nativeSessionFactory(options);
+    return new Proxy(session, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (typeof value !== "function") return value;
+        const f = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          if (key !== "onEvent" && key !== "close") sent.push(`${String(key)} ${String(args[0])}`);
+          return f.apply(target, args);
+        };
+      },
+    });
+  };
+}
 
 // Real server: a standalone ZooKeeper (tickTime 200 ms, so 2–4 s session timeouts are granted).
 describe("leader election among three participants", () => {
   const zk = useZooKeeper({ nodes: 1, tickTime: 200 });
   let group: Participants;
   const children: ChildParticipant[] = [];
+  const raws: ZkSession[] = [];
 
   afterEach(async (context) => {
     if (context.task.result?.state === "fail") group?.dumpLogs();
     await group?.closeAll();
     await Promise.all(children.splice(0).map((c) => c.stop()));
+    for (const raw of raws.splice(0)) raw.close();
+  });
+
+  it("a successor sends one request between the leader's close and leading (the line), and leads with its node's czxid", async () => {
+    group = new Participants();
+    const zkRoot = "/one-request";
+    const sent: string[] = [];
+    const a = group.add({ connect: zk().connectString, id: "a", zkRoot, sessionTimeoutMs: 4000 });
+    await a.start();
+    const b = group.add({
+      connect: zk().connectString,
+      id: "b",
+      zkRoot,
+      sessionTimeoutMs: 4000,
+      sessionFactory: recording(sent),
+    });
+    let sentBeforeLeading: string[] | null = null;
+    b.on("leader", () => (sentBeforeLeading ??= [...sent]));
+    await b.start(); // b waits behind a, its watch set
+    const own = (await b.getParticipants()).find((p) => p.isSelf)!.node;
+    sent.length = 0;
+    await a.close();
+    await group.oneLeader(5000, [b]);
+    // (The heartbeat, a sync and a read of "/" every 800 ms, may fall in between.)
+    const heartbeat = (request: string) => request.endsWith(" /");
+    expect(sentBeforeLeading!.filter((r) => !heartbeat(r))).toEqual([
+      `getChildren ${zkRoot}/leader_elector_path`,
+    ]);
+    const raw = await rawSession(zk().connectString);
+    raws.push(raw);
+    expect(b.epoch).toBe((await raw.exists(own))!.czxid);
+  });
+
+  it("close() sends no request before ending the session, whose close deletes the node: the successor leads", async () => {
+    group = new Participants();
+    const zkRoot = "/close-alone";
+    const sent: string[] = [];
+    const a = group.add({
+      connect: zk().connectString,
+      id: "a",
+      zkRoot,
+      sessionTimeoutMs: 4000,
+      sessionFactory: recording(sent),
+    });
+    await a.start();
+    const b = group.add({ connect: zk().connectString, id: "b", zkRoot, sessionTimeoutMs: 4000 });
+    await b.start();
+    const node = (await b.getParticipants())[0]!.node;
+    sent.length = 0;
+    await a.close();
+    expect(sent.filter((r) => !r.endsWith(" /"))).toEqual([]); // (the heartbeat reads "/")
+    const raw = await rawSession(zk().connectString);
+    raws.push(raw);
+    expect(await raw.exists(node)).toBeNull();
+    await group.oneLeader(5000, [b]);
+  });
+
+  it("does not lead with a node that another session deleted and created again at its path while it waited", async () => {
+    group = new Participants();
+    const zkRoot = "/replaced-node";
+    const a = group.add({ connect: zk().connectString, id: "a", zkRoot, sessionTimeoutMs: 4000 });
+    await a.start();
+    const b = group.add({ connect: zk().connectString, id: "b", zkRoot, sessionTimeoutMs: 4000 });
+    await b.start();
+    const own = (await b.getParticipants()).find((p) => p.isSelf)!.node;
+    const raw = await rawSession(zk().connectString);
+    raws.push(raw);
+    // Sent together: the create reaches the server before b's look at the line, which b
+    // sends only once its own node's watch has fired with the delete.
+    await Promise.all([
+      raw.remove(own, -1),
+      raw.create(own, Buffer.from("b"), "ephemeral").then(() => undefined),
+    ]);
+    const foreign = (await raw.exists(own))!;
+    expect(foreign.ephemeralOwner).toBe(raw.sessionId);
+    await a.close();
+    await group.oneLeader(5000, [b]);
+    const [leader] = await b.getParticipants();
+    expect(leader!.node).not.toBe(own);
+    const stat = (await raw.exists(leader!.node))!;
+    expect(stat.ephemeralOwner).toBe(b.zk.sessionId);
+    expect(b.epoch).toBe(stat.czxid);
+    expect(b.epoch).not.toBe(foreign.czxid);
   });
 
   it("has exactly one leader, and everyone agrees who it is", async () => {

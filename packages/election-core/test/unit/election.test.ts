@@ -30,35 +30,107 @@ describe("election recipe (fake ZooKeeper)", () => {
     expect(elections[2]!.isLeader()).toBe(true);
   });
 
-  it("a successor asks for the line and for its own node together: it leads one round trip after the leader's close", async () => {
-    const { elections, session } = setup(2);
+  it("a successor asks only for the line on a hand-over (its own node's stat is kept while its watch is silent): it leads one request after the leader's close", async () => {
+    const { elections, session, zk } = setup(2);
     await startInOrder(elections);
     const [p1, p2] = elections as [Election, Election];
     const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
     const s2 = session(p2);
     const sent: string[] = [];
-    for (const name of ["getChildren", "exists"] as const) {
+    for (const name of ["getChildren", "exists", "getData"] as const) {
       const original = s2[name].bind(s2) as (path: string, watcher?: unknown) => Promise<unknown>;
       (s2 as unknown as Record<string, unknown>)[name] = (path: string, watcher?: unknown) => {
         sent.push(`${name} ${path}`);
         return original(path, watcher);
       };
     }
-    s2.hung = true; // nothing is answered: what p2 sends now, it sends before any answer
     await p1.close();
     await settle();
-    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path", `exists ${ownNode}`]);
-    s2.hung = false;
+    // It leads on that one answer, with its node's czxid (read when it joined) as epoch.
+    expect(p2.isLeader()).toBe(true);
+    expect(sent).toEqual(["getChildren /apache_atlas/leader_elector_path"]);
+    expect(p2.epoch).toBe(zk.nodes.get(ownNode)!.czxid);
     await p2.close();
   });
 
-  it("close() deletes the node and closes the session one read later, not with the delete's answer (a session close is a write the next participant's read would queue behind)", async () => {
-    const { elections, session } = setup(1);
+  it("does not lead with a node replaced at its path by another session while it waited (its own watch fired)", async () => {
+    const { elections, zk, session } = setup(2);
     await startInOrder(elections);
-    const [p1] = elections as [Election];
+    const [p1, p2] = elections as [Election, Election];
+    const ownNode = (await p2.getParticipants()).find((p) => p.isSelf)!.node;
+    const original = zk.nodes.get(ownNode)!;
+    // Deleted and created again at the same path by another session, the connection intact.
+    zk.deleteNode(ownNode);
+    zk.nodes.set(ownNode, { ...original, czxid: zk.nextZxid(), owner: "ffff" });
+    await settle();
+    await p1.close();
+    await settle();
+    expect(p2.isLeader()).toBe(true);
+    const [leader] = await p2.getParticipants();
+    expect(leader!.node).not.toBe(ownNode);
+    expect(zk.nodes.get(leader!.node)!.owner).toBe(session(p2).id);
+    expect(p2.epoch).toBe(zk.nodes.get(leader!.node)!.czxid);
+  });
+
+  it("close() tells the leadership work its term ended (the signal aborts) before the session close that deletes its node leaves", async () => {
+    const { add, session } = setup();
+    let signal: AbortSignal | null = null;
+    const order: string[] = [];
+    const p1 = add("p1", {
+      onLeadership: async (term) => {
+        signal = term.signal;
+        term.signal.addEventListener("abort", () => order.push("aborted"));
+      },
+    });
+    await p1.start();
+    await settle();
+    const s1 = session(p1);
+    const close = s1.close.bind(s1);
+    s1.close = () => {
+      order.push("session closed");
+      close();
+    };
+    await p1.close();
+    expect(signal!.aborted).toBe(true);
+    expect(order).toEqual(["aborted", "session closed"]);
+  });
+
+  it("without leadership work, a term has no abort signal to build or abort on the way to close()'s delete", async () => {
+    const { add } = setup();
+    const Original = globalThis.AbortController;
+    let created = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        created++;
+      }
+    };
+    try {
+      const p1 = add("p1");
+      await p1.start();
+      expect(p1.isLeader()).toBe(true);
+      await p1.close();
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(created).toBe(0);
+  });
+
+  it("close() sends nothing before the session close, which deletes its node (a delete first would be a second write the next participant's read could queue behind)", async () => {
+    const { elections, session, zk } = setup(2);
+    await startInOrder(elections);
+    const [p1, p2] = elections as [Election, Election];
     const s1 = session(p1);
     const seen: string[] = [];
-    for (const name of ["remove", "exists", "getChildren", "close"] as const) {
+    for (const name of [
+      "remove",
+      "exists",
+      "getChildren",
+      "getData",
+      "setData",
+      "sync",
+      "close",
+    ] as const) {
       const original = s1[name].bind(s1) as (...args: unknown[]) => unknown;
       (s1 as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
         seen.push(name === "close" ? "close" : `${name} ${String(args[0])}`);
@@ -68,7 +140,10 @@ describe("election recipe (fake ZooKeeper)", () => {
     const node = (await p1.getParticipants())[0]!.node;
     seen.length = 0;
     await p1.close();
-    expect(seen).toEqual([`remove ${node}`, "exists /apache_atlas/leader_elector_path", "close"]);
+    expect(seen).toEqual(["close"]);
+    expect(zk.nodes.has(node)).toBe(false);
+    await settle();
+    expect(p2.isLeader()).toBe(true);
   });
 
   it("steps down at once on SUSPENDED and resumes with the same epoch when the same session reconnects", async () => {

@@ -318,7 +318,9 @@ describe("stop() during an activation", () => {
     void a.ha.stop().then(() => (stopped = true));
     await until(() => stopped, "stop() to resolve without the slow handler");
     expect(signal!.aborted).toBe(true);
-    expect(log.slice(0, 4)).toEqual([
+    // a's own handlers, in order; b may already lead meanwhile, as stop() leaves the
+    // election at once while the handlers stop (docs/contracts/states.md, "Leaving").
+    expect(log.filter((entry) => entry.startsWith("a:"))).toEqual([
       "a:one:activate",
       "a:slow:activate",
       "a:slow:passivate",
