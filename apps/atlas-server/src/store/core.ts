@@ -215,12 +215,17 @@ export abstract class SqlStoreCore {
     checkEpoch(epoch);
     return new Promise<void>((resolve, reject) => {
       this.#queued.push({ epoch, step: { user, operation, work, lookups }, resolve, reject });
-      if (!this.#grouping) void this.#writeGroups();
+      if (!this.#grouping) {
+        // The group starts once this turn of the event loop has handled its input: the
+        // requests that arrived together (one socket read each) join ONE group rather than
+        // the first going alone and the rest waiting for the next.
+        this.#grouping = true;
+        setImmediate(() => void this.#writeGroups());
+      }
     });
   }
 
   async #writeGroups(): Promise<void> {
-    this.#grouping = true;
     try {
       while (this.#queued.length > 0) {
         const epoch = this.#queued[0]!.epoch;
