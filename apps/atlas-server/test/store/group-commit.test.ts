@@ -98,7 +98,7 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       const record = (o: unknown) => void events.push(String((o as { event?: string }).event));
       const logger: StoreLogger = { debug: record, info: record, warn: record, error: record };
       const { store } = await stores.fresh({ logger });
-      // The first write goes alone; the others queue meanwhile and form the next group.
+      // Issued in one turn: all thirteen writes are one group (the first included).
       const alone = store.createOrUpdate(
         1,
         { entities: [hiveDb("other")], referredEntities: {} },
