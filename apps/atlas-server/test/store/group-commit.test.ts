@@ -91,6 +91,20 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       expect(splits).toEqual([expect.objectContaining({ writes: 10 })]);
     });
 
+    it("close() in the same turn as a write waits for that write's group", async () => {
+      const { store, config } = await stores.fresh();
+      await store.fence(1);
+      const write = store.createOrUpdate(
+        1,
+        { entities: [hiveDb("last")], referredEntities: {} },
+        "u",
+      );
+      await store.close();
+      expect((await write).mutatedEntities.CREATE).toHaveLength(1);
+      const again = stores.open(config);
+      expect(await again.getByUniqueAttribute("hive_db", "last@cl1")).toBeDefined();
+    });
+
     // A group looks its writes' unique names up in one query (sql.ts prefetchUnique):
     // a name an earlier write of the group creates must be found by the later ones.
     it("concurrent writes of one qualifiedName in a group: the first creates, the others update that entity", async () => {
