@@ -56,6 +56,8 @@ export abstract class SqlStoreCore {
   /** Entity writes waiting for the next group commit, and whether a group is being written. */
   readonly #queued: QueuedWrite[] = [];
   #grouping = false;
+  /** The run of #writeGroups that is writing (or about to write) the queued groups. */
+  #groupsRun: Promise<void> | undefined;
 
   constructor(backend: SqlBackend, deps: StoreDeps = {}) {
     this.backend = backend.kind;
@@ -83,7 +85,9 @@ export abstract class SqlStoreCore {
     return this.b.ping();
   }
 
-  close(): Promise<void> {
+  /** After the writes already queued for a group commit (one may be waiting for its turn). */
+  async close(): Promise<void> {
+    await this.#groupsRun;
     return this.b.close();
   }
 
@@ -215,12 +219,19 @@ export abstract class SqlStoreCore {
     checkEpoch(epoch);
     return new Promise<void>((resolve, reject) => {
       this.#queued.push({ epoch, step: { user, operation, work, lookups }, resolve, reject });
-      if (!this.#grouping) void this.#writeGroups();
+      if (!this.#grouping) {
+        // The group starts once this turn of the event loop has handled its input: the
+        // requests that arrived together (one socket read each) join ONE group rather than
+        // the first going alone and the rest waiting for the next.
+        this.#grouping = true;
+        this.#groupsRun = new Promise<void>((resolve) =>
+          setImmediate(() => void this.#writeGroups().finally(resolve)),
+        );
+      }
     });
   }
 
   async #writeGroups(): Promise<void> {
-    this.#grouping = true;
     try {
       while (this.#queued.length > 0) {
         const epoch = this.#queued[0]!.epoch;

@@ -6,7 +6,7 @@
  * one serialized step.
  */
 import { mkdirSync, realpathSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -75,8 +75,9 @@ export class SqliteBackend implements SqlBackend {
   /** Write transactions committed by this backend so far, and how many of them are on disk. */
   #committed = 0;
   #synced = 0;
-  /** The fsync in flight, if any. */
+  /** The fsync in flight, if any, and the WAL file it syncs (open from the first one to close()). */
   #syncing: Promise<void> | undefined;
+  #wal: FileHandle | undefined;
 
   constructor(options: SqliteBackendOptions) {
     try {
@@ -160,13 +161,22 @@ export class SqliteBackend implements SqlBackend {
     }
   }
 
+  /**
+   * The WAL stays open between fsyncs (an open and a close per fsync cost more main-thread time
+   * than the fsync's own call). It is the same file for as long as this connection is open:
+   * SQLite deletes a WAL only when its last connection closes, and truncates (never
+   * replaces) it otherwise. After a failed fsync it is opened afresh.
+   */
   async #fsync(walFile: string): Promise<void> {
     const upTo = this.#committed;
-    const handle = await open(walFile, "r");
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      this.#wal ??= await open(walFile, "r");
+      await this.#wal.sync();
+    } catch (error) {
+      const stale = this.#wal;
+      this.#wal = undefined;
+      await stale?.close().catch(() => undefined);
+      throw error;
     }
     if (upTo > this.#synced) this.#synced = upTo;
   }
@@ -230,5 +240,8 @@ export class SqliteBackend implements SqlBackend {
     await this.#lane.queue;
     await this.#syncing?.catch(() => undefined);
     if (this.#db.open) this.#db.close();
+    const wal = this.#wal;
+    this.#wal = undefined;
+    await wal?.close();
   }
 }

@@ -63,6 +63,48 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       expect(found.entities).toHaveLength(19);
     });
 
+    // Requests that arrive in one turn of the event loop (an HTTP server reads each from its
+    // own socket) are ONE group, the first included: it does not go alone while the others
+    // wait for the next transaction (one commit and fsync instead of two, measured ~2x CPU
+    // per REST create). Seen here through the split: a group that fails runs again one by
+    // one, and a first write that went alone would fail alone with no split at all.
+    it("writes issued in the same turn form one group, the first one included", async () => {
+      const splits: unknown[] = [];
+      const record = (o: unknown) => {
+        if ((o as { event?: string }).event === "store_group_commit_split") splits.push(o);
+      };
+      const logger: StoreLogger = { debug: record, info: record, warn: record, error: record };
+      const { store } = await stores.fresh({ logger });
+      const entity = (i: number): AtlasEntity =>
+        i === 0
+          ? { typeName: "hive_dbx", attributes: { qualifiedName: "bad@cl1" } }
+          : hiveDb(`t${i}`);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          store.createOrUpdate(1, { entities: [entity(i)], referredEntities: {} }, "turn"),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual([
+        "rejected",
+        ...Array<string>(9).fill("fulfilled"),
+      ]);
+      expect(splits).toEqual([expect.objectContaining({ writes: 10 })]);
+    });
+
+    it("close() in the same turn as a write waits for that write's group", async () => {
+      const { store, config } = await stores.fresh();
+      await store.fence(1);
+      const write = store.createOrUpdate(
+        1,
+        { entities: [hiveDb("last")], referredEntities: {} },
+        "u",
+      );
+      await store.close();
+      expect((await write).mutatedEntities.CREATE).toHaveLength(1);
+      const again = stores.open(config);
+      expect(await again.getByUniqueAttribute("hive_db", "last@cl1")).toBeDefined();
+    });
+
     // A group looks its writes' unique names up in one query (sql.ts prefetchUnique):
     // a name an earlier write of the group creates must be found by the later ones.
     it("concurrent writes of one qualifiedName in a group: the first creates, the others update that entity", async () => {
@@ -70,7 +112,7 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       const record = (o: unknown) => void events.push(String((o as { event?: string }).event));
       const logger: StoreLogger = { debug: record, info: record, warn: record, error: record };
       const { store } = await stores.fresh({ logger });
-      // The first write goes alone; the others queue meanwhile and form the next group.
+      // Issued in one turn: all thirteen writes are one group (the first included).
       const alone = store.createOrUpdate(
         1,
         { entities: [hiveDb("other")], referredEntities: {} },
