@@ -18,7 +18,7 @@ const { createStore } = await import(server);
 
 const [mode = "hook", countText = "4000", url] = process.argv.slice(2);
 const count = Number(countText);
-const BATCH = 200;
+const BATCH = Number(process.env.BATCH) || 200;
 const CONCURRENCY = 16;
 
 // The pg that the store itself loads (atlas-server's dependency, not the bench's).
