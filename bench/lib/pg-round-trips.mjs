@@ -7,7 +7,8 @@
 //
 //   node bench/lib/pg-round-trips.mjs [hook|rest] [count] [postgres URL]
 //
-// Without a URL it starts a throwaway PostgreSQL (testkit). COUNT=1 lists the statements.
+// Without a URL it starts a throwaway PostgreSQL (testkit). COUNT=1 lists the statements;
+// BATCH=n hook messages per applyHooks (default 200).
 import { startPostgres } from "@atlas-ha/testkit";
 import { createRequire } from "node:module";
 import { hiveDb } from "./hook-messages.mjs";
