@@ -7,7 +7,8 @@
 //
 //   node bench/lib/pg-round-trips.mjs [hook|rest] [count] [postgres URL]
 //
-// Without a URL it starts a throwaway PostgreSQL (testkit). COUNT=1 lists the statements.
+// Without a URL it starts a throwaway PostgreSQL (testkit). COUNT=1 lists the statements;
+// BATCH=n hook messages per applyHooks (default 200).
 import { startPostgres } from "@atlas-ha/testkit";
 import { createRequire } from "node:module";
 import { hiveDb } from "./hook-messages.mjs";
@@ -18,7 +19,7 @@ const { createStore } = await import(server);
 
 const [mode = "hook", countText = "4000", url] = process.argv.slice(2);
 const count = Number(countText);
-const BATCH = 200;
+const BATCH = Number(process.env.BATCH) || 200;
 const CONCURRENCY = 16;
 
 // The pg that the store itself loads (atlas-server's dependency, not the bench's).

@@ -7,7 +7,7 @@
 // - a bare kafkajs consumer with a no-op eachBatch handler (the issue's baseline);
 // - @atlas-ha/hook-consumer with a no-op handler (what decoding and offset tracking add);
 // - the store alone (lib/store-worker.mjs): the same applies with no Kafka in front.
-import { settled } from "../lib/cluster.mjs";
+import { cpuMs, settled } from "../lib/cluster.mjs";
 import { publishCreates } from "../lib/hook-messages.mjs";
 import { health, sleep } from "../lib/http.mjs";
 import { forkWorker } from "../lib/processes.mjs";
@@ -23,7 +23,9 @@ async function serverRound(cluster, count) {
   await publishCreates(cluster.kafka.bootstrap, cluster.hookTopic, run, count);
   const [first, ...rest] = cluster.instances;
   await cluster.start(first.name);
+  const pid = first.process?.pid;
   let firstAt;
+  let firstCpuMs;
   let slowest = 0;
   const deadline = performance.now() + 600_000;
   for (;;) {
@@ -31,7 +33,10 @@ async function serverRound(cluster, count) {
     const h = await health(first.url);
     if (firstAt !== undefined) slowest = Math.max(slowest, performance.now() - asked);
     const processed = h?.hookConsumer?.processed ?? 0;
-    if (processed > 0 && firstAt === undefined) firstAt = performance.now();
+    if (processed > 0 && firstAt === undefined) {
+      firstAt = performance.now();
+      firstCpuMs = pid === undefined ? undefined : cpuMs(pid);
+    }
     if (processed >= count) break;
     if (h?.hookConsumer?.failed > 0)
       throw new Error(`${h.hookConsumer.failed} hook messages failed; see ${first.logFile}`);
@@ -40,11 +45,19 @@ async function serverRound(cluster, count) {
     await sleep(processed > 0 ? 20 : 50);
   }
   const lastAt = performance.now();
+  // The instance's CPU (user + system) from its first applied message to its last, per message:
+  // much steadier than the rate when the machine is shared (the first poll's share is missed).
+  const cpuUsPerMsg =
+    firstCpuMs === undefined ? undefined : ((cpuMs(pid) - firstCpuMs) * 1000) / count;
   for (const i of rest) await cluster.start(i.name);
   await settled(cluster);
   // From the poll that first saw a message applied: up to one poll interval is missed, so
   // the rate is a shade optimistic on short runs; rounds last seconds.
-  return { perSec: count / ((lastAt - firstAt) / 1000), slowestHealthMs: slowest };
+  return {
+    perSec: count / ((lastAt - firstAt) / 1000),
+    slowestHealthMs: slowest,
+    cpuUsPerMsg,
+  };
 }
 
 async function baselineRound(kind, cluster, total) {
@@ -87,9 +100,15 @@ export const hooks = {
   title: "5. hook pipeline: ENTITY_CREATE_V2 from Kafka into the store",
   async run({ quick, clusters, log, partFailed }) {
     const figures = [];
-    const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
-    const count = quick ? 10_000 : 50_000;
-    const rounds = quick ? 1 : 3;
+    // BENCH_HOOKS_BACKENDS (e.g. "postgres") and BENCH_HOOKS_MESSAGES / BENCH_HOOKS_ROUNDS
+    // narrow a run, e.g. PostgreSQL alone with fewer messages while working on it.
+    const backends = process.env.BENCH_HOOKS_BACKENDS
+      ? process.env.BENCH_HOOKS_BACKENDS.split(",")
+      : quick
+        ? ["sqlite"]
+        : ["sqlite", "postgres"];
+    const count = Number(process.env.BENCH_HOOKS_MESSAGES) || (quick ? 10_000 : 50_000);
+    const rounds = Number(process.env.BENCH_HOOKS_ROUNDS) || (quick ? 1 : 3);
     for (const backend of backends) {
       let cluster;
       try {
@@ -103,16 +122,18 @@ export const hooks = {
       const hookConsumer = [];
       const store = [];
       const slowestHealth = [];
+      const serverCpu = [];
       for (let round = 0; round < rounds; round++) {
         const r = await serverRound(cluster, count);
         server.push(r.perSec);
+        if (r.cpuUsPerMsg !== undefined) serverCpu.push(r.cpuUsPerMsg);
         slowestHealth.push(r.slowestHealthMs);
         const total = await topicSize(cluster);
         bare.push(await baselineRound("kafkajs", cluster, total));
         hookConsumer.push(await baselineRound("hook-consumer", cluster, total));
         store.push((await storeRound("hook", cluster, quick ? 5000 : 20_000)).perSec);
         log(
-          `  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s (slowest /health ${Math.round(slowestHealth.at(-1))} ms), bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`,
+          `  ${backend} round ${round + 1}/${rounds}: server ${Math.round(server.at(-1))}/s, ${Math.round(serverCpu.at(-1))} µs CPU/msg (slowest /health ${Math.round(slowestHealth.at(-1))} ms), bare kafkajs ${Math.round(bare.at(-1))}/s, hook-consumer no-op ${Math.round(hookConsumer.at(-1))}/s, store alone ${Math.round(store.at(-1))}/s`,
         );
       }
       // Issue 15's targets: 15,000 messages/s into SQLite, 5,000 into PostgreSQL.
@@ -155,6 +176,15 @@ export const hooks = {
           samples: slowestHealth,
         }),
       );
+      if (serverCpu.length > 0)
+        figures.push(
+          figure({
+            scenario: this.name,
+            name: `${backend}: server CPU per message (atlas-server)`,
+            unit: "µs",
+            samples: serverCpu,
+          }),
+        );
     }
     return figures;
   },

@@ -65,29 +65,65 @@ const MAX_PARAMETERS = 65_535;
 
 /**
  * A one-row INSERT (positional text) as its head (`INSERT INTO t (…) VALUES `) and its row of
- * values, renumbered for the row that starts after `offset` parameters.
+ * values cut at its parameters: `pieces[i]` is the text before parameter `numbers[i]`, the
+ * last piece the text after the last one. Computed once per statement text.
  */
-function multiRow(text: string): { head: string; tuple: (offset: number) => string } {
+interface MultiRow {
+  head: string;
+  pieces: string[];
+  numbers: number[];
+  /** The parameters of one row: the next row's are renumbered from this on. */
+  perRow: number;
+}
+
+function multiRow(text: string): MultiRow {
   const at = text.search(/VALUES\s*\(/i);
   const open = text.indexOf("(", at);
   const head = text.slice(0, open);
   const row = text.slice(open).trim();
-  return {
-    head,
-    tuple: (offset) =>
-      offset === 0 ? row : row.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`),
-  };
+  const pieces: string[] = [];
+  const numbers: number[] = [];
+  let from = 0;
+  for (const match of row.matchAll(/\$(\d+)/g)) {
+    pieces.push(row.slice(from, match.index));
+    numbers.push(Number(match[1]));
+    from = match.index + match[0].length;
+  }
+  pieces.push(row.slice(from));
+  return { head, pieces, numbers, perRow: numbers.length === 0 ? 0 : Math.max(...numbers) };
 }
 
-/** `@name` parameters → pg's `$n`, once per statement text. */
-function positional(sql: string): { text: string; names: string[] } {
+/** The multi-row INSERT of `rows` rows: the row of values renumbered for each. */
+function multiRowText({ head, pieces, numbers, perRow }: MultiRow, rows: number): string {
+  let text = head;
+  for (let r = 0; r < rows; r++) {
+    if (r > 0) text += ", ";
+    const offset = r * perRow;
+    for (let i = 0; i < numbers.length; i++) text += `${pieces[i]}$${numbers[i]! + offset}`;
+    text += pieces[numbers.length];
+  }
+  return text;
+}
+
+/**
+ * A statement as pg takes it, once per statement text: `@name` parameters → pg's `$n`, and
+ * for a one-row INSERT that is gathered (GATHERED_INSERT), its multi-row form.
+ */
+interface Prepared {
+  text: string;
+  names: string[];
+  /** Set when the statement is an INSERT whose sent rows are gathered. */
+  gathered?: MultiRow;
+}
+
+function positional(sql: string): Prepared {
   const names: string[] = [];
   const text = sql.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
     let index = names.indexOf(name);
     if (index < 0) index = names.push(name) - 1;
     return `$${index + 1}`;
   });
-  return { text, names };
+  return GATHERED_INSERT.test(sql) ? { text, names, gathered: multiRow(text) } : { text, names };
 }
 
 export interface PostgresBackendOptions {
@@ -109,7 +145,7 @@ export class PostgresBackend implements SqlBackend {
   readonly sql = statements(POSTGRES_DIALECT);
   readonly migrations = migrations(POSTGRES_DIALECT);
   readonly #pool: pg.Pool;
-  readonly #statements = new Map<string, { text: string; names: string[] }>();
+  readonly #statements = new Map<string, Prepared>();
 
   constructor(options: PostgresBackendOptions) {
     const idle = options.idleTransactionTimeoutMs ?? 5_000;
@@ -176,10 +212,16 @@ export class PostgresBackend implements SqlBackend {
       if (corked || !stream?.cork) return;
       stream.cork();
       corked = true;
-      // Never past this turn of the event loop: what was sent is on the wire by the next.
-      setImmediate(uncork);
+      // Never past this turn of the event loop: what was sent is on the wire by the next —
+      // the rows gathered so far too, so that the server inserts them while this process
+      // prepares the transaction's next writes (a batch of hook messages yields every few ms,
+      // core.ts) rather than all at the commit, with this process waiting.
+      setImmediate(() => {
+        writeGathered();
+        uncork();
+      });
     };
-    const prepared = (sql: string): { text: string; names: string[] } => {
+    const prepared = (sql: string): Prepared => {
       let statement = this.#statements.get(sql);
       if (!statement) {
         statement = positional(sql);
@@ -201,8 +243,7 @@ export class PostgresBackend implements SqlBackend {
     };
     const writeGathered = (): void => {
       for (const [sql, rows] of gathered) {
-        const { text, names } = prepared(sql);
-        const { head, tuple } = multiRow(text);
+        const { names, gathered: multi } = prepared(sql);
         const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, names.length)));
         for (let at = 0; at < rows.length; at += perStatement) {
           const chunk = rows.slice(at, at + perStatement);
@@ -211,11 +252,8 @@ export class PostgresBackend implements SqlBackend {
             continue;
           }
           const values: (string | number | null)[] = [];
-          const tuples = chunk.map((params, r) => {
-            for (const n of names) values.push(params[n] ?? null);
-            return tuple(r * names.length);
-          });
-          pipelined(client.query(`${head}${tuples.join(", ")}`, values));
+          for (const params of chunk) for (const n of names) values.push(params[n] ?? null);
+          pipelined(client.query(multiRowText(multi!, chunk.length), values));
         }
       }
       gathered.clear();
@@ -246,7 +284,7 @@ export class PostgresBackend implements SqlBackend {
       run: async (sql, params) => (await answered(sql, params)).rowCount ?? 0,
       send: async (sql, params = {}) => {
         cork();
-        if (GATHERED_INSERT.test(sql)) {
+        if (prepared(sql).gathered) {
           const rows = gathered.get(sql);
           if (rows) rows.push(params);
           else gathered.set(sql, [params]);

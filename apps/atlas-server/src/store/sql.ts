@@ -230,6 +230,33 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
   };
 }
 
+/** recordParams() back into a record of its own (its JSON columns parsed). */
+function paramsRecord(row: SqlParams): EntityRecord {
+  const text = (name: string) => JSON.parse(row[name] as string) as never;
+  return {
+    guid: row.guid as string,
+    typeName: row.typeName as string,
+    qualifiedName: row.qualifiedName as string | null,
+    name: row.name as string | null,
+    status: row.status === "DELETED" ? "DELETED" : "ACTIVE",
+    version: row.version as number,
+    isIncomplete: row.isIncomplete === 1,
+    attributes: text("attributes"),
+    relationshipAttributes: text("relationshipAttributes"),
+    classifications: text("classifications"),
+    labels: text("labels"),
+    customAttributes: text("customAttributes"),
+    businessAttributes: text("businessAttributes"),
+    createdBy: row.createdBy as string,
+    updatedBy: row.updatedBy as string,
+    createTime: row.createTime as number,
+    updateTime: row.updateTime as number,
+    writeEpoch: row.writeEpoch as number,
+    writeSeq: row.writeSeq as number,
+    createSeq: row.createSeq as number,
+  };
+}
+
 /** A type + qualifiedName as a key of SqlTx's unique cache. */
 const uniqueKey = (typeName: string, qualifiedName: string) => `${typeName}\u0000${qualifiedName}`;
 
@@ -244,12 +271,13 @@ export class SqlTx {
   readonly #sql: StoreSql;
   readonly #db: SqlRunner;
   /**
-   * type + qualifiedName → the ACTIVE entity that holds it (its record as JSON) or null (none),
+   * type + qualifiedName → the ACTIVE entity that holds it (its row as written: the parameters
+   * of its INSERT or UPDATE, JSON columns as text, so no copy of its own) or null (none),
    * as this transaction stands: filled by prefetchUnique(), kept current by this transaction's
    * insertEntity/updateEntity (the only writers of entity rows), read by activeByUnique(). A
    * key it does not have is looked up in the database as before.
    */
-  readonly #unique = new Map<string, { guid: string; json: string } | null>();
+  readonly #unique = new Map<string, { guid: string; row: SqlParams } | null>();
   /** guid → the key of #unique that entity holds. */
   readonly #holds = new Map<string, string>();
 
@@ -365,11 +393,14 @@ export class SqlTx {
       qualifiedNames: JSON.stringify([...names]),
     });
     for (const key of wanted) this.#unique.set(key, null);
-    for (const row of rows) this.#hold(toRecord(row));
+    for (const row of rows) {
+      const record = toRecord(row);
+      this.#hold(record, recordParams(record));
+    }
   }
 
-  /** Keeps #unique current after `record` was written in this transaction. */
-  #hold(record: EntityRecord): void {
+  /** Keeps #unique current after `record` was written (as `row`) in this transaction. */
+  #hold(record: EntityRecord, row: SqlParams): void {
     const before = this.#holds.get(record.guid);
     if (before !== undefined) {
       // At most one ACTIVE entity holds a name (a unique index): now none does.
@@ -381,7 +412,7 @@ export class SqlTx {
     const known = this.#unique.get(key);
     if (known === undefined) return;
     if (known === null || known.guid === record.guid) {
-      this.#unique.set(key, { guid: record.guid, json: JSON.stringify(record) });
+      this.#unique.set(key, { guid: record.guid, row });
       this.#holds.set(record.guid, key);
     } else {
       this.#unique.delete(key);
@@ -393,16 +424,17 @@ export class SqlTx {
     typeNames: readonly string[],
     qualifiedName: string,
   ): EntityRecord | undefined | null {
-    let found: string | undefined;
+    let found: SqlParams | undefined;
     for (const typeName of typeNames) {
       const known = this.#unique.get(uniqueKey(typeName, qualifiedName));
       if (known === undefined) return null;
       if (known === null) continue;
       // Entities of two types with one name: the database orders them (selectActiveByUnique).
       if (found !== undefined) return null;
-      found = known.json;
+      found = known.row;
     }
-    return found === undefined ? undefined : (JSON.parse(found) as EntityRecord);
+    // A record of its own (parsed afresh): the caller may change it.
+    return found === undefined ? undefined : paramsRecord(found);
   }
 
   async activeByUnique(
@@ -433,13 +465,15 @@ export class SqlTx {
   }
 
   async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
-    await this.#db.send(this.#sql.insertEntity, recordParams(record, createOrd));
-    if (this.#unique.size > 0) this.#hold(record);
+    const row = recordParams(record, createOrd);
+    await this.#db.send(this.#sql.insertEntity, row);
+    if (this.#unique.size > 0) this.#hold(record, row);
   }
 
   async updateEntity(record: EntityRecord): Promise<void> {
-    await this.#db.send(this.#sql.updateEntity, recordParams(record));
-    if (this.#unique.size > 0) this.#hold(record);
+    const row = recordParams(record);
+    await this.#db.send(this.#sql.updateEntity, row);
+    if (this.#unique.size > 0) this.#hold(record, row);
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {

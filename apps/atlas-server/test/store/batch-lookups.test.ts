@@ -144,5 +144,31 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       // Not a failed group run again write by write (a second create of the name would be).
       expect(events).not.toContain("store_group_commit_split");
     });
+
+    it("each message's guidAssignments names its own placeholder only, and serialises as before", async () => {
+      const { store } = await stores.fresh();
+      await store.fence(1);
+      // Placeholders differ per message, as a hook's do.
+      const placeholders = ["-1001", "-1002", "-__proto__"];
+      const results = await store.applyHooks(
+        1,
+        placeholders.map((guid, i) => ({
+          position: { topic: "G", partition: 0, offset: String(i) },
+          changes: upsert(hiveDb(`ga${i}`, guid)),
+          user: "hive",
+        })),
+      );
+      const created = results.map((r) => headers(r, "CREATE")[0]!.split(":")[1]);
+      expect(
+        results.map((r) => (r.applied ? JSON.parse(JSON.stringify(r.mutations)) : undefined)),
+      ).toEqual(
+        placeholders.map((guid, i) => ({
+          mutatedEntities: { CREATE: [expect.objectContaining({ guid: created[i] })] },
+          guidAssignments: { [guid]: created[i] },
+        })),
+      );
+      for (const r of results)
+        expect(r.applied && Object.keys(r.mutations.guidAssignments)).toHaveLength(1);
+    });
   },
 );

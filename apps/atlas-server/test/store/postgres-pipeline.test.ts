@@ -6,7 +6,7 @@
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { silentLogger } from "@atlas-ha/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { PostgresBackend } from "../../src/store/postgres.js";
 
 describe("PostgreSQL pipelined writes", () => {
@@ -79,6 +79,65 @@ describe("PostgreSQL pipelined writes", () => {
     });
     expect(seen).toEqual([1, 11, 12, 13, 14, 15]);
     expect(await ids(b)).toEqual([1, 11, 12, 13, 14, 15]);
+  });
+
+  it("gathered rows leave at the next turn of the event loop, while the transaction goes on", async () => {
+    const b = await fresh("pipeline_early");
+    // What the server is running or ran last for our other sessions: the gathered INSERT
+    // shows there once it was written, long before this transaction's commit.
+    const seenByServer = () =>
+      b.read(async (db) =>
+        (
+          await db.all(
+            "SELECT query FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()",
+          )
+        ).map((r) => String(r.query)),
+      );
+    await b.write(async (db) => {
+      for (let i = 1; i <= 3; i++) await db.send("INSERT INTO t (id) VALUES (@id)", { id: i });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await seenByServer()).some((q) => q.startsWith("INSERT INTO t (id) VALUES ($1)")),
+          ).toBe(true),
+        { timeout: 5000, interval: 20 },
+      );
+      // The rows are the transaction's own: nobody else sees them before the commit.
+      expect(await ids(b)).toEqual([]);
+    });
+    expect(await ids(b)).toEqual([1, 2, 3]);
+  });
+
+  it("gathered rows keep each parameter in its place: repeated, reordered, inside a call, across transactions", async () => {
+    const b = await fresh("pipeline_params");
+    await b.write(async (db) => {
+      await db.run("CREATE TABLE v (a INT PRIMARY KEY, b INT, c TEXT, d INT)");
+      return 0;
+    });
+    // The statement's text (and its multi-row form) is prepared once and reused.
+    const insert = "INSERT INTO v (b, a, c, d) VALUES (@b, @a, lower(@c), @a + 1000)";
+    for (const base of [0, 100]) {
+      await b.write(async (db) => {
+        for (let i = 1; i <= 12; i++)
+          await db.send(insert, { a: base + i, b: base + i * 2, c: `R${base + i}` });
+      });
+    }
+    const rows = await b.read(async (db) =>
+      (await db.all("SELECT a, b, c, d FROM v ORDER BY a")).map((r) => [
+        Number(r.a),
+        Number(r.b),
+        r.c,
+        Number(r.d),
+      ]),
+    );
+    const expected = [0, 100].flatMap((base) =>
+      Array.from({ length: 12 }, (_, k) => {
+        const i = k + 1;
+        return [base + i, base + i * 2, `r${base + i}`, base + i + 1000];
+      }),
+    );
+    expect(rows).toEqual(expected);
   });
 
   it("more rows than one statement's parameters take go in several statements, all or nothing", async () => {
