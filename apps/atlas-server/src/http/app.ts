@@ -40,7 +40,7 @@ import { basicAuth } from "./auth.js";
 import { authorize } from "./authorize.js";
 import { answerError, answerNoRoute } from "./errors.js";
 import { Router } from "./router.js";
-import { answerStatus, writeStatus } from "./status.js";
+import { writeStatus } from "./status.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const STATUS_PATH = `${ADMIN}/status`;
@@ -159,8 +159,9 @@ export function createHttpHandler(
     }
   };
   const failed = (ctx: Koa.Context) => (error: unknown) => answerError(ctx, error, onUnexpected);
-  // Not async: a status probe and a passive's redirect are answered in this layer, without a
-  // promise or a Koa layer of their own (docs/decisions.md).
+  // Not async: a passive's redirect that needs a credential check is answered in this layer,
+  // without a promise or a Koa layer of its own (docs/decisions.md). The plain status probe
+  // never reaches Koa (`early` below); its other spellings are api/admin.ts's route.
   app.use((ctx, next) => {
     // Node's own header object and setHeader rather than Koa's delegating accessors: this
     // runs on every request.
@@ -168,14 +169,6 @@ export function createHttpHandler(
     const requestId = identify(req, ctx.res);
     ctx.state.requestId = requestId;
     const started = performance.now();
-    // The status probe as load balancers send it, answered before the layers below: it needs
-    // no login, is never redirected and reads only the state (api/admin.ts answers the other
-    // spellings with the same function).
-    if (req.url === STATUS_PATH && (req.method === "GET" || req.method === "HEAD")) {
-      answerStatus(ctx, api.ha.snapshot().state);
-      finish(ctx, started);
-      return DONE;
-    }
     // Credentials checked when sent, then the redirect, as Atlas's BasicAuthenticationFilter
     // and ActiveServerFilter: admin paths are answered by any instance, except the ones that
     // need the active's data or write (metrics, purge, audits, …), redirected.
