@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -146,7 +147,11 @@ export async function makeCertificates(options: CertificateOptions = {}): Promis
       ca.cert,
       "-CAkey",
       ca.key,
-      "-CAcreateserial",
+      // Each certificate gets its own random serial. `-CAcreateserial` shares one `ca.srl` file
+      // among the certificates issued at once, and OpenSSL truncates it before writing: a
+      // concurrent reader then fails with "Unable to load number from ca.srl".
+      "-set_serial",
+      `0x${randomBytes(16).toString("hex")}`,
       "-out",
       cert,
       "-days",

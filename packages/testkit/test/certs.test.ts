@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:tls";
@@ -68,4 +69,23 @@ describe("makeCertificates", () => {
     expect(list(certs.ca.truststore, "PKCS12")).toMatch(/trustedCertEntry/);
     expect(list(certs.server.jks, "JKS")).toMatch(/PrivateKeyEntry/);
   });
+});
+
+describe("makeCertificates issuing at once", () => {
+  it("gives every certificate of one CA its own serial, however many are issued together", async () => {
+    const certs = await makeCertificates();
+    try {
+      // Issued together, as the set's own certificates are: a serial file shared among them
+      // made some of these fail ("Unable to load number from ca.srl") or repeat a serial.
+      const issued = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => certs.issueServer(`together-${i}`)),
+      );
+      const serials = [certs.server, certs.client, certs.expiredServer, certs.expiredClient]
+        .concat(issued)
+        .map((c) => new X509Certificate(readFileSync(c.cert)).serialNumber);
+      expect(new Set(serials).size).toBe(serials.length);
+    } finally {
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
