@@ -23,6 +23,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { allowedSkips } from "./allowed-skips.mjs";
+import { suiteErrorsFile } from "./suite-errors-reporter.mjs";
 import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
@@ -30,7 +31,7 @@ const PHASE_ENV = "ATLAS_HA_TEST_PHASE";
 const PHASES = [
   { name: "parallel", results: ".vitest-results.json", label: "" },
   { name: "serial", results: ".vitest-results-serial.json", label: " (serial)" },
-];
+].map((phase) => ({ ...phase, errors: suiteErrorsFile(phase.name) }));
 const TOTALS = join(root, ".atlas-ha", "test-totals.txt");
 const started = Date.now();
 
@@ -93,8 +94,15 @@ function allowedSkip(file, titles) {
  * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
  * report is not a vitest JSON report.
  */
-function readReport(file) {
+function readReport(file, errorsFile) {
   const report = JSON.parse(readFileSync(file, "utf8"));
+  // Why a suite failed, from suite-errors-reporter.mjs (vitest's JSON report does not say).
+  let suiteErrors = {};
+  try {
+    suiteErrors = JSON.parse(readFileSync(errorsFile, "utf8"));
+  } catch {
+    // no such file (vitest crashed before the end of the run): the reasons stay unknown
+  }
   if (!report || !Array.isArray(report.testResults)) throw new Error("no testResults list");
   const counts = { passed: 0, failed: 0, skipped: 0, tests: 0 };
   const problems = [];
@@ -105,6 +113,9 @@ function readReport(file) {
     }
     const path = relative(root, result.name);
     const fileFailed = result.status === "failed";
+    const why = [...new Set([result.message, ...(suiteErrors[result.name] ?? [])])]
+      .filter(Boolean)
+      .join("; ");
     const anyTestFailed = result.assertionResults.some((a) => a.status === "failed");
     let fileFailures = 0;
     for (const a of result.assertionResults) {
@@ -121,9 +132,7 @@ function readReport(file) {
         // reports the tests it never ran as skipped.
         counts.failed += 1;
         fileFailures += 1;
-        problems.push(
-          `${name}: not run, its suite failed${result.message ? ` (${result.message})` : ""}`,
-        );
+        problems.push(`${name}: not run, its suite failed${why ? ` (${why})` : ""}`);
       } else {
         // skipped, pending, todo
         const entry = allowedSkip(path, [...(a.ancestorTitles ?? []), a.title]);
@@ -142,7 +151,7 @@ function readReport(file) {
     if (fileFailed && fileFailures === 0) {
       // It failed to load, or failed after its tests (an afterAll): one failure for the file.
       counts.failed += 1;
-      problems.push(`${path}: the file failed${result.message ? `: ${result.message}` : ""}`);
+      problems.push(`${path}: the file failed${why ? `: ${why}` : ""}`);
     }
   }
   return { counts, problems, allowed };
@@ -152,7 +161,8 @@ function readReport(file) {
 rmSync(TOTALS, { force: true });
 const dirs = workspaces();
 for (const dir of dirs)
-  for (const phase of PHASES) rmSync(join(dir, phase.results), { force: true });
+  for (const phase of PHASES)
+    for (const file of [phase.results, phase.errors]) rmSync(join(dir, file), { force: true });
 
 // 0. What the machine must have (shared with npm start, npm run cluster, npm run bench and CI).
 const missingProblem = ensurePrerequisites("test", process.argv.slice(2));
@@ -174,6 +184,7 @@ const extra = process.argv.slice(2);
 const turbo = join(root, "node_modules", ".bin", "turbo");
 const reporters = (phase) => [
   "--reporter=default",
+  `--reporter=${join(root, "scripts", "suite-errors-reporter.mjs")}`,
   "--reporter=json",
   `--outputFile.json=${phase.results}`,
 ];
@@ -264,7 +275,7 @@ for (const dir of dirs) {
     reports += 1;
     let read;
     try {
-      read = readReport(file);
+      read = readReport(file, join(dir, phase.errors));
     } catch (error) {
       failed += 1;
       rows.push([`${name}${phase.label}`, 0, "bad report", 0]);

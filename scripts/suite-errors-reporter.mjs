@@ -1,0 +1,44 @@
+// A vitest reporter that keeps what vitest's JSON report drops: the error of a failing suite
+// hook (a beforeAll or afterAll) or of a test file that failed to load. The JSON report marks
+// such a file failed and its tests skipped, with no message; scripts/test.mjs reads the file
+// written here to say why in its "not passed" list.
+//
+// Written to the workspace's directory (vitest runs there), one file per phase of
+// scripts/test.mjs, named by ATLAS_HA_TEST_PHASE: { "<absolute test file>": ["<message>", …] }.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The file this reporter writes for a phase of scripts/test.mjs. */
+export const suiteErrorsFile = (phase) =>
+  phase === "serial" ? ".vitest-suite-errors-serial.json" : ".vitest-suite-errors.json";
+
+/** The first line of an error's message, with its name, cut to 300 characters. */
+function describe(error) {
+  const name = error?.name && error.name !== "Error" ? `${error.name}: ` : "";
+  const message = String(error?.message ?? error).split("\n")[0];
+  return `${name}${message}`.slice(0, 300);
+}
+
+export default class SuiteErrorsReporter {
+  #errors = {};
+
+  #add(moduleId, where, errors) {
+    if (errors.length === 0) return;
+    (this.#errors[moduleId] ??= []).push(...errors.map((e) => `${where}${describe(e)}`));
+  }
+
+  onTestSuiteResult(suite) {
+    this.#add(suite.module.moduleId, `${suite.fullName}: `, suite.errors());
+  }
+
+  onTestModuleEnd(module) {
+    this.#add(module.moduleId, "", module.errors());
+  }
+
+  onTestRunEnd() {
+    writeFileSync(
+      join(process.cwd(), suiteErrorsFile(process.env.ATLAS_HA_TEST_PHASE)),
+      `${JSON.stringify(this.#errors, null, 2)}\n`,
+    );
+  }
+}
