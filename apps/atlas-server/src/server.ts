@@ -7,6 +7,7 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { FATAL_CODES } from "@atlas-ha/election-core";
 import { createHaState, type ActiveStateHandler, type HaState } from "@atlas-ha/ha-state";
 import {
   createHookConsumer,
@@ -215,6 +216,13 @@ export function createAtlasServer(
   consumer?.on("fenced", (event) => fenced(event.payload.error));
 
   let becameActiveAt = 0;
+  // An election error no retry can help with (election-core's FATAL_CODES: the ZooKeeper
+  // ACLs refuse this instance), even after start: the election stopped for good, so the
+  // process leaves and says why rather than idle as a passive that never joins again.
+  ha.on("error", ({ payload: { error } }) => {
+    if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: string }).code))
+      fatal(error);
+  });
   ha.on("transition", ({ payload: { to, epoch } }) => {
     setState(metrics, to);
     metrics.transitions.inc({ to });
@@ -351,7 +359,8 @@ export function createAtlasServer(
             error: error.message,
             code: (error as { code?: string }).code,
           });
-          if ((error as { code?: string }).code === "ELECTION_ACL_CONFLICT") fatal(error);
+          if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: string }).code))
+            fatal(error);
         },
       );
     },

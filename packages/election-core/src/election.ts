@@ -116,9 +116,21 @@ class LeaderElection implements Election {
       closed: () => this.#closed,
       connected: () => this.#connection.connected,
       onFatal: (error) => {
+        // Nothing more is tried, so nothing would notice losing the node: a leader that hit a
+        // fatal error (say NOAUTH after another instance changed the ACLs) leads no longer.
+        if (this.#stepDown()) {
+          this.#log("warn", "leadership_lost", {
+            reason: "refused",
+            code: (error as { code?: string }).code,
+          });
+          this.#announceFollower("refused");
+        }
         this.#emit("error", { error });
         this.#joined?.reject(error);
         this.#joined = null;
+        // Out for good: end the session, so that a node of ours (a leader's, first in line)
+        // does not hold everyone behind it until the application calls close().
+        void this.close();
       },
       onError: (error) => this.#emit("error", { error }),
       retry: () => this.#check(),
@@ -518,13 +530,16 @@ class LeaderElection implements Election {
     const term = this.#term;
     if (!term) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.#steps.run(async () => {
-        try {
-          await this.#giveUp(term, reason);
-        } finally {
-          resolve();
-        }
-      });
+      this.#steps.run(
+        async () => {
+          try {
+            await this.#giveUp(term, reason);
+          } finally {
+            resolve();
+          }
+        },
+        () => resolve(),
+      );
     });
   }
 
@@ -561,15 +576,19 @@ class LeaderElection implements Election {
     // Out of line from this instant: no step that runs before ours may join again.
     this.#aside = true;
     return new Promise<void>((resolve, reject) => {
-      this.#steps.run(async () => {
-        try {
-          await this.#stepAside(forMs, target);
-          resolve();
-        } catch (error) {
-          reject(error);
-          throw error;
-        }
-      });
+      this.#steps.run(
+        async () => {
+          try {
+            await this.#stepAside(forMs, target);
+            resolve();
+          } catch (error) {
+            reject(error);
+            throw error;
+          }
+        },
+        // Closed, or out for good after a fatal error: there is no line left to step out of.
+        (why) => (why === "fatal" ? resolve() : reject(new ElectionClosedError())),
+      );
     });
   }
 

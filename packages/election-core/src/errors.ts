@@ -112,8 +112,29 @@ export class AclConflictError extends Error {
   }
 }
 
+/**
+ * ZooKeeper refused a request of the election with NOAUTH: the election's nodes carry an ACL
+ * this session's credentials do not satisfy (another instance secured them with other
+ * credentials, or this one has none). Retrying cannot help until the configuration changes,
+ * so the participant refuses to go on instead of retrying forever. Not retried.
+ */
+export class ElectionNotAuthorizedError extends Error {
+  override readonly name = "ElectionNotAuthorizedError" as const;
+  readonly code = "ELECTION_NOT_AUTHORIZED" as const;
+  /** The refused request, e.g. "create /apache_atlas/leader_elector_path/_c_…". */
+  readonly operation: string;
+  constructor(operation: string) {
+    super(
+      `ZooKeeper refused ${operation} (NOAUTH): the election's nodes have an ACL this instance's ` +
+        `credentials do not satisfy. Every instance needs the same ZooKeeper acl and auth ` +
+        `(atlas.server.ha.zookeeper.acl and .auth); this instance will not join meanwhile.`,
+    );
+    this.operation = operation;
+  }
+}
+
 /** Errors after which a participant does not retry: its start() rejects with them. */
-export const FATAL_CODES = ["ELECTION_ACL_CONFLICT"] as const;
+export const FATAL_CODES = ["ELECTION_ACL_CONFLICT", "ELECTION_NOT_AUTHORIZED"] as const;
 
 /** True when the error is a ZooKeeperError with one of the given codes. */
 export function isZooKeeperError(

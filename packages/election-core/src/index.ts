@@ -14,7 +14,9 @@ export { zkDigest } from "./acl.js";
 export {
   AclConflictError,
   ElectionClosedError,
+  ElectionNotAuthorizedError,
   ElectionOptionsError,
+  FATAL_CODES,
   LeadershipFailedError,
   NodeTamperedError,
   ZooKeeperError,

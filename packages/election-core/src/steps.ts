@@ -9,7 +9,12 @@
  *   check is retried after a jittered exponential back-off.
  */
 import { backoffDelay, type Clock } from "@atlas-ha/shared";
-import { CONNECTION_CODES, FATAL_CODES, isZooKeeperError } from "./errors.js";
+import {
+  CONNECTION_CODES,
+  ElectionNotAuthorizedError,
+  FATAL_CODES,
+  isZooKeeperError,
+} from "./errors.js";
 
 type Log = (level: "debug" | "error", event: string, extra: object) => void;
 
@@ -51,14 +56,25 @@ export class Steps {
     };
   }
 
-  run(step: () => Promise<void>): void {
+  /**
+   * Queues a step. `skipped` is called instead when it will not run: the participant was
+   * closed, or stopped by a fatal error, before its turn came (a caller waiting on the step,
+   * as stepAside and relinquish do, would otherwise wait forever).
+   */
+  run(step: () => Promise<void>, skipped?: (why: "fatal" | "closed") => void): void {
     this.#queue = this.#queue.then(async () => {
-      if (this.#o.closed() || this.#fatal) return;
+      if (this.#fatal) return skipped?.("fatal");
+      if (this.#o.closed()) return skipped?.("closed");
       try {
         await step();
         this.#retryAttempt = 0;
-      } catch (error) {
+      } catch (caught) {
         if (this.#o.closed()) return;
+        // NOAUTH: the election's nodes are not ours to use (ElectionNotAuthorizedError). The
+        // NOAUTH an instant after our own create is a tampered node, converted before here.
+        const error = isZooKeeperError(caught, "ZK_NOAUTH")
+          ? new ElectionNotAuthorizedError(caught.operation)
+          : caught;
         const code = (error as { code?: string }).code;
         if ((FATAL_CODES as readonly unknown[]).includes(code)) {
           // Retrying cannot help (see AclConflictError): start() rejects, nothing more is tried.

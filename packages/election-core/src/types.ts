@@ -29,7 +29,7 @@ export interface ElectionEvents {
   leader: Stamped & { epoch: number; node: string; resumed: boolean };
   /** It participates without leading (joined behind another, or stepped down for good). */
   follower: Stamped & {
-    reason: "joined" | "not_first" | "node_lost" | "gave_up" | "stepped_aside";
+    reason: "joined" | "not_first" | "node_lost" | "gave_up" | "stepped_aside" | "refused";
   };
   /** Connection suspended (or lease lapsed): stop acting as leader now; the node is kept. */
   suspended: Stamped & { wasLeader: boolean; reason: "disconnected" | "lease" };

@@ -11,12 +11,14 @@
  * - No secret reaches a log line, /health, /metrics or an error body.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { nativeSessionFactory, PERM, zkDigest, type ZkSession } from "@atlas-ha/election-core";
-import { atlasCall as call, hiveDb, waitFor } from "@atlas-ha/testkit";
+import { atlasCall as call, atlasProcess, freePort, hiveDb, waitFor } from "@atlas-ha/testkit";
 import { usePostgres, useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startGroup, type Group } from "../support/group.js";
+import { atlasServerBin } from "../support/server-bin.js";
 import { rawRequest, request } from "../support/raw-http.js";
 
 const token = () => randomBytes(6).toString("hex");
@@ -190,6 +192,39 @@ describe("a hardened group: ZooKeeper ACL, users file, PostgreSQL password (1 Zo
       location: `${active.url}/api/atlas/v2/types/typedefs`,
     });
   });
+
+  it("an instance with another ZooKeeper password exits 1 with ELECTION_NOT_AUTHORIZED instead of retrying for ever; the group keeps its active", async () => {
+    const { active } = await group.roles();
+    // The second instance's configuration, on a port of its own, with a wrong `auth`.
+    const dir = join(group.dir, "wrong-zk-password");
+    mkdirSync(dir);
+    const wrongZk = `zkWrong-${token()}`;
+    writeFileSync(
+      join(dir, "atlas-application.properties"),
+      readFileSync(join(group.instances[1]!.dir, "atlas-application.properties"), "utf8")
+        .replaceAll(ZK_PASSWORD, wrongZk)
+        .replace(/^atlas\.server\.http\.port=.*$/m, `atlas.server.http.port=${await freePort()}`),
+    );
+    const refused = atlasProcess("wrong-zk-password", dir, { serverBin: atlasServerBin() });
+    await refused.start();
+    const exit = await Promise.race([
+      refused.exited,
+      // Well before the hard stop (the shutdown timeout + 5 s): its stop used to wait that
+      // long for the election to step aside, a step that never ran after the fatal error.
+      new Promise((resolve) => setTimeout(() => resolve("still running after 10 s"), 10_000)),
+    ]);
+    if (typeof exit === "string") await refused.kill();
+    expect(exit).toMatchObject({ code: 1 });
+    const events = readFileSync(refused.logFile, "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { event?: string; code?: string });
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: "server_cannot_serve", code: "ELECTION_NOT_AUTHORIZED" }),
+    );
+    expect(readFileSync(refused.logFile, "utf8")).not.toContain(wrongZk);
+    expect(await active.status()).toBe("ACTIVE");
+  }, 60_000);
 
   it("a passive redirects only to the active ZooKeeper names, whatever Host or X-Forwarded-* say (no open redirect)", async () => {
     const { active, passives } = await group.roles();

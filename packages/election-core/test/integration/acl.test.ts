@@ -71,6 +71,48 @@ describe("an election protected by a digest ACL", () => {
     expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
   });
 
+  it("a participant whose credentials the ACL refuses stops with ELECTION_NOT_AUTHORIZED instead of retrying for ever, and the leader leads on", async () => {
+    group = new Participants();
+    const acl = `digest:${zkDigest("atlas", "s3cret")}`;
+    const base = { connect: zk().connectString, zkRoot: "/refusing", sessionTimeoutMs: 4000 };
+    const leader = group.add({ ...base, id: "secure-1", acl, auth: "digest:atlas:s3cret" });
+    await leader.start();
+    await group.oneLeader(5000);
+    // Other credentials (the path's getAcl is refused), and none at all (the create is): each
+    // used to fail the same step again every retry (10 ms here), start() never settling.
+    for (const [id, options] of [
+      [
+        "other-password",
+        { acl: `digest:${zkDigest("atlas", "other")}`, auth: "digest:atlas:other" },
+      ],
+      ["no-acl", {}],
+    ] as const) {
+      const refused = group.add({ ...base, id, retryBaseMs: 10, retryMaxMs: 20, ...options });
+      const outcome = await Promise.race([
+        refused.start().then(
+          () => "started",
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve("still retrying after 15 s"), 15_000)),
+      ]);
+      expect(outcome, id).toMatchObject({
+        name: "ElectionNotAuthorizedError",
+        code: "ELECTION_NOT_AUTHORIZED",
+        operation: expect.stringContaining("/refusing"),
+      });
+      expect(refused.isLeader()).toBe(false);
+      // Out for good, its session ended: leaving the line (what a stopping server asks)
+      // answers at once instead of waiting on a step that will never run.
+      await expect(refused.stepAside()).rejects.toMatchObject({ code: "ELECTION_CLOSED" });
+      const failed = group.logs.filter(
+        (l) => l.includes(` ${id} `) && l.includes("election_step_failed"),
+      );
+      expect(failed, id).toEqual([]);
+    }
+    expect(leader.isLeader()).toBe(true);
+    expect((await leader.getParticipants()).map((p) => p.id)).toEqual(["secure-1"]);
+  });
+
   it("what a client without the credentials put in the root before the group secured it: a live session's node stops the start (AclConflictError), persistent leftovers are removed", async () => {
     // The squatter acts first, while /squatted and its election path do not exist yet: a
     // participant node that sorts before any real one (and names a real id), and an
