@@ -8,9 +8,8 @@
  */
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
-import { connect, type TLSSocket } from "node:tls";
+import { connect } from "node:tls";
 import {
   freePorts,
   hashPassword,
@@ -23,17 +22,10 @@ import {
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest, request } from "../support/raw-http.js";
+import { httpsCall, httpsRoles, httpsState, type HttpsClient } from "../support/https.js";
 import { atlasServerBin } from "../support/server-bin.js";
 
 const ADMIN = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** Serial number (hex) of the certificate the server presented. */
-  serial: string;
-}
 
 interface Client {
   ca: string[];
@@ -41,48 +33,20 @@ interface Client {
   credential?: Credential;
 }
 
+/** The client's files, read afresh for each request. */
+const pem = (client: Client): HttpsClient => ({
+  ca: client.ca.map((f) => readFileSync(f)),
+  ...(client.credential
+    ? { cert: readFileSync(client.credential.cert), key: readFileSync(client.credential.key) }
+    : {}),
+});
+
 /** One HTTPS request; redirects are not followed. */
-function https(
+const https = (
   url: string,
   client: Client,
-  options: { method?: string; body?: string; authorization?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: options.method ?? "GET",
-        ca: client.ca.map((f) => readFileSync(f)),
-        ...(client.credential
-          ? { cert: readFileSync(client.credential.cert), key: readFileSync(client.credential.key) }
-          : {}),
-        agent: false,
-        headers: {
-          ...(options.authorization ? { authorization: options.authorization } : {}),
-          ...(options.body ? { "content-type": "application/json" } : {}),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber ?? "";
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-            serial,
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
-    req.end(options.body);
-  });
-}
+  options?: { method?: string; body?: string; authorization?: string },
+) => httpsCall(url, pem(client), options);
 
 const serialOf = (pemFile: string) => new X509Certificate(readFileSync(pemFile)).serialNumber;
 
@@ -102,33 +66,9 @@ describe("mutual TLS from Atlas's keystore keys on a group (1 ZooKeeper node, 2 
   let good: Client;
   const instances: Instance[] = [];
 
-  const state = async (i: Instance): Promise<string | undefined> => {
-    try {
-      return (
-        JSON.parse((await https(`${i.url}/api/atlas/admin/status`, good)).text) as {
-          Status?: string;
-        }
-      ).Status;
-    } catch {
-      return undefined;
-    }
-  };
+  const state = (i: Instance) => httpsState(i.url, pem(good));
   const roles = () =>
-    waitFor(
-      async () => {
-        const states = await Promise.all(instances.map(state));
-        const active = instances.filter((_, k) => states[k] === "ACTIVE");
-        const passive = instances.filter((_, k) => states[k] === "PASSIVE");
-        if (active.length !== 1 || passive.length !== 1) return undefined;
-        const health = JSON.parse(
-          (await https(`${passive[0]!.url}/api/atlas/admin/health`, good)).text,
-        ) as { activeAddress: string | null };
-        return health.activeAddress === active[0]!.url
-          ? { active: active[0]!, passive: passive[0]! }
-          : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: "one ACTIVE and one PASSIVE over mutual TLS" },
-    );
+    httpsRoles(instances, pem(good), "one ACTIVE and one PASSIVE over mutual TLS");
 
   beforeAll(async () => {
     certs = await makeCertificates();
@@ -206,7 +146,7 @@ describe("mutual TLS from Atlas's keystore keys on a group (1 ZooKeeper node, 2 
     for (const instance of [active, passive]) {
       const status = await https(`${instance.url}/api/atlas/admin/status`, good);
       expect(status.status).toBe(200);
-      expect(status.serial).toBe(serialOf(certs.server.cert));
+      expect(status.peer.serialNumber).toBe(serialOf(certs.server.cert));
     }
     const typedefs = await https(`${active.url}/api/atlas/v2/types/typedefs`, good, {
       authorization: ADMIN,
@@ -306,8 +246,8 @@ describe("mutual TLS from Atlas's keystore keys on a group (1 ZooKeeper node, 2 
     renameSync(`${passive.keystore}.new`, passive.keystore);
     await waitFor(
       async () =>
-        (await https(`${passive.url}/api/atlas/admin/status`, good).catch(() => null))?.serial ===
-        after,
+        (await https(`${passive.url}/api/atlas/admin/status`, good).catch(() => null))?.peer
+          .serialNumber === after,
       {
         timeoutMs: 15_000,
         intervalMs: 200,
@@ -337,7 +277,7 @@ describe("mutual TLS from Atlas's keystore keys on a group (1 ZooKeeper node, 2 
     );
     const still = await https(`${passive.url}/api/atlas/admin/status`, good);
     expect(still.status).toBe(200);
-    expect(still.serial).toBe(after);
+    expect(still.peer.serialNumber).toBe(after);
     const metrics = await https(`${passive.url}/api/atlas/admin/metrics/prometheus`, good, {
       authorization: ADMIN,
     });

@@ -8,66 +8,24 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
-import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { nativeSessionFactory, type ZkSession } from "@atlas-ha/election-core";
 import { freePorts, hashPassword, ManagedProcess, waitFor } from "@atlas-ha/testkit";
 import { useZooKeeper } from "@atlas-ha/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawRequest, request } from "../support/raw-http.js";
+import { httpsCall, httpsRoles, httpsState } from "../support/https.js";
 import { atlasServerBin } from "../support/server-bin.js";
 
 const ADMIN = `Basic ${Buffer.from("admin:admin").toString("base64")}`;
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** SHA-256 fingerprint of the certificate the server presented. */
-  fingerprint: string;
-}
-
 /** One HTTPS request that trusts only `ca`; redirects are not followed. */
-function https(
+const https = (
   url: string,
   ca: Buffer,
-  options: { method?: string; body?: string; authorization?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: options.method ?? "GET",
-        ca,
-        headers: {
-          ...(options.authorization ? { authorization: options.authorization } : {}),
-          ...(options.body ? { "content-type": "application/json" } : {}),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        // Read while the socket is still attached to the response.
-        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 ?? "";
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-            fingerprint,
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
-    req.end(options.body);
-  });
-}
+  options?: { method?: string; body?: string; authorization?: string },
+) => httpsCall(url, { ca: [ca] }, options);
 
 interface TlsInstance {
   name: string;
@@ -84,34 +42,9 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
   const instances: TlsInstance[] = [];
   const sessions: ZkSession[] = [];
 
-  const state = async (i: TlsInstance): Promise<string | undefined> => {
-    try {
-      return (
-        JSON.parse((await https(`${i.url}/api/atlas/admin/status`, cert)).text) as {
-          Status?: string;
-        }
-      ).Status;
-    } catch {
-      return undefined;
-    }
-  };
+  const state = (i: TlsInstance) => httpsState(i.url, { ca: [cert] });
   const roles = () =>
-    waitFor(
-      async () => {
-        const states = await Promise.all(instances.map(state));
-        const active = instances.filter((_, k) => states[k] === "ACTIVE");
-        const passive = instances.filter((_, k) => states[k] === "PASSIVE");
-        if (active.length !== 1 || passive.length !== 1) return undefined;
-        // Settled once the passive knows the active's address (its ZooKeeper watch).
-        const health = JSON.parse(
-          (await https(`${passive[0]!.url}/api/atlas/admin/health`, cert)).text,
-        ) as { activeAddress: string | null };
-        return health.activeAddress === active[0]!.url
-          ? { active: active[0]!, passive: passive[0]! }
-          : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: "one ACTIVE and one PASSIVE over HTTPS" },
-    );
+    httpsRoles(instances, { ca: [cert] }, "one ACTIVE and one PASSIVE over HTTPS");
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "atlas-tls-"));
@@ -202,7 +135,7 @@ describe("TLS on a group (1 ZooKeeper node, 2 atlas-server processes serving HTT
     for (const instance of [active, passive]) {
       const status = await https(`${instance.url}/api/atlas/admin/status`, cert);
       expect(status.status).toBe(200);
-      expect(status.fingerprint).toBe(fingerprint);
+      expect(status.peer.fingerprint256).toBe(fingerprint);
       const plain = await rawRequest(instance.port, [request("GET", "/api/atlas/admin/status")], {
         timeoutMs: 5000,
       });
