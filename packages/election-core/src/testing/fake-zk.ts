@@ -136,6 +136,11 @@ export class FakeSession implements ZkSession {
    * its own, but syncs and writes (which need the quorum leader) are never answered.
    */
   cutFromQuorum = false;
+  /**
+   * When set, a request it returns true for (its operation and path, e.g. "getChildren /a")
+   * is refused with ZK_NOAUTH, as for a node whose ACL this session's credentials miss.
+   */
+  refuse: ((operation: string) => boolean) | null = null;
 
   constructor(ensemble: FakeEnsemble, id: string, timeout: number) {
     this.#ensemble = ensemble;
@@ -175,6 +180,7 @@ export class FakeSession implements ZkSession {
     if (this.expired) throw new ZooKeeperError("ZK_SESSIONEXPIRED", name, "expired");
     if (!this.connected) throw new ZooKeeperError("ZK_CONNECTIONLOSS", name, "connection loss");
     if (this.hung || (quorum && this.cutFromQuorum)) return new Promise<T>(() => undefined);
+    if (this.refuse?.(name)) throw new ZooKeeperError("ZK_NOAUTH", name, "not authenticated");
     await Promise.resolve();
     this.#ensemble.requests++;
     return fn();

@@ -51,6 +51,32 @@ describe("election safety, round 2 (fake ZooKeeper)", () => {
     expect(a.isLeader()).toBe(true);
   });
 
+  it("a leader refused by ZooKeeper (NOAUTH) steps down, leaves the line and stops; the next participant leads", async () => {
+    const { clock, add, session, of, children, zk } = setup();
+    const a = add("a");
+    await a.start();
+    const b = add("b");
+    await b.start();
+    expect(a.isLeader()).toBe(true);
+    // Say another instance secured the election path with other credentials meanwhile.
+    session(a).refuse = (operation) => operation.startsWith("children ");
+    // Its own node's watch fires (its data changed): the leader looks at the line again,
+    // still leading, and is refused.
+    const own = children()[0]!;
+    zk.fire("data", own, { type: "changed", path: own });
+    await clock.advance(10);
+    expect(a.isLeader()).toBe(false);
+    expect(of("a", "follower").at(-1)?.payload).toMatchObject({ reason: "refused" });
+    expect(of("a", "error").map((e) => (e.payload.error as { code?: string }).code)).toContain(
+      "ELECTION_NOT_AUTHORIZED",
+    );
+    // Its session ended, its node with it: nobody waits behind a participant that stopped.
+    expect(session(a).closed).toBe(true);
+    expect(children()).toHaveLength(1);
+    await clock.advance(10);
+    expect(b.isLeader()).toBe(true);
+  });
+
   it("renews the lease only with round trips that reach the quorum: reads a cut-off server answers do not count", async () => {
     const { clock, add, session } = setup();
     const a = add("a");
