@@ -219,10 +219,11 @@ export function createAtlasServer(
   // An election error no retry can help with (election-core's FATAL_CODES: the ZooKeeper
   // ACLs refuse this instance), even after start: the election stopped for good, so the
   // process leaves and says why rather than idle as a passive that never joins again.
-  ha.on("error", ({ payload: { error } }) => {
+  const fatalIfElectionRefused = (error: Error) => {
     if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: string }).code))
       fatal(error);
-  });
+  };
+  ha.on("error", ({ payload: { error } }) => fatalIfElectionRefused(error));
   ha.on("transition", ({ payload: { to, epoch } }) => {
     setState(metrics, to);
     metrics.transitions.inc({ to });
@@ -359,8 +360,7 @@ export function createAtlasServer(
             error: error.message,
             code: (error as { code?: string }).code,
           });
-          if ((FATAL_CODES as readonly unknown[]).includes((error as { code?: string }).code))
-            fatal(error);
+          fatalIfElectionRefused(error);
         },
       );
     },

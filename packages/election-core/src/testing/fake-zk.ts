@@ -137,7 +137,7 @@ export class FakeSession implements ZkSession {
    */
   cutFromQuorum = false;
   /**
-   * When set, a request it returns true for (its operation and path, e.g. "getChildren /a")
+   * When set, a request it returns true for (its operation and path as this fake names them, e.g. "children /a")
    * is refused with ZK_NOAUTH, as for a node whose ACL this session's credentials miss.
    */
   refuse: ((operation: string) => boolean) | null = null;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   nativeSessionFactory,
   type Election,
+  type ElectionOptions,
   type ZkSession,
   type ZkSessionFactory,
 } from "../../src/index.js";
@@ -33,6 +34,9 @@ describe("leader election among three participants", () => {
   let group: Participants;
   const children: ChildParticipant[] = [];
   const raws: ZkSession[] = [];
+  /** A participant of `group` under `zkRoot`, with a 4 s session. */
+  const join = (id: string, zkRoot: string, more: Partial<ElectionOptions> = {}) =>
+    group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000, ...more });
 
   afterEach(async (context) => {
     if (context.task.result?.state === "fail") group?.dumpLogs();
@@ -45,15 +49,9 @@ describe("leader election among three participants", () => {
     group = new Participants();
     const zkRoot = "/one-request";
     const sent: string[] = [];
-    const a = group.add({ connect: zk().connectString, id: "a", zkRoot, sessionTimeoutMs: 4000 });
+    const a = join("a", zkRoot);
     await a.start();
-    const b = group.add({
-      connect: zk().connectString,
-      id: "b",
-      zkRoot,
-      sessionTimeoutMs: 4000,
-      sessionFactory: recording(sent),
-    });
+    const b = join("b", zkRoot, { sessionFactory: recording(sent) });
     let sentBeforeLeading: string[] | null = null;
     b.on("leader", () => (sentBeforeLeading ??= [...sent]));
     await b.start(); // b waits behind a, its watch set
@@ -75,15 +73,9 @@ describe("leader election among three participants", () => {
     group = new Participants();
     const zkRoot = "/close-alone";
     const sent: string[] = [];
-    const a = group.add({
-      connect: zk().connectString,
-      id: "a",
-      zkRoot,
-      sessionTimeoutMs: 4000,
-      sessionFactory: recording(sent),
-    });
+    const a = join("a", zkRoot, { sessionFactory: recording(sent) });
     await a.start();
-    const b = group.add({ connect: zk().connectString, id: "b", zkRoot, sessionTimeoutMs: 4000 });
+    const b = join("b", zkRoot);
     await b.start();
     const node = (await b.getParticipants())[0]!.node;
     sent.length = 0;
@@ -98,9 +90,9 @@ describe("leader election among three participants", () => {
   it("does not lead with a node that another session deleted and created again at its path while it waited", async () => {
     group = new Participants();
     const zkRoot = "/replaced-node";
-    const a = group.add({ connect: zk().connectString, id: "a", zkRoot, sessionTimeoutMs: 4000 });
+    const a = join("a", zkRoot);
     await a.start();
-    const b = group.add({ connect: zk().connectString, id: "b", zkRoot, sessionTimeoutMs: 4000 });
+    const b = join("b", zkRoot);
     await b.start();
     const own = (await b.getParticipants()).find((p) => p.isSelf)!.node;
     const raw = await rawSession(zk().connectString);
@@ -126,8 +118,7 @@ describe("leader election among three participants", () => {
   it("has exactly one leader, and everyone agrees who it is", async () => {
     group = new Participants();
     const zkRoot = "/one-leader";
-    for (const id of ["a", "b", "c"])
-      group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
+    for (const id of ["a", "b", "c"]) join(id, zkRoot);
     await Promise.all(group.all.map((e) => e.start()));
     const leader = await group.oneLeader(5000);
     expect(group.leaders()).toEqual([leader]);
@@ -144,8 +135,7 @@ describe("leader election among three participants", () => {
   it("hands over on close() with a higher epoch, in far less than the session timeout", async () => {
     group = new Participants();
     const zkRoot = "/close-handover";
-    for (const id of ["a", "b", "c"])
-      group.add({ connect: zk().connectString, id, zkRoot, sessionTimeoutMs: 4000 });
+    for (const id of ["a", "b", "c"]) join(id, zkRoot);
     await Promise.all(group.all.map((e) => e.start()));
     const first = await group.oneLeader(5000);
     const firstEpoch = first.epoch!;
