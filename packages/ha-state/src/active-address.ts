@@ -93,6 +93,12 @@ export class ActiveAddressCache {
   }
 }
 
+/** The node this session published: enough to delete it later without reading it first. */
+export interface PublishedAddress {
+  sessionId: string;
+  version: number;
+}
+
 /**
  * Publishes this instance's address from its own session (docs/contracts/zookeeper.md): a node left by another
  * session (a crashed or paused former active, whose session has not expired yet) is removed
@@ -104,7 +110,7 @@ export async function publishActiveAddress(
   address: string,
   /** The node's stat as read just before (one round trip saved), when the caller has it. */
   first?: Awaited<ReturnType<ZkClient["exists"]>>,
-): Promise<void> {
+): Promise<PublishedAddress> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
   let known = first;
   // zkRoot is ensured only when the create finds it missing: one round trip less on the way
@@ -114,15 +120,16 @@ export async function publishActiveAddress(
     known = undefined;
     if (stat) {
       if (stat.ephemeralOwner === zk.sessionId) {
-        const { data } = await zk.getData(path);
-        if (data.toString("utf8") === address) return;
+        const { data, stat: current } = await zk.getData(path);
+        if (data.toString("utf8") === address)
+          return { sessionId: zk.sessionId, version: current.version };
       }
       await zk.remove(path);
     }
     try {
       // With an ACL configured, everyone may read it (Apache Knox), only the group write it.
       await zk.create(path, address, "ephemeral", { worldRead: true });
-      return;
+      return { sessionId: zk.sessionId, version: 0 };
     } catch (error) {
       if (isCode(error, "ZK_NONODE")) {
         await zk.ensurePath(zkRoot);
@@ -135,7 +142,6 @@ export async function publishActiveAddress(
   throw new Error(`could not publish ${path}: it kept being recreated by another session`);
 }
 
-/** Removes the node if this session owns it (a passivating active). */
 /** Reads the node's stat (null when absent), for publishActiveAddress's first look. */
 export function readActiveAddressStat(
   zk: ZkClient,
@@ -144,9 +150,26 @@ export function readActiveAddressStat(
   return zk.exists(`${zkRoot}/${ACTIVE_SERVER_INFO}`);
 }
 
-export async function unpublishActiveAddress(zk: ZkClient, zkRoot: string): Promise<void> {
+/**
+ * Removes the node if this session owns it (a passivating active). With `published` (what
+ * this session's publish left), the delete is sent at once, without reading the node first:
+ * its request is on the wire before any request made after this call, and ZooKeeper applies
+ * one session's requests in order, so a caller may send the next one (the election node's
+ * delete) without waiting for this answer.
+ */
+export async function unpublishActiveAddress(
+  zk: ZkClient,
+  zkRoot: string,
+  published?: PublishedAddress | null,
+): Promise<void> {
   const path = `${zkRoot}/${ACTIVE_SERVER_INFO}`;
   if (!zk.connected) return; // ephemeral: it goes with the session if the session goes
+  if (published && published.sessionId === zk.sessionId) {
+    await zk.remove(path, published.version).catch((error: unknown) => {
+      if (!isCode(error, "ZK_NONODE")) throw error;
+    });
+    return;
+  }
   const stat = await zk.exists(path);
   if (stat && stat.ephemeralOwner === zk.sessionId) await zk.remove(path, stat.version);
 }

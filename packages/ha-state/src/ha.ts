@@ -24,6 +24,7 @@ import {
   ACTIVE_SERVER_INFO,
   ActiveAddressCache,
   publishActiveAddress,
+  type PublishedAddress,
   readActiveAddressStat,
   unpublishActiveAddress,
 } from "./active-address.js";
@@ -78,6 +79,8 @@ class HaStateMachine implements HaState {
   #started = false;
   #leaderId: string | null = null;
   #address: ActiveAddressCache | null = null;
+  /** The `active_server_info` this instance published in its current term, if any. */
+  #published: PublishedAddress | null = null;
   readonly #events: Emitter<HaEvents>;
 
   constructor(options: HaStateOptions) {
@@ -254,11 +257,14 @@ class HaStateMachine implements HaState {
 
   /**
    * Refuses writes at once (BECOMING_PASSIVE: the HTTP layer answers 503), then leaves the
-   * election. Our `active_server_info` goes first when `unpublish` (a session that lives on
-   * must not leave passives redirecting to it); it can never go later, as that delete could
-   * hit the next active's node. On stop() it is left to the session's end, or replaced by
-   * the next active's, which saves two round trips. Never rejects: a failure is logged,
-   * and close() or the session's end removes what is left.
+   * election. Our `active_server_info` goes first (a session that lives on must not leave
+   * passives redirecting to it, and a node left for the next active costs it one more write
+   * before it is ACTIVE); it can never go later, as that delete could hit the next active's
+   * node. When this term published it, its delete is sent without waiting for the answer:
+   * the election node's delete follows it on the same session, which ZooKeeper applies in
+   * order, so leaving costs no extra round trip. Otherwise only `unpublish` (stepDown) looks
+   * for a node of ours first; on stop() the session's end takes it. Never rejects: a failure
+   * is logged, and close() or the session's end removes what is left.
    */
   async #leave(
     reason: string,
@@ -269,8 +275,16 @@ class HaStateMachine implements HaState {
     if (this.#state === "ACTIVE" || this.#state === "BECOMING_ACTIVE")
       this.#transition("BECOMING_PASSIVE", reason);
     if (!this.election) return;
+    const published = this.#published;
+    this.#published = null;
     try {
-      if (unpublish)
+      if (published)
+        void unpublishActiveAddress(this.election.zk, this.#zkRoot, published).catch((error) =>
+          this.#log("debug", "active_address_unpublish_failed", {
+            error: (error as Error).message,
+          }),
+        );
+      else if (unpublish)
         await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
       await this.election.stepAside(options);
       this.#log("info", "ha_left_election", { reason, ...options });
@@ -340,7 +354,12 @@ class HaStateMachine implements HaState {
           readActiveAddressStat(this.election.zk, this.#zkRoot),
         ]);
         if (!leading) throw new ActivationAbortedError("no longer the leader");
-        await publishActiveAddress(this.election.zk, this.#zkRoot, this.#o.selfAddress, stat);
+        this.#published = await publishActiveAddress(
+          this.election.zk,
+          this.#zkRoot,
+          this.#o.selfAddress,
+          stat,
+        );
       }
       if (signal.aborted || this.#stopping || this.#leaving) throw ending();
       this.#transition("ACTIVE", "activated");
@@ -399,8 +418,13 @@ class HaStateMachine implements HaState {
     this.#activated = [];
     // Leaving (stop(), stepDown()): the node may be gone already and the next active's
     // address published; #leave dealt with ours.
-    if (this.election && !this.#leaving)
-      await unpublishActiveAddress(this.election.zk, this.#zkRoot).catch(() => undefined);
+    if (this.election && !this.#leaving) {
+      const published = this.#published;
+      this.#published = null;
+      await unpublishActiveAddress(this.election.zk, this.#zkRoot, published).catch(
+        () => undefined,
+      );
+    }
     this.#transition("PASSIVE", reason);
   }
 

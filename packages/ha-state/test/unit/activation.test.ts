@@ -96,6 +96,48 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     expect(b.ha.snapshot().epoch).toBeGreaterThan(a.ha.snapshot().epoch!);
   });
 
+  it("on stop(), its active_server_info goes just before its election node, without waiting for that delete's answer, so the next active only creates its own", async () => {
+    const { add, activeInfo, ensemble, session } = world();
+    const a = add("a");
+    await a.ha.start();
+    await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE");
+    const b = add("b");
+    await b.ha.start();
+    await until(() => b.ha.snapshot().activeAddress === "http://a.example:21000", "b knows a");
+    const deleted: string[] = [];
+    const deleteNode = ensemble.deleteNode.bind(ensemble);
+    ensemble.deleteNode = (path) => {
+      deleted.push(path);
+      deleteNode(path);
+    };
+    // The answer to a's delete of its address never comes: leaving must not wait for it.
+    const fa = session(a.ha);
+    const remove = fa.remove.bind(fa);
+    fa.remove = (path, version) =>
+      path.endsWith("/active_server_info")
+        ? remove(path, version).then(() => new Promise<void>(() => undefined))
+        : remove(path, version);
+    const removedByB: string[] = [];
+    const fb = session(b.ha);
+    const removeB = fb.remove.bind(fb);
+    fb.remove = (path, version) => {
+      removedByB.push(path);
+      return removeB(path, version);
+    };
+    const stopping = a.ha.stop();
+    await until(() => b.ha.snapshot().state === "ACTIVE", "b ACTIVE");
+    await stopping;
+    const address = deleted.indexOf("/apache_atlas/active_server_info");
+    const electionNode = deleted.findIndex((p) => p.includes("/leader_elector_path/"));
+    expect(address).toBeGreaterThanOrEqual(0);
+    expect(address).toBeLessThan(electionNode);
+    expect(removedByB).toEqual([]); // nothing of a's to clear first: one write to publish
+    expect(activeInfo()).toEqual({
+      address: "http://b.example:21000",
+      owner: b.ha.election!.zk.sessionId,
+    });
+  });
+
   it("passivates in descending order the moment its connection is suspended, and resumes the same term when the session comes back", async () => {
     const { add, session } = world();
     const r = recorder("a");
