@@ -3,10 +3,10 @@
  * epoch rebase, the write log, the typedef cache, and the one fenced write transaction every
  * operation of store.ts runs in. Backends differ only in SQL and transactions (sql.ts).
  */
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { silentLogger } from "@atlas-ha/shared";
 import { StoreFencedError } from "./errors.js";
+import { newTimeOrderedGuid } from "./guid.js";
 import { runMigrations } from "./migrations.js";
 import {
   SqlTx,
@@ -64,7 +64,7 @@ export abstract class SqlStoreCore {
     this.b = backend;
     this.logger = deps.logger ?? silentLogger;
     this.now = deps.now ?? Date.now;
-    this.newGuid = deps.newGuid ?? randomUUID;
+    this.newGuid = deps.newGuid ?? newTimeOrderedGuid;
   }
 
   async migrate(): Promise<void> {
