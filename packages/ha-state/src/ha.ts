@@ -289,7 +289,11 @@ class HaStateMachine implements HaState {
       await this.election.stepAside(options);
       this.#log("info", "ha_left_election", { reason, ...options });
     } catch (error) {
-      this.#log("warn", "ha_leave_failed", { reason, error: (error as Error).message });
+      // Closed already (a fatal election error closes the participant): its node went with
+      // its session, so there is nothing left to leave.
+      if ((error as { code?: unknown }).code === "ELECTION_CLOSED")
+        this.#log("debug", "ha_leave_skipped", { reason, why: "election_closed" });
+      else this.#log("warn", "ha_leave_failed", { reason, error: (error as Error).message });
     }
   }
 

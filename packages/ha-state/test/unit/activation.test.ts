@@ -138,6 +138,32 @@ describe("activation and passivation (fake ZooKeeper, manual clock)", () => {
     });
   });
 
+  it("a stop() after a fatal election error (ZooKeeper refused the leader) passivates and logs no failure to leave: the closed election has nothing left to leave", async () => {
+    const { add, ensemble, session } = world();
+    const lines: { level: string; event?: string }[] = [];
+    const logger = Object.fromEntries(
+      ["trace", "debug", "info", "warn", "error", "fatal"].map((level) => [
+        level,
+        (o: { event?: string }) => lines.push({ level, event: o.event }),
+      ]),
+    ) as unknown as NonNullable<Parameters<typeof add>[1]>["logger"];
+    const a = add("a", { logger });
+    await a.ha.start();
+    await until(() => a.ha.snapshot().state === "ACTIVE", "a ACTIVE");
+    session(a.ha).refuse = (operation) => operation.startsWith("children ");
+    const own = [...ensemble.nodes.keys()].find((p) => p.includes("/leader_elector_path/_c_"))!;
+    ensemble.fire("data", own, { type: "changed", path: own });
+    await until(
+      () => a.errors.some((e) => e.code === "ELECTION_NOT_AUTHORIZED"),
+      "the election's fatal error",
+    );
+    await until(() => a.ha.snapshot().state === "PASSIVE", "a PASSIVE");
+    await a.ha.stop();
+    const afterStop = lines.slice(lines.findIndex((l) => l.event === "ha_stopping"));
+    expect(afterStop.filter((l) => l.level === "warn" || l.level === "error")).toEqual([]);
+    expect(afterStop.map((l) => l.event)).toContain("ha_leave_skipped");
+  });
+
   it("passivates in descending order the moment its connection is suspended, and resumes the same term when the session comes back", async () => {
     const { add, session } = world();
     const r = recorder("a");
