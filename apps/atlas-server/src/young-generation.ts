@@ -14,6 +14,7 @@
  */
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
+import type { Worker } from "node:worker_threads";
 import { ConfigError } from "./config/errors.js";
 
 /** Per semi-space: `--max-semi-space-size=4`'s figure, measured in bench/ (figure 7). */
@@ -51,11 +52,20 @@ export function capYoungGeneration(
     capped = cap;
     v8.setFlagsFromString(`--semi-space-growth-factor=${cap ? 1 : 2}`);
   };
+  // Each new isolate — a worker thread: the SQLite checkpointer, a pino transport — sets the
+  // factor, one for the whole process, back to V8's 2 as it starts; the young generation then
+  // grew to 16 MB semi-spaces. Once the worker runs, the factor is set again.
+  const reassert = () => {
+    if (capped) v8.setFlagsFromString("--semi-space-growth-factor=1");
+  };
+  const onWorker = (worker: Worker) => worker.once("online", reassert);
   const observer = new PerformanceObserver(check);
   observer.observe({ entryTypes: ["gc"] });
+  process.on("worker", onWorker);
   check();
   return () => {
     observer.disconnect();
+    process.off("worker", onWorker);
     if (capped) v8.setFlagsFromString("--semi-space-growth-factor=2");
   };
 }

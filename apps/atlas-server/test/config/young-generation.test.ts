@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import v8 from "node:v8";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { setImmediate as turn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
@@ -52,6 +54,22 @@ describe("the launcher's young-generation cap", () => {
     // V8 takes underscores for dashes.
     expect(capYoungGeneration(4, "--max_semi_space_size=8")).toBeNull();
   });
+
+  // Before the next test, whose uncapped allocation leaves this process's young generation large.
+  it("holds when a worker thread starts after it (V8 resets the growth factor for the whole process with each new isolate)", async () => {
+    const undo = capYoungGeneration(4, "");
+    expect(undo).not.toBeNull();
+    let capped: number;
+    try {
+      expect(await churn(300), "capped by now, at its limit").toBeLessThanOrEqual(8);
+      const worker = new Worker("require('node:worker_threads')", { eval: true });
+      await once(worker, "exit");
+      capped = await churn(2000);
+    } finally {
+      undo!();
+    }
+    expect(capped).toBeLessThanOrEqual(8);
+  }, 30_000);
 
   it("keeps the young generation at 2 × 4 MB under allocation, where V8 alone grows it further", async () => {
     const atStart = youngMb();
