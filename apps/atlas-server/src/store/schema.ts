@@ -238,10 +238,16 @@ export function statements(d: Dialect): StoreSql {
     selectActiveByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND ${types}
       ORDER BY create_seq, create_ord LIMIT 1`,
+    // One type (an entity's own, a type without subtypes): no JSON list to expand, no sort.
+    selectActiveByUniqueOfType: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
+      WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND type_name = @typeName`,
     selectActiveByUniques: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name IN (${d.jsonList("qualifiedNames")}) AND status = 'ACTIVE' AND ${types}`,
     selectLatestByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND ${types}
+      ORDER BY CASE status WHEN 'ACTIVE' THEN 0 ELSE 1 END, write_seq DESC LIMIT 1`,
+    selectLatestByUniqueOfType: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
+      WHERE qualified_name = @qualifiedName AND type_name = @typeName
       ORDER BY CASE status WHEN 'ACTIVE' THEN 0 ELSE 1 END, write_seq DESC LIMIT 1`,
     insertEntity: `INSERT INTO atlas_entities (${ENTITY_COLUMNS}, create_ord) VALUES (@guid, @typeName,
       @qualifiedName, @name, @status, @version, @isIncomplete, @attributes, @relationshipAttributes,

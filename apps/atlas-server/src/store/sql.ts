@@ -53,10 +53,14 @@ export interface StoreSql {
   /** @types (JSON list), @excludeDeleted, @limit, @offset → entities of those types in creation order. */
   selectEntitiesOfTypes: string;
   selectEntities: string;
+  /** @types (JSON list), @qualifiedName → the ACTIVE entity of any of those types with that name. */
   selectActiveByUnique: string;
+  /** @typeName, @qualifiedName: the same for one type (a list of one costs ~10× more on SQLite). */
+  selectActiveByUniqueOfType: string;
   /** @types, @qualifiedNames (JSON lists) → the ACTIVE entities of any of those types with any of those names. */
   selectActiveByUniques: string;
   selectLatestByUnique: string;
+  selectLatestByUniqueOfType: string;
   insertEntity: string;
   updateEntity: string;
 
@@ -228,6 +232,22 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
     createSeq: record.createSeq,
     createOrd,
   };
+}
+
+/**
+ * A lookup by a list of types, or by one: the statement for one type compares `type_name`
+ * directly, where the list's expands a JSON list (and sorts) — 35 against 3.8 µs per lookup on
+ * a 45,000-entity SQLite store, and most lookups name one type (an entity's own in a create).
+ */
+function byTypes(
+  ofTypes: string,
+  ofType: string,
+  typeNames: readonly string[],
+  params: SqlParams,
+): [string, SqlParams] {
+  return typeNames.length === 1
+    ? [ofType, { ...params, typeName: typeNames[0]! }]
+    : [ofTypes, { ...params, types: JSON.stringify(typeNames) }];
 }
 
 /** recordParams() back into a record of its own (its JSON columns parsed). */
@@ -445,10 +465,11 @@ export class SqlTx {
       const cached = this.#cachedActive(typeNames, qualifiedName);
       if (cached !== null) return cached;
     }
-    const [row] = await this.#db.all(this.#sql.selectActiveByUnique, {
-      types: JSON.stringify(typeNames),
-      qualifiedName,
-    });
+    const [row] = await this.#db.all(
+      ...byTypes(this.#sql.selectActiveByUnique, this.#sql.selectActiveByUniqueOfType, typeNames, {
+        qualifiedName,
+      }),
+    );
     return row ? toRecord(row) : undefined;
   }
 
@@ -457,10 +478,11 @@ export class SqlTx {
     typeNames: string[],
     qualifiedName: string,
   ): Promise<EntityRecord | undefined> {
-    const [row] = await this.#db.all(this.#sql.selectLatestByUnique, {
-      types: JSON.stringify(typeNames),
-      qualifiedName,
-    });
+    const [row] = await this.#db.all(
+      ...byTypes(this.#sql.selectLatestByUnique, this.#sql.selectLatestByUniqueOfType, typeNames, {
+        qualifiedName,
+      }),
+    );
     return row ? toRecord(row) : undefined;
   }
 

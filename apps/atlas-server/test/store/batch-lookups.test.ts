@@ -117,6 +117,72 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       );
     });
 
+    // A lookup by one type (hive_db has no subtypes) has a statement of its own
+    // (selectActiveByUniqueOfType, selectLatestByUniqueOfType); one by a supertype lists them.
+    it("a lookup by one type and one by a supertype's list agree, for active and for deleted entities", async () => {
+      const { store } = await stores.fresh();
+      await store.fence(1);
+      const path = (qn: string): AtlasEntity => ({
+        typeName: "hdfs_path",
+        attributes: { qualifiedName: qn, name: qn, path: `/${qn}` },
+      });
+      const created = await store.createOrUpdate(
+        1,
+        { entities: [hiveDb("same"), path("same@cl1"), path("other@cl1")], referredEntities: {} },
+        "admin",
+      );
+      const [dbGuid, pathGuid] = created.mutatedEntities.CREATE!.map((h) => h.guid);
+      // One name, two types: each by its own type; by a supertype of both, the first created.
+      expect((await store.getByUniqueAttribute("hive_db", "same@cl1"))?.entity.guid).toBe(dbGuid);
+      expect((await store.getByUniqueAttribute("hdfs_path", "same@cl1"))?.entity.guid).toBe(
+        pathGuid,
+      );
+      expect((await store.getByUniqueAttribute("Asset", "same@cl1"))?.entity.guid).toBe(dbGuid);
+      expect(await store.getByUniqueAttribute("hive_db", "other@cl1")).toBeNull();
+
+      // Deleted: not found as active; deleting it again by name is a no-op (applied, nothing
+      // changed), by its own type and by a supertype's list alike; a name that never was is
+      // not found.
+      for (const [typeName, qualifiedName] of [
+        ["hive_db", "same@cl1"],
+        ["hdfs_path", "other@cl1"],
+      ] as const) {
+        await store.deleteByUniqueAttribute(
+          1,
+          { typeName, uniqueAttributes: { qualifiedName } },
+          "admin",
+        );
+      }
+      expect(await store.getByUniqueAttribute("hive_db", "same@cl1")).toBeNull();
+      expect((await store.getByUniqueAttribute("Asset", "same@cl1"))?.entity.guid).toBe(pathGuid);
+      const deleteAgain = async (typeName: string, qualifiedName: string, offset: number) => {
+        const result = await store.applyHook(
+          1,
+          { topic: "ATLAS_HOOK", partition: 0, offset: String(offset) },
+          [
+            {
+              kind: "delete",
+              objectIds: [{ typeName, uniqueAttributes: { qualifiedName } }],
+              ifMissing: "error",
+            },
+          ],
+          "hive",
+        );
+        return result.applied ? Object.keys(result.mutations.mutatedEntities) : "skipped";
+      };
+      expect(await deleteAgain("hive_db", "same@cl1", 1)).toEqual([]);
+      expect(await deleteAgain("DataSet", "other@cl1", 2)).toEqual([]);
+      await expect(deleteAgain("hive_db", "never@cl1", 3)).rejects.toMatchObject({
+        name: "StoreNotFoundError",
+      });
+      await expect(deleteAgain("DataSet", "never@cl1", 4)).rejects.toMatchObject({
+        name: "StoreNotFoundError",
+      });
+      expect((await store.getByUniqueAttribute("hdfs_path", "same@cl1"))?.entity.guid).toBe(
+        pathGuid,
+      );
+    });
+
     it("concurrent REST writes of one name: one entity, created once, and no group run again write by write", async () => {
       const events: string[] = [];
       const record = (o: unknown) => void events.push(String((o as { event?: string }).event));
