@@ -10,7 +10,14 @@ import pg from "pg";
 import { StoreBusyError, StoreUnavailableError } from "./errors.js";
 import type { StoreLogger } from "./types.js";
 import { migrations, statements, type Dialect } from "./schema.js";
-import type { SqlBackend, SqlParams, SqlRow, SqlRunner, WriteOptions } from "./sql.js";
+import {
+  positionalParameters,
+  type SqlBackend,
+  type SqlParams,
+  type SqlRow,
+  type SqlRunner,
+  type WriteOptions,
+} from "./sql.js";
 
 const { Pool } = pg;
 
@@ -117,12 +124,8 @@ interface Prepared {
 }
 
 function positional(sql: string): Prepared {
-  const names: string[] = [];
-  const text = sql.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
-    let index = names.indexOf(name);
-    if (index < 0) index = names.push(name) - 1;
-    return `$${index + 1}`;
-  });
+  // One $n per name, however often it is used.
+  const { text, names } = positionalParameters(sql, (index) => `$${index + 1}`, true);
   return GATHERED_INSERT.test(sql) ? { text, names, gathered: multiRow(text) } : { text, names };
 }
 

@@ -235,6 +235,26 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
 }
 
 /**
+ * The store's SQL names its parameters `@name` (no `@` occurs in its literals). Each backend
+ * binds by position: `placeholder` says what stands in for the parameter at `index` of the
+ * returned `names`; with `once`, a name used twice keeps one index (PostgreSQL's `$n`),
+ * without, each use has its own (SQLite's anonymous `?`).
+ */
+export function positionalParameters(
+  sql: string,
+  placeholder: (index: number) => string,
+  once = false,
+): { text: string; names: string[] } {
+  const names: string[] = [];
+  const text = sql.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
+    let index = once ? names.indexOf(name) : -1;
+    if (index < 0) index = names.push(name) - 1;
+    return placeholder(index);
+  });
+  return { text, names };
+}
+
+/**
  * A lookup by a list of types, or by one: the statement for one type compares `type_name`
  * directly, where the list's expands a JSON list (and sorts) — 35 against 3.8 µs per lookup on
  * a 45,000-entity SQLite store, and most lookups name one type (an entity's own in a create).

@@ -12,7 +12,14 @@ import Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StoreBusyError, StoreConfigError } from "./errors.js";
 import { migrations, statements, type Dialect } from "./schema.js";
-import type { SqlBackend, SqlParams, SqlRow, SqlRunner, WriteOptions } from "./sql.js";
+import {
+  positionalParameters,
+  type SqlBackend,
+  type SqlParams,
+  type SqlRow,
+  type SqlRunner,
+  type WriteOptions,
+} from "./sql.js";
 
 /** SQLite keeps JSON as text and lets any integer column hold 64 bits. */
 export const SQLITE_DIALECT: Dialect = {
@@ -63,6 +70,27 @@ const BUSY_SLICE_MS = 20;
 const MAX_CACHED_STATEMENTS = 500;
 const BUSY_PAUSE_MS = 25;
 
+/**
+ * A statement with `@name` parameters prepared with anonymous `?` ones, and the names in
+ * their order: better-sqlite3 binds an array by position, where an object costs a property
+ * lookup per parameter (~2 µs more for an entity row's 21; 8% of a hook message's CPU).
+ */
+interface Positional {
+  statement: Database.Statement;
+  names: string[];
+}
+
+function valuesOf(names: readonly string[], params: SqlParams): unknown[] {
+  const values = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = params[names[i]!];
+    // As better-sqlite3 says of a named parameter the object lacks.
+    if (value === undefined) throw new RangeError(`Missing named parameter "${names[i]}"`);
+    values[i] = value;
+  }
+  return values;
+}
+
 export class SqliteBackend implements SqlBackend {
   readonly kind = "sqlite" as const;
   readonly sql = statements(SQLITE_DIALECT);
@@ -101,22 +129,24 @@ export class SqliteBackend implements SqlBackend {
     // sync() before committing their Kafka offsets (docs/contracts/hooks.md). An fsync per
     // commit (FULL) blocked the event loop ~250 µs each and capped writes (docs/decisions.md).
     this.#db.pragma("synchronous = NORMAL");
-    const statements = new Map<string, Database.Statement>();
-    const prepare = (sql: string): Database.Statement => {
-      let statement = statements.get(sql);
-      if (!statement) {
+    const statements = new Map<string, Positional>();
+    const prepare = (sql: string): Positional => {
+      let prepared = statements.get(sql);
+      if (!prepared) {
         // Searches build their statement from the request's filter shape: keep the cache
         // bounded (the store's own statements are a few dozen and come back at once).
         if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
-        statement = this.#db.prepare(sql);
-        statements.set(sql, statement);
+        const { text, names } = positionalParameters(sql, () => "?");
+        prepared = { statement: this.#db.prepare(text), names };
+        statements.set(sql, prepared);
       }
-      return statement;
+      return prepared;
     };
     this.#runner = {
       all: async (sql: string, params: SqlParams = {}) => {
-        const statement = prepare(sql);
-        return statement.reader ? (statement.all(params) as SqlRow[]) : (statement.run(params), []);
+        const { statement, names } = prepare(sql);
+        const values = valuesOf(names, params);
+        return statement.reader ? (statement.all(values) as SqlRow[]) : (statement.run(values), []);
       },
       run: async (sql: string, params: SqlParams = {}) => {
         // DDL changes the schema: do not cache those statements.
@@ -124,10 +154,12 @@ export class SqliteBackend implements SqlBackend {
           this.#db.exec(sql);
           return 0;
         }
-        return prepare(sql).run(params).changes;
+        const { statement, names } = prepare(sql);
+        return statement.run(valuesOf(names, params)).changes;
       },
       send: async (sql: string, params: SqlParams = {}) => {
-        prepare(sql).run(params);
+        const { statement, names } = prepare(sql);
+        statement.run(valuesOf(names, params));
       },
     };
   }
