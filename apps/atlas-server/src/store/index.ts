@@ -17,7 +17,11 @@ export function createStore(config: StoreConfig, deps: StoreDeps = {}): Metadata
         throw new StoreConfigError("the sqlite store needs a path (atlas.store.sqlite.path)");
       }
       return new SqlMetadataStore(
-        new SqliteBackend({ path: config.path, busyTimeoutMs: config.busyTimeoutMs }),
+        new SqliteBackend({
+          path: config.path,
+          busyTimeoutMs: config.busyTimeoutMs,
+          logger: deps.logger ?? silentLogger,
+        }),
         deps,
       );
     case "postgres":

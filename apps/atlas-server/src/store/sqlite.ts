@@ -5,7 +5,8 @@
  * write lock up front (waiting up to the busy timeout), so the fence check and the write are
  * one serialized step.
  */
-import { mkdirSync, realpathSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, realpathSync } from "node:fs";
+import { endianness } from "node:os";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -20,6 +21,7 @@ import {
   type SqlRunner,
   type WriteOptions,
 } from "./sql.js";
+import type { StoreLogger } from "./types.js";
 
 /** SQLite keeps JSON as text and lets any integer column hold 64 bits. */
 export const SQLITE_DIALECT: Dialect = {
@@ -58,7 +60,37 @@ export interface SqliteBackendOptions {
   path: string;
   /** How long a write waits for another process's write lock. Default 10 000 ms. */
   busyTimeoutMs?: number;
+  /** WAL frames past the last checkpoint that start the next one. Default 4,000; tests set less. */
+  checkpointFrames?: number;
+  /** Told when a checkpoint fails (the next commit past the mark tries again). */
+  logger?: StoreLogger;
 }
+
+/**
+ * The WAL is checkpointed by this backend, not by SQLite inside a COMMIT (docs/decisions.md,
+ * "WAL checkpoints"). SQLite's automatic checkpoint runs in the COMMIT that crosses 1,000
+ * frames, on the event loop, with two fsyncs in it (the WAL, then the database file): 16% of
+ * the CPU of REST creates on a 200,000-entity store, and its stalls set their p99. Here, once
+ * a commit leaves more than `checkpointFrames` frames past the last checkpoint:
+ *  1. a read transaction on a third connection (the holder) pins the WAL as it stands: its
+ *     snapshot's end bounds what the checkpoint copies, and while it is open no writer can
+ *     rewind the WAL (a rewind needs every reader off it);
+ *  2. the WAL is fsynced (the durable-write fsync, off the event loop): every frame the copy
+ *     will move is on disk where it comes from;
+ *  3. a second connection with `synchronous = OFF` runs `wal_checkpoint(PASSIVE)`: the copy
+ *     into the database file, without fsyncs, on the event loop;
+ *  4. the database file is fsynced, off the event loop, and only then the holder ends: a
+ *     write after it may rewind the WAL over frames that are now on disk twice.
+ * That is the order of SQLite's own checkpoint in NORMAL mode, with the fsyncs awaited instead
+ * of blocking the event loop. It runs twice: first while writes go on (appending past the
+ * pinned end: most of the copy and of the fsyncs' work, with no write waiting), then in the
+ * lane between two of this process's transactions for the few frames written meanwhile — a
+ * write rewinds the WAL only if it starts with every frame copied, which never happens while
+ * writes go on. Fewer, larger checkpoints copy once a page that many commits rewrote. If the
+ * database file's fsync fails, the holder stays open (the WAL grows, nothing is rewound) and
+ * the next checkpoint retries it first.
+ */
+const CHECKPOINT_FRAMES = 4000;
 
 /**
  * SQLite's own busy handler waits synchronously: a write waiting there for another process's
@@ -106,6 +138,19 @@ export class SqliteBackend implements SqlBackend {
   /** The fsync in flight, if any, and the WAL file it syncs (open from the first one to close()). */
   #syncing: Promise<void> | undefined;
   #wal: FileHandle | undefined;
+  readonly #file: string | undefined;
+  readonly #checkpointFrames: number;
+  readonly #logger: StoreLogger | undefined;
+  /**
+   * The checkpoint's connections (the copier and the holder), the shared-memory file it reads
+   * the WAL's length from, the database file it fsyncs: opened at the first checkpoint.
+   */
+  #copier: Database.Database | undefined;
+  #holder: Database.Database | undefined;
+  #shm: number | undefined;
+  #dbFile: FileHandle | undefined;
+  /** The checkpoint in progress, if any. */
+  #checkpointing: Promise<void> | undefined;
 
   constructor(options: SqliteBackendOptions) {
     try {
@@ -121,7 +166,12 @@ export class SqliteBackend implements SqlBackend {
     const file = options.path === ":memory:" ? undefined : realpathSync(options.path);
     this.#lane = laneFor(file);
     this.#walFile = file === undefined ? undefined : `${file}-wal`;
+    this.#file = file;
+    this.#checkpointFrames = options.checkpointFrames ?? CHECKPOINT_FRAMES;
+    this.#logger = options.logger;
     this.#db.pragma("journal_mode = WAL");
+    // This connection never checkpoints inside a COMMIT: #checkpoint does (see CHECKPOINT_FRAMES).
+    if (file !== undefined) this.#db.pragma("wal_autocheckpoint = 0");
     // NORMAL: a commit writes the WAL without an fsync; a durable write then waits for an
     // fsync of the WAL file that this backend runs off the event loop and shares between every
     // commit made before it started (a group commit: concurrent REST writes share one fsync,
@@ -229,7 +279,12 @@ export class SqliteBackend implements SqlBackend {
       try {
         const result = await fn(this.#runner);
         this.#db.exec("COMMIT");
-        if (durable !== undefined) this.#committed += 1;
+        if (durable !== undefined) {
+          this.#committed += 1;
+          if (!this.#checkpointing && this.#walFramesPending() > this.#checkpointFrames) {
+            this.#startCheckpoint();
+          }
+        }
         return { result, commits: this.#committed };
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
@@ -242,6 +297,95 @@ export class SqliteBackend implements SqlBackend {
       if (durable === true) await this.#durable(commits);
       return result;
     });
+  }
+
+  /**
+   * WAL frames not yet copied into the database file, from the WAL index's header in the
+   * `-shm` file (SQLite's documented format, walformat.html: `mxFrame` at byte 16 of the
+   * first header copy, `nBackfill` at byte 96; native byte order). 0 when it cannot tell.
+   */
+  #walFramesPending(): number {
+    if (this.#file === undefined) return 0;
+    try {
+      this.#shm ??= openSync(`${this.#file}-shm`, "r");
+      const header = Buffer.alloc(100);
+      if (readSync(this.#shm, header, 0, 100, 0) < 100) return 0;
+      const u32 = (at: number) =>
+        endianness() === "LE" ? header.readUInt32LE(at) : header.readUInt32BE(at);
+      return Math.max(0, u32(16) - u32(96));
+    } catch {
+      return 0;
+    }
+  }
+
+  #startCheckpoint(): void {
+    this.#checkpointing = this.#checkpoint()
+      .catch((error: unknown) => {
+        this.#logger?.warn({
+          event: "store_checkpoint_failed",
+          backend: "sqlite",
+          error: (error as Error).message,
+          code: (error as { code?: string }).code,
+        });
+      })
+      .finally(() => {
+        this.#checkpointing = undefined;
+      });
+  }
+
+  async #checkpoint(): Promise<void> {
+    const file = this.#file!;
+    if (!this.#db.open) return;
+    this.#copier ??= this.#open(file, "OFF");
+    this.#holder ??= this.#open(file, "NORMAL");
+    // Most of the WAL, while writes go on past the pinned end.
+    await this.#pinnedCopy(file);
+    // The rest, in the lane: no write of ours in between, so the next one finds the whole WAL
+    // in the database file and rewinds it (the writes wait for two short fsyncs).
+    const turn = this.#lane.queue.then(() => this.#pinnedCopy(file));
+    this.#lane.queue = turn.catch(() => undefined);
+    await turn;
+  }
+
+  /** Steps 1–4 of the header comment (CHECKPOINT_FRAMES). */
+  async #pinnedCopy(file: string): Promise<void> {
+    const [holder, copier] = [this.#holder!, this.#copier!];
+    // A holder left open by a failed fsync: the copy it guards goes to disk first.
+    if (holder.inTransaction) await this.#syncDatabaseFile(file);
+    // 1. Pin the WAL as it stands (a read transaction takes its snapshot at its first read).
+    holder.exec("BEGIN");
+    holder.prepare("SELECT 1 FROM sqlite_schema LIMIT 1").get();
+    try {
+      // 2. Every frame committed so far on disk.
+      await this.#durable(this.#committed);
+      // 3. The copy, up to the holder's snapshot.
+      copier.pragma("wal_checkpoint(PASSIVE)");
+    } finally {
+      // 4. Whatever was copied on disk, then the holder ends.
+      await this.#syncDatabaseFile(file);
+    }
+  }
+
+  #open(file: string, synchronous: "OFF" | "NORMAL"): Database.Database {
+    const db = new Database(file, { fileMustExist: true, timeout: BUSY_SLICE_MS });
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma("wal_autocheckpoint = 0");
+    db.pragma("cache_size = -64");
+    return db;
+  }
+
+  /** fsync of the database file; the holder ends once it succeeds. */
+  async #syncDatabaseFile(file: string): Promise<void> {
+    try {
+      this.#dbFile ??= await open(file, "r");
+      await this.#dbFile.sync();
+    } catch (error) {
+      const stale = this.#dbFile;
+      this.#dbFile = undefined;
+      await stale?.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.#holder?.inTransaction) this.#holder.exec("COMMIT");
   }
 
   /** BEGIN, retried asynchronously while another process holds the lock, up to `waitMs`. */
@@ -270,10 +414,18 @@ export class SqliteBackend implements SqlBackend {
 
   async close(): Promise<void> {
     await this.#lane.queue;
+    await this.#checkpointing;
     await this.#syncing?.catch(() => undefined);
+    // The checkpoint's connections first: the last one to close checkpoints (with fsyncs, as
+    // this connection is NORMAL) and removes the WAL. A holder still open (its fsync failed)
+    // rolls back: that close's checkpoint fsyncs what it copies.
+    for (const db of [this.#holder, this.#copier]) if (db?.open) db.close();
     if (this.#db.open) this.#db.close();
-    const wal = this.#wal;
+    if (this.#shm !== undefined) closeSync(this.#shm);
+    this.#shm = undefined;
+    const handles = [this.#wal, this.#dbFile];
     this.#wal = undefined;
-    await wal?.close();
+    this.#dbFile = undefined;
+    for (const handle of handles) await handle?.close();
   }
 }
