@@ -52,9 +52,9 @@ export function capYoungGeneration(
     capped = cap;
     v8.setFlagsFromString(`--semi-space-growth-factor=${cap ? 1 : 2}`);
   };
-  // Each new isolate — a worker thread: the SQLite checkpointer, a pino transport — sets the
-  // factor, one for the whole process, back to V8's 2 as it starts; the young generation then
-  // grew to 16 MB semi-spaces. Once the worker runs, the factor is set again.
+  // Each new isolate — a worker thread: an APM agent's, a pino transport — sets the factor,
+  // one for the whole process, back to V8's 2 as it starts; the young generation then grew to
+  // 16 MB semi-spaces. Once the worker runs, the factor is set again.
   const reassert = () => {
     if (capped) v8.setFlagsFromString("--semi-space-growth-factor=1");
   };

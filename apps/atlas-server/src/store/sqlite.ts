@@ -123,6 +123,46 @@ function valuesOf(names: readonly string[], params: SqlParams): unknown[] {
   return values;
 }
 
+/**
+ * A file this backend fsyncs (the WAL, the database file), kept open between fsyncs (an open
+ * and a close per fsync cost more main-thread time than the fsync's own call). It is the same
+ * file for as long as the connection is open: SQLite deletes a WAL only when its last
+ * connection closes, and truncates (never replaces) it otherwise. After a failed fsync it is
+ * opened afresh.
+ */
+class KeptFile {
+  readonly #path: string;
+  #handle: FileHandle | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async sync(): Promise<void> {
+    try {
+      this.#handle ??= await open(this.#path, "r");
+      await this.#handle.sync();
+    } catch (error) {
+      const stale = this.#handle;
+      this.#handle = undefined;
+      await stale?.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close();
+  }
+}
+
+/** The WAL index's header fields, in the byte order SQLite wrote them (the machine's). */
+const readU32 =
+  endianness() === "LE"
+    ? (buffer: Buffer, at: number) => buffer.readUInt32LE(at)
+    : (buffer: Buffer, at: number) => buffer.readUInt32BE(at);
+
 export class SqliteBackend implements SqlBackend {
   readonly kind = "sqlite" as const;
   readonly sql = statements(SQLITE_DIALECT);
@@ -130,25 +170,26 @@ export class SqliteBackend implements SqlBackend {
   readonly #db: Database.Database;
   readonly #runner: SqlRunner;
   readonly #lane: Lane;
-  readonly #walFile: string | undefined;
   readonly #busyTimeoutMs: number;
   /** Write transactions committed by this backend so far, and how many of them are on disk. */
   #committed = 0;
   #synced = 0;
   /** The fsync in flight, if any, and the WAL file it syncs (open from the first one to close()). */
   #syncing: Promise<void> | undefined;
-  #wal: FileHandle | undefined;
+  /** The database file's real path (undefined: in memory), its WAL, the file itself. */
   readonly #file: string | undefined;
+  readonly #wal: KeptFile | undefined;
+  readonly #dbFile: KeptFile | undefined;
   readonly #checkpointFrames: number;
   readonly #logger: StoreLogger | undefined;
   /**
-   * The checkpoint's connections (the copier and the holder), the shared-memory file it reads
-   * the WAL's length from, the database file it fsyncs: opened at the first checkpoint.
+   * The checkpoint's connections (the copier and the holder), opened at the first checkpoint,
+   * and the shared-memory file it reads the WAL's length from (its header read into `#header`).
    */
   #copier: Database.Database | undefined;
   #holder: Database.Database | undefined;
   #shm: number | undefined;
-  #dbFile: FileHandle | undefined;
+  readonly #header = Buffer.alloc(100);
   /** The checkpoint in progress, if any. */
   #checkpointing: Promise<void> | undefined;
 
@@ -165,8 +206,9 @@ export class SqliteBackend implements SqlBackend {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     const file = options.path === ":memory:" ? undefined : realpathSync(options.path);
     this.#lane = laneFor(file);
-    this.#walFile = file === undefined ? undefined : `${file}-wal`;
     this.#file = file;
+    this.#wal = file === undefined ? undefined : new KeptFile(`${file}-wal`);
+    this.#dbFile = file === undefined ? undefined : new KeptFile(file);
     this.#checkpointFrames = options.checkpointFrames ?? CHECKPOINT_FRAMES;
     this.#logger = options.logger;
     this.#db.pragma("journal_mode = WAL");
@@ -235,31 +277,18 @@ export class SqliteBackend implements SqlBackend {
   }
 
   async #durable(commits: number): Promise<void> {
-    while (this.#synced < commits && this.#walFile !== undefined) {
-      this.#syncing ??= this.#fsync(this.#walFile).finally(() => {
+    while (this.#synced < commits && this.#wal !== undefined) {
+      this.#syncing ??= this.#fsync(this.#wal).finally(() => {
         this.#syncing = undefined;
       });
       await this.#syncing;
     }
   }
 
-  /**
-   * The WAL stays open between fsyncs (an open and a close per fsync cost more main-thread time
-   * than the fsync's own call). It is the same file for as long as this connection is open:
-   * SQLite deletes a WAL only when its last connection closes, and truncates (never
-   * replaces) it otherwise. After a failed fsync it is opened afresh.
-   */
-  async #fsync(walFile: string): Promise<void> {
+  /** The WAL's fsync (KeptFile): every commit made before it started is then on disk. */
+  async #fsync(wal: KeptFile): Promise<void> {
     const upTo = this.#committed;
-    try {
-      this.#wal ??= await open(walFile, "r");
-      await this.#wal.sync();
-    } catch (error) {
-      const stale = this.#wal;
-      this.#wal = undefined;
-      await stale?.close().catch(() => undefined);
-      throw error;
-    }
+    await wal.sync();
     if (upTo > this.#synced) this.#synced = upTo;
   }
 
@@ -308,11 +337,9 @@ export class SqliteBackend implements SqlBackend {
     if (this.#file === undefined) return 0;
     try {
       this.#shm ??= openSync(`${this.#file}-shm`, "r");
-      const header = Buffer.alloc(100);
+      const header = this.#header;
       if (readSync(this.#shm, header, 0, 100, 0) < 100) return 0;
-      const u32 = (at: number) =>
-        endianness() === "LE" ? header.readUInt32LE(at) : header.readUInt32BE(at);
-      return Math.max(0, u32(16) - u32(96));
+      return Math.max(0, readU32(header, 16) - readU32(header, 96));
     } catch {
       return 0;
     }
@@ -339,19 +366,19 @@ export class SqliteBackend implements SqlBackend {
     this.#copier ??= this.#open(file, "OFF");
     this.#holder ??= this.#open(file, "NORMAL");
     // Most of the WAL, while writes go on past the pinned end.
-    await this.#pinnedCopy(file);
+    await this.#pinnedCopy();
     // The rest, in the lane: no write of ours in between, so the next one finds the whole WAL
     // in the database file and rewinds it (the writes wait for two short fsyncs).
-    const turn = this.#lane.queue.then(() => this.#pinnedCopy(file));
+    const turn = this.#lane.queue.then(() => this.#pinnedCopy());
     this.#lane.queue = turn.catch(() => undefined);
     await turn;
   }
 
   /** Steps 1–4 of the header comment (CHECKPOINT_FRAMES). */
-  async #pinnedCopy(file: string): Promise<void> {
+  async #pinnedCopy(): Promise<void> {
     const [holder, copier] = [this.#holder!, this.#copier!];
     // A holder left open by a failed fsync: the copy it guards goes to disk first.
-    if (holder.inTransaction) await this.#syncDatabaseFile(file);
+    if (holder.inTransaction) await this.#syncDatabaseFile();
     // 1. Pin the WAL as it stands (a read transaction takes its snapshot at its first read).
     holder.exec("BEGIN");
     holder.prepare("SELECT 1 FROM sqlite_schema LIMIT 1").get();
@@ -362,7 +389,7 @@ export class SqliteBackend implements SqlBackend {
       copier.pragma("wal_checkpoint(PASSIVE)");
     } finally {
       // 4. Whatever was copied on disk, then the holder ends.
-      await this.#syncDatabaseFile(file);
+      await this.#syncDatabaseFile();
     }
   }
 
@@ -375,16 +402,8 @@ export class SqliteBackend implements SqlBackend {
   }
 
   /** fsync of the database file; the holder ends once it succeeds. */
-  async #syncDatabaseFile(file: string): Promise<void> {
-    try {
-      this.#dbFile ??= await open(file, "r");
-      await this.#dbFile.sync();
-    } catch (error) {
-      const stale = this.#dbFile;
-      this.#dbFile = undefined;
-      await stale?.close().catch(() => undefined);
-      throw error;
-    }
+  async #syncDatabaseFile(): Promise<void> {
+    await this.#dbFile!.sync();
     if (this.#holder?.inTransaction) this.#holder.exec("COMMIT");
   }
 
@@ -423,9 +442,7 @@ export class SqliteBackend implements SqlBackend {
     if (this.#db.open) this.#db.close();
     if (this.#shm !== undefined) closeSync(this.#shm);
     this.#shm = undefined;
-    const handles = [this.#wal, this.#dbFile];
-    this.#wal = undefined;
-    this.#dbFile = undefined;
-    for (const handle of handles) await handle?.close();
+    await this.#wal?.close();
+    await this.#dbFile?.close();
   }
 }
