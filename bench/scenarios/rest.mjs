@@ -16,9 +16,15 @@ export const restWrites = {
   title: `6. REST entity creates on the active (${CONNECTIONS} connections)`,
   async run({ quick, clusters, log, partFailed }) {
     const figures = [];
-    const backends = quick ? ["sqlite"] : ["sqlite", "postgres"];
-    const seconds = quick ? 3 : 10;
-    const rounds = quick ? 1 : 3;
+    // BENCH_REST_BACKENDS (e.g. "postgres"), BENCH_REST_SECONDS and BENCH_REST_ROUNDS narrow a
+    // run, as the hooks scenario's variables do.
+    const backends = process.env.BENCH_REST_BACKENDS
+      ? process.env.BENCH_REST_BACKENDS.split(",")
+      : quick
+        ? ["sqlite"]
+        : ["sqlite", "postgres"];
+    const seconds = Number(process.env.BENCH_REST_SECONDS) || (quick ? 3 : 10);
+    const rounds = Number(process.env.BENCH_REST_ROUNDS) || (quick ? 1 : 3);
     try {
       for (const backend of backends) {
         let cluster;

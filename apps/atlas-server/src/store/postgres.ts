@@ -8,6 +8,7 @@
 import type { Socket } from "node:net";
 import pg from "pg";
 import { StoreBusyError, StoreUnavailableError } from "./errors.js";
+import { PlannerStatistics, type PlannerStatisticsOptions } from "./pg-statistics.js";
 import type { StoreLogger } from "./types.js";
 import { migrations, statements, type Dialect } from "./schema.js";
 import {
@@ -30,7 +31,8 @@ export const POSTGRES_DIALECT: Dialect = {
   json: "JSON",
   greatest: "GREATEST",
   param: (name, type) => `@${name}::${type}`,
-  jsonList: (name) => `SELECT json_array_elements_text(@${name}::json)`,
+  inList: (column, name) =>
+    `${column} = ANY(ARRAY(SELECT json_array_elements_text(@${name}::json)))`,
   bytewise: ' COLLATE "C"',
 };
 
@@ -140,6 +142,8 @@ export interface PostgresBackendOptions {
    * server also probes our connections with TCP keepalives on the same scale. Default 5000.
    */
   idleTransactionTimeoutMs?: number;
+  /** How the planner statistics of the big tables are kept current (pg-statistics.ts). */
+  statistics?: PlannerStatisticsOptions;
   logger: StoreLogger;
 }
 
@@ -149,6 +153,7 @@ export class PostgresBackend implements SqlBackend {
   readonly migrations = migrations(POSTGRES_DIALECT);
   readonly #pool: pg.Pool;
   readonly #statements = new Map<string, Prepared>();
+  readonly #statistics: PlannerStatistics;
 
   constructor(options: PostgresBackendOptions) {
     const idle = options.idleTransactionTimeoutMs ?? 5_000;
@@ -187,6 +192,7 @@ export class PostgresBackend implements SqlBackend {
         options.logger.warn({ event: "store_pg_client_error", error: error.message }),
       ),
     );
+    this.#statistics = new PlannerStatistics(this.#pool, options.logger, options.statistics);
   }
 
   /**
@@ -334,16 +340,16 @@ export class PostgresBackend implements SqlBackend {
   }
 
   async write<T>(fn: (db: SqlRunner) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    if (options.lockWaitMs === undefined) return this.#transaction(["BEGIN"], fn);
-    const begin = [
-      "BEGIN",
-      `SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs))}`,
-    ];
+    const begin = ["BEGIN"];
+    if (options.lockWaitMs !== undefined)
+      begin.push(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs))}`);
     try {
-      return await this.#transaction(begin, fn);
+      const result = await this.#transaction(begin, fn);
+      void this.#statistics.wrote();
+      return result;
     } catch (error) {
       // 55P03 lock_not_available: lock_timeout expired.
-      if ((error as { code?: string }).code === "55P03")
+      if ((error as { code?: string }).code === "55P03" && options.lockWaitMs !== undefined)
         throw new StoreBusyError(options.lockWaitMs, error);
       throw error;
     }
@@ -373,6 +379,7 @@ export class PostgresBackend implements SqlBackend {
   }
 
   async close(): Promise<void> {
+    await this.#statistics.close();
     await this.#pool.end();
   }
 }

@@ -49,16 +49,16 @@ export function propagationStatements(d: Dialect): PropagationSql {
     // Many rows in one statement: the guids of existing entities, from a JSON list.
     insert: `INSERT INTO atlas_propagations (entity_guid, source_guid, classification_name, write_seq)
       SELECT guid, ${d.param("source", "text")}, ${d.param("name", "text")}, ${d.param("seq", "bigint")}
-      FROM atlas_entities WHERE guid IN (${d.jsonList("guids")}) ON CONFLICT DO NOTHING`,
+      FROM atlas_entities WHERE ${d.inList("guid", "guids")} ON CONFLICT DO NOTHING`,
     deleteOfSource: `DELETE FROM atlas_propagations WHERE source_guid = @source AND classification_name = @name`,
     deleteOne: `DELETE FROM atlas_propagations
       WHERE entity_guid = @entity AND source_guid = @source AND classification_name = @name`,
     selectTo: `SELECT entity_guid, source_guid, classification_name FROM atlas_propagations
-      WHERE entity_guid IN (${d.jsonList("guids")}) ORDER BY write_seq, classification_name, source_guid`,
+      WHERE ${d.inList("entity_guid", "guids")} ORDER BY write_seq, classification_name, source_guid`,
     selectOfSource: `SELECT entity_guid FROM atlas_propagations
       WHERE source_guid = @source AND classification_name = @name`,
     selectSettings: `SELECT relationship_guid, propagate_tags, blocked FROM atlas_relationship_propagation
-      WHERE relationship_guid IN (${d.jsonList("guids")})`,
+      WHERE ${d.inList("relationship_guid", "guids")}`,
     selectAllSettings: `SELECT relationship_guid, propagate_tags, blocked FROM atlas_relationship_propagation`,
     upsertSettings: `INSERT INTO atlas_relationship_propagation (relationship_guid, propagate_tags, blocked)
       VALUES (@guid, @propagateTags, @blocked)

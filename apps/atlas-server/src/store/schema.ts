@@ -32,8 +32,13 @@ export interface Dialect {
   greatest: string;
   /** A parameter with a type, where the database cannot infer one. */
   param(name: string, type: "bigint" | "int" | "text" | "json"): string;
-  /** A subquery yielding the strings of a JSON-array parameter. */
-  jsonList(name: string): string;
+  /**
+   * `column` is one of the strings of a JSON-array parameter. PostgreSQL's form is an array
+   * (`= ANY`), not `IN (subquery)`: the planner then counts on a short list of index probes,
+   * where a set-returning function counts as 100 rows and can tip it into reading the whole
+   * table (pg-statistics.ts).
+   */
+  inList(column: string, name: string): string;
   /** The collation that orders text by code point ('' where that is the default). */
   bytewise: string;
 }
@@ -209,7 +214,7 @@ export function migrations(d: Dialect): Migration[] {
 }
 
 export function statements(d: Dialect): StoreSql {
-  const types = `type_name IN (${d.jsonList("types")})`;
+  const types = d.inList("type_name", "types");
   const epoch = d.param("epoch", "bigint");
   const relationshipFilter = `(${d.param("types", "json")} IS NULL OR ${types})
       AND (${d.param("activeOnly", "int")} = 0 OR status = 'ACTIVE')`;
@@ -234,7 +239,7 @@ export function statements(d: Dialect): StoreSql {
     selectEntitiesOfTypes: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${types}
       AND (${d.param("excludeDeleted", "int")} = 0 OR status = 'ACTIVE')
       ORDER BY create_seq, create_ord LIMIT @limit OFFSET @offset`,
-    selectEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE guid IN (${d.jsonList("guids")})`,
+    selectEntities: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities WHERE ${d.inList("guid", "guids")}`,
     selectActiveByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND ${types}
       ORDER BY create_seq, create_ord LIMIT 1`,
@@ -242,7 +247,7 @@ export function statements(d: Dialect): StoreSql {
     selectActiveByUniqueOfType: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND status = 'ACTIVE' AND type_name = @typeName`,
     selectActiveByUniques: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
-      WHERE qualified_name IN (${d.jsonList("qualifiedNames")}) AND status = 'ACTIVE' AND ${types}`,
+      WHERE ${d.inList("qualified_name", "qualifiedNames")} AND status = 'ACTIVE' AND ${types}`,
     selectLatestByUnique: `SELECT ${ENTITY_COLUMNS} FROM atlas_entities
       WHERE qualified_name = @qualifiedName AND ${types}
       ORDER BY CASE status WHEN 'ACTIVE' THEN 0 ELSE 1 END, write_seq DESC LIMIT 1`,
@@ -262,9 +267,9 @@ export function statements(d: Dialect): StoreSql {
 
     selectRelationship: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships WHERE guid = @guid`,
     selectRelationshipsByEnd1: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships
-      WHERE end1_guid IN (${d.jsonList("guids")}) AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
+      WHERE ${d.inList("end1_guid", "guids")} AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
     selectRelationshipsByEnd2: `SELECT ${RELATIONSHIP_COLUMNS} FROM atlas_relationships
-      WHERE end2_guid IN (${d.jsonList("guids")}) AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
+      WHERE ${d.inList("end2_guid", "guids")} AND ${relationshipFilter} ORDER BY create_seq, create_ord`,
     insertRelationship: `INSERT INTO atlas_relationships (${RELATIONSHIP_COLUMNS}) VALUES (@guid, @typeName,
       @status, @end1Guid, @end2Guid, @attributes, @version, @createdBy, @updatedBy, @createTime,
       @updateTime, @writeEpoch, @writeSeq, @createSeq, @createOrd)`,

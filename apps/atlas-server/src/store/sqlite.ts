@@ -29,7 +29,7 @@ export const SQLITE_DIALECT: Dialect = {
   json: "TEXT",
   greatest: "MAX",
   param: (name) => `@${name}`,
-  jsonList: (name) => `SELECT value FROM json_each(@${name})`,
+  inList: (column, name) => `${column} IN (SELECT value FROM json_each(@${name}))`,
   bytewise: "",
 };
 
