@@ -156,3 +156,13 @@ export function cpuMs(pid) {
 
 /** Waits until `probe` is truthy (poll, deadline), re-exported for scenarios. */
 export { waitFor };
+
+/**
+ * The backends a scenario runs on: `process.env[variable]` (e.g. BENCH_REST_BACKENDS=postgres)
+ * when set, else SQLite alone in quick mode and both in a full run.
+ */
+export function benchBackends(variable, quick) {
+  const named = process.env[variable];
+  if (named) return named.split(",");
+  return quick ? ["sqlite"] : ["sqlite", "postgres"];
+}

@@ -7,7 +7,7 @@
 // - a bare kafkajs consumer with a no-op eachBatch handler (the baseline);
 // - @atlas-ha/hook-consumer with a no-op handler (what decoding and offset tracking add);
 // - the store alone (lib/store-worker.mjs): the same applies with no Kafka in front.
-import { cpuMs, settled } from "../lib/cluster.mjs";
+import { benchBackends, cpuMs, settled } from "../lib/cluster.mjs";
 import { publishCreates } from "../lib/hook-messages.mjs";
 import { health, sleep } from "../lib/http.mjs";
 import { forkWorker } from "../lib/processes.mjs";
@@ -102,11 +102,7 @@ export const hooks = {
     const figures = [];
     // BENCH_HOOKS_BACKENDS (e.g. "postgres") and BENCH_HOOKS_MESSAGES / BENCH_HOOKS_ROUNDS
     // narrow a run, e.g. PostgreSQL alone with fewer messages while working on it.
-    const backends = process.env.BENCH_HOOKS_BACKENDS
-      ? process.env.BENCH_HOOKS_BACKENDS.split(",")
-      : quick
-        ? ["sqlite"]
-        : ["sqlite", "postgres"];
+    const backends = benchBackends("BENCH_HOOKS_BACKENDS", quick);
     const count = Number(process.env.BENCH_HOOKS_MESSAGES) || (quick ? 10_000 : 50_000);
     const rounds = Number(process.env.BENCH_HOOKS_ROUNDS) || (quick ? 1 : 3);
     for (const backend of backends) {

@@ -3,7 +3,7 @@
 // autocannon in its own process; both backends. Baseline: the store alone, the same creates
 // called directly one after the other (lib/store-worker.mjs) — what HTTP, auth, JSON and the
 // server add.
-import { settled } from "../lib/cluster.mjs";
+import { benchBackends, settled } from "../lib/cluster.mjs";
 import { ADMIN_AUTH, ENTITY_PATH } from "../lib/http.mjs";
 import { load, stopLoadWorker } from "../lib/load.mjs";
 import { figure } from "../lib/report.mjs";
@@ -18,11 +18,7 @@ export const restWrites = {
     const figures = [];
     // BENCH_REST_BACKENDS (e.g. "postgres"), BENCH_REST_SECONDS and BENCH_REST_ROUNDS narrow a
     // run, as the hooks scenario's variables do.
-    const backends = process.env.BENCH_REST_BACKENDS
-      ? process.env.BENCH_REST_BACKENDS.split(",")
-      : quick
-        ? ["sqlite"]
-        : ["sqlite", "postgres"];
+    const backends = benchBackends("BENCH_REST_BACKENDS", quick);
     const seconds = Number(process.env.BENCH_REST_SECONDS) || (quick ? 3 : 10);
     const rounds = Number(process.env.BENCH_REST_ROUNDS) || (quick ? 1 : 3);
     try {

@@ -7,12 +7,11 @@
  * database with autovacuum off, the entity table gets statistics while hooks are applied, and
  * the lookups of each write then probe an index instead of scanning the table.
  */
-import { silentLogger } from "@atlas-ha/shared";
 import { waitFor } from "@atlas-ha/testkit";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { PlannerStatistics } from "../../src/store/pg-statistics.js";
+import { PlannerStatistics, type PlannerStatisticsOptions } from "../../src/store/pg-statistics.js";
 import { POSTGRES_DIALECT } from "../../src/store/postgres.js";
 import { statements } from "../../src/store/schema.js";
 import { positionalParameters } from "../../src/store/sql.js";
@@ -40,6 +39,20 @@ describe("planner statistics (PostgreSQL)", () => {
     for (const c of closing.splice(0).reverse()) await c.close().catch(() => undefined);
   });
 
+  /** A pool on `url` (as given: another user, a missing database), closed after the test. */
+  const poolAt = (url: URL | string) => {
+    const pool = new Pool({ connectionString: url.toString(), max: 2 });
+    closing.push({ close: () => pool.end() });
+    return pool;
+  };
+  /** PlannerStatistics on `pool`, its log events recorded, closed after the test. */
+  const watch = (pool: pg.Pool, options: PlannerStatisticsOptions) => {
+    const { logger, events } = recorder();
+    const stats = new PlannerStatistics(pool, logger, options);
+    closing.push(stats);
+    return { stats, events };
+  };
+
   let databases = 0;
   /** A fresh database with tables a and b (autovacuum off: only the checks analyze them). */
   const fresh = async () => {
@@ -51,9 +64,7 @@ describe("planner statistics (PostgreSQL)", () => {
       await admin.query(
         `CREATE TABLE ${t} (id INT PRIMARY KEY, v TEXT) WITH (autovacuum_enabled = off)`,
       );
-    const pool = new Pool({ connectionString: url, max: 2 });
-    closing.push({ close: () => pool.end() });
-    return { url, admin, pool };
+    return { url, admin, pool: poolAt(url) };
   };
 
   /** Inserts `rows` rows into `table` and waits until the statistics system counts them. */
@@ -91,12 +102,11 @@ describe("planner statistics (PostgreSQL)", () => {
 
   it("analyzes a table changed past threshold + scale × rows, and leaves one below it", async () => {
     const { admin, pool } = await fresh();
-    const stats = new PlannerStatistics(pool, silentLogger, {
+    const { stats } = watch(pool, {
       tables: ["a", "b"],
       threshold: 100,
       intervalMs: 0,
     });
-    closing.push(stats);
     await insert(admin, "a", 300);
     await insert(admin, "b", 50);
     await stats.wrote();
@@ -120,12 +130,11 @@ describe("planner statistics (PostgreSQL)", () => {
 
   it("checks at most once per interval, and once more after the last write of a burst", async () => {
     const { admin, pool } = await fresh();
-    const stats = new PlannerStatistics(pool, silentLogger, {
+    const { stats } = watch(pool, {
       tables: ["a"],
       threshold: 100,
       intervalMs: 1_500,
     });
-    closing.push(stats);
     const first = stats.wrote();
     expect(first, "the first write starts a check").toBeDefined();
     await first;
@@ -141,14 +150,12 @@ describe("planner statistics (PostgreSQL)", () => {
 
   it("does not wait for a table another session holds: it is left to the next check", async () => {
     const { url, admin, pool } = await fresh();
-    const { logger, events } = recorder();
-    const stats = new PlannerStatistics(pool, logger, {
+    const { stats, events } = watch(pool, {
       tables: ["a"],
       threshold: 100,
       intervalMs: 0,
       lockWaitMs: 50,
     });
-    closing.push(stats);
     await insert(admin, "a", 300);
     const holder = new Client({ connectionString: url });
     await holder.connect();
@@ -176,15 +183,12 @@ describe("planner statistics (PostgreSQL)", () => {
     await admin.query(`GRANT ALL ON a TO ${role}`);
     const asWriter = new URL(url);
     asWriter.username = role;
-    const pool = new Pool({ connectionString: asWriter.toString(), max: 1 });
-    closing.push({ close: () => pool.end() });
-    const { logger, events } = recorder();
-    const stats = new PlannerStatistics(pool, logger, {
+    const pool = poolAt(asWriter);
+    const { stats, events } = watch(pool, {
       tables: ["a"],
       threshold: 100,
       intervalMs: 0,
     });
-    closing.push(stats);
     await insert(admin, "a", 300);
     await stats.wrote();
     expect(events).toEqual([]);
@@ -195,15 +199,12 @@ describe("planner statistics (PostgreSQL)", () => {
     const { url } = await fresh();
     const gone = new URL(url);
     gone.pathname = `/no_such_database_${process.pid}`;
-    const pool = new Pool({ connectionString: gone.toString(), max: 1 });
-    closing.push({ close: () => pool.end() });
-    const { logger, events } = recorder();
-    const stats = new PlannerStatistics(pool, logger, {
+    const pool = poolAt(gone);
+    const { stats, events } = watch(pool, {
       tables: ["a"],
       intervalMs: 0,
       failurePauseMs: 60_000,
     });
-    closing.push(stats);
     await stats.wrote();
     expect(events).toEqual([
       expect.objectContaining({ event: "store_statistics_failed", retryInMs: 60_000 }),
