@@ -41,7 +41,8 @@ export interface PlannerStatisticsOptions {
   tables?: readonly string[];
 }
 
-const CHANGED_SINCE_ANALYZE = `SELECT s.relname AS name, s.n_mod_since_analyze AS changed,
+/** `name`: the table as its regclass prints it (quoted, schema-qualified when needed), for ANALYZE. */
+const CHANGED_SINCE_ANALYZE = `SELECT s.relid::regclass::text AS name, s.n_mod_since_analyze AS changed,
   GREATEST(c.reltuples, 0) AS rows
   FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
   WHERE s.relid IN (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
@@ -137,7 +138,7 @@ export class PlannerStatistics {
     await client.query("BEGIN");
     try {
       await client.query(`SET LOCAL lock_timeout = ${this.#lockWaitMs}`);
-      await client.query(`ANALYZE ${quoteIdentifier(table)}`);
+      await client.query(`ANALYZE ${table}`);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK");
@@ -156,8 +157,4 @@ export class PlannerStatistics {
       tookMs: Math.round(performance.now() - started),
     });
   }
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -82,23 +82,18 @@ describe("planner statistics (PostgreSQL)", () => {
       what: `${rows} changes of ${table} counted`,
     });
   };
-  const changed = async (c: pg.Client, table: string) =>
+  /** A counter of `table` in pg_stat_user_tables (0 before the table is counted at all). */
+  const statOf = async (
+    c: pg.Client,
+    table: string,
+    column: "n_mod_since_analyze" | "analyze_count",
+  ) =>
     Number(
-      (
-        await c.query(
-          "SELECT n_mod_since_analyze AS n FROM pg_stat_user_tables WHERE relname = $1",
-          [table],
-        )
-      ).rows[0]?.n ?? 0,
+      (await c.query(`SELECT ${column} AS n FROM pg_stat_user_tables WHERE relname = $1`, [table]))
+        .rows[0]?.n ?? 0,
     );
-  const analyzed = async (c: pg.Client, table: string) =>
-    Number(
-      (
-        await c.query("SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = $1", [
-          table,
-        ])
-      ).rows[0]?.n ?? 0,
-    );
+  const changed = (c: pg.Client, table: string) => statOf(c, table, "n_mod_since_analyze");
+  const analyzed = (c: pg.Client, table: string) => statOf(c, table, "analyze_count");
 
   it("analyzes a table changed past threshold + scale × rows, and leaves one below it", async () => {
     const { admin, pool } = await fresh();
