@@ -94,6 +94,21 @@ function allowedSkip(file, titles) {
  * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
  * report is not a vitest JSON report.
  */
+/**
+ * How a test failed, for the "not passed" list (the only part of a long CI log that may be
+ * kept): its time and the first line of its first failure, cut to 300 characters.
+ */
+function failureSummary(assertion) {
+  const seconds =
+    typeof assertion.duration === "number"
+      ? ` after ${(assertion.duration / 1000).toFixed(1)} s`
+      : "";
+  const first = String(assertion.failureMessages?.[0] ?? "")
+    .split("\n")[0]
+    .slice(0, 300);
+  return `${seconds}${first ? `: ${first}` : ""}`;
+}
+
 function readReport(file, errorsFile) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   // Why a suite failed, from suite-errors-reporter.mjs (vitest's JSON report does not say).
@@ -126,7 +141,7 @@ function readReport(file, errorsFile) {
       } else if (a.status === "failed") {
         counts.failed += 1;
         fileFailures += 1;
-        problems.push(`${name}: failed`);
+        problems.push(`${name}: failed${failureSummary(a)}`);
       } else if (fileFailed && !anyTestFailed) {
         // The file failed without a failing test: a suite hook (beforeAll) failed and vitest
         // reports the tests it never ran as skipped.
