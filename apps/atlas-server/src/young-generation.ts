@@ -54,7 +54,10 @@ export function capYoungGeneration(
   };
   // Each new isolate — a worker thread: an APM agent's, a pino transport — sets the factor,
   // one for the whole process, back to V8's 2 as it starts; the young generation then grew to
-  // 16 MB semi-spaces. Once the worker runs, the factor is set again.
+  // 16 MB semi-spaces. Once the worker runs, the factor is set again. A scavenge of this
+  // thread in the milliseconds between the two doubles the young generation once (no JS runs
+  // before a GC to prevent it); it grows no further, and is back under the cap once V8 shrinks
+  // it (an idle instance).
   const reassert = () => {
     if (capped) v8.setFlagsFromString("--semi-space-growth-factor=1");
   };

@@ -2,17 +2,14 @@
  * The launcher's cap on V8's young generation (src/young-generation.ts): without any Node
  * flag from the operator, allocation keeps the young generation at 4 MB semi-spaces instead of
  * V8's 16; with the operator's own flag nothing is changed. Runs in this test file's own
- * process (vitest's forks pool), where V8 starts with its defaults.
+ * process (vitest's forks pool), where V8 starts with its defaults; a worker thread's start,
+ * which may leave the young generation larger, is in young-generation-worker.test.ts.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import v8 from "node:v8";
-import { once } from "node:events";
-import { Worker } from "node:worker_threads";
-import { setImmediate as turn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -24,28 +21,7 @@ import {
   oldGenerationGrowthPercent,
 } from "../../src/young-generation.js";
 import { atlasServerBin } from "../support/server-bin.js";
-
-const youngMb = () =>
-  v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_size / 2 ** 20;
-
-/** Allocation that survives a scavenge or two (what makes V8 grow the young generation). */
-// Small pieces per turn: the cap is applied by a GC observer, which runs between turns, so a
-// turn that allocates enough for two scavenges could grow the young generation twice before
-// the observer sees the first growth (a CI run saw 16 MB on a loaded machine with 5,000
-// objects per turn). A server's turns (a request, a batch of hook messages) are of this size.
-async function churn(rounds: number): Promise<number> {
-  let largest = 0;
-  const kept: unknown[][] = [];
-  for (let r = 0; r < rounds; r++) {
-    const batch: unknown[] = [];
-    for (let i = 0; i < 1000; i++) batch.push({ i, s: `value ${i}`, a: [i, r] });
-    kept.push(batch);
-    if (kept.length > 40) kept.shift();
-    await turn(); // the event loop turns, as a server's does between pieces of work
-    largest = Math.max(largest, youngMb());
-  }
-  return largest;
-}
+import { churn, youngMb } from "../support/young-generation.js";
 
 describe("the launcher's young-generation cap", () => {
   it("leaves the young generation alone when the operator set its size (or growth) in the flags", () => {
@@ -54,22 +30,6 @@ describe("the launcher's young-generation cap", () => {
     // V8 takes underscores for dashes.
     expect(capYoungGeneration(4, "--max_semi_space_size=8")).toBeNull();
   });
-
-  // Before the next test, whose uncapped allocation leaves this process's young generation large.
-  it("holds when a worker thread starts after it (V8 resets the growth factor for the whole process with each new isolate)", async () => {
-    const undo = capYoungGeneration(4, "");
-    expect(undo).not.toBeNull();
-    let capped: number;
-    try {
-      expect(await churn(300), "capped by now, at its limit").toBeLessThanOrEqual(8);
-      const worker = new Worker("require('node:worker_threads')", { eval: true });
-      await once(worker, "exit");
-      capped = await churn(2000);
-    } finally {
-      undo!();
-    }
-    expect(capped).toBeLessThanOrEqual(8);
-  }, 30_000);
 
   it("keeps the young generation at 2 × 4 MB under allocation, where V8 alone grows it further", async () => {
     const atStart = youngMb();

@@ -14,32 +14,47 @@ describe("PostgreSQL fencing inside the write transaction", () => {
 
   it("a write that waits on the fence row while a newer epoch is committed is refused", async () => {
     const url = await server().createDatabase("fence_race");
-    const store = createStore({ backend: "postgres", url });
-    const fencer = new pg.Client({ connectionString: url });
+    const setup = createStore({ backend: "postgres", url });
     try {
-      await store.migrate();
-      await store.fence(5);
+      await setup.migrate();
+      await setup.fence(5);
+    } finally {
+      await setup.close();
+    }
+    const fencer = new pg.Client({ connectionString: url });
+    // Watches from outside the fence's transaction: PostgreSQL lists the sessions of
+    // pg_stat_activity once per transaction, so polls inside it never see a session that
+    // connected after the first poll (a loaded CI run: the old active's write on a new pool
+    // connection, its pool's other one busy, was never seen and the wait timed out).
+    const watcher = new pg.Client({ connectionString: url });
+    const lockWaits = async () =>
+      (
+        await watcher.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      ).rows[0]!.n;
+    // The old active, connecting only after the first poll.
+    let store: ReturnType<typeof createStore> | undefined;
+    try {
       await fencer.connect();
+      await watcher.connect();
       // The new active's fence, held open: the old active's write must queue behind it.
       await fencer.query("BEGIN");
       await fencer.query(
         "UPDATE atlas_meta SET highest_epoch = 6, write_seq = write_seq + 1 WHERE id = 1",
       );
+      expect(await lockWaits(), "nothing waits before the write").toBe(0);
+      store = createStore({ backend: "postgres", url });
       const write = store.createOrUpdate(
         5,
         { entities: [hiveDb("stale")], referredEntities: {} },
         "alice",
       );
       write.catch(() => undefined);
-      await waitFor(
-        async () => {
-          const { rows } = await fencer.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-          );
-          return rows[0].n > 0;
-        },
-        { timeoutMs: 10_000, what: "the old active's write to wait on the fence row" },
-      );
+      await waitFor(async () => (await lockWaits()) > 0, {
+        timeoutMs: 10_000,
+        what: "the old active's write to wait on the fence row",
+      });
       await fencer.query("COMMIT");
       await expect(write).rejects.toMatchObject({
         code: "STORE_FENCED",
@@ -50,7 +65,8 @@ describe("PostgreSQL fencing inside the write transaction", () => {
       expect(await store.highestEpoch()).toBe(6);
     } finally {
       await fencer.end().catch(() => undefined);
-      await store.close();
+      await watcher.end().catch(() => undefined);
+      await store?.close();
     }
   });
 
