@@ -97,10 +97,12 @@ describe("planner statistics (PostgreSQL)", () => {
 
   it("analyzes a table changed past threshold + scale × rows, and leaves one below it", async () => {
     const { admin, pool } = await fresh();
+    // maxShare 1: a table may be analyzed again at once (the next test defers it).
     const { stats } = watch(pool, {
       tables: ["a", "b"],
       threshold: 100,
       intervalMs: 0,
+      maxShare: 1,
     });
     await insert(admin, "a", 300);
     await insert(admin, "b", 50);
@@ -121,6 +123,36 @@ describe("planner statistics (PostgreSQL)", () => {
       timeoutMs: 10_000,
       what: "a's second analysis counted",
     });
+  });
+
+  it("defers a table's next analysis so that its analyses take at most maxShare of the time", async () => {
+    const { admin, pool } = await fresh();
+    // A millionth: after an analysis of t ms, the next waits t × 999,999 ms (here: for ever).
+    const { stats, events } = watch(pool, {
+      tables: ["a", "b"],
+      threshold: 100,
+      intervalMs: 0,
+      maxShare: 1e-6,
+    });
+    await insert(admin, "a", 300);
+    await stats.wrote();
+    await waitFor(async () => (await analyzed(admin, "a")) === 1, {
+      timeoutMs: 10_000,
+      what: "a's first analysis counted",
+    });
+    // Both past the rule now: b is analyzed, a is deferred.
+    await insert(admin, "a", 300);
+    await insert(admin, "b", 300);
+    await stats.wrote();
+    await waitFor(async () => (await analyzed(admin, "b")) === 1, {
+      timeoutMs: 10_000,
+      what: "b's analysis counted",
+    });
+    expect(await analyzed(admin, "a")).toBe(1);
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: "store_statistics_deferred", table: "a", changedRows: 300 }),
+    );
+    expect(() => watch(pool, { maxShare: 0 })).toThrow(RangeError);
   });
 
   it("checks at most once per interval, and once more after the last write of a burst", async () => {
