@@ -94,6 +94,14 @@ describe("planner statistics (PostgreSQL)", () => {
     );
   const changed = (c: pg.Client, table: string) => statOf(c, table, "n_mod_since_analyze");
   const analyzed = (c: pg.Client, table: string) => statOf(c, table, "analyze_count");
+  /** Waits until `table` was analyzed `times` times in all. */
+  const analyzedTimes = (
+    c: pg.Client,
+    table: string,
+    times: number,
+    what: string,
+    timeoutMs = 10_000,
+  ) => waitFor(async () => (await analyzed(c, table)) === times, { timeoutMs, what });
 
   it("analyzes a table changed past threshold + scale × rows, and leaves one below it", async () => {
     const { admin, pool } = await fresh();
@@ -107,10 +115,7 @@ describe("planner statistics (PostgreSQL)", () => {
     await insert(admin, "a", 300);
     await insert(admin, "b", 50);
     await stats.wrote();
-    await waitFor(async () => (await analyzed(admin, "a")) === 1, {
-      timeoutMs: 10_000,
-      what: "a's analysis counted",
-    });
+    await analyzedTimes(admin, "a", 1, "a's analysis counted");
     expect(await analyzed(admin, "b")).toBe(0);
 
     // a now has ~300 rows: 100 + 0.1 × 300 = 130 changes call for the next analysis.
@@ -119,10 +124,7 @@ describe("planner statistics (PostgreSQL)", () => {
     expect(await analyzed(admin, "a")).toBe(1);
     await insert(admin, "a", 20);
     await stats.wrote();
-    await waitFor(async () => (await analyzed(admin, "a")) === 2, {
-      timeoutMs: 10_000,
-      what: "a's second analysis counted",
-    });
+    await analyzedTimes(admin, "a", 2, "a's second analysis counted");
   });
 
   it("defers a table's next analysis so that its analyses take at most maxShare of the time", async () => {
@@ -136,18 +138,12 @@ describe("planner statistics (PostgreSQL)", () => {
     });
     await insert(admin, "a", 300);
     await stats.wrote();
-    await waitFor(async () => (await analyzed(admin, "a")) === 1, {
-      timeoutMs: 10_000,
-      what: "a's first analysis counted",
-    });
+    await analyzedTimes(admin, "a", 1, "a's first analysis counted");
     // Both past the rule now: b is analyzed, a is deferred.
     await insert(admin, "a", 300);
     await insert(admin, "b", 300);
     await stats.wrote();
-    await waitFor(async () => (await analyzed(admin, "b")) === 1, {
-      timeoutMs: 10_000,
-      what: "b's analysis counted",
-    });
+    await analyzedTimes(admin, "b", 1, "b's analysis counted");
     expect(await analyzed(admin, "a")).toBe(1);
     expect(events).toContainEqual(
       expect.objectContaining({ event: "store_statistics_deferred", table: "a", changedRows: 300 }),
@@ -169,10 +165,7 @@ describe("planner statistics (PostgreSQL)", () => {
     expect(stats.wrote(), "within the interval: no check now").toBeUndefined();
     expect(stats.wrote()).toBeUndefined();
     // No write after these: only the trailing check can analyze a.
-    await waitFor(async () => (await analyzed(admin, "a")) === 1, {
-      timeoutMs: 15_000,
-      what: "the check after the burst",
-    });
+    await analyzedTimes(admin, "a", 1, "the check after the burst", 15_000);
   });
 
   it("does not wait for a table another session holds: it is left to the next check", async () => {
@@ -196,10 +189,7 @@ describe("planner statistics (PostgreSQL)", () => {
 
     await holder.query("COMMIT");
     await stats.wrote();
-    await waitFor(async () => (await analyzed(admin, "a")) === 1, {
-      timeoutMs: 10_000,
-      what: "a's analysis once the lock is gone",
-    });
+    await analyzedTimes(admin, "a", 1, "a's analysis once the lock is gone");
     expect(events.map((e) => e.event)).toContain("store_statistics_refreshed");
   });
 
