@@ -25,6 +25,7 @@ import { loadUsers, type User } from "./auth/users.js";
 import { ConfigError, FAILED_MESSAGES_FILE_KEY, KEYS, type ServerConfig } from "./config/index.js";
 import { applyNotification, applyNotifications } from "./hooks/apply.js";
 import { trackConsumerHealth } from "./hooks/consumer-health.js";
+import { startingAfter } from "./hooks/consumer-start.js";
 import { createNotifier } from "./hooks/notify.js";
 import { checkEpochRegression } from "./epoch.js";
 import { errors } from "./http/errors.js";
@@ -171,9 +172,14 @@ export function createAtlasServer(
   };
   const handlers: ActiveStateHandler[] = [storeHandler];
   // The consumer starts once the instance serves (its own writes are fenced by the epoch like
-  // any other), so REST does not wait for it to join its group (docs/contracts/states.md).
+  // any other), so REST does not wait for it to join its group (docs/contracts/states.md),
+  // and a moment later, so that the first writes do not run beside its start (consumer-start.ts).
   if (consumer)
-    handlers.push({ ...hookConsumerActivationHandler(consumer), order: 2, afterActive: true });
+    handlers.push({
+      ...startingAfter(hookConsumerActivationHandler(consumer)),
+      order: 2,
+      afterActive: true,
+    });
 
   const zk = config.ha.zookeeper;
   ha = createHaState({
