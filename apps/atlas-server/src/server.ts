@@ -176,7 +176,9 @@ export function createAtlasServer(
   // and a moment later, so that the first writes do not run beside its start (consumer-start.ts).
   if (consumer)
     handlers.push({
-      ...startingAfter(hookConsumerActivationHandler(consumer)),
+      ...startingAfter(hookConsumerActivationHandler(consumer), {
+        handlerTimeoutMs: config.limits.handlerTimeoutMs,
+      }),
       order: 2,
       afterActive: true,
     });

@@ -12,13 +12,19 @@ import type { ActiveStateHandler } from "@atlas-ha/ha-state";
 
 export const HOOK_CONSUMER_START_DELAY_MS = 100;
 
-/** `handler` (the hook consumer's activation handler), activated `delayMs` after ACTIVE. */
+/**
+ * `handler` (the hook consumer's activation handler), activated `delayMs` after ACTIVE. Its
+ * timeout is the instance's `handlerTimeoutMs` plus the delay: an operator's short handler
+ * timeout must not expire in the wait and fail every activation.
+ */
 export function startingAfter<H extends Omit<ActiveStateHandler, "order">>(
   handler: H,
-  delayMs: number = HOOK_CONSUMER_START_DELAY_MS,
-): H {
+  options: { handlerTimeoutMs: number; delayMs?: number },
+): H & { timeoutMs: number } {
+  const delayMs = options.delayMs ?? HOOK_CONSUMER_START_DELAY_MS;
   return {
     ...handler,
+    timeoutMs: (handler.timeoutMs ?? options.handlerTimeoutMs) + delayMs,
     async instanceIsActive(context) {
       try {
         await sleep(delayMs, undefined, { signal: context.signal });

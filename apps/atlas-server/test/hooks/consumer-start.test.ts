@@ -21,7 +21,7 @@ function recorder() {
 describe("the hook consumer's start after ACTIVE", () => {
   it("starts the consumer only once the delay has passed", async () => {
     const { handler, calls } = recorder();
-    const delayed = startingAfter(handler, 50);
+    const delayed = startingAfter(handler, { handlerTimeoutMs: 1_000, delayMs: 50 });
     const begun = performance.now();
     const activating = delayed.instanceIsActive({ epoch: 7, signal: new AbortController().signal });
     await Promise.resolve();
@@ -34,7 +34,7 @@ describe("the hook consumer's start after ACTIVE", () => {
 
   it("never starts the consumer when the term ends during the delay", async () => {
     const { handler, calls } = recorder();
-    const delayed = startingAfter(handler, 10_000);
+    const delayed = startingAfter(handler, { handlerTimeoutMs: 1_000, delayMs: 10_000 });
     const term = new AbortController();
     const activating = delayed.instanceIsActive({ epoch: 7, signal: term.signal });
     term.abort(new Error("leadership ended"));
@@ -43,11 +43,16 @@ describe("the hook consumer's start after ACTIVE", () => {
     expect(calls.map((c) => c.what)).toEqual(["stop"]);
   });
 
-  it("keeps the handler's name and passivation, and waits 100 ms by default", () => {
+  it("keeps the handler's name and passivation, waits 100 ms by default, and adds the wait to its timeout", () => {
     const { handler } = recorder();
-    const delayed = startingAfter(handler);
+    // An operator's handler timeout shorter than the wait would otherwise fail every activation.
+    const delayed = startingAfter(handler, { handlerTimeoutMs: 50 });
     expect(delayed.name).toBe("hook-consumer");
     expect(delayed.instanceIsPassive).toBe(handler.instanceIsPassive);
     expect(HOOK_CONSUMER_START_DELAY_MS).toBe(100);
+    expect(delayed.timeoutMs).toBe(150);
+    expect(
+      startingAfter({ ...handler, timeoutMs: 5_000 }, { handlerTimeoutMs: 50 }).timeoutMs,
+    ).toBe(5_100);
   });
 });
