@@ -12,11 +12,13 @@ import { join } from "node:path";
 export const suiteErrorsFile = (phase) =>
   phase === "serial" ? ".vitest-suite-errors-serial.json" : ".vitest-suite-errors.json";
 
+/** The first line of `text`, cut to 300 characters (scripts/test.mjs's "not passed" list too). */
+export const firstLine = (text) => String(text).split("\n")[0].slice(0, 300);
+
 /** The first line of an error's message, with its name, cut to 300 characters. */
 function describe(error) {
   const name = error?.name && error.name !== "Error" ? `${error.name}: ` : "";
-  const message = String(error?.message ?? error).split("\n")[0];
-  return `${name}${message}`.slice(0, 300);
+  return firstLine(`${name}${String(error?.message ?? error).split("\n")[0]}`);
 }
 
 export default class SuiteErrorsReporter {

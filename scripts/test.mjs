@@ -23,7 +23,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { allowedSkips } from "./allowed-skips.mjs";
-import { suiteErrorsFile } from "./suite-errors-reporter.mjs";
+import { firstLine, suiteErrorsFile } from "./suite-errors-reporter.mjs";
 import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
@@ -91,10 +91,6 @@ function allowedSkip(file, titles) {
 }
 
 /**
- * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
- * report is not a vitest JSON report.
- */
-/**
  * How a test failed, for the "not passed" list (the only part of a long CI log that may be
  * kept): its time and the first line of its first failure, cut to 300 characters.
  */
@@ -103,12 +99,14 @@ function failureSummary(assertion) {
     typeof assertion.duration === "number"
       ? ` after ${(assertion.duration / 1000).toFixed(1)} s`
       : "";
-  const first = String(assertion.failureMessages?.[0] ?? "")
-    .split("\n")[0]
-    .slice(0, 300);
+  const first = firstLine(assertion.failureMessages?.[0] ?? "");
   return `${seconds}${first ? `: ${first}` : ""}`;
 }
 
+/**
+ * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
+ * report is not a vitest JSON report.
+ */
 function readReport(file, errorsFile) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   // Why a suite failed, from suite-errors-reporter.mjs (vitest's JSON report does not say).
