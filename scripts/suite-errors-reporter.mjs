@@ -1,10 +1,13 @@
-// A vitest reporter that keeps what vitest's JSON report drops: the error of a failing suite
-// hook (a beforeAll or afterAll) or of a test file that failed to load. The JSON report marks
-// such a file failed and its tests skipped, with no message; scripts/test.mjs reads the file
-// written here to say why in its "not passed" list.
+// A vitest reporter that keeps what vitest's JSON report drops:
+//   - the error of a failing suite hook (a beforeAll or afterAll) or of a test file that failed
+//     to load: the JSON report marks such a file failed and its tests skipped, with no message;
+//   - the errors vitest caught outside any test (an unhandled rejection, a worker that would not
+//     stop): they make vitest exit 1 while every test in the JSON report passed.
+// scripts/test.mjs reads the file written here to count them and say why in its "not passed" list.
 //
 // Written to the workspace's directory (vitest runs there), one file per phase of
-// scripts/test.mjs, named by ATLAS_HA_TEST_PHASE: { "<absolute test file>": ["<message>", …] }.
+// scripts/test.mjs, named by ATLAS_HA_TEST_PHASE:
+//   { "suites": { "<absolute test file>": ["<message>", …] }, "unhandled": ["<message>", …] }
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -37,10 +40,11 @@ export default class SuiteErrorsReporter {
     this.#add(module.moduleId, "", module.errors());
   }
 
-  onTestRunEnd() {
+  onTestRunEnd(_modules, unhandledErrors = []) {
+    const written = { suites: this.#errors, unhandled: unhandledErrors.map(describe) };
     writeFileSync(
       join(process.cwd(), suiteErrorsFile(process.env.ATLAS_HA_TEST_PHASE)),
-      `${JSON.stringify(this.#errors, null, 2)}\n`,
+      `${JSON.stringify(written, null, 2)}\n`,
     );
   }
 }

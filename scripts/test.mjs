@@ -17,7 +17,9 @@
 // A test counts as failed when it failed, when it was skipped because its suite failed (a
 // failing beforeAll), or when it skipped and is not on the allow-list (scripts/allowed-skips.mjs);
 // `skipped` counts only the allowed skips. A test file that fails to load, a workspace with test
-// files that reports no test, and a missing or unreadable report each count as a failure.
+// files that reports no test, and a missing or unreadable report each count as a failure; so does
+// each error vitest caught outside any test (an unhandled rejection), and a vitest that exited
+// with an error its report does not explain (turbo's run summary names the workspace).
 //
 // Plain Node, no dependency: it must run before `npm ci` has.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -67,7 +69,6 @@ function hasTests(dir) {
   return walk(testDir);
 }
 
-/** A workspace whose vitest config splits its files into the two steps. */
 /** A workspace whose vitest config names whole-cluster files (`testConfig({ serial: [...] })`). */
 function hasSerialStep(dir) {
   const config = join(dir, "vitest.config.ts");
@@ -109,10 +110,14 @@ function failureSummary(assertion) {
  */
 function readReport(file, errorsFile) {
   const report = JSON.parse(readFileSync(file, "utf8"));
-  // Why a suite failed, from suite-errors-reporter.mjs (vitest's JSON report does not say).
+  // Why a suite failed, and the errors caught outside any test, from suite-errors-reporter.mjs
+  // (vitest's JSON report says neither).
   let suiteErrors = {};
+  let unhandled = [];
   try {
-    suiteErrors = JSON.parse(readFileSync(errorsFile, "utf8"));
+    const written = JSON.parse(readFileSync(errorsFile, "utf8"));
+    suiteErrors = written.suites ?? {};
+    unhandled = Array.isArray(written.unhandled) ? written.unhandled : [];
   } catch {
     // no such file (vitest crashed before the end of the run): the reasons stay unknown
   }
@@ -167,8 +172,37 @@ function readReport(file, errorsFile) {
       problems.push(`${path}: the file failed${why ? `: ${why}` : ""}`);
     }
   }
-  return { counts, problems, allowed };
+  return { counts, problems, allowed, unhandled };
 }
+
+/**
+ * The turbo tasks of a step that exited with another code than 0, from the run summary turbo
+ * writes with --summarize (.turbo/runs/<id>.json, the one file that step added): Map of package
+ * name → exit code. Empty when there is no summary to read.
+ */
+function failedTasks(summariesBefore) {
+  const runs = join(root, ".turbo", "runs");
+  const failed = new Map();
+  if (!existsSync(runs)) return failed;
+  for (const file of readdirSync(runs)) {
+    if (summariesBefore.has(file) || !file.endsWith(".json")) continue;
+    try {
+      const summary = JSON.parse(readFileSync(join(runs, file), "utf8"));
+      for (const task of summary.tasks ?? []) {
+        const code = task.execution?.exitCode;
+        if (typeof code === "number" && code !== 0) failed.set(task.package, code);
+      }
+    } catch {
+      // an unreadable summary: the generic count at the end still catches the exit code
+    }
+  }
+  return failed;
+}
+
+const summaries = () =>
+  new Set(
+    existsSync(join(root, ".turbo", "runs")) ? readdirSync(join(root, ".turbo", "runs")) : [],
+  );
 
 // Start from nothing: a totals file or report left by an earlier run must not be read as this one's.
 rmSync(TOTALS, { force: true });
@@ -218,6 +252,9 @@ const serialDirs = dirs.filter(
 
 // a. Everything but the whole-cluster files.
 const codes = [];
+// Per step, the workspaces whose vitest exited with another code than 0 (package name → code).
+const exits = new Map();
+let before = summaries();
 codes.push(
   step(
     "test",
@@ -227,6 +264,7 @@ codes.push(
       "test",
       "--continue",
       "--concurrency=2",
+      "--summarize",
       // Everything was built just above. Without --only, turbo would build again here: the
       // pass-through reporter arguments change every task's hash, so the builds miss the cache,
       // and a workspace rebuilding (its dist cleaned) under another workspace's running tests
@@ -239,8 +277,10 @@ codes.push(
     { env: { ...process.env, [PHASE_ENV]: "parallel" } },
   ),
 );
+exits.set("parallel", failedTasks(before));
 // b. The whole-cluster files, alone.
 if (serialDirs.length > 0) {
+  before = summaries();
   codes.push(
     step(
       "test, whole clusters, one at a time",
@@ -250,6 +290,7 @@ if (serialDirs.length > 0) {
         "test",
         "--continue",
         "--concurrency=1",
+        "--summarize",
         "--only",
         ...serialDirs.map((dir) => `--filter=${names.get(dir)}`),
         "--",
@@ -258,6 +299,7 @@ if (serialDirs.length > 0) {
       { env: { ...process.env, [PHASE_ENV]: "serial" } },
     ),
   );
+  exits.set("serial", failedTasks(before));
 }
 
 // 5. Totals over every workspace and both steps.
@@ -297,7 +339,19 @@ for (const dir of dirs) {
       );
       continue;
     }
-    const { counts } = read;
+    const { counts, unhandled } = read;
+    // Errors vitest caught outside any test: each one a failure, though every test passed.
+    counts.failed += unhandled.length;
+    for (const error of unhandled)
+      problems.push(`${name}${phase.label}: an error outside any test: ${error}`);
+    // vitest exited with an error and nothing above says why: one failure, pointing at its output.
+    const exit = exits.get(phase.name)?.get(name);
+    if (exit !== undefined && counts.failed === 0) {
+      counts.failed += 1;
+      problems.push(
+        `${name}${phase.label}: vitest exited with code ${exit} though its report has no failure (its output above says why)`,
+      );
+    }
     tests += counts.tests;
     passed += counts.passed;
     failed += counts.failed;
