@@ -27,7 +27,15 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
       expect(config).toContain(
         `atlas.server.ha.zookeeper.connect=${c.zkProxy(name).connectString}\n`,
       );
-      const health = await c.instance(name).health();
+      // The cluster is up once one instance is ACTIVE and every one answers: the other may
+      // still be opening its session (its status answers before that, as PASSIVE).
+      const health = await waitFor(
+        async () => {
+          const h = await c.instance(name).health();
+          return h?.zookeeper === "CONNECTED" ? h : undefined;
+        },
+        { timeoutMs: 30_000, what: `${name}'s ZooKeeper session through its proxy` },
+      );
       expect(health).toMatchObject({ zookeeper: "CONNECTED", hookConsumer: { state: "disabled" } });
       expect(c.zkProxy(name).proxies[0]!.connections).toBeGreaterThan(0);
     }
