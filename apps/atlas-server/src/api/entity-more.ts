@@ -31,7 +31,6 @@ function all(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String).filter((v) => v !== "");
 }
 
-/** Atlas's AtlasEntityHeader of a stored entity. */
 /** True when the entity type, a supertype or a relationship end gives it attribute `name`. */
 async function hasAttribute(
   store: Pick<MetadataStore, "getTypedef">,
@@ -53,6 +52,7 @@ async function hasAttribute(
   return false;
 }
 
+/** Atlas's AtlasEntityHeader of a stored entity. */
 export function headerOf(entity: StoredEntity): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const name of ["qualifiedName", "name", "owner", "description"]) {

@@ -250,7 +250,6 @@ const SORT_SQL: Record<(typeof AUDIT_SORT_COLUMNS)[number], string> = {
   timestamp: "at",
 };
 
-/** Whether any audit event names the guid (a purged entity keeps its audit). */
 /** Audit actions that change what classifications an entity has (Atlas's "tag changes"). */
 const CLASSIFICATION_ACTIONS = [
   "CLASSIFICATION_ADD",
@@ -281,6 +280,7 @@ export async function entitiesWithClassificationChanges(
   return rows.map((r) => String(r.entity_guid));
 }
 
+/** Whether any audit event names the guid (a purged entity keeps its audit). */
 export async function hasAuditEvents(db: SqlRunner, guid: string): Promise<boolean> {
   const rows = await db.all(
     `SELECT 1 AS hit FROM atlas_entity_audit WHERE entity_guid = @guid LIMIT 1`,

@@ -390,7 +390,6 @@ export interface MetadataStore extends AdminStore {
   writeLog(options?: { afterSeq?: number; limit?: number }): Promise<WriteRecord[]>;
 }
 
-/** A pino-compatible logger. */
 /** The store logs through the project's one Logger type (pino's shape). */
 export type StoreLogger = Logger;
 
