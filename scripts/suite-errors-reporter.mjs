@@ -21,7 +21,7 @@ export const firstLine = (text) => String(text).split("\n")[0].slice(0, 300);
 /** The first line of an error's message, with its name, cut to 300 characters. */
 function describe(error) {
   const name = error?.name && error.name !== "Error" ? `${error.name}: ` : "";
-  return firstLine(`${name}${String(error?.message ?? error).split("\n")[0]}`);
+  return firstLine(`${name}${error?.message ?? error}`);
 }
 
 export default class SuiteErrorsReporter {

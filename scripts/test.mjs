@@ -35,6 +35,8 @@ const PHASES = [
   { name: "serial", results: ".vitest-results-serial.json", label: " (serial)" },
 ].map((phase) => ({ ...phase, errors: suiteErrorsFile(phase.name) }));
 const TOTALS = join(root, ".atlas-ha", "test-totals.txt");
+// Where turbo writes a run's summary (--summarize): read to name a workspace whose vitest failed.
+const TURBO_RUNS = join(root, ".turbo", "runs");
 const started = Date.now();
 
 function fail(message, code = 1) {
@@ -181,13 +183,11 @@ function readReport(file, errorsFile) {
  * name → exit code. Empty when there is no summary to read.
  */
 function failedTasks(summariesBefore) {
-  const runs = join(root, ".turbo", "runs");
   const failed = new Map();
-  if (!existsSync(runs)) return failed;
-  for (const file of readdirSync(runs)) {
+  for (const file of summaries()) {
     if (summariesBefore.has(file) || !file.endsWith(".json")) continue;
     try {
-      const summary = JSON.parse(readFileSync(join(runs, file), "utf8"));
+      const summary = JSON.parse(readFileSync(join(TURBO_RUNS, file), "utf8"));
       for (const task of summary.tasks ?? []) {
         const code = task.execution?.exitCode;
         if (typeof code === "number" && code !== 0) failed.set(task.package, code);
@@ -199,10 +199,10 @@ function failedTasks(summariesBefore) {
   return failed;
 }
 
-const summaries = () =>
-  new Set(
-    existsSync(join(root, ".turbo", "runs")) ? readdirSync(join(root, ".turbo", "runs")) : [],
-  );
+/** The run summaries turbo has written so far (file names in TURBO_RUNS). */
+function summaries() {
+  return new Set(existsSync(TURBO_RUNS) ? readdirSync(TURBO_RUNS) : []);
+}
 
 // Start from nothing: a totals file or report left by an earlier run must not be read as this one's.
 rmSync(TOTALS, { force: true });

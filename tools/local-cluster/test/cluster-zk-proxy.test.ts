@@ -1,8 +1,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { waitFor } from "@atlas-ha/testkit";
+import { type AtlasInstance, waitFor } from "@atlas-ha/testkit";
 import { startLocalCluster } from "../src/index.js";
 import { useLocalCluster } from "../src/vitest.js";
+
+/** `instance`'s health document once it reports an open ZooKeeper session (30 s deadline). */
+function connected(instance: AtlasInstance, what: string) {
+  return waitFor(
+    async () => {
+      const health = await instance.health();
+      return health?.zookeeper === "CONNECTED" ? health : undefined;
+    },
+    { timeoutMs: 30_000, what },
+  );
+}
 
 // Real servers: a standalone ZooKeeper, Kafka and two atlas-server instances, each instance
 // talking to ZooKeeper through TcpProxies of its own, on free ports in a temp folder, guarded.
@@ -29,12 +40,9 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
       );
       // The cluster is up once one instance is ACTIVE and every one answers: the other may
       // still be opening its session (its status answers before that, as PASSIVE).
-      const health = await waitFor(
-        async () => {
-          const h = await c.instance(name).health();
-          return h?.zookeeper === "CONNECTED" ? h : undefined;
-        },
-        { timeoutMs: 30_000, what: `${name}'s ZooKeeper session through its proxy` },
+      const health = await connected(
+        c.instance(name),
+        `${name}'s ZooKeeper session through its proxy`,
       );
       expect(health).toMatchObject({ zookeeper: "CONNECTED", hookConsumer: { state: "disabled" } });
       expect(c.zkProxy(name).proxies[0]!.connections).toBeGreaterThan(0);
@@ -53,10 +61,7 @@ describe("a local cluster whose instances reach ZooKeeper through proxies (zkPro
     expect(["BECOMING_PASSIVE", "PASSIVE"]).toContain(await first.status());
     await c.zkProxy(first.name).restore();
     // A new session once the link works again (the old one expired meanwhile), as a PASSIVE.
-    await waitFor(async () => (await first.health())?.zookeeper === "CONNECTED", {
-      timeoutMs: 30_000,
-      what: `${first.name} to reconnect`,
-    });
+    await connected(first, `${first.name} to reconnect`);
     expect(await first.status()).toBe("PASSIVE");
     expect((await c.waitForActive()).name).toBe(next.name);
   });
