@@ -71,6 +71,16 @@ function unavailable(error: unknown): unknown {
 const GATHERED_INSERT = /^\s*INSERT INTO [^;]*VALUES\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$/i;
 /** PostgreSQL's cap on the parameters of one statement. */
 const MAX_PARAMETERS = 65_535;
+/**
+ * Gathered rows that are written at once, without waiting for the end of the event loop's
+ * turn: a batch of hook messages (or a group of REST writes) is prepared in one stretch of
+ * up to 20 ms (core.ts), and its rows would otherwise reach the server only at the commit,
+ * which then waits for all of them while this process waits too. Written as they come, they
+ * are inserted while the next ones are prepared (docs/decisions.md, "PostgreSQL: rows leave
+ * as they come"). About 48 hook messages: fewer rows meant more statements and more CPU per
+ * message, more rows less overlap (measured: 96, 192, 384).
+ */
+export const EARLY_WRITE_ROWS = 192;
 
 /**
  * A one-row INSERT (positional text) as its head (`INSERT INTO t (…) VALUES `) and its row of
@@ -201,14 +211,15 @@ export class PostgresBackend implements SqlBackend {
    * collects the answers of those sent before it — the first error among them is thrown there
    * (the transaction is aborted from that statement on anyway). Sent INSERTs of one statement
    * text are gathered and go as ONE multi-row INSERT right before the next statement of any
-   * other kind (so what follows sees them), and everything written between two waits leaves
-   * in one socket write: a batch of hook messages costs a few round trips and statements, not
-   * five per message.
+   * other kind (so what follows sees them), or as soon as EARLY_WRITE_ROWS rows are gathered,
+   * and everything written between two waits leaves in one socket write: a batch of hook
+   * messages costs a few round trips and statements, not five per message.
    */
   #runner(client: pg.PoolClient): SqlRunner & { settle(): Promise<void> } {
     let sent: Promise<unknown>[] = [];
     /** INSERT text → the parameter lists of its rows not yet written. */
     const gathered = new Map<string, SqlParams[]>();
+    let gatheredRows = 0;
     const stream = (client as unknown as { connection?: { stream?: Partial<Socket> } }).connection
       ?.stream;
     let corked = false;
@@ -266,6 +277,7 @@ export class PostgresBackend implements SqlBackend {
         }
       }
       gathered.clear();
+      gatheredRows = 0;
     };
     const settle = async (): Promise<void> => {
       writeGathered();
@@ -297,6 +309,10 @@ export class PostgresBackend implements SqlBackend {
           const rows = gathered.get(sql);
           if (rows) rows.push(params);
           else gathered.set(sql, [params]);
+          if (++gatheredRows >= EARLY_WRITE_ROWS) {
+            writeGathered();
+            uncork();
+          }
           return;
         }
         writeGathered();

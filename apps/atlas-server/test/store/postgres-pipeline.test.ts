@@ -4,10 +4,12 @@
  * error, at the next statement or at the commit. Sent INSERTs of one text are gathered into
  * multi-row INSERTs, written before the next statement of another kind.
  */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { silentLogger } from "@atlas-ha/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PostgresBackend } from "../../src/store/postgres.js";
+import { EARLY_WRITE_ROWS, PostgresBackend } from "../../src/store/postgres.js";
 
 describe("PostgreSQL pipelined writes", () => {
   const server = usePostgres();
@@ -107,6 +109,48 @@ describe("PostgreSQL pipelined writes", () => {
       expect(await ids(b)).toEqual([]);
     });
     expect(await ids(b)).toEqual([1, 2, 3]);
+  });
+
+  it("gathered rows leave once EARLY_WRITE_ROWS of them wait, in the same turn of the event loop", async () => {
+    const b = await fresh("pipeline_early_rows");
+    const pg = server();
+    // The server's view of our session, asked with psql run synchronously: the event loop
+    // stays blocked meanwhile, so what was left for its next turn cannot have been written.
+    const serverHasSeenInsert = (): boolean => {
+      const deadline = performance.now() + 5000;
+      do {
+        const queries = execFileSync(
+          join(pg.binDir, "psql"),
+          [
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            String(pg.port),
+            "-U",
+            "postgres",
+          ].concat([
+            "-c",
+            "SELECT query FROM pg_stat_activity WHERE datname = 'pipeline_early_rows' AND pid <> pg_backend_pid()",
+          ]),
+          { encoding: "utf8", timeout: 3000 },
+        );
+        if (queries.includes("INSERT INTO t (id) VALUES ($1), ($2)")) return true;
+      } while (performance.now() < deadline);
+      return false;
+    };
+    let seen: boolean | undefined;
+    await b.write(async (db) => {
+      for (let i = 1; i <= EARLY_WRITE_ROWS; i++)
+        await db.send("INSERT INTO t (id) VALUES (@id)", { id: i });
+      seen = serverHasSeenInsert();
+      return 0;
+    });
+    expect(seen).toBe(true);
+    expect(await ids(b)).toHaveLength(EARLY_WRITE_ROWS);
   });
 
   it("gathered rows keep each parameter in its place: repeated, reordered, inside a call, across transactions", async () => {
