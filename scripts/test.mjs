@@ -19,13 +19,15 @@
 // `skipped` counts only the allowed skips. A test file that fails to load, a workspace with test
 // files that reports no test, and a missing or unreadable report each count as a failure; so does
 // each error vitest caught outside any test (an unhandled rejection), and a vitest that exited
-// with an error its report does not explain (turbo's run summary names the workspace).
+// with an error its report does not explain (turbo's run summary names the workspace). Those
+// rules are scripts/test-report.mjs, tested in tools/test-runner.
 //
 // Plain Node, no dependency: it must run before `npm ci` has.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { allowedSkips } from "./allowed-skips.mjs";
-import { firstLine, suiteErrorsFile } from "./suite-errors-reporter.mjs";
+import { suiteErrorsFile } from "./suite-errors-reporter.mjs";
+import { failedTasks, readReport, summaries } from "./test-report.mjs";
 import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
@@ -84,126 +86,6 @@ function printTotals(passed, failed, skipped) {
   process.stdout.write(`${line}\n`);
 }
 
-function allowedSkip(file, titles) {
-  return allowedSkips.find(
-    (entry) =>
-      entry.file === file &&
-      entry.titles.length <= titles.length &&
-      entry.titles.every((t, i) => titles[i] === t),
-  );
-}
-
-/**
- * How a test failed, for the "not passed" list (the only part of a long CI log that may be
- * kept): its time and the first line of its first failure, cut to 300 characters.
- */
-function failureSummary(assertion) {
-  const seconds =
-    typeof assertion.duration === "number"
-      ? ` after ${(assertion.duration / 1000).toFixed(1)} s`
-      : "";
-  const first = firstLine(assertion.failureMessages?.[0] ?? "");
-  return `${seconds}${first ? `: ${first}` : ""}`;
-}
-
-/**
- * One vitest JSON report → counts and the names of the tests that did not pass. Throws when the
- * report is not a vitest JSON report.
- */
-function readReport(file, errorsFile) {
-  const report = JSON.parse(readFileSync(file, "utf8"));
-  // Why a suite failed, and the errors caught outside any test, from suite-errors-reporter.mjs
-  // (vitest's JSON report says neither).
-  let suiteErrors = {};
-  let unhandled = [];
-  try {
-    const written = JSON.parse(readFileSync(errorsFile, "utf8"));
-    suiteErrors = written.suites ?? {};
-    unhandled = Array.isArray(written.unhandled) ? written.unhandled : [];
-  } catch {
-    // no such file (vitest crashed before the end of the run): the reasons stay unknown
-  }
-  if (!report || !Array.isArray(report.testResults)) throw new Error("no testResults list");
-  const counts = { passed: 0, failed: 0, skipped: 0, tests: 0 };
-  const problems = [];
-  const allowed = [];
-  for (const result of report.testResults) {
-    if (!result || typeof result.name !== "string" || !Array.isArray(result.assertionResults)) {
-      throw new Error("a test file's entry has no name or no assertionResults");
-    }
-    const path = relative(root, result.name);
-    const fileFailed = result.status === "failed";
-    const why = [...new Set([result.message, ...(suiteErrors[result.name] ?? [])])]
-      .filter(Boolean)
-      .join("; ");
-    const anyTestFailed = result.assertionResults.some((a) => a.status === "failed");
-    let fileFailures = 0;
-    for (const a of result.assertionResults) {
-      counts.tests += 1;
-      const name = `${path} > ${[...(a.ancestorTitles ?? []), a.title].join(" > ")}`;
-      if (a.status === "passed") {
-        counts.passed += 1;
-      } else if (a.status === "failed") {
-        counts.failed += 1;
-        fileFailures += 1;
-        problems.push(`${name}: failed${failureSummary(a)}`);
-      } else if (fileFailed && !anyTestFailed) {
-        // The file failed without a failing test: a suite hook (beforeAll) failed and vitest
-        // reports the tests it never ran as skipped.
-        counts.failed += 1;
-        fileFailures += 1;
-        problems.push(`${name}: not run, its suite failed${why ? ` (${why})` : ""}`);
-      } else {
-        // skipped, pending, todo
-        const entry = allowedSkip(path, [...(a.ancestorTitles ?? []), a.title]);
-        if (entry) {
-          counts.skipped += 1;
-          allowed.push(entry);
-        } else {
-          counts.failed += 1;
-          fileFailures += 1;
-          problems.push(
-            `${name}: ${a.status}, and not on the allow-list (scripts/allowed-skips.mjs)`,
-          );
-        }
-      }
-    }
-    if (fileFailed && fileFailures === 0) {
-      // It failed to load, or failed after its tests (an afterAll): one failure for the file.
-      counts.failed += 1;
-      problems.push(`${path}: the file failed${why ? `: ${why}` : ""}`);
-    }
-  }
-  return { counts, problems, allowed, unhandled };
-}
-
-/**
- * The turbo tasks of a step that exited with another code than 0, from the run summary turbo
- * writes with --summarize (.turbo/runs/<id>.json, the one file that step added): Map of package
- * name → exit code. Empty when there is no summary to read.
- */
-function failedTasks(summariesBefore) {
-  const failed = new Map();
-  for (const file of summaries()) {
-    if (summariesBefore.has(file) || !file.endsWith(".json")) continue;
-    try {
-      const summary = JSON.parse(readFileSync(join(TURBO_RUNS, file), "utf8"));
-      for (const task of summary.tasks ?? []) {
-        const code = task.execution?.exitCode;
-        if (typeof code === "number" && code !== 0) failed.set(task.package, code);
-      }
-    } catch {
-      // an unreadable summary: the generic count at the end still catches the exit code
-    }
-  }
-  return failed;
-}
-
-/** The run summaries turbo has written so far (file names in TURBO_RUNS). */
-function summaries() {
-  return new Set(existsSync(TURBO_RUNS) ? readdirSync(TURBO_RUNS) : []);
-}
-
 // Start from nothing: a totals file or report left by an earlier run must not be read as this one's.
 rmSync(TOTALS, { force: true });
 const dirs = workspaces();
@@ -254,7 +136,7 @@ const serialDirs = dirs.filter(
 const codes = [];
 // Per step, the workspaces whose vitest exited with another code than 0 (package name → code).
 const exits = new Map();
-let before = summaries();
+let before = summaries(TURBO_RUNS);
 codes.push(
   step(
     "test",
@@ -277,10 +159,10 @@ codes.push(
     { env: { ...process.env, [PHASE_ENV]: "parallel" } },
   ),
 );
-exits.set("parallel", failedTasks(before));
+exits.set("parallel", failedTasks(TURBO_RUNS, before));
 // b. The whole-cluster files, alone.
 if (serialDirs.length > 0) {
-  before = summaries();
+  before = summaries(TURBO_RUNS);
   codes.push(
     step(
       "test, whole clusters, one at a time",
@@ -299,7 +181,7 @@ if (serialDirs.length > 0) {
       { env: { ...process.env, [PHASE_ENV]: "serial" } },
     ),
   );
-  exits.set("serial", failedTasks(before));
+  exits.set("serial", failedTasks(TURBO_RUNS, before));
 }
 
 // 5. Totals over every workspace and both steps.
@@ -330,7 +212,7 @@ for (const dir of dirs) {
     reports += 1;
     let read;
     try {
-      read = readReport(file, join(dir, phase.errors));
+      read = readReport(file, join(dir, phase.errors), { root, allowedSkips });
     } catch (error) {
       failed += 1;
       rows.push([`${name}${phase.label}`, 0, "bad report", 0]);

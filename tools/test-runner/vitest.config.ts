@@ -1,0 +1,3 @@
+import { testConfig } from "../../config/vitest.base.mjs";
+
+export default testConfig();
