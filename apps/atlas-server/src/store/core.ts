@@ -242,14 +242,19 @@ export abstract class SqlStoreCore {
         )
           n++;
         const group = this.#queued.splice(0, n);
-        // The next group is written while this one's fsync runs (SQLite); each write of it is
-        // answered once the fsync is done. PostgreSQL's commit is durable: sync() is a no-op.
+        // Each write of the group is answered once its fsync is done (SQLite; PostgreSQL's
+        // commit is durable: sync() is a no-op). The next group waits for that fsync: the
+        // writes that arrive meanwhile could not be answered before the next fsync anyway, and
+        // they go as ONE group then rather than each alone as it comes (a commit writes its
+        // pages to the WAL: ~150 µs, paid once per group; docs/decisions.md, "Group commit").
         const written = await this.#writeGroup(epoch, group);
         if (written.length > 0) {
-          this.b.sync().then(
+          const synced = this.b.sync();
+          synced.then(
             () => written.forEach((w) => w.resolve()),
             (error: unknown) => written.forEach((w) => w.reject(error)),
           );
+          await synced.catch(() => undefined);
         }
       }
     } finally {

@@ -5,8 +5,9 @@
  * SQLite file and a real PostgreSQL from the testkit.
  */
 import { usePostgres } from "@atlas-ha/testkit/vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AtlasEntity } from "@atlas-ha/atlas-model";
+import type { SqlBackend } from "../../src/store/sql.js";
 import type { StoreChange, StoreLogger } from "../../src/store/types.js";
 import { hiveDb, storeFactory, type BackendName } from "./helpers.js";
 
@@ -89,6 +90,38 @@ describe.each<BackendName>(["sqlite", "postgres"])(
         ...Array<string>(9).fill("fulfilled"),
       ]);
       expect(splits).toEqual([expect.objectContaining({ writes: 10 })]);
+    });
+
+    // A group's writes are answered once its fsync is done; the writes that arrive meanwhile
+    // could not be answered before the next one anyway, so they wait and go as ONE group, not
+    // each alone as it comes (one commit, whose pages the WAL takes, instead of one each).
+    it("writes that arrive while a group's fsync runs wait for it and go together", async () => {
+      const { store } = await stores.fresh();
+      await store.fence(1);
+      const backend = (store as unknown as { b: SqlBackend }).b;
+      const transactions = vi.spyOn(backend, "write");
+      let releaseSync!: () => void;
+      const sync = vi
+        .spyOn(backend, "sync")
+        .mockImplementationOnce(() => new Promise<void>((resolve) => (releaseSync = resolve)));
+      const write = (name: string) =>
+        store.createOrUpdate(1, { entities: [hiveDb(name)], referredEntities: {} }, "u");
+      const first = write("first");
+      await vi.waitFor(() => expect(sync).toHaveBeenCalledTimes(1));
+      // Five writes in five turns of the event loop while the first group's fsync is held.
+      const later: Promise<unknown>[] = [];
+      for (let i = 0; i < 5; i++) {
+        later.push(write(`later${i}`));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      expect(transactions).toHaveBeenCalledTimes(1);
+      releaseSync();
+      await first;
+      await Promise.all(later);
+      expect(transactions).toHaveBeenCalledTimes(2);
+      expect((await store.searchBasic({ typeName: "hive_db", limit: 10 })).entities).toHaveLength(
+        6,
+      );
     });
 
     it("close() in the same turn as a write waits for that write's group", async () => {
