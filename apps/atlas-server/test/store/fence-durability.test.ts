@@ -23,20 +23,14 @@ const gate = vi.hoisted(() => {
 });
 
 vi.mock("node:fs/promises", async (original) => {
-  const fs = await original<typeof import("node:fs/promises")>();
-  return {
-    ...fs,
-    open: async (...args: Parameters<typeof fs.open>) => {
-      const handle = await fs.open(...args);
-      const sync = handle.sync.bind(handle);
-      handle.sync = async () => {
-        gate.syncs += 1;
-        await gate.wait();
-        return sync();
-      };
-      return handle;
+  const { withFsyncHooks } = await import("./fsync-hooks.js");
+  return withFsyncHooks(await original(), {
+    sync: async (_path, sync) => {
+      gate.syncs += 1;
+      await gate.wait();
+      return sync();
     },
-  };
+  });
 });
 
 const noPostgres = () => {

@@ -24,31 +24,26 @@ const fsyncs = vi.hoisted(() => ({
 }));
 
 vi.mock("node:fs/promises", async (original) => {
-  const fs = await original<typeof import("node:fs/promises")>();
+  const { withFsyncHooks } = await import("./fsync-hooks.js");
   const { statSync: stat } = await import("node:fs");
-  return {
-    ...fs,
-    open: async (...args: Parameters<typeof fs.open>) => {
-      const handle = await fs.open(...args);
-      const path = String(args[0]);
-      const file = path.endsWith("-wal") ? "wal" : path === fsyncs.dbPath ? "db" : undefined;
-      if (file === undefined) return handle;
-      const sync = handle.sync.bind(handle);
-      handle.sync = async () => {
-        fsyncs.log.push({ file, dbBytes: stat(fsyncs.dbPath).size });
-        if (file === "wal") await fsyncs.holdWal;
-        if (file === "db") {
-          await fsyncs.hold;
-          if (fsyncs.failNextDb) {
-            fsyncs.failNextDb = false;
-            throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
-          }
+  const fileOf = (path: string) =>
+    path.endsWith("-wal") ? "wal" : path === fsyncs.dbPath ? "db" : undefined;
+  return withFsyncHooks(await original(), {
+    only: (path) => fileOf(path) !== undefined,
+    sync: async (path, sync) => {
+      const file = fileOf(path)!;
+      fsyncs.log.push({ file, dbBytes: stat(fsyncs.dbPath).size });
+      if (file === "wal") await fsyncs.holdWal;
+      if (file === "db") {
+        await fsyncs.hold;
+        if (fsyncs.failNextDb) {
+          fsyncs.failNextDb = false;
+          throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
         }
-        return sync();
-      };
-      return handle;
+      }
+      return sync();
     },
-  };
+  });
 });
 
 const ROW = "x".repeat(3000);

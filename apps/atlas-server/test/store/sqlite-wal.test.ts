@@ -9,30 +9,23 @@ import { hiveDb, storeFactory } from "./helpers.js";
 const wal = vi.hoisted(() => ({ opens: 0, syncs: 0, closes: 0, failNext: false }));
 
 vi.mock("node:fs/promises", async (original) => {
-  const fs = await original<typeof import("node:fs/promises")>();
-  return {
-    ...fs,
-    open: async (...args: Parameters<typeof fs.open>) => {
-      const handle = await fs.open(...args);
-      if (!String(args[0]).endsWith("-wal")) return handle;
-      wal.opens += 1;
-      const sync = handle.sync.bind(handle);
-      const close = handle.close.bind(handle);
-      handle.sync = async () => {
-        wal.syncs += 1;
-        if (wal.failNext) {
-          wal.failNext = false;
-          throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
-        }
-        return sync();
-      };
-      handle.close = async () => {
-        wal.closes += 1;
-        return close();
-      };
-      return handle;
+  const { withFsyncHooks } = await import("./fsync-hooks.js");
+  return withFsyncHooks(await original(), {
+    only: (path) => path.endsWith("-wal"),
+    opened: () => void (wal.opens += 1),
+    sync: async (_path, sync) => {
+      wal.syncs += 1;
+      if (wal.failNext) {
+        wal.failNext = false;
+        throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+      }
+      return sync();
     },
-  };
+    close: async (_path, close) => {
+      wal.closes += 1;
+      return close();
+    },
+  });
 });
 
 const stores = storeFactory("sqlite", () => {
