@@ -56,6 +56,7 @@ export {
   PostgresServer,
   startPostgres,
   type PostgresOptions,
+  type PsqlOptions,
 } from "./postgres.js";
 export { thrownBy, type CaughtError } from "./thrown.js";
 export { startFrozenWriter, type FrozenWriter, type FrozenWriterOptions } from "./frozen-writer.js";

@@ -31,6 +31,14 @@ export interface PostgresOptions {
 
 const SUPERUSER = "postgres";
 
+/** Where `psql` and `psqlSync` connect, and how long they may take. */
+export interface PsqlOptions {
+  /** Default "postgres". */
+  database?: string;
+  /** Default 10 s. */
+  timeoutMs?: number;
+}
+
 /**
  * Where Debian's PostgreSQL binaries are: `PG_BIN`, else the highest
  * `/usr/lib/postgresql/<version>/bin`, else `pg_config --bindir`.
@@ -164,33 +172,45 @@ export class PostgresServer {
    * separated by `|`). The testkit talks to the server through Debian's own client so that it
    * needs no database driver of its own.
    */
-  async psql(
-    sql: string,
-    options: { database?: string; timeoutMs?: number } = {},
-  ): Promise<string> {
-    const { stdout } = await run(
-      join(this.binDir, "psql"),
-      [
-        "-X",
-        "-q",
-        "-A",
-        "-t",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(this.port),
-        "-U",
-        SUPERUSER,
-        "-d",
-        options.database ?? "postgres",
-        "-c",
-        sql,
-      ],
-      { env: { ...process.env, PGCONNECT_TIMEOUT: "2" }, timeout: options.timeoutMs ?? 10_000 },
-    );
+  async psql(sql: string, options: PsqlOptions = {}): Promise<string> {
+    const { stdout } = await run(join(this.binDir, "psql"), this.#psqlArgs(sql, options), {
+      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
+      timeout: options.timeoutMs ?? 10_000,
+    });
     return stdout.trimEnd();
+  }
+
+  /**
+   * `psql`, run synchronously: the caller's event loop takes no turn until it answers (what a
+   * test needs to see what the server received before the process could send anything more).
+   */
+  psqlSync(sql: string, options: PsqlOptions = {}): string {
+    return execFileSync(join(this.binDir, "psql"), this.#psqlArgs(sql, options), {
+      encoding: "utf8",
+      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
+      timeout: options.timeoutMs ?? 10_000,
+    }).trimEnd();
+  }
+
+  #psqlArgs(sql: string, options: PsqlOptions): string[] {
+    return [
+      "-X",
+      "-q",
+      "-A",
+      "-t",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(this.port),
+      "-U",
+      SUPERUSER,
+      "-d",
+      options.database ?? "postgres",
+      "-c",
+      sql,
+    ];
   }
 
   /** True when a client can connect and run a query. */

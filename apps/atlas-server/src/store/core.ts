@@ -248,13 +248,12 @@ export abstract class SqlStoreCore {
         // they go as ONE group then rather than each alone as it comes (a commit writes its
         // pages to the WAL: ~150 µs, paid once per group; docs/decisions.md, "Group commit").
         const written = await this.#writeGroup(epoch, group);
-        if (written.length > 0) {
-          const synced = this.b.sync();
-          synced.then(
-            () => written.forEach((w) => w.resolve()),
-            (error: unknown) => written.forEach((w) => w.reject(error)),
-          );
-          await synced.catch(() => undefined);
+        if (written.length === 0) continue;
+        try {
+          await this.b.sync();
+          for (const w of written) w.resolve();
+        } catch (error) {
+          for (const w of written) w.reject(error);
         }
       }
     } finally {

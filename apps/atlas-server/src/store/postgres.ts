@@ -234,12 +234,9 @@ export class PostgresBackend implements SqlBackend {
       corked = true;
       // Never past this turn of the event loop: what was sent is on the wire by the next —
       // the rows gathered so far too, so that the server inserts them while this process
-      // prepares the transaction's next writes (a batch of hook messages yields every few ms,
-      // core.ts) rather than all at the commit, with this process waiting.
-      setImmediate(() => {
-        writeGathered();
-        uncork();
-      });
+      // prepares the transaction's next writes rather than all at the commit, with this
+      // process waiting (and sooner for a long transaction: EARLY_WRITE_ROWS).
+      setImmediate(() => flush());
     };
     const prepared = (sql: string): Prepared => {
       let statement = this.#statements.get(sql);
@@ -279,9 +276,13 @@ export class PostgresBackend implements SqlBackend {
       gathered.clear();
       gatheredRows = 0;
     };
-    const settle = async (): Promise<void> => {
+    /** Everything sent so far onto the wire, the gathered rows included; no answer awaited. */
+    const flush = (): void => {
       writeGathered();
       uncork();
+    };
+    const settle = async (): Promise<void> => {
+      flush();
       if (sent.length === 0) return;
       const waiting = sent;
       sent = [];
@@ -309,10 +310,7 @@ export class PostgresBackend implements SqlBackend {
           const rows = gathered.get(sql);
           if (rows) rows.push(params);
           else gathered.set(sql, [params]);
-          if (++gatheredRows >= EARLY_WRITE_ROWS) {
-            writeGathered();
-            uncork();
-          }
+          if (++gatheredRows >= EARLY_WRITE_ROWS) flush();
           return;
         }
         writeGathered();

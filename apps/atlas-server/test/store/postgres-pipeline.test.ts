@@ -4,8 +4,6 @@
  * error, at the next statement or at the commit. Sent INSERTs of one text are gathered into
  * multi-row INSERTs, written before the next statement of another kind.
  */
-import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 import { usePostgres } from "@atlas-ha/testkit/vitest";
 import { silentLogger } from "@atlas-ha/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -113,30 +111,14 @@ describe("PostgreSQL pipelined writes", () => {
 
   it("gathered rows leave once EARLY_WRITE_ROWS of them wait, in the same turn of the event loop", async () => {
     const b = await fresh("pipeline_early_rows");
-    const pg = server();
     // The server's view of our session, asked with psql run synchronously: the event loop
     // stays blocked meanwhile, so what was left for its next turn cannot have been written.
     const serverHasSeenInsert = (): boolean => {
       const deadline = performance.now() + 5000;
       do {
-        const queries = execFileSync(
-          join(pg.binDir, "psql"),
-          [
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            String(pg.port),
-            "-U",
-            "postgres",
-          ].concat([
-            "-c",
-            "SELECT query FROM pg_stat_activity WHERE datname = 'pipeline_early_rows' AND pid <> pg_backend_pid()",
-          ]),
-          { encoding: "utf8", timeout: 3000 },
+        const queries = server().psqlSync(
+          "SELECT query FROM pg_stat_activity WHERE datname = 'pipeline_early_rows' AND pid <> pg_backend_pid()",
+          { timeoutMs: 3000 },
         );
         if (queries.includes("INSERT INTO t (id) VALUES ($1), ($2)")) return true;
       } while (performance.now() < deadline);
