@@ -21,6 +21,9 @@ export class OffsetManager {
   readonly #tracker = new OffsetTracker();
   readonly #lag = new Map<string, LagState>();
   #lastCommitAt: number;
+  /** The last commit started (settled: never rejects), and whether a background one waits. */
+  #commits: Promise<void> = Promise.resolve();
+  #backgroundQueued = false;
 
   constructor(ctx: ConsumerContext, now: number) {
     this.#ctx = ctx;
@@ -75,7 +78,34 @@ export class OffsetManager {
     return this.#tracker.committable().length > 0;
   }
 
-  async commit(consumer: KafkaConsumerPort | undefined): Promise<void> {
+  /**
+   * Commits what may be committed once the commits before it are done: commits run one at a
+   * time, so Kafka never sees an older offset after a newer one. Rejects when it fails.
+   */
+  commit(consumer: KafkaConsumerPort | undefined): Promise<void> {
+    const run = this.#commits.then(() => this.#commitNow(consumer));
+    this.#commits = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A commit the batch loop does not wait for: its `beforeCommit` (the store's fsync) and
+   * Kafka's round trip overlap the next messages' work instead of stalling it. One is queued
+   * at most: it commits whatever is done when it starts. A failure is logged; the next commit
+   * tries again. `commit()` and `commitOrWarn()` wait for it (stop, rebalance, eviction).
+   */
+  commitInBackground(consumer: KafkaConsumerPort | undefined): void {
+    if (this.#backgroundQueued) return;
+    this.#backgroundQueued = true;
+    this.#lastCommitAt = this.#ctx.options.clock.now();
+    const run = this.#commits.then(() => {
+      this.#backgroundQueued = false;
+      return this.#commitNow(consumer);
+    });
+    this.#commits = run.catch((error: unknown) => this.#warn(error));
+  }
+
+  async #commitNow(consumer: KafkaConsumerPort | undefined): Promise<void> {
     const offsets = this.#tracker.committable();
     if (consumer === undefined || offsets.length === 0) return;
     const { beforeCommit, clock, logger } = this.#ctx.options;
@@ -91,12 +121,14 @@ export class OffsetManager {
 
   /** commit(), a failure only logged: the next commit tries again. */
   commitOrWarn(consumer: KafkaConsumerPort | undefined): Promise<void> {
-    return this.commit(consumer).catch((error: unknown) =>
-      this.#ctx.options.logger.warn({
-        event: "hook_consumer_commit_failed",
-        error: errorMessage(error),
-      }),
-    );
+    return this.commit(consumer).catch((error: unknown) => this.#warn(error));
+  }
+
+  #warn(error: unknown): void {
+    this.#ctx.options.logger.warn({
+      event: "hook_consumer_commit_failed",
+      error: errorMessage(error),
+    });
   }
 
   /** After a rebalance the client reads again from the committed offsets: start afresh. */

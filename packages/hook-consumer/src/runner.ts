@@ -102,7 +102,7 @@ export class Runner {
           markDone(record);
         }
         const now = clock.now();
-        if (session.offsets.commitDue(now)) await session.offsets.commitOrWarn(session.consumer);
+        if (session.offsets.commitDue(now)) session.offsets.commitInBackground(session.consumer);
         // kafkajs only sends a heartbeat when its interval is due; asking once a second is plenty.
         if (now - this.#lastHeartbeatAt >= 1000) {
           this.#lastHeartbeatAt = now;
@@ -119,7 +119,11 @@ export class Runner {
       if (!abandoned && !session.stopping && context.isRunning() && !context.isStale())
         await flush();
     } finally {
-      await session.offsets.commitOrWarn(session.consumer);
+      // The next batch does not wait for this commit (OffsetManager.commitInBackground), but a
+      // stop or a rebalance does: stop() commits after it, and a reset must not come first.
+      if (session.stopping || session.resetAfterBatch)
+        await session.offsets.commitOrWarn(session.consumer);
+      else session.offsets.commitInBackground(session.consumer);
       stopHeartbeats();
       if (session.resetAfterBatch) session.resetPositions();
       session.inFlight = undefined;

@@ -1,3 +1,4 @@
+import { ManualClock, settle } from "@atlas-ha/shared";
 import type {
   BatchContext,
   KafkaClient,
@@ -64,6 +65,8 @@ export class FakeConsumer implements KafkaConsumerPort {
   fromBeginning: boolean | undefined;
   readonly resolved: string[] = [];
   heartbeats = 0;
+  /** How many eachBatch calls have returned (deliver() resolves a few turns later). */
+  batchesReturned = 0;
   #eachBatch: ((context: BatchContext) => Promise<void>) | undefined;
   #joins = new Set<(assignment: TopicPartition[]) => void>();
   #crashes = new Set<(error: Error, restarting: boolean) => void>();
@@ -147,7 +150,10 @@ export class FakeConsumer implements KafkaConsumerPort {
     return () => this.#crashes.delete(listener);
   }
 
-  /** Hands one batch to the consumer; resolves when its eachBatch returns. */
+  /**
+   * Hands one batch to the consumer; resolves when its eachBatch returns and the commit it
+   * started in the background (OffsetManager.commitInBackground) had its turns to finish.
+   */
   deliver(
     records: (string | Buffer | null)[],
     options: {
@@ -182,9 +188,12 @@ export class FakeConsumer implements KafkaConsumerPort {
       isStale: options.stale ?? (() => false),
     });
     this.#batch = batch;
-    return batch;
+    return batch.then(() => {
+      this.batchesReturned++;
+      return settle();
+    });
   }
 }
 
 // A clock whose time moves only when the test says so; the one election-core publishes too.
-export { ManualClock, settle } from "@atlas-ha/shared";
+export { ManualClock, settle };
