@@ -112,6 +112,7 @@ export function createAtlasServer(
           await applyNotifications(store, messages, {
             epoch: messages[0]!.epoch,
             durable: false,
+            mutations: false,
           });
         },
         // Group commit: the messages applied since the last commit reach the disk together,

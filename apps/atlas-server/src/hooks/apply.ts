@@ -17,7 +17,13 @@
  */
 import { PermanentHookError, type HookNotification } from "@atlas-ha/hook-consumer";
 import { asStoreError } from "../store/errors.js";
-import type { HookApplyResult, HookBatchItem, MetadataStore, StoreChange } from "../store/types.js";
+import type {
+  HookApplied,
+  HookApplyResult,
+  HookBatchItem,
+  MetadataStore,
+  StoreChange,
+} from "../store/types.js";
 
 export interface ApplyNotificationOptions {
   /** The leader epoch of this instance's term (HookMessage.epoch). */
@@ -93,15 +99,31 @@ export interface PositionedNotification {
  * stays STORE_FENCED): the hook consumer then applies the messages one by one through
  * `applyNotification`, which names the failing one (docs/contracts/hooks.md, batches).
  */
-export async function applyNotifications(
+export function applyNotifications(
   store: MetadataStore,
   messages: readonly PositionedNotification[],
-  options: Omit<ApplyNotificationOptions, "topic" | "partition" | "offset">,
-): Promise<HookApplyResult[]> {
+  options: BatchOptions & { mutations?: true },
+): Promise<HookApplyResult[]>;
+/** The same without the mutation responses (the server's consumer does not use them). */
+export function applyNotifications(
+  store: MetadataStore,
+  messages: readonly PositionedNotification[],
+  options: BatchOptions & { mutations: false },
+): Promise<HookApplied[]>;
+export function applyNotifications(
+  store: MetadataStore,
+  messages: readonly PositionedNotification[],
+  options: BatchOptions & { mutations?: boolean },
+): Promise<HookApplied[]> {
   const items: HookBatchItem[] = messages.map((m) => ({
     position: { topic: m.topic, partition: m.partition, offset: m.offset },
     changes: notificationChanges(m.notification),
     user: m.notification.user || options.user || "atlas",
   }));
-  return store.applyHooks(options.epoch, items, { durable: options.durable !== false });
+  const durable = options.durable !== false;
+  return options.mutations === false
+    ? store.applyHooks(options.epoch, items, { durable, mutations: false })
+    : store.applyHooks(options.epoch, items, { durable });
 }
+
+type BatchOptions = Omit<ApplyNotificationOptions, "topic" | "partition" | "offset">;

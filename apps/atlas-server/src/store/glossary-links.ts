@@ -128,7 +128,7 @@ export class GlossaryWrite {
   async deleteObject(record: EntityRecord): Promise<void> {
     const mutation = new Mutation(this.c);
     await mutation.delete({ guid: record.guid, typeName: record.typeName }, "error");
-    this.changed += (await mutation.flush()).changed;
+    this.changed += await mutation.flushChanges();
   }
 }
 

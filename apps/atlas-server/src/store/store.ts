@@ -52,8 +52,10 @@ import {
   type TypedefFilter,
 } from "./typedefs.js";
 import type {
+  ApplyHooksOptions,
   EntityMutationResponse,
   EntityWithReferred,
+  HookApplied,
   HookApplyResult,
   HookBatchItem,
   HookPosition,
@@ -384,13 +386,24 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     return this.applyHooks(epoch, [{ position, changes, user }], options).then((r) => r[0]!);
   }
 
+  applyHooks(
+    epoch: number,
+    messages: readonly HookBatchItem[],
+    options?: ApplyHooksOptions & { mutations?: true },
+  ): Promise<HookApplyResult[]>;
+  applyHooks(
+    epoch: number,
+    messages: readonly HookBatchItem[],
+    options: ApplyHooksOptions & { mutations: false },
+  ): Promise<HookApplied[]>;
   async applyHooks(
     epoch: number,
     messages: readonly HookBatchItem[],
-    options: { durable?: boolean } = {},
-  ): Promise<HookApplyResult[]> {
+    options: ApplyHooksOptions = {},
+  ): Promise<HookApplied[]> {
     for (const { position } of messages) checkPosition(position);
-    const results: HookApplyResult[] = messages.map(() => ({ applied: false }));
+    const respond = options.mutations !== false;
+    const results: (HookApplyResult | HookApplied)[] = messages.map(() => ({ applied: false }));
     // The positions applied before, read once for the batch after the fence check (the
     // first step's): one query per partition instead of one per message. A position twice
     // in the batch is applied at its first occurrence only.
@@ -416,9 +429,17 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
             ? { ...c, options: { propagateByDefault: false, ...c.options } }
             : c,
         );
-        const { response, changed } = await this.#applyChanges(context, hookChanges);
+        const mutation = await this.#applyChanges(context, hookChanges);
+        let changed: number;
+        if (respond) {
+          const flushed = await mutation.flush();
+          changed = flushed.changed;
+          results[index] = { applied: true, mutations: flushed.response };
+        } else {
+          changed = await mutation.flushChanges();
+          results[index] = { applied: true };
+        }
         await tx.insertHookOffset(position, epoch, seq, now);
-        results[index] = { applied: true, mutations: response };
         return changed;
       },
       lookups: (types: TypeRegistry) => uniqueLookups(changes, types),
@@ -446,7 +467,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       operation,
       async (tx, seq, types, now) => {
         const context = { tx, seq, types, now, epoch, user };
-        const result = await this.#applyChanges(context, changes);
+        const result = await (await this.#applyChanges(context, changes)).flush();
         response = result.response;
         return result.changed;
       },
@@ -455,10 +476,11 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
     return response!;
   }
 
+  /** The changes applied in memory; the caller writes them (Mutation.flush or flushChanges). */
   async #applyChanges(
     context: Omit<MutationContext, "newGuid">,
     changes: StoreChange[],
-  ): Promise<{ response: EntityMutationResponse; changed: number }> {
+  ): Promise<Mutation> {
     const mutation = new Mutation({ ...context, newGuid: this.newGuid });
     for (const change of changes) {
       switch (change.kind) {
@@ -477,6 +499,6 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
           break;
       }
     }
-    return mutation.flush();
+    return mutation;
   }
 }

@@ -181,4 +181,44 @@ describe.each<BackendName>(["sqlite", "postgres"])("hook batches on the %s store
     expect(results.map((r) => r.applied)).toEqual([true, false]);
     expect(await names(store)).toEqual(["a@cl1"]);
   });
+
+  it("with mutations: false writes what the default writes, and answers only whether each message was applied", async () => {
+    const batch = [
+      at(0, db("a")),
+      at(1, create(hiveDb("a", "-1", { description: "again" }))),
+      at(2, db("b")),
+      at(2, db("b-again-at-2")),
+    ];
+    const lean = (await stores.fresh()).store;
+    const full = (await stores.fresh()).store;
+    const leanResults = await applyNotifications(lean, batch, { epoch: 1, mutations: false });
+    const fullResults = await applyNotifications(full, batch, { epoch: 1 });
+    expect(leanResults).toEqual([
+      { applied: true },
+      { applied: true },
+      { applied: true },
+      { applied: false },
+    ]);
+    expect(fullResults.map((r) => r.applied && Object.keys(r.mutations.mutatedEntities))).toEqual([
+      ["CREATE"],
+      ["UPDATE"],
+      ["CREATE"],
+      false,
+    ]);
+    // The same rows, write log and audit events either way.
+    const written = async (store: MetadataStore) => {
+      const a = await store.getByUniqueAttribute("hive_db", "a@cl1");
+      const audits = await store.entityAuditEvents(a!.entity.guid, {});
+      return {
+        names: await names(store),
+        description: a!.entity.attributes.description,
+        version: a!.entity.version,
+        log: (await store.writeLog()).map((w) => [w.operation, w.changed]),
+        audits: audits!.map((e) => e.action),
+        positions: await applied(store, [0, 1, 2]),
+      };
+    };
+    expect(await written(lean)).toEqual(await written(full));
+    expect((await written(lean)).audits).toEqual(["ENTITY_UPDATE", "ENTITY_CREATE"]);
+  });
 });
