@@ -1,6 +1,7 @@
 // What scripts/test.mjs counts, as functions of files: a workspace's vitest JSON report (with
 // the file suite-errors-reporter.mjs wrote beside it) → counts and the names of the tests that
-// did not pass; turbo's run summaries → the workspaces whose vitest exited with an error.
+// did not pass; a workspace's reports of both steps → its rows of the table and what failed
+// beyond its tests; turbo's run summaries → the workspaces whose vitest exited with an error.
 // Plain Node, no dependency (it runs before `npm ci` has). Tested in tools/test-runner.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -103,6 +104,73 @@ export function readReport(file, errorsFile, { root, allowedSkips }) {
     }
   }
   return { counts, problems, allowed, unhandled };
+}
+
+/**
+ * One workspace's reports, one per step (`phases`), → its rows of the table, its counts, and
+ * the "not passed" lines, under npm test's rules beyond readReport's: a report the step should
+ * have written (`expected`) that is missing ("no report") or unreadable ("bad report") is a
+ * failure; each error vitest caught outside any test is one; a vitest that exited with an error
+ * (`exit`, from turbo's summary) its report does not explain is one; and a workspace with test
+ * files (`hasTests`) whose readable reports hold no test is one.
+ *
+ * @param {{ name: string, hasTests: boolean, phases: { label: string, file: string, errorsFile: string, expected: boolean, exit?: number }[] }} workspace
+ * @param {{ root: string, allowedSkips: { file: string, titles: string[] }[] }} options
+ */
+export function tallyWorkspace({ name, hasTests, phases }, options) {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  const rows = [];
+  const problems = [];
+  const allowed = [];
+  let tests = 0;
+  let reports = 0;
+  for (const { label, file, errorsFile, expected, exit } of phases) {
+    const row = `${name}${label}`;
+    if (!existsSync(file)) {
+      if (expected) {
+        // It has tests but wrote no report: it crashed, or turbo never ran it.
+        total.failed += 1;
+        rows.push([row, 0, "no report", 0]);
+        problems.push(`${row}: no test report (${relative(options.root, file)})`);
+      }
+      continue;
+    }
+    let read;
+    try {
+      read = readReport(file, errorsFile, options);
+    } catch (error) {
+      total.failed += 1;
+      rows.push([row, 0, "bad report", 0]);
+      problems.push(
+        `${row}: unreadable test report ${relative(options.root, file)}: ${error instanceof Error ? error.message : error}`,
+      );
+      continue;
+    }
+    reports += 1;
+    const { counts, unhandled } = read;
+    // Errors vitest caught outside any test: each one a failure, though every test passed.
+    counts.failed += unhandled.length;
+    for (const error of unhandled) problems.push(`${row}: an error outside any test: ${error}`);
+    // vitest exited with an error and nothing above says why: one failure, pointing at its output.
+    if (exit !== undefined && counts.failed === 0) {
+      counts.failed += 1;
+      problems.push(
+        `${row}: vitest exited with code ${exit} though its report has no failure (its output above says why)`,
+      );
+    }
+    tests += counts.tests;
+    total.passed += counts.passed;
+    total.failed += counts.failed;
+    total.skipped += counts.skipped;
+    problems.push(...read.problems);
+    allowed.push(...read.allowed);
+    rows.push([row, counts.passed, counts.failed, counts.skipped]);
+  }
+  if (reports > 0 && tests === 0 && hasTests) {
+    total.failed += 1;
+    problems.push(`${name}: has test files but reported no test`);
+  }
+  return { ...total, rows, problems, allowed };
 }
 
 /** The run summaries turbo has written so far to `runsDir` (file names). */

@@ -24,10 +24,10 @@
 //
 // Plain Node, no dependency: it must run before `npm ci` has.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { allowedSkips } from "./allowed-skips.mjs";
 import { suiteErrorsFile } from "./suite-errors-reporter.mjs";
-import { failedTasks, readReport, summaries } from "./test-report.mjs";
+import { failedTasks, summaries, tallyWorkspace } from "./test-report.mjs";
 import { ensurePrerequisites, MISSING_EXIT_CODE } from "./prerequisites.mjs";
 import { build, fetchJars, install, root, step } from "./setup.mjs";
 
@@ -193,59 +193,31 @@ const problems = [];
 const allowed = [];
 for (const dir of dirs) {
   const name = names.get(dir);
-  let tests = 0;
-  let reports = 0;
-  for (const phase of PHASES) {
-    if (phase.name === "serial" && !hasSerialStep(dir)) continue;
-    const file = join(dir, phase.results);
-    const expected =
-      phase.name === "serial" ? serialDirs.includes(dir) : extra.length === 0 && hasTests(dir);
-    if (!existsSync(file)) {
-      if (expected) {
-        // It has tests but wrote no report: it crashed, or turbo never ran it.
-        failed += 1;
-        rows.push([`${name}${phase.label}`, 0, "no report", 0]);
-        problems.push(`${name}${phase.label}: no test report (${relative(root, file)})`);
-      }
-      continue;
-    }
-    reports += 1;
-    let read;
-    try {
-      read = readReport(file, join(dir, phase.errors), { root, allowedSkips });
-    } catch (error) {
-      failed += 1;
-      rows.push([`${name}${phase.label}`, 0, "bad report", 0]);
-      problems.push(
-        `${name}${phase.label}: unreadable test report ${relative(root, file)}: ${error instanceof Error ? error.message : error}`,
-      );
-      continue;
-    }
-    const { counts, unhandled } = read;
-    // Errors vitest caught outside any test: each one a failure, though every test passed.
-    counts.failed += unhandled.length;
-    for (const error of unhandled)
-      problems.push(`${name}${phase.label}: an error outside any test: ${error}`);
-    // vitest exited with an error and nothing above says why: one failure, pointing at its output.
-    const exit = exits.get(phase.name)?.get(name);
-    if (exit !== undefined && counts.failed === 0) {
-      counts.failed += 1;
-      problems.push(
-        `${name}${phase.label}: vitest exited with code ${exit} though its report has no failure (its output above says why)`,
-      );
-    }
-    tests += counts.tests;
-    passed += counts.passed;
-    failed += counts.failed;
-    skipped += counts.skipped;
-    problems.push(...read.problems);
-    allowed.push(...read.allowed);
-    rows.push([`${name}${phase.label}`, counts.passed, counts.failed, counts.skipped]);
-  }
-  if (reports > 0 && tests === 0 && hasTests(dir)) {
-    failed += 1;
-    problems.push(`${name}: has test files but reported no test`);
-  }
+  const tally = tallyWorkspace(
+    {
+      name,
+      hasTests: hasTests(dir),
+      phases: PHASES.filter((phase) => phase.name !== "serial" || hasSerialStep(dir)).map(
+        (phase) => ({
+          label: phase.label,
+          file: join(dir, phase.results),
+          errorsFile: join(dir, phase.errors),
+          expected:
+            phase.name === "serial"
+              ? serialDirs.includes(dir)
+              : extra.length === 0 && hasTests(dir),
+          exit: exits.get(phase.name)?.get(name),
+        }),
+      ),
+    },
+    { root, allowedSkips },
+  );
+  passed += tally.passed;
+  failed += tally.failed;
+  skipped += tally.skipped;
+  rows.push(...tally.rows);
+  problems.push(...tally.problems);
+  allowed.push(...tally.allowed);
 }
 process.stdout.write(
   `\n${"workspace".padEnd(45)}${"passed".padStart(8)}${"failed".padStart(11)}${"skipped".padStart(9)}\n`,

@@ -7,7 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { failedTasks, readReport, summaries } from "../../../scripts/test-report.mjs";
+import {
+  failedTasks,
+  readReport,
+  summaries,
+  tallyWorkspace,
+} from "../../../scripts/test-report.mjs";
 
 interface Assertion {
   title: string;
@@ -139,6 +144,97 @@ describe("npm test's counts", () => {
     expect(() => readReport(report, join(root, "none.json"), { root, allowedSkips: [] })).toThrow(
       "no name or no assertionResults",
     );
+  });
+});
+
+describe("npm test's tally of a workspace over both steps", () => {
+  /** A step of workspace "@x/pkg": its report (written when `results` is given) and what turbo said. */
+  function phase(
+    label: string,
+    options: { results?: FileResult[] | string; expected?: boolean; exit?: number } = {},
+  ) {
+    const slug = label.trim().replace(/\W/g, "") || "parallel";
+    const file = join(root, `report-${slug}.json`);
+    if (typeof options.results === "string") writeFileSync(file, options.results);
+    else if (options.results) writeFileSync(file, JSON.stringify({ testResults: options.results }));
+    return {
+      label,
+      file,
+      errorsFile: join(root, `errors-${slug}.json`),
+      expected: options.expected ?? true,
+      exit: options.exit,
+    };
+  }
+  const passing = () => [file("pkg/test/a.test.ts", "passed", [{ title: "ok", status: "passed" }])];
+  const tally = (phases: ReturnType<typeof phase>[], hasTests = true) =>
+    tallyWorkspace({ name: "@x/pkg", hasTests, phases }, { root, allowedSkips: ALLOWED });
+
+  it("sums the steps, one row each", () => {
+    const t = tally([
+      phase("", { results: passing() }),
+      phase(" (serial)", {
+        results: [file("pkg/test/b.test.ts", "failed", [{ title: "no", status: "failed" }])],
+      }),
+    ]);
+    expect([t.passed, t.failed, t.skipped]).toEqual([1, 1, 0]);
+    expect(t.rows).toEqual([
+      ["@x/pkg", 1, 0, 0],
+      ["@x/pkg (serial)", 0, 1, 0],
+    ]);
+    expect(t.problems).toEqual(["pkg/test/b.test.ts > no: failed"]);
+  });
+
+  it("counts a report the step should have written and did not as a failure, and no other missing one", () => {
+    const t = tally([phase("", { results: passing() }), phase(" (serial)")]);
+    expect(t.failed).toBe(1);
+    expect(t.rows[1]).toEqual(["@x/pkg (serial)", 0, "no report", 0]);
+    expect(t.problems).toEqual(["@x/pkg (serial): no test report (report-serial.json)"]);
+    const filtered = tally([
+      phase("", { results: passing() }),
+      phase(" (serial)", { expected: false }),
+    ]);
+    expect([filtered.failed, filtered.rows.length, filtered.problems]).toEqual([0, 1, []]);
+  });
+
+  it("counts an unreadable report as one failure", () => {
+    const t = tally([phase("", { results: "{ not json" })]);
+    expect(t.failed).toBe(1);
+    expect(t.rows).toEqual([["@x/pkg", 0, "bad report", 0]]);
+    expect(t.problems[0]).toMatch(/^@x\/pkg: unreadable test report report-parallel\.json: /);
+  });
+
+  it("counts each error caught outside any test, though every test passed", () => {
+    const p = phase("", { results: passing() });
+    writeFileSync(p.errorsFile, JSON.stringify({ unhandled: ["Error: one", "Error: two"] }));
+    const t = tally([p]);
+    expect([t.passed, t.failed]).toEqual([1, 2]);
+    expect(t.problems).toEqual([
+      "@x/pkg: an error outside any test: Error: one",
+      "@x/pkg: an error outside any test: Error: two",
+    ]);
+  });
+
+  it("counts a vitest that exited with an error its report does not explain once, and not on top of failed tests", () => {
+    const t = tally([phase("", { results: passing(), exit: 1 })]);
+    expect([t.passed, t.failed]).toEqual([1, 1]);
+    expect(t.problems).toEqual([
+      "@x/pkg: vitest exited with code 1 though its report has no failure (its output above says why)",
+    ]);
+    const explained = tally([
+      phase("", {
+        results: [file("pkg/test/b.test.ts", "failed", [{ title: "no", status: "failed" }])],
+        exit: 1,
+      }),
+    ]);
+    expect(explained.failed).toBe(1);
+  });
+
+  it("counts a workspace with test files whose reports hold no test as a failure", () => {
+    const empty = () => phase("", { results: [] });
+    const t = tally([empty()]);
+    expect(t.failed).toBe(1);
+    expect(t.problems).toEqual(["@x/pkg: has test files but reported no test"]);
+    expect(tally([empty()], false).failed).toBe(0);
   });
 });
 
