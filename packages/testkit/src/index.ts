@@ -31,7 +31,14 @@ export {
   stateDir,
 } from "./paths.js";
 export { httpRequest, type HttpAnswer, type HttpRequestOptions } from "./http.js";
-export { freePort, freePorts, isListening, isPortFree, portHolder } from "./ports.js";
+export {
+  ephemeralPortRange,
+  freePort,
+  freePorts,
+  isListening,
+  isPortFree,
+  portHolder,
+} from "./ports.js";
 export {
   descendantPids,
   isProcessAlive,
