@@ -83,9 +83,7 @@ export class OffsetManager {
    * time, so Kafka never sees an older offset after a newer one. Rejects when it fails.
    */
   commit(consumer: KafkaConsumerPort | undefined): Promise<void> {
-    const run = this.#commits.then(() => this.#commitNow(consumer));
-    this.#commits = run.catch(() => undefined);
-    return run;
+    return this.#afterCommits(() => this.#commitNow(consumer));
   }
 
   /**
@@ -98,11 +96,17 @@ export class OffsetManager {
     if (this.#backgroundQueued) return;
     this.#backgroundQueued = true;
     this.#lastCommitAt = this.#ctx.options.clock.now();
-    const run = this.#commits.then(() => {
+    void this.#afterCommits(() => {
       this.#backgroundQueued = false;
       return this.#commitNow(consumer);
-    });
-    this.#commits = run.catch((error: unknown) => this.#warn(error));
+    }).catch((error: unknown) => this.#warn(error));
+  }
+
+  /** Runs `commit` once every commit started before it has settled; the chain never rejects. */
+  #afterCommits(commit: () => Promise<void>): Promise<void> {
+    const run = this.#commits.then(commit);
+    this.#commits = run.catch(() => undefined);
+    return run;
   }
 
   async #commitNow(consumer: KafkaConsumerPort | undefined): Promise<void> {

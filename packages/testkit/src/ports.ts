@@ -79,14 +79,11 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /** True when nothing listens on 127.0.0.1:`port` (nor on a wildcard address covering it). */
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "127.0.0.1", exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
+export async function isPortFree(port: number): Promise<boolean> {
+  const server = await bind(port).catch(() => undefined);
+  if (!server) return false;
+  await new Promise((resolve) => server.close(resolve));
+  return true;
 }
 
 /** True when something accepts connections on 127.0.0.1:`port`. */

@@ -173,10 +173,7 @@ export class PostgresServer {
    * needs no database driver of its own.
    */
   async psql(sql: string, options: PsqlOptions = {}): Promise<string> {
-    const { stdout } = await run(join(this.binDir, "psql"), this.#psqlArgs(sql, options), {
-      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
-      timeout: options.timeoutMs ?? 10_000,
-    });
+    const { stdout } = await run(...this.#psqlCommand(sql, options));
     return stdout.trimEnd();
   }
 
@@ -185,15 +182,16 @@ export class PostgresServer {
    * test needs to see what the server received before the process could send anything more).
    */
   psqlSync(sql: string, options: PsqlOptions = {}): string {
-    return execFileSync(join(this.binDir, "psql"), this.#psqlArgs(sql, options), {
-      encoding: "utf8",
-      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
-      timeout: options.timeoutMs ?? 10_000,
-    }).trimEnd();
+    const [file, args, spawnOptions] = this.#psqlCommand(sql, options);
+    return execFileSync(file, args, { ...spawnOptions, encoding: "utf8" }).trimEnd();
   }
 
-  #psqlArgs(sql: string, options: PsqlOptions): string[] {
-    return [
+  /** psql's path, arguments and process options, shared by `psql` and `psqlSync`. */
+  #psqlCommand(
+    sql: string,
+    options: PsqlOptions,
+  ): [string, string[], { env: NodeJS.ProcessEnv; timeout: number }] {
+    const args = [
       "-X",
       "-q",
       "-A",
@@ -210,6 +208,11 @@ export class PostgresServer {
       options.database ?? "postgres",
       "-c",
       sql,
+    ];
+    return [
+      join(this.binDir, "psql"),
+      args,
+      { env: { ...process.env, PGCONNECT_TIMEOUT: "2" }, timeout: options.timeoutMs ?? 10_000 },
     ];
   }
 
