@@ -10,17 +10,11 @@ import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import { createdMarks, touch, type EntityRecord } from "./entities.js";
 import { StoreInvalidEntityError } from "./errors.js";
 import { endGuid, relationshipContent, type RelationshipRecord } from "./relationships.js";
-import type { SqlTx } from "./sql.js";
-import type { RelationshipEnd, TypeRegistry } from "./typesystem.js";
+import type { MutationContext } from "./mutation.js";
+import type { RelationshipEnd } from "./typesystem.js";
 
-export interface LinkerContext {
-  tx: SqlTx;
-  types: TypeRegistry;
-  epoch: number;
-  seq: number;
-  user: string;
-  now: number;
-  newGuid: () => string;
+/** What the Linker asks of the Mutation it serves. */
+export interface LinkerEntities {
   /** An entity of this mutation (loaded or created), by guid. */
   load(guid: string): Promise<EntityRecord | undefined>;
   /** Soft-deletes an entity, with what it owns (called for dropped COMPOSITION children). */
@@ -36,7 +30,8 @@ export interface LinkTarget {
 const otherSide = (end: 1 | 2): 1 | 2 => (end === 1 ? 2 : 1);
 
 export class Linker {
-  readonly #c: LinkerContext;
+  readonly #c: MutationContext;
+  readonly #entities: LinkerEntities;
   readonly #records = new Map<string, RelationshipRecord>();
   /** Content of loaded rows as loaded; a row absent here was created by this write. */
   readonly #loaded = new Map<string, string>();
@@ -44,8 +39,9 @@ export class Linker {
   readonly #byEntity = new Map<string, Set<string>>();
   #created = 0;
 
-  constructor(context: LinkerContext) {
+  constructor(context: MutationContext, entities: LinkerEntities) {
     this.#c = context;
+    this.#entities = entities;
   }
 
   /** The ACTIVE relationships of an entity as they stand in this write. */
@@ -75,7 +71,7 @@ export class Linker {
     );
     const kept = new Set<string>();
     for (const target of targets) {
-      const other = await this.#c.load(target.guid);
+      const other = await this.#entities.load(target.guid);
       if (!other) continue; // resolved before; cannot happen
       const end = this.#pick(record, name, ends, other, target.relationshipType);
       const found = current.find(
@@ -104,8 +100,8 @@ export class Linker {
       this.#delete(r);
       const end = ends.find((e) => e.relationshipType === r.typeName)!;
       if (end.isContainer) {
-        const child = await this.#c.load(endGuid(r, otherSide(end.end)));
-        if (child) await this.#c.deleteEntity(child);
+        const child = await this.#entities.load(endGuid(r, otherSide(end.end)));
+        if (child) await this.#entities.deleteEntity(child);
       }
     }
   }
@@ -123,7 +119,7 @@ export class Linker {
       for (const side of [1, 2] as const) {
         const end = side === 1 ? def.endDef1 : def.endDef2;
         if (end.isContainer && endGuid(r, side) === record.guid) {
-          const child = await this.#c.load(endGuid(r, otherSide(side)));
+          const child = await this.#entities.load(endGuid(r, otherSide(side)));
           if (child && child.guid !== record.guid) owned.push(child);
         }
       }

@@ -58,7 +58,7 @@ import {
 import type { SqlTx } from "./sql.js";
 import type { EntityMutationResponse, EntityOperation } from "./types.js";
 import type { TypeRegistry } from "./typesystem.js";
-import { validateEntity } from "./validate.js";
+import { validateEntity, type ValidationInput } from "./validate.js";
 
 export interface MutationContext {
   tx: SqlTx;
@@ -113,8 +113,7 @@ export class Mutation {
   constructor(context: MutationContext) {
     this.#c = context;
     this.#records = new EntityRecords(context);
-    this.#linker = new Linker({
-      ...context,
+    this.#linker = new Linker(context, {
       load: (guid) => this.#records.load(guid),
       deleteEntity: (record) => this.#delete(record),
     });
@@ -310,19 +309,22 @@ export class Mutation {
     //    last the relationships, once every entity of the request has its record.
     const links: { record: EntityRecord; name: string; targets: LinkTarget[] }[] = [];
     // Atlas resolves every reference of the request before it validates an entity.
-    const resolved: { entity: AtlasEntity; record: EntityRecord }[] = [];
+    const resolved: { entity: AtlasEntity; record: EntityRecord; given: ValidationInput }[] = [];
     for (const { entity, record } of targets) {
       const attributes = await this.#resolveAll(entity.attributes);
       const relationshipAttributes = await this.#resolveAll(entity.relationshipAttributes);
-      resolved.push({ record, entity: { ...entity, attributes, relationshipAttributes } });
+      // What validation reads, not a copy of the entity with these two replaced: entities
+      // come in many shapes, and V8 spreads objects of many shapes slowly (docs/decisions.md).
+      const given = { attributes, relationshipAttributes, isIncomplete: entity.isIncomplete };
+      resolved.push({ record, entity, given });
     }
-    for (const { entity, record } of resolved) {
+    for (const { entity, record, given } of resolved) {
       // Atlas's validateAndNormalize(ForUpdate): checked against the typedefs, normalised.
       const mode = this.#partial.has(record.guid) ? "update" : "create";
       const { attributes, relationshipAttributes } = validateEntity(
         this.#c.types,
         record.typeName,
-        entity,
+        given,
         mode,
       );
       const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
@@ -441,8 +443,12 @@ export class Mutation {
     entity: AtlasEntity,
   ): Promise<void> {
     const before = record.qualifiedName;
-    record.attributes = { ...record.attributes, ...attributes };
-    record.relationshipAttributes = { ...record.relationshipAttributes, ...relationshipAttributes };
+    record.attributes = Object.assign({}, record.attributes, attributes);
+    record.relationshipAttributes = Object.assign(
+      {},
+      record.relationshipAttributes,
+      relationshipAttributes,
+    );
     const isNew = record.isIncomplete || this.#records.loadedContent(record.guid) === undefined;
     applyExtras(this.#c.types, record, entity, isNew, this.#options);
     record.isIncomplete = false;

@@ -422,11 +422,15 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
           return 0;
         }
         applied.add(key);
-        const context = { tx, seq, types, now, epoch, user };
+        const context = { tx, seq, types, now, epoch, user, newGuid: this.newGuid };
         // Atlas leaves `propagate` off for classifications a hook sends without one.
         const hookChanges = changes.map((c) =>
           c.kind === "createOrUpdate"
-            ? { ...c, options: { propagateByDefault: false, ...c.options } }
+            ? {
+                kind: c.kind,
+                entities: c.entities,
+                options: { propagateByDefault: false, ...c.options },
+              }
             : c,
         );
         const mutation = await this.#applyChanges(context, hookChanges);
@@ -466,7 +470,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       user,
       operation,
       async (tx, seq, types, now) => {
-        const context = { tx, seq, types, now, epoch, user };
+        const context = { tx, seq, types, now, epoch, user, newGuid: this.newGuid };
         const result = await (await this.#applyChanges(context, changes)).flush();
         response = result.response;
         return result.changed;
@@ -477,11 +481,8 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   }
 
   /** The changes applied in memory; the caller writes them (Mutation.flush or flushChanges). */
-  async #applyChanges(
-    context: Omit<MutationContext, "newGuid">,
-    changes: StoreChange[],
-  ): Promise<Mutation> {
-    const mutation = new Mutation({ ...context, newGuid: this.newGuid });
+  async #applyChanges(context: MutationContext, changes: StoreChange[]): Promise<Mutation> {
+    const mutation = new Mutation(context);
     for (const change of changes) {
       switch (change.kind) {
         case "createOrUpdate":

@@ -348,6 +348,12 @@ export interface ValidatedAttributes {
   relationshipAttributes: Record<string, JsonValue>;
 }
 
+/** What validateEntity reads of an entity. */
+export type ValidationInput = Pick<
+  AtlasEntity,
+  "attributes" | "relationshipAttributes" | "isIncomplete"
+>;
+
 /**
  * Checks `entity`'s attributes against the entity type `typeName` (create: a create or full
  * update; update: a partial update) and returns what is to be stored, or throws
@@ -356,7 +362,7 @@ export interface ValidatedAttributes {
 export function validateEntity(
   types: TypeRegistry,
   typeName: string,
-  entity: AtlasEntity,
+  entity: ValidationInput,
   mode: "create" | "update",
 ): ValidatedAttributes {
   const plan = plansOf(types).entity(typeName);
@@ -399,5 +405,5 @@ export function validateEntity(
   }
   if (run.messages.length > 0 || attributes === INVALID)
     throw new StoreInvalidAttributesError(run.messages);
-  return { attributes: { ...attributes, ...references }, relationshipAttributes };
+  return { attributes: Object.assign({}, attributes, references), relationshipAttributes };
 }
