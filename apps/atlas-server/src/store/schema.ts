@@ -23,6 +23,13 @@
 import { propagationMigration, propagationStatements } from "./propagation-sql.js";
 import type { Migration, StoreSql } from "./sql.js";
 
+/**
+ * The logs a write only ever appends to: the write log, hook positions, audit events. No
+ * write reads back the rows it appends there, so SQLite's backend inserts them together
+ * (sqlite-appended.ts).
+ */
+export const APPEND_ONLY_TABLES = ["atlas_writes", "atlas_hook_offsets", "atlas_entity_audit"];
+
 export interface Dialect {
   /** Column type of 64-bit integers (epochs, seqs, epoch ms, Kafka offsets). */
   bigint: string;

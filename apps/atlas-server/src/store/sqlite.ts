@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StoreBusyError, StoreConfigError } from "./errors.js";
 import { migrations, statements, type Dialect } from "./schema.js";
+import { AppendedRows, appendKind, type AppendKind } from "./sqlite-appended.js";
 import {
   positionalParameters,
   type SqlBackend,
@@ -107,8 +108,10 @@ const BUSY_PAUSE_MS = 25;
  * their order: better-sqlite3 binds an array by position, where an object costs a property
  * lookup per parameter (~2 µs more for an entity row's 21; 8% of a hook message's CPU).
  */
-interface Positional {
+interface Positional extends AppendKind {
   statement: Database.Statement;
+  /** The statement's positional text. */
+  text: string;
   names: string[];
 }
 
@@ -169,6 +172,8 @@ export class SqliteBackend implements SqlBackend {
   readonly migrations = migrations(SQLITE_DIALECT);
   readonly #db: Database.Database;
   readonly #runner: SqlRunner;
+  /** The current write's rows for the append-only logs, not yet inserted (sqlite-appended.ts). */
+  readonly #appended: AppendedRows;
   readonly #lane: Lane;
   readonly #busyTimeoutMs: number;
   /** Write transactions committed by this backend so far, and how many of them are on disk. */
@@ -229,29 +234,41 @@ export class SqliteBackend implements SqlBackend {
         // bounded (the store's own statements are a few dozen and come back at once).
         if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
         const { text, names } = positionalParameters(sql, () => "?");
-        prepared = { statement: this.#db.prepare(text), names };
+        prepared = { statement: this.#db.prepare(text), text, names, ...appendKind(sql) };
         statements.set(sql, prepared);
       }
       return prepared;
     };
+    const appended = new AppendedRows(this.#db);
+    this.#appended = appended;
+    /** The statement, with the appended rows it could see or change inserted first. */
+    const ready = (prepared: Positional): Positional => {
+      if (prepared.namesAppendOnly && appended.size > 0) appended.write();
+      return prepared;
+    };
     this.#runner = {
       all: async (sql: string, params: SqlParams = {}) => {
-        const { statement, names } = prepare(sql);
+        const { statement, names } = ready(prepare(sql));
         const values = valuesOf(names, params);
         return statement.reader ? (statement.all(values) as SqlRow[]) : (statement.run(values), []);
       },
       run: async (sql: string, params: SqlParams = {}) => {
         // DDL changes the schema: do not cache those statements.
         if (/^\s*(CREATE|ALTER|DROP)\b/i.test(sql)) {
+          if (appended.size > 0) appended.write();
           this.#db.exec(sql);
           return 0;
         }
-        const { statement, names } = prepare(sql);
+        const { statement, names } = ready(prepare(sql));
         return statement.run(valuesOf(names, params)).changes;
       },
       send: async (sql: string, params: SqlParams = {}) => {
-        const { statement, names } = prepare(sql);
-        statement.run(valuesOf(names, params));
+        const prepared = prepare(sql);
+        if (prepared.gathered && this.#db.inTransaction) {
+          appended.add(sql, prepared.text, valuesOf(prepared.names, params));
+          return;
+        }
+        ready(prepared).statement.run(valuesOf(prepared.names, params));
       },
     };
   }
@@ -307,6 +324,7 @@ export class SqliteBackend implements SqlBackend {
       await this.#begin(begin, lockWaitMs ?? this.#busyTimeoutMs);
       try {
         const result = await fn(this.#runner);
+        if (this.#appended.size > 0) this.#appended.write();
         this.#db.exec("COMMIT");
         if (durable !== undefined) {
           this.#committed += 1;
@@ -316,6 +334,7 @@ export class SqliteBackend implements SqlBackend {
         }
         return { result, commits: this.#committed };
       } catch (error) {
+        this.#appended.clear();
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
         throw error;
       }

@@ -1,0 +1,129 @@
+/**
+ * SQLite: the rows a write appends to the store's logs (the write log, hook positions, audit
+ * events) are gathered and inserted together, as multi-row INSERTs, before any statement that
+ * names their table and before the commit; a rollback drops them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { appendKind } from "../../src/store/sqlite-appended.js";
+import { SqliteBackend } from "../../src/store/sqlite.js";
+import type { SqlRunner } from "../../src/store/sql.js";
+
+const INSERT = "INSERT INTO atlas_writes (seq, note) VALUES (@seq, @note)";
+/** Rows this connection's finished INSERTs changed: gathered rows are not counted yet. */
+const changesSoFar = async (db: SqlRunner) =>
+  Number((await db.all("SELECT total_changes() AS n"))[0]!.n);
+
+describe("appendKind", () => {
+  it("gathers one-row INSERTs into the append-only tables, and flushes before any statement naming them", () => {
+    expect(appendKind(INSERT)).toEqual({ gathered: true, namesAppendOnly: true });
+    expect(
+      appendKind(
+        "INSERT INTO atlas_hook_offsets (topic, kafka_partition) VALUES (@topic, lower(@p))",
+      ),
+    ).toEqual({ gathered: true, namesAppendOnly: true });
+    expect(appendKind("SELECT seq FROM atlas_writes WHERE seq > @after")).toEqual({
+      gathered: false,
+      namesAppendOnly: true,
+    });
+    expect(appendKind("DELETE FROM atlas_entity_audit WHERE write_seq = @seq")).toEqual({
+      gathered: false,
+      namesAppendOnly: true,
+    });
+    // Something after the row of values: not a plain one-row INSERT, so never gathered.
+    expect(appendKind(`${INSERT} ON CONFLICT DO NOTHING`)).toEqual({
+      gathered: false,
+      namesAppendOnly: true,
+    });
+    expect(appendKind("INSERT INTO atlas_entities (guid) VALUES (@guid)")).toEqual({
+      gathered: false,
+      namesAppendOnly: false,
+    });
+    expect(appendKind("SELECT 1 FROM atlas_writes_archive")).toEqual({
+      gathered: false,
+      namesAppendOnly: false,
+    });
+  });
+});
+
+describe("SQLite appended rows", () => {
+  let dir: string;
+  let backend: SqliteBackend;
+  afterEach(async () => {
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const open = async () => {
+    dir = mkdtempSync(join(tmpdir(), "atlas-appended-"));
+    backend = new SqliteBackend({ path: join(dir, "a.db") });
+    await backend.write(async (db) => {
+      await db.run("CREATE TABLE atlas_writes (seq INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+      await db.run("CREATE TABLE other (id INTEGER PRIMARY KEY)");
+    });
+    return backend;
+  };
+  const notes = (b: SqliteBackend) =>
+    b.read(async (db) =>
+      (await db.all("SELECT seq, note FROM atlas_writes ORDER BY seq")).map(
+        (r) => `${Number(r.seq)}:${String(r.note)}`,
+      ),
+    );
+
+  it("gathers the rows, inserts them before a statement that names the table, and all of them in order", async () => {
+    const b = await open();
+    const seen = await b.write(async (db) => {
+      const before = await changesSoFar(db);
+      for (let seq = 1; seq <= 203; seq++) await db.send(INSERT, { seq, note: `n${seq}` });
+      const gathered = (await changesSoFar(db)) - before;
+      // A statement that names the table reads what was appended before it.
+      const counted = Number((await db.all("SELECT count(*) AS n FROM atlas_writes"))[0]!.n);
+      return { gathered, counted, inserted: (await changesSoFar(db)) - before };
+    });
+    expect(seen).toEqual({ gathered: 0, counted: 203, inserted: 203 });
+    const rows = await notes(b);
+    expect(rows).toHaveLength(203);
+    expect(rows.slice(0, 2)).toEqual(["1:n1", "2:n2"]);
+    expect(rows.at(-1)).toBe("203:n203");
+  });
+
+  it("inserts the rows still gathered at the commit, and leaves other tables' INSERTs alone", async () => {
+    const b = await open();
+    const otherChanges = await b.write(async (db) => {
+      await db.send(INSERT, { seq: 7, note: "last" });
+      const before = await changesSoFar(db);
+      await db.send("INSERT INTO other (id) VALUES (@id)", { id: 1 });
+      return (await changesSoFar(db)) - before;
+    });
+    expect(otherChanges).toBe(1);
+    expect(await notes(b)).toEqual(["7:last"]);
+  });
+
+  it("drops the gathered rows of a transaction that rolls back", async () => {
+    const b = await open();
+    await expect(
+      b.write(async (db) => {
+        await db.send(INSERT, { seq: 1, note: "rolled back" });
+        throw new Error("the write fails");
+      }),
+    ).rejects.toThrow("the write fails");
+    await b.write(async (db) => db.send(INSERT, { seq: 2, note: "kept" }));
+    expect(await notes(b)).toEqual(["2:kept"]);
+  });
+
+  it("fails the whole transaction when a gathered row is refused, and commits none of it", async () => {
+    const b = await open();
+    await b.write(async (db) => db.send(INSERT, { seq: 1, note: "first" }));
+    await expect(
+      b.write(async (db) => {
+        await db.send(INSERT, { seq: 2, note: "second" });
+        await db.send(INSERT, { seq: 1, note: "duplicate" });
+        await db.send("INSERT INTO other (id) VALUES (@id)", { id: 1 });
+      }),
+    ).rejects.toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" });
+    expect(await notes(b)).toEqual(["1:first"]);
+    const others = await b.read(async (db) => db.all("SELECT id FROM other"));
+    expect(others).toEqual([]);
+  });
+});
