@@ -7,6 +7,7 @@ import {
   requireObject,
   requireString,
   requireValue,
+  withUser,
 } from "./fields.js";
 import type {
   AtlasClassification,
@@ -33,7 +34,6 @@ export const MAX_V1_DEPTH = 100;
 
 export function decodeV1(body: JsonObject, type: V1Type): HookNotification {
   const user = optionalString(body.user, "user");
-  const base = { format: "V1" as const, wireType: type, ...(user === undefined ? {} : { user }) };
   switch (type) {
     case "ENTITY_CREATE":
     case "ENTITY_FULL_UPDATE": {
@@ -41,25 +41,32 @@ export function decodeV1(body: JsonObject, type: V1Type): HookNotification {
       const entities = requireArray(body.entities, "entities").map((r, i) =>
         referenceable(r, `entities[${i}]`, referredEntities),
       );
-      return {
-        ...base,
+      return withUser(user, {
+        format: "V1",
+        wireType: type,
         type: type === "ENTITY_CREATE" ? "ENTITY_CREATE_V2" : "ENTITY_FULL_UPDATE_V2",
         entities: { entities, referredEntities },
-      };
+      });
     }
     case "ENTITY_PARTIAL_UPDATE": {
       const entityId = uniqueId(body);
       const referredEntities: Record<string, AtlasEntity> = {};
       const entity = referenceable(body.entity, "entity", referredEntities, entityId.typeName);
-      return {
-        ...base,
+      return withUser(user, {
+        format: "V1",
+        wireType: type,
         type: "ENTITY_PARTIAL_UPDATE_V2",
         entityId,
         entity: { entity, referredEntities },
-      };
+      });
     }
     case "ENTITY_DELETE":
-      return { ...base, type: "ENTITY_DELETE_V2", entities: [uniqueId(body)] };
+      return withUser(user, {
+        format: "V1",
+        wireType: type,
+        type: "ENTITY_DELETE_V2",
+        entities: [uniqueId(body)],
+      });
   }
 }
 

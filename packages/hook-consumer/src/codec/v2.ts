@@ -4,6 +4,7 @@ import {
   requireArray,
   requireObject,
   requireString,
+  withUser,
 } from "./fields.js";
 import type {
   AtlasEntitiesWithExtInfo,
@@ -20,26 +21,32 @@ import type {
 
 export function decodeV2(body: JsonObject, type: V2Type): HookNotification {
   const user = optionalString(body.user, "user");
-  const base = { format: "V2" as const, wireType: type, ...(user === undefined ? {} : { user }) };
   switch (type) {
     case "ENTITY_CREATE_V2":
     case "ENTITY_FULL_UPDATE_V2":
-      return { ...base, type, entities: entitiesWithExtInfo(body.entities, "entities") };
+      return withUser(user, {
+        format: "V2",
+        wireType: type,
+        type,
+        entities: entitiesWithExtInfo(body.entities, "entities"),
+      });
     case "ENTITY_PARTIAL_UPDATE_V2":
-      return {
-        ...base,
+      return withUser(user, {
+        format: "V2",
+        wireType: type,
         type,
         entityId: objectId(body.entityId, "entityId"),
         entity: entityWithExtInfo(body.entity, "entity"),
-      };
+      });
     case "ENTITY_DELETE_V2":
-      return {
-        ...base,
+      return withUser(user, {
+        format: "V2",
+        wireType: type,
         type,
         entities: requireArray(body.entities, "entities").map((id, i) =>
           objectId(id, `entities[${i}]`),
         ),
-      };
+      });
   }
 }
 
