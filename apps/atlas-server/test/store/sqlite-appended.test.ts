@@ -1,7 +1,8 @@
 /**
  * SQLite: the rows a write appends to the store's logs (the write log, hook positions, audit
- * events) are gathered and inserted together, as multi-row INSERTs, before any statement that
- * names their table and before the commit; a rollback drops them.
+ * events) are gathered and inserted together, as multi-row INSERTs: each 64 of one statement at
+ * once, the rest before any statement that names their table and before the commit; a rollback
+ * drops them.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,17 +72,23 @@ describe("SQLite appended rows", () => {
       ),
     );
 
-  it("gathers the rows, inserts them before a statement that names the table, and all of them in order", async () => {
+  it("gathers the rows, inserts each full 64 at once and the rest before a statement that names the table, all in order", async () => {
     const b = await open();
     const seen = await b.write(async (db) => {
-      const before = await changesSoFar(db);
-      for (let seq = 1; seq <= 203; seq++) await db.send(INSERT, { seq, note: `n${seq}` });
-      const gathered = (await changesSoFar(db)) - before;
+      const start = await changesSoFar(db);
+      const inserted = async () => (await changesSoFar(db)) - start;
+      const send = async (from: number, to: number) => {
+        for (let seq = from; seq <= to; seq++) await db.send(INSERT, { seq, note: `n${seq}` });
+        return inserted();
+      };
+      const after63 = await send(1, 63);
+      const after64 = await send(64, 64);
+      const after203 = await send(65, 203);
       // A statement that names the table reads what was appended before it.
       const counted = Number((await db.all("SELECT count(*) AS n FROM atlas_writes"))[0]!.n);
-      return { gathered, counted, inserted: (await changesSoFar(db)) - before };
+      return { after63, after64, after203, counted, atLast: await inserted() };
     });
-    expect(seen).toEqual({ gathered: 0, counted: 203, inserted: 203 });
+    expect(seen).toEqual({ after63: 0, after64: 64, after203: 192, counted: 203, atLast: 203 });
     const rows = await notes(b);
     expect(rows).toHaveLength(203);
     expect(rows.slice(0, 2)).toEqual(["1:n1", "2:n2"]);
