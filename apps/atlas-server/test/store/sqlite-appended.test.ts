@@ -18,34 +18,23 @@ const changesSoFar = async (db: SqlRunner) =>
   Number((await db.all("SELECT total_changes() AS n"))[0]!.n);
 
 describe("appendKind", () => {
-  it("gathers one-row INSERTs into the append-only tables, and flushes before any statement naming them", () => {
-    expect(appendKind(INSERT)).toEqual({ gathered: true, namesAppendOnly: true });
-    expect(
-      appendKind(
-        "INSERT INTO atlas_hook_offsets (topic, kafka_partition) VALUES (@topic, lower(@p))",
-      ),
-    ).toEqual({ gathered: true, namesAppendOnly: true });
-    expect(appendKind("SELECT seq FROM atlas_writes WHERE seq > @after")).toEqual({
-      gathered: false,
-      namesAppendOnly: true,
-    });
-    expect(appendKind("DELETE FROM atlas_entity_audit WHERE write_seq = @seq")).toEqual({
-      gathered: false,
-      namesAppendOnly: true,
-    });
+  // [statement, gathered, namesAppendOnly]
+  const cases: [string, boolean, boolean][] = [
+    [INSERT, true, true],
+    [
+      "INSERT INTO atlas_hook_offsets (topic, kafka_partition) VALUES (@topic, lower(@p))",
+      true,
+      true,
+    ],
+    ["SELECT seq FROM atlas_writes WHERE seq > @after", false, true],
+    ["DELETE FROM atlas_entity_audit WHERE write_seq = @seq", false, true],
     // Something after the row of values: not a plain one-row INSERT, so never gathered.
-    expect(appendKind(`${INSERT} ON CONFLICT DO NOTHING`)).toEqual({
-      gathered: false,
-      namesAppendOnly: true,
-    });
-    expect(appendKind("INSERT INTO atlas_entities (guid) VALUES (@guid)")).toEqual({
-      gathered: false,
-      namesAppendOnly: false,
-    });
-    expect(appendKind("SELECT 1 FROM atlas_writes_archive")).toEqual({
-      gathered: false,
-      namesAppendOnly: false,
-    });
+    [`${INSERT} ON CONFLICT DO NOTHING`, false, true],
+    ["INSERT INTO atlas_entities (guid) VALUES (@guid)", false, false],
+    ["SELECT 1 FROM atlas_writes_archive", false, false],
+  ];
+  it.each(cases)("%s: gathered %s, names an append-only table %s", (sql, gathered, names) => {
+    expect(appendKind(sql)).toEqual({ gathered, namesAppendOnly: names });
   });
 });
 
