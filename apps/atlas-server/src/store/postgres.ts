@@ -12,6 +12,8 @@ import { PlannerStatistics, type PlannerStatisticsOptions } from "./pg-statistic
 import type { StoreLogger } from "./types.js";
 import { migrations, statements, type Dialect } from "./schema.js";
 import {
+  ONE_ROW_INSERT,
+  oneRowInsertParts,
   positionalParameters,
   type SqlBackend,
   type SqlParams,
@@ -67,8 +69,6 @@ function unavailable(error: unknown): unknown {
   return error;
 }
 
-/** An `INSERT INTO … VALUES (…)` with one row of values and nothing after it: sent ones are gathered. */
-const GATHERED_INSERT = /^\s*INSERT INTO [^;]*VALUES\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$/i;
 /** PostgreSQL's cap on the parameters of one statement. */
 const MAX_PARAMETERS = 65_535;
 /**
@@ -96,10 +96,7 @@ interface MultiRow {
 }
 
 function multiRow(text: string): MultiRow {
-  const at = text.search(/VALUES\s*\(/i);
-  const open = text.indexOf("(", at);
-  const head = text.slice(0, open);
-  const row = text.slice(open).trim();
+  const { head, row } = oneRowInsertParts(text);
   const pieces: string[] = [];
   const numbers: number[] = [];
   let from = 0;
@@ -126,7 +123,7 @@ function multiRowText({ head, pieces, numbers, perRow }: MultiRow, rows: number)
 
 /**
  * A statement as pg takes it, once per statement text: `@name` parameters → pg's `$n`, and
- * for a one-row INSERT that is gathered (GATHERED_INSERT), its multi-row form.
+ * for a one-row INSERT (ONE_ROW_INSERT, sent ones are gathered), its multi-row form.
  */
 interface Prepared {
   text: string;
@@ -138,7 +135,7 @@ interface Prepared {
 function positional(sql: string): Prepared {
   // One $n per name, however often it is used.
   const { text, names } = positionalParameters(sql, (index) => `$${index + 1}`, true);
-  return GATHERED_INSERT.test(sql) ? { text, names, gathered: multiRow(text) } : { text, names };
+  return ONE_ROW_INSERT.test(sql) ? { text, names, gathered: multiRow(text) } : { text, names };
 }
 
 export interface PostgresBackendOptions {

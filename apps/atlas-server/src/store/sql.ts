@@ -234,6 +234,15 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
   };
 }
 
+/** A one-row `INSERT INTO … VALUES (…)` with nothing after it: a backend may send its rows together. */
+export const ONE_ROW_INSERT = /^\s*INSERT INTO [^;]*VALUES\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$/i;
+
+/** A one-row INSERT (ONE_ROW_INSERT) as its head (`INSERT INTO t (…) VALUES `) and its `(…)` of values. */
+export function oneRowInsertParts(text: string): { head: string; row: string } {
+  const open = text.indexOf("(", text.search(/VALUES\s*\(/i));
+  return { head: text.slice(0, open), row: text.slice(open).trim() };
+}
+
 /**
  * The store's SQL names its parameters `@name` (no `@` occurs in its literals). Each backend
  * binds by position: `placeholder` says what stands in for the parameter at `index` of the

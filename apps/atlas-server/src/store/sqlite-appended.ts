@@ -14,12 +14,11 @@
  */
 import type Database from "better-sqlite3";
 import { APPEND_ONLY_TABLES } from "./schema.js";
+import { ONE_ROW_INSERT, oneRowInsertParts } from "./sql.js";
 
 /** Rows of one INSERT go in statements of 64, 32, … 1 rows: a few statement texts per table. */
 const MAX_ROWS_PER_STATEMENT = 64;
 
-/** A one-row `INSERT INTO … VALUES (…)` with nothing after it. */
-const ONE_ROW_INSERT = /^\s*INSERT INTO [^;]*VALUES\s*\([^()]*(\([^()]*\)[^()]*)*\)\s*$/i;
 const NAMES_APPEND_ONLY = new RegExp(`\\b(${APPEND_ONLY_TABLES.join("|")})\\b`, "i");
 
 /** What a statement text is to the gathering, worked out once per text. */
@@ -37,9 +36,8 @@ export function appendKind(sql: string): AppendKind {
 
 /** The positional text of a one-row INSERT as n rows: its `(…)` of values repeated. */
 function multiRowText(text: string, rows: number): string {
-  const open = text.indexOf("(", text.search(/VALUES\s*\(/i));
-  const row = text.slice(open).trim();
-  return `${text.slice(0, open)}${Array.from({ length: rows }, () => row).join(", ")}`;
+  const { head, row } = oneRowInsertParts(text);
+  return `${head}${Array.from({ length: rows }, () => row).join(", ")}`;
 }
 
 interface Gathered {

@@ -429,7 +429,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
             ? {
                 kind: c.kind,
                 entities: c.entities,
-                options: { propagateByDefault: false, ...c.options },
+                options: Object.assign({ propagateByDefault: false }, c.options),
               }
             : c,
         );
