@@ -5,6 +5,7 @@ import type { AtlasEntity } from "@atlas-ha/atlas-model";
 import type { PostgresServer } from "@atlas-ha/testkit";
 import { afterAll, afterEach } from "vitest";
 import { createStore } from "../../src/store/index.js";
+import { SqliteBackend } from "../../src/store/sqlite.js";
 import type { MetadataStore, StoreConfig, StoreDeps } from "../../src/store/types.js";
 
 export type BackendName = "sqlite" | "postgres";
@@ -112,3 +113,20 @@ export const hiveProcessRequired = {
   endTime: 1_767_225_600_100,
   userName: "hive",
 };
+
+/** A new SqliteBackend on its own file in a temp dir per call; closed and removed after each test. */
+export function useSqliteBackends(prefix: string): () => SqliteBackend {
+  const opened: { backend: SqliteBackend; dir: string }[] = [];
+  afterEach(async () => {
+    for (const { backend, dir } of opened.splice(0)) {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const backend = new SqliteBackend({ path: join(dir, "store.db") });
+    opened.push({ backend, dir });
+    return backend;
+  };
+}

@@ -3,12 +3,9 @@
  * (sql.ts positionalParameters): SQLite with one anonymous `?` per use, PostgreSQL with one
  * `$n` per name. A name used twice, and one the caller did not pass, on the SQLite runner.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { positionalParameters } from "../../src/store/sql.js";
-import { SqliteBackend } from "../../src/store/sqlite.js";
+import { useSqliteBackends } from "./helpers.js";
 
 describe("named parameters bound by position", () => {
   it("gives each use its own ? (SQLite), or each name one $n (PostgreSQL)", () => {
@@ -24,17 +21,7 @@ describe("named parameters bound by position", () => {
   });
 
   describe("on SQLite", () => {
-    let dir: string;
-    let backend: SqliteBackend;
-    afterEach(async () => {
-      await backend?.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const open = () => {
-      dir = mkdtempSync(join(tmpdir(), "atlas-params-"));
-      backend = new SqliteBackend({ path: join(dir, "p.db") });
-      return backend;
-    };
+    const open = useSqliteBackends("atlas-params-");
 
     it("binds a name used twice to both places, and null as NULL", async () => {
       const rows = await open().read((db) =>

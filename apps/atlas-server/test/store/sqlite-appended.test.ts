@@ -4,13 +4,11 @@
  * once, the rest before any statement that names their table and before the commit; a rollback
  * drops them.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendKind } from "../../src/store/sqlite-appended.js";
-import { SqliteBackend } from "../../src/store/sqlite.js";
+import type { SqliteBackend } from "../../src/store/sqlite.js";
 import type { SqlRunner } from "../../src/store/sql.js";
+import { useSqliteBackends } from "./helpers.js";
 
 const INSERT = "INSERT INTO atlas_writes (seq, note) VALUES (@seq, @note)";
 /** Rows this connection's finished INSERTs changed: gathered rows are not counted yet. */
@@ -39,15 +37,9 @@ describe("appendKind", () => {
 });
 
 describe("SQLite appended rows", () => {
-  let dir: string;
-  let backend: SqliteBackend;
-  afterEach(async () => {
-    await backend?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fresh = useSqliteBackends("atlas-appended-");
   const open = async () => {
-    dir = mkdtempSync(join(tmpdir(), "atlas-appended-"));
-    backend = new SqliteBackend({ path: join(dir, "a.db") });
+    const backend = fresh();
     await backend.write(async (db) => {
       await db.run("CREATE TABLE atlas_writes (seq INTEGER PRIMARY KEY, note TEXT NOT NULL)");
       await db.run("CREATE TABLE other (id INTEGER PRIMARY KEY)");
