@@ -8,7 +8,13 @@
  * Events outlive the entity: a purged entity's audit can still be read.
  */
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
-import { canonicalJson, toStoredEntity, type EntityRecord } from "./entities.js";
+import {
+  canonicalJson,
+  storedEntityJson,
+  toStoredEntity,
+  type EntityJsonColumns,
+  type EntityRecord,
+} from "./entities.js";
 import type { SqlRunner, SqlRow, SqlTx } from "./sql.js";
 
 /** Atlas's EntityAuditActionV2 values this store writes or filters on. */
@@ -98,10 +104,14 @@ interface PendingEvent {
 const INSERT = `INSERT INTO atlas_entity_audit (entity_guid, type_name, write_seq, ord, write_epoch, at,
   user_name, action, details) VALUES (@guid, @typeName, @seq, @ord, @epoch, @at, @user, @action, @details)`;
 
-/** One changed entity of a write: the record as written and its contentOf() when loaded (undefined: created). */
+/**
+ * One changed entity of a write: the record as written, its contentOf() when loaded
+ * (undefined: created), and the JSON texts its row was written with, when at hand.
+ */
 export interface AuditedChange {
   record: EntityRecord;
   before: string | undefined;
+  json?: EntityJsonColumns;
 }
 
 /** Writes the audit events of one write's entity changes (Mutation.flush), in its transaction. */
@@ -161,10 +171,11 @@ type Content = [
 export const AUDIT_DETAILS_MAX_CHARS = 256 * 1024;
 
 /** The entity as an event's details carry it: whole, else without attribute values, else a summary. */
-function auditedEntity(record: EntityRecord): string {
-  const entity = toStoredEntity(record);
-  const whole = JSON.stringify(entity);
+function auditedEntity(record: EntityRecord, json?: EntityJsonColumns): string {
+  const whole =
+    json === undefined ? JSON.stringify(toStoredEntity(record)) : storedEntityJson(record, json);
   if (whole.length <= AUDIT_DETAILS_MAX_CHARS) return whole;
+  const entity = toStoredEntity(record);
   const lean = JSON.stringify({ ...entity, attributes: null, relationshipAttributes: null });
   if (lean.length <= AUDIT_DETAILS_MAX_CHARS) return lean;
   const { guid, typeName, createTime, updateTime, createdBy, updatedBy, status, version } = entity;
@@ -181,8 +192,8 @@ function auditedEntity(record: EntityRecord): string {
 }
 
 /** The events of one change, in Atlas's order: the entity, then classifications, labels, attributes. */
-function eventsOf({ record, before }: AuditedChange): PendingEvent[] {
-  const entityJson = () => auditedEntity(record);
+function eventsOf({ record, before, json }: AuditedChange): PendingEvent[] {
+  const entityJson = () => auditedEntity(record, json);
   const out: PendingEvent[] = [];
   const event = (action: AuditAction, details: string) => out.push({ record, action, details });
   const old = before === undefined ? undefined : (JSON.parse(before) as Content);

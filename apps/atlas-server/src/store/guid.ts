@@ -41,6 +41,9 @@ export function timeOrderedGuids(source: GuidSource = {}): () => string {
   let used = POOL_BYTES;
   let lastMs = -1;
   let counter = 0;
+  // "tttttttt-tttt-7" of lastMs, made once per millisecond (many guids share one).
+  let prefixMs = -1;
+  let prefix = "";
   return () => {
     const ms = Math.floor(now());
     if (ms > lastMs) {
@@ -52,18 +55,21 @@ export function timeOrderedGuids(source: GuidSource = {}): () => string {
       lastMs++;
       counter = 0;
     }
+    if (prefixMs !== lastMs) {
+      // 48-bit time as 12 hex digits (2^48 ms lasts until the year 10889).
+      const time = lastMs.toString(16).padStart(12, "0");
+      prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+      prefixMs = lastMs;
+    }
     if (used + RANDOM_BYTES > POOL_BYTES) {
       fill(pool);
       used = 0;
     }
     const r = used;
     used += RANDOM_BYTES;
-    // 48-bit time as 12 hex digits (2^48 ms lasts until the year 10889).
-    const time = lastMs.toString(16).padStart(12, "0");
     const b8 = 0x80 | (pool[r]! & 0x3f);
     return (
-      `${time.slice(0, 8)}-${time.slice(8, 12)}-` +
-      `7${(counter >> 8).toString(16)}${HEX[counter & 0xff]}-` +
+      `${prefix}${HEX[counter >> 8]![1]}${HEX[counter & 0xff]}-` +
       `${HEX[b8]}${HEX[pool[r + 1]!]}-` +
       `${HEX[pool[r + 2]!]}${HEX[pool[r + 3]!]}${HEX[pool[r + 4]!]}` +
       `${HEX[pool[r + 5]!]}${HEX[pool[r + 6]!]}${HEX[pool[r + 7]!]}`

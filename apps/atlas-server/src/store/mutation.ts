@@ -38,6 +38,7 @@ import {
   stringAttr,
   touch,
   toHeader,
+  type EntityJsonColumns,
   type EntityRecord,
   type ObjectRef,
 } from "./entities.js";
@@ -237,12 +238,13 @@ export class Mutation {
       const content = loaded === undefined ? undefined : contentOf(record);
       if (loaded === undefined || loaded !== content) propagation.push({ loaded, after: record });
       let operation: EntityOperation;
+      let json: EntityJsonColumns;
       if (loaded === undefined) {
-        await tx.insertEntity(record, createOrd++);
+        json = await tx.insertEntity(record, createOrd++);
         operation = "CREATE";
       } else if (loaded !== content) {
         touch(record, this.#c);
-        await tx.updateEntity(record);
+        json = await tx.updateEntity(record);
         operation = this.#deleted.has(record.guid)
           ? "DELETE"
           : this.#partial.has(record.guid)
@@ -253,7 +255,7 @@ export class Mutation {
       }
       changed += 1;
       report?.(operation, record);
-      audited.push({ record, before: loaded });
+      audited.push({ record, before: loaded, json });
     }
     await writeEntityAudits(this.#c, audited);
     // Propagation reads the rows as this write left them (propagation.ts).

@@ -6,7 +6,7 @@
  */
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
-import type { EntityRecord } from "./entities.js";
+import type { EntityJsonColumns, EntityRecord } from "./entities.js";
 import { PropagationTx, type PropagationSql } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { HookPosition, WriteRecord } from "./types.js";
@@ -208,7 +208,7 @@ export interface RelationshipFilter {
   activeOnly?: boolean;
 }
 
-function recordParams(record: EntityRecord, createOrd = 0): SqlParams {
+function recordParams(record: EntityRecord, createOrd = 0): SqlParams & EntityJsonColumns {
   return {
     guid: record.guid,
     typeName: record.typeName,
@@ -521,16 +521,20 @@ export class SqlTx {
     return row ? toRecord(row) : undefined;
   }
 
-  async insertEntity(record: EntityRecord, createOrd: number): Promise<void> {
+  /** Writes a new entity row; resolves the JSON texts of its structured fields (for its audit event). */
+  async insertEntity(record: EntityRecord, createOrd: number): Promise<EntityJsonColumns> {
     const row = recordParams(record, createOrd);
     await this.#db.send(this.#sql.insertEntity, row);
     if (this.#unique.size > 0) this.#hold(record, row);
+    return row;
   }
 
-  async updateEntity(record: EntityRecord): Promise<void> {
+  /** Rewrites an entity row; resolves as insertEntity. */
+  async updateEntity(record: EntityRecord): Promise<EntityJsonColumns> {
     const row = recordParams(record);
     await this.#db.send(this.#sql.updateEntity, row);
     if (this.#unique.size > 0) this.#hold(record, row);
+    return row;
   }
 
   async relationship(guid: string): Promise<RelationshipRecord | undefined> {

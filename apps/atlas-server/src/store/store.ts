@@ -79,6 +79,11 @@ function checkPosition(position: HookPosition): void {
   }
 }
 
+/** A checked offset (decimal digits) as the database gives it back: without leading zeros. */
+function canonicalOffset(offset: string): string {
+  return offset.length > 1 && offset.charCodeAt(0) === 48 ? BigInt(offset).toString() : offset;
+}
+
 export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
   readonly glossary = new GlossaryStore({
     read: (work) =>
@@ -416,7 +421,7 @@ export class SqlMetadataStore extends SqlStoreAdmin implements MetadataStore {
       work: async (tx: SqlTx, seq: number, types: TypeRegistry, now: number) => {
         // After the fence check, before any change: a redelivered message is skipped here.
         applied ??= await tx.appliedHookPositions(messages.map((m) => m.position));
-        const key = `${position.topic}/${position.partition}/${BigInt(position.offset)}`;
+        const key = `${position.topic}/${position.partition}/${canonicalOffset(position.offset)}`;
         if (applied.has(key)) {
           this.logger.debug({ event: "hook_message_already_applied", ...position });
           return 0;

@@ -881,6 +881,9 @@ describe.each<BackendName>(["sqlite", "postgres"])("the %s store", (backend) => 
         },
       ];
       expect(await store.applyHook(1, position, changed, "hive")).toEqual({ applied: false });
+      // The same offset written with a leading zero is the same position.
+      const padded = { ...position, offset: `0${position.offset}` };
+      expect(await store.applyHook(1, padded, changed, "hive")).toEqual({ applied: false });
       expect(await entity(store, "hive_db", "sales@cl1")).toEqual(before);
       expect(await store.isHookApplied({ ...position, partition: 1 })).toBe(false);
       const next = await store.applyHook(1, { ...position, offset: "43" }, changed, "hive");
