@@ -6,7 +6,7 @@
  */
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import type { AnyTypeDef, TypeCategory } from "../models/typedefs.js";
-import type { EntityJsonColumns, EntityRecord } from "./entities.js";
+import { jsonContainer, type EntityJsonColumns, type EntityRecord } from "./entities.js";
 import { PropagationTx, type PropagationSql } from "./propagation-sql.js";
 import type { RelationshipRecord } from "./relationships.js";
 import type { HookPosition, WriteRecord } from "./types.js";
@@ -217,12 +217,12 @@ function recordParams(record: EntityRecord, createOrd = 0): SqlParams & EntityJs
     status: record.status,
     version: record.version,
     isIncomplete: record.isIncomplete ? 1 : 0,
-    attributes: JSON.stringify(record.attributes),
-    relationshipAttributes: JSON.stringify(record.relationshipAttributes),
-    classifications: JSON.stringify(record.classifications),
-    labels: JSON.stringify(record.labels),
-    customAttributes: JSON.stringify(record.customAttributes),
-    businessAttributes: JSON.stringify(record.businessAttributes),
+    attributes: jsonContainer(record.attributes),
+    relationshipAttributes: jsonContainer(record.relationshipAttributes),
+    classifications: jsonContainer(record.classifications),
+    labels: jsonContainer(record.labels),
+    customAttributes: jsonContainer(record.customAttributes),
+    businessAttributes: jsonContainer(record.businessAttributes),
     createdBy: record.createdBy,
     updatedBy: record.updatedBy,
     createTime: record.createTime,

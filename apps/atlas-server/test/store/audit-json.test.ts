@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  jsonContainer,
+  jsonScalar,
   storedEntityJson,
   toStoredEntity,
   type EntityJsonColumns,
@@ -92,5 +94,40 @@ describe("storedEntityJson", () => {
     const r = record();
     const text = storedEntityJson(r, { ...columns(r), attributes: '{"from":"the row"}' });
     expect(JSON.parse(text).attributes).toEqual({ from: "the row" });
+  });
+});
+
+describe("jsonScalar and jsonContainer", () => {
+  it.each<[string, string | number | boolean]>([
+    ["a plain string", "hive_db"],
+    ["an empty string", ""],
+    ["a quote", 'a"b'],
+    ["a backslash", "a\\b"],
+    ["control characters", "\u0000\t\n\u001f"],
+    ["line and paragraph separators", "\u2028\u2029"],
+    ["a surrogate pair", "\u{1f600}"],
+    ["a lone surrogate", "\ud800x"],
+    ["non-ASCII text", "zoë 東京"],
+    ["an integer", 1_733_000_000_000],
+    ["zero and minus zero", -0],
+    ["a fraction", 0.1],
+    ["a large number", 1e21],
+    ["NaN", Number.NaN],
+    ["infinity", -Infinity],
+    ["true", true],
+    ["false", false],
+  ])("jsonScalar gives JSON.stringify's text for %s", (_, value) => {
+    expect(jsonScalar(value)).toBe(JSON.stringify(value));
+  });
+
+  it.each<[string, unknown[] | object]>([
+    ["an empty list", []],
+    ["an empty map", {}],
+    ["a list", [1, "a", { b: null }]],
+    ["a map", { a: 1, b: [2] }],
+    ["a map whose only value is undefined", { a: undefined }],
+    ["a map without a prototype", Object.assign(Object.create(null) as object, { a: 1 })],
+  ])("jsonContainer gives JSON.stringify's text for %s", (_, value) => {
+    expect(jsonContainer(value)).toBe(JSON.stringify(value));
   });
 });
