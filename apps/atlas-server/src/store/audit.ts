@@ -215,23 +215,8 @@ function eventsOf({ record, before, json }: AuditedChange): PendingEvent[] {
     event("ENTITY_UPDATE", `Updated: ${entityJson()}`);
   }
 
-  const oldTags = new Map((old?.[5] ?? []).map((c) => [c.typeName, c]));
-  const newTags = new Map(record.classifications.map((c) => [c.typeName, c]));
-  for (const [name, tag] of newTags) {
-    const was = oldTags.get(name);
-    if (!was) event("CLASSIFICATION_ADD", `Added classification: ${JSON.stringify(tag)}`);
-    else if (canonicalJson(was) !== canonicalJson(tag))
-      event("CLASSIFICATION_UPDATE", `Updated classification: ${JSON.stringify(tag)}`);
-  }
-  for (const name of oldTags.keys())
-    if (!newTags.has(name)) event("CLASSIFICATION_DELETE", `Deleted classification: ${name}`);
-
-  const oldLabels = new Set(old?.[6] ?? []);
-  const newLabels = new Set(record.labels);
-  const added = [...newLabels].filter((l) => !oldLabels.has(l));
-  const removed = [...oldLabels].filter((l) => !newLabels.has(l));
-  if (added.length > 0) event("LABEL_ADD", `Added labels: ${added.join(" ")}`);
-  if (removed.length > 0) event("LABEL_DELETE", `Deleted labels: ${removed.join(" ")}`);
+  classificationEvents(old?.[5] ?? [], record.classifications, event);
+  labelEvents(old?.[6] ?? [], record.labels, event);
 
   // A created entity is compared with nothing: what it carries is the change (no canonical
   // text of each side, which is most of an event's cost when hooks create entities).
@@ -242,16 +227,59 @@ function eventsOf({ record, before, json }: AuditedChange): PendingEvent[] {
   )
     event("CUSTOM_ATTRIBUTE_UPDATE", `Updated custom attribute: ${entityJson()}`);
 
-  const oldBm = old?.[8] ?? {};
-  for (const name of new Set([...Object.keys(oldBm), ...Object.keys(record.businessAttributes)])) {
-    const now = record.businessAttributes[name] ?? {};
-    if (canonicalJson(oldBm[name] ?? {}) === canonicalJson(now)) continue;
+  businessEvents(old?.[8] ?? {}, record.businessAttributes, event);
+  return out;
+}
+
+type AddEvent = (action: AuditAction, details: string) => void;
+
+// The three below return at once when both sides are empty, as for most entities: no maps
+// or sets are built for nothing on every write.
+
+function classificationEvents(
+  before: readonly AtlasClassification[],
+  after: readonly AtlasClassification[],
+  event: AddEvent,
+): void {
+  if (before.length === 0 && after.length === 0) return;
+  const oldTags = new Map(before.map((c) => [c.typeName, c]));
+  const newTags = new Map(after.map((c) => [c.typeName, c]));
+  for (const [name, tag] of newTags) {
+    const was = oldTags.get(name);
+    if (!was) event("CLASSIFICATION_ADD", `Added classification: ${JSON.stringify(tag)}`);
+    else if (canonicalJson(was) !== canonicalJson(tag))
+      event("CLASSIFICATION_UPDATE", `Updated classification: ${JSON.stringify(tag)}`);
+  }
+  for (const name of oldTags.keys())
+    if (!newTags.has(name)) event("CLASSIFICATION_DELETE", `Deleted classification: ${name}`);
+}
+
+function labelEvents(before: readonly string[], after: readonly string[], event: AddEvent): void {
+  if (before.length === 0 && after.length === 0) return;
+  const oldLabels = new Set(before);
+  const newLabels = new Set(after);
+  const added = [...newLabels].filter((l) => !oldLabels.has(l));
+  const removed = [...oldLabels].filter((l) => !newLabels.has(l));
+  if (added.length > 0) event("LABEL_ADD", `Added labels: ${added.join(" ")}`);
+  if (removed.length > 0) event("LABEL_DELETE", `Deleted labels: ${removed.join(" ")}`);
+}
+
+function businessEvents(
+  before: Record<string, Record<string, JsonValue>>,
+  after: Record<string, Record<string, JsonValue>>,
+  event: AddEvent,
+): void {
+  const names = Object.keys(before);
+  const afterNames = Object.keys(after);
+  if (names.length === 0 && afterNames.length === 0) return;
+  for (const name of new Set([...names, ...afterNames])) {
+    const now = after[name] ?? {};
+    if (canonicalJson(before[name] ?? {}) === canonicalJson(now)) continue;
     event(
       "BUSINESS_ATTRIBUTE_UPDATE",
       `Updated business attributes: ${JSON.stringify({ typeName: name, attributes: now })}`,
     );
   }
-  return out;
 }
 
 const COLUMNS = `entity_guid, write_seq, ord, write_epoch, at, user_name, action, details`;

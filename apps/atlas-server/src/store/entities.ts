@@ -250,7 +250,8 @@ export function jsonContainer(value: readonly unknown[] | object): string {
   return hasKey(value) ? JSON.stringify(value) : "{}";
 }
 
-function hasKey(value: object): boolean {
+/** Whether `value` has an enumerable key (its own, for JSON objects); no array of keys made. */
+export function hasKey(value: object): boolean {
   for (const _ in value) return true;
   return false;
 }

@@ -30,6 +30,7 @@ import type {
 import {
   contentOf,
   forEachRef,
+  hasKey,
   isObject,
   isPlaceholder,
   mapRefs,
@@ -276,10 +277,11 @@ export class Mutation {
     // 1. The referred entities reached from the request's entities (transitively) join it;
     //    Atlas ignores the ones nothing refers to.
     const queue = [...items];
-    const queued = new Set(
-      items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"),
-    );
-    for (let i = 0; i < queue.length; i++) {
+    const queued = hasKey(referred)
+      ? new Set(items.map((i) => i.entity.guid).filter((g): g is string => typeof g === "string"))
+      : undefined;
+    // No referred entities (most hook messages): nothing to reach, no walk.
+    for (let i = 0; queued !== undefined && i < queue.length; i++) {
       const visit = (ref: ObjectRef): void => {
         const guid = refGuid(ref);
         const next = guid === undefined ? undefined : referred[guid];
@@ -330,16 +332,18 @@ export class Mutation {
         mode,
       );
       const ends = this.#c.types.entityType(record.typeName).relationshipAttributes;
-      const linked = new Map<string, JsonValue>();
+      // Made only when the entity sets a relationship (no map for the others).
+      let linked: Map<string, JsonValue> | undefined;
       for (const values of [attributes, relationshipAttributes]) {
-        for (const [name, value] of Object.entries(values)) {
+        for (const name in values) {
           if (!ends.has(name)) continue;
-          linked.set(name, value); // relationshipAttributes come second and win
+          // relationshipAttributes come second and win
+          (linked ??= new Map<string, JsonValue>()).set(name, values[name]!);
           delete values[name];
         }
       }
       await this.#merge(record, attributes, relationshipAttributes, entity);
-      for (const [name, value] of linked) {
+      for (const [name, value] of linked ?? []) {
         // A copy kept in the entity's JSON by an older version is superseded.
         delete record.attributes[name];
         delete record.relationshipAttributes[name];
@@ -399,7 +403,8 @@ export class Mutation {
   async #resolveAll(values: unknown): Promise<Record<string, JsonValue>> {
     const out: Record<string, JsonValue> = {};
     if (!isObject(values)) return out;
-    for (const [name, value] of Object.entries(values)) {
+    for (const name in values) {
+      const value = values[name]!;
       // A scalar holds no reference: no async walk (one promise per attribute otherwise).
       out[name] =
         typeof value === "object" && value !== null

@@ -374,11 +374,12 @@ export function validateEntity(
   const incomplete = entity.isIncomplete === true;
   const relationshipAttributes: Record<string, JsonValue> = {};
   const references: Record<string, JsonValue> = {};
-  for (const [source, target] of [
-    [given, references],
-    [related, relationshipAttributes],
-  ] as const) {
-    for (const [name, value] of Object.entries(source)) {
+  const pickRelationships = (
+    source: Record<string, JsonValue>,
+    target: Record<string, JsonValue>,
+  ): void => {
+    for (const name in source) {
+      const value = source[name]!;
       // Ignored, but a reference there to a type that does not exist still fails the request.
       if (!plan.names.has(name))
         forEachRef(value, (ref) => void types.entityType(ref.typeName, "in a reference"));
@@ -386,7 +387,9 @@ export function validateEntity(
       for (const item of Array.isArray(value) ? value : [value]) checkObjectId(item);
       target[name] = value;
     }
-  }
+  };
+  pickRelationships(given, references);
+  pickRelationships(related, relationshipAttributes);
   const has = (name: string): boolean =>
     incomplete ||
     (given[name] !== undefined && given[name] !== null) ||
