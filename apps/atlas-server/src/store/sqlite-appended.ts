@@ -77,7 +77,7 @@ export class AppendedRows {
     // young generation's scavenges (a batch takes ~15 ms) and be promoted, growing the heap.
     if (gathered.rows === MAX_ROWS_PER_STATEMENT) {
       this.#gathered.delete(sql);
-      this.#statement(text, gathered.rows).run(gathered.values);
+      this.#statement(text, gathered.rows).run(...gathered.values);
     }
   }
 
@@ -89,7 +89,7 @@ export class AppendedRows {
       for (let at = 0; at < rows;) {
         let n = MAX_ROWS_PER_STATEMENT;
         while (n > rows - at) n >>= 1;
-        this.#statement(text, n).run(values.slice(at * perRow, (at + n) * perRow));
+        this.#statement(text, n).run(...values.slice(at * perRow, (at + n) * perRow));
         at += n;
       }
     }

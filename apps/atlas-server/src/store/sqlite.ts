@@ -246,11 +246,15 @@ export class SqliteBackend implements SqlBackend {
       if (prepared.namesAppendOnly && appended.size > 0) appended.write();
       return prepared;
     };
+    // Values go to better-sqlite3 as arguments, not as one array: it binds an array element by
+    // element through V8's API, ~0.03 µs more per value (~0.5 µs for an entity row).
     this.#runner = {
       all: async (sql: string, params: SqlParams = {}) => {
         const { statement, names } = ready(prepare(sql));
         const values = valuesOf(names, params);
-        return statement.reader ? (statement.all(values) as SqlRow[]) : (statement.run(values), []);
+        return statement.reader
+          ? (statement.all(...values) as SqlRow[])
+          : (statement.run(...values), []);
       },
       run: async (sql: string, params: SqlParams = {}) => {
         // DDL changes the schema: do not cache those statements.
@@ -260,7 +264,7 @@ export class SqliteBackend implements SqlBackend {
           return 0;
         }
         const { statement, names } = ready(prepare(sql));
-        return statement.run(valuesOf(names, params)).changes;
+        return statement.run(...valuesOf(names, params)).changes;
       },
       send: async (sql: string, params: SqlParams = {}) => {
         const prepared = prepare(sql);
@@ -268,7 +272,7 @@ export class SqliteBackend implements SqlBackend {
           appended.add(sql, prepared.text, valuesOf(prepared.names, params));
           return;
         }
-        ready(prepared).statement.run(valuesOf(prepared.names, params));
+        ready(prepared).statement.run(...valuesOf(prepared.names, params));
       },
     };
   }
