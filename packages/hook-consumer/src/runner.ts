@@ -67,16 +67,18 @@ export class Runner {
     let gatheredAt = 0;
     try {
       const lag: LagState | undefined = session.offsets.beginBatch(batch);
-      const markDone = (record: KafkaRecord) => {
-        context.resolveOffset(record.offset);
+      // `resolve: false` for a record followed at once (no await between) by a later one of
+      // the same batch that is resolved: kafkajs keeps only the last, and parses each.
+      const markDone = (record: KafkaRecord, resolve = true) => {
+        if (resolve) context.resolveOffset(record.offset);
         session.offsets.done(lag, batch.topic, batch.partition, record.offset);
       };
       const flush = async (): Promise<Outcome> => {
         if (gathered.length === 0) return "done";
         const group = gathered.splice(0);
-        return this.#handleGroup(group, context, (g) => {
+        return this.#handleGroup(group, context, (g, resolve) => {
           session.offsets.releaseOthers(g.parts, g.held);
-          markDone(g.record);
+          markDone(g.record, resolve);
         });
       };
       let turnAt = performance.now();
@@ -173,7 +175,7 @@ export class Runner {
   async #handleGroup(
     group: Gathered[],
     context: BatchContext,
-    markDone: (g: Gathered) => void,
+    markDone: (g: Gathered, resolve: boolean) => void,
   ): Promise<Outcome> {
     const session = this.#session;
     const { handleBatch, logger } = this.#ctx.options;
@@ -190,9 +192,10 @@ export class Runner {
         const winner = await session.abandonment.untilAbandoned(handled);
         if (winner === ABANDON) return "abandoned";
       }
-      for (const g of group) {
-        this.#processed(g.message, 1);
-        markDone(g);
+      const last = group.length - 1;
+      for (let i = 0; i <= last; i++) {
+        this.#processed(group[i]!.message, 1);
+        markDone(group[i]!, i === last);
       }
       return "done";
     } catch (error) {
@@ -214,7 +217,7 @@ export class Runner {
     for (const g of group) {
       const outcome = await this.#handle(g.message, g.parts, context);
       if (outcome === "abandoned") return "abandoned";
-      markDone(g);
+      markDone(g, true);
     }
     return "done";
   }

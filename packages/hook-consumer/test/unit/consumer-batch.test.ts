@@ -70,6 +70,8 @@ describe("handleBatch: a Kafka batch's messages applied together", () => {
       ["d@cm", "e@cm"],
     ]);
     expect(single).toEqual([]);
+    // kafkajs is told each batch's last offset only (it keeps the last and parses each).
+    expect(fake.resolved).toEqual(["22", "24"]);
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("25");
     // The commit came after both batches were applied.
     expect(commitsSeen).toEqual([2]);
@@ -109,6 +111,8 @@ describe("handleBatch: a Kafka batch's messages applied together", () => {
     await fake.deliver([value("a@cm"), value("bad@cm"), value("c@cm")], { firstOffset: 0 });
     expect(batches).toEqual([["a@cm", "bad@cm", "c@cm"]]);
     expect(single).toEqual(["a@cm", "c@cm"]);
+    // One by one, each offset is resolved as its message is done.
+    expect(fake.resolved).toEqual(["0", "1", "2"]);
     expect(failed.map((f) => [f.offset, f.code])).toEqual([["1", "STORE_UNKNOWN_TYPE"]]);
     expect(kafka.committedOffset("ATLAS_HOOK", 0)).toBe("3");
     expect(consumer.metrics()).toMatchObject({ processed: 2, failed: 1 });
