@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.js";
+import { createLogger, flushPendingLines, linesPerTurn } from "../src/logger.js";
+import { startStandalone } from "./support/standalone.js";
 import { REDACTED, redactSecrets } from "../src/log-redaction.js";
 
 /** A logger writing into an array, one parsed JSON object per line. */
@@ -69,5 +71,64 @@ describe("log lines never carry a secret", () => {
     expect(headers.authorization).toBe("Basic dTpw");
     const plain = { event: "http_request", status: 200, list: [{ password: "in an array" }] };
     expect(redactSecrets(plain)).toBe(plain);
+  });
+});
+
+describe("log lines leave once per turn of the event loop", () => {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it("writes the lines of one turn as one write at its end, and the next turn's as another", async () => {
+    const writes: string[] = [];
+    const out = linesPerTurn({ write: (text) => void writes.push(text) });
+    out.write("a\n");
+    out.write("b\n");
+    out.write("c\n");
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(["a\nb\nc\n"]);
+    out.write("d\n");
+    await nextTurn();
+    expect(writes).toEqual(["a\nb\nc\n", "d\n"]);
+  });
+
+  it("writes what is pending at once on flush(), then flushes the sink", async () => {
+    const calls: string[] = [];
+    const out = linesPerTurn({
+      write: (text) => void calls.push(`write ${text}`),
+      flush: (callback) => {
+        calls.push("flush");
+        callback?.();
+      },
+    });
+    out.write("a\n");
+    await new Promise<void>((resolve, reject) => out.flush((e) => (e ? reject(e) : resolve())));
+    expect(calls).toEqual(["write a\n", "flush"]);
+    await nextTurn();
+    expect(calls).toHaveLength(2);
+  });
+
+  it("at exit, what is pending is written and the sink flushed synchronously (a line logged just before process.exit)", () => {
+    const calls: string[] = [];
+    const out = linesPerTurn({
+      write: (text) => void calls.push(`write ${text}`),
+      flushSync: () => void calls.push("flushSync"),
+    });
+    out.write("last\n");
+    flushPendingLines(); // what the process's "exit" listener runs
+    expect(calls).toEqual(["write last\n", "flushSync"]);
+  });
+
+  it("a real server's last lines, logged as it stops, are in its log after it exits", async () => {
+    const server = await startStandalone("log-lines");
+    const logFile = server.instance.logFile;
+    await server.instance.shutdown();
+    const text = readFileSync(logFile, "utf8");
+    await server.stop();
+    const events = text
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => (JSON.parse(line) as { event?: string }).event);
+    expect(events).toContain("server_stopping");
+    expect(events.at(-1)).toBe("server_stopped");
   });
 });
