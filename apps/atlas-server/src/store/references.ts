@@ -3,7 +3,7 @@
  * qualifiedNames, object ids without a type, relationship-attribute values, nesting depth.
  */
 import type { AtlasEntity, AtlasObjectId, JsonValue } from "@atlas-ha/atlas-model";
-import { isObject, isPlaceholder, tooDeep, MAX_ENTITY_DEPTH } from "./entities.js";
+import { hasKey, isObject, isPlaceholder, tooDeep, MAX_ENTITY_DEPTH } from "./entities.js";
 import { StoreInvalidEntityError, StoreNotFoundError } from "./errors.js";
 import type { LinkTarget } from "./linker.js";
 import type { EntityTypeInfo, TypeRegistry } from "./typesystem.js";
@@ -54,13 +54,16 @@ export function linkTargets(typeName: string, name: string, value: JsonValue): L
 }
 
 export function checkDepth(entities: [string, unknown][], referred: Record<string, unknown>): void {
-  const where = tooDeep([
-    ...entities,
-    ...Object.entries(referred).map(([guid, e]): [string, unknown] => [
-      `referredEntities["${guid}"]`,
-      e,
-    ]),
-  ]);
+  const where =
+    tooDeep(entities) ??
+    (hasKey(referred)
+      ? tooDeep(
+          Object.entries(referred).map(([guid, e]): [string, unknown] => [
+            `referredEntities["${guid}"]`,
+            e,
+          ]),
+        )
+      : undefined);
   if (where !== undefined)
     throw new StoreInvalidEntityError(
       `${where} is nested more than ${MAX_ENTITY_DEPTH} levels deep`,
@@ -89,13 +92,16 @@ export function typeReferences(
     const name = known(guid) ?? fallback;
     if (name !== undefined) value.typeName = name;
   };
-  for (const values of [entity.attributes, entity.relationshipAttributes]) {
-    if (!isObject(values)) continue;
-    for (const [name, value] of Object.entries(values)) {
+  const fillAll = (values: unknown): void => {
+    if (!isObject(values)) return;
+    for (const name in values) {
+      const value = values[name];
       // Most attribute values are strings, numbers or null: no object id to fill in.
       if (typeof value === "object" && value !== null) fill(value, referenceType(info, name));
     }
-  }
+  };
+  fillAll(entity.attributes);
+  fillAll(entity.relationshipAttributes);
 }
 
 /** Not found, by guid or by type + qualifiedName, as the object id named it. */
