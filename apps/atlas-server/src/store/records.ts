@@ -4,7 +4,7 @@
  * entity holds each type + qualifiedName as things stand in the write.
  */
 import type { JsonValue } from "@atlas-ha/atlas-model";
-import { contentOf, isObject, stringAttr, type EntityRecord } from "./entities.js";
+import { contentOf, createdMarks, isObject, stringAttr, type EntityRecord } from "./entities.js";
 import type { MutationContext } from "./mutation.js";
 import type { AtlasObjectId } from "@atlas-ha/atlas-model";
 import { StoreInvalidEntityError } from "./errors.js";
@@ -87,8 +87,6 @@ export class EntityRecords {
     isIncomplete: boolean,
   ): EntityRecord {
     this.#c.types.entityType(typeName, isIncomplete ? "in a reference" : undefined);
-    const { epoch, seq, user, now } = this.#c;
-    // createdMarks()'s fields written out: one literal, no copy (a create runs per entity).
     const record: EntityRecord = {
       guid: this.#c.newGuid(),
       typeName,
@@ -102,14 +100,7 @@ export class EntityRecords {
       labels: [],
       customAttributes: {},
       businessAttributes: {},
-      version: 0,
-      createdBy: user,
-      updatedBy: user,
-      createTime: now,
-      updateTime: now,
-      writeEpoch: epoch,
-      writeSeq: seq,
-      createSeq: seq,
+      ...createdMarks(this.#c),
     };
     this.#records.set(record.guid, record);
     if (record.qualifiedName !== null)
