@@ -48,7 +48,8 @@ export interface LineSink {
  * not one each: under REST load every request logs its `http_request` line, and a write(2)
  * per line was ~4% of a create's CPU. A line waits at most until its turn ends (no timer, no
  * size threshold: an idle server's lines are as prompt as before). At exit, what is pending
- * is written and flushed synchronously, after pino's own flush of the sink.
+ * is written and the sink flushed synchronously (this module's exit listener is registered
+ * before pino's own for the sink, so it does not rely on that one running after it).
  */
 export function linesPerTurn(
   sink: LineSink,
