@@ -1,14 +1,16 @@
 /**
  * The launcher's cap on V8's young generation (docs/decisions.md, "Memory"). V8 grows the
  * semi-spaces of its young generation, doubling at a scavenge, up to 16 MB each on 64-bit
- * hosts: under hook load an instance ends up holding 2 × 16 MB it needs only for the last few
- * percent of throughput. `--max-semi-space-size` would cap it, but only on the command line
+ * hosts: under hook load an instance would end up holding 2 × 16 MB where 2 × 8 MB applies
+ * hooks as fast. `--max-semi-space-size` would cap it, but only on the command line
  * or in NODE_OPTIONS before the process starts (`v8.setFlagsFromString` cannot resize a heap
  * already set up), and a re-exec with the flag would change the PID that systemd, the testkit
  * and the bench stop. What V8 does read at every growth is `--semi-space-growth-factor`: after
  * each GC, once the young generation has reached the cap, the factor is set to 1 (no more
  * growth), and back to V8's 2 when V8 has shrunk it below (an idle instance). Same process,
- * any launcher (`atlas-server`, `node dist/main.js`, npm's shims).
+ * any launcher (`atlas-server`, `node dist/main.js`, npm's shims). Before any of that, the
+ * launcher's first line holds the young generation where V8 starts it while the modules load
+ * ({@link holdYoungGeneration}).
  *
  * An operator who sets the young generation's size or growth themselves keeps their choice.
  */
@@ -17,8 +19,12 @@ import v8 from "node:v8";
 import type { Worker } from "node:worker_threads";
 import { ConfigError } from "./config/errors.js";
 
-/** Per semi-space: `--max-semi-space-size=4`'s figure, measured in bench/ (figure 7). */
-export const SEMI_SPACE_CAP_MB = 4;
+/**
+ * Per semi-space, in MB (docs/decisions.md, 5 December). 4 MB saved ~8 MB of RSS but cost
+ * ~10% of hook throughput: a Kafka batch's objects outlived the more frequent scavenges and
+ * were promoted. V8's own 16 MB applied hooks no faster than 8.
+ */
+export const SEMI_SPACE_CAP_MB = 8;
 
 // V8 takes `-` and `_` alike in a flag's name.
 const OPERATOR_FLAGS =
@@ -35,8 +41,22 @@ function youngGenerationBytes(): number {
 }
 
 /**
- * Caps the young generation at `semiSpaceMb` per semi-space from now on; returns what undoes
- * it, or null when the operator's own flags decide (nothing is changed then).
+ * Keeps the young generation at its present size (V8's growth factor 1) until
+ * {@link capYoungGeneration} takes over: the launcher's first step. Compiling and running the
+ * modules of the server and its dependencies (~250 ms) grew it to 2 × 8 MB, a size an active
+ * under load then kept, before any cap could act. Returns false, changing nothing, when the
+ * operator's own flags decide.
+ */
+export function holdYoungGeneration(flags: string = startFlags()): boolean {
+  if (OPERATOR_FLAGS.test(flags)) return false;
+  v8.setFlagsFromString("--semi-space-growth-factor=1");
+  return true;
+}
+
+/**
+ * Caps the young generation at `semiSpaceMb` per semi-space from now on (releasing
+ * {@link holdYoungGeneration}'s hold below the cap); returns what undoes it, or null when the
+ * operator's own flags decide (nothing is changed then).
  */
 export function capYoungGeneration(
   semiSpaceMb: number = SEMI_SPACE_CAP_MB,
@@ -45,7 +65,8 @@ export function capYoungGeneration(
   if (OPERATOR_FLAGS.test(flags)) return null;
   // new_space's size is both semi-spaces; growth stops where one more doubling would pass it.
   const limit = 2 * semiSpaceMb * 2 ** 20;
-  let capped = false;
+  // Unknown at first (the launcher's hold set 1): the first check sets the factor either way.
+  let capped: boolean | undefined;
   const check = () => {
     const cap = youngGenerationBytes() * 2 > limit;
     if (cap === capped) return;

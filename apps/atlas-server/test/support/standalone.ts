@@ -20,8 +20,15 @@ export interface Standalone {
   stop(): Promise<void>;
 }
 
-/** `postgresUrl`: a database of the suite's PostgreSQL server; absent: SQLite. */
-export async function startStandalone(name: string, postgresUrl?: string): Promise<Standalone> {
+/**
+ * `postgresUrl`: a database of the suite's PostgreSQL server; absent: SQLite. `env`: more
+ * environment variables for the server process.
+ */
+export async function startStandalone(
+  name: string,
+  postgresUrl?: string,
+  env?: Record<string, string>,
+): Promise<Standalone> {
   const dir = mkdtempSync(join(tmpdir(), `atlas-${name}-`));
   const users = join(dir, "users-credentials.properties");
   writeFileSync(users, `admin=ADMIN::${await hashPassword("admin", atlasServerBin())}\n`, {
@@ -40,6 +47,7 @@ export async function startStandalone(name: string, postgresUrl?: string): Promi
       "atlas.authentication.method.file.filename": users,
       "atlas.server.bind.address": "127.0.0.1",
     },
+    ...(env ? { env } : {}),
   });
   await instance.waitForState("ACTIVE");
   return {
