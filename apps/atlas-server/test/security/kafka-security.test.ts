@@ -298,8 +298,11 @@ describe("hook consumption from a secured Kafka (1 Kafka broker with SASL_SSL, S
       intervalMs: 250,
       what: "the error to clear",
     });
-    expect(readFileSync(instance.logFile, "utf8")).toContain(
-      '"event":"hook_consumer_kafka_recovered"',
+    // The log line is written after the turn that cleared the error (asynchronously).
+    await waitFor(
+      () =>
+        readFileSync(instance.logFile, "utf8").includes('"event":"hook_consumer_kafka_recovered"'),
+      { timeoutMs: 10_000, what: "the hook_consumer_kafka_recovered line" },
     );
     await waitFor(async () => (await kafka().committedOffsets(topic, topic))[0] === "1", {
       timeoutMs: 30_000,
