@@ -44,13 +44,11 @@ function youngGenerationBytes(): number {
  * Keeps the young generation at its present size (V8's growth factor 1) until
  * {@link capYoungGeneration} takes over: the launcher's first step. Compiling and running the
  * modules of the server and its dependencies (~250 ms) grew it to 2 × 8 MB, a size an active
- * under load then kept, before any cap could act. Returns false, changing nothing, when the
- * operator's own flags decide.
+ * under load then kept, before any cap could act. Changes nothing when the operator's own
+ * flags decide.
  */
-export function holdYoungGeneration(flags: string = startFlags()): boolean {
-  if (OPERATOR_FLAGS.test(flags)) return false;
-  v8.setFlagsFromString("--semi-space-growth-factor=1");
-  return true;
+export function holdYoungGeneration(flags: string = startFlags()): void {
+  if (!OPERATOR_FLAGS.test(flags)) v8.setFlagsFromString("--semi-space-growth-factor=1");
 }
 
 /**

@@ -3,9 +3,8 @@
  * (dist/main.js, standalone, SQLite): the young generation stays at V8's starting size while
  * the modules load (which alone grew it to 2 × 8 MB, past a cap of 4 MB that was then never in
  * effect, whatever the mechanism's own test said), and never passes 2 × SEMI_SPACE_CAP_MB
- * from the start through REST writes. Its own file:
- * the testkit this needs, loaded into a test file's process, grows that process's young
- * generation too.
+ * from the start through REST writes. Its own file: the testkit this needs, loaded into a
+ * test file's process, grows that process's young generation too.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,10 +1,10 @@
 /**
  * The launcher's cap on V8's young generation (src/young-generation.ts): without any Node
  * flag from the operator, allocation keeps the young generation at the cap's semi-spaces
- * (8 MB; 4 here) instead of V8's 16; with the operator's own flag nothing is changed. Runs
- * in this test file's own
- * process (vitest's forks pool), where V8 starts with its defaults; a worker thread's start,
- * which may leave the young generation larger, is in young-generation-worker.test.ts.
+ * (8 MB; 4 here) instead of V8's 16; with the operator's own flag nothing is changed. Runs in
+ * this test file's own process (vitest's forks pool), where V8 starts with its defaults; a
+ * worker thread's start, which may leave the young generation larger, is in
+ * young-generation-worker.test.ts; a real server process, in young-generation-server.test.ts.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
