@@ -7,6 +7,7 @@
 import { ATLAS_ERRORS } from "@atlas-ha/shared";
 import type { AtlasAttributeDef } from "../models/typedefs.js";
 import { StoreInvalidSearchError } from "./errors.js";
+import { byLowerIndex } from "./schema.js";
 import type { Criterion, Operator } from "./search-criteria.js";
 import { Aliases, Params, type ListSource, type Scalar, type SearchFlavor } from "./search-sql.js";
 
@@ -39,9 +40,10 @@ export interface CompileContext {
   now: number;
   /**
    * Set when a test that every match must pass (reached through AND groups only) can be
-   * answered from a range of the lower(name/qualifiedName) index.
+   * answered from the lower(name/qualifiedName) index: a prefix's range, an exact name or a
+   * list of them.
    */
-  prefixIndexed?: boolean;
+  nameIndexed?: boolean;
   /** While compiling: the current test is reached through AND groups only. */
   required?: boolean;
 }
@@ -225,7 +227,7 @@ function prefixRange(ctx: CompileContext, column: string, prefix: string): strin
   if (code === undefined || code >= 0x10ffff || (code >= 0xd7ff && code <= 0xdfff)) return "";
   const upper = `${points.join("")}${String.fromCodePoint(code + 1)}`;
   const { flavor: f, params } = ctx;
-  if (ctx.required !== false) ctx.prefixIndexed = true;
+  if (ctx.required !== false) ctx.nameIndexed = true;
   const expr = `lower(${column})${f.bytewise}`;
   return `${expr} >= ${f.param(params.add(prefix), "text")}${f.bytewise} AND ${expr} < ${f.param(params.add(upper), "text")}${f.bytewise} AND `;
 }
@@ -276,6 +278,10 @@ function scalarTest(
   const compare = COMPARE[op];
   if (compare) {
     if (op === "EQ" || op === "NEQ") checkEnum(type, value, attribute);
+    if (op === "EQ" && v.lowerIndexed) {
+      if (ctx.required !== false) ctx.nameIndexed = true;
+      return `(${byLowerIndex(v.text, text(value), f.bytewise)})`;
+    }
     return `${v.text} ${compare} ${text(value)}`;
   }
   const like = (pattern: string) => `lower(${v.text}) LIKE ${text(pattern)} ESCAPE '\\'`;
@@ -283,7 +289,11 @@ function scalarTest(
     case "IN": {
       const items = listItems(value);
       for (const item of items) checkEnum(type, item, attribute);
-      return `${v.text} IN (${f.jsonList(params.add(JSON.stringify(items)), "text")})`;
+      const list = params.add(JSON.stringify(items));
+      const exact = `${v.text} IN (${f.jsonList(list, "text")})`;
+      if (!v.lowerIndexed) return exact;
+      if (ctx.required !== false) ctx.nameIndexed = true;
+      return `(${f.lowerInList(v.text, list)} AND ${exact})`;
     }
     case "LIKE":
       return like(wildcard(value));

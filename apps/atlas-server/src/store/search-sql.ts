@@ -52,6 +52,11 @@ export interface SearchFlavor {
   readonly bytewise: string;
   /** Rows of the strings (numbers) of a JSON list parameter. */
   jsonList(ref: string, type: "text" | "numeric"): string;
+  /**
+   * lower(`column`) is lower() of one of the strings of a JSON list parameter: a probe of the
+   * index on lower(column) per string (on PostgreSQL as `= ANY`, as Dialect.inList says why).
+   */
+  lowerInList(column: string, ref: string): string;
 }
 
 export const SQLITE_SEARCH: SearchFlavor = {
@@ -83,6 +88,7 @@ export const SQLITE_SEARCH: SearchFlavor = {
   constObject: (obj, name) => `json_extract(${obj}, '$.${name}')`,
   objectEntries: (obj, alias) => `json_each(${obj}) AS ${alias}`,
   jsonList: (ref) => `SELECT value FROM json_each(${ref})`,
+  lowerInList: (column, ref) => `lower(${column}) IN (SELECT lower(value) FROM json_each(${ref}))`,
 };
 
 export const POSTGRES_SEARCH: SearchFlavor = {
@@ -121,6 +127,8 @@ export const POSTGRES_SEARCH: SearchFlavor = {
     type === "numeric"
       ? `SELECT (json_array_elements_text(${ref}::json))::numeric`
       : `SELECT json_array_elements_text(${ref}::json)`,
+  lowerInList: (column, ref) =>
+    `lower(${column}) COLLATE "C" = ANY(ARRAY(SELECT lower(item) COLLATE "C" FROM json_array_elements_text(${ref}::json) AS item))`,
 };
 
 export function searchFlavor(kind: "sqlite" | "postgres"): SearchFlavor {

@@ -258,11 +258,11 @@ export function planSearch(
         AND t.type_name = 'AtlasGlossaryTerm' AND t.status = 'ACTIVE' AND t.qualified_name = ${term})`);
   }
   if (entityFilter) where.push(compileCriterion(ctx, target, entityFilter));
-  // A name/qualifiedName prefix is far more selective than a type: keep SQLite (which has no
-  // statistics) from choosing the type index over the prefix's range.
+  // A name/qualifiedName (exact, a list, a prefix) is far more selective than a type: keep
+  // SQLite (which has no statistics) from choosing the type index over the name's.
   if (typeCondition)
     where.unshift(
-      ctx.prefixIndexed ? `(e.type_name || '') ${typeCondition}` : `e.type_name ${typeCondition}`,
+      ctx.nameIndexed ? `(e.type_name || '') ${typeCondition}` : `e.type_name ${typeCondition}`,
     );
   const order = orderBy(
     ctx,
