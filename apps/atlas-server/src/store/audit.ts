@@ -10,6 +10,7 @@
 import type { AtlasClassification, JsonValue } from "@atlas-ha/atlas-model";
 import {
   canonicalJson,
+  hasKey,
   storedEntityJson,
   toStoredEntity,
   type EntityJsonColumns,
@@ -222,7 +223,7 @@ function eventsOf({ record, before, json }: AuditedChange): PendingEvent[] {
   // text of each side, which is most of an event's cost when hooks create entities).
   if (
     old === undefined
-      ? Object.keys(record.customAttributes).length > 0
+      ? hasKey(record.customAttributes)
       : canonicalJson(old[7] ?? {}) !== canonicalJson(record.customAttributes)
   )
     event("CUSTOM_ATTRIBUTE_UPDATE", `Updated custom attribute: ${entityJson()}`);

@@ -212,12 +212,8 @@ export function toStoredEntity(record: EntityRecord): StoredEntity {
     classifications: record.classifications,
     // As Atlas: present when set.
     ...(record.labels.length > 0 ? { labels: record.labels } : {}),
-    ...(Object.keys(record.customAttributes).length > 0
-      ? { customAttributes: record.customAttributes }
-      : {}),
-    ...(Object.keys(record.businessAttributes).length > 0
-      ? { businessAttributes: record.businessAttributes }
-      : {}),
+    ...(hasKey(record.customAttributes) ? { customAttributes: record.customAttributes } : {}),
+    ...(hasKey(record.businessAttributes) ? { businessAttributes: record.businessAttributes } : {}),
   };
 }
 
@@ -271,10 +267,8 @@ export function storedEntityJson(record: EntityRecord, json: EntityJsonColumns):
     `"relationshipAttributes":${json.relationshipAttributes},` +
     `"classifications":${json.classifications}`;
   if (record.labels.length > 0) out += `,"labels":${json.labels}`;
-  if (Object.keys(record.customAttributes).length > 0)
-    out += `,"customAttributes":${json.customAttributes}`;
-  if (Object.keys(record.businessAttributes).length > 0)
-    out += `,"businessAttributes":${json.businessAttributes}`;
+  if (hasKey(record.customAttributes)) out += `,"customAttributes":${json.customAttributes}`;
+  if (hasKey(record.businessAttributes)) out += `,"businessAttributes":${json.businessAttributes}`;
   return `${out}}`;
 }
 

@@ -243,7 +243,7 @@ export async function propagateEntityChanges(
   for (const { loaded, after } of changes) {
     const before = loadedState(loaded);
     // Nothing to propagate or take away on either side (most writes): no maps built.
-    if (after.classifications.length === 0 && !(before?.classifications.length ?? 0)) continue;
+    if (after.classifications.length === 0 && (before?.classifications.length ?? 0) === 0) continue;
     const old = new Map(
       (before?.classifications ?? [])
         .filter((c) => c.propagate === true)
