@@ -23,18 +23,25 @@ const OLD_BUILTINS = JSON.parse(
 
 const NOOP = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Runs the older server's migration (its schema and its built-in types) on `config`. */
-async function migrateAsOldServer(config: StoreConfig): Promise<void> {
-  let n = 0;
+/** `fn` on a backend of its own on `config`'s database, closed after. */
+async function withBackend<T>(config: StoreConfig, fn: (b: SqlBackend) => Promise<T>): Promise<T> {
   const backend: SqlBackend =
     config.backend === "sqlite"
       ? new SqliteBackend({ path: config.path })
       : new PostgresBackend({ url: config.url, logger: NOOP });
   try {
-    await runMigrations(backend, { now: 1_000, newGuid: () => `old-${++n}` }, OLD_BUILTINS);
+    return await fn(backend);
   } finally {
     await backend.close();
   }
+}
+
+/** Runs the older server's migration (its schema and its built-in types) on `config`. */
+async function migrateAsOldServer(config: StoreConfig): Promise<void> {
+  let n = 0;
+  await withBackend(config, (backend) =>
+    runMigrations(backend, { now: 1_000, newGuid: () => `old-${++n}` }, OLD_BUILTINS),
+  );
 }
 
 async function typedef(store: MetadataStore, name: string) {
@@ -143,6 +150,38 @@ describe.each<BackendName>(["sqlite", "postgres"])(
       const after = await store.getTypedefs();
       await stores.open(config).migrate();
       expect(await store.getTypedefs()).toEqual(after);
+    });
+
+    it("refuses a database a newer server migrated (a schema version it does not know), and leaves it as it is", async () => {
+      const { store, config } = await stores.fresh();
+      await store.fence(1);
+      await store.createOrUpdate(1, { entities: [hiveDb("sales")], referredEntities: {} }, "alice");
+      // The newer server's migration, recorded as its runner records one.
+      const versions = (b: SqlBackend) =>
+        b.read(async (db) =>
+          (await db.all("SELECT version FROM atlas_schema_migrations ORDER BY version")).map(
+            (row) => Number(row.version),
+          ),
+        );
+      const known = await withBackend(config, async (b) => {
+        await b.write((db) =>
+          db.run(
+            "INSERT INTO atlas_schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+            { version: 1000, name: "a newer server's", at: 1 },
+          ),
+        );
+        return b.migrations.map((m) => m.version);
+      });
+
+      await expect(stores.open(config).migrate()).rejects.toMatchObject({
+        name: "StoreSchemaError",
+        code: "STORE_SCHEMA_TOO_NEW",
+        message: expect.stringContaining("version(s) 1000"),
+      });
+      // Nothing was changed: the versions as they were, the entity as it was.
+      expect(await withBackend(config, versions)).toEqual([...known, 1000]);
+      const sales = await store.getByUniqueAttribute("hive_db", "sales@cl1");
+      expect(sales?.entity.attributes).toMatchObject({ name: "sales" });
     });
 
     it("instances that upgrade the same database together upgrade each type once", async () => {
