@@ -11,13 +11,18 @@ import { usePostgres } from "@atlas-ha/testkit/vitest";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { POSTGRES_DIALECT } from "../../src/store/postgres.js";
 import { statements } from "../../src/store/schema.js";
 import { positionalParameters } from "../../src/store/sql.js";
 import { SQLITE_DIALECT } from "../../src/store/sqlite.js";
 import { createStore } from "../../src/store/index.js";
 import type { MetadataStore, StoreConfig } from "../../src/store/types.js";
-import { hiveDb, storeFactory, type BackendName } from "./helpers.js";
+import {
+  entityRowsRead,
+  hiveDb,
+  postgresStatement,
+  storeFactory,
+  type BackendName,
+} from "./helpers.js";
 
 const server = usePostgres();
 
@@ -197,15 +202,6 @@ describe("the SQLite store's entity name indexes", () => {
   });
 });
 
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  "Rows Removed by Filter"?: number;
-  "Rows Removed by Index Recheck"?: number;
-  Plans?: PlanNode[];
-}
-
 describe("the PostgreSQL store's entity name indexes", () => {
   // Enough rows, analyzed, that reading a type's entities shows against an index's probe.
   const shared = sharedStore("postgres", 2_000);
@@ -217,37 +213,14 @@ describe("the PostgreSQL store's entity name indexes", () => {
     return () => admin.end();
   });
 
-  /** The entity rows PostgreSQL reads to run `text` with `values` (kept or filtered out). */
-  const rowsRead = async (text: string, values: unknown[]): Promise<number> => {
-    const result = await admin.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
-    const read = (node: PlanNode): number =>
-      (node["Relation Name"] === "atlas_entities"
-        ? (node["Actual Rows"] +
-            (node["Rows Removed by Filter"] ?? 0) +
-            (node["Rows Removed by Index Recheck"] ?? 0)) *
-          node["Actual Loops"]
-        : 0) + (node.Plans ?? []).reduce((sum, child) => sum + read(child), 0);
-    return read(result.rows[0]["QUERY PLAN"][0].Plan as PlanNode);
-  };
-
   it.each([
     ["selectActiveByUniqueOfType", { typeName: "hive_db" }],
     ["selectActiveByUnique", { types: JSON.stringify(["hive_db", "hive_table"]) }],
     ["selectLatestByUniqueOfType", { typeName: "hive_db" }],
     ["selectLatestByUnique", { types: JSON.stringify(["hive_db", "hive_table"]) }],
   ] as const)("%s reads the name's rows only", async (name, extra) => {
-    const { text, names: order } = positionalParameters(
-      statements(POSTGRES_DIALECT)[name],
-      (index) => `$${index + 1}`,
-      true,
-    );
-    const params: Record<string, string> = { qualifiedName: "db9@cl1", ...extra };
-    expect(
-      await rowsRead(
-        text,
-        order.map((n) => params[n]),
-      ),
-    ).toBeLessThanOrEqual(2);
+    const { text, values } = postgresStatement(name, { qualifiedName: "db9@cl1", ...extra });
+    expect(await entityRowsRead(admin, text, values)).toBeLessThanOrEqual(2);
   });
 
   it("finds ACTIVE and deleted entities by their exact qualifiedName, not by another case of it", () =>
@@ -269,6 +242,6 @@ describe("the PostgreSQL store's entity name indexes", () => {
     const selects = seen.filter(([text]) => /^\s*SELECT\b[\s\S]*\batlas_entities\b/.test(text));
     expect(selects.length).toBeGreaterThan(0);
     for (const [text, values] of selects)
-      expect(await rowsRead(text, values), text).toBeLessThanOrEqual(16);
+      expect(await entityRowsRead(admin, text, values), text).toBeLessThanOrEqual(16);
   });
 });

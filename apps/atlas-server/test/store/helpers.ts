@@ -3,8 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AtlasEntity } from "@atlas-ha/atlas-model";
 import type { PostgresServer } from "@atlas-ha/testkit";
+import type pg from "pg";
 import { afterAll, afterEach } from "vitest";
 import { createStore } from "../../src/store/index.js";
+import { POSTGRES_DIALECT } from "../../src/store/postgres.js";
+import { statements } from "../../src/store/schema.js";
+import { positionalParameters, type SqlParams, type StoreSql } from "../../src/store/sql.js";
 import { SqliteBackend } from "../../src/store/sqlite.js";
 import type { MetadataStore, StoreConfig, StoreDeps } from "../../src/store/types.js";
 
@@ -129,4 +133,51 @@ export function useSqliteBackends(prefix: string): () => SqliteBackend {
     opened.push({ backend, dir });
     return backend;
   };
+}
+
+/** The names of the store's statements (StoreSql also holds groups of them). */
+type StatementName = {
+  [K in keyof StoreSql]: StoreSql[K] extends string ? K : never;
+}[keyof StoreSql];
+
+/** One of the store's statements as PostgreSQL receives it: `$n` placeholders and their values. */
+export function postgresStatement(
+  name: StatementName,
+  params: SqlParams,
+): { text: string; values: unknown[] } {
+  const { text, names } = positionalParameters(
+    statements(POSTGRES_DIALECT)[name],
+    (index) => `$${index + 1}`,
+    true,
+  );
+  return { text, values: names.map((n) => params[n] ?? null) };
+}
+
+interface PlanNode {
+  "Relation Name"?: string;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  "Rows Removed by Filter"?: number;
+  "Rows Removed by Index Recheck"?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * The rows of atlas_entities PostgreSQL reads to run `text` with `values` (`EXPLAIN
+ * ANALYZE`): those its plan keeps and those its filters drop, in every loop.
+ */
+export async function entityRowsRead(
+  client: pg.Client,
+  text: string,
+  values: unknown[],
+): Promise<number> {
+  const result = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+  const read = (node: PlanNode): number =>
+    (node["Relation Name"] === "atlas_entities"
+      ? (node["Actual Rows"] +
+          (node["Rows Removed by Filter"] ?? 0) +
+          (node["Rows Removed by Index Recheck"] ?? 0)) *
+        node["Actual Loops"]
+      : 0) + (node.Plans ?? []).reduce((sum, child) => sum + read(child), 0);
+  return read((result.rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"][0].Plan);
 }

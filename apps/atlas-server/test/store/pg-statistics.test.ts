@@ -12,11 +12,8 @@ import { usePostgres } from "@atlas-ha/testkit/vitest";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { PlannerStatistics, type PlannerStatisticsOptions } from "../../src/store/pg-statistics.js";
-import { POSTGRES_DIALECT } from "../../src/store/postgres.js";
-import { statements } from "../../src/store/schema.js";
-import { positionalParameters } from "../../src/store/sql.js";
 import type { StoreLogger } from "../../src/store/types.js";
-import { hiveDb, storeFactory } from "./helpers.js";
+import { entityRowsRead, hiveDb, postgresStatement, storeFactory } from "./helpers.js";
 
 const { Pool, Client } = pg;
 
@@ -267,29 +264,14 @@ describe("planner statistics (PostgreSQL)", () => {
      * (SqlTx.prefetchUnique), of 16 names of which one exists.
      */
     const lookupRowsRead = async (admin: pg.Client): Promise<number> => {
-      const { text, names } = positionalParameters(
-        statements(POSTGRES_DIALECT).selectActiveByUniques,
-        (index) => `$${index + 1}`,
-        true,
-      );
-      const params: Record<string, string> = {
+      const { text, values } = postgresStatement("selectActiveByUniques", {
         types: JSON.stringify(["hive_db"]),
         qualifiedNames: JSON.stringify([
           "db7@cl1",
           ...Array.from({ length: 15 }, (_, i) => `missing${i}@cl1`),
         ]),
-      };
-      const plan = (
-        await admin.query(
-          `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
-          names.map((n) => params[n]),
-        )
-      ).rows[0]["QUERY PLAN"][0].Plan as PlanNode;
-      const read = (node: PlanNode): number =>
-        (node["Relation Name"] === "atlas_entities"
-          ? node["Actual Rows"] * node["Actual Loops"]
-          : 0) + (node.Plans ?? []).reduce((sum, child) => sum + read(child), 0);
-      return read(plan);
+      });
+      return entityRowsRead(admin, text, values);
     };
 
     it("a fresh entity table is analyzed while hooks are applied, and the lookups of a write then probe an index", async () => {
@@ -315,10 +297,3 @@ describe("planner statistics (PostgreSQL)", () => {
     });
   });
 });
-
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  Plans?: PlanNode[];
-}
