@@ -39,6 +39,7 @@ import { resolveOptions, type ElectionOptions, type ResolvedOptions } from "./op
 import { createIntent, findIntent, removeIntent, type HandoverIntent } from "./intent.js";
 import { enterLine, inLine, readParticipants, stillFirst } from "./participants.js";
 import { Steps } from "./steps.js";
+import type { Watcher } from "./zk.js";
 import type {
   Election,
   ElectionEvent,
@@ -420,25 +421,33 @@ class LeaderElection implements Election {
 
   /**
    * A one-shot watch on the leader's own node, set once per node: when somebody deletes it
-   * (an operator, a purge by a misconfigured instance), the leader looks again and steps
-   * down, instead of leading on while another participant is first. It also guards #ownStat.
+   * (an operator, a purge by a misconfigured instance), the leader steps down at once and
+   * looks again, instead of leading on while another participant is first. It also guards
+   * #ownStat.
    */
-  #watchOwnNode(node: string): (() => void) | undefined {
+  #watchOwnNode(node: string): Watcher | undefined {
     if (this.#ownWatch === node) return undefined;
     this.#ownWatch = node;
-    return () => {
+    return (event) => {
       if (this.#ownWatch === node) this.#ownWatch = null;
       this.#forgetOwnStat();
+      // The deletion itself says the node is gone: step down now, not one round trip later
+      // (#check). The next participant's watch fired with ours, and one round trip later it
+      // leads. (Our own deletes — give-up, step aside — come after #stepDown: no-ops here.)
+      if (event.type === "deleted" && this.#node === node) this.#leadershipLost(node);
       this.#steps.run(() => this.#check());
     };
   }
 
+  #leadershipLost(node: string): void {
+    if (!this.#stepDown()) return;
+    this.#log("warn", "leadership_lost", { reason: "node_lost", node });
+    this.#announceFollower("node_lost");
+  }
+
   async #nodeLost(node: string): Promise<void> {
     this.#node = null;
-    if (this.#stepDown()) {
-      this.#log("warn", "leadership_lost", { reason: "node_lost", node });
-      this.#announceFollower("node_lost");
-    }
+    this.#leadershipLost(node);
     return this.#join();
   }
 

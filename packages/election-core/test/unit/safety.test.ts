@@ -158,6 +158,21 @@ describe("election safety, round 2 (fake ZooKeeper)", () => {
     expect(children()).toHaveLength(2); // a rejoined at the back
   });
 
+  it("a leader whose node is deleted steps down on the deletion itself, not one round trip later: never beside the next leader", async () => {
+    const { clock, add, session, zk, children } = setup();
+    const a = add("a");
+    const b = add("b");
+    await a.start();
+    await b.start();
+    // a's link answers nothing more: its look at the line after the event never returns, while
+    // b's watch on a's node fires with a's own and b leads after its round trip.
+    session(a).hung = true;
+    zk.deleteNode(children()[0]!);
+    await clock.advance(10); // far inside a's lease
+    expect(b.isLeader()).toBe(true);
+    expect(a.isLeader()).toBe(false);
+  });
+
   it("refuses a root ZooKeeper would refuse (a relative segment, a control character), naming the option", () => {
     for (const zkRoot of ["/apache_atlas/.", "/apache_atlas/../x", "/a\u0001b", "/a//b", "/a/"]) {
       expect(() => createElection({ connect: "zk:2181", id: "a", zkRoot })).toThrow(
